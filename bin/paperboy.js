@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Entry point of the `paperboy` CLI. Plain JavaScript so it starts on any Node: when the running
+// Node cannot execute TypeScript (older than 24), it re-runs itself on the project's Node 24
+// (the `node` npm package installed as a devDependency by `npm install`).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major < 24) {
+  const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(node24)) {
+    console.error(`paperboy: needs Node >= 24 (this is ${process.version}); run \`npm install\` in ${root} first`);
+    process.exit(1);
+  }
+  const child = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+} else {
+  const { main } = await import('../pipeline/cli.ts');
+  await main(process.argv);
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** Comma-separated strings (from the environment) or arrays (from the config file). */
+export const stringList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().min(1)),
+);
+
+export const arxivConfig = z.object({
+  /** Categories (or archives such as `cs`) the nightly job fetches. */
+  categories: stringList.default(['cs.CV', 'cs.CL', 'cs.AI', 'cs.LG']),
+  apiUrl: z.url().default('https://export.arxiv.org/api/query'),
+  oaiUrl: z.url().default('https://oaipmh.arxiv.org/oai'),
+  /** The daily announcement feed; `{categories}` is replaced by `cs.CV+cs.CL`. */
+  feedUrl: z.string().default('https://rss.arxiv.org/atom/{categories}'),
+  /** arXiv asks for one request at a time and at least 3 s between requests. */
+  requestSpacingMs: z.number().int().min(0).default(3000),
+  timeoutMs: z.number().int().positive().default(30_000),
+  retries: z.number().int().min(0).default(4),
+  /** First retry waits about this long; later ones back off exponentially, with jitter. */
+  backoffMs: z.number().int().min(0).default(5000),
+  pageSize: z.number().int().positive().max(2000).default(200),
+  userAgent: z.string().default('paperboy/0.1 (+https://github.com/paperboy-digest/paperboy)'),
+});
+
+export type ArxivConfig = z.infer<typeof arxivConfig>;

@@ -1,0 +1,101 @@
+// The one normalized paper record every source produces and every stage consumes.
+
+export type AnnounceType = 'new' | 'cross' | 'replace';
+
+export interface Paper {
+  /** arXiv identifier without version: `2509.23025` or `astro-ph/0601001`. */
+  id: string;
+  /** Latest known version number, or null when the source does not say. */
+  version: number | null;
+  title: string;
+  abstract: string;
+  authors: string[];
+  /** All categories, primary first. */
+  categories: string[];
+  primaryCategory: string;
+  /** ISO dates (YYYY-MM-DD): first version submitted, latest version, first announced. */
+  submitted: string | null;
+  updated: string | null;
+  announced: string | null;
+  /** How the paper was announced on `announced` (null when the source does not say). */
+  announceType: AnnounceType | null;
+  doi: string | null;
+  journalRef: string | null;
+  comments: string | null;
+  license: string | null;
+}
+
+const NEW_STYLE = /^(\d{4})\.(\d{4,5})$/;
+const OLD_STYLE = /^([a-z-]+(?:\.[A-Z]{2})?)\/(\d{7})$/;
+const VERSIONED = /^(.*?)v(\d+)$/;
+
+/** Splits `2104.12255v3` / `arXiv:hep-ex/0406020v1` / `http://arxiv.org/abs/...` into id and version. */
+export function parseArxivId(raw: string): { id: string; version: number | null } {
+  let s = raw.trim().replace(/^https?:\/\/(export\.)?arxiv\.org\/(abs|pdf)\//, '').replace(/^arxiv:/i, '');
+  s = s.replace(/\.pdf$/, '');
+  let version: number | null = null;
+  const v = VERSIONED.exec(s);
+  if (v && (NEW_STYLE.test(v[1]!) || OLD_STYLE.test(v[1]!))) {
+    s = v[1]!;
+    version = Number(v[2]);
+  }
+  if (!NEW_STYLE.test(s) && !OLD_STYLE.test(s)) throw new Error(`not an arXiv identifier: ${JSON.stringify(raw)}`);
+  return { id: s, version };
+}
+
+export function isArxivId(s: string): boolean {
+  try {
+    parseArxivId(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Year-month of the identifier (`2509`), which never changes for a paper: the store's shard key. */
+export function idMonth(id: string): string {
+  const modern = NEW_STYLE.exec(id);
+  if (modern) return modern[1]!;
+  const old = OLD_STYLE.exec(id);
+  if (old) return old[2]!.slice(0, 4);
+  throw new Error(`not an arXiv identifier: ${id}`);
+}
+
+/** Collapses whitespace and line wraps the sources leave in titles, abstracts and names. */
+export function cleanText(s: string | null | undefined): string {
+  return (s ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Splits an author string as arXiv writes it: "A, B and C" / "A, B, C". */
+export function splitAuthors(s: string): string[] {
+  return cleanText(s)
+    .split(/,\s*(?:and\s+)?|\s+and\s+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
+/** Orders papers by id so shards stay sorted and diffs stay small. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The same record with its fields in one fixed order, so equal papers serialize identically. */
+export function canonicalPaper(p: Paper): Paper {
+  return {
+    id: p.id,
+    version: p.version ?? null,
+    title: p.title,
+    abstract: p.abstract,
+    authors: p.authors,
+    categories: p.categories,
+    primaryCategory: p.primaryCategory,
+    submitted: p.submitted ?? null,
+    updated: p.updated ?? null,
+    announced: p.announced ?? null,
+    announceType: p.announceType ?? null,
+    doi: p.doi ?? null,
+    journalRef: p.journalRef ?? null,
+    comments: p.comments ?? null,
+    license: p.license ?? null,
+  };
+}

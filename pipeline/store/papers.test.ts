@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { idMonth, parseArxivId, type Paper } from './paper.ts';
+import { mergePaper, PaperStore } from './papers.ts';
+
+function paper(over: Partial<Paper> = {}): Paper {
+  return {
+    id: '2509.23025', version: 1, title: 'Perceptual Influence', abstract: 'Perceptual losses ...',
+    authors: ['Gabriel A. Viana'], categories: ['cs.CV', 'cs.AI'], primaryCategory: 'cs.CV',
+    submitted: '2025-09-27', updated: '2025-09-27', announced: '2025-10-01', announceType: 'new',
+    doi: null, journalRef: null, comments: null, license: null, ...over,
+  };
+}
+
+test('parseArxivId handles new, old, versioned and URL forms', () => {
+  assert.deepEqual(parseArxivId('2104.12255v1'), { id: '2104.12255', version: 1 });
+  assert.deepEqual(parseArxivId('http://arxiv.org/abs/hep-ex/0406020v1'), { id: 'hep-ex/0406020', version: 1 });
+  assert.deepEqual(parseArxivId('arXiv:astro-ph/0601001'), { id: 'astro-ph/0601001', version: null });
+  assert.deepEqual(parseArxivId('math.AG/0601001v12'), { id: 'math.AG/0601001', version: 12 });
+  assert.throws(() => parseArxivId('abc'), /not an arXiv identifier/);
+  assert.equal(idMonth('2509.23025'), '2509');
+  assert.equal(idMonth('astro-ph/0601001'), '0601');
+});
+
+test('upsert is idempotent and rewrites no shard when nothing changed', () => {
+  const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  assert.deepEqual(store.upsert([paper(), paper({ id: '2510.00001' })]), { added: 2, updated: 0, unchanged: 0 });
+  const file = join(store.dir, '2509.jsonl');
+  const before = statSync(file).mtimeMs;
+  const bytes = readFileSync(file, 'utf8');
+  assert.deepEqual(store.upsert([paper()]), { added: 0, updated: 0, unchanged: 1 });
+  assert.equal(statSync(file).mtimeMs, before);
+  assert.equal(readFileSync(file, 'utf8'), bytes);
+  assert.deepEqual(store.shards(), ['2509', '2510']);
+  assert.equal(store.get('2509.23025')?.title, 'Perceptual Influence');
+  assert.equal(store.get('2509.99999'), undefined);
+  // no temp files left behind
+  assert.deepEqual(readdirSync(store.dir).sort(), ['2509.jsonl', '2510.jsonl']);
+});
+
+test('a newer version replaces content but keeps the first announcement', () => {
+  const v2 = paper({ version: 2, title: 'Perceptual Influence (revised)', updated: '2025-10-20', announced: '2025-10-21', announceType: 'replace' });
+  const merged = mergePaper(paper(), v2);
+  assert.equal(merged.version, 2);
+  assert.equal(merged.title, 'Perceptual Influence (revised)');
+  assert.equal(merged.announced, '2025-10-01');
+  assert.equal(merged.announceType, 'new');
+  assert.equal(merged.updated, '2025-10-20');
+  // an older record arriving late changes nothing it already has, only fills gaps
+  const late = mergePaper(merged, paper({ doi: '10.1/x' }));
+  assert.equal(late.title, 'Perceptual Influence (revised)');
+  assert.equal(late.doi, '10.1/x');
+});
+
+test('stats counts by month and category', async () => {
+  const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  store.upsert([paper(), paper({ id: '2510.00001', announced: '2025-11-03', categories: ['math.RT'], primaryCategory: 'math.RT' })]);
+  const s = await store.stats();
+  assert.equal(s.papers, 2);
+  assert.deepEqual(s.byMonth, { '2025-10': 1, '2025-11': 1 });
+  assert.deepEqual(s.byPrimaryCategory, { 'cs.CV': 1, 'math.RT': 1 });
+  assert.equal(s.byCategory['cs.AI'], 1);
+});

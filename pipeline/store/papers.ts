@@ -1,0 +1,192 @@
+// The paper store: one JSON-lines shard per identifier month (`papers/2509.jsonl`), sorted by id.
+// A paper never changes shard (its id fixes the month), so a night's import touches only the
+// newest shards, git diffs stay small, and reading one shard bounds memory. Every shard write
+// is atomic; merging is idempotent, so re-importing the same input rewrites nothing.
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { writeFileAtomic } from './atomic.ts';
+import { canonicalPaper, compareIds, idMonth, type Paper } from './paper.ts';
+
+export interface UpsertResult {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface StoreStats {
+  papers: number;
+  byMonth: Record<string, number>;
+  byPrimaryCategory: Record<string, number>;
+  byCategory: Record<string, number>;
+  shards: number;
+}
+
+export class PaperStore {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'papers');
+  }
+
+  /** Shard keys (`2509`, ...) in order. */
+  shards(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => /^\d{4}\.jsonl$/.test(f))
+      .map((f) => f.slice(0, 4))
+      .sort();
+  }
+
+  private shardPath(month: string): string {
+    return join(this.dir, `${month}.jsonl`);
+  }
+
+  /** All papers of one shard, sorted by id. */
+  readShard(month: string): Paper[] {
+    const path = this.shardPath(month);
+    if (!existsSync(path)) return [];
+    const text = readFileSync(path, 'utf8');
+    const out: Paper[] = [];
+    for (const line of text.split('\n')) if (line) out.push(JSON.parse(line) as Paper);
+    return out;
+  }
+
+  get(id: string): Paper | undefined {
+    let month: string;
+    try {
+      month = idMonth(id);
+    } catch {
+      return undefined;
+    }
+    return this.readShard(month).find((p) => p.id === id);
+  }
+
+  getMany(ids: Iterable<string>): Map<string, Paper> {
+    const wanted = new Map<string, Set<string>>();
+    for (const id of ids) {
+      const m = idMonth(id);
+      if (!wanted.has(m)) wanted.set(m, new Set());
+      wanted.get(m)!.add(id);
+    }
+    const out = new Map<string, Paper>();
+    for (const [month, set] of wanted) for (const p of this.readShard(month)) if (set.has(p.id)) out.set(p.id, p);
+    return out;
+  }
+
+  /** Streams every paper, shard by shard, holding one line at a time. */
+  async *all(): AsyncGenerator<Paper> {
+    for (const month of this.shards()) {
+      const rl = createInterface({ input: createReadStream(this.shardPath(month)), crlfDelay: Infinity });
+      for await (const line of rl) if (line) yield JSON.parse(line) as Paper;
+    }
+  }
+
+  /** Merges papers into their shards; one atomic write per touched shard that actually changed. */
+  upsert(papers: Iterable<Paper>): UpsertResult {
+    const byShard = new Map<string, Paper[]>();
+    for (const p of papers) {
+      const m = idMonth(p.id);
+      if (!byShard.has(m)) byShard.set(m, []);
+      byShard.get(m)!.push(p);
+    }
+    const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
+    mkdirSync(this.dir, { recursive: true });
+    for (const [month, incoming] of byShard) {
+      const current = new Map(this.readShard(month).map((p) => [p.id, p]));
+      let changed = false;
+      for (const p of incoming) {
+        const old = current.get(p.id);
+        if (!old) {
+          current.set(p.id, canonicalPaper(p));
+          result.added++;
+          changed = true;
+          continue;
+        }
+        const merged = mergePaper(old, p);
+        if (JSON.stringify(merged) === JSON.stringify(old)) {
+          result.unchanged++;
+        } else {
+          current.set(p.id, merged);
+          result.updated++;
+          changed = true;
+        }
+      }
+      if (changed) {
+        const sorted = [...current.values()].sort((a, b) => compareIds(a.id, b.id));
+        writeFileAtomic(this.shardPath(month), sorted.map((p) => JSON.stringify(p)).join('\n') + '\n');
+      }
+    }
+    return result;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const s: StoreStats = { papers: 0, byMonth: {}, byPrimaryCategory: {}, byCategory: {}, shards: this.shards().length };
+    for await (const p of this.all()) {
+      s.papers++;
+      const month = (p.announced ?? p.submitted ?? p.updated ?? '').slice(0, 7) || 'unknown';
+      bump(s.byMonth, month);
+      bump(s.byPrimaryCategory, p.primaryCategory);
+      for (const c of p.categories) bump(s.byCategory, c);
+    }
+    s.byMonth = sortKeys(s.byMonth);
+    s.byPrimaryCategory = sortByCount(s.byPrimaryCategory);
+    s.byCategory = sortByCount(s.byCategory);
+    return s;
+  }
+}
+
+/**
+ * Combines what the store has with a newer record of the same paper. A higher version replaces
+ * the content; the same version only fills what the store lacks; an older version only fills
+ * gaps. The first announcement (date and type) is kept, so a replacement never looks new again.
+ */
+export function mergePaper(old: Paper, incoming: Paper): Paper {
+  const ov = old.version ?? 0;
+  const iv = incoming.version ?? 0;
+  const base = iv > ov ? { ...old, ...definedFields(incoming) } : { ...incoming, ...definedFields(old) };
+  const announced = earliest(old.announced, incoming.announced);
+  const first = old.announced && old.announced === announced ? old : incoming;
+  const other = first === old ? incoming : old;
+  return canonicalPaper({
+    ...base,
+    version: Math.max(ov, iv) || null,
+    submitted: earliest(old.submitted, incoming.submitted),
+    updated: latest(old.updated, incoming.updated),
+    announced,
+    announceType: first.announceType ?? other.announceType,
+  });
+}
+
+function definedFields(p: Paper): Partial<Paper> {
+  const out: Partial<Paper> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (v === null || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+function earliest(a: string | null, b: string | null): string | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
+}
+
+function latest(a: string | null, b: string | null): string | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
+}
+
+function bump(o: Record<string, number>, k: string): void {
+  o[k] = (o[k] ?? 0) + 1;
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function sortByCount(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)));
+}
