@@ -70,7 +70,8 @@ export interface BackfillOptions extends ClientOptions {
   source?: 'oai' | 'api';
   metadataPrefix?: MetadataPrefix;
   client?: PoliteClient;
-  onProgress?: (harvested: number, total: number | null) => void;
+  /** Records read so far and the total the source announced (OAI-PMH only). */
+  onProgress?: (records: number, total: number | null) => void;
 }
 
 export interface Backfill {
@@ -101,7 +102,7 @@ export async function backfill(config: Config, opts: BackfillOptions): Promise<B
         from: opts.from,
         until: opts.until,
         categories: opts.metadataPrefix === 'oai_dc' ? [] : categories,
-        onPage: (pg) => opts.onProgress?.(pg.harvested, pg.completeListSize),
+        onPage: (pg) => opts.onProgress?.(pg.records, pg.completeListSize),
       });
       for (const p of r.papers) byId.set(p.id, p);
     }

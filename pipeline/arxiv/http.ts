@@ -1,7 +1,8 @@
 // The one polite HTTP client every arXiv source goes through. arXiv asks for one request at a
 // time and a pause between requests (https://info.arxiv.org/help/api/tou.html), so requests are
 // serialized (p-limit 1, which also keeps a single keep-alive connection) and each one starts at
-// least `requestSpacingMs` after the previous one started. Transient failures (5xx, 429, a
+// least `requestSpacingMs` after the previous one finished (stricter than start-to-start, so the
+// gap holds as arXiv sees it, whatever the latency). Transient failures (5xx, 429, a
 // timeout, a reset connection, a truncated or malformed body) are retried with exponential
 // backoff and full jitter; a 503/429 `Retry-After` is honoured. Anything else fails at once.
 import pLimit from 'p-limit';
@@ -62,7 +63,7 @@ const MAX_RETRY_AFTER_MS = 10 * 60_000;
 export class PoliteClient {
   readonly policy: HttpPolicy;
   private readonly limit = pLimit(1);
-  private lastStart = -Infinity;
+  private lastEnd = -Infinity;
   private readonly onRetry: (e: RetryEvent) => void;
   private readonly random: () => number;
   /** Requests actually sent, attempts included. */
@@ -112,9 +113,8 @@ export class PoliteClient {
   }
 
   private async once<T>(url: string, handle: (res: RawResponse) => T): Promise<T> {
-    const wait = this.lastStart + this.policy.requestSpacingMs - performance.now();
+    const wait = this.lastEnd + this.policy.requestSpacingMs - performance.now();
     if (wait > 0) await sleep(wait);
-    this.lastStart = performance.now();
     this.requests++;
     let res: Response;
     let body: string;
@@ -126,6 +126,8 @@ export class PoliteClient {
       body = await res.text();
     } catch (err) {
       throw new TransientError(networkReason(err, this.policy.timeoutMs));
+    } finally {
+      this.lastEnd = performance.now();
     }
     if (res.status >= 500 || res.status === 429) {
       throw new TransientError(`HTTP ${res.status}`, retryAfterMs(res.headers.get('retry-after')));

@@ -169,7 +169,8 @@ export interface HarvestOptions {
   until?: string;
   /** Keep only papers in these categories or archives (sets are coarser than categories). */
   categories?: string[];
-  onPage?: (page: { papers: number; harvested: number; completeListSize: number | null }) => void;
+  /** After each page: records read so far (kept or not) and the list size the server announced. */
+  onPage?: (page: { records: number; kept: number; completeListSize: number | null }) => void;
 }
 
 export interface HarvestResult {
@@ -184,6 +185,7 @@ export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: Har
   const prefix = opts.metadataPrefix ?? 'arXivRaw';
   const result: HarvestResult = { papers: [], deleted: 0, filtered: 0, pages: 0 };
   let token: string | null = null;
+  let records = 0;
   do {
     const url = new URL(oaiUrl);
     url.searchParams.set('verb', 'ListRecords');
@@ -209,7 +211,8 @@ export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: Har
       if (matchesCategories(p.categories, opts.categories ?? [])) result.papers.push(p);
       else result.filtered++;
     }
-    opts.onPage?.({ papers: page.papers.length, harvested: result.papers.length, completeListSize: page.completeListSize });
+    records += page.papers.length + page.deleted;
+    opts.onPage?.({ records, kept: result.papers.length, completeListSize: page.completeListSize });
     token = page.resumptionToken;
   } while (token);
   return result;
