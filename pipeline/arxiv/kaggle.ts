@@ -159,8 +159,8 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
     }
   });
   let buffer: Paper[] = [];
-  const flush = () => {
-    const r = store.upsert(buffer);
+  const flush = async () => {
+    const r = await store.upsertBatch(buffer);
     report.added += r.added;
     report.updated += r.updated;
     report.unchanged += r.unchanged;
@@ -183,9 +183,9 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
     }
     buffer.push(paper);
     report.imported++;
-    if (buffer.length >= flushEvery) flush();
+    if (buffer.length >= flushEvery) await flush();
   }
-  flush();
+  await flush();
   bar.done();
   report.seconds = (performance.now() - started) / 1000;
   return report;

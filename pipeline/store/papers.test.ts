@@ -64,3 +64,17 @@ test('stats counts by month and category', async () => {
   assert.deepEqual(s.byPrimaryCategory, { 'cs.CV': 1, 'math.RT': 1 });
   assert.equal(s.byCategory['cs.AI'], 1);
 });
+
+test('upsertBatch merges exactly like upsert and leaves no temp files', async () => {
+  const one = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const batch = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const papers = [paper(), paper({ id: '2510.00001' }), paper({ id: 'astro-ph/0601001', categories: ['astro-ph'], primaryCategory: 'astro-ph' })];
+  assert.deepEqual(await batch.upsertBatch(papers), one.upsert(papers));
+  const v2 = paper({ version: 2, title: 'Revised' });
+  assert.deepEqual(await batch.upsertBatch([v2, paper({ id: '2510.00001' })]), { added: 0, updated: 1, unchanged: 1 });
+  one.upsert([v2]);
+  for (const shard of ['0601.jsonl', '2509.jsonl', '2510.jsonl']) {
+    assert.equal(readFileSync(join(batch.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
+  }
+  assert.deepEqual(readdirSync(batch.dir).sort(), ['0601.jsonl', '2509.jsonl', '2510.jsonl']);
+});

@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomic, writeFilesAtomic } from './atomic.ts';
 import { canonicalPaper, compareIds, idMonth, type Paper } from './paper.ts';
 
 export interface UpsertResult {
@@ -84,6 +84,23 @@ export class PaperStore {
 
   /** Merges papers into their shards; one atomic write per touched shard that actually changed. */
   upsert(papers: Iterable<Paper>): UpsertResult {
+    const { result, writes } = this.merge(papers);
+    for (const w of writes) writeFileAtomic(w.path, w.data);
+    return result;
+  }
+
+  /**
+   * `upsert` for bulk imports: every changed shard is written at once, the fsyncs run
+   * concurrently and the directory is synced once, instead of two fsyncs per shard in turn.
+   */
+  async upsertBatch(papers: Iterable<Paper>): Promise<UpsertResult> {
+    const { result, writes } = this.merge(papers);
+    await writeFilesAtomic(writes);
+    return result;
+  }
+
+  /** The merge of `papers` into the store: counts, and the new text of each shard that changed. */
+  private merge(papers: Iterable<Paper>): { result: UpsertResult; writes: { path: string; data: string }[] } {
     const byShard = new Map<string, Paper[]>();
     for (const p of papers) {
       const m = idMonth(p.id);
@@ -91,6 +108,7 @@ export class PaperStore {
       byShard.get(m)!.push(p);
     }
     const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
+    const writes: { path: string; data: string }[] = [];
     mkdirSync(this.dir, { recursive: true });
     for (const [month, incoming] of byShard) {
       const current = new Map(this.readShard(month).map((p) => [p.id, p]));
@@ -114,10 +132,10 @@ export class PaperStore {
       }
       if (changed) {
         const sorted = [...current.values()].sort((a, b) => compareIds(a.id, b.id));
-        writeFileAtomic(this.shardPath(month), sorted.map((p) => JSON.stringify(p)).join('\n') + '\n');
+        writes.push({ path: this.shardPath(month), data: sorted.map((p) => JSON.stringify(p)).join('\n') + '\n' });
       }
     }
-    return result;
+    return { result, writes };
   }
 
   async stats(): Promise<StoreStats> {
