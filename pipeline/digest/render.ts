@@ -93,6 +93,11 @@ export async function renderDigests(config: Config, inputs: DigestInput[], opts:
 
 /** The whole email of one subscriber, within `digest.maxBytes` of HTML. */
 export function renderDigest(config: Config, template: CompiledTemplate, input: DigestInput, opts: RenderOptions = {}): Message {
+  return composeDigest(config, template, input, opts).message;
+}
+
+/** The message and the template data it was filled from (tests and the bench render that data directly). */
+export function composeDigest(config: Config, template: CompiledTemplate, input: DigestInput, opts: RenderOptions = {}): { message: Message; data: TemplateData } {
   const now = opts.now ?? Date.now();
   const ring = opts.keyring ?? config.links;
   const d = config.digest;
@@ -126,7 +131,7 @@ export function renderDigest(config: Config, template: CompiledTemplate, input: 
   const from = config.send.from;
   const domain = addressDomain(from);
   const mailto = config.send.unsubscribeMailto ?? bareAddress(from);
-  return {
+  const message: Message = {
     subscriber: subscriber.id,
     edition,
     to: subscriber.name ? `"${subscriber.name.replace(/["\\\r\n]/g, '')}" <${subscriber.email}>` : subscriber.email,
@@ -145,6 +150,7 @@ export function renderDigest(config: Config, template: CompiledTemplate, input: 
     shown,
     picked,
   };
+  return { message, data };
 }
 
 /** Best first; ties keep the recommender's order. */
