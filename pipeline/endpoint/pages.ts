@@ -7,6 +7,18 @@ export type VoteChoice = 'up' | 'down' | 'clear';
 
 const EMOJI = { up: '👍', down: '👎' } as const;
 
+// The big symbol is drawn, not an emoji, so it shows even where no emoji font is installed.
+// Paths from Feather icons (MIT).
+const ICON_PATHS = {
+  up: '<path d="M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3"/>',
+  down: '<path d="M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"/>',
+  clear: '<polyline points="1 4 1 10 7 10"/><path d="M3.51 15a9 9 0 1 0 2.13-9.36L1 10"/>',
+} as const;
+
+function icon(kind: VoteChoice): string {
+  return `<svg class="icon ${kind}" aria-hidden="true" viewBox="0 0 24 24" width="56" height="56" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${ICON_PATHS[kind]}</svg>`;
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -47,7 +59,7 @@ export function votePage(claims: LinkClaims): string {
   return layout(
     `${emoji} arXiv:${claims.p}`,
     `<main class="card" data-vote data-auto="${choice}">
-<p class="emoji" aria-hidden="true">${emoji}</p>
+${icon(choice)}
 <h1>Recording your ${emoji}…</h1>
 ${paperLine(claims)}
 <p class="status" role="status" hidden></p>
@@ -59,7 +71,7 @@ ${paperLine(claims)}
 
 /** What a vote POST answers: what is now recorded, with undo and change. */
 export function votedPage(claims: LinkClaims, recorded: VoteChoice): string {
-  const headline = recorded === 'clear' ? 'Vote removed' : `${EMOJI[recorded]} recorded`;
+  const headline = recorded === 'clear' ? 'Vote removed' : `${EMOJI[recorded]} ${recorded === 'up' ? 'More' : 'Less'} like this: recorded`;
   const actions =
     recorded === 'up'
       ? voteForm('clear', 'Undo') + voteForm('down', 'Change to 👎')
@@ -73,7 +85,7 @@ export function votedPage(claims: LinkClaims, recorded: VoteChoice): string {
   return layout(
     headline,
     `<main class="card" data-vote>
-<p class="emoji" aria-hidden="true">${recorded === 'clear' ? '↩️' : EMOJI[recorded]}</p>
+${icon(recorded)}
 <h1>${headline}</h1>
 ${paperLine(claims)}
 <p class="note">${note}</p>
@@ -123,9 +135,11 @@ export function messagePage(title: string, text: string): string {
 export const STYLESHEET = `:root{color-scheme:light dark;--fg:#1d232b;--muted:#5b6573;--bg:#f4f5f7;--card:#fff;--accent:#2257d6;--line:#d7dbe1}
 @media (prefers-color-scheme:dark){:root{--fg:#e8ebef;--muted:#a3acb9;--bg:#14171b;--card:#1e2228;--accent:#7aa2ff;--line:#353b44}}
 *{box-sizing:border-box}
-body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:1.5rem;padding:1.5rem;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:1.5rem;padding:1.5rem;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji"}
 .card{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:2rem 2.25rem;max-width:30rem;width:100%;text-align:center;box-shadow:0 2px 10px rgba(0,0,0,.06)}
-.emoji{font-size:3.5rem;line-height:1;margin:0 0 .5rem}
+.icon{display:block;margin:0 auto .75rem;color:var(--muted)}
+.icon.up{color:#1a7f37}
+.icon.down{color:#c5221f}
 h1{font-size:1.4rem;margin:0 0 .5rem}
 p{margin:.5rem 0}
 .paper,.note,footer{color:var(--muted)}
