@@ -1,8 +1,11 @@
 // Shared by the endpoint's tests and bench: a scratch configuration and the links of one digest
 // email, signed with the real signing module exactly as the digest builds them.
-import { mkdtempSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configSchema, type Config } from '../config.ts';
 import { expiryFor, signLink } from '../links/tokens.ts';
 
@@ -35,3 +38,53 @@ export function emailLinks(config: Config, base: string, subscriber: string, pap
 
 /** Real arXiv ids (from the shared 2025 listings) so pages look like the real thing. */
 export const PAPERS = ['2509.23025', '2509.23108', '2509.24803', '2509.25220', '2509.25229'];
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface SpawnedEndpoint {
+  url: string;
+  child: ChildProcess;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+}
+
+/**
+ * Runs the endpoint as its own process (`node pipeline/endpoint/main.ts`, configured by the
+ * environment as in a container), logging to `logFile`; resolves once /healthz answers.
+ */
+export async function spawnEndpoint(config: Config, port: number, logFile: string, env: Record<string, string> = {}): Promise<SpawnedEndpoint> {
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./main.ts', import.meta.url))], {
+    cwd: config.dataDir,
+    stdio: ['ignore', out, out],
+    env: {
+      PATH: process.env.PATH ?? '',
+      PAPERBOY_DATA_DIR: config.dataDir,
+      PAPERBOY_LINKS__KEYS: JSON.stringify(config.links.keys),
+      PAPERBOY_ENDPOINT__PORT: String(port),
+      PAPERBOY_ENDPOINT__EVENTS_TOKEN: config.endpoint.eventsToken ?? '',
+      ...env,
+    },
+  });
+  closeSync(out);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`endpoint exited early (see ${logFile})`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child, exited };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`endpoint did not become healthy (see ${logFile})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
