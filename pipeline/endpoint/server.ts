@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { verifyLink, type LinkClaims } from '../links/tokens.ts';
+import { UserError } from '../util/errors.ts';
 import type { EventsPage } from './event.ts';
 import type { VoteOrigin } from './judge.ts';
 import {
@@ -90,7 +91,7 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
   const log = options.log ?? jsonLineLogger;
   const settings = config.endpoint;
   const ring = { keys: config.links.keys, currentKey: config.links.currentKey };
-  if (Object.keys(ring.keys).length === 0) throw new Error('no link-signing keys configured (links.keys / PAPERBOY_LINKS__KEYS)');
+  if (Object.keys(ring.keys).length === 0) throw new UserError('no link-signing keys configured (links.keys / PAPERBOY_LINKS__KEYS)');
   const store = openVoteStore(config);
   const limiter = new RateLimiter(settings.rateLimitPerMinute, settings.rateLimitBurst);
   const eventsTokenHash = settings.eventsToken ? sha256(settings.eventsToken) : undefined;
