@@ -47,14 +47,14 @@ test('a person opening a 👍 link records exactly one vote, and can change and 
   const page = await browser.newPage({ viewport: { width: 420, height: 640 } });
   const problems = watch(page);
   await page.goto(`${endpoint.url}/v/${voteToken(config, 'alice', PAPERS[0]!, 'up')}`);
-  await page.getByRole('heading', { name: '👍 More like this: recorded' }).waitFor();
+  await page.getByRole('heading', { name: '👍 More like this' }).waitFor();
   await page.screenshot({ path: join(shots, 'voted-up.png') });
   assert.deepEqual(await eventsOf('alice'), [], 'tentative until the hold time has passed');
   passHoldTime();
   assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up']]);
 
   await page.getByRole('button', { name: 'Change to 👎' }).click();
-  await page.getByRole('heading', { name: '👎 Less like this: recorded' }).waitFor();
+  await page.getByRole('heading', { name: '👎 Less like this' }).waitFor();
   await page.screenshot({ path: join(shots, 'changed-down.png') });
   passHoldTime();
   assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up'], [PAPERS[0], 'down']]);
@@ -67,6 +67,20 @@ test('a person opening a 👍 link records exactly one vote, and can change and 
   await page.close();
 });
 
+test('without JavaScript the page asks for one button press, and only that records', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${endpoint.url}/v/${voteToken(config, 'noah', PAPERS[1]!, 'down')}`);
+  assert.equal(await page.getByRole('heading').textContent(), 'Record your 👎 for this paper?');
+  passHoldTime();
+  assert.deepEqual(await eventsOf('noah'), []);
+  await page.getByRole('button', { name: 'Record my 👎' }).click();
+  await page.getByRole('heading', { name: '👎 Less like this' }).waitFor();
+  passHoldTime();
+  assert.deepEqual(await eventsOf('noah'), [[PAPERS[1], 'down']]);
+  await context.close();
+});
+
 test('a scanner running every link of one email through a browser within seconds confirms nothing', async () => {
   const context = await browser.newContext();
   const links = emailLinks(config, endpoint.url, 'sam', PAPERS);
@@ -76,7 +90,7 @@ test('a scanner running every link of one email through a browser within seconds
       const page = await context.newPage();
       await page.goto(link);
       // A vote page has sent its vote once it shows what was recorded.
-      if (link.includes('/v/')) await page.getByRole('heading', { name: /recorded/ }).waitFor();
+      if (link.includes('/v/')) await page.getByRole('heading', { name: /like this/ }).waitFor();
     }),
   );
   assert.equal((endpoint.store.counts().tentative ?? 0) - before, PAPERS.length * 2, 'the pages did send their votes');
@@ -90,7 +104,7 @@ test('a scanner opening only the 👍 links (no contradiction) is caught as a bu
   for (const paper of PAPERS.slice(0, 4)) {
     const page = await context.newPage();
     await page.goto(`${endpoint.url}/v/${voteToken(config, 'una', paper, 'up')}`);
-    await page.getByRole('heading', { name: '👍 More like this: recorded' }).waitFor();
+    await page.getByRole('heading', { name: '👍 More like this' }).waitFor();
   }
   passHoldTime();
   assert.deepEqual(await eventsOf('una'), []);
@@ -98,7 +112,7 @@ test('a scanner opening only the 👍 links (no contradiction) is caught as a bu
   skew += 3_600_000;
   const page = await context.newPage();
   await page.goto(`${endpoint.url}/v/${voteToken(config, 'una', PAPERS[2]!, 'up')}`);
-  await page.getByRole('heading', { name: '👍 More like this: recorded' }).waitFor();
+  await page.getByRole('heading', { name: '👍 More like this' }).waitFor();
   passHoldTime();
   assert.deepEqual(await eventsOf('una'), [[PAPERS[2], 'up']]);
   await context.close();

@@ -60,7 +60,7 @@ export function votePage(claims: LinkClaims): string {
     `${emoji} arXiv:${claims.p}`,
     `<main class="card" data-vote data-auto="${choice}">
 ${icon(choice)}
-<h1>Recording your ${emoji}…</h1>
+<h1 data-sending="Recording your ${emoji}…">Record your ${emoji} for this paper?</h1>
 ${paperLine(claims)}
 <p class="status" role="status" hidden></p>
 <noscript><div class="actions">${voteForm(choice, `Record my ${emoji}`, true)}</div></noscript>
@@ -71,7 +71,7 @@ ${paperLine(claims)}
 
 /** What a vote POST answers: what is now recorded, with undo and change. */
 export function votedPage(claims: LinkClaims, recorded: VoteChoice): string {
-  const headline = recorded === 'clear' ? 'Vote removed' : `${EMOJI[recorded]} ${recorded === 'up' ? 'More' : 'Less'} like this: recorded`;
+  const headline = recorded === 'clear' ? 'Vote removed' : `${EMOJI[recorded]} ${recorded === 'up' ? 'More' : 'Less'} like this`;
   const actions =
     recorded === 'up'
       ? voteForm('clear', 'Undo') + voteForm('down', 'Change to 👎')
@@ -81,7 +81,7 @@ export function votedPage(claims: LinkClaims, recorded: VoteChoice): string {
   const note =
     recorded === 'clear'
       ? 'Nothing is recorded for this paper now.'
-      : 'Thanks! Your next digests take it into account. You can close this tab.';
+      : 'Recorded, thanks! Your next digests take it into account. You can close this tab.';
   return layout(
     headline,
     `<main class="card" data-vote>
@@ -132,8 +132,8 @@ export function messagePage(title: string, text: string): string {
   return layout(title, `<main class="card">\n<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text)}</p>\n</main>`);
 }
 
-export const STYLESHEET = `:root{color-scheme:light dark;--fg:#1d232b;--muted:#5b6573;--bg:#f4f5f7;--card:#fff;--accent:#2257d6;--line:#d7dbe1}
-@media (prefers-color-scheme:dark){:root{--fg:#e8ebef;--muted:#a3acb9;--bg:#14171b;--card:#1e2228;--accent:#7aa2ff;--line:#353b44}}
+export const STYLESHEET = `:root{color-scheme:light dark;--fg:#1d232b;--muted:#5b6573;--bg:#f4f5f7;--card:#fff;--accent:#2257d6;--on-accent:#fff;--line:#d7dbe1}
+@media (prefers-color-scheme:dark){:root{--fg:#e8ebef;--muted:#a3acb9;--bg:#14171b;--card:#1e2228;--accent:#7aa2ff;--on-accent:#0d1420;--line:#353b44}}
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:1.5rem;padding:1.5rem;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji"}
 .card{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:2rem 2.25rem;max-width:30rem;width:100%;text-align:center;box-shadow:0 2px 10px rgba(0,0,0,.06)}
@@ -149,7 +149,7 @@ a{color:var(--accent)}
 .actions form{margin:0}
 button{font:inherit;padding:.55rem 1.1rem;border-radius:9px;border:1px solid var(--line);background:var(--card);color:var(--fg);cursor:pointer;min-width:7rem}
 button:hover{border-color:var(--accent)}
-button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
+button.primary{background:var(--accent);border-color:var(--accent);color:var(--on-accent)}
 [aria-busy=true]{opacity:.6}
 .status{color:#b3261e}
 footer{font-size:.85rem}
@@ -211,6 +211,10 @@ export const VOTE_SCRIPT = `'use strict';
   var main = document.querySelector('main[data-vote]');
   if (!main) return;
   bind(main);
-  if (main.dataset.auto) send(main, main.dataset.auto, 'open');
+  if (main.dataset.auto) {
+    var heading = main.querySelector('h1[data-sending]');
+    if (heading) heading.textContent = heading.dataset.sending;
+    send(main, main.dataset.auto, 'open');
+  }
 })();
 `;

@@ -47,7 +47,7 @@ test('the vote page POST records one tentative vote that /events serves only aft
   const url = `${base}/v/${voteToken(config, 'alice', PAPERS[0]!, 'up')}`;
   const res = await post(url, 'action=up&origin=open');
   assert.equal(res.status, 200);
-  assert.match(await res.text(), /👍 More like this: recorded[\s\S]*Undo[\s\S]*Change to 👎/);
+  assert.match(await res.text(), /👍 More like this[\s\S]*Recorded, thanks[\s\S]*Undo[\s\S]*Change to 👎/);
   assert.deepEqual(await eventsOf('alice'), []);
   await post(url, 'action=up&origin=open'); // the page reloaded
   passHoldTime();
