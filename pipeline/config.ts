@@ -8,6 +8,7 @@ import { arxivConfig } from './arxiv/config.ts';
 import { linksConfig } from './links/config.ts';
 import { digestConfig } from './digest/config.ts';
 import { sendConfig } from './send/config.ts';
+import { endpointConfig } from './endpoint/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -17,6 +18,7 @@ export const configSchema = z.object({
   links: linksConfig.prefault({}),
   digest: digestConfig.prefault({}),
   send: sendConfig.prefault({}),
+  endpoint: endpointConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
