@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { arxivConfig } from './arxiv/config.ts';
 import { linksConfig } from './links/config.ts';
+import { siteConfig } from './site/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -13,6 +14,7 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   arxiv: arxivConfig.prefault({}),
   links: linksConfig.prefault({}),
+  site: siteConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
