@@ -21,6 +21,8 @@ export interface BuildReport {
   files: number;
   bytes: number;
   searchIndexed: number | null;
+  /** Peak resident memory of this process, MB. */
+  maxRssMB: number;
   seconds: { pages: number; search: number; total: number };
 }
 
@@ -57,6 +59,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
     files,
     bytes,
     searchIndexed,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     seconds: {
       pages: (pagesDone - started) / 1000,
       search: (searchDone - pagesDone) / 1000,
