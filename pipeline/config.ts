@@ -9,6 +9,7 @@ import { linksConfig } from './links/config.ts';
 import { digestConfig } from './digest/config.ts';
 import { sendConfig } from './send/config.ts';
 import { endpointConfig } from './endpoint/config.ts';
+import { siteConfig } from './site/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -19,6 +20,7 @@ export const configSchema = z.object({
   digest: digestConfig.prefault({}),
   send: sendConfig.prefault({}),
   endpoint: endpointConfig.prefault({}),
+  site: siteConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
