@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { arxivConfig } from './arxiv/config.ts';
+import { embedConfig } from './embed/config.ts';
+import { indexConfig } from './index/config.ts';
 import { linksConfig } from './links/config.ts';
 import { UserError } from './util/errors.ts';
 
@@ -13,6 +15,8 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   arxiv: arxivConfig.prefault({}),
   links: linksConfig.prefault({}),
+  embed: embedConfig.prefault({}),
+  index: indexConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
