@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { arxivConfig } from './arxiv/config.ts';
+import { embedConfig } from './embed/config.ts';
+import { indexConfig } from './index/config.ts';
 import { linksConfig } from './links/config.ts';
 import { digestConfig } from './digest/config.ts';
 import { sendConfig } from './send/config.ts';
@@ -21,6 +23,8 @@ export const configSchema = z.object({
   send: sendConfig.prefault({}),
   endpoint: endpointConfig.prefault({}),
   site: siteConfig.prefault({}),
+  embed: embedConfig.prefault({}),
+  index: indexConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
