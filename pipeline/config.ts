@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { arxivConfig } from './arxiv/config.ts';
 import { linksConfig } from './links/config.ts';
+import { profilesConfig } from './profiles/config.ts';
+import { recommendConfig } from './recommend/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -13,6 +15,8 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   arxiv: arxivConfig.prefault({}),
   links: linksConfig.prefault({}),
+  profiles: profilesConfig.prefault({}),
+  recommend: recommendConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
