@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Subscribers and what Paperboy learns about them. The deployment keypair seals subscribers'
  * addresses in public repositories: the public key is committed (config file), the secret key
- * comes only from the nightly job's secrets (PAPERBOY_PROFILES__SECRET_KEY).
+ * comes only from the nightly job's secrets (PAPERBOY_PROFILES__PRIVATE_KEY).
  */
 export const profilesConfig = z.object({
   /** Folder of `<id>.json` subscriber files (relative to the working directory). */
@@ -13,7 +13,7 @@ export const profilesConfig = z.object({
   /** Deployment public key (base64, 32 bytes) that `paperboy profile new` seals addresses to. */
   publicKey: z.string().optional(),
   /** Deployment secret key (base64, 32 bytes): a secret, never committed outside demo configs. */
-  secretKey: z.string().optional(),
+  privateKey: z.string().optional(),
   /** GitHub logins allowed to edit any profile in a pull request. */
   maintainers: z.array(z.string().min(1)).default([]),
   /** Feedback older than this many days counts half as much. */

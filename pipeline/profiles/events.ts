@@ -101,19 +101,16 @@ function daysBetween(fromIso: string, toIso: string): number {
 
 /**
  * The votes standing at `asOf` (ISO date or timestamp): per paper the latest event wins, `clear`
- * withdraws a vote, `unsubscribe` stops digests; everything before the last reset mark is
- * forgotten; events after `asOf` are ignored (replaying a past night sees what it saw then).
+ * withdraws a vote, `unsubscribe` stops digests; clicks before the last reset are forgotten; events after `asOf` are ignored (replaying a past night sees what it saw then).
  * Order is the log's seq order (the endpoint's), which is also click order.
  */
 export function resolveVotes(log: LogEntry[], asOf: string, halfLifeDays: number): Votes {
   const asOfTime = asOf.length === 10 ? `${asOf}T23:59:59.999Z` : asOf;
-  let lastReset = -1;
-  log.forEach((e, i) => {
-    if ('reset' in e) lastReset = i;
-  });
+  // A reset forgets every click made before it, even one whose event arrives later.
+  let resetAt = '';
+  for (const e of log) if ('reset' in e && e.at <= asOfTime && e.at > resetAt) resetAt = e.at;
   const events = log
-    .slice(lastReset + 1)
-    .filter((e): e is FeedbackEvent => 'seq' in e && e.at <= asOfTime)
+    .filter((e): e is FeedbackEvent => 'seq' in e && e.at <= asOfTime && e.at > resetAt)
     .sort((a, b) => a.seq - b.seq);
   const latest = new Map<string, FeedbackEvent>();
   let unsubscribed = false;

@@ -128,11 +128,13 @@ export function learnProfile(input: LearnInput): LearnedProfile {
   const interests: InterestVector[] = [...clusters.slice(0, stated), ...learned].map((c) => {
     const v = new Float32Array(dim);
     if (c.anchor) addScaled(v, c.anchor, a);
+    // The liked and disliked terms are directions (normalised means) whose pull grows with the
+    // evidence, w / (w + 1): one faint old like barely moves a stated interest, many recent ones lead it.
+    const evidence = (w: number) => w / (w + 1);
     const pos = weightedMean(c.pos, dim);
-    // Evidence grows the liked term smoothly: one faint old like barely moves a stated interest.
-    if (pos) addScaled(v, pos, c.anchor ? b * Math.min(1, weight(c.pos)) : 1);
+    if (pos) addScaled(v, normalize(pos), c.anchor ? b * evidence(weight(c.pos)) : 1);
     const neg = weightedMean(c.neg, dim);
-    if (neg) addScaled(v, neg, -g * Math.min(1, weight(c.neg)));
+    if (neg) addScaled(v, normalize(neg), -g * evidence(weight(c.neg)));
     return {
       label: c.label,
       source: c.source,

@@ -127,7 +127,8 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
     return { problems };
   }
   const validate = schemaValidator();
-  if (!validate(data)) {
+  const schemaOk = validate(data);
+  if (!schemaOk) {
     const seen = new Set<string>();
     for (const err of validate.errors ?? []) {
       const d = describe(err);
@@ -135,12 +136,15 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
       seen.add(`${d.field}|${d.message}`);
       add(d.field, d.message);
     }
-    return { problems };
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { problems };
+  // Rules the schema cannot express, checked whenever the fields have the right type.
   const raw = data as Record<string, unknown> & { id: string; email: string };
   const expected = basename(file).replace(/\.json$/, '');
-  if (raw.id !== expected) add('id', `is "${raw.id}" but the file is named ${expected}.json (they must match)`);
-  if (isSealed(raw.email)) {
+  if (typeof raw.id === 'string' && raw.id !== expected) add('id', `is "${raw.id}" but the file is named ${expected}.json (they must match)`);
+  if (typeof raw.email !== 'string') {
+    // reported by the schema
+  } else if (isSealed(raw.email)) {
     const shape = await sealedShapeProblem(raw.email);
     if (shape) add('email', shape);
   } else if (opts.privacy !== 'private') {
@@ -148,7 +152,7 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
   } else if (!isPlainEmail(raw.email)) {
     add('email', 'is not an email address');
   }
-  if (problems.length) return { problems };
+  if (problems.length || !schemaOk) return { problems };
   return { profile: normalize(raw), problems };
 }
 

@@ -13,7 +13,7 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 export interface DeploymentKeys {
   publicKey: string;
-  secretKey: string;
+  privateKey: string;
 }
 
 const b64 = () => sodium.base64_variants.ORIGINAL;
@@ -21,7 +21,7 @@ const b64 = () => sodium.base64_variants.ORIGINAL;
 export async function newKeypair(): Promise<DeploymentKeys> {
   await sodium.ready;
   const kp = sodium.crypto_box_keypair();
-  return { publicKey: sodium.to_base64(kp.publicKey, b64()), secretKey: sodium.to_base64(kp.privateKey, b64()) };
+  return { publicKey: sodium.to_base64(kp.publicKey, b64()), privateKey: sodium.to_base64(kp.privateKey, b64()) };
 }
 
 export function isSealed(email: string): boolean {
@@ -65,9 +65,9 @@ export async function sealedShapeProblem(value: string): Promise<string | null> 
 export async function openSealed(value: string, keys: DeploymentKeys): Promise<string> {
   await sodium.ready;
   const pk = decodeKey(keys.publicKey, 'profiles.publicKey');
-  const sk = decodeKey(keys.secretKey, 'profiles.secretKey');
+  const sk = decodeKey(keys.privateKey, 'profiles.privateKey');
   if (sodium.to_base64(sodium.crypto_scalarmult_base(sk), b64()) !== sodium.to_base64(pk, b64())) {
-    throw new UserError('profiles.secretKey does not belong to profiles.publicKey');
+    throw new UserError('profiles.privateKey does not belong to profiles.publicKey');
   }
   let opened: Uint8Array;
   try {
@@ -86,10 +86,10 @@ export async function openEmail(config: Config, profile: Pick<Profile, 'id' | 'e
     if (!isPlainEmail(email)) throw new UserError(`profile ${profile.id}: not an email address`);
     return email;
   }
-  const { publicKey, secretKey } = config.profiles;
-  if (!publicKey || !secretKey) throw new UserError(`profile ${profile.id}: sealed address but profiles.publicKey/secretKey are not configured`);
+  const { publicKey, privateKey } = config.profiles;
+  if (!publicKey || !privateKey) throw new UserError(`profile ${profile.id}: sealed address but profiles.publicKey/privateKey are not configured`);
   try {
-    return await openSealed(email, { publicKey, secretKey });
+    return await openSealed(email, { publicKey, privateKey });
   } catch (err) {
     throw new UserError(`profile ${profile.id}: ${(err as Error).message}`);
   }
