@@ -12,6 +12,8 @@ export interface InterestVector {
   label: string;
   source: 'stated' | 'learned';
   vector: Float32Array;
+  /** The stated interest's own text vector (before any feedback). */
+  anchor?: Float32Array;
   /** Decayed weight of the likes and dislikes this interest absorbed (seeds count 1 each). */
   likes: number;
   dislikes: number;
@@ -139,6 +141,7 @@ export function learnProfile(input: LearnInput): LearnedProfile {
       label: c.label,
       source: c.source,
       vector: normalize(v),
+      ...(c.anchor ? { anchor: c.anchor } : {}),
       likes: weight(c.pos),
       dislikes: weight(c.neg),
       papers: c.pos.map((p) => p.paper),

@@ -68,7 +68,7 @@ export function stateToLearned(s: StoredState): LearnedProfile {
   return {
     subscriber: s.subscriber,
     dim: s.dim,
-    interests: s.interests.map((i) => ({ ...i, vector: fromBase64(i.vector) })),
+    interests: s.interests.map((i) => ({ ...i, vector: fromBase64(i.vector), ...(i.source === 'stated' && s.anchors[i.label] ? { anchor: fromBase64(s.anchors[i.label]!) } : {}) })),
     liked: s.liked.map(vec),
     disliked: s.disliked.map(vec),
     votes: s.votes,

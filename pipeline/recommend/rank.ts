@@ -10,7 +10,9 @@ import type { Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
 import type { RecommendConfig } from './config.ts';
 
-const faiss = createRequire(import.meta.url)('faiss-node') as { IndexFlatIP: new (d: number) => FaissIndex };
+// Loaded on first search, so commands that never rank (profile validation in CI) need no native addon.
+let faiss: { IndexFlatIP: new (d: number) => FaissIndex } | undefined;
+const loadFaiss = () => (faiss ??= createRequire(import.meta.url)('faiss-node') as { IndexFlatIP: new (d: number) => FaissIndex });
 
 export interface Pick {
   paperId: string;
@@ -71,7 +73,7 @@ export function batchedSearch(vectors: Float32Array, dim: number, queries: Float
   const n = vectors.length / dim;
   const kk = Math.min(k, n);
   if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
-  const index = new faiss.IndexFlatIP(dim);
+  const index = new (loadFaiss().IndexFlatIP)(dim);
   index.add(Array.from(vectors));
   const flat = new Array<number>(queries.length * dim);
   queries.forEach((q, i) => {
@@ -269,7 +271,10 @@ export function interestLabel(it: { label: string; source: 'stated' | 'learned' 
   return it.source === 'stated' ? it.label : `papers like "${clip(titles.get(it.label) ?? it.label, 70)}"`;
 }
 
-/** "close to your interest '…'" or "similar to '<liked paper>'", whichever explains the pick better. */
+/**
+ * "similar to <liked paper>" when a paper the subscriber liked is closer to the pick than the
+ * words of the interest it serves, else "close to your interest '…'".
+ */
 function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedProfile): string {
   let nearest: { paper: string; sim: number } | undefined;
   for (const l of learned.liked) {
@@ -277,7 +282,8 @@ function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedP
     if (!nearest || sim > nearest.sim) nearest = { paper: l.paper, sim };
   }
   const stated = learned.interests.find((it) => it.source === 'stated' && it.label === pick.interest);
-  if (nearest && s.titles.has(nearest.paper) && (!stated || nearest.sim > pick.score + 0.05)) {
+  const statedSim = stated ? dot(v, stated.anchor ?? stated.vector) : -Infinity;
+  if (nearest && s.titles.has(nearest.paper) && nearest.sim >= statedSim) {
     return `similar to "${clip(s.titles.get(nearest.paper)!, 80)}", which you liked`;
   }
   if (stated) return `close to your interest "${clip(stated.label, 80)}"`;
