@@ -73,3 +73,27 @@ export function hashingVectorizer(corpus: string[], dim = 256): (text: string) =
 export function paperText(p: Pick<Paper, 'title' | 'abstract'>): string {
   return `${p.title}. ${p.abstract}`;
 }
+
+/** A VectorSource over the hashed TF-IDF vectors of `papers` (ids it does not hold are absent). */
+export function hashingSource(papers: Pick<Paper, 'id' | 'title' | 'abstract'>[], dim = 256): import('../profiles/state.ts').VectorSource & { embedded: number } {
+  const vec = hashingVectorizer(papers.map(paperText), dim);
+  const byId = new Map(papers.map((p) => [p.id, p]));
+  const source = {
+    modelKey: `hashing-tfidf-${dim}`,
+    dim,
+    embedded: 0,
+    async embedQueries(texts: string[]) {
+      source.embedded += texts.length;
+      return texts.map(vec);
+    },
+    async paperVectors(ids: string[]) {
+      const out = new Map<string, Float32Array>();
+      for (const id of ids) {
+        const p = byId.get(id);
+        if (p) out.set(id, vec(paperText(p)));
+      }
+      return out;
+    },
+  };
+  return source;
+}
