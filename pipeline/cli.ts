@@ -9,6 +9,7 @@ import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
+import { registerProfileCommands } from './profiles/commands.ts';
 
 export interface Context {
   config: Config;
@@ -24,6 +25,7 @@ const registrars: Registrar[] = [
   registerStoreCommands,
   registerEndpointCommands,
   registerEmbedCommands,
+  registerProfileCommands,
   registerSiteCommands,
 ];
 
