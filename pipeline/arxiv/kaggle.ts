@@ -1,11 +1,15 @@
 // Streaming import of the Kaggle arXiv metadata snapshot (`arxiv-metadata-oai-snapshot.json`,
-// one JSON object per line, optionally gzipped). Memory stays bounded: papers are buffered per
-// shard and flushed into the store every `flushEvery` records. Bad lines are counted and
+// one JSON object per line, optionally gzipped). This thread reads and splits lines; worker
+// threads parse, convert and serialize them (the CPU-heavy part) in batches, and the store
+// takes the serialized lines as they are. Memory stays bounded: few batches are in flight and
+// papers are flushed into the store every `flushEvery` records. Bad lines are counted and
 // reported by line number, never fatal.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { canonicalPaper, cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
 import type { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
 
@@ -35,6 +39,8 @@ export interface KaggleOptions {
    */
   listingDates?: boolean;
   flushEvery?: number;
+  /** Worker threads converting lines (default: one per CPU). */
+  workers?: number;
   quiet?: boolean;
 }
 
@@ -143,10 +149,125 @@ export async function* lines(stream: Readable): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
+/** One batch of snapshot lines, converted: each kept paper as its canonical store line. */
+export interface ConvertedBatch {
+  ids: string[];
+  /** `JSON.stringify(canonicalPaper(paper))`, the store's own line for the paper. */
+  jsons: string[];
+  bad: BadLine[];
+  filtered: number;
+}
+
+export interface ConvertOptions {
+  categories?: string[];
+  listingDates?: boolean;
+}
+
+/** Parses, converts, filters and serializes a batch of lines numbered from `firstLine`. */
+export function convertLines(batch: string[], firstLine: number, opts: ConvertOptions): ConvertedBatch {
+  const out: ConvertedBatch = { ids: [], jsons: [], bad: [], filtered: 0 };
+  const wanted = opts.categories ?? [];
+  for (let i = 0; i < batch.length; i++) {
+    const line = batch[i]!;
+    if (!line.trim()) continue;
+    let paper: Paper;
+    try {
+      paper = paperFromKaggle(JSON.parse(line) as KaggleRecord, opts);
+    } catch (err) {
+      out.bad.push({ line: firstLine + i, reason: (err as Error).message.slice(0, 120) });
+      continue;
+    }
+    if (!matchesCategories(paper.categories, wanted)) {
+      out.filtered++;
+      continue;
+    }
+    out.ids.push(paper.id);
+    out.jsons.push(JSON.stringify(canonicalPaper(paper)));
+  }
+  return out;
+}
+
+const BATCH_LINES = 1000;
+
+/**
+ * Converts batches on worker threads (JSON.parse, conversion and serialization are the CPU cost
+ * of an import) while this thread reads, splits and stores. Results come back in input order,
+ * so duplicates in the input merge as they would one by one.
+ */
+class ConvertPool {
+  private readonly workers: Worker[];
+  private readonly idle: Worker[];
+  private readonly queue: { seq: number; firstLine: number; batch: string[] }[] = [];
+  private readonly done = new Map<number, ConvertedBatch>();
+  private nextSeq = 0;
+  private nextOut = 0;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(size: number, opts: ConvertOptions) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(new URL('./kaggle-worker.ts', import.meta.url), { workerData: opts });
+      w.on('message', (m: { seq: number; result: ConvertedBatch }) => {
+        this.done.set(m.seq, m.result);
+        this.idle.push(w);
+        this.pump();
+        this.notify();
+      });
+      w.on('error', (err) => {
+        this.failure = err;
+        this.notify();
+      });
+      return w;
+    });
+    this.idle = [...this.workers];
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.idle.pop()!.postMessage(job);
+    }
+  }
+
+  private get inFlight(): number {
+    return this.nextSeq - this.nextOut - this.done.size;
+  }
+
+  /** Queues a batch; waits while enough work is already in flight (bounded memory). */
+  async submit(firstLine: number, batch: string[]): Promise<void> {
+    this.queue.push({ seq: this.nextSeq++, firstLine, batch });
+    this.pump();
+    while (!this.failure && this.inFlight > this.workers.length * 2) await new Promise<void>((r) => (this.wake = r));
+    if (this.failure) throw this.failure;
+  }
+
+  /** Finished batches, in input order. */
+  *ready(): Generator<ConvertedBatch> {
+    for (let r = this.done.get(this.nextOut); r; r = this.done.get(this.nextOut)) {
+      this.done.delete(this.nextOut++);
+      yield r;
+    }
+  }
+
+  async drain(): Promise<void> {
+    while (!this.failure && this.nextOut + this.done.size < this.nextSeq) await new Promise<void>((r) => (this.wake = r));
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
 export async function importKaggle(path: string, store: PaperStore, opts: KaggleOptions = {}): Promise<ImportReport> {
   const started = performance.now();
   const flushEvery = opts.flushEvery ?? 50_000;
-  const wanted = opts.categories ?? [];
   const report: ImportReport = { lines: 0, imported: 0, filtered: 0, bad: 0, badLines: [], added: 0, updated: 0, unchanged: 0, seconds: 0 };
   const size = statSync(path).size;
   const bar = progress('import (MB of input)', Math.ceil(size / 1e6), { quiet: opts.quiet });
@@ -158,34 +279,52 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
       pendingBytes %= 1e6;
     }
   });
-  let buffer: Paper[] = [];
+  const pool = new ConvertPool(opts.workers ?? Math.max(1, availableParallelism()), { categories: opts.categories, listingDates: opts.listingDates });
+  let ids: string[] = [];
+  let jsons: string[] = [];
+  const absorb = () => {
+    for (const r of pool.ready()) {
+      for (let i = 0; i < r.ids.length; i++) {
+        ids.push(r.ids[i]!);
+        jsons.push(r.jsons[i]!);
+      }
+      report.imported += r.ids.length;
+      report.filtered += r.filtered;
+      report.bad += r.bad.length;
+      for (const b of r.bad) if (report.badLines.length < 20) report.badLines.push(b);
+    }
+  };
   const flush = async () => {
-    const r = await store.upsertBatch(buffer);
+    const r = await store.upsertJson(ids, jsons);
     report.added += r.added;
     report.updated += r.updated;
     report.unchanged += r.unchanged;
-    buffer = [];
+    ids = [];
+    jsons = [];
   };
-  for await (const line of lines(stream)) {
-    report.lines++;
-    if (!line.trim()) continue;
-    let paper: Paper;
-    try {
-      paper = paperFromKaggle(JSON.parse(line) as KaggleRecord, opts);
-    } catch (err) {
-      report.bad++;
-      if (report.badLines.length < 20) report.badLines.push({ line: report.lines, reason: (err as Error).message.slice(0, 120) });
-      continue;
+  try {
+    let batch: string[] = [];
+    for await (const line of lines(stream)) {
+      batch.push(line);
+      if (batch.length === BATCH_LINES) {
+        await pool.submit(report.lines + 1, batch);
+        report.lines += batch.length;
+        batch = [];
+        absorb();
+        if (ids.length >= flushEvery) await flush();
+      }
     }
-    if (!matchesCategories(paper.categories, wanted)) {
-      report.filtered++;
-      continue;
+    if (batch.length > 0) {
+      await pool.submit(report.lines + 1, batch);
+      report.lines += batch.length;
     }
-    buffer.push(paper);
-    report.imported++;
-    if (buffer.length >= flushEvery) await flush();
+    await pool.drain();
+    absorb();
+    await flush();
+  } finally {
+    await pool.close();
+    stream.destroy();
   }
-  await flush();
   bar.done();
   report.seconds = (performance.now() - started) / 1000;
   return report;

@@ -99,6 +99,36 @@ export class PaperStore {
     return result;
   }
 
+  /**
+   * `upsertBatch` for bulk imports that already hold each paper as its store line,
+   * `jsons[i] = JSON.stringify(canonicalPaper(paper))` for `ids[i]`: a shard that does not exist
+   * yet is written from those lines as they are; other shards merge as usual.
+   */
+  async upsertJson(ids: string[], jsons: string[]): Promise<UpsertResult> {
+    const byShard = new Map<string, number[]>();
+    for (let i = 0; i < ids.length; i++) {
+      const m = idMonth(ids[i]!);
+      if (!byShard.has(m)) byShard.set(m, []);
+      byShard.get(m)!.push(i);
+    }
+    const fresh: { path: string; data: string }[] = [];
+    const toMerge: Paper[] = [];
+    let added = 0;
+    for (const [month, rows] of byShard) {
+      const path = this.shardPath(month);
+      if (!existsSync(path) && new Set(rows.map((i) => ids[i])).size === rows.length) {
+        rows.sort((a, b) => compareIds(ids[a]!, ids[b]!));
+        fresh.push({ path, data: rows.map((i) => jsons[i]).join('\n') + '\n' });
+        added += rows.length;
+      } else {
+        for (const i of rows) toMerge.push(JSON.parse(jsons[i]!) as Paper);
+      }
+    }
+    const { result, writes } = this.merge(toMerge);
+    await writeFilesAtomic([...fresh, ...writes]);
+    return { ...result, added: result.added + added };
+  }
+
   /** The merge of `papers` into the store: counts, and the new text of each shard that changed. */
   private merge(papers: Iterable<Paper>): { result: UpsertResult; writes: { path: string; data: string }[] } {
     const byShard = new Map<string, Paper[]>();
