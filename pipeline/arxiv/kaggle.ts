@@ -1,14 +1,11 @@
 // Streaming import of the Kaggle arXiv metadata snapshot (`arxiv-metadata-oai-snapshot.json`,
-// one JSON object per line, optionally gzipped). This thread reads and splits lines; worker
-// threads parse, convert and serialize them (the CPU-heavy part) in batches, and the store
-// takes the serialized lines as they are. Memory stays bounded: few batches are in flight and
-// papers are flushed into the store every `flushEvery` records. Bad lines are counted and
-// reported by line number, never fatal.
+// one JSON object per line, optionally gzipped). Lines are converted in batches straight to the
+// store's own serialized form, which the store writes as is into new shards. Memory stays
+// bounded: papers are flushed into the store every `flushEvery` records. Bad lines are counted
+// and reported by line number, never fatal.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { canonicalPaper, cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
 import type { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
@@ -39,8 +36,6 @@ export interface KaggleOptions {
    */
   listingDates?: boolean;
   flushEvery?: number;
-  /** Worker threads converting lines (default: one per CPU). */
-  workers?: number;
   quiet?: boolean;
 }
 
@@ -187,83 +182,8 @@ export function convertLines(batch: string[], firstLine: number, opts: ConvertOp
   return out;
 }
 
+/** Lines converted per call: large enough to amortize, small enough to keep memory flat. */
 const BATCH_LINES = 1000;
-
-/**
- * Converts batches on worker threads (JSON.parse, conversion and serialization are the CPU cost
- * of an import) while this thread reads, splits and stores. Results come back in input order,
- * so duplicates in the input merge as they would one by one.
- */
-class ConvertPool {
-  private readonly workers: Worker[];
-  private readonly idle: Worker[];
-  private readonly queue: { seq: number; firstLine: number; batch: string[] }[] = [];
-  private readonly done = new Map<number, ConvertedBatch>();
-  private nextSeq = 0;
-  private nextOut = 0;
-  private failure: Error | null = null;
-  private wake: (() => void) | null = null;
-
-  constructor(size: number, opts: ConvertOptions) {
-    this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(new URL('./kaggle-worker.ts', import.meta.url), { workerData: opts });
-      w.on('message', (m: { seq: number; result: ConvertedBatch }) => {
-        this.done.set(m.seq, m.result);
-        this.idle.push(w);
-        this.pump();
-        this.notify();
-      });
-      w.on('error', (err) => {
-        this.failure = err;
-        this.notify();
-      });
-      return w;
-    });
-    this.idle = [...this.workers];
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const job = this.queue.shift()!;
-      this.idle.pop()!.postMessage(job);
-    }
-  }
-
-  private get inFlight(): number {
-    return this.nextSeq - this.nextOut - this.done.size;
-  }
-
-  /** Queues a batch; waits while enough work is already in flight (bounded memory). */
-  async submit(firstLine: number, batch: string[]): Promise<void> {
-    this.queue.push({ seq: this.nextSeq++, firstLine, batch });
-    this.pump();
-    while (!this.failure && this.inFlight > this.workers.length * 2) await new Promise<void>((r) => (this.wake = r));
-    if (this.failure) throw this.failure;
-  }
-
-  /** Finished batches, in input order. */
-  *ready(): Generator<ConvertedBatch> {
-    for (let r = this.done.get(this.nextOut); r; r = this.done.get(this.nextOut)) {
-      this.done.delete(this.nextOut++);
-      yield r;
-    }
-  }
-
-  async drain(): Promise<void> {
-    while (!this.failure && this.nextOut + this.done.size < this.nextSeq) await new Promise<void>((r) => (this.wake = r));
-    if (this.failure) throw this.failure;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
 
 export async function importKaggle(path: string, store: PaperStore, opts: KaggleOptions = {}): Promise<ImportReport> {
   const started = performance.now();
@@ -279,20 +199,20 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
       pendingBytes %= 1e6;
     }
   });
-  const pool = new ConvertPool(opts.workers ?? Math.max(1, availableParallelism()), { categories: opts.categories, listingDates: opts.listingDates });
+  const convertOpts: ConvertOptions = { categories: opts.categories, listingDates: opts.listingDates };
   let ids: string[] = [];
   let jsons: string[] = [];
-  const absorb = () => {
-    for (const r of pool.ready()) {
-      for (let i = 0; i < r.ids.length; i++) {
-        ids.push(r.ids[i]!);
-        jsons.push(r.jsons[i]!);
-      }
-      report.imported += r.ids.length;
-      report.filtered += r.filtered;
-      report.bad += r.bad.length;
-      for (const b of r.bad) if (report.badLines.length < 20) report.badLines.push(b);
+  const convert = (batch: string[]) => {
+    const r = convertLines(batch, report.lines + 1, convertOpts);
+    report.lines += batch.length;
+    for (let i = 0; i < r.ids.length; i++) {
+      ids.push(r.ids[i]!);
+      jsons.push(r.jsons[i]!);
     }
+    report.imported += r.ids.length;
+    report.filtered += r.filtered;
+    report.bad += r.bad.length;
+    for (const b of r.bad) if (report.badLines.length < 20) report.badLines.push(b);
   };
   const flush = async () => {
     const r = await store.upsertJson(ids, jsons);
@@ -302,29 +222,17 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
     ids = [];
     jsons = [];
   };
-  try {
-    let batch: string[] = [];
-    for await (const line of lines(stream)) {
-      batch.push(line);
-      if (batch.length === BATCH_LINES) {
-        await pool.submit(report.lines + 1, batch);
-        report.lines += batch.length;
-        batch = [];
-        absorb();
-        if (ids.length >= flushEvery) await flush();
-      }
+  let batch: string[] = [];
+  for await (const line of lines(stream)) {
+    batch.push(line);
+    if (batch.length === BATCH_LINES) {
+      convert(batch);
+      batch = [];
+      if (ids.length >= flushEvery) await flush();
     }
-    if (batch.length > 0) {
-      await pool.submit(report.lines + 1, batch);
-      report.lines += batch.length;
-    }
-    await pool.drain();
-    absorb();
-    await flush();
-  } finally {
-    await pool.close();
-    stream.destroy();
   }
+  convert(batch);
+  await flush();
   bar.done();
   report.seconds = (performance.now() - started) / 1000;
   return report;

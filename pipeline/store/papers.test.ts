@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { idMonth, parseArxivId, type Paper } from './paper.ts';
+import { cleanText, idMonth, parseArxivId, type Paper } from './paper.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {
@@ -77,4 +77,10 @@ test('upsertBatch merges exactly like upsert and leaves no temp files', async ()
     assert.equal(readFileSync(join(batch.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
   }
   assert.deepEqual(readdirSync(batch.dir).sort(), ['0601.jsonl', '2509.jsonl', '2510.jsonl']);
+});
+
+test('cleanText collapses every kind of whitespace run exactly as /\\s+/ → " " would', () => {
+  const samples = ['  a \t b\n\nc ', 'x\u00a0y', 'x \u00a0 y', 'a\u2003b\u3000c', 'line\nwrap \n here', '\ufeffBOM', '', '   ', 'single spaces only'];
+  for (const s of samples) assert.equal(cleanText(s), s.replace(/\s+/g, ' ').trim(), JSON.stringify(s));
+  assert.equal(cleanText(null), '');
 });
