@@ -7,6 +7,7 @@ import { UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
+import { registerIndexCommands } from './index/commands.ts';
 
 export interface Context {
   config: Config;
@@ -16,7 +17,7 @@ export interface Context {
 
 export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
 
-const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands, registerEmbedCommands];
+const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands, registerEmbedCommands, registerIndexCommands];
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
