@@ -8,6 +8,10 @@ import { arxivConfig } from './arxiv/config.ts';
 import { embedConfig } from './embed/config.ts';
 import { indexConfig } from './index/config.ts';
 import { linksConfig } from './links/config.ts';
+import { digestConfig } from './digest/config.ts';
+import { sendConfig } from './send/config.ts';
+import { endpointConfig } from './endpoint/config.ts';
+import { siteConfig } from './site/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -15,6 +19,10 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   arxiv: arxivConfig.prefault({}),
   links: linksConfig.prefault({}),
+  digest: digestConfig.prefault({}),
+  send: sendConfig.prefault({}),
+  endpoint: endpointConfig.prefault({}),
+  site: siteConfig.prefault({}),
   embed: embedConfig.prefault({}),
   index: indexConfig.prefault({}),
 });
