@@ -6,6 +6,7 @@ import { loadConfig, type Config } from './config.ts';
 import { UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
+import { registerDigestCommands } from './digest/commands.ts';
 
 export interface Context {
   config: Config;
@@ -15,7 +16,7 @@ export interface Context {
 
 export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
 
-const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands];
+const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands, registerDigestCommands];
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')

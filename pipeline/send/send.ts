@@ -2,6 +2,7 @@
 // each (subscriber, edition) is sent at most once in the normal case, never skipped, retried on
 // temporary failures (4xx, dropped connections) and recorded as bounced on permanent ones (5xx).
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { NodemailerError, Transporter } from 'nodemailer';
 import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
@@ -57,6 +58,25 @@ export function createSmtpTransport(send: SendConfig): Transporter {
       ? { dkim: { domainName: send.dkim.domain, keySelector: send.dkim.selector, privateKey: send.dkim.privateKey.replace(/\\n/g, '\n') } }
       : {}),
   });
+}
+
+/** The nodemailer form of a rendered message: the same for SMTP and for `.eml` files. */
+export function mailOptions(m: Message) {
+  return {
+    from: m.from,
+    to: m.to,
+    ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    headers: m.headers,
+    messageId: m.messageId,
+  };
+}
+
+/** The message as an RFC 5322 file (`.eml`), as it would go over SMTP (without DKIM). */
+export function toEml(m: Message): Promise<Buffer> {
+  return new MailComposer(mailOptions(m)).compile().build();
 }
 
 /** Errors that no retry fixes and that are not the recipient's fault: stop the run. */
@@ -124,16 +144,7 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
       ledger.markSending(m.subscriber, edition, m.messageId);
       attempts++;
       try {
-        const info = await transport.sendMail({
-          from: m.from,
-          to: m.to,
-          ...(m.replyTo ? { replyTo: m.replyTo } : {}),
-          subject: m.subject,
-          text: m.text,
-          html: m.html,
-          headers: m.headers,
-          messageId: m.messageId,
-        });
+        const info = await transport.sendMail(mailOptions(m));
         const response = String((info as { response?: string }).response ?? '250 accepted');
         ledger.mark(m.subscriber, edition, 'sent', response);
         connectionFailuresInARow = 0;
