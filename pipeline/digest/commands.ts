@@ -98,7 +98,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
       for (const m of messages) {
         const eml = join(out, `${m.subscriber}.eml`);
         const html = join(out, `${m.subscriber}.html`);
-        writeFileAtomic(eml, await toEml(m));
+        writeFileAtomic(eml, await toEml(m, config.send.textEncoding));
         writeFileAtomic(html, m.html);
         files.push({ subscriber: m.subscriber, eml, html, bytes: Buffer.byteLength(m.html), shown: m.shown, picked: m.picked, subject: m.subject });
       }
