@@ -6,6 +6,10 @@ import { loadConfig, type Config } from './config.ts';
 import { UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
+import { registerEndpointCommands } from './endpoint/commands.ts';
+import { registerSiteCommands } from './site/commands.ts';
+import { registerEmbedCommands } from './embed/commands.ts';
+import { registerProfileCommands } from './profiles/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
 
 export interface Context {
@@ -16,7 +20,16 @@ export interface Context {
 
 export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
 
-const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands, registerDigestCommands];
+// In data-flow order, which is also the order `paperboy --help` lists them.
+const registrars: Registrar[] = [
+  registerArxivCommands,
+  registerStoreCommands,
+  registerEndpointCommands,
+  registerEmbedCommands,
+  registerProfileCommands,
+  registerDigestCommands,
+  registerSiteCommands,
+];
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')

@@ -8,15 +8,20 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=""
 if command -v dpkg-query >/dev/null 2>&1; then
-  for p in libfaiss-dev libopenblas0-pthread cmake g++ make patchelf chromium fonts-liberation; do
+  pkgs="libfaiss-dev libopenblas0-pthread cmake g++ make patchelf fonts-liberation"
+  # A browser for the screenshot/browser tests: Debian's chromium unless one is pointed at.
+  [ -n "${CHROMIUM_PATH:-}" ] && [ -x "${CHROMIUM_PATH}" ] || pkgs="$pkgs chromium"
+  for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_pkgs="$need_pkgs $p"
   done
 fi
 if [ -n "$need_pkgs" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && sudo="sudo -n"; }
+  if { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; } && command -v apt-get >/dev/null 2>&1; then
     echo "paperboy setup: installing Debian packages:$need_pkgs"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need_pkgs >/dev/null
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need_pkgs >/dev/null
   else
     echo "paperboy setup: missing system packages:$need_pkgs (run as root or: sudo apt-get install$need_pkgs)" >&2
   fi
