@@ -11,6 +11,7 @@ import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
 import { registerProfileCommands } from './profiles/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
+import { registerDigestCommands } from './digest/commands.ts';
 
 export interface Context {
   config: Config;
@@ -28,6 +29,7 @@ const registrars: Registrar[] = [
   registerEmbedCommands,
   registerProfileCommands,
   registerIndexCommands,
+  registerDigestCommands,
   registerSiteCommands,
 ];
 
