@@ -7,6 +7,9 @@ import { UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
+import { registerSiteCommands } from './site/commands.ts';
+import { registerEmbedCommands } from './embed/commands.ts';
+import { registerProfileCommands } from './profiles/commands.ts';
 
 export interface Context {
   config: Config;
@@ -16,7 +19,15 @@ export interface Context {
 
 export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
 
-const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands, registerEndpointCommands];
+// In data-flow order, which is also the order `paperboy --help` lists them.
+const registrars: Registrar[] = [
+  registerArxivCommands,
+  registerStoreCommands,
+  registerEndpointCommands,
+  registerEmbedCommands,
+  registerProfileCommands,
+  registerSiteCommands,
+];
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')

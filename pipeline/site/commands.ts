@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { emit, type Registrar } from '../cli.ts';
+import { PaperStore } from '../store/papers.ts';
+import { UserError } from '../util/errors.ts';
+import { buildSite, normaliseBase, SITE_ROOT } from './build.ts';
+import { readMap, updateMap, writeMap } from './map.ts';
+import { serveSite } from './serve.ts';
+import { tfidfVectors } from './tfidf.ts';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+interface SiteOpts {
+  out?: string;
+  base?: string;
+  site?: string;
+  search?: boolean;
+  serve?: boolean;
+  build?: boolean;
+  port?: string;
+}
+
+export const registerSiteCommands: Registrar = (program, context) => {
+  program
+    .command('site')
+    .description('build the static archive (Astro + Pagefind) from the store; --serve to preview it on 127.0.0.1')
+    .option('--out <dir>', 'output directory', join(SITE_ROOT, 'dist'))
+    .option('--base <path>', 'base path the site is served under, e.g. /repo/ for GitHub Pages (default: site.base)')
+    .option('--site <url>', 'public URL of the archive, for canonical links and feeds (default: site.url)')
+    .option('--no-search', 'skip the Pagefind search index')
+    .option('--serve', 'serve the archive on 127.0.0.1 after building it (Ctrl-C to stop)')
+    .option('--no-build', 'with --serve: serve the existing output without rebuilding')
+    .option('--port <n>', 'port for --serve', '4321')
+    .option('--json', 'machine-readable build report')
+    .action(async function (this: Command, opts: SiteOpts) {
+      const { config, quiet } = context(this);
+      const site = { ...config.site };
+      if (opts.base !== undefined) site.base = normaliseBase(opts.base);
+      if (opts.site !== undefined) {
+        try {
+          site.url = new URL(opts.site).href;
+        } catch {
+          throw new UserError(`--site must be a URL such as https://user.github.io/repo/, not ${JSON.stringify(opts.site)}`);
+        }
+      }
+      if (opts.search === false) site.search = false;
+      const outDir = resolve(opts.out!);
+      if (opts.build !== false) {
+        if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
+        const report = await buildSite({ dataDir: config.dataDir, site, outDir, quiet });
+        emit(this, report, (r) =>
+          `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
+          `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}`,
+        );
+      } else if (!existsSync(join(outDir, 'index.html'))) {
+        throw new UserError(`nothing built in ${outDir}; run \`paperboy site\` first`);
+      }
+      if (opts.serve) {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not ${opts.port}`);
+        const running = await serveSite(outDir, { base: normaliseBase(site.base), port });
+        process.stderr.write(`serving ${outDir} at ${running.url} (Ctrl-C to stop)\n`);
+        await new Promise<void>((done) => process.once('SIGINT', () => void running.close().then(done)));
+      }
+    });
+
+  program
+    .command('map')
+    .description('lay out the archive map: place new papers next to their neighbours, or --refit everything')
+    .option('--refit', 'recompute the whole layout with UMAP (old points move)')
+    .option('--max-fit <n>', 'UMAP fits at most this many papers; the rest are placed by neighbours', '10000')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command, opts: { refit?: boolean; maxFit: string }) {
+      const { config } = context(this);
+      const papers = [];
+      for await (const p of new PaperStore(config.dataDir).all()) papers.push({ id: p.id, title: p.title, abstract: p.abstract });
+      if (papers.length === 0) throw new UserError(`the store ${config.dataDir} has no papers`);
+      const maxFit = Number(opts.maxFit);
+      if (!Number.isInteger(maxFit) || maxFit < 4) throw new UserError('--max-fit must be an integer ≥ 4');
+      const started = performance.now();
+      // Lexical vectors until the store has sentence embeddings from the embed stage.
+      const vectors = tfidfVectors(papers);
+      const update = updateMap(vectors, readMap(config.dataDir), { refit: opts.refit, maxFit });
+      writeMap(config.dataDir, update.layout);
+      const report = {
+        points: update.layout.ids.length,
+        placed: update.placed,
+        removed: update.removed,
+        refitted: update.refitted,
+        modelKey: update.layout.modelKey,
+        seconds: (performance.now() - started) / 1000,
+      };
+      emit(this, report, (r) =>
+        `${r.refitted ? 'laid out' : 'updated'} the map: ${r.points} points, ${r.placed} placed${r.removed ? `, ${r.removed} removed` : ''} (${r.modelKey}) in ${r.seconds.toFixed(1)}s`,
+      );
+    });
+};

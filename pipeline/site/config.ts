@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** The static archive (`paperboy site`). Nothing here is secret: it is all published. */
+export const siteConfig = z.object({
+  /** Public URL of the archive, used for canonical links and Atom feeds (`https://user.github.io/repo/`). */
+  url: z.url().optional(),
+  /** Path the archive is served under (`/repo/` on GitHub Pages project sites). */
+  base: z
+    .string()
+    .default('/')
+    .refine((b) => b.startsWith('/'), 'base must start with /'),
+  title: z.string().min(1).default('Paperboy'),
+  /** `owner/name` of the repository subscribers open pull requests against. */
+  repo: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'repo is owner/name')
+    .default('paperboy-digest/paperboy'),
+  branch: z.string().min(1).default('main'),
+  /**
+   * Base64 X25519 public key (libsodium `crypto_box_seal`). When set, the subscribe page seals the
+   * subscriber's email address in the browser so it never appears in the public pull request.
+   */
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'publicKey is a base64 32-byte key').optional(),
+  /** Papers per category page. */
+  pageSize: z.number().int().min(5).max(500).default(50),
+  /** Entries per Atom feed. */
+  feedEntries: z.number().int().min(1).max(1000).default(50),
+  /** Similar papers shown on a paper page. */
+  similarShown: z.number().int().min(1).max(100).default(10),
+  /** Build the Pagefind search index after the pages. */
+  search: z.boolean().default(true),
+});
+
+export type SiteConfig = z.infer<typeof siteConfig>;

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadArchive } from './data.ts';
+import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts';
+import { readSmallCorpus, similarFromVectors } from './fixtures.ts';
+import { readSimilarFiles, writeSimilarFiles } from './similar-files.ts';
+import { PaperStore } from '../store/papers.ts';
+import { tfidfVectors } from './tfidf.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const papers = readSmallCorpus(600);
+new PaperStore(dir).upsert(papers);
+
+test('similar lists round-trip in the index stage format, all or by id', () => {
+  const lists = similarFromVectors(papers, tfidfVectors(papers), 5);
+  writeSimilarFiles(dir, lists);
+  const all = readSimilarFiles(dir);
+  assert.equal(all.size, papers.length);
+  const last = papers.at(-1)!; // announced last: all its neighbours came before it
+  const some = readSimilarFiles(dir, [last.id, 'astro-ph/0601001']);
+  assert.deepEqual([...some.keys()], [last.id]);
+  assert.equal(all.get(last.id)!.similar.length, 5);
+  const e = all.get(papers[3]!.id)!;
+  assert.ok(e.similar.every((s) => s.score > 0 && s.id !== papers[3]!.id));
+  assert.ok(e.newer.length > 0);
+  // Similar papers came out no later than the paper; newer ones later, with their date.
+  const announced = new Map(papers.map((p) => [p.id, p.announced!]));
+  for (const s of e.similar) assert.ok(announced.get(s.id)! <= papers[3]!.announced!);
+  for (const s of e.newer) assert.ok(s.since > papers[3]!.announced! && s.since === announced.get(s.id));
+});
+
+test('editions: recorded ones win over derived ones, and publish counts but no subscriber', () => {
+  mkdirSync(join(dir, 'editions'), { recursive: true });
+  writeFileSync(
+    join(dir, 'editions', '2025-10-04.json'),
+    JSON.stringify({ date: '2025-10-04', status: 'weekend', papers: { new: [], cross: [], replace: [] }, sent: 0, skipped: [{ subscriber: 'alice', reason: 'paused' }, { subscriber: 'bob', reason: 'paused' }] }),
+  );
+  const records = readEditionRecords(dir);
+  const pub = publicEdition(records[0]!);
+  assert.deepEqual(pub.skipped, { paused: 2 });
+  assert.ok(!JSON.stringify(pub).includes('alice'));
+  const merged = mergeEditions(records, new Map([['2025-10-03', { new: ['2510.00001'], cross: [], replace: [] }]]));
+  assert.deepEqual(merged.map((e) => [e.date, e.status, e.recorded]), [
+    ['2025-10-04', 'weekend', true],
+    ['2025-10-03', 'announced', false],
+  ]);
+});
+
+test('a broken edition record is a clear error', () => {
+  const bad = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-bad-'));
+  try {
+    mkdirSync(join(bad, 'editions'));
+    writeFileSync(join(bad, 'editions', '2025-10-06.json'), '{"date":');
+    assert.throws(() => readEditionRecords(bad), /2025-10-06\.json is not valid JSON/);
+    writeFileSync(join(bad, 'editions', '2025-10-06.json'), '{"date":"2025-10-06","status":"sunny","papers":{}}');
+    assert.throws(() => readEditionRecords(bad), /unknown status "sunny"/);
+  } finally {
+    rmSync(bad, { recursive: true, force: true });
+  }
+});
+
+test('the archive indexes papers by day, category and recency', async () => {
+  const archive = await loadArchive(dir);
+  assert.equal(archive.papers.size, papers.length);
+  const days = [...new Set(papers.map((p) => p.announced!))];
+  assert.equal(archive.editions.length, days.length + 1); // + the recorded weekend
+  assert.equal(archive.latestEdition()!.date, days.sort().at(-1));
+  const cv = archive.categories.get('cs.CV')!;
+  assert.equal(cv.ids.length, papers.filter((p) => p.categories.includes('cs.CV')).length);
+  const dates = cv.ids.map((id) => archive.paper(id)!.announced!);
+  assert.deepEqual(dates, [...dates].sort().reverse(), 'newest first');
+  assert.equal(archive.similar.size, papers.length);
+});

@@ -1,0 +1,132 @@
+// The archive's one build-time data layer. Every Astro page reads the store through `getArchive()`:
+// papers (streamed shard by shard), editions, similar-paper lists and the map layout, indexed once
+// per build. Nothing is copied into `site/`. Memory is the papers themselves plus small indexes
+// (about 3 KB a paper: ~300 MB for 100k papers).
+import type { AnnounceType, Paper } from '../store/paper.ts';
+import { compareIds } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
+import { loadConfig } from '../config.ts';
+import { siteConfig, type SiteConfig } from './config.ts';
+import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
+import { readMap, type MapLayout } from './map.ts';
+import { readSimilarFiles, type SimilarEntry } from './similar-files.ts';
+
+export interface SiteSettings {
+  dataDir: string;
+  site: SiteConfig;
+}
+
+/** How `paperboy site` hands its settings to the Astro build (which runs the pages in its own module graph). */
+export const SETTINGS_ENV = 'PAPERBOY_SITE_SETTINGS';
+
+/** From `paperboy site` when it started the build, otherwise from the usual configuration (`astro build --root site`). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SiteSettings {
+  const raw = env[SETTINGS_ENV];
+  if (raw) {
+    const parsed = JSON.parse(raw) as SiteSettings;
+    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site) };
+  }
+  const config = loadConfig({ env });
+  return { dataDir: config.dataDir, site: config.site };
+}
+
+export const ANNOUNCE_TYPES: readonly AnnounceType[] = ['new', 'cross', 'replace'];
+
+export interface CategoryInfo {
+  name: string;
+  /** Papers listed in the category, cross-lists included, newest first. */
+  ids: string[];
+  /** Papers whose primary category this is. */
+  primary: number;
+}
+
+export class Archive {
+  readonly papers = new Map<string, Paper>();
+  /** Editions, newest first (recorded by the nightly job, or derived from announcement dates). */
+  editions: PublicEdition[] = [];
+  readonly categories = new Map<string, CategoryInfo>();
+  /** Every paper, newest announcement first. */
+  newestFirst: string[] = [];
+  similar = new Map<string, SimilarEntry>();
+  map: MapLayout | null = null;
+
+  paper(id: string): Paper | undefined {
+    return this.papers.get(id);
+  }
+
+  /** Papers of `ids` that the store has, in order (an edition may name a paper the store lost). */
+  resolve(ids: readonly string[]): Paper[] {
+    const out: Paper[] = [];
+    for (const id of ids) {
+      const p = this.papers.get(id);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  /** The edition the home page shows: the newest one that listed papers. */
+  latestEdition(): PublicEdition | undefined {
+    return this.editions.find((e) => editionSize(e) > 0) ?? this.editions[0];
+  }
+
+  edition(date: string): PublicEdition | undefined {
+    return this.editions.find((e) => e.date === date);
+  }
+
+  /** Categories by number of papers, largest first. */
+  categoryList(): CategoryInfo[] {
+    return [...this.categories.values()].sort((a, b) => b.ids.length - a.ids.length || (a.name < b.name ? -1 : 1));
+  }
+}
+
+export function editionSize(e: PublicEdition): number {
+  return e.papers.new.length + e.papers.cross.length + e.papers.replace.length;
+}
+
+/** Newest announcement first; within a day, by id descending (arXiv's own order is by id). */
+function newestFirst(a: Paper, b: Paper): number {
+  const da = a.announced ?? a.submitted ?? '';
+  const db = b.announced ?? b.submitted ?? '';
+  if (da !== db) return da < db ? 1 : -1;
+  return -compareIds(a.id, b.id);
+}
+
+export async function loadArchive(dataDir: string): Promise<Archive> {
+  const archive = new Archive();
+  const store = new PaperStore(dataDir);
+  const announced = new Map<string, Record<AnnounceType, string[]>>();
+  for await (const p of store.all()) {
+    archive.papers.set(p.id, p);
+    if (p.announced) {
+      let day = announced.get(p.announced);
+      if (!day) announced.set(p.announced, (day = { new: [], cross: [], replace: [] }));
+      day[p.announceType ?? 'new'].push(p.id);
+    }
+  }
+  const sorted = [...archive.papers.values()].sort(newestFirst);
+  archive.newestFirst = sorted.map((p) => p.id);
+  for (const p of sorted) {
+    for (const c of p.categories) {
+      let info = archive.categories.get(c);
+      if (!info) archive.categories.set(c, (info = { name: c, ids: [], primary: 0 }));
+      info.ids.push(p.id);
+      if (c === p.primaryCategory) info.primary++;
+    }
+  }
+  for (const day of announced.values()) for (const t of ANNOUNCE_TYPES) day[t].sort(compareIds);
+  archive.editions = mergeEditions(readEditionRecords(dataDir), announced);
+  archive.similar = readSimilarFiles(dataDir);
+  archive.map = readMap(dataDir);
+  return archive;
+}
+
+// Kept on globalThis: the build may load this module in more than one chunk.
+const CACHE = Symbol.for('paperboy.site.archive');
+type Cache = { key: string; archive: Promise<Archive> };
+
+/** The archive of the current build, loaded once however many pages ask for it. */
+export function getArchive(settings: SiteSettings = settingsFromEnv()): Promise<Archive> {
+  const g = globalThis as { [CACHE]?: Cache };
+  if (g[CACHE]?.key !== settings.dataDir) g[CACHE] = { key: settings.dataDir, archive: loadArchive(settings.dataDir) };
+  return g[CACHE]!.archive;
+}

@@ -1,0 +1,209 @@
+// The 2-D map of the archive: a UMAP layout of the papers' embeddings, computed in the pipeline
+// and persisted as `<dataDir>/map/layout.json`. The layout is incremental: a night's new papers
+// are placed by interpolating between their nearest already-placed neighbours (cosine on the
+// embeddings), so old points never move and a reader's mental map stays valid. A full refit
+// happens only on demand (or when the embedding model changed).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UMAP } from 'umap-js';
+import { writeFileAtomic } from '../store/atomic.ts';
+
+/** The embed stage's vectors: row-major, L2-normalised. */
+export interface VectorSet {
+  modelKey: string;
+  dim: number;
+  ids: string[];
+  vectors: Float32Array;
+}
+
+export interface MapLayout {
+  version: 1;
+  modelKey: string;
+  ids: string[];
+  /** x0, y0, x1, y1, ... in the layout's own units. */
+  xy: number[];
+  /** Points laid out by UMAP itself at the last (re)fit; the rest were interpolated. */
+  fitted: number;
+  fittedAt: string;
+  updatedAt: string;
+}
+
+export interface MapOptions {
+  /** Lay everything out again, moving old points. */
+  refit?: boolean;
+  /** UMAP fits at most this many points (a deterministic sample); the rest are interpolated. */
+  maxFit?: number;
+  /** Neighbours used to place a new point. */
+  placeNeighbors?: number;
+  seed?: number;
+  now?: Date;
+}
+
+export interface MapUpdate {
+  layout: MapLayout;
+  refitted: boolean;
+  placed: number;
+  removed: number;
+}
+
+export function mapPath(dataDir: string): string {
+  return join(dataDir, 'map', 'layout.json');
+}
+
+export function readMap(dataDir: string): MapLayout | null {
+  const path = mapPath(dataDir);
+  if (!existsSync(path)) return null;
+  const layout = JSON.parse(readFileSync(path, 'utf8')) as MapLayout;
+  if (layout.version !== 1 || layout.ids.length * 2 !== layout.xy.length) throw new Error(`${path}: not a map layout this version understands`);
+  return layout;
+}
+
+export function writeMap(dataDir: string, layout: MapLayout): void {
+  writeFileAtomic(mapPath(dataDir), JSON.stringify(layout));
+}
+
+/** Mulberry32: a small seeded generator, so the same input gives the same map. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function row(v: VectorSet, i: number): Float32Array {
+  return v.vectors.subarray(i * v.dim, (i + 1) * v.dim);
+}
+
+/**
+ * Brings `previous` up to date with `vectors`: keeps every old point where it was, places the new
+ * ones, drops points whose vectors are gone. Refits from scratch when asked, when there is no
+ * previous layout, or when the embedding model changed.
+ */
+export function updateMap(vectors: VectorSet, previous: MapLayout | null, opts: MapOptions = {}): MapUpdate {
+  const now = (opts.now ?? new Date()).toISOString();
+  const rowOf = new Map(vectors.ids.map((id, i) => [id, i]));
+  const refit = Boolean(opts.refit) || !previous || previous.modelKey !== vectors.modelKey || previous.ids.length === 0;
+  if (refit) {
+    const layout = fitLayout(vectors, opts, now);
+    return { layout, refitted: true, placed: vectors.ids.length, removed: 0 };
+  }
+  const ids: string[] = [];
+  const xy: number[] = [];
+  let removed = 0;
+  previous.ids.forEach((id, i) => {
+    if (!rowOf.has(id)) {
+      removed++;
+      return;
+    }
+    ids.push(id);
+    xy.push(previous.xy[2 * i]!, previous.xy[2 * i + 1]!);
+  });
+  const have = new Set(ids);
+  const fresh = vectors.ids.filter((id) => !have.has(id));
+  const anchors = ids.map((id) => rowOf.get(id)!);
+  const placedXy = placeByNeighbours(vectors, anchors, xy, fresh.map((id) => rowOf.get(id)!), opts.placeNeighbors ?? 8);
+  const layout: MapLayout = {
+    ...previous,
+    ids: [...ids, ...fresh],
+    xy: [...xy, ...placedXy],
+    updatedAt: now,
+  };
+  return { layout, refitted: false, placed: fresh.length, removed };
+}
+
+function fitLayout(vectors: VectorSet, opts: MapOptions, now: string): MapLayout {
+  const n = vectors.ids.length;
+  const random = seededRandom(opts.seed ?? 42);
+  const maxFit = opts.maxFit ?? 20_000;
+  // A deterministic sample when the archive is larger than UMAP can fit in reasonable time.
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const fitRows = order.slice(0, Math.min(n, maxFit)).sort((a, b) => a - b);
+  const restRows = order.slice(fitRows.length).sort((a, b) => a - b);
+  let fitXy: number[];
+  if (fitRows.length < 4) {
+    // UMAP needs a handful of points; a tiny archive gets a line.
+    fitXy = fitRows.flatMap((_, i) => [i, 0]);
+  } else {
+    const umap = new UMAP({
+      nComponents: 2,
+      nNeighbors: Math.max(2, Math.min(15, fitRows.length - 1)),
+      minDist: 0.1,
+      random,
+    });
+    const emb = umap.fit(fitRows.map((r) => Array.from(row(vectors, r))));
+    fitXy = emb.flatMap(([x, y]) => [round(x!), round(y!)]);
+  }
+  const restXy = placeByNeighbours(vectors, fitRows, fitXy, restRows, opts.placeNeighbors ?? 8);
+  return {
+    version: 1,
+    modelKey: vectors.modelKey,
+    ids: [...fitRows, ...restRows].map((r) => vectors.ids[r]!),
+    xy: [...fitXy, ...restXy],
+    fitted: fitRows.length,
+    fittedAt: now,
+    updatedAt: now,
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}
+
+/**
+ * Places each of `rows` at the similarity-weighted mean of its `k` nearest anchors (cosine on
+ * L2-normalised vectors), with a small deterministic offset so identical neighbourhoods do not
+ * stack points exactly on top of each other.
+ */
+export function placeByNeighbours(vectors: VectorSet, anchorRows: number[], anchorXy: number[], rows: number[], k: number): number[] {
+  if (rows.length === 0) return [];
+  if (anchorRows.length === 0) return rows.flatMap((_, i) => [i, 0]);
+  const dim = vectors.dim;
+  const out: number[] = [];
+  const bestS = new Float64Array(k);
+  const bestI = new Int32Array(k);
+  const jitter = seededRandom(rows.length);
+  // Spread of the layout, to scale the offset.
+  let minX = Infinity, maxX = -Infinity;
+  for (let i = 0; i < anchorXy.length; i += 2) {
+    minX = Math.min(minX, anchorXy[i]!);
+    maxX = Math.max(maxX, anchorXy[i]!);
+  }
+  const spread = (maxX - minX || 1) * 0.004;
+  for (const r of rows) {
+    const q = row(vectors, r);
+    bestS.fill(-Infinity);
+    bestI.fill(-1);
+    for (let a = 0; a < anchorRows.length; a++) {
+      const base = anchorRows[a]! * dim;
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += q[d]! * vectors.vectors[base + d]!;
+      if (s <= bestS[k - 1]!) continue;
+      let j = k - 1;
+      while (j > 0 && bestS[j - 1]! < s) {
+        bestS[j] = bestS[j - 1]!;
+        bestI[j] = bestI[j - 1]!;
+        j--;
+      }
+      bestS[j] = s;
+      bestI[j] = a;
+    }
+    let wx = 0, wy = 0, w = 0;
+    for (let j = 0; j < k; j++) {
+      if (bestI[j]! < 0) continue;
+      const weight = Math.max(bestS[j]!, 0) ** 4 + 1e-6;
+      wx += weight * anchorXy[2 * bestI[j]!]!;
+      wy += weight * anchorXy[2 * bestI[j]! + 1]!;
+      w += weight;
+    }
+    out.push(round(wx / w + (jitter() - 0.5) * spread), round(wy / w + (jitter() - 0.5) * spread));
+  }
+  return out;
+}

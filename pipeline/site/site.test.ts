@@ -1,0 +1,230 @@
+// The built archive in real Chromium: a small archive of real arXiv papers is built with a base
+// path (as on GitHub Pages), served on 127.0.0.1, and browsed like a reader would.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { XMLParser } from 'fast-xml-parser';
+import sodium from 'libsodium-wrappers';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { buildSite, type BuildReport } from './build.ts';
+import { siteConfig } from './config.ts';
+import { makeArchive, readSmallCorpus } from './fixtures.ts';
+import { serveSite, type RunningServer } from './serve.ts';
+import type { Paper } from '../store/paper.ts';
+
+const BASE = '/paperboy/';
+const PUBLIC_URL = 'https://example.github.io/paperboy/';
+const SECRET_SUBSCRIBER = 'subscriber-do-not-publish-7f3a';
+
+let work: string;
+let server: RunningServer;
+let browser: Browser;
+let report: BuildReport;
+let papers: Paper[];
+let keys: { publicKey: Uint8Array; privateKey: Uint8Array };
+const consoleErrors: string[] = [];
+const shots = process.env.PAPERBOY_SCREENSHOTS;
+
+async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${path}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`${path}: ${e.message}`));
+  await page.goto(server.url + path);
+  return page;
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'paperboy-site-'));
+  const dataDir = join(work, 'data');
+  // Every sixth record of the small corpus: ~330 real papers spread over all its listing days.
+  papers = readSmallCorpus(2000).filter((_, i) => i % 6 === 0);
+  makeArchive(dataDir, papers);
+  const days = [...new Set(papers.map((p) => p.announced!))].sort();
+  // Edition records as the nightly job writes them: one with a skipped subscriber, one weekend.
+  writeFileAtomic(
+    join(dataDir, 'editions', `${days[1]}.json`),
+    JSON.stringify({ date: days[1], status: 'announced', papers: { new: papers.filter((p) => p.announced === days[1]).map((p) => p.id), cross: [], replace: [] }, sent: 3, skipped: [{ subscriber: SECRET_SUBSCRIBER, reason: 'paused' }], notes: 'One subscriber paused.' }),
+  );
+  writeFileAtomic(join(dataDir, 'editions', '2025-10-05.json'), JSON.stringify({ date: '2025-10-05', status: 'weekend', papers: { new: [], cross: [], replace: [] }, sent: 0, skipped: [{ subscriber: SECRET_SUBSCRIBER, reason: 'no papers' }] }));
+  await sodium.ready;
+  keys = sodium.crypto_box_keypair();
+  const site = siteConfig.parse({ base: BASE, url: PUBLIC_URL, repo: 'octo/paperboy', publicKey: sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL) });
+  report = await buildSite({ dataDir, site, outDir: join(work, 'out'), quiet: true });
+  server = await serveSite(report.outDir, { base: BASE });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  if (shots) mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the built archive', () => {
+  test('has a page per paper, day and category page, and a search index', () => {
+    const paperPages = readdirSync(join(report.outDir, 'paper'), { recursive: true }).filter((f) => String(f).endsWith('index.html'));
+    assert.equal(paperPages.length, papers.length);
+    assert.ok(report.searchIndexed! >= papers.length);
+    assert.ok(statSync(join(report.outDir, 'day', '2025-10-05', 'index.html')).isFile(), 'recorded weekend edition has a day page');
+  });
+
+  test('publishes no subscriber id anywhere', () => {
+    for (const f of readdirSync(report.outDir, { recursive: true })) {
+      const path = join(report.outDir, String(f));
+      if (statSync(path).isDirectory() || !/\.(html|json|xml|js)$/.test(path)) continue;
+      assert.ok(!readFileSync(path, 'utf8').includes(SECRET_SUBSCRIBER), `${f} leaks a subscriber id`);
+    }
+  });
+
+  test('home → day → paper → similar paper', async () => {
+    const page = await open('');
+    assert.equal(await page.locator('h1').textContent(), 'Latest edition');
+    await page.locator('nav.pager a[rel=prev]').click();
+    await page.waitForURL(/\/paperboy\/day\/\d{4}-\d{2}-\d{2}\/$/);
+    const first = page.locator('ol.papers a.title').first();
+    const title = (await first.textContent())!;
+    await first.click();
+    await page.waitForURL(/\/paperboy\/paper\//);
+    assert.equal((await page.locator('h1').textContent())?.trim(), title.trim());
+    assert.equal(await page.locator('a', { hasText: 'PDF' }).getAttribute('href'), `https://arxiv.org/pdf/${page.url().split('/paper/')[1]!.replace(/\/$/, '')}`);
+    const similar = page.locator('#similar + ol a.title').first();
+    const similarTitle = (await similar.textContent())!;
+    const score = Number(await page.locator('#similar + ol .score').first().textContent());
+    assert.ok(score > 0 && score <= 1, `similarity score ${score}`);
+    await similar.click();
+    await page.waitForURL(/\/paperboy\/paper\//);
+    assert.equal((await page.locator('h1').textContent())?.trim(), similarTitle.trim());
+    await page.close();
+  });
+
+  test('renders TeX in abstracts as MathML, with no script on the page', async () => {
+    const withMath = papers.find((p) => /\$[^$]+\$/.test(p.abstract))!;
+    const page = await open(`paper/${withMath.id}/`);
+    assert.ok((await page.locator('.abstract math').count()) > 0);
+    assert.equal(await page.locator('script').count(), 0);
+    await page.close();
+  });
+
+  test('shows newer similar papers where later papers joined the neighbourhood', async () => {
+    const entry = papers.find((p) => p.announced === papers[0]!.announced)!;
+    const page = await open(`paper/${entry.id}/`);
+    assert.ok((await page.locator('#newer + p + ol li').count()) > 0);
+    await page.close();
+  });
+
+  test('search finds a paper by a word of its title', async () => {
+    const target = papers.find((p) => /\b[A-Z][a-zA-Z]{7,}\b/.test(p.title) && !p.title.includes('$'))!;
+    const word = /\b([A-Z][a-zA-Z]{7,})\b/.exec(target.title)![1]!;
+    const page = await open(`search/?q=${encodeURIComponent(word)}`);
+    const hit = page.locator(`.pagefind-ui__result-link[href$="/paper/${target.id}/"]`);
+    await hit.first().waitFor({ timeout: 15_000 });
+    assert.ok((await hit.first().getAttribute('href'))!.startsWith(BASE));
+    await page.close();
+  });
+
+  test('the map draws every placed paper, shows a title on hover and opens the paper on click', async () => {
+    const page = await open('map/');
+    await page.waitForSelector('#map[data-drawn]');
+    assert.equal(Number(await page.locator('#map').getAttribute('data-drawn')), papers.length);
+    const inked = await page.evaluate(() => {
+      const c = document.getElementById('map') as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    assert.ok(inked > papers.length, `only ${inked} pixels drawn`);
+    const target = papers[7]!;
+    const at = await page.evaluate((id) => (window as unknown as { paperboyMap: { project(id: string): Promise<{ x: number; y: number }> } }).paperboyMap.project(id), target.id);
+    const box = (await page.locator('#map').boundingBox())!;
+    await page.mouse.move(box.x + at.x, box.y + at.y);
+    await page.locator('#map-tip:not([hidden])').waitFor();
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+    await page.waitForURL(/\/paperboy\/paper\//);
+    const opened = decodeURIComponent(page.url().split('/paper/')[1]!.replace(/\/$/, ''));
+    // Points can overlap: the click opens the point drawn under the pointer, which must be near the target.
+    assert.ok(papers.some((p) => p.id === opened));
+    await page.close();
+  });
+
+  test('Atom feeds are well-formed with absolute links', async () => {
+    for (const path of ['feed.xml', 'feeds/cs.CV.xml']) {
+      const res = await fetch(server.url + path);
+      assert.equal(res.status, 200);
+      const feed = new XMLParser({ ignoreAttributes: false }).parse(await res.text()).feed;
+      const entries = [feed.entry].flat();
+      assert.ok(entries.length > 10);
+      for (const e of entries) assert.ok([e.link].flat()[0]['@_href'].startsWith(`${PUBLIC_URL}paper/`));
+    }
+  });
+
+  test('the editions page explains each date with counts only', async () => {
+    const page = await open('editions/');
+    const text = (await page.locator('main').textContent())!;
+    assert.match(text, /Weekend/);
+    assert.match(text, /skipped: 1 paused/);
+    assert.ok(!text.includes(SECRET_SUBSCRIBER));
+    await page.close();
+  });
+
+  test('the subscribe page builds a profile with a sealed email and a pull-request link', async () => {
+    const page = await open('subscribe/');
+    await page.fill('#f-id', 'ada-l');
+    await page.fill('#f-email', 'ada@example.org');
+    await page.locator('input[name=categories][value="cs.CV"]').check();
+    await page.fill('#f-interests', 'diffusion models for 3D reconstruction');
+    await page.fill('#f-seeds', `${papers[0]!.id}v2`);
+    await page.click('button[type=submit]');
+    await page.locator('#result:not([hidden])').waitFor();
+    const profile = JSON.parse((await page.locator('#r-json').textContent())!);
+    assert.deepEqual(profile.categories, ['cs.CV']);
+    assert.deepEqual(profile.seedPapers, [papers[0]!.id]);
+    assert.ok(!JSON.stringify(profile).includes('ada@example.org'));
+    const opened = sodium.crypto_box_seal_open(sodium.from_base64(profile.emailSealed, sodium.base64_variants.ORIGINAL), keys.publicKey, keys.privateKey);
+    assert.equal(sodium.to_string(opened), 'ada@example.org');
+    const pr = new URL((await page.locator('#r-pr').getAttribute('href'))!);
+    assert.equal(pr.origin + pr.pathname, 'https://github.com/octo/paperboy/new/main');
+    assert.equal(pr.searchParams.get('filename'), 'profiles/ada-l.json');
+    assert.deepEqual(JSON.parse(pr.searchParams.get('value')!), profile);
+    await page.fill('#f-id', 'Bad Id!');
+    await page.click('button[type=submit]');
+    assert.match((await page.locator('#r-error').textContent())!, /profile id/);
+    await page.close();
+  });
+
+  test('pages fit a phone screen and a desktop; screenshots', async () => {
+    const target = papers.find((p) => /\$[^$]+\$/.test(p.abstract)) ?? papers[0]!;
+    for (const [name, viewport] of [
+      ['phone', { width: 390, height: 844 }],
+      ['desktop', { width: 1280, height: 900 }],
+    ] as const) {
+      for (const [label, path] of [
+        ['home', ''],
+        ['paper', `paper/${target.id}/`],
+        ['map', 'map/'],
+        ['editions', 'editions/'],
+        ['subscribe', 'subscribe/'],
+      ] as const) {
+        const page = await open(path, viewport);
+        if (label === 'map') await page.waitForSelector('#map[data-drawn]');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${label} overflows a ${name} screen by ${overflow}px`);
+        if (shots) await page.screenshot({ path: join(shots, `${label}-${name}.png`) });
+        await page.close();
+      }
+    }
+  });
+
+  test('no console errors on any page visited', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});

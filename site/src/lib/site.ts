@@ -1,0 +1,63 @@
+// URL and formatting helpers shared by the pages. Every internal link goes through `url()`, so the
+// archive works under a base path (`https://user.github.io/repo/`).
+import type { Paper } from '../../../pipeline/store/paper.ts';
+import { getArchive, settingsFromEnv } from '../../../pipeline/site/data.ts';
+
+export { getArchive };
+export { renderAbstract, renderMathText, plainText } from '../../../pipeline/site/math.ts';
+export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
+
+export const settings = settingsFromEnv();
+
+const BASE = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
+
+/** A site-internal path (`paper/2510.01234/`) under the base path. */
+export function url(path = ''): string {
+  return BASE + path.replace(/^\//, '');
+}
+
+export const paperUrl = (id: string) => url(`paper/${id}/`);
+export const dayUrl = (date: string) => url(`day/${date}/`);
+export const categoryUrl = (c: string) => url(`category/${c}/`);
+export const feedUrl = (c?: string) => url(c ? `feeds/${c}.xml` : 'feed.xml');
+
+/** Absolute URL when the site's public URL is known (feeds need absolute links). */
+export function absolute(path: string, site: URL | undefined): string {
+  return site ? new URL(path, site).href : path;
+}
+
+export const arxivLinks = (p: Paper) => ({
+  abs: `https://arxiv.org/abs/${p.id}`,
+  pdf: `https://arxiv.org/pdf/${p.id}`,
+  html: `https://arxiv.org/html/${p.id}`,
+});
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** `2025-10-01` → `Wed 1 Oct 2025` (computed in UTC: dates are calendar days, not instants). */
+export function longDate(iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+export function shortAuthors(authors: string[], max = 5): string {
+  if (authors.length <= max) return authors.join(', ');
+  return `${authors.slice(0, max).join(', ')} et al. (${authors.length} authors)`;
+}
+
+export const ANNOUNCE_LABEL: Record<string, string> = {
+  new: 'New submissions',
+  cross: 'Cross-lists',
+  replace: 'Replacements',
+};
+
+export const STATUS_LABEL: Record<string, string> = {
+  announced: 'Announced',
+  weekend: 'Weekend — no announcement',
+  holiday: 'arXiv holiday — no announcement',
+  empty: 'Nothing new in the followed categories',
+  'fetch-failed': 'Fetching from arXiv failed',
+};
