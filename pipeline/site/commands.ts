@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
-import { buildSite, normaliseBase, SITE_ROOT } from './build.ts';
+import { buildSite, normaliseBase } from './build.ts';
 import { readMap, updateMap, writeMap } from './map.ts';
 import { serveSite } from './serve.ts';
 import { tfidfVectors } from './tfidf.ts';
@@ -23,7 +23,7 @@ export const registerSiteCommands: Registrar = (program, context) => {
   program
     .command('site')
     .description('build the static archive (Astro + Pagefind) from the store; --serve to preview it on 127.0.0.1')
-    .option('--out <dir>', 'output directory', join(SITE_ROOT, 'dist'))
+    .option('--out <dir>', 'output directory (default: <data-dir>/site)')
     .option('--base <path>', 'base path the site is served under, e.g. /repo/ for GitHub Pages (default: site.base)')
     .option('--site <url>', 'public URL of the archive, for canonical links and feeds (default: site.url)')
     .option('--no-search', 'skip the Pagefind search index')
@@ -43,7 +43,7 @@ export const registerSiteCommands: Registrar = (program, context) => {
         }
       }
       if (opts.search === false) site.search = false;
-      const outDir = resolve(opts.out!);
+      const outDir = resolve(opts.out ?? join(config.dataDir, 'site'));
       if (opts.build !== false) {
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
         const report = await buildSite({ dataDir: config.dataDir, site, outDir, quiet });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import sodium from 'libsodium-wrappers';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { newEdition, writeEdition } from '../nightly/edition.ts';
 import { buildSite, type BuildReport } from './build.ts';
 import { siteConfig } from './config.ts';
 import { makeArchive, readSmallCorpus } from './fixtures.ts';
@@ -46,11 +46,16 @@ before(async () => {
   makeArchive(dataDir, papers);
   const days = [...new Set(papers.map((p) => p.announced!))].sort();
   // Edition records as the nightly job writes them: one with a skipped subscriber, one weekend.
-  writeFileAtomic(
-    join(dataDir, 'editions', `${days[1]}.json`),
-    JSON.stringify({ date: days[1], status: 'announced', papers: { new: papers.filter((p) => p.announced === days[1]).map((p) => p.id), cross: [], replace: [] }, sent: 3, skipped: [{ subscriber: SECRET_SUBSCRIBER, reason: 'paused' }], notes: 'One subscriber paused.' }),
-  );
-  writeFileAtomic(join(dataDir, 'editions', '2025-10-05.json'), JSON.stringify({ date: '2025-10-05', status: 'weekend', papers: { new: [], cross: [], replace: [] }, sent: 0, skipped: [{ subscriber: SECRET_SUBSCRIBER, reason: 'no papers' }] }));
+  const announced = newEdition(days[1]!);
+  writeEdition(dataDir, {
+    ...announced,
+    status: 'announced',
+    papers: { new: papers.filter((p) => p.announced === days[1]).length, cross: 0, replace: 0 },
+    mail: { ...announced.mail, sent: 3, skipped: [{ reason: 'paused', count: 1 }] },
+    stages: { send: { done: true, seconds: 2, summary: 'sent 3', error: `retry for ${SECRET_SUBSCRIBER}` } },
+    notes: ['One subscriber paused.'],
+  });
+  writeEdition(dataDir, { ...newEdition('2025-10-05'), status: 'weekend', notes: ['arXiv does not announce on weekends.'] });
   await sodium.ready;
   keys = sodium.crypto_box_keypair();
   const site = siteConfig.parse({ base: BASE, url: PUBLIC_URL, repo: 'octo/paperboy', publicKey: sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL) });
