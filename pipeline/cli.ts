@@ -6,6 +6,7 @@ import { loadConfig, type Config } from './config.ts';
 import { UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
+import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
 
 export interface Context {
@@ -16,7 +17,13 @@ export interface Context {
 
 export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
 
-const registrars: Registrar[] = [registerArxivCommands, registerStoreCommands, registerSiteCommands];
+// In data-flow order, which is also the order `paperboy --help` lists them.
+const registrars: Registrar[] = [
+  registerArxivCommands,
+  registerStoreCommands,
+  registerEndpointCommands,
+  registerSiteCommands,
+];
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')

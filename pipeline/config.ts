@@ -6,6 +6,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { arxivConfig } from './arxiv/config.ts';
 import { linksConfig } from './links/config.ts';
+import { digestConfig } from './digest/config.ts';
+import { sendConfig } from './send/config.ts';
+import { endpointConfig } from './endpoint/config.ts';
 import { siteConfig } from './site/config.ts';
 import { UserError } from './util/errors.ts';
 
@@ -14,6 +17,9 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   arxiv: arxivConfig.prefault({}),
   links: linksConfig.prefault({}),
+  digest: digestConfig.prefault({}),
+  send: sendConfig.prefault({}),
+  endpoint: endpointConfig.prefault({}),
   site: siteConfig.prefault({}),
 });
 

@@ -1,10 +1,43 @@
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { PaperStore } from '../store/papers.ts';
+import type { Paper } from '../store/paper.ts';
 import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
 import { stringList } from './config.ts';
 import { importKaggle } from './kaggle.ts';
+import { backfill, clientFor, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
+import type { RetryEvent } from './http.ts';
+import type { MetadataPrefix } from './oai.ts';
+import { progress } from '../util/progress.ts';
+
+export interface FetchReport {
+  source: 'feed' | 'oai' | 'api';
+  /** Feed: the announcement date; back-fills: the range. */
+  date: string | null;
+  from: string | null;
+  until: string | null;
+  status: 'announced' | 'empty' | 'harvested';
+  fetched: number;
+  types: AnnounceCounts;
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Ids asked for with --ids that arXiv does not know. */
+  missing: string[];
+  requests: number;
+  retries: number;
+  seconds: number;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isoDay(value: string, flag: string): string {
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+    throw new UserError(`${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 export const registerArxivCommands: Registrar = (program, context) => {
   program
@@ -31,4 +64,79 @@ export const registerArxivCommands: Registrar = (program, context) => {
         ].join('\n'),
       );
     });
+
+  program
+    .command('fetch')
+    .description("fetch arXiv papers into the store: today's announcement feed (default), a back-fill by date range, or papers by id")
+    .option('--categories <list>', 'categories or archives, comma-separated (default: arxiv.categories)')
+    .option('--date <YYYY-MM-DD>', 'expect the feed to announce this day; fail if it still shows another')
+    .option('--from <YYYY-MM-DD>', 'back-fill from this date (OAI-PMH datestamp, or API submission date)')
+    .option('--until <YYYY-MM-DD>', 'back-fill until this date, inclusive (default: --from)')
+    .option('--source <source>', 'back-fill source: oai (default) or api')
+    .option('--format <prefix>', 'OAI-PMH metadata format: arXivRaw (default), arXiv or oai_dc')
+    .option('--ids <list>', 'fetch these papers by id from the API, comma-separated (2104.12255,hep-ex/0406020v1)')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command, opts: { categories?: string; date?: string; from?: string; until?: string; source?: string; format?: string; ids?: string }) {
+      const { config, quiet } = context(this);
+      const started = performance.now();
+      const categories = opts.categories ? stringList.parse(opts.categories) : config.arxiv.categories;
+      let retries = 0;
+      const onRetry = (e: RetryEvent) => {
+        retries++;
+        if (!quiet) process.stderr.write(`arxiv: ${e.reason}; retry ${e.attempt}/${config.arxiv.retries} in ${(e.waitMs / 1000).toFixed(1)}s (${e.url})\n`);
+      };
+      const client = clientFor(config, { onRetry });
+      if (opts.source && opts.source !== 'oai' && opts.source !== 'api') throw new UserError(`--source must be oai or api, got ${opts.source}`);
+      if (opts.format && !['arXivRaw', 'arXiv', 'oai_dc'].includes(opts.format)) throw new UserError(`--format must be arXivRaw, arXiv or oai_dc, got ${opts.format}`);
+      if (opts.until && !opts.from) throw new UserError('--until needs --from');
+      if (opts.ids && opts.from) throw new UserError('--ids and --from cannot be combined');
+      const store = new PaperStore(config.dataDir);
+      const report: FetchReport = {
+        source: 'feed', date: null, from: null, until: null, status: 'announced', fetched: 0,
+        types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], requests: 0, retries: 0, seconds: 0,
+      };
+      let papers: Paper[];
+      if (opts.ids) {
+        const r = await fetchPapersByIds(config, stringList.parse(opts.ids), { client });
+        Object.assign(report, { source: 'api', status: 'harvested', missing: r.missing });
+        papers = r.papers;
+      } else if (opts.from) {
+        const from = isoDay(opts.from, '--from');
+        const until = isoDay(opts.until ?? opts.from, '--until');
+        const bar = progress('back-fill (records)', 0, { quiet });
+        let seen = 0;
+        const r = await backfill(config, {
+          from, until, categories, client,
+          source: (opts.source as 'oai' | 'api' | undefined) ?? 'oai',
+          metadataPrefix: opts.format as MetadataPrefix | undefined,
+          onProgress: (harvested, total) => {
+            if (total) bar.setTotal(total);
+            bar.tick(harvested - seen);
+            seen = harvested;
+          },
+        });
+        bar.done();
+        Object.assign(report, { source: r.source, from, until, status: 'harvested' });
+        papers = r.papers;
+      } else {
+        const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
+        Object.assign(report, { date: r.date, status: r.status });
+        papers = r.papers;
+      }
+      const stored = store.upsert(papers);
+      Object.assign(report, stored, {
+        fetched: papers.length, types: countTypes(papers), requests: client.requests, retries, seconds: (performance.now() - started) / 1000,
+      });
+      emit(this, report, (r) => {
+        const where = r.source === 'feed' ? `the ${r.date} announcement feed` : r.from ? `${r.source === 'oai' ? 'OAI-PMH' : 'the arXiv API'} (${r.from} to ${r.until})` : 'the arXiv API';
+        if (r.status === 'empty') return `no announcements on ${r.date} (weekend or holiday): nothing to store`;
+        return [
+          `fetched ${r.fetched} papers from ${where}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged`,
+          ...(r.source === 'feed' ? [`announce types: ${r.types.new} new, ${r.types.cross} cross-lists, ${r.types.replace} replacements`] : []),
+          ...(r.missing.length ? [`not on arXiv: ${r.missing.join(', ')}`] : []),
+          `${r.requests} request${r.requests === 1 ? '' : 's'}${r.retries ? ` (${r.retries} retries)` : ''} in ${r.seconds.toFixed(1)}s`,
+        ].join('\n');
+      });
+    });
 };
+

@@ -1,0 +1,88 @@
+// `paperboy fetch` end to end: the real CLI in a child process against the replay server.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { PaperStore } from '../store/papers.ts';
+import type { FetchReport } from './commands.ts';
+import { REPO_ROOT } from './shared-data.ts';
+import { startReplayServer, type ReplayServer } from './replay-server.ts';
+
+const run = promisify(execFile);
+let server: ReplayServer;
+before(async () => {
+  server = await startReplayServer({ feedDate: '2025-10-02' });
+});
+after(() => server.close());
+
+async function paperboy(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { apiUrl, oaiUrl, feedUrl } = server.arxivConfig();
+  const env = {
+    ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_ARXIV__API_URL: apiUrl, PAPERBOY_ARXIV__OAI_URL: oaiUrl, PAPERBOY_ARXIV__FEED_URL: feedUrl,
+    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__TIMEOUT_MS: '2000',
+  };
+  try {
+    const r = await run(process.execPath, [join(REPO_ROOT, 'bin', 'paperboy.js'), 'fetch', '--data-dir', dataDir, ...args], { env, cwd: tmpdir() });
+    return { code: 0, ...r };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test("fetch stores today's announcements and reports them; a second run adds nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  const first = await paperboy(dir, '--categories', 'cs.CV,cs.CL', '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const report = JSON.parse(first.stdout) as FetchReport;
+  assert.equal(report.source, 'feed');
+  assert.equal(report.date, '2025-10-02');
+  assert.equal(report.status, 'announced');
+  assert.equal(report.added, report.fetched);
+  assert.equal(report.types.new + report.types.cross + report.types.replace, report.fetched);
+  const stored = await new PaperStore(dir).stats();
+  assert.equal(stored.papers, report.fetched);
+  const second = JSON.parse((await paperboy(dir, '--categories', 'cs.CV,cs.CL', '--json')).stdout) as FetchReport;
+  assert.deepEqual([second.added, second.updated, second.unchanged], [0, 0, report.fetched]);
+});
+
+test('fetch survives a flaky arXiv and logs its retries', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  server.inject({ kind: '503', retryAfter: 0, path: '/atom' });
+  const r = await paperboy(dir, '--categories', 'cs.AI');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /arxiv: HTTP 503; retry 1\/4/);
+  assert.match(r.stdout, /^fetched \d+ papers from the 2025-10-02 announcement feed: \d+ added/);
+});
+
+test('an empty day exits 0 and says so; back-fill and ids reach their sources', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  server.setFeedDate('2025-10-04');
+  try {
+    const empty = await paperboy(dir);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /no announcements on 2025-10-04/);
+  } finally {
+    server.setFeedDate('2025-10-02');
+  }
+  const oai = JSON.parse((await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs.LG', '--json')).stdout) as FetchReport;
+  assert.equal(oai.source, 'oai');
+  assert.equal(oai.requests, 2);
+  assert.ok(oai.added > 0);
+  const ids = JSON.parse((await paperboy(dir, '--ids', '1707.08567,0000.0000', '--json')).stdout) as FetchReport;
+  assert.deepEqual([ids.added, ids.missing], [1, ['0000.0000']]);
+});
+
+test('bad input fails with one line and a non-zero exit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  const bad = await paperboy(dir, '--from', '2025-02-30');
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, 'paperboy: --from must be a date YYYY-MM-DD, got "2025-02-30"\n');
+  server.inject({ kind: '500', path: '/atom', times: 5 });
+  const down = await paperboy(dir);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr.trim().split('\n').pop()!, /^paperboy: 127\.0\.0\.1:\d+ failed after 5 attempts: HTTP 500$/);
+});

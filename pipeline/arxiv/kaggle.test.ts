@@ -1,0 +1,60 @@
+// The Kaggle snapshot import on the real shared sample (../shared/data/papers-small.jsonl).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PaperStore } from '../store/papers.ts';
+import { importKaggle } from './kaggle.ts';
+import { sharedDataPath } from './shared-data.ts';
+
+const SAMPLE = sharedDataPath('papers-small.jsonl');
+const sampleLines = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean);
+const scratch = () => new PaperStore(mkdtempSync(join(tmpdir(), 'pb-kaggle-')));
+
+test('the sample imports whole, and re-importing it changes nothing on disk', async () => {
+  const store = scratch();
+  const first = await importKaggle(SAMPLE, store, { listingDates: true, quiet: true });
+  assert.equal(first.imported, sampleLines.length);
+  assert.equal(first.added, sampleLines.length);
+  assert.equal(first.bad, 0);
+  const stats = await store.stats();
+  assert.equal(stats.papers, sampleLines.length);
+  const firstRecord = JSON.parse(sampleLines[0]!) as { id: string; update_date: string; title: string };
+  const stored = store.get(firstRecord.id)!;
+  assert.equal(stored.announced, firstRecord.update_date);
+  assert.equal(stored.title, firstRecord.title);
+
+  const shards = () => Object.fromEntries(readdirSync(store.dir).map((f) => [f, statSync(join(store.dir, f)).mtimeMs]));
+  const before = shards();
+  const again = await importKaggle(SAMPLE, store, { listingDates: true, quiet: true });
+  assert.deepEqual([again.added, again.updated, again.unchanged], [0, 0, sampleLines.length]);
+  assert.deepEqual(shards(), before);
+});
+
+test('bad lines are reported by line number and the rest still imports', async () => {
+  const lines = sampleLines.slice(0, 100);
+  const noAbstract = JSON.parse(lines[10]!) as Record<string, unknown>;
+  delete noAbstract.abstract;
+  lines[10] = JSON.stringify(noAbstract);
+  lines.splice(40, 0, '{"id": "2510.00001", "title": "cut short');
+  const file = join(mkdtempSync(join(tmpdir(), 'pb-kaggle-')), 'bad.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = await importKaggle(file, scratch(), { quiet: true });
+  assert.equal(r.bad, 2);
+  assert.deepEqual(r.badLines.map((b) => b.line), [11, 41]);
+  assert.match(r.badLines[0]!.reason, /missing abstract/);
+  assert.match(r.badLines[1]!.reason, /JSON/);
+  assert.equal(r.imported, 99);
+});
+
+test('the category filter keeps papers with any wanted category or archive', async () => {
+  const categoriesOf = (l: string) => (JSON.parse(l) as { categories: string }).categories.split(' ');
+  const wantCL = sampleLines.filter((l) => categoriesOf(l).includes('cs.CL')).length;
+  const wantMath = sampleLines.filter((l) => categoriesOf(l).some((c) => c.startsWith('math.'))).length;
+  assert.ok(wantCL > 0 && wantMath > 0 && wantCL < sampleLines.length);
+  const cl = await importKaggle(SAMPLE, scratch(), { categories: ['cs.CL'], quiet: true });
+  assert.deepEqual([cl.imported, cl.filtered], [wantCL, sampleLines.length - wantCL]);
+  const math = await importKaggle(SAMPLE, scratch(), { categories: ['math'], quiet: true });
+  assert.equal(math.imported, wantMath);
+});

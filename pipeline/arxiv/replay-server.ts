@@ -1,0 +1,309 @@
+// A loopback stand-in for arXiv: real `node:http` on 127.0.0.1, serving real recorded API and
+// OAI-PMH answers (pipeline/arxiv/fixtures/) and announcement feeds generated from real papers,
+// with faults injected per request. Tests use it now; the nightly end-to-end test replays days.
+//
+//   const server = await startReplayServer({ feedDate: '2025-10-01' });
+//   config.arxiv = { ...config.arxiv, ...server.arxivConfig() };
+//   server.inject({ kind: '503', retryAfter: 1, path: '/oai' });
+//   ...; server.requests; await server.close();
+import { readFileSync, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanText, isArxivId, parseArxivId, type Paper } from '../store/paper.ts';
+import { buildAnnouncementFeed } from './feed.ts';
+import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from './kaggle.ts';
+import { REPO_ROOT } from './shared-data.ts';
+import { child, escapeXml, list, parseXml, text, type XmlNode } from './xml.ts';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+/** The bundled demo corpus: 12 announcement days, 2025-10-01 to 2025-10-17. */
+export const DEMO_CORPUS = join(REPO_ROOT, 'data', 'demo', 'papers.jsonl.gz');
+
+export type FaultKind = '500' | '503' | 'stall' | 'truncate' | 'reset';
+
+export interface Fault {
+  kind: FaultKind;
+  /** Seconds for the 503's Retry-After header (default 1). */
+  retryAfter?: number;
+  /** Only requests whose path starts with this (`/api`, `/oai`, `/rss`, `/atom`); default any. */
+  path?: string;
+  /** How many matching requests get the fault (default 1). */
+  times?: number;
+}
+
+export interface ReplayRequest {
+  /** Path and query, as received. */
+  path: string;
+  /** performance.now() when the request arrived, in ms. */
+  at: number;
+}
+
+export interface ReplayServerOptions {
+  /** Papers for the generated feeds: an array, or a Kaggle-format JSON lines file (.gz or not). */
+  corpus?: Paper[] | string;
+  /** The day the feeds announce (a request may override it with `?date=`). */
+  feedDate?: string;
+}
+
+export interface ReplayServer {
+  url: string;
+  requests: ReplayRequest[];
+  inject(fault: Fault): void;
+  setFeedDate(date: string): void;
+  /** The `arxiv` config keys that point Paperboy at this server. */
+  arxivConfig(): { apiUrl: string; oaiUrl: string; feedUrl: string };
+  close(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  type?: string;
+}
+
+/** Reads a Kaggle-format corpus as announced papers (`update_date` = listing date). */
+export async function readCorpus(path: string): Promise<Paper[]> {
+  const out: Paper[] = [];
+  for await (const line of lines(openMaybeGzipped(path))) {
+    if (!line.trim()) continue;
+    try {
+      out.push(paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true }));
+    } catch {
+      // A bad line in a corpus is the importer's business; the feed just leaves it out.
+    }
+  }
+  return out;
+}
+
+function fixture(rel: string): string {
+  return readFileSync(join(FIXTURES, rel), 'utf8');
+}
+
+// ---- arXiv API ------------------------------------------------------------------------------
+
+/** Every recorded API entry, by id with and without version. */
+function apiEntryIndex(): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const f of ['single-entry_1707.08567.xml', 'single-entry-versioned_2104.12255v1.xml', 'single-entry-old-style-id_astro-ph-0601001.xml', 'search-all-testing_start-0_max-10.xml', 'search-all-testing_start-10_max-10.xml', 'search-all-testing_start-20_max-10.xml']) {
+    for (const entry of fixture(`arxiv-api/${f}`).match(/<entry>[\s\S]*?<\/entry>/g) ?? []) {
+      const raw = /<id>([^<]+)<\/id>/.exec(entry)?.[1];
+      if (!raw) continue;
+      const { id, version } = parseArxivId(raw);
+      if (!index.has(id)) index.set(id, entry);
+      if (version) index.set(`${id}v${version}`, entry);
+    }
+  }
+  return index;
+}
+
+function apiEnvelope(query: string, entries: string[]): string {
+  return [
+    `<?xml version='1.0' encoding='UTF-8'?>`,
+    `<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">`,
+    `  <id>https://arxiv.org/api/replay</id>`,
+    `  <title>arXiv Query: ${escapeXml(query)}</title>`,
+    `  <updated>2026-04-12T22:10:26Z</updated>`,
+    `  <opensearch:itemsPerPage>${entries.length}</opensearch:itemsPerPage>`,
+    `  <opensearch:totalResults>${entries.length}</opensearch:totalResults>`,
+    `  <opensearch:startIndex>0</opensearch:startIndex>`,
+    ...entries.map((e) => `  ${e}`),
+    `</feed>`,
+    '',
+  ].join('\n');
+}
+
+function answerApi(q: URLSearchParams, entries: Map<string, string>): Answer {
+  const ids = (q.get('id_list') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length > 0) {
+    // arXiv's answer to any malformed id is the recorded 400 error feed.
+    if (!ids.every(isArxivId)) return { status: 400, body: fixture('arxiv-api/error-400_malformed-id-abc.xml') };
+    const found = ids.map((id) => entries.get(id)).filter((e): e is string => Boolean(e));
+    if (found.length === 0) return { status: 200, body: fixture('arxiv-api/empty-result_id-0000.0000.xml') };
+    return { status: 200, body: apiEnvelope(`id_list=${ids.join(',')}`, found) };
+  }
+  const file = `arxiv-api/search-all-testing_start-${q.get('start') ?? '0'}_max-${q.get('max_results') ?? '10'}.xml`;
+  // The recordings answer the query `all:testing` (recorded as `testing`); others were not recorded.
+  if (/^(all:)?testing$/.test(q.get('search_query') ?? '') && existsSync(join(FIXTURES, file))) return { status: 200, body: fixture(file) };
+  return { status: 404, body: 'no recording for this query', type: 'text/plain' };
+}
+
+// ---- OAI-PMH --------------------------------------------------------------------------------
+
+const RAW_PAGE1 = 'oai-pmh/arxivraw_listrecords_set-cs_page1-trimmed.xml';
+const RAW_PAGE2 = 'oai-pmh/arxivraw_listrecords_set-cs_page2-cut.xml';
+const RAW_TOKEN = '3996692|51';
+const DC_TOKEN = 'oai_dc|51';
+/** The datestamps the recorded harvest covers. */
+const RAW_FROM = '2019-10-01';
+const RAW_UNTIL = '2019-10-09';
+
+function oaiError(code: string, message: string): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">',
+    `<responseDate>${new Date().toISOString().slice(0, 19)}Z</responseDate>`,
+    '<request>http://export.arxiv.org/oai2</request>',
+    `<error code="${code}">${escapeXml(message)}</error>`,
+    '</OAI-PMH>',
+    '',
+  ].join('\n');
+}
+
+/** The recorded arXivRaw page rewritten as oai_dc, arXiv's Dublin Core layout (see fixtures/README.md). */
+function asDublinCore(rawPage: string, token: string | null): string {
+  const doc = parseXml(rawPage, 'fixture');
+  const records = list(((doc['OAI-PMH'] as XmlNode).ListRecords as XmlNode).record) as XmlNode[];
+  const body = records.map((r) => {
+    const h = r.header as XmlNode;
+    const m = (r.metadata as XmlNode).arXivRaw as XmlNode;
+    const id = text(m.id);
+    const creators = cleanText(text(m.authors)).split(/,\s*(?:and\s+)?|\s+and\s+/).filter(Boolean).map((name) => {
+      const at = name.lastIndexOf(' ');
+      return at < 0 ? name : `${name.slice(at + 1)}, ${name.slice(0, at)}`;
+    });
+    const dates = list(m.version).map((v) => new Date(text(child(v, 'date'))).toISOString().slice(0, 10));
+    const dc = (tag: string, value: string) => `<dc:${tag}>${escapeXml(value)}</dc:${tag}>`;
+    return [
+      '<record>',
+      `<header>\n <identifier>${escapeXml(text(h.identifier))}</identifier>\n <datestamp>${text(h.datestamp)}</datestamp>\n${list(h.setSpec).map((s) => ` <setSpec>${text(s)}</setSpec>`).join('\n')}\n</header>`,
+      '<metadata>',
+      ' <oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">',
+      ' ' + dc('title', text(m.title)),
+      ...creators.map((c) => ' ' + dc('creator', c)),
+      ' ' + dc('description', text(m.abstract)),
+      ...(text(m.comments) ? [' ' + dc('description', `Comment: ${text(m.comments)}`)] : []),
+      ...dates.map((d) => ' ' + dc('date', d)),
+      ' ' + dc('type', 'text'),
+      ' ' + dc('identifier', `http://arxiv.org/abs/${id}`),
+      ...(text(m.doi) ? [' ' + dc('identifier', `doi:${text(m.doi)}`)] : []),
+      ' </oai_dc:dc>',
+      '</metadata>',
+      '</record>',
+    ].join('\n');
+  });
+  const head = rawPage.slice(0, rawPage.indexOf('<ListRecords>')).replace(/metadataPrefix="arXivRaw"/, 'metadataPrefix="oai_dc"');
+  const tokenXml = token ? `<resumptionToken cursor="0" completeListSize="100">${token}</resumptionToken>` : '<resumptionToken cursor="50" completeListSize="100"/>';
+  return `${head}<ListRecords>\n${body.join('\n')}\n${tokenXml}\n</ListRecords>\n</OAI-PMH>\n`;
+}
+
+function answerOai(q: URLSearchParams): Answer {
+  const verb = q.get('verb');
+  if (verb !== 'ListRecords') return { status: 200, body: oaiError('badVerb', `verb ${verb ?? '(none)'} is not served by the replay server`) };
+  const token = q.get('resumptionToken');
+  if (token) {
+    if (token === RAW_TOKEN) return { status: 200, body: fixture(RAW_PAGE2) };
+    if (token === DC_TOKEN) return { status: 200, body: asDublinCore(fixture(RAW_PAGE2), null) };
+    return { status: 200, body: oaiError('badResumptionToken', `resumptionToken ${token} is invalid or expired`) };
+  }
+  const prefix = q.get('metadataPrefix');
+  const set = q.get('set');
+  const from = q.get('from') ?? '0000-00-00';
+  const until = q.get('until') ?? '9999-99-99';
+  if (prefix === 'arXiv') {
+    return set === 'physics:astro-ph' && until >= '2013-03-26'
+      ? { status: 200, body: fixture('oai-pmh/arxiv_listrecords_set-physics-astro-ph_from-2013-03-25_single-record.xml') }
+      : { status: 200, body: oaiError('noRecordsMatch', 'no records match') };
+  }
+  if (prefix !== 'arXivRaw' && prefix !== 'oai_dc') return { status: 200, body: oaiError('cannotDisseminateFormat', `unknown metadataPrefix ${prefix}`) };
+  if (set !== 'cs' || from > RAW_UNTIL || until < RAW_FROM) return { status: 200, body: oaiError('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.') };
+  return { status: 200, body: prefix === 'arXivRaw' ? fixture(RAW_PAGE1) : asDublinCore(fixture(RAW_PAGE1), DC_TOKEN) };
+}
+
+// ---- the server -----------------------------------------------------------------------------
+
+export async function startReplayServer(opts: ReplayServerOptions = {}): Promise<ReplayServer> {
+  const requests: ReplayRequest[] = [];
+  const faults: (Fault & { remaining: number })[] = [];
+  const sockets = new Set<Socket>();
+  const entries = apiEntryIndex();
+  let feedDate = opts.feedDate ?? new Date().toISOString().slice(0, 10);
+  // Read up front, so the first feed request is as fast as the others (clients' timeouts are short in tests).
+  const corpus = Array.isArray(opts.corpus) ? opts.corpus : await readCorpus(opts.corpus ?? DEMO_CORPUS);
+  const papers = async () => corpus;
+
+  async function answer(req: IncomingMessage): Promise<Answer> {
+    const url = new URL(req.url ?? '/', 'http://replay');
+    if (url.pathname === '/api/query') return answerApi(url.searchParams, entries);
+    if (url.pathname === '/oai') return answerOai(url.searchParams);
+    const feed = /^\/(rss|atom)\/(.+)$/.exec(url.pathname);
+    if (feed) {
+      const format = feed[1] as 'rss' | 'atom';
+      const categories = decodeURIComponent(feed[2]!).split(/[+ ]/).filter(Boolean);
+      const date = url.searchParams.get('date') ?? feedDate;
+      const body = buildAnnouncementFeed(await papers(), { date, categories, format, selfUrl: `http://${req.headers.host}${url.pathname}` });
+      return { status: 200, body, type: format === 'rss' ? 'application/rss+xml' : 'application/atom+xml' };
+    }
+    return { status: 404, body: 'not found', type: 'text/plain' };
+  }
+
+  function takeFault(path: string): Fault | undefined {
+    const i = faults.findIndex((f) => !f.path || path.startsWith(f.path));
+    if (i < 0) return undefined;
+    const f = faults[i]!;
+    if (--f.remaining <= 0) faults.splice(i, 1);
+    return f;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = req.url ?? '/';
+    requests.push({ path, at: performance.now() });
+    const fault = takeFault(path);
+    if (fault?.kind === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault?.kind === 'stall') return; // never answer; the client's timeout must fire
+    if (fault?.kind === '500') {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      return;
+    }
+    if (fault?.kind === '503') {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': String(fault.retryAfter ?? 1) }).end('Service Unavailable: retry later');
+      return;
+    }
+    const a = await answer(req);
+    const type = a.type ?? 'application/xml; charset=utf-8';
+    if (fault?.kind === 'truncate') {
+      // A cleanly ended chunked response holding half the document: HTTP-valid, XML-broken.
+      res.writeHead(a.status, { 'content-type': type });
+      res.end(a.body.slice(0, Math.floor(a.body.length / 2)));
+      return;
+    }
+    res.writeHead(a.status, { 'content-type': type, 'content-length': Buffer.byteLength(a.body) }).end(a.body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`replay server error: ${err.message}`);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    requests,
+    inject(fault) {
+      faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    setFeedDate(date) {
+      feedDate = date;
+    },
+    arxivConfig: () => ({ apiUrl: `${url}/api/query`, oaiUrl: `${url}/oai`, feedUrl: `${url}/atom/{categories}` }),
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// Used by the profiles stage's tests too: the ids whose entries the server can answer.
+export function recordedApiIds(): string[] {
+  return [...apiEntryIndex().keys()].filter((k) => !/v\d+$/.test(k));
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** The morning email: where its links point and how big it may grow. */
+export const digestConfig = z.object({
+  /** The public static archive (no trailing slash needed). */
+  siteUrl: z.url().default('http://localhost:4321'),
+  /** The feedback endpoint that serves `GET /v/<token>` and `/u/<token>` (see pipeline/endpoint). */
+  endpointUrl: z.url().default('http://127.0.0.1:8787'),
+  /** Archive paths under siteUrl; `{id}` is the arXiv id, `{edition}` the date. */
+  paperPath: z.string().default('/paper/{id}/'),
+  dayPath: z.string().default('/day/{edition}/'),
+  /** Where a subscriber edits their interests; `{id}` is the subscriber id. Relative paths are under siteUrl. */
+  profileUrl: z.string().default('/profile/{id}/'),
+  /** The MJML template, relative to the repository root or absolute. */
+  template: z.string().default('templates/digest.mjml'),
+  productName: z.string().min(1).default('Paperboy'),
+  /** Gmail clips HTML bodies above ~102 KB; the digest drops its lowest picks to stay below. */
+  maxBytes: z.number().int().min(20_000).default(102_000),
+  /** At most this many papers per email, however many were picked. */
+  maxPicks: z.number().int().positive().max(200).default(30),
+  abstractSentences: z.number().int().positive().default(2),
+  abstractMaxChars: z.number().int().min(80).default(360),
+  maxAuthors: z.number().int().min(1).default(4),
+});
+
+export type DigestConfig = z.infer<typeof digestConfig>;

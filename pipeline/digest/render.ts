@@ -1,0 +1,290 @@
+// DigestInput → Message: the subscriber's email as HTML + plain text + headers, from the
+// compiled template. Pure apart from reading (and caching) the compiled template.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.ts';
+import { expiryFor, signLink, type Keyring, type LinkAction } from '../links/tokens.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import type { DigestInput, DigestPick } from './input.ts';
+import { compileTemplate, fill, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
+import { clip, firstSentences, longDate, readable, shortDate, shortenAuthors } from './text.ts';
+
+export interface Message {
+  subscriber: string;
+  edition: string;
+  to: string;
+  from: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** List-Unsubscribe, List-Unsubscribe-Post, List-Id, ... */
+  headers: Record<string, string>;
+  /** `<...@domain>`, stable per (subscriber, edition): the same email keeps the same id on a re-run. */
+  messageId: string;
+  /** Papers in the email, and how many were picked (the rest are linked on the archive). */
+  shown: number;
+  picked: number;
+}
+
+export interface RenderOptions {
+  /** Clock for link expiry (ms). */
+  now?: number;
+  /** Signing keys; defaults to config.links. */
+  keyring?: Keyring;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function templatePath(config: Config): string {
+  return isAbsolute(config.digest.template) ? config.digest.template : join(REPO_ROOT, config.digest.template);
+}
+
+const compiledCache = new Map<string, Promise<CompiledTemplate>>();
+
+/**
+ * The compiled template for the configured MJML file. MJML runs once per template version (a
+ * hash of the MJML source and the mjml version): in memory for this process and on disk under
+ * `<dataDir>/digest/compiled/`, so later runs skip it too.
+ */
+export function loadTemplate(config: Config): Promise<CompiledTemplate> {
+  const path = templatePath(config);
+  if (!existsSync(path)) throw new Error(`digest template ${path} does not exist`);
+  const source = readFileSync(path, 'utf8');
+  const version = createHash('sha256').update(mjmlVersion()).update('\0').update(source).digest('hex').slice(0, 16);
+  const file = join(config.dataDir, 'digest', 'compiled', `${version}.json`);
+  const key = file;
+  let compiled = compiledCache.get(key);
+  if (!compiled) {
+    compiled = (async () => {
+      if (existsSync(file)) {
+        try {
+          const cached = JSON.parse(readFileSync(file, 'utf8')) as CompiledTemplate;
+          if (cached.version === version && Array.isArray(cached.parts)) return cached;
+        } catch {
+          // unreadable cache: compile again below
+        }
+      }
+      const fresh = await compileTemplate(source, version);
+      writeFileAtomic(file, JSON.stringify(fresh));
+      return fresh;
+    })();
+    compiledCache.set(key, compiled);
+    compiled.catch(() => compiledCache.delete(key));
+  }
+  return compiled;
+}
+
+function mjmlVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'mjml', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Renders every subscriber's email. Inputs without picks get no email (nothing to say). */
+export async function renderDigests(config: Config, inputs: DigestInput[], opts: RenderOptions = {}): Promise<Message[]> {
+  const template = await loadTemplate(config);
+  return inputs.filter((i) => i.picks.length > 0).map((i) => renderDigest(config, template, i, opts));
+}
+
+/** The whole email of one subscriber, within `digest.maxBytes` of HTML. */
+export function renderDigest(config: Config, template: CompiledTemplate, input: DigestInput, opts: RenderOptions = {}): Message {
+  return composeDigest(config, template, input, opts).message;
+}
+
+/** The message and the template data it was filled from (tests and the bench render that data directly). */
+export function composeDigest(config: Config, template: CompiledTemplate, input: DigestInput, opts: RenderOptions = {}): { message: Message; data: TemplateData } {
+  const now = opts.now ?? Date.now();
+  const ring = opts.keyring ?? config.links;
+  const d = config.digest;
+  const { subscriber, edition } = input;
+  const sign = (action: LinkAction, paper: string) =>
+    signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
+  const endpoint = d.endpointUrl.replace(/\/+$/, '');
+  const site = d.siteUrl.replace(/\/+$/, '');
+  const onSite = (path: string) => (/^https?:\/\//.test(path) ? path : `${site}/${path.replace(/^\/+/, '')}`);
+  const dayUrl = onSite(d.dayPath.replaceAll('{edition}', edition));
+  const profileUrl = input.profileUrl ?? onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)));
+  const unsubscribeUrl = `${endpoint}/u/${sign('unsubscribe', '')}`;
+
+  const ranked = rankPicks(input.picks);
+  const papers = ranked.slice(0, d.maxPicks).map((pick, i) => paperView(config, pick, i + 1, onSite, (a) => `${endpoint}/v/${sign(a, pick.paper.id)}`));
+
+  const top = readable(ranked[0]!.paper.title);
+  const picked = ranked.length;
+  const base = {
+    productName: d.productName,
+    siteUrl: `${site}/`,
+    dateLong: longDate(edition),
+    profileUrl,
+    archiveUrl: dayUrl,
+    unsubscribeUrl,
+    footerNote: `You get this because you subscribed to ${d.productName} as ${subscriber.email}. 👍/👎 teach tomorrow's picks.`,
+  };
+  const fit = fitPapers(template, papers, picked, base, dayUrl, d.maxBytes, edition, input.newPapers, top);
+  const { data, html } = fit;
+  const shown = fit.shown;
+  const from = config.send.from;
+  const domain = addressDomain(from);
+  const mailto = config.send.unsubscribeMailto ?? bareAddress(from);
+  const message: Message = {
+    subscriber: subscriber.id,
+    edition,
+    to: subscriber.name ? `"${subscriber.name.replace(/["\\\r\n]/g, '')}" <${subscriber.email}>` : subscriber.email,
+    from,
+    ...(config.send.replyTo ? { replyTo: config.send.replyTo } : {}),
+    subject: String(data.subject),
+    html,
+    text: plainText(data, papers.slice(0, shown)),
+    headers: {
+      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${subscriber.id}`)}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `${d.productName} digest <digest.${domain}>`,
+      'X-Paperboy-Edition': edition,
+    },
+    messageId: messageIdFor(subscriber.id, edition, domain),
+    shown,
+    picked,
+  };
+  return { message, data };
+}
+
+/** Best first; ties keep the recommender's order. */
+function rankPicks(picks: DigestPick[]): DigestPick[] {
+  return picks.map((p, i) => ({ p, i })).sort((a, b) => b.p.score - a.p.score || a.i - b.i).map((x) => x.p);
+}
+
+interface PaperView extends TemplateData {
+  rank: string;
+  title: string;
+  url: string;
+  authors: string;
+  categories: string;
+  abstract: string;
+  reason: string;
+  arxivId: string;
+  absUrl: string;
+  pdfUrl: string;
+  upUrl: string;
+  downUrl: string;
+}
+
+function paperView(config: Config, pick: DigestPick, rank: number, onSite: (p: string) => string, vote: (a: 'up' | 'down') => string): PaperView {
+  const d = config.digest;
+  const p = pick.paper;
+  const versioned = p.version ? `${p.id}v${p.version}` : p.id;
+  return {
+    rank: String(rank),
+    title: clip(readable(p.title), 300),
+    url: onSite(d.paperPath.replaceAll('{id}', p.id)),
+    authors: shortenAuthors(p.authors, d.maxAuthors),
+    categories: (p.categories.length ? p.categories : [p.primaryCategory]).filter(Boolean).slice(0, 4).join(' · '),
+    abstract: firstSentences(readable(p.abstract), d.abstractSentences, d.abstractMaxChars),
+    reason: clip(readable(pick.reason) || 'Close to your interests.', 240),
+    arxivId: p.id,
+    absUrl: `https://arxiv.org/abs/${versioned}`,
+    pdfUrl: `https://arxiv.org/pdf/${versioned}`,
+    upUrl: vote('up'),
+    downUrl: vote('down'),
+  };
+}
+
+/**
+ * The most papers, best first, whose HTML fits `maxBytes`; when some do not fit (or were cut
+ * by maxPicks), a closing line links the rest on the archive. Sizes come from filling each piece
+ * once, so this costs a few string concatenations, not renders.
+ */
+function fitPapers(template: CompiledTemplate, papers: PaperView[], picked: number, base: Record<string, string>, dayUrl: string, maxBytes: number, edition: string, newPapers: number | undefined, top: string) {
+  const build = (shown: number): TemplateData => {
+    const rest = picked - shown;
+    const countLine = `${picked} paper${picked === 1 ? '' : 's'} picked for you${newPapers ? ` from ${newPapers} new` : ''}`;
+    const subject = `${clip(top, 90)}${picked > 1 ? ` + ${picked - 1} more` : ''} · ${base.productName} ${shortDate(edition)}`;
+    return {
+      ...base,
+      subject,
+      preheader: `${countLine}. Top pick: ${clip(top, 120)}`,
+      countLine,
+      papers: papers.slice(0, shown),
+      more: rest > 0 ? [{ moreUrl: dayUrl, moreLine: `${rest} more paper${rest === 1 ? '' : 's'} picked for you — see today in the archive` }] : [],
+    };
+  };
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  let shown = papers.length;
+  let data = build(shown);
+  let html = fill(template, data);
+  if (bytes(html) > maxBytes) {
+    const empty = build(0);
+    let total = bytes(fill(template, empty));
+    shown = 0;
+    for (const p of papers) {
+      const size = bytes(fillSection(template, 'papers', p, empty));
+      if (total + size > maxBytes) break;
+      total += size;
+      shown++;
+    }
+    shown = Math.max(1, shown);
+    // the closing line's count has fewer digits than with no papers; check the real thing
+    for (;;) {
+      data = build(shown);
+      html = fill(template, data);
+      if (bytes(html) <= maxBytes || shown === 1) break;
+      shown--;
+    }
+  }
+  return { shown, data, html };
+}
+
+function plainText(data: TemplateData, papers: PaperView[]): string {
+  const lines: string[] = [`${data.productName} — ${data.dateLong}`, String(data.countLine), ''];
+  for (const p of papers) {
+    lines.push(
+      `${p.rank}. ${p.title}`,
+      `   ${p.authors}`,
+      `   ${p.categories}`,
+      '',
+      ...wrapText(p.abstract, 72).map((l) => `   ${l}`),
+      '',
+      ...wrapText(`Why: ${p.reason}`, 72).map((l) => `   ${l}`),
+      `   Archive: ${p.url}`,
+      `   arXiv:${p.arxivId}: ${p.absUrl}  PDF: ${p.pdfUrl}`,
+      `   👍 More like this: ${p.upUrl}`,
+      `   👎 Less like this: ${p.downUrl}`,
+      '',
+    );
+  }
+  for (const m of (data.more as TemplateData[]) ?? []) lines.push(`${m.moreLine}: ${m.moreUrl}`, '');
+  lines.push('-- ', `Your interests: ${data.profileUrl}`, `Today in the archive: ${data.archiveUrl}`, `Unsubscribe: ${data.unsubscribeUrl}`, '', String(data.footerNote));
+  return lines.join('\n') + '\n';
+}
+
+function wrapText(s: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of s.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+export function bareAddress(from: string): string {
+  const m = /<([^>]+)>/.exec(from);
+  return (m ? m[1]! : from).trim();
+}
+
+export function addressDomain(from: string): string {
+  return bareAddress(from).split('@')[1] ?? 'localhost';
+}
+
+/** Stable per (subscriber, edition), so a resent copy is recognizably the same message. */
+export function messageIdFor(subscriber: string, edition: string, domain: string): string {
+  const h = createHash('sha256').update(`${subscriber}\0${edition}`).digest('base64url').slice(0, 22);
+  return `<paperboy.${edition}.${h}@${domain}>`;
+}

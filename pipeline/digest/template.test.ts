@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { input, testConfig } from './fixtures/fixtures.ts';
+import { composeDigest, loadTemplate, templatePath } from './render.ts';
+import { compileTemplate, fill, parseTemplate, renderDirect } from './template.ts';
+
+test('the fill of the compiled template is byte-identical to rendering that subscriber\'s MJML', async () => {
+  const config = testConfig();
+  const template = await loadTemplate(config);
+  const source = readFileSync(templatePath(config), 'utf8');
+  const hostile = input('mallory', 3);
+  hostile.picks[0]!.paper = { ...hostile.picks[0]!.paper, title: '<script>alert("x")</script> & $\\alpha$-tricks', abstract: "It's <b>bold</b> & \"quoted\"." };
+  hostile.picks[1]!.reason = '<img src=x onerror=alert(1)>';
+  const cases = [
+    input('one', 1),
+    input('five', 5),
+    hostile,
+    input('cut', 40, { picks: input('cut', 40).picks }), // more than maxPicks: the "more" line appears
+  ];
+  for (const c of cases) {
+    const { message, data } = composeDigest(config, template, c, { now: 1_700_000_000_000 });
+    const direct = await renderDirect(source, data);
+    assert.equal(message.html, direct, `fill differs from direct render for ${c.subscriber.id}`);
+  }
+  const bad = composeDigest(config, template, hostile).message.html;
+  assert.ok(!bad.includes('<script>alert'), 'a title with <script> is text');
+  assert.ok(bad.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; α-tricks'));
+  assert.ok(!bad.includes('<img src=x'));
+});
+
+test('sections must wrap whole mj-sections, close properly and not nest', async () => {
+  assert.throws(() => parseTemplate('{{#a}}x'), /never closed/);
+  assert.throws(() => parseTemplate('{{#a}}{{#b}}{{/b}}{{/a}}'), /cannot nest/);
+  assert.throws(() => parseTemplate('{{/a}}'), /closes nothing/);
+  const inText = '<mjml><mj-body><mj-section><mj-column><mj-text>{{#xs}}{{x}}{{/xs}}</mj-text></mj-column></mj-section></mj-body></mjml>';
+  // inside mj-text the markers survive as comments but the items are not independent sections
+  const compiled = await compileTemplate(inText, 't').catch((e: Error) => e);
+  if (!(compiled instanceof Error)) assert.equal(fill(compiled, { xs: [{ x: 'a&' }, { x: 'b' }] }), await renderDirect(inText, { xs: [{ x: 'a&' }, { x: 'b' }] }));
+  assert.throws(() => fill({ version: 't', parts: [{ kind: 'var', name: 'missing', raw: false }] }, {}), /no value for \{\{missing\}\}/);
+});

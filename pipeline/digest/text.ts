@@ -1,0 +1,70 @@
+// Small pure text helpers for the digest: escaping, author lists, abstract excerpts.
+import { latexToText } from './latex.ts';
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and double- or single-quoted attributes alike. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** Whitespace collapsed, LaTeX made readable: the form every title and abstract is shown in. */
+export function readable(s: string): string {
+  return latexToText(s.replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Author lists as a reader skims them: up to `max` names in full; longer lists keep the first
+ * few and the last author (often the senior one) and say how many there are:
+ * "A. One, B. Two, C. Three, … Z. Last (12 authors)".
+ */
+export function shortenAuthors(authors: string[], max = 4): string {
+  const names = authors.map((a) => readable(a)).filter(Boolean);
+  if (names.length === 0) return 'Unknown authors';
+  if (names.length <= max) return names.join(', ');
+  const head = names.slice(0, Math.max(1, max - 1));
+  return `${head.join(', ')}, … ${names[names.length - 1]} (${names.length} authors)`;
+}
+
+/**
+ * The first sentences of an abstract, at most `sentences` of them and about `maxChars`
+ * characters; cut at a word boundary with an ellipsis when even the first sentence is longer.
+ * Abbreviations such as "e.g." and "et al." and decimals do not end a sentence.
+ */
+export function firstSentences(text: string, sentences = 2, maxChars = 360): string {
+  const s = text.trim();
+  const ends: number[] = [];
+  const re = /[.!?](?=\s+[\p{Lu}\d(“"])/gu;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const before = s.slice(Math.max(0, m.index - 6), m.index + 1);
+    if (/(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|resp|approx|Sec|No|Dr|Prof)\.|\b[A-Z]\.)$/.test(before)) continue;
+    ends.push(m.index + 1);
+  }
+  ends.push(s.length);
+  let cut = ends[0]!;
+  for (const e of ends.slice(0, sentences)) if (e <= maxChars) cut = e;
+  if (cut <= maxChars) return s.slice(0, cut);
+  const room = s.slice(0, maxChars);
+  const space = room.lastIndexOf(' ');
+  return `${room.slice(0, space > maxChars / 2 ? space : maxChars).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
+
+/** Shortens a line to `max` characters at a word boundary. */
+export function clip(s: string, max: number): string {
+  if ([...s].length <= max) return s;
+  const room = [...s].slice(0, max - 1).join('');
+  const space = room.lastIndexOf(' ');
+  return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:–—-]+$/, '')}…`;
+}
+
+/** "Monday, 3 November 2025" for an edition date (YYYY-MM-DD), independent of the host's zone. */
+export function longDate(edition: string): string {
+  const d = new Date(`${edition}T12:00:00Z`);
+  return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** "3 Nov" for subjects. */
+export function shortDate(edition: string): string {
+  const d = new Date(`${edition}T12:00:00Z`);
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+}

@@ -1,0 +1,133 @@
+// Real Chromium against the real endpoint: a person's click records exactly one vote (once
+// confirmed), a scanner that runs every link of an email through a browser records nothing.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { EventsPage } from './event.ts';
+import { startEndpoint, type Endpoint } from './server.ts';
+import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, voteToken } from './testkit.ts';
+
+const shots = join(tmpdir(), 'paperboy-endpoint-shots');
+mkdirSync(shots, { recursive: true });
+
+let skew = 0;
+const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000 });
+let endpoint: Endpoint;
+let browser: Browser;
+
+before(async () => {
+  endpoint = await startEndpoint(config, { now: () => Date.now() + skew, log: () => {} });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await endpoint?.close();
+});
+
+const passHoldTime = () => (skew += 61_000);
+async function eventsOf(subscriber: string) {
+  const res = await fetch(`${endpoint.url}/events?since=0`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } });
+  return ((await res.json()) as EventsPage).events.filter((e) => e.subscriber === subscriber).map((e) => [e.paper, e.action]);
+}
+/** Fails the test on any script error or CSP violation on the page. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+  return problems;
+}
+
+test('a person opening a 👍 link records exactly one vote, and can change and undo it on the page', async () => {
+  const page = await browser.newPage({ viewport: { width: 420, height: 640 } });
+  const problems = watch(page);
+  await page.goto(`${endpoint.url}/v/${voteToken(config, 'alice', PAPERS[0]!, 'up')}`);
+  await page.getByRole('heading', { name: '👍 More like this' }).waitFor();
+  await page.screenshot({ path: join(shots, 'voted-up.png') });
+  assert.deepEqual(await eventsOf('alice'), [], 'tentative until the hold time has passed');
+  passHoldTime();
+  assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up']]);
+
+  await page.getByRole('button', { name: 'Change to 👎' }).click();
+  await page.getByRole('heading', { name: '👎 Less like this' }).waitFor();
+  await page.screenshot({ path: join(shots, 'changed-down.png') });
+  passHoldTime();
+  assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up'], [PAPERS[0], 'down']]);
+
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.getByRole('heading', { name: 'Vote removed' }).waitFor();
+  passHoldTime();
+  assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up'], [PAPERS[0], 'down'], [PAPERS[0], 'clear']]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('without JavaScript the page asks for one button press, and only that records', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${endpoint.url}/v/${voteToken(config, 'noah', PAPERS[1]!, 'down')}`);
+  assert.equal(await page.getByRole('heading').textContent(), 'Record your 👎 for this paper?');
+  passHoldTime();
+  assert.deepEqual(await eventsOf('noah'), []);
+  await page.getByRole('button', { name: 'Record my 👎' }).click();
+  await page.getByRole('heading', { name: '👎 Less like this' }).waitFor();
+  passHoldTime();
+  assert.deepEqual(await eventsOf('noah'), [[PAPERS[1], 'down']]);
+  await context.close();
+});
+
+test('a scanner running every link of one email through a browser within seconds confirms nothing', async () => {
+  const context = await browser.newContext();
+  const links = emailLinks(config, endpoint.url, 'sam', PAPERS);
+  const before = endpoint.store.counts().tentative ?? 0;
+  await Promise.all(
+    links.map(async (link) => {
+      const page = await context.newPage();
+      await page.goto(link);
+      // A vote page has sent its vote once it shows what was recorded.
+      if (link.includes('/v/')) await page.getByRole('heading', { name: /like this/ }).waitFor();
+    }),
+  );
+  assert.equal((endpoint.store.counts().tentative ?? 0) - before, PAPERS.length * 2, 'the pages did send their votes');
+  passHoldTime();
+  assert.deepEqual(await eventsOf('sam'), [], 'no vote, and no unsubscribe');
+  await context.close();
+});
+
+test('a scanner opening only the 👍 links (no contradiction) is caught as a burst', async () => {
+  const context = await browser.newContext();
+  for (const paper of PAPERS.slice(0, 4)) {
+    const page = await context.newPage();
+    await page.goto(`${endpoint.url}/v/${voteToken(config, 'una', paper, 'up')}`);
+    await page.getByRole('heading', { name: '👍 More like this' }).waitFor();
+  }
+  passHoldTime();
+  assert.deepEqual(await eventsOf('una'), []);
+  // Later the person opens one of those links herself: it counts.
+  skew += 3_600_000;
+  const page = await context.newPage();
+  await page.goto(`${endpoint.url}/v/${voteToken(config, 'una', PAPERS[2]!, 'up')}`);
+  await page.getByRole('heading', { name: '👍 More like this' }).waitFor();
+  passHoldTime();
+  assert.deepEqual(await eventsOf('una'), [[PAPERS[2], 'up']]);
+  await context.close();
+});
+
+test('a forged link shows the friendly refusal page and records nothing', async () => {
+  const page = await browser.newPage({ viewport: { width: 420, height: 640 } });
+  const token = voteToken(config, 'mallory', PAPERS[0]!, 'up');
+  const forged = Buffer.from(JSON.stringify({ s: 'alice', p: PAPERS[0], a: 'down', e: '2025-10-01', x: 2e9, k: 'k1' })).toString('base64url');
+  const res = await page.goto(`${endpoint.url}/v/${forged}.${token.split('.')[1]}`);
+  assert.equal(res?.status(), 403);
+  assert.equal(await page.getByRole('heading').textContent(), 'This link does not work');
+  await page.screenshot({ path: join(shots, 'refused.png') });
+  passHoldTime();
+  assert.deepEqual(await eventsOf('mallory'), []);
+  assert.equal((await eventsOf('alice')).length, 3, 'alice is untouched');
+  await page.close();
+});

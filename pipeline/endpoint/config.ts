@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * The feedback endpoint (`paperboy serve`). Secrets come from the environment:
+ * PAPERBOY_ENDPOINT__EVENTS_TOKEN. Link-signing keys are `links.keys`.
+ */
+export const endpointConfig = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(8787),
+    /** 127.0.0.1 by default; a container sets 0.0.0.0 (PAPERBOY_ENDPOINT__HOST). */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Where people reach the endpoint: vote links are `<publicUrl>/v/<token>`; the nightly job pulls `<publicUrl>/events`. */
+    publicUrl: z.url().optional(),
+    /** Vote log (SQLite); default `<dataDir>/endpoint/votes.sqlite`. */
+    dbPath: z.string().min(1).optional(),
+    /** Bearer token the nightly job presents to `GET /events` (secret). Without it /events refuses everyone. */
+    eventsToken: z.string().min(16, 'the events token needs at least 16 characters').optional(),
+    /** Per-client-IP token bucket: sustained requests per minute and burst size. */
+    rateLimitPerMinute: z.number().positive().default(120),
+    rateLimitBurst: z.number().int().positive().default(40),
+    /** Behind a reverse proxy: take the client IP from the last X-Forwarded-For entry. */
+    trustProxy: z.boolean().default(false),
+    maxBodyBytes: z.number().int().positive().default(4096),
+    /**
+     * Scanner defence (README, "How mail scanners are handled"): a vote opened from a link is
+     * tentative for `holdSeconds`, then confirmed unless it was part of a burst (`burstVotes`
+     * distinct links of one email within `burstWindowSeconds`) or contradicted (👍 and 👎 on one
+     * paper within `contradictionSeconds`).
+     */
+    holdSeconds: z.number().positive().default(120),
+    burstWindowSeconds: z.number().positive().default(10),
+    burstVotes: z.number().int().min(2).default(4),
+    contradictionSeconds: z.number().positive().default(30),
+  })
+  .refine((c) => c.holdSeconds >= Math.max(c.burstWindowSeconds, c.contradictionSeconds), {
+    message: 'holdSeconds must be at least burstWindowSeconds and contradictionSeconds (a vote is judged only once its neighbours have arrived)',
+    path: ['holdSeconds'],
+  });
+
+export type EndpointConfig = z.infer<typeof endpointConfig>;

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { signLink } from '../links/tokens.ts';
+import { pullEvents } from './client.ts';
+import type { EventsPage } from './event.ts';
+import { startEndpoint, type Endpoint, type LogRecord } from './server.ts';
+import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from './testkit.ts';
+
+// Real HTTP on loopback, the real signing module, a real SQLite file. The clock is the real one
+// plus `skew`, so a test passes the hold time by moving `skew` instead of sleeping.
+let skew = 0;
+const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000 });
+const logs: LogRecord[] = [];
+let endpoint: Endpoint;
+let base: string;
+
+before(async () => {
+  endpoint = await startEndpoint(config, { now: () => Date.now() + skew, log: (r) => logs.push(r) });
+  base = endpoint.url;
+});
+after(() => endpoint.close());
+
+const passHoldTime = () => (skew += 61_000);
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+const events = async (since = 0): Promise<EventsPage> => {
+  const res = await fetch(`${base}/events?since=${since}`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()) as EventsPage;
+};
+const eventsOf = async (subscriber: string) => (await events()).events.filter((e) => e.subscriber === subscriber);
+
+test('a plain GET of every link of an email (a scanner without JavaScript, or curl) records nothing', async () => {
+  for (const link of emailLinks(config, base, 'gina', PAPERS)) {
+    const res = await fetch(link);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    await res.text();
+    assert.equal((await fetch(link, { method: 'HEAD' })).status, 200);
+  }
+  assert.deepEqual(endpoint.store.counts(), {});
+  passHoldTime();
+  assert.deepEqual(await eventsOf('gina'), []);
+});
+
+test('the vote page POST records one tentative vote that /events serves only after the hold time', async () => {
+  const url = `${base}/v/${voteToken(config, 'alice', PAPERS[0]!, 'up')}`;
+  const res = await post(url, 'action=up&origin=open');
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /👍 More like this[\s\S]*Recorded, thanks[\s\S]*Undo[\s\S]*Change to 👎/);
+  assert.deepEqual(await eventsOf('alice'), []);
+  await post(url, 'action=up&origin=open'); // the page reloaded
+  passHoldTime();
+  const got = await eventsOf('alice');
+  assert.deepEqual(got.map((e) => [e.subscriber, e.paper, e.action, e.edition]), [['alice', PAPERS[0], 'up', '2025-10-01']]);
+  // Clicking the same link days later is still one event.
+  await post(url, 'origin=open');
+  passHoldTime();
+  assert.equal((await eventsOf('alice')).length, 1);
+  // Change of mind from the page: a new event that supersedes.
+  const json = await post(url, 'action=down', { accept: 'application/json' });
+  assert.deepEqual(await json.json(), { recorded: 'down', paper: PAPERS[0], edition: '2025-10-01', state: 'tentative' });
+  passHoldTime();
+  assert.deepEqual((await eventsOf('alice')).map((e) => e.action), ['up', 'down']);
+});
+
+test('forged, tampered, expired, unknown-key and malformed links get the same friendly 403', async () => {
+  const good = voteToken(config, 'bob', PAPERS[1]!, 'up');
+  const [payload, sig] = good.split('.') as [string, string];
+  const forgedPayload = Buffer.from(JSON.stringify({ s: 'bob', p: PAPERS[1], a: 'down', e: '2025-10-01', x: 2e9, k: 'k1' })).toString('base64url');
+  const bad = [
+    `${forgedPayload}.${sig}`,
+    `${payload}.${sig.slice(0, -3)}AAA`,
+    signLink(config.links, { s: 'bob', p: PAPERS[1]!, a: 'up', e: '2025-10-01', x: Math.floor(Date.now() / 1000) - 10 }),
+    signLink({ keys: { k9: 'some-other-key-0123456789' } }, { s: 'bob', p: PAPERS[1]!, a: 'up', e: '2025-10-01', x: 2e9 }),
+    'not-a-token',
+    `${payload}.${sig}.extra`,
+  ];
+  const bodies = new Set<string>();
+  for (const token of bad) {
+    for (const method of ['GET', 'POST']) {
+      const res = await fetch(`${base}/v/${token}`, { method, body: method === 'POST' ? 'origin=open' : undefined });
+      assert.equal(res.status, 403, `${method} ${token}`);
+      bodies.add(await res.text());
+    }
+  }
+  assert.equal(bodies.size, 1, 'every refusal looks the same');
+  assert.match([...bodies][0]!, /This link does not work/);
+  assert.doesNotMatch([...bodies][0]!, /signature|malformed|unknown|tamper|forged/i);
+  // A vote token is not an unsubscribe token, and vice versa.
+  assert.equal((await post(`${base}/u/${good}`, 'List-Unsubscribe=One-Click')).status, 403);
+  assert.equal((await post(`${base}/v/${unsubscribeToken(config, 'bob')}`, 'origin=open')).status, 403);
+  assert.deepEqual(endpoint.store.counts(), { confirmed: 2, superseded: 1, unchanged: 1 }, 'nothing new was stored');
+  assert.ok(logs.some((l) => l.status === 403 && l.reason === 'bad-signature'), 'the operator sees the reason in the log');
+  assert.ok(!JSON.stringify(logs).includes(good), 'tokens never reach the logs');
+});
+
+test('RFC 8058 one-click unsubscribe: POST with List-Unsubscribe=One-Click is confirmed at once, once', async () => {
+  const url = `${base}/u/${unsubscribeToken(config, 'carol')}`;
+  const page = await (await fetch(url)).text();
+  assert.match(page, /Unsubscribe from Paperboy\?[\s\S]*<form method="post">/);
+  assert.deepEqual(await eventsOf('carol'), [], 'opening the unsubscribe link does nothing');
+  for (let i = 0; i < 2; i++) {
+    const res = await post(url, 'List-Unsubscribe=One-Click');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /You are unsubscribed/);
+  }
+  const multipart = new FormData();
+  multipart.set('List-Unsubscribe', 'One-Click');
+  assert.equal((await fetch(url, { method: 'POST', body: multipart })).status, 200);
+  assert.deepEqual((await eventsOf('carol')).map((e) => [e.paper, e.action]), [['', 'unsubscribe']]);
+});
+
+test('/events needs the bearer token and pages with a cursor; pullEvents pages until exhausted', async () => {
+  assert.equal((await fetch(`${base}/events`)).status, 401);
+  assert.equal((await fetch(`${base}/events`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, 401);
+  assert.equal((await fetch(`${base}/events?since=-1`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } })).status, 400);
+  for (const [i, p] of PAPERS.entries()) {
+    skew += 20_000; // a person voting at a human pace
+    await post(`${base}/v/${voteToken(config, 'dave', p, i % 2 ? 'down' : 'up')}`, 'origin=open');
+  }
+  passHoldTime();
+  const all = await events();
+  const pulled = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, 0, { pageSize: 2 });
+  assert.deepEqual(pulled, all);
+  assert.deepEqual(pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action), ['up', 'down', 'up', 'down', 'up']);
+  const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
+  assert.deepEqual(tail, { events: [], next: pulled.next });
+  await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
+});
+
+test('security headers, size limits, health check, unknown paths and methods', async () => {
+  const res = await fetch(`${base}/v/${voteToken(config, 'erin', PAPERS[0]!, 'up')}`);
+  assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
+  assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const big = await post(`${base}/v/${voteToken(config, 'erin', PAPERS[0]!, 'up')}`, 'origin=open&pad=' + 'x'.repeat(10_000));
+  assert.equal(big.status, 413);
+  assert.equal((await fetch(`${base}/v/${'a'.repeat(3000)}.b`)).status, 414);
+  assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { ok: true });
+  assert.equal((await fetch(`${base}/nothing`)).status, 404);
+  const put = await fetch(`${base}/v/x.y`, { method: 'PUT' });
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get('allow'), 'GET, HEAD, POST');
+  assert.deepEqual(await eventsOf('erin'), []);
+});
+
+test('per-IP rate limiting answers 429 with Retry-After', async () => {
+  const strict = await startEndpoint(testConfig({ rateLimitPerMinute: 60, rateLimitBurst: 3 }), { log: () => {} });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${strict.url}/`)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+    const limited = await fetch(`${strict.url}/`);
+    assert.equal(limited.headers.get('retry-after'), '1');
+    assert.equal((await fetch(`${strict.url}/healthz`)).status, 200, 'health checks are not rate limited');
+  } finally {
+    await strict.close();
+  }
+});

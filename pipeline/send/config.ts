@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Outgoing mail. The SMTP URL holds credentials: set it in the environment
+ * (PAPERBOY_SEND__SMTP_URL=smtps://user:pass@smtp.example.org:465), never in a committed file.
+ * DKIM likewise: PAPERBOY_SEND__DKIM__PRIVATE_KEY holds the PEM key.
+ */
+export const sendConfig = z.object({
+  /** smtp://host:587 (STARTTLS when offered) or smtps://host:465; user:pass@ for AUTH. */
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'smtpUrl must start with smtp:// or smtps://').optional(),
+  /** The From address, e.g. `Paperboy <digest@example.org>`; its domain also names Message-IDs. */
+  from: z.string().min(3).default('Paperboy <paperboy@localhost>'),
+  replyTo: z.string().optional(),
+  /** The mailto: target of List-Unsubscribe (default: the From address). */
+  unsubscribeMailto: z.string().optional(),
+  /** Pooled SMTP connections and messages per connection before it is recycled. */
+  poolSize: z.number().int().positive().max(50).default(5),
+  maxMessagesPerConnection: z.number().int().positive().default(100),
+  /** At most this many messages per second (0: as fast as the server takes them). */
+  ratePerSecond: z.number().int().min(0).default(20),
+  /** Retries of a temporary failure (4xx, dropped connection) within one run, with backoff. */
+  retries: z.number().int().min(0).default(3),
+  backoffMs: z.number().int().min(0).default(2000),
+  timeoutMs: z.number().int().positive().default(60_000),
+  /** A subscriber whose last this-many editions bounced (5xx) is no longer mailed until reset. */
+  suppressAfterBounces: z.number().int().positive().default(2),
+  /** Skip certificate checks (test servers only). */
+  tlsInsecure: z.boolean().default(false),
+  dkim: z
+    .object({
+      domain: z.string().min(1),
+      selector: z.string().min(1),
+      privateKey: z.string().min(1),
+    })
+    .optional(),
+});
+
+export type SendConfig = z.infer<typeof sendConfig>;

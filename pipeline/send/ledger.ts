@@ -1,0 +1,132 @@
+// The send ledger: one row per (subscriber, edition), in SQLite (WAL, synchronous=FULL, so a
+// committed state survives kill -9 and power loss). It makes sending idempotent:
+//
+//   (none) ──► sending ──► sent          250 from the server: never sent again
+//                 │  └───► bounced       5xx: reported, not retried for this edition
+//                 └──────► deferred      4xx / dropped connection after the retries: next run retries
+//
+// `sending` is committed BEFORE the message is handed to SMTP and `sent` right AFTER the server
+// accepts it. A crash between the two leaves `sending`: we cannot know whether the server took
+// the message. The next run sends it again, with the same Message-ID (which depends only on
+// subscriber and edition): skipping someone is worse than a rare duplicate, and receivers that
+// see the same Message-ID twice (Gmail, most archives and clients) collapse the copies. Only
+// messages in flight at the crash are in doubt, because sending is limited to the pool size.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+export type SendState = 'sending' | 'sent' | 'deferred' | 'bounced';
+
+export interface LedgerRow {
+  subscriber: string;
+  edition: string;
+  messageId: string;
+  state: SendState;
+  attempts: number;
+  /** Server reply of the last attempt (accept line or error). */
+  response: string | null;
+  updatedAt: string;
+}
+
+export class SendLedger {
+  readonly path: string;
+  private readonly db: DatabaseSync;
+
+  constructor(dataDir: string) {
+    const dir = join(dataDir, 'send');
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, 'ledger.sqlite');
+    this.db = new DatabaseSync(this.path);
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      PRAGMA busy_timeout = 5000;
+      CREATE TABLE IF NOT EXISTS sends (
+        subscriber TEXT NOT NULL,
+        edition    TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'bounced')),
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        response   TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (subscriber, edition)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS sends_by_edition ON sends (edition, state);
+    `);
+  }
+
+  get(subscriber: string, edition: string): LedgerRow | undefined {
+    const row = this.db.prepare('SELECT * FROM sends WHERE subscriber = ? AND edition = ?').get(subscriber, edition);
+    return row ? toRow(row) : undefined;
+  }
+
+  /** Committed before the message goes to SMTP; counts the attempt. */
+  markSending(subscriber: string, edition: string, messageId: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO sends (subscriber, edition, message_id, state, attempts, updated_at) VALUES (?, ?, ?, 'sending', 1, ?)
+         ON CONFLICT (subscriber, edition) DO UPDATE SET state = 'sending', attempts = attempts + 1, message_id = excluded.message_id, updated_at = excluded.updated_at`,
+      )
+      .run(subscriber, edition, messageId, now());
+  }
+
+  /** Final states; `sent` is never overwritten (a late error report cannot unsend a message). */
+  mark(subscriber: string, edition: string, state: Exclude<SendState, 'sending'>, response: string | null): void {
+    this.db
+      .prepare(`UPDATE sends SET state = ?, response = ?, updated_at = ? WHERE subscriber = ? AND edition = ? AND state != 'sent'`)
+      .run(state, response, now(), subscriber, edition);
+  }
+
+  /** Records a refusal without an attempt (a suppressed subscriber). */
+  recordBounce(subscriber: string, edition: string, messageId: string, response: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO sends (subscriber, edition, message_id, state, attempts, response, updated_at) VALUES (?, ?, ?, 'bounced', 0, ?, ?)
+         ON CONFLICT (subscriber, edition) DO UPDATE SET state = 'bounced', response = excluded.response, updated_at = excluded.updated_at WHERE state != 'sent'`,
+      )
+      .run(subscriber, edition, messageId, response, now());
+  }
+
+  /** True when the subscriber's last `n` editions before `edition` all bounced. */
+  bouncedLast(subscriber: string, edition: string, n: number): boolean {
+    const rows = this.db
+      .prepare('SELECT state FROM sends WHERE subscriber = ? AND edition < ? ORDER BY edition DESC LIMIT ?')
+      .all(subscriber, edition, n) as { state: string }[];
+    return rows.length === n && rows.every((r) => r.state === 'bounced');
+  }
+
+  list(edition?: string, state?: SendState): LedgerRow[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (edition) where.push('edition = ?'), args.push(edition);
+    if (state) where.push('state = ?'), args.push(state);
+    const sql = `SELECT * FROM sends ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY edition, subscriber`;
+    return this.db.prepare(sql).all(...args).map(toRow);
+  }
+
+  counts(edition: string): Record<SendState, number> {
+    const out: Record<SendState, number> = { sending: 0, sent: 0, deferred: 0, bounced: 0 };
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM sends WHERE edition = ? GROUP BY state').all(edition) as { state: SendState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toRow(r: Record<string, unknown>): LedgerRow {
+  return {
+    subscriber: String(r.subscriber),
+    edition: String(r.edition),
+    messageId: String(r.message_id),
+    state: r.state as SendState,
+    attempts: Number(r.attempts),
+    response: (r.response as string | null) ?? null,
+    updatedAt: String(r.updated_at),
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

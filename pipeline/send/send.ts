@@ -1,0 +1,186 @@
+// Sending the night's digests through a pooled SMTP transport, idempotently (see ledger.ts):
+// each (subscriber, edition) is sent at most once in the normal case, never skipped, retried on
+// temporary failures (4xx, dropped connections) and recorded as bounced on permanent ones (5xx).
+import nodemailer from 'nodemailer';
+import type { NodemailerError, Transporter } from 'nodemailer';
+import pLimit from 'p-limit';
+import type { Config } from '../config.ts';
+import type { Message } from '../digest/render.ts';
+import { UserError } from '../util/errors.ts';
+import { progress } from '../util/progress.ts';
+import { SendLedger } from './ledger.ts';
+import type { SendConfig } from './config.ts';
+
+export type SendOutcome = 'sent' | 'already-sent' | 'bounced' | 'deferred';
+
+export interface SendResult {
+  subscriber: string;
+  to: string;
+  messageId: string;
+  outcome: SendOutcome;
+  /** Attempts over all runs for this edition. */
+  attempts: number;
+  /** The server's last reply (accept line or error). */
+  response?: string;
+  /** The previous run crashed while this message was in flight: it was sent again, same Message-ID. */
+  inDoubt?: boolean;
+}
+
+export interface SendReport {
+  edition: string;
+  results: SendResult[];
+  counts: Record<SendOutcome, number>;
+  seconds: number;
+}
+
+export interface SendOptions {
+  edition: string;
+  /** A transport to use instead of one built from config.send (tests, benches); not closed here. */
+  transport?: Transporter;
+  quiet?: boolean;
+}
+
+/** A pooled SMTP transport from `send.*`: URL, pool size, rate limit, timeouts, optional DKIM. */
+export function createSmtpTransport(send: SendConfig): Transporter {
+  if (!send.smtpUrl) throw new UserError('send.smtpUrl is not set (set PAPERBOY_SEND__SMTP_URL=smtps://user:pass@host:465)');
+  return nodemailer.createTransport({
+    pool: true,
+    url: send.smtpUrl,
+    maxConnections: send.poolSize,
+    maxMessages: send.maxMessagesPerConnection,
+    ...(send.ratePerSecond ? { rateLimit: send.ratePerSecond, rateDelta: 1000 } : {}),
+    connectionTimeout: send.timeoutMs,
+    greetingTimeout: Math.min(send.timeoutMs, 30_000),
+    socketTimeout: send.timeoutMs,
+    ...(send.tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
+    ...(send.dkim
+      ? { dkim: { domainName: send.dkim.domain, keySelector: send.dkim.selector, privateKey: send.dkim.privateKey.replace(/\\n/g, '\n') } }
+      : {}),
+  });
+}
+
+/** Errors that no retry fixes and that are not the recipient's fault: stop the run. */
+const FATAL = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'ETLS', 'EREQUIRETLS']);
+
+type Failure = 'permanent' | 'temporary' | 'fatal';
+
+export function classifyError(err: unknown): Failure {
+  const e = err as NodemailerError;
+  if (e.code && FATAL.has(e.code)) return 'fatal';
+  if (e.permanent === true) return 'permanent';
+  if (e.permanent === false) return 'temporary';
+  if (e.responseCode && e.responseCode >= 500 && e.responseCode !== 503) return 'permanent';
+  if (e.rejectedErrors?.length && e.rejectedErrors.every((x) => classifyError(x) === 'permanent')) return 'permanent';
+  return 'temporary';
+}
+
+function describe(err: unknown): string {
+  const e = err as NodemailerError;
+  return (e.response ?? e.rejectedErrors?.[0]?.response ?? `${e.code ?? 'error'}: ${e.message}`).split('\n')[0]!.slice(0, 500);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends one edition's messages. Safe to re-run at any time: what was sent is skipped, what was
+ * deferred or in flight during a crash is sent (again), bounced subscribers are reported.
+ */
+export async function sendMessages(config: Config, messages: Message[], opts: SendOptions): Promise<SendReport> {
+  const started = Date.now();
+  const { edition } = opts;
+  const wrong = messages.find((m) => m.edition !== edition);
+  if (wrong) throw new Error(`message for ${wrong.subscriber} is for edition ${wrong.edition}, not ${edition}`);
+  const dup = messages.find((m, i) => messages.findIndex((o) => o.subscriber === m.subscriber) !== i);
+  if (dup) throw new Error(`two messages for subscriber ${dup.subscriber} in edition ${edition}`);
+
+  const send = config.send;
+  const ledger = new SendLedger(config.dataDir);
+  const transport = opts.transport ?? createSmtpTransport(send);
+  const limit = pLimit(send.poolSize);
+  const bar = progress(`send ${edition}`, messages.length, { quiet: opts.quiet });
+  let fatal: unknown;
+  // a server that is down fails every message: stop trying after this many in a row
+  let connectionFailuresInARow = 0;
+  const giveUpAfter = send.poolSize * 2 + 3;
+
+  const sendOne = async (m: Message): Promise<SendResult> => {
+    const base = { subscriber: m.subscriber, to: m.to, messageId: m.messageId };
+    const before = ledger.get(m.subscriber, edition);
+    if (before?.state === 'sent') return { ...base, outcome: 'already-sent', attempts: before.attempts, response: before.response ?? undefined };
+    if (before?.state === 'bounced') return { ...base, outcome: 'bounced', attempts: before.attempts, response: before.response ?? undefined };
+    if (!before && ledger.bouncedLast(m.subscriber, edition, send.suppressAfterBounces)) {
+      const why = `suppressed: the last ${send.suppressAfterBounces} editions bounced`;
+      ledger.recordBounce(m.subscriber, edition, m.messageId, why);
+      return { ...base, outcome: 'bounced', attempts: 0, response: why };
+    }
+    const inDoubt = before?.state === 'sending';
+    let attempts = before?.attempts ?? 0;
+    for (let retry = 0; ; retry++) {
+      if (fatal || connectionFailuresInARow >= giveUpAfter) {
+        const why = fatal ? describe(fatal) : 'not attempted: the SMTP server failed every recent attempt';
+        if (attempts > (before?.attempts ?? 0)) ledger.mark(m.subscriber, edition, 'deferred', why);
+        return { ...base, outcome: 'deferred', attempts, response: why };
+      }
+      ledger.markSending(m.subscriber, edition, m.messageId);
+      attempts++;
+      try {
+        const info = await transport.sendMail({
+          from: m.from,
+          to: m.to,
+          ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          headers: m.headers,
+          messageId: m.messageId,
+        });
+        const response = String((info as { response?: string }).response ?? '250 accepted');
+        ledger.mark(m.subscriber, edition, 'sent', response);
+        connectionFailuresInARow = 0;
+        return { ...base, outcome: 'sent', attempts, response, ...(inDoubt ? { inDoubt } : {}) };
+      } catch (err) {
+        const kind = classifyError(err);
+        const why = describe(err);
+        if (kind === 'fatal') {
+          fatal ??= err;
+          ledger.mark(m.subscriber, edition, 'deferred', why);
+          return { ...base, outcome: 'deferred', attempts, response: why };
+        }
+        if (kind === 'permanent') {
+          ledger.mark(m.subscriber, edition, 'bounced', why);
+          connectionFailuresInARow = 0;
+          return { ...base, outcome: 'bounced', attempts, response: why };
+        }
+        if ((err as NodemailerError).responseCode) connectionFailuresInARow = 0;
+        else connectionFailuresInARow++;
+        if (retry >= send.retries) {
+          ledger.mark(m.subscriber, edition, 'deferred', why);
+          return { ...base, outcome: 'deferred', attempts, response: why };
+        }
+        ledger.mark(m.subscriber, edition, 'deferred', why);
+        await sleep(send.backoffMs * 2 ** retry * (0.75 + Math.random() / 2));
+      }
+    }
+  };
+
+  let results: SendResult[];
+  try {
+    results = await Promise.all(
+      messages.map((m) =>
+        limit(async () => {
+          const r = await sendOne(m);
+          bar.tick();
+          return r;
+        }),
+      ),
+    );
+  } finally {
+    bar.done();
+    if (!opts.transport) transport.close();
+    ledger.close();
+  }
+  if (fatal) throw new UserError(`sending stopped: ${describe(fatal)} (nothing was lost; re-run \`paperboy send\` once fixed)`);
+  const counts: Record<SendOutcome, number> = { sent: 0, 'already-sent': 0, bounced: 0, deferred: 0 };
+  for (const r of results) counts[r.outcome]++;
+  return { edition, results, counts, seconds: (Date.now() - started) / 1000 };
+}
