@@ -8,6 +8,8 @@ import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
+import { registerEmbedCommands } from './embed/commands.ts';
+import { registerProfileCommands } from './profiles/commands.ts';
 
 export interface Context {
   config: Config;
@@ -22,6 +24,8 @@ const registrars: Registrar[] = [
   registerArxivCommands,
   registerStoreCommands,
   registerEndpointCommands,
+  registerEmbedCommands,
+  registerProfileCommands,
   registerSiteCommands,
 ];
 

@@ -5,11 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { arxivConfig } from './arxiv/config.ts';
+import { embedConfig } from './embed/config.ts';
+import { indexConfig } from './index/config.ts';
 import { linksConfig } from './links/config.ts';
 import { digestConfig } from './digest/config.ts';
 import { sendConfig } from './send/config.ts';
 import { endpointConfig } from './endpoint/config.ts';
 import { siteConfig } from './site/config.ts';
+import { profilesConfig } from './profiles/config.ts';
+import { recommendConfig } from './recommend/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -21,6 +25,10 @@ export const configSchema = z.object({
   send: sendConfig.prefault({}),
   endpoint: endpointConfig.prefault({}),
   site: siteConfig.prefault({}),
+  embed: embedConfig.prefault({}),
+  index: indexConfig.prefault({}),
+  profiles: profilesConfig.prefault({}),
+  recommend: recommendConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

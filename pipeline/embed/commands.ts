@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { emit, type Registrar } from '../cli.ts';
+import { UserError } from '../util/errors.ts';
+import { embedMissing } from './embed-missing.ts';
+import { modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
+import { buildStaticModel } from './static-model.ts';
+import { VectorStore } from './vectors.ts';
+
+export const registerEmbedCommands: Registrar = (program, context) => {
+  program
+    .command('embed')
+    .description('embed every stored paper that has no vector of the configured model yet (resumable)')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command) {
+      const { config, quiet } = context(this);
+      const r = await embedMissing(config, { quiet });
+      emit(this, r, (r) =>
+        [
+          `${r.embedded} papers embedded, ${r.reused} already had a vector (${r.papers} papers, ${r.textsPerSecond.toFixed(0)} texts/s, ${r.seconds.toFixed(1)}s)`,
+          `model ${r.modelKey}, ${r.dim} dimensions`,
+          ...(r.switched && r.previousModel ? [`switched from ${r.previousModel}; its vectors were removed`] : []),
+          ...(r.empty ? [`${r.empty} papers had no token the model knows (zero vector, never a neighbour)`] : []),
+          ...(r.dropped ? [`${r.dropped} vectors of papers no longer stored were dropped`] : []),
+        ].join('\n'),
+      );
+    });
+
+  const model = program.command('model').description('the offline embedding model');
+  model
+    .command('build')
+    .description('learn the offline static-embedding model from the stored papers (LSA over WordPiece tokens)')
+    .option('--dim <n>', 'vector size (default: embed.static.dim)', (v) => positiveInt(v, '--dim'))
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command, opts: { dim?: number }) {
+      const { config, quiet } = context(this);
+      const info = await buildStaticModel(config, { quiet, dim: opts.dim });
+      emit(this, info, (i) =>
+        [
+          `built ${i.model} (${i.dim} dimensions, fingerprint ${i.fingerprint}) from ${i.papers} papers in ${i.seconds.toFixed(1)}s`,
+          `${i.nonZeroTokens} of the tokenizer's tokens have a vector; stored in ${staticModelDir(config)}`,
+          'run `paperboy embed` to re-embed the papers with it',
+        ].join('\n'),
+      );
+    });
+  model
+    .command('info')
+    .description('the configured model and the state of the stored vectors')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const { config } = context(this);
+      const spec = modelSpec(config.embed);
+      const info = { spec, static: spec.isStatic ? (readStaticModelInfo(staticModelDir(config)) ?? null) : null, active: new VectorStore(config.dataDir).active() ?? null };
+      emit(this, info, (i) =>
+        [
+          `configured: ${i.spec.id} (${i.spec.dtype}, ${i.spec.pooling} pooling, ≤ ${i.spec.maxTokens} tokens${i.spec.dimensions ? `, first ${i.spec.dimensions} dimensions` : ''})`,
+          ...(i.spec.isStatic ? [i.static ? `offline model: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}` : 'offline model: not built yet (built by the first `paperboy embed`)'] : []),
+          i.active ? `stored vectors: ${i.active.modelKey}, ${i.active.papers} papers` : 'stored vectors: none',
+        ].join('\n'),
+      );
+    });
+};
+
+export function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UserError(`${flag} takes a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,0 +1,68 @@
+// Test fixture: a scratch store holding the shared 2,000-paper sample and a small offline model
+// (dim 32) learned from it. The model is built once per machine and code version and then copied,
+// so each test file pays milliseconds, not the build.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { paperFromKaggle } from '../arxiv/kaggle.ts';
+import { loadConfig, type Config } from '../config.ts';
+import type { Paper } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
+import { staticModelDir } from './spec.ts';
+import { buildStaticModel } from './static-model.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(here, '../..');
+/**
+ * The shared data folder: `../shared/data` next to the repository (as CI clones it), found by
+ * walking up from the repository so git worktrees nested deeper work too; PAPERBOY_SHARED_DATA wins.
+ */
+export const SHARED_DATA = process.env.PAPERBOY_SHARED_DATA ?? findShared(REPO_ROOT);
+
+function findShared(from: string): string {
+  for (let dir = resolve(from, '..'); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'data');
+    if (existsSync(join(candidate, 'papers-small.jsonl'))) return candidate;
+    if (dirname(dir) === dir) return resolve(from, '../shared/data');
+  }
+}
+export const TEST_DIM = 32;
+
+export function samplePapers(limit = 2000): Paper[] {
+  return readFileSync(join(SHARED_DATA, 'papers-small.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .slice(0, limit)
+    .map((l) => paperFromKaggle(JSON.parse(l), { listingDates: true }));
+}
+
+export function scratchConfig(over: Record<string, unknown> = {}): Config {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pb-embed-'));
+  return loadConfig({ env: {}, file: undefined, cwd: dataDir, overrides: { dataDir, ...over } });
+}
+
+/** A scratch store with the sample papers and the small offline model already in place. */
+export async function sampleStore(over: Record<string, unknown> = {}): Promise<{ config: Config; papers: Paper[] }> {
+  const papers = samplePapers();
+  const config = scratchConfig(over);
+  new PaperStore(config.dataDir).upsert(papers);
+  const code = ['lsa.ts', 'onnx.ts', 'static-model.ts', 'fixture.ts'].map((f) => readFileSync(join(here, f))).join('');
+  const key = createHash('sha256').update(code).digest('hex').slice(0, 12);
+  const cached = join(tmpdir(), `paperboy-test-model-${key}`);
+  if (!existsSync(cached)) {
+    const build = scratchConfig();
+    await buildStaticModel(build, { papers, dim: TEST_DIM, quiet: true });
+    const tmp = `${cached}.${process.pid}`;
+    cpSync(staticModelDir(build), tmp, { recursive: true });
+    try {
+      renameSync(tmp, cached);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another test process won the race
+    }
+    rmSync(build.dataDir, { recursive: true, force: true });
+  }
+  cpSync(cached, staticModelDir(config), { recursive: true });
+  return { config, papers };
+}

@@ -1,0 +1,78 @@
+// Which model, how it is run, and where it lives: resolved from the `embed` config without
+// loading transformers.js (stages that only read vectors import this, not the model runtime).
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { STATIC_MODEL, type EmbedConfig } from './config.ts';
+
+export const INFO_FILE = 'paperboy-model.json';
+
+export interface StaticModelInfo {
+  model: string;
+  dim: number;
+  /** Short hash of the learned weights: part of the model key, so a rebuilt model re-embeds everything. */
+  fingerprint: string;
+  papers: number;
+  nonZeroTokens: number;
+  builtAt: string;
+  seconds: number;
+}
+
+/** `<dataDir>/models`: the local model path; the static model lives in `<dataDir>/models/paperboy/static-lsa/`. */
+export function modelsDir(config: Config): string {
+  return join(config.dataDir, 'models');
+}
+
+export function staticModelDir(config: Config): string {
+  return join(modelsDir(config), ...STATIC_MODEL.split('/'));
+}
+
+export function readStaticModelInfo(dir: string): StaticModelInfo | undefined {
+  const file = join(dir, INFO_FILE);
+  if (!existsSync(file) || !existsSync(join(dir, 'onnx', 'model.onnx'))) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as StaticModelInfo;
+}
+
+/** The resolved model settings, family conventions filled in. */
+export interface ModelSpec {
+  id: string;
+  dtype: Exclude<EmbedConfig['dtype'], 'auto'>;
+  pooling: 'mean' | 'cls';
+  passagePrefix: string;
+  queryPrefix: string;
+  maxTokens: number;
+  dimensions?: number;
+  isStatic: boolean;
+}
+
+const BGE_QUERY = 'Represent this sentence for searching relevant passages: ';
+
+export function modelSpec(cfg: EmbedConfig): ModelSpec {
+  const id = cfg.model;
+  const isStatic = id === STATIC_MODEL;
+  const name = id.toLowerCase();
+  let family = { passage: '', query: '', pooling: 'mean' as 'mean' | 'cls' };
+  if (/(^|\/)(multilingual-)?e5-/.test(name)) family = { passage: 'passage: ', query: 'query: ', pooling: 'mean' };
+  else if (/(^|\/)bge-/.test(name) || /mxbai-embed-large/.test(name)) family = { passage: '', query: BGE_QUERY, pooling: 'cls' };
+  else if (/nomic-embed-text/.test(name)) family = { passage: 'search_document: ', query: 'search_query: ', pooling: 'mean' };
+  return {
+    id,
+    dtype: cfg.dtype === 'auto' ? (isStatic ? 'fp32' : 'q8') : cfg.dtype,
+    pooling: cfg.pooling === 'auto' ? family.pooling : cfg.pooling,
+    passagePrefix: cfg.passagePrefix ?? family.passage,
+    queryPrefix: cfg.queryPrefix ?? family.query,
+    maxTokens: cfg.maxTokens ?? (isStatic ? 512 : 256),
+    dimensions: cfg.dimensions,
+    isStatic,
+  };
+}
+
+/** The model key of stored vectors; `build` is the static model's fingerprint. */
+export function modelKeyOf(spec: ModelSpec, build?: string): string {
+  const parts = [`${spec.id}${build ? `@${build}` : ''}`, spec.dtype, spec.pooling, `t${spec.maxTokens}`];
+  if (spec.dimensions) parts.push(`d${spec.dimensions}`);
+  if (spec.passagePrefix) parts.push(`p${createHash('sha256').update(spec.passagePrefix).digest('hex').slice(0, 6)}`);
+  return parts.join(':');
+}
+

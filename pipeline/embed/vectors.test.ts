@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { PaperStore } from '../store/papers.ts';
+import { embedMissing } from './embed-missing.ts';
+import { createEmbedder, type Embedder } from './embedder.ts';
+import { sampleStore, TEST_DIM } from './fixture.ts';
+import { paperText } from './text.ts';
+import { decodeShard, encodeShard, loadVectors, VectorStore, vectorsFor } from './vectors.ts';
+
+const { config, papers } = await sampleStore();
+const embedder = await createEmbedder(config, { quiet: true });
+
+/** Counts what it embeds, and fails once it has embedded `failAt` texts (a crash mid-run). */
+function counting(inner: Embedder, failAt = Infinity): Embedder & { texts: number } {
+  const e = {
+    ...inner,
+    texts: 0,
+    async embed(texts: string[], kind: 'passage' | 'query', onBatch?: (n: number) => void) {
+      if (e.texts >= failAt) throw new Error('simulated crash');
+      e.texts += texts.length;
+      return inner.embed(texts, kind, onBatch);
+    },
+  };
+  return e;
+}
+
+test('stored vectors: int8 and float16 round trips and the cosine error they add', async () => {
+  const vecs = await embedder.embed(papers.slice(0, 300).map(paperText), 'passage');
+  const flat = new Float32Array(vecs.length * TEST_DIM);
+  vecs.forEach((v, i) => flat.set(v, i * TEST_DIM));
+  const shard = { modelKey: 'm', dim: TEST_DIM, ids: vecs.map((_, i) => `2510.${String(i).padStart(5, '0')}`), hashes: vecs.map(() => 'h'), vectors: flat };
+  for (const [storage, bound] of [['int8', 0.01], ['float16', 0.001]] as const) {
+    const bytes = encodeShard(shard, storage);
+    const back = decodeShard(bytes);
+    assert.deepEqual(back.ids, shard.ids);
+    let worst = 0;
+    for (let i = 0; i < 300; i += 7)
+      for (let j = 0; j < 300; j += 3) {
+        let exact = 0;
+        let stored = 0;
+        for (let c = 0; c < TEST_DIM; c++) {
+          exact += flat[i * TEST_DIM + c]! * flat[j * TEST_DIM + c]!;
+          stored += back.vectors[i * TEST_DIM + c]! * back.vectors[j * TEST_DIM + c]!;
+        }
+        worst = Math.max(worst, Math.abs(exact - stored));
+      }
+    console.log(`# ${storage}: ${bytes.length} bytes for 300 × ${TEST_DIM} (float32: ${300 * TEST_DIM * 4}), max cosine error ${worst.toExponential(2)}`);
+    assert.ok(worst < bound, `${storage} cosine error ${worst}`);
+  }
+  assert.throws(() => decodeShard(new Uint8Array(12)), /not a Paperboy vector shard/);
+});
+
+test('embed is resumable and re-embeds only new or changed papers', async () => {
+  const { config } = await sampleStore();
+  // A crash after the first chunk: that chunk is kept, nothing becomes active.
+  const crashing = counting(embedder, 500);
+  await assert.rejects(embedMissing(config, { quiet: true, embedder: crashing, checkpointEvery: 500 }), /simulated crash/);
+  const kept = crashing.texts;
+  assert.ok(kept >= 500 && kept < papers.length);
+  assert.equal(new VectorStore(config.dataDir).active(), undefined);
+  assert.throws(() => loadVectors(config), /no vectors/);
+
+  const resumed = counting(embedder);
+  const first = await embedMissing(config, { quiet: true, embedder: resumed, checkpointEvery: 500 });
+  assert.equal(first.embedded, papers.length - kept);
+  assert.equal(resumed.texts, papers.length - kept);
+  assert.equal(first.reused, kept);
+  assert.equal(first.switched, true);
+
+  const set = loadVectors(config);
+  assert.equal(set.ids.length, papers.length);
+  assert.equal(set.vectors.length, papers.length * TEST_DIM);
+  assert.ok(set.vectors instanceof Float32Array);
+  assert.deepEqual(set.ids, [...set.ids].sort());
+
+  // Nothing to do on a second run; one revised abstract and one new paper cost two texts.
+  const idle = counting(embedder);
+  assert.equal((await embedMissing(config, { quiet: true, embedder: idle })).embedded, 0);
+  assert.equal(idle.texts, 0);
+  const revised = { ...papers[10]!, version: 2, abstract: papers[10]!.abstract + ' We also release code.' };
+  const added = { ...papers[11]!, id: '2510.99999', title: 'A new paper on diffusion models' };
+  new PaperStore(config.dataDir).upsert([revised, added]);
+  const night = counting(embedder);
+  const r = await embedMissing(config, { quiet: true, embedder: night });
+  assert.equal(r.embedded, 2);
+  assert.equal(night.texts, 2);
+  const got = vectorsFor(config, [revised.id, added.id, '2510.88888']);
+  assert.deepEqual([...got.keys()].sort(), [revised.id, added.id].sort());
+  const [fresh] = await embedder.embed([paperText(revised)], 'passage');
+  const stored = got.get(revised.id)!;
+  let cos = 0;
+  for (let c = 0; c < TEST_DIM; c++) cos += stored[c]! * fresh![c]!;
+  assert.ok(cos > 0.99, `stored vector is the revised text's (cos ${cos})`);
+});
+
+test('a model switch keeps the old vectors until every paper has a new one', async () => {
+  const { config } = await sampleStore();
+  await embedMissing(config, { quiet: true, embedder });
+  const store = new VectorStore(config.dataDir);
+  const oldKey = store.active()!.modelKey;
+  // Another model: same weights, but the vectors cut to 16 dimensions (a different model key).
+  const other = { ...config, embed: { ...config.embed, dimensions: 16 } };
+  const next = await createEmbedder(other, { quiet: true });
+  assert.notEqual(next.modelKey, oldKey);
+  const crashing = counting(next, 300);
+  await assert.rejects(embedMissing(other, { quiet: true, embedder: crashing, checkpointEvery: 300 }), /simulated crash/);
+  // Mid-switch: the old model is still active and complete; the new one is refused as incomplete.
+  assert.equal(store.active()!.modelKey, oldKey);
+  assert.equal(loadVectors(config).ids.length, papers.length);
+  assert.throws(() => loadVectors(other), /run `paperboy embed` to finish the switch/);
+  assert.equal(readdirSync(store.root).filter((f) => f !== 'active.json').length, 2);
+
+  const done = await embedMissing(other, { quiet: true, embedder: next });
+  assert.equal(done.switched, true);
+  assert.equal(done.previousModel, oldKey);
+  assert.equal(done.reused, crashing.texts);
+  assert.equal(loadVectors(other).dim, 16);
+  assert.equal(existsSync(store.dirOf(oldKey)), false, 'old vectors removed once the switch completed');
+  assert.throws(() => loadVectors(config), /configured model is/);
+});

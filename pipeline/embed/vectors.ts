@@ -1,0 +1,222 @@
+// The vector store: `<dataDir>/vectors/<model>/<yymm>.vec`, one binary shard per paper-store shard,
+// rows sorted by paper id, each row keyed by the content hash of the text it was computed from.
+// Rows are stored compactly (int8 with a per-row scale, or float16) and decoded straight into
+// Float32Array views — never JSON number arrays. `active.json` names the model whose vectors are
+// complete; a new model is filled beside it and becomes active only when every paper has a vector.
+//
+// Shard layout (little-endian): "PBV1", uint32 header length, JSON header
+// { modelKey, dim, storage, count, ids, hashes }, zero padding to a multiple of 8, then
+//   int8:    float32 scale[count], int8 value[count × dim]     (x ≈ value · scale)
+//   float16: float16 value[count × dim]
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { idMonth } from '../store/paper.ts';
+import { UserError } from '../util/errors.ts';
+import { modelKeyOf, modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
+
+export type Storage = 'int8' | 'float16';
+
+export interface VectorSet {
+  modelKey: string;
+  dim: number;
+  ids: string[];
+  /** ids.length × dim, row-major, L2-normalised float32. */
+  vectors: Float32Array;
+}
+
+export interface VectorShard extends VectorSet {
+  /** Content hash of the text each row was computed from. */
+  hashes: string[];
+}
+
+interface ShardHeader {
+  modelKey: string;
+  dim: number;
+  storage: Storage;
+  count: number;
+  ids: string[];
+  hashes: string[];
+}
+
+interface ActiveModel {
+  modelKey: string;
+  dim: number;
+  papers: number;
+  since: string;
+}
+
+const MAGIC = 'PBV1';
+
+export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
+  const { dim, ids } = shard;
+  const count = ids.length;
+  const header: ShardHeader = { modelKey: shard.modelKey, dim, storage, count, ids, hashes: shard.hashes };
+  const json = Buffer.from(JSON.stringify(header));
+  const start = align8(8 + json.length);
+  const body = storage === 'int8' ? count * 4 + count * dim : count * dim * 2;
+  const out = new Uint8Array(start + body);
+  out.set(Buffer.from(MAGIC), 0);
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  if (storage === 'int8') {
+    const scales = new Float32Array(out.buffer, start, count);
+    const values = new Int8Array(out.buffer, start + count * 4, count * dim);
+    for (let r = 0; r < count; r++) {
+      const o = r * dim;
+      let max = 0;
+      for (let c = 0; c < dim; c++) max = Math.max(max, Math.abs(shard.vectors[o + c]!));
+      const scale = max / 127;
+      scales[r] = scale;
+      if (scale > 0) for (let c = 0; c < dim; c++) values[o + c] = Math.round(shard.vectors[o + c]! / scale);
+    }
+  } else {
+    new Float16Array(out.buffer, start, count * dim).set(shard.vectors.subarray(0, count * dim));
+  }
+  return out;
+}
+
+/** Decodes a shard into float32 rows, re-normalised (which also halves the quantisation error's effect on norms). */
+export function decodeShard(buf: Uint8Array): VectorShard {
+  if (buf.length < 8 || Buffer.from(buf.subarray(0, 4)).toString() !== MAGIC) throw new Error('not a Paperboy vector shard');
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const len = view.getUint32(4, true);
+  const header = JSON.parse(Buffer.from(buf.subarray(8, 8 + len)).toString()) as ShardHeader;
+  const { dim, count, storage } = header;
+  const start = align8(8 + len);
+  // Typed-array views need aligned offsets; copy only when the buffer is not.
+  const body = (buf.byteOffset + start) % 8 === 0 ? buf : buf.slice();
+  const at = body === buf ? buf.byteOffset + start : start;
+  const vectors = new Float32Array(count * dim);
+  if (storage === 'int8') {
+    const scales = new Float32Array(body.buffer, at, count);
+    const values = new Int8Array(body.buffer, at + count * 4, count * dim);
+    for (let i = 0; i < count * dim; i++) vectors[i] = values[i]! * scales[(i / dim) | 0]!;
+  } else {
+    vectors.set(new Float16Array(body.buffer, at, count * dim));
+  }
+  normalizeRows(vectors, dim);
+  return { modelKey: header.modelKey, dim, ids: header.ids, hashes: header.hashes, vectors };
+}
+
+export function normalizeRows(v: Float32Array, dim: number): void {
+  for (let o = 0; o < v.length; o += dim) {
+    let n = 0;
+    for (let c = 0; c < dim; c++) n += v[o + c]! * v[o + c]!;
+    if (n > 0) {
+      n = 1 / Math.sqrt(n);
+      for (let c = 0; c < dim; c++) v[o + c]! *= n;
+    }
+  }
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+export class VectorStore {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = join(dataDir, 'vectors');
+  }
+
+  /** A file-system-safe folder name per model key (readable part + hash against collisions). */
+  dirOf(modelKey: string): string {
+    const slug = modelKey.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+    return join(this.root, `${slug}-${createHash('sha256').update(modelKey).digest('hex').slice(0, 8)}`);
+  }
+
+  shards(modelKey: string): string[] {
+    const dir = this.dirOf(modelKey);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /^\d{4}\.vec$/.test(f))
+      .map((f) => f.slice(0, 4))
+      .sort();
+  }
+
+  readShard(modelKey: string, month: string): VectorShard | undefined {
+    const file = join(this.dirOf(modelKey), `${month}.vec`);
+    if (!existsSync(file)) return undefined;
+    const shard = decodeShard(readFileSync(file));
+    if (shard.modelKey !== modelKey) throw new Error(`${file} holds vectors of ${shard.modelKey}, expected ${modelKey}`);
+    return shard;
+  }
+
+  writeShard(month: string, shard: VectorShard, storage: Storage): void {
+    writeFileAtomic(join(this.dirOf(shard.modelKey), `${month}.vec`), encodeShard(shard, storage));
+  }
+
+  active(): ActiveModel | undefined {
+    const file = join(this.root, 'active.json');
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ActiveModel) : undefined;
+  }
+
+  /** Makes `modelKey` the active model and deletes every other model's vectors (the switch is complete). */
+  activate(model: ActiveModel): void {
+    writeFileAtomic(join(this.root, 'active.json'), JSON.stringify(model, null, 2) + '\n');
+    const keep = this.dirOf(model.modelKey);
+    for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+      if (entry.isDirectory() && join(this.root, entry.name) !== keep) rmSync(join(this.root, entry.name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** The key the configured model's vectors are stored under, without loading the model. */
+export function configuredModelKey(config: Config): string {
+  const spec = modelSpec(config.embed);
+  if (!spec.isStatic) return modelKeyOf(spec);
+  const info = readStaticModelInfo(staticModelDir(config));
+  if (!info) throw new UserError(`no offline model in ${config.dataDir} yet; run \`paperboy embed\` first`);
+  return modelKeyOf(spec, info.fingerprint);
+}
+
+/** The active model's key, checked against the configuration (vectors of another model would not match the queries). */
+function activeModelKey(config: Config, store: VectorStore): { modelKey: string; dim: number } {
+  const key = configuredModelKey(config);
+  const active = store.active();
+  if (!active) throw new UserError(`no vectors in ${config.dataDir}; run \`paperboy embed\` first`);
+  if (active.modelKey !== key) {
+    throw new UserError(`the stored vectors are from ${active.modelKey}, the configured model is ${key}; run \`paperboy embed\` to finish the switch`);
+  }
+  return active;
+}
+
+/** Every stored vector of the active model, in paper-id order. */
+export function loadVectors(config: Config): VectorSet {
+  const store = new VectorStore(config.dataDir);
+  const { modelKey, dim } = activeModelKey(config, store);
+  const shards = store.shards(modelKey).map((m) => store.readShard(modelKey, m)!);
+  const total = shards.reduce((n, s) => n + s.ids.length, 0);
+  const vectors = new Float32Array(total * dim);
+  const ids: string[] = [];
+  for (const s of shards) {
+    vectors.set(s.vectors, ids.length * dim);
+    for (const id of s.ids) ids.push(id);
+  }
+  return { modelKey, dim, ids, vectors };
+}
+
+/** Vectors of the given papers (those that have one), reading only their shards. */
+export function vectorsFor(config: Config, ids: string[]): Map<string, Float32Array> {
+  const store = new VectorStore(config.dataDir);
+  const { modelKey, dim } = activeModelKey(config, store);
+  const byMonth = new Map<string, Set<string>>();
+  for (const id of ids) {
+    const m = idMonth(id);
+    if (!byMonth.has(m)) byMonth.set(m, new Set());
+    byMonth.get(m)!.add(id);
+  }
+  const out = new Map<string, Float32Array>();
+  for (const [month, wanted] of byMonth) {
+    const shard = store.readShard(modelKey, month);
+    if (!shard) continue;
+    shard.ids.forEach((id, r) => {
+      if (wanted.has(id)) out.set(id, shard.vectors.slice(r * dim, (r + 1) * dim));
+    });
+  }
+  return out;
+}

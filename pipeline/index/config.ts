@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** The FAISS index over paper vectors and the similar-papers lists built from it. */
+export const indexConfig = z.object({
+  /** Similar papers kept per paper. */
+  similarK: z.number().int().min(1).max(200).default(10),
+  /** Exact inner-product search up to this many papers, the approximate `factory` index beyond. */
+  approximateAbove: z.number().int().min(0).default(50_000),
+  /** faiss index_factory string of the approximate index (inner-product metric). */
+  factory: z.string().min(1).default('HNSW32,Flat'),
+  /**
+   * Candidates an approximate search explores: faiss-node cannot set efSearch, but HNSW uses
+   * max(efSearch, k), so Paperboy asks for this many neighbours and keeps the best k.
+   */
+  efSearch: z.number().int().min(1).max(4096).default(64),
+  /** Rebuild the index once this share of its entries are superseded (re-embedded papers). */
+  maxStaleShare: z.number().min(0).max(1).default(0.1),
+});
+
+export type IndexConfig = z.infer<typeof indexConfig>;
