@@ -7,7 +7,7 @@
 // that category's papers of the month). The subscriber states each interest in words that are
 // not the hidden paper's: the title of a neighbour of it. They click 👍 on relevant picks and 👎 on
 // the others, with 10 % of the clicks flipped and 30 % of the picks left unclicked.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lines, matchesCategories, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../pipeline/arxiv/kaggle.ts';
@@ -15,8 +15,11 @@ import { loadConfig } from '../pipeline/config.ts';
 import type { FeedbackEvent } from '../pipeline/endpoint/event.ts';
 import type { Profile } from '../pipeline/profiles/profile.ts';
 import { applyFeedback, type VectorSource } from '../pipeline/profiles/state.ts';
-import { dot, normalize } from '../pipeline/profiles/vec.ts';
-import { hashingSource, paperText, sharedData } from '../pipeline/recommend/fixtures.ts';
+import { dot, fromBase64, normalize, toBase64 } from '../pipeline/profiles/vec.ts';
+import { createEmbedder } from '../pipeline/embed/embedder.ts';
+import { paperText } from '../pipeline/embed/text.ts';
+import { hashingSource, sharedData } from '../pipeline/recommend/fixtures.ts';
+import { PaperStore } from '../pipeline/store/papers.ts';
 import { recommend } from '../pipeline/recommend/recommend.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 
@@ -69,10 +72,53 @@ function precisionAndNdcg(picks: string[], relevant: Set<string>): { p: number; 
   return { p: hits / K, ndcg: idcg ? dcg / idcg : 0 };
 }
 
-export async function runEval(source: VectorSource | null): Promise<void> {
+/**
+ * The real offline model (built from the replayed corpus, as `paperboy embed` would) with every
+ * paper embedded once; EVAL_VECTORS=hashing swaps in hashed TF-IDF for a quick look.
+ */
+async function modelSource(corpus: Paper[], dataDir: string): Promise<VectorSource> {
+  if (process.env.EVAL_VECTORS === 'hashing') return hashingSource(corpus);
+  // EVAL_CACHE=<file>: keep the vectors between runs while tuning (queries are embedded ahead).
+  const cacheFile = process.env.EVAL_CACHE;
+  if (cacheFile && existsSync(cacheFile)) {
+    const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as { modelKey: string; dim: number; papers: Record<string, string>; queries: Record<string, string> };
+    console.log(`vectors from ${cacheFile}`);
+    return {
+      modelKey: c.modelKey,
+      dim: c.dim,
+      embedQueries: async (texts) => texts.map((t) => fromBase64(c.queries[t]!)),
+      paperVectors: async (ids) => new Map(ids.flatMap((id) => (c.papers[id] ? [[id, fromBase64(c.papers[id])] as const] : []))),
+    };
+  }
+  const config = loadConfig({ env: {}, overrides: { dataDir } });
+  new PaperStore(dataDir).upsert(corpus);
+  const t = performance.now();
+  const embedder = await createEmbedder(config, { quiet: true });
+  console.log(`offline model ${embedder.modelKey} (dim ${embedder.dim}) built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const rows = await embedder.embed(corpus.map(paperText), 'passage');
+  const byId = new Map(corpus.map((p, i) => [p.id, rows[i]!]));
+  console.log(`${corpus.length} papers embedded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (cacheFile) {
+    // Every title can be an interest text of a simulated subscriber.
+    const titles = [...new Set(corpus.map((p) => p.title))];
+    const q = await embedder.embed(titles, 'query');
+    const papers = Object.fromEntries(corpus.map((p, i) => [p.id, toBase64(rows[i]!)]));
+    writeFileSync(cacheFile, JSON.stringify({ modelKey: embedder.modelKey, dim: embedder.dim, papers, queries: Object.fromEntries(titles.map((t, i) => [t, toBase64(q[i]!)])) }));
+  }
+  return {
+    modelKey: embedder.modelKey,
+    dim: embedder.dim,
+    embedQueries: (texts) => embedder.embed(texts, 'query'),
+    paperVectors: async (ids) => new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id)!] as const] : []))),
+  };
+}
+
+export async function runEval(): Promise<void> {
   const started = performance.now();
   const corpus = await loadCorpus();
-  const src = source ?? hashingSource(corpus);
+  const modelDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-model-'));
+  const src = await modelSource(corpus, modelDir);
+  const hashing = src.modelKey.startsWith('hashing');
   const history = corpus.filter((p) => p.announced!.slice(0, 7) < MONTH);
   const month = corpus.filter((p) => p.announced!.slice(0, 7) === MONTH);
   const vectors = await src.paperVectors(corpus.map((p) => p.id));
@@ -109,7 +155,7 @@ export async function runEval(source: VectorSource | null): Promise<void> {
   const relevantTo = (sim: Sim, p: Paper) => sim.hidden.some((h) => matchesCategories(p.categories, h.categories) && vectors.has(p.id) && dot(h.vector, v(p.id)) >= h.threshold);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, ...(source ? {} : { recommend: { minScore: 0.05 }, profiles: { newInterestBelow: 0.1 } }) } });
+  const config = loadConfig({ env: {}, overrides: { dataDir, ...(hashing ? { recommend: { minScore: 0.05 }, profiles: { newInterestBelow: 0.1 } } : {}) } });
   const days = [...new Set(month.map((p) => p.announced!))].sort();
   const methods = ['random', 'newest', 'single vector', 'paperboy'] as const;
   type Method = (typeof methods)[number];
@@ -175,6 +221,7 @@ export async function runEval(source: VectorSource | null): Promise<void> {
   console.log(`paperboy beats every baseline overall (P@10 and nDCG@10): ${beats ? 'yes' : 'NO'}`);
   console.log(`paperboy P@10 day 1 → day 5: ${fmt(pAt(0))} → ${fmt(pAt(4))} (${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(0)} %, goal ≥ +30 %: ${gain >= 0.3 ? 'met' : 'NOT met'})`);
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(modelDir, { recursive: true, force: true });
 }
 
-if (import.meta.main) await runEval(null);
+if (import.meta.main) await runEval();
