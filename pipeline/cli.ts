@@ -25,11 +25,11 @@ export type Registrar = (program: Command, context: (cmd: Command) => Context) =
 const registrars: Registrar[] = [
   registerArxivCommands,
   registerStoreCommands,
-  registerEndpointCommands,
   registerEmbedCommands,
-  registerProfileCommands,
   registerIndexCommands,
+  registerProfileCommands,
   registerDigestCommands,
+  registerEndpointCommands,
   registerSiteCommands,
 ];
 
