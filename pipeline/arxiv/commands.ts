@@ -90,6 +90,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
       if (opts.format && !['arXivRaw', 'arXiv', 'oai_dc'].includes(opts.format)) throw new UserError(`--format must be arXivRaw, arXiv or oai_dc, got ${opts.format}`);
       if (opts.until && !opts.from) throw new UserError('--until needs --from');
       if (opts.ids && opts.from) throw new UserError('--ids and --from cannot be combined');
+      if (opts.date && (opts.from || opts.ids)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
       const store = new PaperStore(config.dataDir);
       const report: FetchReport = {
         source: 'feed', date: null, from: null, until: null, status: 'announced', fetched: 0,
