@@ -18,6 +18,8 @@ export interface FetchReport {
   from: string | null;
   until: string | null;
   status: 'announced' | 'empty' | 'harvested';
+  /** For an empty feed: weekend or holiday. */
+  emptyReason: 'weekend' | 'holiday' | null;
   fetched: number;
   types: AnnounceCounts;
   added: number;
@@ -93,7 +95,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
       if (opts.date && (opts.from || opts.ids)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
       const store = new PaperStore(config.dataDir);
       const report: FetchReport = {
-        source: 'feed', date: null, from: null, until: null, status: 'announced', fetched: 0,
+        source: 'feed', date: null, from: null, until: null, status: 'announced', emptyReason: null, fetched: 0,
         types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], requests: 0, retries: 0, seconds: 0,
       };
       let papers: Paper[];
@@ -135,7 +137,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
         papers = []; // already stored page by page
       } else {
         const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
-        Object.assign(report, { date: r.date, status: r.status });
+        Object.assign(report, { date: r.date, status: r.status, emptyReason: r.emptyReason });
         papers = r.papers;
       }
       if (papers.length > 0) Object.assign(report, store.upsert(papers), { fetched: papers.length, types: countTypes(papers) });
@@ -143,7 +145,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
       });
       emit(this, report, (r) => {
         const where = r.source === 'feed' ? `the ${r.date} announcement feed` : r.from ? `${r.source === 'oai' ? 'OAI-PMH' : 'the arXiv API'} (${r.from} to ${r.until})` : 'the arXiv API';
-        if (r.status === 'empty') return `no announcements on ${r.date} (weekend or holiday): nothing to store`;
+        if (r.status === 'empty') return `no announcements on ${r.date} (${r.emptyReason}): nothing to store`;
         return [
           `fetched ${r.fetched} papers from ${where}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged`,
           ...(r.source === 'feed' ? [`announce types: ${r.types.new} new, ${r.types.cross} cross-lists, ${r.types.replace} replacements`] : []),
