@@ -4,7 +4,7 @@ import { PaperStore } from '../store/papers.ts';
 import type { Paper } from '../store/paper.ts';
 import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
-import { stringList } from './config.ts';
+import { categoryList, stringList } from './config.ts';
 import { importKaggle } from './kaggle.ts';
 import { backfill, clientFor, type Backfill, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
 import type { RetryEvent } from './http.ts';
@@ -32,6 +32,12 @@ export interface FetchReport {
   seconds: number;
 }
 
+function parseCategories(value: string): string[] {
+  const parsed = categoryList.safeParse(value);
+  if (!parsed.success) throw new UserError(`--categories: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function isoDay(value: string, flag: string): string {
@@ -52,7 +58,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, file: string, opts: { categories?: string; listingDates?: boolean }) {
       const ctx = context(this);
       if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
-      const categories = opts.categories ? stringList.parse(opts.categories) : [];
+      const categories = opts.categories ? parseCategories(opts.categories) : [];
       const report = await importKaggle(file, new PaperStore(ctx.config.dataDir), {
         categories,
         listingDates: opts.listingDates,
@@ -81,7 +87,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { categories?: string; date?: string; from?: string; until?: string; source?: string; format?: string; ids?: string }) {
       const { config, quiet } = context(this);
       const started = performance.now();
-      const categories = opts.categories ? stringList.parse(opts.categories) : config.arxiv.categories;
+      const categories = opts.categories ? parseCategories(opts.categories) : config.arxiv.categories;
       let retries = 0;
       const onRetry = (e: RetryEvent) => {
         retries++;
