@@ -38,6 +38,8 @@ export interface ReplayRequest {
   path: string;
   /** performance.now() when the request arrived, in ms. */
   at: number;
+  /** performance.now() when the answer was finished (or the connection dropped); null until then. */
+  end: number | null;
   /** The client's port: requests with the same port came over the same connection. */
   port: number;
 }
@@ -253,7 +255,9 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
-    requests.push({ path, at: performance.now(), port: req.socket.remotePort ?? 0 });
+    const record: ReplayRequest = { path, at: performance.now(), end: null, port: req.socket.remotePort ?? 0 };
+    requests.push(record);
+    res.on('close', () => (record.end = performance.now()));
     const fault = takeFault(path);
     if (fault?.kind === 'reset') {
       req.socket.resetAndDestroy();
