@@ -7,7 +7,7 @@ import { ArxivRequestError, PoliteClient } from './http.ts';
 import { FIXTURES, startReplayServer, type ReplayServer } from './replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'arxiv-api', f), 'utf8');
-const policy = { requestSpacingMs: 0, timeoutMs: 2000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
+const policy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
 
 let server: ReplayServer;
 before(async () => {

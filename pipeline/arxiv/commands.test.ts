@@ -22,7 +22,7 @@ async function paperboy(dataDir: string, ...args: string[]): Promise<{ code: num
   const { apiUrl, oaiUrl, feedUrl } = server.arxivConfig();
   const env = {
     ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_ARXIV__API_URL: apiUrl, PAPERBOY_ARXIV__OAI_URL: oaiUrl, PAPERBOY_ARXIV__FEED_URL: feedUrl,
-    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__TIMEOUT_MS: '2000',
+    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__TIMEOUT_MS: '10000',
   };
   try {
     const r = await run(process.execPath, [join(REPO_ROOT, 'bin', 'paperboy.js'), 'fetch', '--data-dir', dataDir, ...args], { env, cwd: tmpdir() });

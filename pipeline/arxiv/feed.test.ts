@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 function config(over: Record<string, unknown> = {}): Config {
-  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 2000, retries: 2, backoffMs: 5, ...over } } });
+  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, ...over } } });
 }
 
 // The 2024+ rss.arxiv.org item layout, as arXiv serves it (title, link, description with the

@@ -24,7 +24,7 @@ before(async () => {
   const original = corpus.find((p) => p.announced === '2025-10-01' && p.primaryCategory === 'cs.CL')!;
   revised = { ...original, version: 2, title: `${original.title} (revised)`, announced: '2025-10-03', announceType: 'replace' };
   server = await startReplayServer({ corpus: [...corpus, revised] });
-  config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 2000, backoffMs: 5 } } });
+  config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, backoffMs: 5 } } });
 });
 after(() => server.close());
 
