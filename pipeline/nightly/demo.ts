@@ -18,8 +18,8 @@ import { runNightly } from './run.ts';
 import { summaryText } from './summary.ts';
 import { createTransport } from 'nodemailer';
 
-/** The replayed week: Thursday 9 to Wednesday 15 October 2025 (a weekend in the middle). */
-export const DEMO_FIRST_DAY = '2025-10-09';
+/** The replayed week: Wednesday 19 to Tuesday 25 November 2025 (a weekend in the middle). */
+export const DEMO_FIRST_DAY = '2025-11-19';
 export const DEMO_DAYS = 7;
 
 export interface DemoReport {
@@ -52,7 +52,8 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
     ...base,
     arxiv: { ...base.arxiv, ...replay.arxivConfig(), requestSpacingMs: 50, backoffMs: 50 },
     links: Object.keys(base.links.keys).length ? base.links : { ...base.links, keys: { demo: 'demo-link-signing-key-not-secret' }, currentKey: 'demo' },
-    endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken, holdSeconds: 1 },
+    // Votes are judged after 2 s instead of 2 minutes, so a click counts by the next night.
+    endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken, holdSeconds: 2, burstWindowSeconds: 1, contradictionSeconds: 1 },
     send: { ...base.send, from: base.send.from ?? 'Paperboy demo <digest@paperboy.example>' },
   });
   const endpoint = await startEndpoint(config, { log: () => {} });
@@ -89,7 +90,7 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
       log(summaryText(record).split('\n').slice(0, 3).join(' | '));
       if (report.votes.at(-1)?.edition === date) log(`  ${report.votes.at(-1)!.subscriber} clicked 👍 on ${report.votes.at(-1)!.paper}: learned in the next edition`);
       // Let the endpoint's hold time pass so the vote is confirmed before the next night pulls it.
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 2500));
     }
 
     const previewDir = join(dataDir, 'previews');
