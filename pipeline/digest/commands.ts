@@ -132,7 +132,10 @@ export const registerDigestCommands: Registrar = (program, context) => {
           ...r.results.filter((x) => x.outcome === 'deferred').map((x) => `  deferred ${x.subscriber}: ${x.response} (re-run to retry)`),
         ].join('\n'),
       );
-      if (report.counts.deferred > 0) process.exitCode = 2;
+      if (report.counts.deferred > 0) {
+        process.stderr.write(`paperboy: ${report.counts.deferred} message(s) deferred by temporary failures; re-run \`paperboy send\` to retry them\n`);
+        process.exitCode = 2;
+      }
     });
 
   program
