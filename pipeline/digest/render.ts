@@ -105,7 +105,7 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
   const { subscriber, edition } = input;
   const sign = (action: LinkAction, paper: string) =>
     signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
-  const endpoint = d.endpointUrl.replace(/\/+$/, '');
+  const endpoint = config.endpoint.publicUrl.replace(/\/+$/, '');
   const site = d.siteUrl.replace(/\/+$/, '');
   const onSite = (path: string) => (/^https?:\/\//.test(path) ? path : `${site}/${path.replace(/^\/+/, '')}`);
   const dayUrl = onSite(d.dayPath.replaceAll('{edition}', edition));

@@ -61,7 +61,6 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
   });
   const endpoint = await startEndpoint(config, { log: () => {} });
   config.endpoint.publicUrl = endpoint.url;
-  config.digest.endpointUrl = endpoint.url;
   const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, pool: true });
   log(`loopback services: arXiv replay ${replay.url}, SMTP ${smtp.url}, feedback endpoint ${endpoint.url}`);
 

@@ -164,7 +164,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async feedback(s) {
     const { endpoint } = s.config;
-    if (!endpoint.publicUrl || !endpoint.eventsToken) return 'no endpoint configured (endpoint.publicUrl, endpoint.eventsToken): nothing to learn';
+    if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
     const cursor = readCursor(s.config.dataDir);
     const page = await pullEvents(s.config, cursor);
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
