@@ -3,6 +3,7 @@
 // run. Then checks that every acknowledged vote is in the database, and kills the endpoint with
 // SIGKILL mid-load to show that no acknowledged vote is lost or duplicated.
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
@@ -91,6 +92,7 @@ const env = { PAPERBOY_ENDPOINT__RATE_LIMIT_PER_MINUTE: '100000000', PAPERBOY_EN
 
 async function main(): Promise<void> {
   console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run; votes POSTed to /v/<token> like the vote page`);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at start (other work on the machine skews every figure; compare the ratios)`);
   const config = testConfig();
   const tokens = Array.from({ length: 250_000 }, (_, i) => voteToken(config, `reader${i}`, paperId(i), 'up'));
 

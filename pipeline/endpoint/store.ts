@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS votes (
 CREATE INDEX IF NOT EXISTS votes_tentative ON votes(id) WHERE state = 'tentative';
 CREATE INDEX IF NOT EXISTS votes_email ON votes(subscriber, edition, at);
 CREATE INDEX IF NOT EXISTS votes_paper ON votes(subscriber, paper, id);
-CREATE INDEX IF NOT EXISTS votes_token ON votes(token);
+CREATE INDEX IF NOT EXISTS votes_unsubscribe ON votes(token) WHERE action = 'unsubscribe';
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   vote INTEGER NOT NULL UNIQUE REFERENCES votes(id),
@@ -87,7 +87,7 @@ export class VoteStore {
       setState: prepare('UPDATE votes SET state = ?, reason = ? WHERE id = ?'),
       appendEvent: prepare('INSERT INTO events (vote, subscriber, paper, action, edition, at) VALUES (?, ?, ?, ?, ?, ?)'),
       tokenUnsubscribed: prepare(
-        `SELECT 1 FROM events e JOIN votes v ON v.id = e.vote WHERE v.token = ? AND e.action = 'unsubscribe' LIMIT 1`,
+        `SELECT 1 FROM votes v JOIN events e ON e.vote = v.id WHERE v.token = ? AND v.action = 'unsubscribe' LIMIT 1`,
       ),
       since: prepare('SELECT seq, subscriber, paper, action, edition, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     };
