@@ -132,12 +132,12 @@ test('/events needs the bearer token and pages with a cursor; pullEvents pages u
   }
   passHoldTime();
   const all = await events();
-  const pulled = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, 0, { pageSize: 2 });
+  const pulled = await pullEvents({ ...config, digest: { ...config.digest, endpointUrl: base } }, 0, { pageSize: 2 });
   assert.deepEqual(pulled, all);
   assert.deepEqual(pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action), ['up', 'down', 'up', 'down', 'up']);
-  const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
+  const tail = await pullEvents({ ...config, digest: { ...config.digest, endpointUrl: base } }, pulled.next);
   assert.deepEqual(tail, { events: [], next: pulled.next });
-  await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
+  await assert.rejects(pullEvents({ ...config, digest: { ...config.digest, endpointUrl: base }, endpoint: { ...config.endpoint, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
 });
 
 test('security headers, size limits, health check, unknown paths and methods', async () => {
