@@ -17,6 +17,7 @@ export interface Recorded {
   state: VoteState;
 }
 
+const SCHEMA_VERSION = 1;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS votes (
   id INTEGER PRIMARY KEY,
@@ -73,7 +74,10 @@ export class VoteStore {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+    if (version > SCHEMA_VERSION) throw new Error(`${path} was written by a newer Paperboy (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     this.db.exec(SCHEMA);
+    this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const prepare = (s: string) => this.db.prepare(s);
     this.sql = {
       insert: prepare('INSERT INTO votes (subscriber, paper, edition, action, origin, token, at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
