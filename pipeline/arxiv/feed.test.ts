@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { buildAnnouncementFeed, feedDate, parseAnnouncementFeed } from './feed.ts';
-import { fetchAnnouncements } from './fetch.ts';
+import { fetchAnnouncements, StaleFeedError } from './fetch.ts';
 import { ArxivUnavailableError } from './http.ts';
 import { matchesCategories } from './kaggle.ts';
 import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './replay-server.ts';
@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 function config(over: Record<string, unknown> = {}): Config {
-  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 2000, retries: 2, backoffMs: 5, ...over } } });
+  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, ...over } } });
 }
 
 // The 2024+ rss.arxiv.org item layout, as arXiv serves it (title, link, description with the
@@ -129,6 +129,7 @@ test('an empty day is distinguishable from a failed fetch', async () => {
   server.setFeedDate('2025-10-05');
   const empty = await fetchAnnouncements(config(), { date: '2025-10-05' });
   assert.equal(empty.status, 'empty');
+  assert.equal(empty.emptyReason, 'weekend');
   assert.deepEqual(empty.papers, []);
   server.setFeedDate('2025-10-01');
   server.inject({ kind: 'truncate', times: 3 });
@@ -137,8 +138,19 @@ test('an empty day is distinguishable from a failed fetch', async () => {
   await assert.rejects(fetchAnnouncements(config()), /failed after 3 attempts: HTTP 500/);
 });
 
-test('a feed still showing another day is an error when a date is expected', async () => {
-  await assert.rejects(fetchAnnouncements(config(), { date: '2025-10-02' }), /the announcement feed is for 2025-10-01, not 2025-10-02/);
+test('a feed still showing another day is a StaleFeedError when a date is expected', async () => {
+  await assert.rejects(fetchAnnouncements(config(), { date: '2025-10-02' }), (err: Error) => {
+    assert.ok(err instanceof StaleFeedError);
+    assert.deepEqual([err.feedDate, err.expected], ['2025-10-01', '2025-10-02']);
+    assert.match(err.message, /the announcement feed is for 2025-10-01, not 2025-10-02/);
+    return true;
+  });
+});
+
+test('a weekday without announcements is a holiday', async () => {
+  server.setFeedDate('2025-12-25');
+  const r = await fetchAnnouncements(config(), { date: '2025-12-25' });
+  assert.deepEqual([r.status, r.emptyReason, r.papers.length], ['empty', 'holiday', 0]);
 });
 
 test('the RSS flavour of the feed URL works the same', async () => {
