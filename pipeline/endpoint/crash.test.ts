@@ -67,7 +67,7 @@ test('kill -9 under load loses no acknowledged vote and duplicates none', async 
       assert.equal((await fetch(`${second.url}/v/${token}`, { method: 'POST', body: 'origin=open', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 200);
     }
     await new Promise((r) => setTimeout(r, 1600));
-    const { events } = await pullEvents({ ...config, digest: { ...config.digest, endpointUrl: second.url } }, 0, { pageSize: 5000 });
+    const { events } = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: second.url } }, 0, { pageSize: 5000 });
     const perSubscriber = new Map<string, number>();
     for (const e of events) perSubscriber.set(e.subscriber, (perSubscriber.get(e.subscriber) ?? 0) + 1);
     assert.deepEqual([...acked].filter((s) => perSubscriber.get(s) !== 1), [], 'every acknowledged vote is confirmed exactly once');
