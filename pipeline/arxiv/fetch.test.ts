@@ -12,7 +12,7 @@ import { fetchAnnouncements } from './fetch.ts';
 import { matchesCategories } from './kaggle.ts';
 import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './replay-server.ts';
 
-const CATEGORIES = ['cs.CL', 'cs.AI'];
+const CATEGORIES = ['cs.CL', 'cs.AI', 'math.RT'];
 let corpus: Paper[];
 let revised: Paper;
 let server: ReplayServer;
@@ -20,9 +20,9 @@ let config: Config;
 
 before(async () => {
   corpus = await readCorpus(DEMO_CORPUS);
-  // A paper first announced on Wednesday 1 October comes back revised on Friday the 3rd.
-  const original = corpus.find((p) => p.announced === '2025-10-01' && p.primaryCategory === 'cs.CL')!;
-  revised = { ...original, version: 2, title: `${original.title} (revised)`, announced: '2025-10-03', announceType: 'replace' };
+  // A paper first announced on Wednesday 19 November comes back revised on Friday the 21st.
+  const original = corpus.find((p) => p.announced === '2025-11-19' && p.primaryCategory === 'cs.CL')!;
+  revised = { ...original, version: 2, title: `${original.title} (revised)`, announced: '2025-11-21', announceType: 'replace' };
   server = await startReplayServer({ corpus: [...corpus, revised] });
   config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, backoffMs: 5 } } });
 });
@@ -30,7 +30,7 @@ after(() => server.close());
 
 test('a week of nights: every announced paper stored once, weekends empty, the replacement keeps its first announcement', async () => {
   const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-week-')));
-  const days = ['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-04', '2025-10-05', '2025-10-06', '2025-10-07'];
+  const days = ['2025-11-19', '2025-11-20', '2025-11-21', '2025-11-22', '2025-11-23', '2025-11-24', '2025-11-25'];
   const statuses: string[] = [];
   for (const date of days) {
     server.setFeedDate(date);
@@ -40,7 +40,7 @@ test('a week of nights: every announced paper stored once, weekends empty, the r
     // re-running the same night changes nothing
     const again = await fetchAnnouncements(config, { date, categories: CATEGORIES });
     assert.deepEqual(store.upsert(again.papers), { added: 0, updated: 0, unchanged: again.papers.length });
-    if (date === '2025-10-03') assert.equal(night.papers.find((p) => p.id === revised.id)?.announceType, 'replace');
+    if (date === '2025-11-21') assert.equal(night.papers.find((p) => p.id === revised.id)?.announceType, 'replace');
   }
   assert.deepEqual(statuses, ['announced', 'announced', 'announced', 'empty', 'empty', 'announced', 'announced']);
   const expected = new Set(corpus.filter((p) => days.includes(p.announced!) && matchesCategories(p.categories, CATEGORIES)).map((p) => p.id));
@@ -50,6 +50,6 @@ test('a week of nights: every announced paper stored once, weekends empty, the r
   const paper = store.get(revised.id)!;
   assert.equal(paper.version, 2);
   assert.match(paper.title, /\(revised\)$/);
-  assert.equal(paper.announced, '2025-10-01');
+  assert.equal(paper.announced, '2025-11-19');
   assert.equal(paper.announceType, 'new');
 });

@@ -11,7 +11,7 @@ import { startReplayServer, type FaultKind, type ReplayServer } from './replay-s
 
 let server: ReplayServer;
 before(async () => {
-  server = await startReplayServer({ feedDate: '2025-10-01' });
+  server = await startReplayServer({ feedDate: '2025-11-19' });
 });
 after(() => server.close());
 beforeEach(() => {
@@ -48,7 +48,7 @@ const sources = {
     run: async (client: PoliteClient) => {
       const r = await fetchAnnouncements(config(), { client });
       assert.equal(r.status, 'announced');
-      assert.equal(r.date, '2025-10-01');
+      assert.equal(r.date, '2025-11-19');
       assert.ok(r.papers.length > 100);
     },
   },
@@ -115,7 +115,7 @@ test("a 503's Retry-After is honoured before the next request", async () => {
 });
 
 test('requests are serialized and spaced: each starts at least requestSpacingMs after the previous answer ended', async () => {
-  const own = await startReplayServer({ feedDate: '2025-10-01' });
+  const own = await startReplayServer({ feedDate: '2025-11-19' });
   try {
     const spacing = 200;
     const client = new PoliteClient({ ...fast, requestSpacingMs: spacing });

@@ -16,7 +16,7 @@ export interface PullOptions {
  * The caller persists `next` once it has applied the events, and sends it next time.
  */
 export async function pullEvents(config: Config, sinceCursor: number, options: PullOptions = {}): Promise<EventsPage> {
-  const base = config.endpoint.publicUrl ?? config.digest.endpointUrl;
+  const base = config.endpoint.publicUrl;
   const token = config.endpoint.eventsToken;
   if (!token) throw new UserError('endpoint.eventsToken is not set (PAPERBOY_ENDPOINT__EVENTS_TOKEN): cannot pull feedback events');
   const pageSize = options.pageSize ?? 1000;

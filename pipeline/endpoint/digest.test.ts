@@ -19,7 +19,7 @@ let links: string[];
 
 before(async () => {
   endpoint = await startEndpoint(config, { now: () => Date.now() + skew, log: () => {} });
-  const digestConfig = { ...config, digest: { ...config.digest, endpointUrl: endpoint.url } };
+  const digestConfig = { ...config, endpoint: { ...config.endpoint, publicUrl: endpoint.url } };
   [email] = (await renderDigests(digestConfig, [input('zoe', 6)])) as [Message];
   links = [...new Set([...email.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')))].filter((l) => l.startsWith(endpoint.url));
   browser = await chromium.launch({

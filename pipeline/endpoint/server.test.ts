@@ -133,17 +133,17 @@ test('/events needs the bearer token and pages with a cursor; pullEvents pages u
   }
   passHoldTime();
   const all = await events();
-  const pulled = await pullEvents({ ...config, digest: { ...config.digest, endpointUrl: base } }, 0, { pageSize: 2 });
+  const pulled = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, 0, { pageSize: 2 });
   assert.deepEqual(pulled, all);
   assert.deepEqual(pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action), ['up', 'down', 'up', 'down', 'up']);
-  const tail = await pullEvents({ ...config, digest: { ...config.digest, endpointUrl: base } }, pulled.next);
+  const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
   assert.deepEqual(tail, { events: [], next: pulled.next });
-  await assert.rejects(pullEvents({ ...config, digest: { ...config.digest, endpointUrl: base }, endpoint: { ...config.endpoint, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
+  await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
 });
 
 test('the CLI: `paperboy events --json` prints what /events serves', async () => {
   const cli = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
-  const env = { PATH: process.env.PATH ?? '', PAPERBOY_DIGEST__ENDPOINT_URL: base, PAPERBOY_ENDPOINT__EVENTS_TOKEN: EVENTS_TOKEN };
+  const env = { PATH: process.env.PATH ?? '', PAPERBOY_ENDPOINT__PUBLIC_URL: base, PAPERBOY_ENDPOINT__EVENTS_TOKEN: EVENTS_TOKEN };
   const run = promisify(execFile);
   const { stdout } = await run(process.execPath, [cli, 'events', '--since', '0', '--json'], { env, cwd: config.dataDir });
   assert.deepEqual(JSON.parse(stdout), await events());

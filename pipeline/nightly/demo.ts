@@ -4,7 +4,8 @@
 // runs seven consecutive editions (a weekend included), clicks a 👍 in a delivered email between
 // nights so the next digest learns from it, screenshots the last digests in Chromium and builds
 // the archive. Everything it writes goes under the data directory.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { DEMO_CORPUS, readCorpus, startReplayServer } from '../arxiv/replay-server.ts';
@@ -18,8 +19,8 @@ import { runNightly } from './run.ts';
 import { summaryText } from './summary.ts';
 import { createTransport } from 'nodemailer';
 
-/** The replayed week: Thursday 9 to Wednesday 15 October 2025 (a weekend in the middle). */
-export const DEMO_FIRST_DAY = '2025-10-09';
+/** The replayed week: Wednesday 19 to Tuesday 25 November 2025 (a weekend in the middle). */
+export const DEMO_FIRST_DAY = '2025-11-19';
 export const DEMO_DAYS = 7;
 
 export interface DemoReport {
@@ -52,12 +53,14 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
     ...base,
     arxiv: { ...base.arxiv, ...replay.arxivConfig(), requestSpacingMs: 50, backoffMs: 50 },
     links: Object.keys(base.links.keys).length ? base.links : { ...base.links, keys: { demo: 'demo-link-signing-key-not-secret' }, currentKey: 'demo' },
-    endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken, holdSeconds: 1 },
+    // Votes are judged after 2 s instead of 2 minutes, so a click counts by the next night.
+    endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken, holdSeconds: 2, burstWindowSeconds: 1, contradictionSeconds: 1 },
     send: { ...base.send, from: base.send.from ?? 'Paperboy demo <digest@paperboy.example>' },
+    // The example profiles' addresses are sealed to the demo keypair (paperboy.demo.config.json).
+    profiles: base.profiles.privateKey ? base.profiles : { ...base.profiles, ...demoProfileKeys() },
   });
   const endpoint = await startEndpoint(config, { log: () => {} });
   config.endpoint.publicUrl = endpoint.url;
-  config.digest.endpointUrl = endpoint.url;
   const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, pool: true });
   log(`loopback services: arXiv replay ${replay.url}, SMTP ${smtp.url}, feedback endpoint ${endpoint.url}`);
 
@@ -69,7 +72,7 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
       replay.setFeedDate(date);
       const before = smtp.delivered.length;
       const { record } = await runNightly(config, { date, quiet: opts.quiet, transport, skip: ['site'] });
-      const delivered = smtp.delivered.slice(before);
+      const delivered = smtp.delivered.slice(before).sort((a, b) => (a.to[0]! < b.to[0]! ? -1 : 1));
       const dayDir = join(report.mailDir, date);
       for (const m of delivered) {
         mkdirSync(dayDir, { recursive: true });
@@ -89,7 +92,7 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
       log(summaryText(record).split('\n').slice(0, 3).join(' | '));
       if (report.votes.at(-1)?.edition === date) log(`  ${report.votes.at(-1)!.subscriber} clicked 👍 on ${report.votes.at(-1)!.paper}: learned in the next edition`);
       // Let the endpoint's hold time pass so the vote is confirmed before the next night pulls it.
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 2500));
     }
 
     const previewDir = join(dataDir, 'previews');
@@ -109,6 +112,12 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
   return report;
 }
 
+function demoProfileKeys(): { publicKey: string; privateKey: string } {
+  const file = fileURLToPath(new URL('../../paperboy.demo.config.json', import.meta.url));
+  const { profiles } = JSON.parse(readFileSync(file, 'utf8')) as { profiles: { publicKey: string; privateKey: string } };
+  return { publicKey: profiles.publicKey, privateKey: profiles.privateKey };
+}
+
 /** Finds the first 👍 link in a digest's text part and POSTs the vote as the vote page's script does. */
 async function clickFirstThumbsUp(text: string, endpointUrl: string): Promise<{ paper: string; title: string } | undefined> {
   const link = text.match(new RegExp(`${escapeRegExp(endpointUrl)}/v/[A-Za-z0-9_.-]+`, 'g'))?.[0];
@@ -125,7 +134,7 @@ function escapeRegExp(s: string): string {
 }
 
 export function demoReportText(r: DemoReport, cwd = process.cwd()): string {
-  const rel = (p: string) => relative(cwd, p) || '.';
+  const rel = (p: string) => (relative(cwd, p).startsWith('..') ? p : relative(cwd, p) || '.');
   return [
     '',
     `Paperboy demo done in ${r.seconds.toFixed(0)} s — everything is under ${rel(r.dataDir)}/`,

@@ -90,7 +90,8 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
     for (const name of STAGES) {
       if (record.stages[name]?.done) continue;
       if (opts.skip?.includes(name)) continue;
-      if (record.status === 'weekend' || record.status === 'holiday') break;
+      // A day without an announcement still publishes the archive (its Editions page says why).
+      if ((record.status === 'weekend' || record.status === 'holiday') && name !== 'site') continue;
       const started = performance.now();
       try {
         const summary = await STAGE_FUNCTIONS[name](state);
@@ -122,13 +123,13 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
 
 /** The date the feed currently announces (the edition a scheduled run works on). */
 async function announcedDate(config: Config): Promise<string> {
-  const feed = await fetchAnnouncements(config);
+  const feed = await fetchAnnouncements(config, { categories: await categoriesToFetch(config) });
   return feed.date;
 }
 
 const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async fetch(s) {
-    const feed = await fetchAnnouncements(s.config);
+    const feed = await fetchAnnouncements(s.config, { categories: await categoriesToFetch(s.config) });
     if (feed.date !== s.date) {
       if (feed.date < s.date) {
         s.record.status = 'stale';
@@ -163,7 +164,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async feedback(s) {
     const { endpoint } = s.config;
-    if (!endpoint.publicUrl || !endpoint.eventsToken) return 'no endpoint configured (endpoint.publicUrl, endpoint.eventsToken): nothing to learn';
+    if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
     const cursor = readCursor(s.config.dataDir);
     const page = await pullEvents(s.config, cursor);
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
@@ -246,6 +247,12 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
   },
 };
+
+/** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
+async function categoriesToFetch(config: Config): Promise<string[]> {
+  const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
+  return unique([...config.arxiv.categories, ...profiles.flatMap((p) => p.categories)]);
+}
 
 async function embedderOf(s: NightState): Promise<Embedder> {
   s.embedder ??= await createEmbedder(s.config, { quiet: s.opts.quiet });
