@@ -24,6 +24,7 @@ test('the private folders round-trip through the vault, which reveals none of th
   const dir = store();
   const r = await sealPrivateState(dir, KEY);
   assert.equal(r.files, 2);
+  assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\/feedback\/$/m);
   const sealed = readFileSync(join(dir, VAULT_FILE));
   assert.ok(!sealed.includes('alice') && !sealed.includes('2511.17092'));
   rmSync(join(dir, 'feedback'), { recursive: true });

@@ -40,7 +40,7 @@ function filesUnder(root: string, dir: string): string[] {
     .filter((f) => statSync(join(root, f)).isFile() && !/\.(lock|tmp)$|-(wal|shm)$/.test(f));
 }
 
-/** Seals every private file of the store into `vault/private-state.sealed`; returns the file count. */
+/** Seals every private file of the store into `vault/private-state.sealed` (and writes the store's `.gitignore`). */
 export async function sealPrivateState(dataDir: string, privateKey: string | undefined): Promise<{ files: number; bytes: number }> {
   const key = await vaultKey(privateKey);
   const files = PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d)).sort();
@@ -50,6 +50,8 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   const nonce = sodium.randombytes_buf(sodium.crypto_secretbox_NONCEBYTES);
   const sealed = Buffer.concat([Buffer.from(nonce), Buffer.from(sodium.crypto_secretbox_easy(plain, nonce, key))]);
   writeFileAtomic(join(dataDir, VAULT_FILE), sealed);
+  // Keeps the plain private and derived files out of a git-backed store.
+  writeFileAtomic(join(dataDir, '.gitignore'), STATE_IGNORE.join('\n') + '\n');
   return { files: files.length, bytes: sealed.length };
 }
 
