@@ -1,9 +1,10 @@
 // How fast the persisted state grows: replays the demo week night by night, committing the
 // store to a git repository after each night exactly as the nightly workflow commits its state
-// branch (derived data — model, FAISS index, built site, private outbox — excluded), and prints
+// branch (derived data — model, FAISS index, built site — excluded; private
+// data sealed in the vault), and prints
 // bytes added per 1,000 papers and per announcement day, as working tree and as packed history.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../pipeline/config.ts';
@@ -11,14 +12,14 @@ import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld } from '../pipeline/nightly/d
 import { addDays } from '../pipeline/nightly/edition.ts';
 import { runNightly } from '../pipeline/nightly/run.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
-import { STATE_IGNORE } from '../pipeline/nightly/state.ts';
+import { sealPrivateState } from '../pipeline/nightly/state.ts';
 
 const repo = join(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'pb-state-bench-'));
 const git = (...args: string[]) => execFileSync('git', ['-C', dataDir, ...args], { encoding: 'utf8' });
 git('init', '-q');
-writeFileSync(join(dataDir, '.gitignore'), STATE_IGNORE.join('\n') + '\n');
-const commit = (msg: string) => {
+const commit = async (msg: string) => {
+  await sealPrivateState(dataDir, world.config.profiles.privateKey);
   git('add', '-A');
   git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', msg, '--allow-empty');
 };
@@ -35,7 +36,7 @@ try {
   // The first night builds the model and embeds the history; it is the baseline.
   world.setDay(DEMO_FIRST_DAY);
   await runNightly(world.config, { date: DEMO_FIRST_DAY, quiet: true, transport: world.transport, skip: ['site'] });
-  commit(DEMO_FIRST_DAY);
+  await commit(DEMO_FIRST_DAY);
   const base = { papers: await papers(), packed: packed(), tree: tree() };
   let announced = 0;
   for (let i = 1; i < DEMO_DAYS; i++) {
@@ -43,7 +44,7 @@ try {
     world.setDay(date);
     const { record } = await runNightly(world.config, { date, quiet: true, transport: world.transport, skip: ['site'] });
     if (record.status === 'announced') announced++;
-    commit(date);
+    await commit(date);
   }
   const end = { papers: await papers(), packed: packed(), tree: tree() };
   const added = end.papers - base.papers;
