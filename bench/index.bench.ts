@@ -15,6 +15,8 @@ import { importKaggle } from '../pipeline/arxiv/kaggle.ts';
 import { REPO_ROOT, sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { embedMissing } from '../pipeline/embed/embed-missing.ts';
+import { createEmbedder } from '../pipeline/embed/embedder.ts';
+import { paperText } from '../pipeline/embed/text.ts';
 import { gaussian } from '../pipeline/embed/onnx.ts';
 import { modelKeyOf, modelSpec } from '../pipeline/embed/spec.ts';
 import { loadVectors, normalizeRows, VectorStore } from '../pipeline/embed/vectors.ts';
@@ -160,6 +162,31 @@ const addSecs = secs(t0);
 void viaFrom;
 console.log(`\nfaiss-node number[] API, ${n} × ${dim} floats: Array.from ${(fromSecs * 1000).toFixed(0)} ms, preallocated loop ${(loopSecs * 1000).toFixed(0)} ms, IndexFlatIP.add ${(addSecs * 1000).toFixed(0)} ms`);
 console.log(`  in PaperIndex: building the flat index spent ${flatAddConvert.toFixed(0)} ms converting; ${NQ} queries ${flatConvert.toFixed(0)} ms converting of ${(flatSecs * 1000).toFixed(0)} ms`);
+
+// ---- storage error: stored (int8) vs freshly computed float32 vectors of 400 papers ----
+{
+  const embedder = await createEmbedder(corpus, { quiet: true });
+  const rows = Array.from({ length: 400 }, (_, i) => Math.floor((i * n) / 400));
+  const papers = store.getMany(rows.map((r) => set.ids[r]!));
+  const fresh = await embedder.embed(rows.map((r) => paperText(papers.get(set.ids[r]!)!)), 'passage');
+  let worst = 0;
+  let sum = 0;
+  let pairs = 0;
+  for (let a = 0; a < rows.length; a++)
+    for (let b = a + 1; b < rows.length; b++) {
+      let exact = 0;
+      let stored = 0;
+      for (let c = 0; c < dim; c++) {
+        exact += fresh[a]![c]! * fresh[b]![c]!;
+        stored += set.vectors[rows[a]! * dim + c]! * set.vectors[rows[b]! * dim + c]!;
+      }
+      const e = Math.abs(exact - stored);
+      worst = Math.max(worst, e);
+      sum += e;
+      pairs++;
+    }
+  console.log(`\nstored ${corpus.embed.storage} vectors vs float32, ${pairs} cosine pairs: mean error ${(sum / pairs).toExponential(1)}, max ${worst.toExponential(1)}`);
+}
 
 // ---- 3. nightly update: 1,500 new papers vs a 100k archive ----
 const ARCHIVE = 100_000;
