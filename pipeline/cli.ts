@@ -9,7 +9,10 @@ import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
+import { registerProfileCommands } from './profiles/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
+import { registerDigestCommands } from './digest/commands.ts';
+import { registerNightlyCommands } from './nightly/commands.ts';
 
 export interface Context {
   config: Config;
@@ -23,10 +26,13 @@ export type Registrar = (program: Command, context: (cmd: Command) => Context) =
 const registrars: Registrar[] = [
   registerArxivCommands,
   registerStoreCommands,
-  registerEndpointCommands,
   registerEmbedCommands,
   registerIndexCommands,
+  registerProfileCommands,
+  registerDigestCommands,
+  registerEndpointCommands,
   registerSiteCommands,
+  registerNightlyCommands,
 ];
 
 export function buildProgram(): Command {

@@ -12,6 +12,8 @@ import { digestConfig } from './digest/config.ts';
 import { sendConfig } from './send/config.ts';
 import { endpointConfig } from './endpoint/config.ts';
 import { siteConfig } from './site/config.ts';
+import { profilesConfig } from './profiles/config.ts';
+import { recommendConfig } from './recommend/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -25,6 +27,8 @@ export const configSchema = z.object({
   site: siteConfig.prefault({}),
   embed: embedConfig.prefault({}),
   index: indexConfig.prefault({}),
+  profiles: profilesConfig.prefault({}),
+  recommend: recommendConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { FeedbackEvent } from '../endpoint/event.ts';
+import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
+
+const ev = (seq: number, paper: string, action: FeedbackEvent['action'], at: string, subscriber = 'alice'): FeedbackEvent => ({ seq, subscriber, paper, action, edition: at.slice(0, 10), at });
+
+test('the log is append-only and idempotent: a seq already logged is never logged twice', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fb-'));
+  const first = [ev(1, '2510.00001', 'up', '2025-10-02T08:00:00Z'), ev(2, '2510.00002', 'down', '2025-10-02T08:01:00Z', 'bob')];
+  assert.deepEqual(appendEvents(dir, first), { changed: ['alice', 'bob'], added: 2, dropped: 0 });
+  const bytes = readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8');
+  assert.deepEqual(appendEvents(dir, [...first, first[0]!]), { changed: [], added: 0, dropped: 0 });
+  assert.equal(readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8'), bytes);
+  assert.equal(appendEvents(dir, [ev(3, 'x', 'up', '2025-10-02T08:00:00Z', '../etc')]).dropped, 1);
+  assert.equal(readLog(dir, 'alice').length, 1);
+});
+
+test('latest click wins, clear undoes, unsubscribe stops, old votes decay, later events are not seen yet', () => {
+  const log = [
+    ev(1, 'a', 'up', '2025-10-01T08:00:00Z'),
+    ev(2, 'b', 'up', '2025-10-01T08:00:00Z'),
+    ev(3, 'b', 'down', '2025-10-02T08:00:00Z'),
+    ev(4, 'c', 'down', '2025-10-02T08:00:00Z'),
+    ev(5, 'c', 'clear', '2025-10-02T08:05:00Z'),
+    ev(6, 'd', 'up', '2025-11-01T08:00:00Z'),
+  ];
+  const v = resolveVotes(log, '2025-10-31', 30);
+  assert.deepEqual(v.votes.map((x) => [x.paper, x.liked]), [['a', true], ['b', false]]);
+  assert.deepEqual(v.seen.sort(), ['a', 'b', 'c']);
+  assert.equal(v.unsubscribed, false);
+  const a = v.votes[0]!;
+  assert.ok(Math.abs(a.weight - 0.5 ** ((30 * 86400e3 + 16 * 3600e3 - 1) / 86400e3 / 30)) < 1e-6, `decay ${a.weight}`);
+  assert.ok(v.votes[1]!.weight > a.weight, 'newer vote weighs more');
+  const later = resolveVotes([...log, ev(7, '', 'unsubscribe', '2025-11-02T08:00:00Z')], '2025-11-02', 30);
+  assert.equal(later.unsubscribed, true);
+  assert.equal(later.votes.length, 3);
+});
+
+test('reset forgets clicks made before it, even ones logged later', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fb-'));
+  appendEvents(dir, [ev(1, 'a', 'up', '2025-10-01T08:00:00Z'), ev(2, '', 'unsubscribe', '2025-10-01T09:00:00Z')]);
+  appendReset(dir, 'alice', '2025-10-03T00:00:00Z');
+  appendEvents(dir, [ev(3, 'b', 'up', '2025-10-02T08:00:00Z'), ev(4, 'c', 'down', '2025-10-04T08:00:00Z')]);
+  const v = resolveVotes(readLog(dir, 'alice'), '2025-10-05', 30);
+  assert.deepEqual(v.votes.map((x) => x.paper), ['c']);
+  assert.equal(v.unsubscribed, false);
+  assert.equal(readLog(dir, 'alice').length, 5, 'history is kept');
+});

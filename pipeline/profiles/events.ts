@@ -1,0 +1,129 @@
+// The feedback log: every event the endpoint served, kept per subscriber under
+// `<dataDir>/feedback/<subscriber>.jsonl` (append-only, deduplicated by seq, each write atomic).
+// What a profile has learned is always re-derivable from this log; `profile reset` appends a
+// reset mark instead of deleting history.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FeedbackEvent } from '../endpoint/event.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+
+/** A line of a subscriber's log: an event, or a reset mark that forgets everything before it. */
+export type LogEntry = FeedbackEvent | { reset: true; at: string };
+
+export interface Vote {
+  paper: string;
+  liked: boolean;
+  /** When the vote was cast (latest click for the paper). */
+  at: string;
+  /** Decay weight in (0, 1]: halves every `halfLifeDays`. */
+  weight: number;
+}
+
+export interface Votes {
+  votes: Vote[];
+  unsubscribed: boolean;
+  /** Highest seq seen in the log (after the last reset too). */
+  lastSeq: number;
+  /** Papers with any event (voted, even if cleared later): they count as already seen. */
+  seen: string[];
+}
+
+export function feedbackDir(dataDir: string): string {
+  return join(dataDir, 'feedback');
+}
+
+function logPath(dataDir: string, subscriber: string): string {
+  return join(feedbackDir(dataDir), `${subscriber}.jsonl`);
+}
+
+const SUBSCRIBER = /^[a-z0-9][a-z0-9-]{1,39}$/;
+
+export function readLog(dataDir: string, subscriber: string): LogEntry[] {
+  const path = logPath(dataDir, subscriber);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LogEntry);
+}
+
+export function loggedSubscribers(dataDir: string): string[] {
+  const dir = feedbackDir(dataDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => f.slice(0, -'.jsonl'.length))
+    .sort();
+}
+
+/**
+ * Appends events to their subscribers' logs, skipping any seq already logged (re-running a
+ * night, or a page fetched twice, changes nothing). Returns the subscribers whose log grew.
+ * Events for malformed subscriber ids are dropped (they could not name a file safely).
+ */
+export function appendEvents(dataDir: string, events: FeedbackEvent[]): { changed: string[]; added: number; dropped: number } {
+  const bySubscriber = new Map<string, FeedbackEvent[]>();
+  let dropped = 0;
+  for (const e of events) {
+    if (!SUBSCRIBER.test(e.subscriber) || !Number.isFinite(e.seq)) {
+      dropped++;
+      continue;
+    }
+    if (!bySubscriber.has(e.subscriber)) bySubscriber.set(e.subscriber, []);
+    bySubscriber.get(e.subscriber)!.push(e);
+  }
+  const changed: string[] = [];
+  let added = 0;
+  for (const [subscriber, incoming] of bySubscriber) {
+    const log = readLog(dataDir, subscriber);
+    const known = new Set(log.flatMap((e) => ('seq' in e ? [e.seq] : [])));
+    const fresh = incoming.filter((e) => !known.has(e.seq)).sort((a, b) => a.seq - b.seq);
+    const unique = fresh.filter((e, i) => i === 0 || e.seq !== fresh[i - 1]!.seq);
+    if (unique.length === 0) continue;
+    writeLog(dataDir, subscriber, [...log, ...unique]);
+    changed.push(subscriber);
+    added += unique.length;
+  }
+  return { changed: changed.sort(), added, dropped };
+}
+
+export function appendReset(dataDir: string, subscriber: string, at: string): void {
+  writeLog(dataDir, subscriber, [...readLog(dataDir, subscriber), { reset: true, at }]);
+}
+
+function writeLog(dataDir: string, subscriber: string, entries: LogEntry[]): void {
+  writeFileAtomic(logPath(dataDir, subscriber), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+}
+
+function daysBetween(fromIso: string, toIso: string): number {
+  return Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 86_400_000);
+}
+
+/**
+ * The votes standing at `asOf` (ISO date or timestamp): per paper the latest event wins, `clear`
+ * withdraws a vote, `unsubscribe` stops digests; clicks before the last reset are forgotten; events after `asOf` are ignored (replaying a past night sees what it saw then).
+ * Order is the log's seq order (the endpoint's), which is also click order.
+ */
+export function resolveVotes(log: LogEntry[], asOf: string, halfLifeDays: number): Votes {
+  const asOfTime = asOf.length === 10 ? `${asOf}T23:59:59.999Z` : asOf;
+  // A reset forgets every click made before it, even one whose event arrives later.
+  let resetAt = '';
+  for (const e of log) if ('reset' in e && e.at <= asOfTime && e.at > resetAt) resetAt = e.at;
+  const events = log
+    .filter((e): e is FeedbackEvent => 'seq' in e && e.at <= asOfTime && e.at > resetAt)
+    .sort((a, b) => a.seq - b.seq);
+  const latest = new Map<string, FeedbackEvent>();
+  let unsubscribed = false;
+  let lastSeq = 0;
+  for (const e of events) {
+    lastSeq = Math.max(lastSeq, e.seq);
+    if (e.action === 'unsubscribe') unsubscribed = true;
+    else if (e.paper) latest.set(e.paper, e);
+  }
+  const votes: Vote[] = [];
+  for (const e of latest.values()) {
+    if (e.action !== 'up' && e.action !== 'down') continue;
+    votes.push({ paper: e.paper, liked: e.action === 'up', at: e.at, weight: 0.5 ** (daysBetween(e.at, asOfTime) / halfLifeDays) });
+  }
+  return { votes, unsubscribed, lastSeq, seen: [...latest.keys()] };
+}

@@ -1,0 +1,103 @@
+// Who may change which profile in a pull request: a subscriber edits only their own file (the
+// `github` field, as it stands on the base branch, names the owner); maintainers edit anything.
+// The rule reads the owner from the base version, so a PR cannot take over a profile by
+// rewriting its `github` field.
+import { execFileSync } from 'node:child_process';
+import { basename, dirname, relative, sep } from 'node:path';
+import { isProfileFile, type ProfileProblem } from './profile.ts';
+
+export interface ProfileChange {
+  /** Path relative to the repository root. */
+  path: string;
+  status: 'added' | 'modified' | 'deleted';
+  /** File text on the base branch (modified/deleted) and in the pull request (added/modified). */
+  before?: string;
+  after?: string;
+}
+
+export interface OwnershipInput {
+  author: string;
+  /** The author is a maintainer (configured list, or the repository says OWNER/MEMBER/COLLABORATOR). */
+  authorIsMaintainer: boolean;
+  changes: ProfileChange[];
+  /** The profiles folder relative to the repository root (default `profiles`). */
+  dir?: string;
+}
+
+function ownerOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const v = (JSON.parse(text) as { github?: unknown }).github;
+    return typeof v === 'string' && v ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** One problem per file the author may not change; empty when the pull request is allowed. */
+export function checkOwnership(input: OwnershipInput): ProfileProblem[] {
+  if (input.authorIsMaintainer) return [];
+  const problems: ProfileProblem[] = [];
+  const deny = (file: string, field: string, message: string) => problems.push({ file, field, message });
+  const dir = (input.dir ?? 'profiles').replace(/\/+$/, '');
+  for (const c of input.changes) {
+    if (dirname(c.path) !== dir || !isProfileFile(basename(c.path))) {
+      deny(c.path, '', `only maintainers may change ${basename(c.path)} (it is not a subscriber profile)`);
+      continue;
+    }
+    const before = ownerOf(c.before);
+    const after = ownerOf(c.after);
+    if (c.status === 'added') {
+      if (!after) deny(c.path, 'github', `must name the pull request's author (${input.author}) for a new profile`);
+      else if (!same(after, input.author)) deny(c.path, 'github', `is "${after}", but a new profile must belong to the pull request's author (${input.author})`);
+      continue;
+    }
+    if (!before) {
+      deny(c.path, 'github', 'the base version names no owner, so only a maintainer may change this file');
+      continue;
+    }
+    if (!same(before, input.author)) {
+      deny(c.path, 'github', `this profile belongs to ${before}; ${input.author} may only ${c.status === 'deleted' ? 'delete' : 'edit'} their own profile`);
+      continue;
+    }
+    if (c.status === 'modified' && after !== undefined && !same(after, before)) {
+      deny(c.path, 'github', `changing the owner (${before} → ${after}) needs a maintainer`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The profile files a pull request changes, read from git: `base` is the merge base (or the
+ * base branch), `head` the pull request's commit. Renames count as a deletion and an addition.
+ */
+export function gitProfileChanges(opts: { repo: string; base: string; head: string; dir: string }): { dir: string; changes: ProfileChange[] } {
+  const git = (...args: string[]) => execFileSync('git', ['-C', opts.repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const top = git('rev-parse', '--show-toplevel').trim();
+  const rel = relative(top, opts.dir).split(sep).join('/') || '.';
+  const out = git('diff', '--name-status', '--no-renames', '-z', `${opts.base}...${opts.head}`, '--', rel);
+  const parts = out.split('\0').filter(Boolean);
+  const changes: ProfileChange[] = [];
+  const show = (rev: string, path: string) => {
+    try {
+      return git('show', `${rev}:${path}`);
+    } catch {
+      return undefined;
+    }
+  };
+  const mergeBase = git('merge-base', opts.base, opts.head).trim();
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const code = parts[i]!;
+    const path = parts[i + 1]!;
+    const status = code.startsWith('A') ? 'added' : code.startsWith('D') ? 'deleted' : 'modified';
+    changes.push({
+      path,
+      status,
+      before: status === 'added' ? undefined : show(mergeBase, path),
+      after: status === 'deleted' ? undefined : show(opts.head, path),
+    });
+  }
+  return { dir: rel, changes };
+}

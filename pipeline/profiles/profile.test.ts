@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { annotation, checkProfile, isDue, loadProfiles, windowDays } from './profile.ts';
+
+const examples = join(import.meta.dirname, '..', '..', 'profiles');
+const alice = () => JSON.parse(readFileSync(join(examples, 'alice.json'), 'utf8')) as Record<string, unknown>;
+
+test('the example profiles are valid, with defaults filled and interests as a list', async () => {
+  const { profiles, problems } = await loadProfiles(examples);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(profiles.map((p) => p.id), ['alice', 'bob', 'chandra']);
+  const chandra = profiles.find((p) => p.id === 'chandra')!;
+  assert.deepEqual(chandra.schedule, { every: 'week', day: 'friday' });
+  assert.ok(profiles.every((p) => p.email.startsWith('sealed:v1:') && p.interests.length >= 2));
+});
+
+test('every problem names the file, the field, the line and what is wrong', async () => {
+  const text = JSON.stringify({ ...alice(), id: 'alice', digestSize: 0, colour: 'red', schedule: { every: 'week', day: 'mon' }, seedPapers: ['2510.1'] }, null, 2);
+  const { profile, problems } = await checkProfile('profiles/alice.json', text, { privacy: 'public' });
+  assert.equal(profile, undefined);
+  const byField = new Map(problems.map((p) => [p.field, p]));
+  assert.match(byField.get('digestSize')!.message, />= 1/);
+  assert.match(byField.get('colour')!.message, /not a known field/);
+  assert.match(byField.get('schedule')!.message, /"every": "week", "day": "monday"/);
+  assert.match(byField.get('seedPapers[0]')!.message, /arXiv id/);
+  assert.ok(problems.every((p) => p.file === 'profiles/alice.json' && typeof p.line === 'number'));
+  const lines = text.split('\n');
+  assert.match(lines[byField.get('colour')!.line! - 1]!, /"colour"/);
+});
+
+test('missing fields, wrong file name and plain addresses are reported; private deployments accept plain addresses', async () => {
+  const { email: _email, ...noEmail } = alice();
+  let r = await checkProfile('profiles/alice.json', JSON.stringify(noEmail), { privacy: 'public' });
+  assert.deepEqual(r.problems.map((p) => [p.field, p.message]), [['email', 'is required']]);
+  r = await checkProfile('profiles/alicia.json', JSON.stringify(alice()), { privacy: 'public' });
+  assert.match(r.problems[0]!.message, /file is named alicia\.json/);
+  const plain = JSON.stringify({ ...alice(), email: 'alice@example.org' });
+  r = await checkProfile('profiles/alice.json', plain, { privacy: 'public' });
+  assert.match(r.problems[0]!.message, /must be sealed/);
+  r = await checkProfile('profiles/alice.json', plain, { privacy: 'private' });
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.profile?.email, 'alice@example.org');
+  r = await checkProfile('profiles/alice.json', JSON.stringify({ ...alice(), email: 'sealed:v1:AAAA' }), { privacy: 'public' });
+  assert.match(r.problems[0]!.message, /too short/);
+});
+
+test('a broken profile is skipped and reported; the others load', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-profiles-'));
+  writeFileSync(join(dir, 'alice.json'), readFileSync(join(examples, 'alice.json')));
+  writeFileSync(join(dir, 'bob.json'), '{ "id": "bob", ');
+  writeFileSync(join(dir, 'profile.schema.json'), '{}');
+  const { profiles, problems } = await loadProfiles(dir);
+  assert.deepEqual(profiles.map((p) => p.id), ['alice']);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]!.file, join(dir, 'bob.json'));
+  assert.match(problems[0]!.message, /not valid JSON/);
+});
+
+test('annotations are GitHub workflow commands with file and line', () => {
+  assert.equal(
+    annotation({ file: 'profiles/bob.json', field: 'digestSize', message: 'must be >= 1', line: 4 }),
+    '::error file=profiles/bob.json,line=4,title=profile field digestSize::digestSize: must be >= 1',
+  );
+});
+
+test('schedules: daily every day, weekly on its day drawing from seven days, paused never', async () => {
+  const { profiles } = await loadProfiles(examples);
+  const [alice, , chandra] = profiles;
+  assert.equal(isDue(alice!, '2025-11-14'), true);
+  assert.equal(isDue(chandra!, '2025-11-14'), true); // a Friday
+  assert.equal(isDue(chandra!, '2025-11-13'), false);
+  assert.equal(isDue({ ...alice!, paused: true }, '2025-11-14'), false);
+  assert.deepEqual(windowDays(alice!, '2025-11-14'), ['2025-11-14']);
+  assert.deepEqual(windowDays(chandra!, '2025-11-14'), ['2025-11-14', '2025-11-13', '2025-11-12', '2025-11-11', '2025-11-10', '2025-11-09', '2025-11-08']);
+});

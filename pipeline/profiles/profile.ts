@@ -1,0 +1,239 @@
+// Subscriber profiles: `profiles/<id>.json`, validated against profiles/profile.schema.json (ajv)
+// plus the checks a schema cannot express (file name = id, sealed address in public
+// deployments). Every problem names the file, the field and what is wrong; a broken profile
+// is reported and skipped, never fatal for the others.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ProfilesConfig } from './config.ts';
+import { isPlainEmail, isSealed, sealedShapeProblem } from './seal.ts';
+
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+export type Schedule = { every: 'day' } | { every: 'week'; day: Weekday };
+
+/** A profile as the file says it, with defaults filled in and `interests` always a list. */
+export interface Profile {
+  id: string;
+  name: string;
+  /** `sealed:v1:<base64>` (public deployments) or a plain address (private ones); read it with `openEmail`. */
+  email: string;
+  github: string;
+  categories: string[];
+  interests: string[];
+  seedPapers: string[];
+  include: { authors: string[]; keywords: string[] };
+  exclude: { papers: string[]; authors: string[]; keywords: string[] };
+  digestSize: number;
+  schedule: Schedule;
+  paused: boolean;
+}
+
+export interface ProfileProblem {
+  file: string;
+  /** Dotted path of the field (`exclude.authors[1]`), or '' for the whole file. */
+  field: string;
+  message: string;
+  /** 1-based line of the field in the file, when it can be located. */
+  line?: number;
+}
+
+export const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
+export const WEEKDAYS: Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+let compiled: ReturnType<Ajv2020['compile']> | undefined;
+function schemaValidator() {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+  }
+  return compiled;
+}
+
+/** A file in the profiles folder that holds a profile (the schema and hidden files do not). */
+export function isProfileFile(name: string): boolean {
+  return name.endsWith('.json') && !name.endsWith('.schema.json') && !name.startsWith('.') && !name.startsWith('_');
+}
+
+function fieldOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+const ONE_OF_MESSAGES: Record<string, string> = {
+  interests: 'must be a text (3-2000 characters) or a list of 1-8 such texts',
+  schedule: 'must be {"every": "day"} or {"every": "week", "day": "monday"} (any weekday)',
+};
+
+function describe(err: ErrorObject): { field: string; message: string } | null {
+  const field = fieldOf(err.instancePath);
+  // Branch errors inside a oneOf are summarised by the oneOf error itself.
+  if (err.schemaPath.includes('/oneOf/')) return null;
+  switch (err.keyword) {
+    case 'required': {
+      const missing = (err.params as { missingProperty: string }).missingProperty;
+      return { field: field ? `${field}.${missing}` : missing, message: 'is required' };
+    }
+    case 'additionalProperties': {
+      const extra = (err.params as { additionalProperty: string }).additionalProperty;
+      return { field: field ? `${field}.${extra}` : extra, message: 'is not a known field (see profiles/profile.schema.json)' };
+    }
+    case 'oneOf':
+      return { field, message: ONE_OF_MESSAGES[field] ?? 'does not match any allowed form' };
+    case 'pattern': {
+      const hints: Record<string, string> = {
+        id: 'must be 2-40 lowercase letters, digits or dashes',
+        github: 'must be a GitHub login',
+      };
+      const top = field.split(/[.[]/)[0]!;
+      const hint = hints[top] ?? (/papers|seedPapers/i.test(top) ? 'must be an arXiv id such as 2510.01234' : /categories/.test(top) ? 'must be an arXiv category such as cs.CV or an archive such as math' : err.message);
+      return { field, message: hint ?? 'has the wrong form' };
+    }
+    default:
+      return { field, message: err.message ?? 'is invalid' };
+  }
+}
+
+/** 1-based line where `field`'s first key appears in the JSON text. */
+function lineOf(text: string, field: string): number | undefined {
+  const key = field.split(/[.[]/)[0];
+  if (!key) return undefined;
+  const at = text.search(new RegExp(`"${key.replace(/[$]/g, '\\$')}"\\s*:`));
+  return at < 0 ? undefined : text.slice(0, at).split('\n').length;
+}
+
+export interface CheckOptions {
+  privacy: ProfilesConfig['privacy'];
+}
+
+/**
+ * Validates one profile's text. Returns the normalized profile when there is no problem.
+ * `file` is used in messages and for the id = file name rule.
+ */
+export async function checkProfile(file: string, text: string, opts: CheckOptions): Promise<{ profile?: Profile; problems: ProfileProblem[] }> {
+  const problems: ProfileProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ file, field, message, line: lineOf(text, field) ?? (field ? undefined : 1) });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec((err as Error).message);
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length : 1;
+    problems.push({ file, field: '', message: `not valid JSON: ${(err as Error).message}`, line });
+    return { problems };
+  }
+  const validate = schemaValidator();
+  const schemaOk = validate(data);
+  if (!schemaOk) {
+    const seen = new Set<string>();
+    for (const err of validate.errors ?? []) {
+      const d = describe(err);
+      if (!d || seen.has(`${d.field}|${d.message}`)) continue;
+      seen.add(`${d.field}|${d.message}`);
+      add(d.field, d.message);
+    }
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { problems };
+  // Rules the schema cannot express, checked whenever the fields have the right type.
+  const raw = data as Record<string, unknown> & { id: string; email: string };
+  const expected = basename(file).replace(/\.json$/, '');
+  if (typeof raw.id === 'string' && raw.id !== expected) add('id', `is "${raw.id}" but the file is named ${expected}.json (they must match)`);
+  if (typeof raw.email !== 'string') {
+    // reported by the schema
+  } else if (isSealed(raw.email)) {
+    const shape = await sealedShapeProblem(raw.email);
+    if (shape) add('email', shape);
+  } else if (opts.privacy !== 'private') {
+    add('email', isPlainEmail(raw.email) ? 'is a plain address: this deployment is public, so it must be sealed (`paperboy profile seal <address>`)' : 'is neither a sealed address (sealed:v1:...) nor an email address');
+  } else if (!isPlainEmail(raw.email)) {
+    add('email', 'is not an email address');
+  }
+  if (problems.length || !schemaOk) return { problems };
+  return { profile: normalize(raw), problems };
+}
+
+function normalize(raw: Record<string, unknown>): Profile {
+  const r = raw as {
+    id: string; name: string; email: string; github: string; categories: string[]; interests: string | string[];
+    seedPapers?: string[]; include?: Partial<Profile['include']>; exclude?: Partial<Profile['exclude']>;
+    digestSize?: number; schedule?: Schedule; paused?: boolean;
+  };
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    github: r.github,
+    categories: r.categories,
+    interests: (Array.isArray(r.interests) ? r.interests : [r.interests]).map((s) => s.trim()),
+    seedPapers: (r.seedPapers ?? []).map((s) => s.replace(/v\d+$/, '')),
+    include: { authors: r.include?.authors ?? [], keywords: r.include?.keywords ?? [] },
+    exclude: {
+      papers: (r.exclude?.papers ?? []).map((s) => s.replace(/v\d+$/, '')),
+      authors: r.exclude?.authors ?? [],
+      keywords: r.exclude?.keywords ?? [],
+    },
+    digestSize: r.digestSize ?? 10,
+    schedule: r.schedule ?? { every: 'day' },
+    paused: r.paused ?? false,
+  };
+}
+
+export async function checkProfileFile(path: string, opts: CheckOptions): Promise<{ profile?: Profile; problems: ProfileProblem[] }> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { problems: [{ file: path, field: '', message: `cannot be read: ${(err as Error).message}` }] };
+  }
+  return checkProfile(path, text, opts);
+}
+
+export interface LoadedProfiles {
+  profiles: Profile[];
+  problems: ProfileProblem[];
+}
+
+/** Every valid profile in `dir` (sorted by id); broken ones are left out and reported in `problems`. */
+export async function loadProfiles(dir: string, opts: CheckOptions = { privacy: 'public' }): Promise<LoadedProfiles> {
+  const out: LoadedProfiles = { profiles: [], problems: [] };
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).filter(isProfileFile).sort()) {
+    const { profile, problems } = await checkProfileFile(join(dir, name), opts);
+    if (profile) out.profiles.push(profile);
+    out.problems.push(...problems);
+  }
+  return out;
+}
+
+export function profilesDir(config: { profiles: ProfilesConfig }, cwd = process.cwd()): string {
+  return resolve(cwd, config.profiles.dir);
+}
+
+export function formatProblem(p: ProfileProblem): string {
+  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field || '(file)'}: ${p.message}`;
+}
+
+/** A GitHub Actions workflow command that annotates the file in the pull request. */
+export function annotation(p: ProfileProblem): string {
+  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const props = `file=${esc(p.file).replace(/,/g, '%2C').replace(/:/g, '%3A')}${p.line ? `,line=${p.line}` : ''},title=${esc(`profile field ${p.field || '(file)'}`).replace(/,/g, '%2C').replace(/:/g, '%3A')}`;
+  return `::error ${props}::${esc(`${p.field || '(file)'}: ${p.message}`)}`;
+}
+
+/** Whether a digest is due for this profile on `date` (YYYY-MM-DD). */
+export function isDue(profile: Profile, date: string): boolean {
+  if (profile.paused) return false;
+  if (profile.schedule.every === 'day') return true;
+  return WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] === profile.schedule.day;
+}
+
+/** The announcement dates a digest on `date` draws from: that day, or the past seven days for weekly digests. */
+export function windowDays(profile: Profile, date: string): string[] {
+  const n = profile.schedule.every === 'week' ? 7 : 1;
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return Array.from({ length: n }, (_, i) => new Date(t - i * 86_400_000).toISOString().slice(0, 10));
+}

@@ -1,0 +1,186 @@
+// Learned profile state: `<dataDir>/profiles-state/<id>.json`, always re-derivable from the
+// profile file and the feedback log (`<dataDir>/feedback/`). Deriving is cheap, so the nightly
+// job re-derives every subscriber it serves; the file is what `profile show` reads and a cache
+// of the interest-text vectors (re-embedded only when the text or the model changes).
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { FeedbackEvent } from '../endpoint/event.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
+import { learnProfile, type LearnedProfile } from './learn.ts';
+import { loadProfiles, profilesDir, type Profile } from './profile.ts';
+import { fromBase64, toBase64 } from './vec.ts';
+
+/** Where vectors come from: the embedding model for texts, the vector store (or the model) for papers. */
+export interface VectorSource {
+  modelKey: string;
+  dim: number;
+  /** Interest texts, embedded as queries. */
+  embedQueries(texts: string[]): Promise<Float32Array[]>;
+  /** Paper vectors by arXiv id; ids it cannot find (or fetch) are absent from the map. */
+  paperVectors(ids: string[]): Promise<Map<string, Float32Array>>;
+}
+
+interface StoredVector {
+  paper: string;
+  weight: number;
+  vector: string;
+}
+
+export interface StoredState {
+  subscriber: string;
+  modelKey: string;
+  dim: number;
+  /** The date (YYYY-MM-DD) the state was derived for: decay is relative to it. */
+  asOf: string;
+  lastSeq: number;
+  votes: number;
+  unsubscribed: boolean;
+  interests: { label: string; source: 'stated' | 'learned'; likes: number; dislikes: number; papers: string[]; vector: string }[];
+  liked: StoredVector[];
+  disliked: StoredVector[];
+  seen: string[];
+  /** Interest text → its vector under `modelKey`. */
+  anchors: Record<string, string>;
+}
+
+export function stateDir(dataDir: string): string {
+  return join(dataDir, 'profiles-state');
+}
+
+function statePath(dataDir: string, subscriber: string): string {
+  return join(stateDir(dataDir), `${subscriber}.json`);
+}
+
+export function readState(dataDir: string, subscriber: string): StoredState | undefined {
+  const path = statePath(dataDir, subscriber);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as StoredState;
+  } catch {
+    return undefined; // a damaged cache is simply re-derived
+  }
+}
+
+export function stateToLearned(s: StoredState): LearnedProfile {
+  const vec = (v: StoredVector) => ({ paper: v.paper, weight: v.weight, vector: fromBase64(v.vector) });
+  return {
+    subscriber: s.subscriber,
+    dim: s.dim,
+    interests: s.interests.map((i) => ({ ...i, vector: fromBase64(i.vector), ...(i.source === 'stated' && s.anchors[i.label] ? { anchor: fromBase64(s.anchors[i.label]!) } : {}) })),
+    liked: s.liked.map(vec),
+    disliked: s.disliked.map(vec),
+    votes: s.votes,
+    unsubscribed: s.unsubscribed,
+    lastSeq: s.lastSeq,
+    seen: s.seen,
+  };
+}
+
+function learnedToState(l: LearnedProfile, modelKey: string, asOf: string, anchors: Record<string, string>): StoredState {
+  const vec = (v: { paper: string; weight: number; vector: Float32Array }) => ({ paper: v.paper, weight: round(v.weight), vector: toBase64(v.vector) });
+  return {
+    subscriber: l.subscriber,
+    modelKey,
+    dim: l.dim,
+    asOf,
+    lastSeq: l.lastSeq,
+    votes: l.votes,
+    unsubscribed: l.unsubscribed,
+    interests: l.interests.map((i) => ({ label: i.label, source: i.source, likes: round(i.likes), dislikes: round(i.dislikes), papers: i.papers, vector: toBase64(i.vector) })),
+    liked: l.liked.map(vec),
+    disliked: l.disliked.map(vec),
+    seen: l.seen,
+    anchors,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+/**
+ * Derives (and saves) the learned state of each profile as of `asOf`: the interest texts'
+ * vectors (cached), seed papers, and the votes standing in the feedback log, decayed.
+ */
+export async function deriveProfiles(config: Config, profiles: Profile[], source: VectorSource, asOf: string): Promise<Map<string, LearnedProfile>> {
+  const logs = new Map(profiles.map((p) => [p.id, resolveVotes(readLog(config.dataDir, p.id), asOf, config.profiles.halfLifeDays)]));
+  const paperIds = new Set<string>();
+  for (const p of profiles) {
+    for (const s of p.seedPapers) paperIds.add(s);
+    for (const v of logs.get(p.id)!.votes) paperIds.add(v.paper);
+  }
+  const vectors = await source.paperVectors([...paperIds].sort());
+
+  const anchors = new Map<string, Record<string, string>>();
+  const toEmbed = new Set<string>();
+  for (const p of profiles) {
+    const old = readState(config.dataDir, p.id);
+    const cached = old && old.modelKey === source.modelKey && old.dim === source.dim ? old.anchors : {};
+    const mine: Record<string, string> = {};
+    for (const t of p.interests) {
+      if (cached[t]) mine[t] = cached[t];
+      else toEmbed.add(t);
+    }
+    anchors.set(p.id, mine);
+  }
+  const texts = [...toEmbed];
+  const embedded = texts.length ? await source.embedQueries(texts) : [];
+  const fresh = new Map(texts.map((t, i) => [t, toBase64(embedded[i]!)]));
+
+  const out = new Map<string, LearnedProfile>();
+  for (const p of profiles) {
+    const mine = anchors.get(p.id)!;
+    for (const t of p.interests) mine[t] ??= fresh.get(t)!;
+    const learned = learnProfile({
+      subscriber: p.id,
+      dim: source.dim,
+      interests: p.interests.map((text) => ({ text, vector: fromBase64(mine[text]!) })),
+      seeds: p.seedPapers.filter((id) => vectors.has(id)).map((id) => ({ paper: id, vector: vectors.get(id)! })),
+      votes: logs.get(p.id)!,
+      vectors,
+      params: config.profiles,
+    });
+    writeFileAtomic(statePath(config.dataDir, p.id), JSON.stringify(learnedToState(learned, source.modelKey, asOf, mine)) + '\n');
+    out.set(p.id, learned);
+  }
+  return out;
+}
+
+export interface FeedbackReport {
+  /** Events newly written to the log (already-logged seqs are skipped). */
+  added: number;
+  dropped: number;
+  /** Subscribers whose state was re-derived. */
+  updated: string[];
+  /** Subscribers with new events but no valid profile (logged, learned once the profile exists). */
+  unknown: string[];
+}
+
+export interface ApplyOptions {
+  source: VectorSource;
+  /** The date decay is measured from (default: today, UTC). */
+  asOf?: string;
+  profiles?: Profile[];
+}
+
+/**
+ * The nightly job's entry point for feedback: logs the events (idempotently) and re-derives the
+ * state of every subscriber they touch.
+ */
+export async function applyFeedback(config: Config, events: FeedbackEvent[], opts: ApplyOptions): Promise<FeedbackReport> {
+  const { changed, added, dropped } = appendEvents(config.dataDir, events);
+  const profiles = opts.profiles ?? (await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy })).profiles;
+  const byId = new Map(profiles.map((p) => [p.id, p]));
+  const known = changed.filter((id) => byId.has(id));
+  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
+  await deriveProfiles(config, known.map((id) => byId.get(id)!), opts.source, asOf);
+  return { added, dropped, updated: known, unknown: changed.filter((id) => !byId.has(id)) };
+}
+
+/** Forgets what was learned (votes, unsubscribe) from now on; the log keeps the history. */
+export function resetProfile(config: Config, subscriber: string, at = new Date().toISOString()): void {
+  appendReset(config.dataDir, subscriber, at);
+  rmSync(statePath(config.dataDir, subscriber), { force: true });
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Votes } from '../profiles/events.ts';
+import { learnProfile, type LearnParams } from '../profiles/learn.ts';
+import type { Profile } from '../profiles/profile.ts';
+import { dot } from '../profiles/vec.ts';
+import { recommendConfig } from './config.ts';
+import { hasSmallCorpus, hashingVectorizer, paperText, smallCorpus } from './fixtures.ts';
+import { batchedSearch, rankAll, type Subscriber } from './rank.ts';
+
+const skip = !hasSmallCorpus() && 'shared corpus not found';
+const corpus = hasSmallCorpus() ? smallCorpus() : [];
+const vec = hashingVectorizer(corpus.map(paperText));
+// A week of real announcements (2025-10-06..10): cs.CV, cs.CL, cs.AI and cross-lists.
+const day = corpus.filter((p) => p.announced! >= '2025-10-06' && p.announced! <= '2025-10-10');
+const dim = 256;
+const matrix = new Float32Array(day.length * dim);
+day.forEach((p, i) => matrix.set(vec(paperText(p)), i * dim));
+const titles = new Map(corpus.map((p) => [p.id, p.title]));
+const vectors = new Map(corpus.map((p) => [p.id, vec(paperText(p))]));
+const params: LearnParams = { rocchio: { anchor: 1, liked: 1.5, disliked: 0.5 }, newInterestBelow: 0.02, maxInterests: 8 };
+const noVotes: Votes = { votes: [], unsubscribed: false, lastSeq: 0, seen: [] };
+const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'profiles', 'alice.json'), 'utf8'));
+
+function subscriber(over: Partial<Profile>, votes: Votes = noVotes, sent: string[] = []): Subscriber {
+  const profile: Profile = {
+    ...base, id: 'x', interests: ['3D Gaussian splatting for novel view synthesis'], seedPapers: [], categories: ['cs.CV'],
+    include: { authors: [], keywords: [] }, exclude: { papers: [], authors: [], keywords: [] }, digestSize: 8, schedule: { every: 'day' }, paused: false, ...over,
+  };
+  const learned = learnProfile({ subscriber: profile.id, dim, interests: profile.interests.map((text) => ({ text, vector: vec(text) })), seeds: [], votes, vectors, params });
+  return { profile, learned, sent: new Set(sent), titles };
+}
+const rank = (subs: Subscriber[], over: Partial<ReturnType<typeof recommendConfig.parse>> = {}) =>
+  rankAll({ papers: day, vectors: matrix, dim, subscribers: subs, params: recommendConfig.parse({ minScore: 0.05, ...over }) });
+
+test('one batched FAISS search returns the exact nearest papers of every query', { skip }, () => {
+  const queries = ['gaussian splatting', 'retrieval-augmented generation', 'medical image segmentation'].map((t) => vec(t));
+  const { labels, scores, k } = batchedSearch(matrix, dim, queries, 5);
+  queries.forEach((q, qi) => {
+    const exact = day.map((_, i) => ({ i, s: dot(q, matrix.subarray(i * dim, (i + 1) * dim)) })).sort((a, b) => b.s - a.s).slice(0, 5);
+    assert.deepEqual([...labels.slice(qi * k, qi * k + k)], exact.map((e) => e.i));
+    exact.forEach((e, r) => assert.ok(Math.abs(scores[qi * k + r]! - e.s) < 1e-4));
+  });
+});
+
+test('picks are relevant, diverse, within the categories, with reasons; a duplicate is never picked twice', { skip }, () => {
+  const s = subscriber({});
+  const picks = rank([s]).get('x')!;
+  assert.equal(picks.length, 8);
+  for (const p of picks) {
+    const paper = day.find((d) => d.id === p.paperId)!;
+    assert.ok(paper.categories.includes('cs.CV'));
+    assert.ok(p.reason.length > 10);
+  }
+  assert.match(picks[0]!.reason, /close to your interest "3D Gaussian splatting/);
+  assert.ok(picks.filter((p) => /gaussian|splat/i.test(titles.get(p.paperId)!)).length >= 4, picks.map((p) => titles.get(p.paperId)).join('\n'));
+  // MMR: with a near-copy of the best paper in the day, only one of the two is sent.
+  const best = day.findIndex((d) => d.id === picks[0]!.paperId);
+  const twin = { ...day[best]!, id: '2510.99999' };
+  const m2 = new Float32Array([...matrix, ...matrix.subarray(best * dim, (best + 1) * dim)]);
+  const withTwin = rankAll({ papers: [...day, twin], vectors: m2, dim, subscribers: [s], params: recommendConfig.parse({ minScore: 0.05 }) }).get('x')!;
+  assert.equal(withTwin.filter((p) => p.paperId === twin.id || p.paperId === day[best]!.id).length, 1);
+});
+
+test('exclusions, already-sent and already-voted papers never come back', { skip }, () => {
+  const first = rank([subscriber({})]).get('x')!.map((p) => p.paperId);
+  const firstPaper = day.find((d) => d.id === first[0])!;
+  const excluded = rank([
+    subscriber({ exclude: { papers: [first[1]!], authors: [firstPaper.authors[0]!.toUpperCase()], keywords: ['4D'] } }, { ...noVotes, seen: [first[2]!] }, [first[3]!]),
+  ]).get('x')!;
+  const ids = excluded.map((p) => p.paperId);
+  for (const gone of first.slice(0, 4)) assert.ok(!ids.includes(gone), `${gone} came back`);
+  assert.ok(excluded.every((p) => !/\b4D\b/i.test(`${titles.get(p.paperId)} ${day.find((d) => d.id === p.paperId)!.abstract}`)));
+  assert.ok(excluded.every((p) => !day.find((d) => d.id === p.paperId)!.authors.includes(firstPaper.authors[0]!)));
+});
+
+test('each interest gets its share of the digest, not only the strongest', { skip }, () => {
+  const s = subscriber({ interests: ['3D Gaussian splatting for novel view synthesis', 'retrieval-augmented generation with large language models'], categories: ['cs.CV', 'cs.CL'], digestSize: 10 });
+  const picks = rank([s]).get('x')!;
+  const per = new Map<string, number>();
+  for (const p of picks) per.set(p.interest!, (per.get(p.interest!) ?? 0) + 1);
+  assert.equal(per.size, 2, JSON.stringify([...per]));
+  for (const n of per.values()) assert.ok(n >= 3, JSON.stringify([...per]));
+});
+
+test('the score floor leaves a digest short rather than padding it; paused and unsubscribed get nothing', { skip }, () => {
+  assert.deepEqual(rank([subscriber({})], { minScore: 0.95 }).get('x'), []);
+  assert.deepEqual(rank([subscriber({ paused: true })]).get('x'), []);
+  assert.deepEqual(rank([subscriber({}, { ...noVotes, unsubscribed: true })]).get('x'), []);
+});
+
+test('cold start adds one exploratory pick; with enough votes it is gone; likes explain picks', { skip }, () => {
+  const cold = rank([subscriber({})]).get('x')!;
+  assert.equal(cold.filter((p) => /learn your taste/.test(p.reason)).length, 1);
+  const liked = day.filter((d) => /gaussian splatting/i.test(d.title)).slice(0, 6).map((d) => d.id);
+  const votes: Votes = { votes: liked.map((paper) => ({ paper, liked: true, at: '2025-10-10T00:00:00Z', weight: 1 })), unsubscribed: false, lastSeq: 6, seen: liked };
+  const warm = rank([subscriber({}, votes)]).get('x')!;
+  assert.equal(warm.filter((p) => /learn your taste/.test(p.reason)).length, 0);
+  assert.ok(warm.every((p) => !liked.includes(p.paperId)));
+  assert.ok(warm.some((p) => /^similar to ".+", which you liked$/.test(p.reason)), warm.map((p) => p.reason).join('\n'));
+});
+
+test('always-included authors and keywords come first, whatever their score', { skip }, () => {
+  const target = day.find((d) => d.categories.includes('cs.CV') && /diffusion/i.test(d.title))!;
+  const picks = rank([subscriber({ include: { authors: [target.authors[0]!], keywords: [] } })], { minScore: 0.95 }).get('x')!;
+  assert.ok(picks.length >= 1);
+  assert.ok(picks.some((p) => p.paperId === target.id && p.reason === `by ${target.authors[0]} (always included)`));
+});

@@ -1,0 +1,323 @@
+// The ranking core: one batched FAISS search of every subscriber's interest vectors against the
+// day's papers, then per subscriber: filters (categories, exclusions, already sent or voted),
+// dislike penalty, score floor, per-interest quotas filled by MMR, a cold-start exploration
+// slot, and a short reason for every pick. No I/O: papers, vectors and profiles come in.
+import { createRequire } from 'node:module';
+import type { IndexFlatIP as FaissIndex } from 'faiss-node';
+import { matchesCategories } from '../arxiv/kaggle.ts';
+import type { LearnedProfile } from '../profiles/learn.ts';
+import type { Profile } from '../profiles/profile.ts';
+import { dot } from '../profiles/vec.ts';
+import type { RecommendConfig } from './config.ts';
+
+// Loaded on first search, so commands that never rank (profile validation in CI) need no native addon.
+let faiss: { IndexFlatIP: new (d: number) => FaissIndex } | undefined;
+const loadFaiss = () => (faiss ??= createRequire(import.meta.url)('faiss-node') as { IndexFlatIP: new (d: number) => FaissIndex });
+
+export interface Pick {
+  paperId: string;
+  score: number;
+  reason: string;
+  /** The stated interest (its text) or learned interest (`papers like <title>`) the pick serves. */
+  interest?: string;
+}
+
+export interface CandidatePaper {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+}
+
+export interface Subscriber {
+  profile: Profile;
+  learned: LearnedProfile;
+  /** Papers already sent in earlier editions: never again. */
+  sent: Set<string>;
+  /** Titles of papers the subscriber liked or seeded, for reasons ("similar to …"). */
+  titles: Map<string, string>;
+}
+
+export interface RankInput {
+  papers: CandidatePaper[];
+  /** Row i is papers[i]'s L2-normalised vector. */
+  vectors: Float32Array;
+  dim: number;
+  subscribers: Subscriber[];
+  params: RecommendConfig;
+  /** A prebuilt index over `vectors` (the bench reuses one); built here otherwise. */
+  index?: FaissIndex;
+}
+
+/** Case- and accent-insensitive author name. */
+function authorKey(name: string): string {
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+function keywordMatcher(keywords: string[]): ((text: string) => string | undefined) | null {
+  if (keywords.length === 0) return null;
+  const res = keywords.map((k) => ({ k, lower: k.toLowerCase().split(/\s+/)[0]!, re: new RegExp(`(^|[^\\p{L}\\p{N}])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]+')}($|[^\\p{L}\\p{N}])`, 'iu') }));
+  return (text) => {
+    const lower = text.toLowerCase();
+    // A plain substring test first: the Unicode-aware regex runs only on likely matches.
+    return res.find(({ lower: head, re }) => lower.includes(head) && re.test(text))?.k;
+  };
+}
+
+export function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1).trimEnd()}…`;
+}
+
+interface Prepared {
+  text: string;
+  authors: Set<string>;
+}
+
+export interface SearchResult {
+  /** Row-major nq × k: paper rows (or -1) and inner products, best first. */
+  labels: Int32Array;
+  scores: Float32Array;
+  k: number;
+}
+
+/** An exact inner-product FAISS index over the day's papers. */
+export function paperIndex(vectors: Float32Array, dim: number): FaissIndex {
+  const index = new (loadFaiss().IndexFlatIP)(dim);
+  if (vectors.length) index.add(Array.from(vectors));
+  return index;
+}
+
+/** Searches all queries in one call (faiss takes a flat number[] of nq × dim). */
+export function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
+  const kk = Math.min(k, index.ntotal());
+  if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
+  const flat = new Array<number>(queries.length * dim);
+  queries.forEach((q, i) => {
+    for (let j = 0; j < dim; j++) flat[i * dim + j] = q[j]!;
+  });
+  const { labels, distances } = index.search(flat, kk);
+  return { labels: Int32Array.from(labels), scores: Float32Array.from(distances), k: kk };
+}
+
+/** One faiss IndexFlatIP over the day's papers; searches all queries in one call. */
+export function batchedSearch(vectors: Float32Array, dim: number, queries: Float32Array[], k: number): SearchResult {
+  return searchIndex(paperIndex(vectors, dim), dim, queries, k);
+}
+
+export function rankAll(input: RankInput): Map<string, Pick[]> {
+  const { papers, vectors, dim, params } = input;
+  const n = papers.length;
+  const row = (i: number) => vectors.subarray(i * dim, (i + 1) * dim);
+  const prepared: Prepared[] = papers.map((p) => ({ text: `${p.title}\n${p.abstract}`, authors: new Set(p.authors.map(authorKey)) }));
+  const active = input.subscribers.filter((s) => !s.profile.paused && !s.learned.unsubscribed);
+
+  const queries: Float32Array[] = [];
+  const firstQuery: number[] = [];
+  for (const s of active) {
+    firstQuery.push(queries.length);
+    for (const i of s.learned.interests) queries.push(i.vector);
+  }
+  const search = searchIndex(input.index ?? paperIndex(vectors, dim), dim, queries, params.searchK);
+  const truncated = search.k < n;
+
+  const out = new Map<string, Pick[]>();
+  for (const s of input.subscribers) out.set(s.profile.id, []);
+  active.forEach((s, si) => {
+    const { profile, learned } = s;
+    const excludedIds = new Set(profile.exclude.papers);
+    const excludedAuthors = new Set(profile.exclude.authors.map(authorKey));
+    const excludedKeyword = keywordMatcher(profile.exclude.keywords);
+    const seen = new Set(learned.seen);
+    const eligibleCache = new Map<number, boolean>();
+    const eligible = (i: number): boolean => {
+      let ok = eligibleCache.get(i);
+      if (ok === undefined) {
+        const p = papers[i]!;
+        ok =
+          matchesCategories(p.categories, profile.categories) &&
+          !excludedIds.has(p.id) &&
+          !s.sent.has(p.id) &&
+          !seen.has(p.id) &&
+          ![...prepared[i]!.authors].some((a) => excludedAuthors.has(a)) &&
+          !excludedKeyword?.(prepared[i]!.text);
+        eligibleCache.set(i, ok);
+      }
+      return ok;
+    };
+    const I = learned.interests.length;
+    // lists[k]: eligible papers near interest k, best first, with their cosine.
+    let lists: { i: number; sim: number }[][] = learned.interests.map((_, k) => {
+      const q = firstQuery[si]! + k;
+      const list: { i: number; sim: number }[] = [];
+      for (let r = 0; r < search.k; r++) {
+        const i = search.labels[q * search.k + r]!;
+        if (i >= 0 && eligible(i)) list.push({ i, sim: search.scores[q * search.k + r]! });
+      }
+      return list;
+    });
+    const found = new Set(lists.flatMap((l) => l.map((x) => x.i))).size;
+    if (truncated && found < 2 * profile.digestSize) {
+      // Few of the nearest papers are in this subscriber's categories: score those exactly.
+      const pool: number[] = [];
+      for (let i = 0; i < n; i++) if (eligible(i)) pool.push(i);
+      lists = learned.interests.map((it) => pool.map((i) => ({ i, sim: dot(it.vector, row(i)) })).sort((a, b) => b.sim - a.sim).slice(0, params.searchK));
+    }
+
+    const penaltyCache = new Map<number, number>();
+    const penalty = (i: number): number => {
+      let p = penaltyCache.get(i);
+      if (p === undefined) {
+        p = 0;
+        const v = row(i);
+        for (const d of learned.disliked) p = Math.max(p, d.weight * Math.max(0, dot(v, d.vector)));
+        p *= params.dislikePenalty;
+        penaltyCache.set(i, p);
+      }
+      return p;
+    };
+
+    const cold = learned.votes < params.coldStartVotes;
+    const floor = cold ? params.minScore * 0.8 : params.minScore;
+    const picks: Pick[] = [];
+    const chosen = new Set<number>();
+    const chosenVectors: Float32Array[] = [];
+    const pickRows: number[] = [];
+    const choose = (i: number, pick: Omit<Pick, 'paperId'>) => {
+      chosen.add(i);
+      chosenVectors.push(row(i));
+      pickRows.push(i);
+      picks.push({ paperId: papers[i]!.id, ...pick });
+    };
+
+    // Authors and keywords the subscriber always wants come first, whatever their score.
+    const includeAuthors = new Map(profile.include.authors.map((a) => [authorKey(a), a]));
+    const includeKeyword = keywordMatcher(profile.include.keywords);
+    if (includeAuthors.size || includeKeyword) {
+      for (let i = 0; i < n && picks.length < 2 * profile.digestSize; i++) {
+        if (!eligible(i)) continue;
+        const author = [...prepared[i]!.authors].map((a) => includeAuthors.get(a)).find(Boolean);
+        const kw = author ? undefined : includeKeyword?.(prepared[i]!.text);
+        if (!author && !kw) continue;
+        const best = Math.max(-1, ...learned.interests.map((it) => dot(it.vector, row(i))));
+        choose(i, { score: round(best), reason: author ? `by ${author} (always included)` : `mentions "${kw}" (always included)` });
+      }
+    }
+
+    const slots = Math.max(0, profile.digestSize - picks.length);
+    const explore = cold && slots >= 4 ? 1 : 0;
+    const strength = learned.interests.map((it) => Math.max(0.5, (it.source === 'stated' ? 1 : 0) + it.likes - it.dislikes));
+    const total = strength.reduce((a, b) => a + b, 0);
+    const quota = strength.map((w) => Math.max(1, Math.round(((slots - explore) * w) / total)));
+    const order = [...Array(I).keys()].sort((a, b) => strength[b]! - strength[a]! || a - b);
+    const maxSim = new Map<number, number>();
+    const maxSimCount = new Map<number, number>();
+    const diversity = (i: number): number => {
+      let m = maxSim.get(i) ?? -Infinity;
+      // chosenVectors only grows; fold in the ones not seen yet.
+      const seenCount = maxSimCount.get(i) ?? 0;
+      for (let c = seenCount; c < chosenVectors.length; c++) m = Math.max(m, dot(row(i), chosenVectors[c]!));
+      maxSim.set(i, m);
+      maxSimCount.set(i, chosenVectors.length);
+      return chosenVectors.length ? m : 0;
+    };
+    const lambda = params.mmrLambda;
+    // Each interest's pool: its best papers above the floor. Lists are sorted and the penalty
+    // only lowers a score, so the scan stops as soon as the pool is full or the floor is passed.
+    const above = (l: { i: number; sim: number }[], size: number, min: number) => {
+      const pool: { i: number; sim: number }[] = [];
+      for (const x of l) {
+        if (pool.length >= size || x.sim < min) break;
+        if (x.sim - penalty(x.i) >= min) pool.push(x);
+      }
+      return pool;
+    };
+    const pools = lists.map((l, k) => above(l, 3 * quota[k]! + 3, floor));
+    const mmrBest = (pool: { i: number; sim: number }[], lam: number) => {
+      let best: { i: number; sim: number; rel: number } | undefined;
+      let bestValue = -Infinity;
+      for (const x of pool) {
+        if (chosen.has(x.i)) continue;
+        const rel = x.sim - penalty(x.i);
+        const value = lam * rel - (1 - lam) * diversity(x.i);
+        if (value > bestValue) {
+          bestValue = value;
+          best = { ...x, rel };
+        }
+      }
+      return best;
+    };
+    const label = (k: number) => interestLabel(learned.interests[k]!, s.titles);
+    const target = picks.length + slots - explore;
+    // Round robin over interests (strongest first) so every interest gets its share.
+    let progress = true;
+    const left = [...quota];
+    while (picks.length < target && progress) {
+      progress = false;
+      for (const k of order) {
+        if (picks.length >= target || left[k]! <= 0) continue;
+        const best = mmrBest(pools[k]!, lambda);
+        if (!best) {
+          left[k] = 0;
+          continue;
+        }
+        choose(best.i, { score: round(best.rel), reason: '', interest: label(k) });
+        left[k]!--;
+        progress = true;
+      }
+    }
+    // Slots an interest could not fill go to the best remaining papers of any interest.
+    const union = mergeLists(pools);
+    while (picks.length < target) {
+      const best = mmrBest(union, lambda);
+      if (!best) break;
+      choose(best.i, { score: round(best.rel), reason: '', interest: label(union.find((x) => x.i === best.i)!.k) });
+    }
+    if (explore) {
+      // Cold start: one paper a little off the beaten track, to learn what else the subscriber likes.
+      const wide = mergeLists(lists.map((l) => above(l, 3 * slots, floor * 0.5)));
+      const best = mmrBest(wide, 0.3);
+      if (best) choose(best.i, { score: round(best.rel), reason: 'a little outside your stated interests, to learn your taste', interest: label(wide.find((x) => x.i === best.i)!.k) });
+    }
+    picks.forEach((p, j) => {
+      if (!p.reason) p.reason = reasonFor(p, row(pickRows[j]!), s, learned);
+    });
+    out.set(profile.id, picks);
+  });
+  return out;
+}
+
+function mergeLists(lists: { i: number; sim: number }[][]): { i: number; sim: number; k: number }[] {
+  const best = new Map<number, { i: number; sim: number; k: number }>();
+  lists.forEach((l, k) => {
+    for (const x of l) if (!best.has(x.i) || best.get(x.i)!.sim < x.sim) best.set(x.i, { ...x, k });
+  });
+  return [...best.values()].sort((a, b) => b.sim - a.sim);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
+  return it.source === 'stated' ? it.label : `papers like "${clip(titles.get(it.label) ?? it.label, 70)}"`;
+}
+
+/**
+ * "similar to <liked paper>" when a paper the subscriber liked is closer to the pick than the
+ * words of the interest it serves, else "close to your interest '…'".
+ */
+function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedProfile): string {
+  let nearest: { paper: string; sim: number } | undefined;
+  for (const l of learned.liked) {
+    const sim = dot(v, l.vector);
+    if (!nearest || sim > nearest.sim) nearest = { paper: l.paper, sim };
+  }
+  const stated = learned.interests.find((it) => it.source === 'stated' && it.label === pick.interest);
+  const statedSim = stated ? dot(v, stated.anchor ?? stated.vector) : -Infinity;
+  if (nearest && s.titles.has(nearest.paper) && nearest.sim >= statedSim) {
+    return `similar to "${clip(s.titles.get(nearest.paper)!, 80)}", which you liked`;
+  }
+  if (stated) return `close to your interest "${clip(stated.label, 80)}"`;
+  return `close to ${pick.interest ?? 'what you liked'}`;
+}

@@ -1,0 +1,109 @@
+// recommend(): the nightly job's call. For every subscriber due on `date`, the papers first
+// announced in their window (that day, or the past week for weekly digests; replacements are
+// never new) are ranked against what the subscriber's profile has learned. Picks are recorded
+// per edition so no paper is ever sent twice, while re-running the same edition gives the same
+// digest.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Paper } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
+import { deriveProfiles, stateDir, type VectorSource } from '../profiles/state.ts';
+import { rankAll, type Pick, type Subscriber } from './rank.ts';
+
+export type { Pick } from './rank.ts';
+
+/** Editions and what each sent: `<dataDir>/profiles-state/sent/<id>.json`. */
+type SentLedger = Record<string, string[]>;
+
+function sentPath(dataDir: string, subscriber: string): string {
+  return join(stateDir(dataDir), 'sent', `${subscriber}.json`);
+}
+
+export function readSent(dataDir: string, subscriber: string): SentLedger {
+  const path = sentPath(dataDir, subscriber);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SentLedger) : {};
+}
+
+/** Papers sent in editions other than `date` (the same edition may be re-run and must not exclude itself). */
+export function sentBefore(ledger: SentLedger, date: string): Set<string> {
+  return new Set(Object.entries(ledger).flatMap(([edition, ids]) => (edition === date ? [] : ids)));
+}
+
+export function recordPicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
+  for (const [subscriber, list] of picks) {
+    const ledger = readSent(dataDir, subscriber);
+    const ids = list.map((p) => p.paperId);
+    if (JSON.stringify(ledger[date] ?? null) === JSON.stringify(ids)) continue;
+    ledger[date] = ids;
+    writeFileAtomic(sentPath(dataDir, subscriber), JSON.stringify(ledger, null, 1) + '\n');
+  }
+}
+
+export interface RecommendInput {
+  /** The edition, YYYY-MM-DD. */
+  date: string;
+  profiles: Profile[];
+  /** Candidate papers: at least those announced on `date` (and the six days before, for weekly subscribers). */
+  papers: Paper[];
+}
+
+export interface RecommendOptions {
+  source: VectorSource;
+  /** Record the picks as sent for this edition (default true; previews pass false). */
+  record?: boolean;
+}
+
+/** A paper is new on `day` when it was first announced then and is not a replacement. */
+export function isNewOn(p: Paper, days: Set<string>): boolean {
+  return p.announced !== null && days.has(p.announced) && p.announceType !== 'replace';
+}
+
+/**
+ * Picks for every subscriber due on `date` (paused, unsubscribed and not-due subscribers are
+ * absent from the map; a due subscriber with nothing good enough gets an empty list).
+ */
+export async function recommend(config: Config, input: RecommendInput, opts: RecommendOptions): Promise<Map<string, Pick[]>> {
+  const due = input.profiles.filter((p) => isDue(p, input.date));
+  const learned = await deriveProfiles(config, due, opts.source, input.date);
+  const store = new PaperStore(config.dataDir);
+  const titleIds = new Set<string>();
+  for (const p of due) {
+    for (const s of p.seedPapers) titleIds.add(s);
+    for (const l of learned.get(p.id)!.liked) titleIds.add(l.paper);
+  }
+  const known = new Map(input.papers.map((p) => [p.id, p.title]));
+  const missing = [...titleIds].filter((id) => !known.has(id));
+  for (const [id, p] of missing.length ? store.getMany(missing) : []) known.set(id, p.title);
+
+  // Subscribers sharing a window (all daily ones, weekly ones due today) share one batched search.
+  const groups = new Map<string, Profile[]>();
+  for (const p of due) {
+    const key = windowDays(p, input.date).join(',');
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(p);
+  }
+  const out = new Map<string, Pick[]>();
+  for (const [key, members] of groups) {
+    const days = new Set(key.split(','));
+    const papers = input.papers.filter((p) => isNewOn(p, days));
+    const vectors = await opts.source.paperVectors(papers.map((p) => p.id));
+    const withVectors = papers.filter((p) => vectors.has(p.id));
+    const matrix = new Float32Array(withVectors.length * opts.source.dim);
+    withVectors.forEach((p, i) => matrix.set(vectors.get(p.id)!, i * opts.source.dim));
+    const subscribers: Subscriber[] = members
+      .filter((p) => !learned.get(p.id)!.unsubscribed)
+      .map((profile) => ({
+        profile,
+        learned: learned.get(profile.id)!,
+        sent: sentBefore(readSent(config.dataDir, profile.id), input.date),
+        titles: known,
+      }));
+    const picks = rankAll({ papers: withVectors, vectors: matrix, dim: opts.source.dim, subscribers, params: config.recommend });
+    for (const [id, list] of picks) out.set(id, list);
+  }
+  if (opts.record !== false) recordPicks(config.dataDir, input.date, out);
+  return out;
+}
