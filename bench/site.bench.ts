@@ -98,7 +98,7 @@ async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
     if (!byDay.has(p.announced!)) byDay.set(p.announced!, []);
     byDay.get(p.announced!)!.push(i);
   });
-  const lists = similarFromVectors(originals, vectors, 10, (i) => byDay.get(originals[i]!.announced!)!.slice(0, 400));
+  const lists = similarFromVectors(originals, vectors, 10, (i) => byDay.get(originals[i]!.announced!)!.slice(0, 200));
   const listOf = new Map(lists.map((l) => [l.id, l]));
   const cloneId = (id: string, copy: number) => (copy === 0 ? id : `${Number(id.slice(0, 2)) + copy}${id.slice(2)}`);
   writeSimilarFiles(
@@ -114,7 +114,7 @@ async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
     }),
   );
   // Map: UMAP on a sample of the originals, the rest placed by neighbours; clones sit by their original.
-  const layout = updateMap(vectors, null, { maxFit: 3000 }).layout;
+  const layout = updateMap(vectors, null, { maxFit: 2000 }).layout;
   const at = new Map(layout.ids.map((id, i) => [id, [layout.xy[2 * i]!, layout.xy[2 * i + 1]!]]));
   const all: MapLayout = { ...layout, ids: papers.map((p) => p.id), xy: papers.flatMap((p, i) => at.get(originals[i % originals.length]!.id)!.map((v) => v + (i >= originals.length ? (((i * 7919) % 101) - 50) * 1e-3 : 0))) };
   writeMap(dataDir, all);
