@@ -10,6 +10,8 @@ import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
 import { registerProfileCommands } from './profiles/commands.ts';
+import { registerIndexCommands } from './index/commands.ts';
+import { registerDigestCommands } from './digest/commands.ts';
 
 export interface Context {
   config: Config;
@@ -23,9 +25,11 @@ export type Registrar = (program: Command, context: (cmd: Command) => Context) =
 const registrars: Registrar[] = [
   registerArxivCommands,
   registerStoreCommands,
-  registerEndpointCommands,
   registerEmbedCommands,
+  registerIndexCommands,
   registerProfileCommands,
+  registerDigestCommands,
+  registerEndpointCommands,
   registerSiteCommands,
 ];
 

@@ -86,3 +86,14 @@ test('bad input fails with one line and a non-zero exit', async () => {
   assert.equal(down.code, 1);
   assert.match(down.stderr.trim().split('\n').pop()!, /^paperboy: 127\.0\.0\.1:\d+ failed after 5 attempts: HTTP 500$/);
 });
+
+test('a back-fill that fails midway keeps the pages already fetched, and a re-run completes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  server.inject({ kind: '500', path: '/oai?verb=ListRecords&resumptionToken=', times: 5 });
+  const failed = await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs');
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /^paperboy: 127\.0\.0\.1:\d+ failed after 5 attempts: HTTP 500 \(the 50 papers fetched before the failure are stored; re-running resumes safely\)$/m);
+  assert.equal((await new PaperStore(dir).stats()).papers, 50);
+  const rerun = JSON.parse((await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs', '--json')).stdout) as FetchReport;
+  assert.deepEqual([rerun.fetched, rerun.added, rerun.unchanged], [100, 50, 50]);
+});

@@ -6,7 +6,7 @@ import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
 import { stringList } from './config.ts';
 import { importKaggle } from './kaggle.ts';
-import { backfill, clientFor, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
+import { backfill, clientFor, type Backfill, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
 import type { RetryEvent } from './http.ts';
 import type { MetadataPrefix } from './oai.ts';
 import { progress } from '../util/progress.ts';
@@ -105,27 +105,40 @@ export const registerArxivCommands: Registrar = (program, context) => {
         const until = isoDay(opts.until ?? opts.from, '--until');
         const bar = progress('back-fill (records)', 0, { quiet });
         let seen = 0;
-        const r = await backfill(config, {
-          from, until, categories, client,
-          source: (opts.source as 'oai' | 'api' | undefined) ?? 'oai',
-          metadataPrefix: opts.format as MetadataPrefix | undefined,
-          onProgress: (harvested, total) => {
-            if (total) bar.setTotal(total);
-            bar.tick(harvested - seen);
-            seen = harvested;
-          },
-        });
+        let stored = 0;
+        let r: Backfill;
+        try {
+          // Each page is stored as it arrives: a failure late in a long harvest keeps what came before.
+          r = await backfill(config, {
+            from, until, categories, client,
+            source: (opts.source as 'oai' | 'api' | undefined) ?? 'oai',
+            metadataPrefix: opts.format as MetadataPrefix | undefined,
+            onPage: async (page, { records, total }) => {
+              const u = await store.upsertBatch(page);
+              report.added += u.added;
+              report.updated += u.updated;
+              report.unchanged += u.unchanged;
+              stored += page.length;
+              if (total) bar.setTotal(total);
+              bar.tick(records - seen);
+              seen = records;
+            },
+          });
+        } catch (err) {
+          bar.done();
+          if (stored === 0) throw err;
+          throw new UserError(`${(err as Error).message} (the ${stored} papers fetched before the failure are stored; re-running resumes safely)`);
+        }
         bar.done();
-        Object.assign(report, { source: r.source, from, until, status: 'harvested' });
-        papers = r.papers;
+        Object.assign(report, { source: r.source, from, until, status: 'harvested', fetched: r.papers.length });
+        papers = []; // already stored page by page
       } else {
         const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
         Object.assign(report, { date: r.date, status: r.status });
         papers = r.papers;
       }
-      const stored = store.upsert(papers);
-      Object.assign(report, stored, {
-        fetched: papers.length, types: countTypes(papers), requests: client.requests, retries, seconds: (performance.now() - started) / 1000,
+      if (papers.length > 0) Object.assign(report, store.upsert(papers), { fetched: papers.length, types: countTypes(papers) });
+      Object.assign(report, { requests: client.requests, retries, seconds: (performance.now() - started) / 1000,
       });
       emit(this, report, (r) => {
         const where = r.source === 'feed' ? `the ${r.date} announcement feed` : r.from ? `${r.source === 'oai' ? 'OAI-PMH' : 'the arXiv API'} (${r.from} to ${r.until})` : 'the arXiv API';

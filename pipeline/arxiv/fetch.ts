@@ -70,8 +70,12 @@ export interface BackfillOptions extends ClientOptions {
   source?: 'oai' | 'api';
   metadataPrefix?: MetadataPrefix;
   client?: PoliteClient;
-  /** Records read so far and the total the source announced (OAI-PMH only). */
-  onProgress?: (records: number, total: number | null) => void;
+  /**
+   * Each page's papers as it arrives (awaited), with the records read so far and the total the
+   * source announced: the CLI stores every page at once, so a failure late in a long harvest
+   * loses nothing already fetched, and re-running resumes.
+   */
+  onPage?: (papers: Paper[], progress: { records: number; total: number | null }) => void | Promise<void>;
 }
 
 export interface Backfill {
@@ -91,7 +95,16 @@ export async function backfill(config: Config, opts: BackfillOptions): Promise<B
   const source = opts.source ?? 'oai';
   const byId = new Map<string, Paper>();
   if (source === 'api') {
-    const r = await searchApi(client, config.arxiv.apiUrl, { searchQuery: submittedBetweenQuery(categories, opts.from, opts.until), sortBy: 'submittedDate', sortOrder: 'ascending' }, config.arxiv.pageSize);
+    let records = 0;
+    const r = await searchApi(client, config.arxiv.apiUrl, {
+      searchQuery: submittedBetweenQuery(categories, opts.from, opts.until),
+      sortBy: 'submittedDate',
+      sortOrder: 'ascending',
+      onPage: async (papers, total) => {
+        records += papers.length;
+        await opts.onPage?.(papers.filter((p) => matchesCategories(p.categories, categories)), { records, total });
+      },
+    }, config.arxiv.pageSize);
     for (const p of r.papers) if (matchesCategories(p.categories, categories)) byId.set(p.id, p);
   } else {
     // One harvest per OAI set (cs.CV and cs.CL share `cs`); records are filtered down to the categories.
@@ -102,7 +115,7 @@ export async function backfill(config: Config, opts: BackfillOptions): Promise<B
         from: opts.from,
         until: opts.until,
         categories: opts.metadataPrefix === 'oai_dc' ? [] : categories,
-        onPage: (pg) => opts.onProgress?.(pg.records, pg.completeListSize),
+        onPage: (pg) => opts.onPage?.(pg.papers, { records: pg.records, total: pg.completeListSize }),
       });
       for (const p of r.papers) byId.set(p.id, p);
     }

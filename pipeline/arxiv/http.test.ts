@@ -113,7 +113,7 @@ test("a 503's Retry-After is honoured before the next request", async () => {
   assert.ok(retried!.at - faulted!.at >= 1000, `waited only ${retried!.at - faulted!.at} ms`);
 });
 
-test('requests are serialized and spaced: every gap seen by the server is at least requestSpacingMs', async () => {
+test('requests are serialized over one connection and spaced: every gap seen by the server is at least requestSpacingMs', async () => {
   const spacing = 200;
   const client = new PoliteClient({ ...fast, requestSpacingMs: spacing });
   server.inject({ kind: '500', path: '/api' });
@@ -123,6 +123,7 @@ test('requests are serialized and spaced: every gap seen by the server is at lea
     sources.feed.run(client),
   ]);
   assert.equal(server.requests.length, 5);
+  assert.equal(new Set(server.requests.map((r) => r.port)).size, 1, 'one keep-alive connection for all five requests');
   for (let i = 1; i < server.requests.length; i++) {
     const gap = server.requests[i]!.at - server.requests[i - 1]!.at;
     assert.ok(gap >= spacing, `gap ${i} was ${gap.toFixed(1)} ms`);

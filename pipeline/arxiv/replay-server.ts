@@ -38,6 +38,8 @@ export interface ReplayRequest {
   path: string;
   /** performance.now() when the request arrived, in ms. */
   at: number;
+  /** The client's port: requests with the same port came over the same connection. */
+  port: number;
 }
 
 export interface ReplayServerOptions {
@@ -50,6 +52,8 @@ export interface ReplayServerOptions {
 export interface ReplayServer {
   url: string;
   requests: ReplayRequest[];
+  /** TCP connections accepted so far (a polite client reuses one). */
+  readonly connections: number;
   inject(fault: Fault): void;
   setFeedDate(date: string): void;
   /** The `arxiv` config keys that point Paperboy at this server. */
@@ -217,6 +221,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
   const requests: ReplayRequest[] = [];
   const faults: (Fault & { remaining: number })[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const entries = apiEntryIndex();
   let feedDate = opts.feedDate ?? new Date().toISOString().slice(0, 10);
   // Read up front, so the first feed request is as fast as the others (clients' timeouts are short in tests).
@@ -248,7 +253,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
-    requests.push({ path, at: performance.now() });
+    requests.push({ path, at: performance.now(), port: req.socket.remotePort ?? 0 });
     const fault = takeFault(path);
     if (fault?.kind === 'reset') {
       req.socket.resetAndDestroy();
@@ -281,6 +286,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     });
   });
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -289,6 +295,9 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
   return {
     url,
     requests,
+    get connections() {
+      return connections;
+    },
     inject(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
     },

@@ -30,7 +30,7 @@ export const endpointConfig = z
     holdSeconds: z.number().positive().default(120),
     burstWindowSeconds: z.number().positive().default(10),
     burstVotes: z.number().int().min(2).default(4),
-    contradictionSeconds: z.number().positive().default(30),
+    contradictionSeconds: z.number().positive().default(10),
   })
   .refine((c) => c.holdSeconds >= Math.max(c.burstWindowSeconds, c.contradictionSeconds), {
     message: 'holdSeconds must be at least burstWindowSeconds and contradictionSeconds (a vote is judged only once its neighbours have arrived)',

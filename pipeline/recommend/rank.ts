@@ -46,6 +46,8 @@ export interface RankInput {
   dim: number;
   subscribers: Subscriber[];
   params: RecommendConfig;
+  /** A prebuilt index over `vectors` (the bench reuses one); built here otherwise. */
+  index?: FaissIndex;
 }
 
 /** Case- and accent-insensitive author name. */
@@ -55,8 +57,12 @@ function authorKey(name: string): string {
 
 function keywordMatcher(keywords: string[]): ((text: string) => string | undefined) | null {
   if (keywords.length === 0) return null;
-  const res = keywords.map((k) => ({ k, re: new RegExp(`(^|[^\\p{L}\\p{N}])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]+')}($|[^\\p{L}\\p{N}])`, 'iu') }));
-  return (text) => res.find(({ re }) => re.test(text))?.k;
+  const res = keywords.map((k) => ({ k, lower: k.toLowerCase().split(/\s+/)[0]!, re: new RegExp(`(^|[^\\p{L}\\p{N}])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]+')}($|[^\\p{L}\\p{N}])`, 'iu') }));
+  return (text) => {
+    const lower = text.toLowerCase();
+    // A plain substring test first: the Unicode-aware regex runs only on likely matches.
+    return res.find(({ lower: head, re }) => lower.includes(head) && re.test(text))?.k;
+  };
 }
 
 export function clip(s: string, n: number): string {
@@ -68,19 +74,35 @@ interface Prepared {
   authors: Set<string>;
 }
 
-/** One faiss IndexFlatIP over the day's papers; searches all queries in one call. */
-export function batchedSearch(vectors: Float32Array, dim: number, queries: Float32Array[], k: number): { labels: Int32Array; scores: Float32Array; k: number } {
-  const n = vectors.length / dim;
-  const kk = Math.min(k, n);
-  if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
+export interface SearchResult {
+  /** Row-major nq × k: paper rows (or -1) and inner products, best first. */
+  labels: Int32Array;
+  scores: Float32Array;
+  k: number;
+}
+
+/** An exact inner-product FAISS index over the day's papers. */
+export function paperIndex(vectors: Float32Array, dim: number): FaissIndex {
   const index = new (loadFaiss().IndexFlatIP)(dim);
-  index.add(Array.from(vectors));
+  if (vectors.length) index.add(Array.from(vectors));
+  return index;
+}
+
+/** Searches all queries in one call (faiss takes a flat number[] of nq × dim). */
+export function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
+  const kk = Math.min(k, index.ntotal());
+  if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
   const flat = new Array<number>(queries.length * dim);
   queries.forEach((q, i) => {
     for (let j = 0; j < dim; j++) flat[i * dim + j] = q[j]!;
   });
   const { labels, distances } = index.search(flat, kk);
   return { labels: Int32Array.from(labels), scores: Float32Array.from(distances), k: kk };
+}
+
+/** One faiss IndexFlatIP over the day's papers; searches all queries in one call. */
+export function batchedSearch(vectors: Float32Array, dim: number, queries: Float32Array[], k: number): SearchResult {
+  return searchIndex(paperIndex(vectors, dim), dim, queries, k);
 }
 
 export function rankAll(input: RankInput): Map<string, Pick[]> {
@@ -96,7 +118,7 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
     firstQuery.push(queries.length);
     for (const i of s.learned.interests) queries.push(i.vector);
   }
-  const search = batchedSearch(vectors, dim, queries, params.searchK);
+  const search = searchIndex(input.index ?? paperIndex(vectors, dim), dim, queries, params.searchK);
   const truncated = search.k < n;
 
   const out = new Map<string, Pick[]>();
@@ -200,7 +222,17 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
       return chosenVectors.length ? m : 0;
     };
     const lambda = params.mmrLambda;
-    const pools = lists.map((l, k) => l.filter((x) => x.sim - penalty(x.i) >= floor).slice(0, 3 * quota[k]! + 3));
+    // Each interest's pool: its best papers above the floor. Lists are sorted and the penalty
+    // only lowers a score, so the scan stops as soon as the pool is full or the floor is passed.
+    const above = (l: { i: number; sim: number }[], size: number, min: number) => {
+      const pool: { i: number; sim: number }[] = [];
+      for (const x of l) {
+        if (pool.length >= size || x.sim < min) break;
+        if (x.sim - penalty(x.i) >= min) pool.push(x);
+      }
+      return pool;
+    };
+    const pools = lists.map((l, k) => above(l, 3 * quota[k]! + 3, floor));
     const mmrBest = (pool: { i: number; sim: number }[], lam: number) => {
       let best: { i: number; sim: number; rel: number } | undefined;
       let bestValue = -Infinity;
@@ -243,7 +275,7 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
     }
     if (explore) {
       // Cold start: one paper a little off the beaten track, to learn what else the subscriber likes.
-      const wide = mergeLists(lists).filter((x) => x.sim - penalty(x.i) >= floor * 0.5);
+      const wide = mergeLists(lists.map((l) => above(l, 3 * slots, floor * 0.5)));
       const best = mmrBest(wide, 0.3);
       if (best) choose(best.i, { score: round(best.rel), reason: 'a little outside your stated interests, to learn your taste', interest: label(wide.find((x) => x.i === best.i)!.k) });
     }
