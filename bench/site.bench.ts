@@ -15,10 +15,9 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import type { BuildReport } from '../pipeline/site/build.ts';
-import { makeArchive, readSmallCorpus, SHARED_DATA, similarFromVectors } from '../pipeline/site/fixtures.ts';
+import { makeArchive, readSmallCorpus, SHARED_DATA, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
 import { placeByNeighbours, updateMap, writeMap, type MapLayout } from '../pipeline/site/map.ts';
 import { escapeHtml, plainText, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
-import { writeSimilarFiles } from '../pipeline/site/similar-files.ts';
 import { tfidfVectors } from '../pipeline/site/tfidf.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -45,6 +45,9 @@ export const registerSiteCommands: Registrar = (program, context) => {
       }
       if (opts.search === false) site.search = false;
       const outDir = resolve(opts.out ?? join(config.dataDir, 'site'));
+      // The pages load the configuration again inside the Astro build: point it at the same file.
+      const configFile = this.optsWithGlobals<{ config?: string }>().config;
+      if (configFile) process.env.PAPERBOY_CONFIG = resolve(configFile);
       if (opts.build !== false) {
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
         const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadArchive } from './data.ts';
 import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts';
-import { readSmallCorpus, similarFromVectors } from './fixtures.ts';
-import { readSimilarFiles, writeSimilarFiles } from './similar-files.ts';
+import { readSmallCorpus, similarFromVectors, writeSimilarFiles } from './fixtures.ts';
+import { readSimilar } from '../index/similar.ts';
+import { loadConfig } from '../config.ts';
 import { PaperStore } from '../store/papers.ts';
 import { newEdition, type EditionRecord } from '../nightly/edition.ts';
 
@@ -22,13 +23,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const papers = readSmallCorpus(600);
 new PaperStore(dir).upsert(papers);
 
-test('similar lists round-trip in the index stage format, all or by id', () => {
+test('similar-list fixtures are what the index stage reads, all or by id', () => {
   const lists = similarFromVectors(papers, tfidfVectors(papers), 5);
   writeSimilarFiles(dir, lists);
-  const all = readSimilarFiles(dir);
+  const config = loadConfig({ overrides: { dataDir: dir } });
+  const all = readSimilar(config);
   assert.equal(all.size, papers.length);
   const last = papers.at(-1)!; // announced last: all its neighbours came before it
-  const some = readSimilarFiles(dir, [last.id, 'astro-ph/0601001']);
+  const some = readSimilar(config, [last.id, 'astro-ph/0601001']);
   assert.deepEqual([...some.keys()], [last.id]);
   assert.equal(all.get(last.id)!.similar.length, 5);
   const e = all.get(papers[3]!.id)!;
