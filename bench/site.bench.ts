@@ -5,9 +5,10 @@
 // Each build runs as `paperboy site` in a child process (its peak memory is measured there).
 // Baseline, measured in the same run: a bare static generator writing the same paper pages with
 // template strings and the same KaTeX rendering, i.e. the cost of the content without Astro.
-// Set SITE_BENCH_PAPERS to change the size of the large archive (default 100000).
+// Set SITE_BENCH_PAPERS to change the size of the large archive (default 100000). Generating it
+// takes a few minutes, so it is kept in the system temp folder and reused by later runs.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,10 @@ function buildWithCli(dataDir: string, outDir: string): BuildReport {
     maxBuffer: 64 << 20,
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
-  if (r.status !== 0) throw new Error(`paperboy site failed: ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0) {
+    console.error(`paperboy site failed (status ${r.status}, signal ${r.signal}):\n${r.stderr.slice(-3000)}`);
+    throw new Error('paperboy site failed');
+  }
   return JSON.parse(r.stdout) as BuildReport;
 }
 
@@ -147,10 +151,19 @@ try {
   console.log(`  map: placing a night's 500 papers against 100k placed ones ≈ ${((perPair * 500 * 100_000) / 1000).toFixed(0)}s (dim 384, brute force; measured on 500×1500)`);
 
   // Large synthetic archive.
-  const largeDir = join(work, 'large');
+  const largeDir = join(tmpdir(), `paperboy-site-bench-archive-${LARGE}`);
   const tg = performance.now();
-  const large = await largeArchive(largeDir, LARGE);
-  console.log(`large archive generated in ${((performance.now() - tg) / 1000).toFixed(0)}s`);
+  let large: Paper[];
+  if (existsSync(join(largeDir, 'ready'))) {
+    large = [];
+    for await (const p of new PaperStore(largeDir).all()) large.push(p);
+    console.log(`synthetic archive of ${large.length} papers reused from ${largeDir}`);
+  } else {
+    rmSync(largeDir, { recursive: true, force: true });
+    large = await largeArchive(largeDir, LARGE);
+    writeFileSync(join(largeDir, 'ready'), '');
+    console.log(`synthetic archive generated in ${((performance.now() - tg) / 1000).toFixed(0)}s (kept in ${largeDir} for later runs)`);
+  }
   const largeReport = buildWithCli(largeDir, join(work, 'large-out'));
   const largeBare = bareGenerator(large.slice(0, 5000), join(work, 'large-bare'));
   report('synthetic archive', large.length, largeReport, largeBare);

@@ -234,6 +234,15 @@ describe('the built archive', () => {
         if (label === 'map') await page.waitForSelector('#map[data-drawn]');
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${label} overflows a ${name} screen by ${overflow}px`);
+        // Landmarks, one heading, a language, and every form control and image labelled.
+        const a11y = await page.evaluate(() => ({
+          landmarks: ['header', 'nav', 'main', 'footer'].filter((s) => document.querySelector(s)).length,
+          h1: document.querySelectorAll('h1').length,
+          lang: document.documentElement.lang,
+          unlabelled: [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter((e) => !(e as HTMLInputElement).labels?.length).length,
+          noAlt: [...document.querySelectorAll('img')].filter((i) => !i.hasAttribute('alt')).length + [...document.querySelectorAll('canvas')].filter((c) => !c.getAttribute('aria-label')).length,
+        }));
+        assert.deepEqual(a11y, { landmarks: 4, h1: 1, lang: 'en', unlabelled: 0, noAlt: 0 }, label);
         if (shots) await page.screenshot({ path: join(shots, `${label}-${name}.png`) });
         await page.close();
       }
