@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { loadVectors } from '../embed/vectors.ts';
+import { readSimilar } from '../index/similar.ts';
 import { UserError } from '../util/errors.ts';
 import { buildSite, type BuildReport } from './build.ts';
 import { subscribeSettings } from './data.ts';
@@ -22,7 +23,8 @@ export function refreshMap(config: Config, opts: { refit?: boolean; maxFit?: num
   const started = performance.now();
   const vectors = loadVectors(config);
   if (vectors.ids.length === 0) throw new UserError(`no vectors in ${config.dataDir}; run \`paperboy embed\` first`);
-  const update = updateMap(vectors, readMap(config.dataDir), opts);
+  // New papers' similar lists (the index stage runs before the site) name their placed neighbours.
+  const update = updateMap(vectors, readMap(config.dataDir), { ...opts, neighbours: (ids) => readSimilar(config, ids) });
   writeMap(config.dataDir, update.layout);
   return {
     points: update.layout.ids.length,
