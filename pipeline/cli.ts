@@ -12,6 +12,7 @@ import { registerEmbedCommands } from './embed/commands.ts';
 import { registerProfileCommands } from './profiles/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
+import { registerNightlyCommands } from './nightly/commands.ts';
 
 export interface Context {
   config: Config;
@@ -31,6 +32,7 @@ const registrars: Registrar[] = [
   registerDigestCommands,
   registerEndpointCommands,
   registerSiteCommands,
+  registerNightlyCommands,
 ];
 
 export function buildProgram(): Command {

@@ -10,7 +10,7 @@ import { PaperStore } from '../store/papers.ts';
 import { input, papers } from './fixtures/fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
-const ENV = { ...process.env, PAPERBOY_LINKS__KEYS: '{"k1":"cli-test-key-0123456789"}', PAPERBOY_DIGEST__ENDPOINT_URL: 'https://vote.example.org' };
+const ENV = { ...process.env, PAPERBOY_LINKS__KEYS: '{"k1":"cli-test-key-0123456789"}', PAPERBOY_ENDPOINT__PUBLIC_URL: 'https://vote.example.org' };
 
 function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = ENV) {
   const r = spawnSync(process.execPath, [BIN, '--data-dir', 'data', ...args], { cwd, env, encoding: 'utf8' });

@@ -132,7 +132,10 @@ export const registerDigestCommands: Registrar = (program, context) => {
           ...r.results.filter((x) => x.outcome === 'deferred').map((x) => `  deferred ${x.subscriber}: ${x.response} (re-run to retry)`),
         ].join('\n'),
       );
-      if (report.counts.deferred > 0) process.exitCode = 2;
+      if (report.counts.deferred > 0) {
+        process.stderr.write(`paperboy: ${report.counts.deferred} message(s) deferred by temporary failures; re-run \`paperboy send\` to retry them\n`);
+        process.exitCode = 2;
+      }
     });
 
   program
@@ -142,10 +145,10 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .option('--date <YYYY-MM-DD>', 'the edition (default: the latest in the store)')
     .option('--picks <file>', 'take the picks from this file instead of the edition\'s first papers')
     .option('--count <n>', 'papers in the preview', '6')
-    .option('--profiles <dir>', 'profiles directory', 'profiles')
+    .option('--profiles <dir>', 'profiles directory (default: profiles.dir)')
     .option('--out <dir>', 'where to write (default <dataDir>/digest/preview/)')
     .option('--json', 'machine-readable report')
-    .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count: string; profiles: string; out?: string }) {
+    .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count: string; profiles?: string; out?: string }) {
       const { config } = context(this);
       const date = checkDate(opts.date);
       const count = Number(opts.count);
@@ -156,7 +159,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
         if (!found) throw new UserError(`no picks for ${id} in ${opts.picks}`);
         input = found;
       } else {
-        input = await editionPapersAsPicks(config, readProfile(opts.profiles, id), date, count);
+        input = await editionPapersAsPicks(config, readProfile(opts.profiles ?? config.profiles.dir, id), date, count);
       }
       // a preview needs signed-looking links, not the production keys
       const keyring = Object.keys(config.links.keys).length ? undefined : { keys: { preview: randomBytes(24).toString('base64url') } };

@@ -105,12 +105,13 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
   const { subscriber, edition } = input;
   const sign = (action: LinkAction, paper: string) =>
     signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
-  const endpoint = d.endpointUrl.replace(/\/+$/, '');
+  const endpoint = config.endpoint.publicUrl.replace(/\/+$/, '');
   const site = d.siteUrl.replace(/\/+$/, '');
   const onSite = (path: string) => (/^https?:\/\//.test(path) ? path : `${site}/${path.replace(/^\/+/, '')}`);
   const dayUrl = onSite(d.dayPath.replaceAll('{edition}', edition));
   const profileUrl = input.profileUrl ?? onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)));
-  const unsubscribeUrl = `${endpoint}/u/${sign('unsubscribe', '')}`;
+  const unsubscribeToken = sign('unsubscribe', '');
+  const unsubscribeUrl = `${endpoint}/u/${unsubscribeToken}`;
 
   const ranked = rankPicks(input.picks);
   const papers = ranked.slice(0, d.maxPicks).map((pick, i) => paperView(config, pick, i + 1, onSite, (a) => `${endpoint}/v/${sign(a, pick.paper.id)}`));
@@ -142,7 +143,8 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
     html,
     text: plainText(data, papers.slice(0, shown)),
     headers: {
-      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${subscriber.id}`)}>`,
+      // the mailto subject carries the signed token, so whoever reads that mailbox can verify the request
+      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe%20${unsubscribeToken}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'List-Id': `${d.productName} digest <digest.${domain}>`,
       'X-Paperboy-Edition': edition,

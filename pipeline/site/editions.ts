@@ -58,7 +58,7 @@ export function publicEdition(rec: EditionRecord, papers: Record<AnnounceType, s
     date: rec.date,
     status: rec.status,
     papers,
-    counts: { new: rec.papers?.new ?? 0, cross: rec.papers?.cross ?? 0, replace: rec.papers?.replace ?? 0 },
+    counts: countsOf({ ...none(), ...rec.papers }),
     sent: typeof rec.mail?.sent === 'number' ? rec.mail.sent : null,
     skipped: (rec.mail?.skipped ?? []).map((s) => ({ reason: String(s.reason), count: Number(s.count) })),
     notes: (rec.notes ?? []).map(String),

@@ -51,7 +51,7 @@ before(async () => {
   writeEdition(dataDir, {
     ...announced,
     status: 'announced',
-    papers: { new: papers.filter((p) => p.announced === days[1]).length, cross: 0, replace: 0 },
+    papers: { new: papers.filter((p) => p.announced === days[1]).map((p) => p.id), cross: [], replace: [] },
     mail: { ...announced.mail, sent: 3, skipped: [{ reason: 'paused', count: 1 }] },
     stages: { send: { done: true, seconds: 2, summary: 'sent 3', error: `retry for ${SECRET_SUBSCRIBER}` } },
     notes: ['One subscriber paused.'],

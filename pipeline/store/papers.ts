@@ -114,19 +114,30 @@ export class PaperStore {
     const fresh: { path: string; data: string }[] = [];
     const toMerge: Paper[] = [];
     let added = 0;
+    let unchanged = 0;
     for (const [month, rows] of byShard) {
       const path = this.shardPath(month);
-      if (!existsSync(path) && new Set(rows.map((i) => ids[i])).size === rows.length) {
-        rows.sort((a, b) => compareIds(ids[a]!, ids[b]!));
-        fresh.push({ path, data: rows.map((i) => jsons[i]).join('\n') + '\n' });
-        added += rows.length;
-      } else {
-        for (const i of rows) toMerge.push(JSON.parse(jsons[i]!) as Paper);
+      if (!existsSync(path)) {
+        if (new Set(rows.map((i) => ids[i])).size === rows.length) {
+          rows.sort((a, b) => compareIds(ids[a]!, ids[b]!));
+          fresh.push({ path, data: rows.map((i) => jsons[i]).join('\n') + '\n' });
+          added += rows.length;
+        } else {
+          for (const i of rows) toMerge.push(JSON.parse(jsons[i]!) as Paper);
+        }
+        continue;
+      }
+      // A stored line byte-identical to the incoming one cannot change in a merge: skip the parse.
+      const stored = new Map<string, string>();
+      for (const line of readFileSync(path, 'utf8').split('\n')) if (line) stored.set(storedLineId(line), line);
+      for (const i of rows) {
+        if (stored.get(ids[i]!) === jsons[i]) unchanged++;
+        else toMerge.push(JSON.parse(jsons[i]!) as Paper);
       }
     }
     const { result, writes } = this.merge(toMerge);
     await writeFilesAtomic([...fresh, ...writes]);
-    return { ...result, added: result.added + added };
+    return { added: result.added + added, updated: result.updated, unchanged: result.unchanged + unchanged };
   }
 
   /** The merge of `papers` into the store: counts, and the new text of each shard that changed. */
@@ -182,6 +193,11 @@ export class PaperStore {
     s.byCategory = sortByCount(s.byCategory);
     return s;
   }
+}
+
+/** The id of a stored (canonical) line, which always starts `{"id":"<id>",`. */
+function storedLineId(line: string): string {
+  return line.slice(7, line.indexOf('"', 7));
 }
 
 /**
