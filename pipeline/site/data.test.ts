@@ -72,6 +72,22 @@ test('a broken edition record is a clear error', () => {
   }
 });
 
+test("a recorded edition lists the job's papers, replacements of older papers included", async () => {
+  const day = papers.at(-1)!.announced!;
+  const older = papers[0]!;
+  const todays = papers.filter((p) => p.announced === day).map((p) => p.id);
+  writeFileSync(join(dir, 'editions', `${day}.json`), JSON.stringify(edition(day, 'announced', { papers: { new: todays, cross: [], replace: [older.id] } })));
+  try {
+    const archive = await loadArchive(dir);
+    const e = archive.edition(day)!;
+    assert.deepEqual(e.papers.replace, [older.id]);
+    assert.deepEqual(e.counts, { new: todays.length, cross: 0, replace: 1 });
+    assert.equal(archive.resolve(e.papers.replace)[0]!.announced, older.announced, 'still first announced on its own day');
+  } finally {
+    rmSync(join(dir, 'editions', `${day}.json`));
+  }
+});
+
 test('the archive indexes papers by day, category and recency', async () => {
   const archive = await loadArchive(dir);
   assert.equal(archive.papers.size, papers.length);
