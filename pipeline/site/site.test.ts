@@ -14,6 +14,7 @@ import { buildSite, type BuildReport } from './build.ts';
 import { siteConfig } from './config.ts';
 import { makeArchive, readSmallCorpus } from './fixtures.ts';
 import { serveSite, type RunningServer } from './serve.ts';
+import { plainText } from './math.ts';
 import type { Paper } from '../store/paper.ts';
 
 const BASE = '/paperboy/';
@@ -161,6 +162,12 @@ describe('the built archive', () => {
     const opened = decodeURIComponent(page.url().split('/paper/')[1]!.replace(/\/$/, ''));
     // Points can overlap: the click opens the point drawn under the pointer, which must be near the target.
     assert.ok(papers.some((p) => p.id === opened));
+    // A paper page's "Show on the map" link centres the map on it, with its title shown.
+    await page.locator('a', { hasText: 'Show on the map' }).click();
+    await page.waitForURL(/\/map\/#/);
+    await page.locator('#map-tip:not([hidden])').waitFor();
+    const shown = papers.find((p) => p.id === opened)!;
+    assert.ok((await page.locator('#map-tip').textContent())!.startsWith(plainText(shown.title)));
     await page.close();
   });
 
