@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -30,6 +30,27 @@ test('bad flags are one-line errors', () => {
   const serve = paperboy('site', '--serve', '--no-build', '--out', join(dir, 'nothing'));
   assert.equal(serve.status, 1);
   assert.match(serve.stderr, /^paperboy: nothing built in .*; run `paperboy site` first\n$/);
+});
+
+test('site --serve --no-build serves an existing build on 127.0.0.1 under its base path', async () => {
+  const out = join(dir, 'built');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'index.html'), '<h1>archive</h1>');
+  const child = spawn(process.execPath, [BIN, '--data-dir', dir, 'site', '--serve', '--no-build', '--out', out, '--base', 'repo', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const url = await new Promise<string>((ok, fail) => {
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d;
+        const m = /serving .* at (http:\/\/127\.0\.0\.1:\d+\/repo\/)/.exec(err);
+        if (m) ok(m[1]!);
+      });
+      child.on('exit', () => fail(new Error(err)));
+    });
+    assert.equal(await (await fetch(url)).text(), '<h1>archive</h1>');
+  } finally {
+    child.kill('SIGINT');
+  }
 });
 
 test('map needs the embed stage to have run', () => {
