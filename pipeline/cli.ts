@@ -10,6 +10,7 @@ import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
 import { registerProfileCommands } from './profiles/commands.ts';
+import { registerRecommendCommands } from './recommend/commands.ts';
 
 export interface Context {
   config: Config;
@@ -26,6 +27,7 @@ const registrars: Registrar[] = [
   registerEndpointCommands,
   registerEmbedCommands,
   registerProfileCommands,
+  registerRecommendCommands,
   registerSiteCommands,
 ];
 
