@@ -11,6 +11,9 @@ import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
 import { registerProfileCommands } from './profiles/commands.ts';
 import { registerRecommendCommands } from './recommend/commands.ts';
+import { registerIndexCommands } from './index/commands.ts';
+import { registerDigestCommands } from './digest/commands.ts';
+import { registerNightlyCommands } from './nightly/commands.ts';
 
 export interface Context {
   config: Config;
@@ -24,11 +27,14 @@ export type Registrar = (program: Command, context: (cmd: Command) => Context) =
 const registrars: Registrar[] = [
   registerArxivCommands,
   registerStoreCommands,
-  registerEndpointCommands,
   registerEmbedCommands,
+  registerIndexCommands,
   registerProfileCommands,
   registerRecommendCommands,
+  registerDigestCommands,
+  registerEndpointCommands,
   registerSiteCommands,
+  registerNightlyCommands,
 ];
 
 export function buildProgram(): Command {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=""
 if command -v dpkg-query >/dev/null 2>&1; then
-  pkgs="libfaiss-dev libopenblas0-pthread cmake g++ make patchelf fonts-liberation"
+  pkgs="libfaiss-dev libopenblas0-pthread cmake g++ make patchelf fonts-liberation fonts-noto-color-emoji"
   # A browser for the screenshot/browser tests: Debian's chromium unless one is pointed at.
   [ -n "${CHROMIUM_PATH:-}" ] && [ -x "${CHROMIUM_PATH}" ] || pkgs="$pkgs chromium"
   for p in $pkgs; do

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
+import { loadConfig } from '../config.ts';
 import { fetchByIds, parseApiFeed, searchApi, submittedBetweenQuery } from './api.ts';
+import { backfill } from './fetch.ts';
 import { ArxivRequestError, PoliteClient } from './http.ts';
 import { FIXTURES, startReplayServer, type ReplayServer } from './replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'arxiv-api', f), 'utf8');
-const policy = { requestSpacingMs: 0, timeoutMs: 2000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
+const policy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
 
 let server: ReplayServer;
 before(async () => {
@@ -72,4 +74,24 @@ test('a malformed id is refused before any request; one that reaches arXiv gets 
 
 test('the back-fill query names categories, archives and the submission window', () => {
   assert.equal(submittedBetweenQuery(['cs.CV', 'math'], '2025-10-01', '2025-10-03'), '(cat:cs.CV OR cat:math.*) AND submittedDate:[202510010000 TO 202510032359]');
+});
+
+test('a back-fill through the API pages by submission date and keeps only the categories', async () => {
+  const recordedPapers = ['search-all-testing_start-0_max-10.xml', 'search-all-testing_start-10_max-10.xml', 'search-all-testing_start-20_max-10.xml', 'single-entry_1707.08567.xml']
+    .flatMap((f) => parseApiFeed(recorded(f)).papers);
+  const expected = recordedPapers
+    .filter((p) => p.categories.includes('cs.SE') && p.submitted! >= '2020-01-01' && p.submitted! <= '2025-12-31')
+    .map((p) => p.id);
+  assert.ok(expected.length >= 8);
+  const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), ...policy, pageSize: 4 } } });
+  const pages: number[] = [];
+  const r = await backfill(config, { source: 'api', from: '2020-01-01', until: '2025-12-31', categories: ['cs.SE'], onPage: (papers) => void pages.push(papers.length) });
+  assert.deepEqual(r.papers.map((p) => p.id).sort(), [...new Set(expected)].sort());
+  assert.equal(pages.length, Math.ceil(new Set(expected).size / 4));
+  assert.equal(r.requests, pages.length);
+  const submitted = r.papers.map((p) => p.submitted!);
+  assert.deepEqual(submitted, [...submitted].sort(), 'sorted by submission date');
+  const first = new URL(server.requests[0]!.path, 'http://x').searchParams;
+  assert.equal(first.get('search_query'), '(cat:cs.SE) AND submittedDate:[202001010000 TO 202512312359]');
+  assert.equal(first.get('sortBy'), 'submittedDate');
 });

@@ -60,6 +60,8 @@ export interface ApiQuery {
   sortOrder?: 'ascending' | 'descending';
   /** Stop after this many papers (default: all of them). */
   max?: number;
+  /** Called with each page's papers, awaited before the next request. */
+  onPage?: (papers: Paper[], total: number) => void | Promise<void>;
 }
 
 export interface ApiResult {
@@ -102,6 +104,7 @@ export async function searchApi(client: PoliteClient, apiUrl: string, query: Api
     requests++;
     total = page.total;
     papers.push(...page.papers);
+    await query.onPage?.(page.papers, page.total);
     start += page.papers.length;
     if (page.papers.length === 0 || start >= total) break;
   }

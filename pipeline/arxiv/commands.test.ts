@@ -14,7 +14,7 @@ import { startReplayServer, type ReplayServer } from './replay-server.ts';
 const run = promisify(execFile);
 let server: ReplayServer;
 before(async () => {
-  server = await startReplayServer({ feedDate: '2025-10-02' });
+  server = await startReplayServer({ feedDate: '2025-11-20' });
 });
 after(() => server.close());
 
@@ -22,7 +22,7 @@ async function paperboy(dataDir: string, ...args: string[]): Promise<{ code: num
   const { apiUrl, oaiUrl, feedUrl } = server.arxivConfig();
   const env = {
     ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_ARXIV__API_URL: apiUrl, PAPERBOY_ARXIV__OAI_URL: oaiUrl, PAPERBOY_ARXIV__FEED_URL: feedUrl,
-    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__TIMEOUT_MS: '2000',
+    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__TIMEOUT_MS: '10000',
   };
   try {
     const r = await run(process.execPath, [join(REPO_ROOT, 'bin', 'paperboy.js'), 'fetch', '--data-dir', dataDir, ...args], { env, cwd: tmpdir() });
@@ -39,7 +39,7 @@ test("fetch stores today's announcements and reports them; a second run adds not
   assert.equal(first.code, 0, first.stderr);
   const report = JSON.parse(first.stdout) as FetchReport;
   assert.equal(report.source, 'feed');
-  assert.equal(report.date, '2025-10-02');
+  assert.equal(report.date, '2025-11-20');
   assert.equal(report.status, 'announced');
   assert.equal(report.added, report.fetched);
   assert.equal(report.types.new + report.types.cross + report.types.replace, report.fetched);
@@ -55,18 +55,18 @@ test('fetch survives a flaky arXiv and logs its retries', async () => {
   const r = await paperboy(dir, '--categories', 'cs.AI');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /arxiv: HTTP 503; retry 1\/4/);
-  assert.match(r.stdout, /^fetched \d+ papers from the 2025-10-02 announcement feed: \d+ added/);
+  assert.match(r.stdout, /^fetched \d+ papers from the 2025-11-20 announcement feed: \d+ added/);
 });
 
 test('an empty day exits 0 and says so; back-fill and ids reach their sources', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
-  server.setFeedDate('2025-10-04');
+  server.setFeedDate('2025-11-22');
   try {
     const empty = await paperboy(dir);
     assert.equal(empty.code, 0, empty.stderr);
-    assert.match(empty.stdout, /no announcements on 2025-10-04/);
+    assert.equal(empty.stdout, 'no announcements on 2025-11-22 (weekend): nothing to store\n');
   } finally {
-    server.setFeedDate('2025-10-02');
+    server.setFeedDate('2025-11-20');
   }
   const oai = JSON.parse((await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs.LG', '--json')).stdout) as FetchReport;
   assert.equal(oai.source, 'oai');
@@ -85,4 +85,15 @@ test('bad input fails with one line and a non-zero exit', async () => {
   const down = await paperboy(dir);
   assert.equal(down.code, 1);
   assert.match(down.stderr.trim().split('\n').pop()!, /^paperboy: 127\.0\.0\.1:\d+ failed after 5 attempts: HTTP 500$/);
+});
+
+test('a back-fill that fails midway keeps the pages already fetched, and a re-run completes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  server.inject({ kind: '500', path: '/oai?verb=ListRecords&resumptionToken=', times: 5 });
+  const failed = await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs');
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /^paperboy: 127\.0\.0\.1:\d+ failed after 5 attempts: HTTP 500 \(the 50 papers fetched before the failure are stored; re-running resumes safely\)$/m);
+  assert.equal((await new PaperStore(dir).stats()).papers, 50);
+  const rerun = JSON.parse((await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs', '--json')).stdout) as FetchReport;
+  assert.deepEqual([rerun.fetched, rerun.added, rerun.unchanged], [100, 50, 50]);
 });

@@ -4,9 +4,9 @@ import { PaperStore } from '../store/papers.ts';
 import type { Paper } from '../store/paper.ts';
 import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
-import { stringList } from './config.ts';
+import { categoryList, stringList } from './config.ts';
 import { importKaggle } from './kaggle.ts';
-import { backfill, clientFor, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
+import { backfill, clientFor, type Backfill, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
 import type { RetryEvent } from './http.ts';
 import type { MetadataPrefix } from './oai.ts';
 import { progress } from '../util/progress.ts';
@@ -18,6 +18,8 @@ export interface FetchReport {
   from: string | null;
   until: string | null;
   status: 'announced' | 'empty' | 'harvested';
+  /** For an empty feed: weekend or holiday. */
+  emptyReason: 'weekend' | 'holiday' | null;
   fetched: number;
   types: AnnounceCounts;
   added: number;
@@ -28,6 +30,12 @@ export interface FetchReport {
   requests: number;
   retries: number;
   seconds: number;
+}
+
+function parseCategories(value: string): string[] {
+  const parsed = categoryList.safeParse(value);
+  if (!parsed.success) throw new UserError(`--categories: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -50,7 +58,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, file: string, opts: { categories?: string; listingDates?: boolean }) {
       const ctx = context(this);
       if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
-      const categories = opts.categories ? stringList.parse(opts.categories) : [];
+      const categories = opts.categories ? parseCategories(opts.categories) : [];
       const report = await importKaggle(file, new PaperStore(ctx.config.dataDir), {
         categories,
         listingDates: opts.listingDates,
@@ -79,7 +87,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { categories?: string; date?: string; from?: string; until?: string; source?: string; format?: string; ids?: string }) {
       const { config, quiet } = context(this);
       const started = performance.now();
-      const categories = opts.categories ? stringList.parse(opts.categories) : config.arxiv.categories;
+      const categories = opts.categories ? parseCategories(opts.categories) : config.arxiv.categories;
       let retries = 0;
       const onRetry = (e: RetryEvent) => {
         retries++;
@@ -90,9 +98,10 @@ export const registerArxivCommands: Registrar = (program, context) => {
       if (opts.format && !['arXivRaw', 'arXiv', 'oai_dc'].includes(opts.format)) throw new UserError(`--format must be arXivRaw, arXiv or oai_dc, got ${opts.format}`);
       if (opts.until && !opts.from) throw new UserError('--until needs --from');
       if (opts.ids && opts.from) throw new UserError('--ids and --from cannot be combined');
+      if (opts.date && (opts.from || opts.ids)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
       const store = new PaperStore(config.dataDir);
       const report: FetchReport = {
-        source: 'feed', date: null, from: null, until: null, status: 'announced', fetched: 0,
+        source: 'feed', date: null, from: null, until: null, status: 'announced', emptyReason: null, fetched: 0,
         types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], requests: 0, retries: 0, seconds: 0,
       };
       let papers: Paper[];
@@ -105,31 +114,44 @@ export const registerArxivCommands: Registrar = (program, context) => {
         const until = isoDay(opts.until ?? opts.from, '--until');
         const bar = progress('back-fill (records)', 0, { quiet });
         let seen = 0;
-        const r = await backfill(config, {
-          from, until, categories, client,
-          source: (opts.source as 'oai' | 'api' | undefined) ?? 'oai',
-          metadataPrefix: opts.format as MetadataPrefix | undefined,
-          onProgress: (harvested, total) => {
-            if (total) bar.setTotal(total);
-            bar.tick(harvested - seen);
-            seen = harvested;
-          },
-        });
+        let stored = 0;
+        let r: Backfill;
+        try {
+          // Each page is stored as it arrives: a failure late in a long harvest keeps what came before.
+          r = await backfill(config, {
+            from, until, categories, client,
+            source: (opts.source as 'oai' | 'api' | undefined) ?? 'oai',
+            metadataPrefix: opts.format as MetadataPrefix | undefined,
+            onPage: async (page, { records, total }) => {
+              const u = await store.upsertBatch(page);
+              report.added += u.added;
+              report.updated += u.updated;
+              report.unchanged += u.unchanged;
+              stored += page.length;
+              if (total) bar.setTotal(total);
+              bar.tick(records - seen);
+              seen = records;
+            },
+          });
+        } catch (err) {
+          bar.done();
+          if (stored === 0) throw err;
+          throw new UserError(`${(err as Error).message} (the ${stored} papers fetched before the failure are stored; re-running resumes safely)`);
+        }
         bar.done();
-        Object.assign(report, { source: r.source, from, until, status: 'harvested' });
-        papers = r.papers;
+        Object.assign(report, { source: r.source, from, until, status: 'harvested', fetched: r.papers.length });
+        papers = []; // already stored page by page
       } else {
         const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
-        Object.assign(report, { date: r.date, status: r.status });
+        Object.assign(report, { date: r.date, status: r.status, emptyReason: r.emptyReason });
         papers = r.papers;
       }
-      const stored = store.upsert(papers);
-      Object.assign(report, stored, {
-        fetched: papers.length, types: countTypes(papers), requests: client.requests, retries, seconds: (performance.now() - started) / 1000,
+      if (papers.length > 0) Object.assign(report, store.upsert(papers), { fetched: papers.length, types: countTypes(papers) });
+      Object.assign(report, { requests: client.requests, retries, seconds: (performance.now() - started) / 1000,
       });
       emit(this, report, (r) => {
         const where = r.source === 'feed' ? `the ${r.date} announcement feed` : r.from ? `${r.source === 'oai' ? 'OAI-PMH' : 'the arXiv API'} (${r.from} to ${r.until})` : 'the arXiv API';
-        if (r.status === 'empty') return `no announcements on ${r.date} (weekend or holiday): nothing to store`;
+        if (r.status === 'empty') return `no announcements on ${r.date} (${r.emptyReason}): nothing to store`;
         return [
           `fetched ${r.fetched} papers from ${where}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged`,
           ...(r.source === 'feed' ? [`announce types: ${r.types.new} new, ${r.types.cross} cross-lists, ${r.types.replace} replacements`] : []),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { categoryProblem } from './categories.ts';
 
 /** Comma-separated strings (from the environment) or arrays (from the config file). */
 export const stringList = z.preprocess(
@@ -6,9 +7,17 @@ export const stringList = z.preprocess(
   z.array(z.string().min(1)),
 );
 
+/** arXiv categories or archives (`cs.CV`, `math`), checked: a misspelt one would fetch nothing, silently. */
+export const categoryList = stringList.superRefine((names, ctx) => {
+  for (const name of names) {
+    const problem = categoryProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
+
 export const arxivConfig = z.object({
   /** Categories (or archives such as `cs`) the nightly job fetches. */
-  categories: stringList.default(['cs.CV', 'cs.CL', 'cs.AI', 'cs.LG']),
+  categories: categoryList.default(['cs.CV', 'cs.CL', 'cs.AI', 'cs.LG']),
   apiUrl: z.url().default('https://export.arxiv.org/api/query'),
   oaiUrl: z.url().default('https://oaipmh.arxiv.org/oai'),
   /** The daily announcement feed; `{categories}` is replaced by `cs.CV+cs.CL`. */

@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { buildAnnouncementFeed, feedDate, parseAnnouncementFeed } from './feed.ts';
-import { fetchAnnouncements } from './fetch.ts';
+import { fetchAnnouncements, StaleFeedError } from './fetch.ts';
 import { ArxivUnavailableError } from './http.ts';
 import { matchesCategories } from './kaggle.ts';
 import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './replay-server.ts';
@@ -12,16 +12,16 @@ let corpus: Paper[];
 let server: ReplayServer;
 before(async () => {
   corpus = await readCorpus(DEMO_CORPUS);
-  server = await startReplayServer({ corpus, feedDate: '2025-10-01' });
+  server = await startReplayServer({ corpus, feedDate: '2025-11-19' });
 });
 after(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
-  server.setFeedDate('2025-10-01');
+  server.setFeedDate('2025-11-19');
 });
 
 function config(over: Record<string, unknown> = {}): Config {
-  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 2000, retries: 2, backoffMs: 5, ...over } } });
+  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, ...over } } });
 }
 
 // The 2024+ rss.arxiv.org item layout, as arXiv serves it (title, link, description with the
@@ -83,11 +83,11 @@ test('feed dates are read in arXiv\'s own calendar, not shifted to UTC', () => {
 for (const format of ['rss', 'atom'] as const) {
   test(`a generated ${format} feed holds exactly the day's papers of the category set, new before cross`, () => {
     const categories = ['cs.CL', 'math.RT'];
-    const xml = buildAnnouncementFeed(corpus, { date: '2025-10-02', categories, format });
-    const expected = corpus.filter((p) => p.announced === '2025-10-02' && matchesCategories(p.categories, categories));
+    const xml = buildAnnouncementFeed(corpus, { date: '2025-11-20', categories, format });
+    const expected = corpus.filter((p) => p.announced === '2025-11-20' && matchesCategories(p.categories, categories));
     assert.ok(expected.length > 20);
     const feed = parseAnnouncementFeed(xml);
-    assert.equal(feed.date, '2025-10-02');
+    assert.equal(feed.date, '2025-11-20');
     assert.deepEqual(feed.papers.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
     const types = feed.papers.map((p) => p.announceType);
     assert.deepEqual(types, [...types].sort((a, b) => (a === b ? 0 : a === 'new' ? -1 : 1)), 'new items first');
@@ -106,19 +106,19 @@ for (const format of ['rss', 'atom'] as const) {
 }
 
 test('a weekend gives the empty feed, which parses as an empty day', () => {
-  const xml = buildAnnouncementFeed(corpus, { date: '2025-10-04', categories: ['cs.CV'] });
+  const xml = buildAnnouncementFeed(corpus, { date: '2025-11-22', categories: ['cs.CV'] });
   assert.match(xml, /<skipDays>/);
   const feed = parseAnnouncementFeed(xml);
   assert.equal(feed.status, 'empty');
-  assert.equal(feed.date, '2025-10-04');
+  assert.equal(feed.date, '2025-11-22');
   assert.deepEqual(feed.papers, []);
 });
 
 test('fetchAnnouncements: announced day, counts by type, deduplicated', async () => {
   const r = await fetchAnnouncements(config(), { categories: ['cs.CV', 'cs.CL'] });
   assert.equal(r.status, 'announced');
-  assert.equal(r.date, '2025-10-01');
-  const expected = corpus.filter((p) => p.announced === '2025-10-01' && matchesCategories(p.categories, ['cs.CV', 'cs.CL']));
+  assert.equal(r.date, '2025-11-19');
+  const expected = corpus.filter((p) => p.announced === '2025-11-19' && matchesCategories(p.categories, ['cs.CV', 'cs.CL']));
   assert.equal(r.papers.length, expected.length);
   assert.equal(r.types.new + r.types.cross + r.types.replace, r.papers.length);
   assert.ok(r.types.new > 0 && r.types.cross > 0);
@@ -126,19 +126,31 @@ test('fetchAnnouncements: announced day, counts by type, deduplicated', async ()
 });
 
 test('an empty day is distinguishable from a failed fetch', async () => {
-  server.setFeedDate('2025-10-05');
-  const empty = await fetchAnnouncements(config(), { date: '2025-10-05' });
+  server.setFeedDate('2025-11-23');
+  const empty = await fetchAnnouncements(config(), { date: '2025-11-23' });
   assert.equal(empty.status, 'empty');
+  assert.equal(empty.emptyReason, 'weekend');
   assert.deepEqual(empty.papers, []);
-  server.setFeedDate('2025-10-01');
+  server.setFeedDate('2025-11-19');
   server.inject({ kind: 'truncate', times: 3 });
   await assert.rejects(fetchAnnouncements(config()), (err: Error) => err instanceof ArxivUnavailableError && /failed after 3 attempts: announcement feed: malformed XML/.test(err.message));
   server.inject({ kind: '500', times: 3 });
   await assert.rejects(fetchAnnouncements(config()), /failed after 3 attempts: HTTP 500/);
 });
 
-test('a feed still showing another day is an error when a date is expected', async () => {
-  await assert.rejects(fetchAnnouncements(config(), { date: '2025-10-02' }), /the announcement feed is for 2025-10-01, not 2025-10-02/);
+test('a feed still showing another day is a StaleFeedError when a date is expected', async () => {
+  await assert.rejects(fetchAnnouncements(config(), { date: '2025-11-20' }), (err: Error) => {
+    assert.ok(err instanceof StaleFeedError);
+    assert.deepEqual([err.feedDate, err.expected], ['2025-11-19', '2025-11-20']);
+    assert.match(err.message, /the announcement feed is for 2025-11-19, not 2025-11-20/);
+    return true;
+  });
+});
+
+test('a weekday without announcements is a holiday', async () => {
+  server.setFeedDate('2025-12-25');
+  const r = await fetchAnnouncements(config(), { date: '2025-12-25' });
+  assert.deepEqual([r.status, r.emptyReason, r.papers.length], ['empty', 'holiday', 0]);
 });
 
 test('the RSS flavour of the feed URL works the same', async () => {

@@ -16,6 +16,28 @@ export interface Announcements {
   papers: Paper[];
   types: AnnounceCounts;
   status: 'announced' | 'empty';
+  /** Why an empty day is empty: a weekend (the feed's skipDays, or Saturday/Sunday), else a holiday. */
+  emptyReason: 'weekend' | 'holiday' | null;
+}
+
+/** The feed still shows another day's announcement (not rebuilt yet): run again later. */
+export class StaleFeedError extends UserError {
+  override name = 'StaleFeedError';
+  readonly feedDate: string;
+  readonly expected: string;
+  constructor(feedDate: string, expected: string) {
+    super(`the announcement feed is for ${feedDate}, not ${expected} (not rebuilt yet, or a past day: use --from/--until to back-fill)`);
+    this.feedDate = feedDate;
+    this.expected = expected;
+  }
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+function emptyReason(date: string, skipDays: string[]): 'weekend' | 'holiday' {
+  const weekday = WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()]!;
+  const skipped = skipDays.length > 0 ? skipDays : ['Saturday', 'Sunday'];
+  return skipped.includes(weekday) ? 'weekend' : 'holiday';
 }
 
 export interface FetchOptions extends ClientOptions {
@@ -44,7 +66,10 @@ export function countTypes(papers: Paper[]): AnnounceCounts {
 
 /**
  * The papers announced today for the configured (or given) categories. `status: 'empty'` means
- * arXiv announced nothing (weekend, holiday); a failure to fetch or read the feed throws.
+ * arXiv announced nothing (weekend, holiday). Failures throw: `StaleFeedError` when `date` is
+ * given and the feed shows another day, `ArxivUnavailableError` when arXiv stayed unreachable or
+ * kept answering garbage through the retries, `ArxivRequestError` for an answer no retry can fix.
+ * Nothing is stored: the caller upserts `papers`.
  */
 export async function fetchAnnouncements(config: Config, opts: FetchOptions = {}): Promise<Announcements> {
   const categories = opts.categories ?? config.arxiv.categories;
@@ -54,13 +79,17 @@ export async function fetchAnnouncements(config: Config, opts: FetchOptions = {}
     if (res.status !== 200) throw new ArxivRequestError(`announcement feed answered HTTP ${res.status} for ${url}`);
     return parseAnnouncementFeed(res.body);
   });
-  if (opts.date && feed.date !== opts.date) {
-    throw new UserError(`the announcement feed is for ${feed.date}, not ${opts.date} (not rebuilt yet, or a past day: use --from/--until to back-fill)`);
-  }
+  if (opts.date && feed.date !== opts.date) throw new StaleFeedError(feed.date, opts.date);
   // A combined feed lists each paper once; keep the first should a mirror repeat one.
   const seen = new Set<string>();
   const papers = feed.papers.filter((p) => !seen.has(p.id) && seen.add(p.id));
-  return { date: feed.date, papers, types: countTypes(papers), status: feed.status };
+  return {
+    date: feed.date,
+    papers,
+    types: countTypes(papers),
+    status: feed.status,
+    emptyReason: feed.status === 'empty' ? emptyReason(feed.date, feed.skipDays) : null,
+  };
 }
 
 export interface BackfillOptions extends ClientOptions {
@@ -70,8 +99,12 @@ export interface BackfillOptions extends ClientOptions {
   source?: 'oai' | 'api';
   metadataPrefix?: MetadataPrefix;
   client?: PoliteClient;
-  /** Records read so far and the total the source announced (OAI-PMH only). */
-  onProgress?: (records: number, total: number | null) => void;
+  /**
+   * Each page's papers as it arrives (awaited), with the records read so far and the total the
+   * source announced: the CLI stores every page at once, so a failure late in a long harvest
+   * loses nothing already fetched, and re-running resumes.
+   */
+  onPage?: (papers: Paper[], progress: { records: number; total: number | null }) => void | Promise<void>;
 }
 
 export interface Backfill {
@@ -91,7 +124,16 @@ export async function backfill(config: Config, opts: BackfillOptions): Promise<B
   const source = opts.source ?? 'oai';
   const byId = new Map<string, Paper>();
   if (source === 'api') {
-    const r = await searchApi(client, config.arxiv.apiUrl, { searchQuery: submittedBetweenQuery(categories, opts.from, opts.until), sortBy: 'submittedDate', sortOrder: 'ascending' }, config.arxiv.pageSize);
+    let records = 0;
+    const r = await searchApi(client, config.arxiv.apiUrl, {
+      searchQuery: submittedBetweenQuery(categories, opts.from, opts.until),
+      sortBy: 'submittedDate',
+      sortOrder: 'ascending',
+      onPage: async (papers, total) => {
+        records += papers.length;
+        await opts.onPage?.(papers.filter((p) => matchesCategories(p.categories, categories)), { records, total });
+      },
+    }, config.arxiv.pageSize);
     for (const p of r.papers) if (matchesCategories(p.categories, categories)) byId.set(p.id, p);
   } else {
     // One harvest per OAI set (cs.CV and cs.CL share `cs`); records are filtered down to the categories.
@@ -102,7 +144,7 @@ export async function backfill(config: Config, opts: BackfillOptions): Promise<B
         from: opts.from,
         until: opts.until,
         categories: opts.metadataPrefix === 'oai_dc' ? [] : categories,
-        onPage: (pg) => opts.onProgress?.(pg.records, pg.completeListSize),
+        onPage: (pg) => opts.onPage?.(pg.papers, { records: pg.records, total: pg.completeListSize }),
       });
       for (const p of r.papers) byId.set(p.id, p);
     }

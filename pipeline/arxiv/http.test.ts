@@ -11,7 +11,7 @@ import { startReplayServer, type FaultKind, type ReplayServer } from './replay-s
 
 let server: ReplayServer;
 before(async () => {
-  server = await startReplayServer({ feedDate: '2025-10-01' });
+  server = await startReplayServer({ feedDate: '2025-11-19' });
 });
 after(() => server.close());
 beforeEach(() => {
@@ -48,7 +48,7 @@ const sources = {
     run: async (client: PoliteClient) => {
       const r = await fetchAnnouncements(config(), { client });
       assert.equal(r.status, 'announced');
-      assert.equal(r.date, '2025-10-01');
+      assert.equal(r.date, '2025-11-19');
       assert.ok(r.papers.length > 100);
     },
   },
@@ -67,7 +67,8 @@ describe('every fault on every source is retried to a whole result', () => {
     for (const kind of Object.keys(reasons) as FaultKind[]) {
       test(`${name}: ${kind}`, async () => {
         const retries: RetryEvent[] = [];
-        const client = new PoliteClient(fast, { onRetry: (e) => retries.push(e) });
+        // a short timeout only where it must fire, so a slow machine causes no extra retries
+        const client = new PoliteClient({ ...fast, timeoutMs: kind === 'stall' ? 750 : 10_000 }, { onRetry: (e) => retries.push(e) });
         server.inject({ kind, path: source.path, retryAfter: 0 });
         await source.run(client);
         assert.equal(retries.length, 1);
@@ -113,19 +114,26 @@ test("a 503's Retry-After is honoured before the next request", async () => {
   assert.ok(retried!.at - faulted!.at >= 1000, `waited only ${retried!.at - faulted!.at} ms`);
 });
 
-test('requests are serialized and spaced: every gap seen by the server is at least requestSpacingMs', async () => {
-  const spacing = 200;
-  const client = new PoliteClient({ ...fast, requestSpacingMs: spacing });
-  server.inject({ kind: '500', path: '/api' });
-  // started together; the client must still send one at a time, spaced
-  await Promise.all([
-    searchApi(client, server.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 30 }, 10),
-    sources.feed.run(client),
-  ]);
-  assert.equal(server.requests.length, 5);
-  for (let i = 1; i < server.requests.length; i++) {
-    const gap = server.requests[i]!.at - server.requests[i - 1]!.at;
-    assert.ok(gap >= spacing, `gap ${i} was ${gap.toFixed(1)} ms`);
+test('requests are serialized and spaced: each starts at least requestSpacingMs after the previous answer ended', async () => {
+  const own = await startReplayServer({ feedDate: '2025-11-19' });
+  try {
+    const spacing = 200;
+    const client = new PoliteClient({ ...fast, requestSpacingMs: spacing });
+    own.inject({ kind: '500', path: '/api' });
+    const feedConfig = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...own.arxivConfig(), ...fast } } });
+    // started together; the client must still send one at a time, spaced
+    await Promise.all([
+      searchApi(client, own.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 30 }, 10),
+      fetchAnnouncements(feedConfig, { client }),
+    ]);
+    assert.equal(own.requests.length, 5);
+    for (let i = 1; i < own.requests.length; i++) {
+      // never two in flight, and the pause arXiv asks for between them
+      const gap = own.requests[i]!.at - own.requests[i - 1]!.end!;
+      assert.ok(gap >= spacing, `request ${i} started ${gap.toFixed(1)} ms after the previous answer ended`);
+    }
+  } finally {
+    await own.close();
   }
 });
 

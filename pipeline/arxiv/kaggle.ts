@@ -1,11 +1,12 @@
 // Streaming import of the Kaggle arXiv metadata snapshot (`arxiv-metadata-oai-snapshot.json`,
-// one JSON object per line, optionally gzipped). Memory stays bounded: papers are buffered per
-// shard and flushed into the store every `flushEvery` records. Bad lines are counted and
-// reported by line number, never fatal.
+// one JSON object per line, optionally gzipped). Lines are converted in batches straight to the
+// store's own serialized form, which the store writes as is into new shards. Memory stays
+// bounded: papers are flushed into the store every `flushEvery` records. Bad lines are counted
+// and reported by line number, never fatal.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
+import { canonicalPaper, cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
 import type { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
 
@@ -143,10 +144,50 @@ export async function* lines(stream: Readable): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
+/** One batch of snapshot lines, converted: each kept paper as its canonical store line. */
+export interface ConvertedBatch {
+  ids: string[];
+  /** `JSON.stringify(canonicalPaper(paper))`, the store's own line for the paper. */
+  jsons: string[];
+  bad: BadLine[];
+  filtered: number;
+}
+
+export interface ConvertOptions {
+  categories?: string[];
+  listingDates?: boolean;
+}
+
+/** Parses, converts, filters and serializes a batch of lines numbered from `firstLine`. */
+export function convertLines(batch: string[], firstLine: number, opts: ConvertOptions): ConvertedBatch {
+  const out: ConvertedBatch = { ids: [], jsons: [], bad: [], filtered: 0 };
+  const wanted = opts.categories ?? [];
+  for (let i = 0; i < batch.length; i++) {
+    const line = batch[i]!;
+    if (!line.trim()) continue;
+    let paper: Paper;
+    try {
+      paper = paperFromKaggle(JSON.parse(line) as KaggleRecord, opts);
+    } catch (err) {
+      out.bad.push({ line: firstLine + i, reason: (err as Error).message.slice(0, 120) });
+      continue;
+    }
+    if (!matchesCategories(paper.categories, wanted)) {
+      out.filtered++;
+      continue;
+    }
+    out.ids.push(paper.id);
+    out.jsons.push(JSON.stringify(canonicalPaper(paper)));
+  }
+  return out;
+}
+
+/** Lines converted per call: large enough to amortize, small enough to keep memory flat. */
+const BATCH_LINES = 1000;
+
 export async function importKaggle(path: string, store: PaperStore, opts: KaggleOptions = {}): Promise<ImportReport> {
   const started = performance.now();
   const flushEvery = opts.flushEvery ?? 50_000;
-  const wanted = opts.categories ?? [];
   const report: ImportReport = { lines: 0, imported: 0, filtered: 0, bad: 0, badLines: [], added: 0, updated: 0, unchanged: 0, seconds: 0 };
   const size = statSync(path).size;
   const bar = progress('import (MB of input)', Math.ceil(size / 1e6), { quiet: opts.quiet });
@@ -158,34 +199,40 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
       pendingBytes %= 1e6;
     }
   });
-  let buffer: Paper[] = [];
-  const flush = () => {
-    const r = store.upsert(buffer);
+  const convertOpts: ConvertOptions = { categories: opts.categories, listingDates: opts.listingDates };
+  let ids: string[] = [];
+  let jsons: string[] = [];
+  const convert = (batch: string[]) => {
+    const r = convertLines(batch, report.lines + 1, convertOpts);
+    report.lines += batch.length;
+    for (let i = 0; i < r.ids.length; i++) {
+      ids.push(r.ids[i]!);
+      jsons.push(r.jsons[i]!);
+    }
+    report.imported += r.ids.length;
+    report.filtered += r.filtered;
+    report.bad += r.bad.length;
+    for (const b of r.bad) if (report.badLines.length < 20) report.badLines.push(b);
+  };
+  const flush = async () => {
+    const r = await store.upsertJson(ids, jsons);
     report.added += r.added;
     report.updated += r.updated;
     report.unchanged += r.unchanged;
-    buffer = [];
+    ids = [];
+    jsons = [];
   };
+  let batch: string[] = [];
   for await (const line of lines(stream)) {
-    report.lines++;
-    if (!line.trim()) continue;
-    let paper: Paper;
-    try {
-      paper = paperFromKaggle(JSON.parse(line) as KaggleRecord, opts);
-    } catch (err) {
-      report.bad++;
-      if (report.badLines.length < 20) report.badLines.push({ line: report.lines, reason: (err as Error).message.slice(0, 120) });
-      continue;
+    batch.push(line);
+    if (batch.length === BATCH_LINES) {
+      convert(batch);
+      batch = [];
+      if (ids.length >= flushEvery) await flush();
     }
-    if (!matchesCategories(paper.categories, wanted)) {
-      report.filtered++;
-      continue;
-    }
-    buffer.push(paper);
-    report.imported++;
-    if (buffer.length >= flushEvery) flush();
   }
-  flush();
+  convert(batch);
+  await flush();
   bar.done();
   report.seconds = (performance.now() - started) / 1000;
   return report;

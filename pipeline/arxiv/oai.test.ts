@@ -7,7 +7,7 @@ import { harvestOai, oaiSetFor, parseOaiPage } from './oai.ts';
 import { FIXTURES, startReplayServer, type ReplayServer } from './replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'oai-pmh', f), 'utf8');
-const policy = { requestSpacingMs: 0, timeoutMs: 2000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
+const policy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
 
 let server: ReplayServer;
 before(async () => {

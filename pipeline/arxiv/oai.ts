@@ -169,8 +169,11 @@ export interface HarvestOptions {
   until?: string;
   /** Keep only papers in these categories or archives (sets are coarser than categories). */
   categories?: string[];
-  /** After each page: records read so far (kept or not) and the list size the server announced. */
-  onPage?: (page: { records: number; kept: number; completeListSize: number | null }) => void;
+  /**
+   * After each page, with the page's kept papers, the records read so far (kept or not) and the
+   * list size the server announced. Awaited, so a caller can store each page before the next.
+   */
+  onPage?: (page: { papers: Paper[]; records: number; completeListSize: number | null }) => void | Promise<void>;
 }
 
 export interface HarvestResult {
@@ -207,12 +210,11 @@ export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: Har
     });
     result.pages++;
     result.deleted += page.deleted;
-    for (const p of page.papers) {
-      if (matchesCategories(p.categories, opts.categories ?? [])) result.papers.push(p);
-      else result.filtered++;
-    }
+    const kept = page.papers.filter((p) => matchesCategories(p.categories, opts.categories ?? []));
+    result.filtered += page.papers.length - kept.length;
+    result.papers.push(...kept);
     records += page.papers.length + page.deleted;
-    opts.onPage?.({ records, kept: result.papers.length, completeListSize: page.completeListSize });
+    await opts.onPage?.({ papers: kept, records, completeListSize: page.completeListSize });
     token = page.resumptionToken;
   } while (token);
   return result;

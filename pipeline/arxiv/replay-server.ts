@@ -38,6 +38,10 @@ export interface ReplayRequest {
   path: string;
   /** performance.now() when the request arrived, in ms. */
   at: number;
+  /** performance.now() when the answer was finished (or the connection dropped); null until then. */
+  end: number | null;
+  /** The client's port: requests with the same port came over the same connection. */
+  port: number;
 }
 
 export interface ReplayServerOptions {
@@ -50,6 +54,8 @@ export interface ReplayServerOptions {
 export interface ReplayServer {
   url: string;
   requests: ReplayRequest[];
+  /** TCP connections accepted so far (a polite client reuses one). */
+  readonly connections: number;
   inject(fault: Fault): void;
   setFeedDate(date: string): void;
   /** The `arxiv` config keys that point Paperboy at this server. */
@@ -98,7 +104,7 @@ function apiEntryIndex(): Map<string, string> {
   return index;
 }
 
-function apiEnvelope(query: string, entries: string[]): string {
+function apiEnvelope(query: string, entries: string[], total = entries.length, start = 0): string {
   return [
     `<?xml version='1.0' encoding='UTF-8'?>`,
     `<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">`,
@@ -106,8 +112,8 @@ function apiEnvelope(query: string, entries: string[]): string {
     `  <title>arXiv Query: ${escapeXml(query)}</title>`,
     `  <updated>2026-04-12T22:10:26Z</updated>`,
     `  <opensearch:itemsPerPage>${entries.length}</opensearch:itemsPerPage>`,
-    `  <opensearch:totalResults>${entries.length}</opensearch:totalResults>`,
-    `  <opensearch:startIndex>0</opensearch:startIndex>`,
+    `  <opensearch:totalResults>${total}</opensearch:totalResults>`,
+    `  <opensearch:startIndex>${start}</opensearch:startIndex>`,
     ...entries.map((e) => `  ${e}`),
     `</feed>`,
     '',
@@ -123,10 +129,29 @@ function answerApi(q: URLSearchParams, entries: Map<string, string>): Answer {
     if (found.length === 0) return { status: 200, body: fixture('arxiv-api/empty-result_id-0000.0000.xml') };
     return { status: 200, body: apiEnvelope(`id_list=${ids.join(',')}`, found) };
   }
+  const query = q.get('search_query') ?? '';
+  const window = /submittedDate:\[(\d{12}) TO (\d{12})\]/.exec(query);
+  if (window) return { status: 200, body: submittedBetween(query, window[1]!, window[2]!, q, entries) };
   const file = `arxiv-api/search-all-testing_start-${q.get('start') ?? '0'}_max-${q.get('max_results') ?? '10'}.xml`;
   // The recordings answer the query `all:testing` (recorded as `testing`); others were not recorded.
   if (/^(all:)?testing$/.test(q.get('search_query') ?? '') && existsSync(join(FIXTURES, file))) return { status: 200, body: fixture(file) };
   return { status: 404, body: 'no recording for this query', type: 'text/plain' };
+}
+
+/**
+ * A back-fill query (`(cat:cs.SE OR cat:math.*) AND submittedDate:[A TO B]`, sorted by submission)
+ * answered from the recorded entries: real entries, paged with start/max_results.
+ */
+function submittedBetween(query: string, from: string, until: string, q: URLSearchParams, entries: Map<string, string>): string {
+  const cats = [...query.matchAll(/cat:([A-Za-z.-]+)(\*?)/g)].map((m) => ({ name: m[1]!, prefix: m[2] === '*' }));
+  const stamp = (entry: string) => (/<published>([^<]+)<\/published>/.exec(entry)?.[1] ?? '').replace(/[-T:]/g, '').slice(0, 12);
+  const matches = [...new Set(entries.values())]
+    .filter((e) => stamp(e) >= from && stamp(e) <= until)
+    .filter((e) => [...e.matchAll(/term="([^"]+)"/g)].some(([, t]) => cats.some((c) => (c.prefix ? t!.startsWith(c.name) : t === c.name))))
+    .sort((a, b) => (stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0));
+  const start = Number(q.get('start') ?? 0);
+  const max = Number(q.get('max_results') ?? 10);
+  return apiEnvelope(query, matches.slice(start, start + max), matches.length, start);
 }
 
 // ---- OAI-PMH --------------------------------------------------------------------------------
@@ -217,6 +242,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
   const requests: ReplayRequest[] = [];
   const faults: (Fault & { remaining: number })[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const entries = apiEntryIndex();
   let feedDate = opts.feedDate ?? new Date().toISOString().slice(0, 10);
   // Read up front, so the first feed request is as fast as the others (clients' timeouts are short in tests).
@@ -248,7 +274,9 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
-    requests.push({ path, at: performance.now() });
+    const record: ReplayRequest = { path, at: performance.now(), end: null, port: req.socket.remotePort ?? 0 };
+    requests.push(record);
+    res.on('close', () => (record.end = performance.now()));
     const fault = takeFault(path);
     if (fault?.kind === 'reset') {
       req.socket.resetAndDestroy();
@@ -281,6 +309,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     });
   });
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -289,6 +318,9 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
   return {
     url,
     requests,
+    get connections() {
+      return connections;
+    },
     inject(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
     },

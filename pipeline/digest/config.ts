@@ -4,8 +4,6 @@ import { z } from 'zod';
 export const digestConfig = z.object({
   /** The public static archive (no trailing slash needed). */
   siteUrl: z.url().default('http://localhost:4321'),
-  /** The feedback endpoint that serves `GET /v/<token>` and `/u/<token>` (see pipeline/endpoint). */
-  endpointUrl: z.url().default('http://127.0.0.1:8787'),
   /** Archive paths under siteUrl; `{id}` is the arXiv id, `{edition}` the date. */
   paperPath: z.string().default('/paper/{id}/'),
   dayPath: z.string().default('/day/{edition}/'),

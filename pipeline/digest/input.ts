@@ -73,7 +73,8 @@ export function parseDigestInputs(json: unknown, editionOverride?: string): Dige
     list = (json as { inputs: unknown[] }).inputs;
     fileEdition = (json as { edition?: string }).edition;
   } else list = [json];
-  const fallback = editionOverride ?? fileEdition;
+  if (fileEdition && editionOverride && fileEdition !== editionOverride) throw new Error(`the picks are for edition ${fileEdition}, not ${editionOverride}`);
+  const fallback = fileEdition ?? editionOverride;
   const parsed = z.array(digestInputSchema).safeParse(
     list.map((item) => (item && typeof item === 'object' && !('edition' in item) && fallback ? { ...item, edition: fallback } : item)),
   );

@@ -155,6 +155,7 @@ function findMath(s: string, from: number): MathSpan | undefined {
 
 /** Text mode: font commands, accents, escaped specials, TeX quotes and dashes. */
 function convertText(s: string): string {
+  if (!/\\|--|``|''|\{/.test(s)) return s;
   let t = s;
   t = t.replace(/\\(?:href)\{[^{}]*\}\{([^{}]*)\}/g, '$1');
   t = t.replace(/\\url\{([^{}]*)\}/g, '$1');

@@ -2,7 +2,6 @@
 // light and dark (`prefers-color-scheme`), through real Chromium.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
 export const PREVIEW_VIEWPORTS = [
   { name: 'phone', width: 375, height: 812 },
@@ -15,6 +14,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
 /** Writes `<name>-<viewport>-<scheme>.png` for every viewport and scheme; returns the paths. */
 export async function screenshotEmail(html: string, outDir: string, name: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const written: string[] = [];
   try {

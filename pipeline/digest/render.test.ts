@@ -40,8 +40,9 @@ test('a digest carries every paper field, signed links, headers and a matching p
   assert.deepEqual(verifyLink(ring, tokenOf(votes[0]!), Date.parse('2025-12-01T00:00:00Z')), { ok: false, reason: 'expired' });
   for (const v of votes) assert.ok(m.text.includes(v), 'the text part carries the same vote links');
 
-  const lu = /^<(https:\/\/vote\.example\.org\/u\/([^>]+))>, <mailto:digest@paperboy\.example\.org\?subject=unsubscribe%20alice>$/.exec(m.headers['List-Unsubscribe']!);
+  const lu = /^<(https:\/\/vote\.example\.org\/u\/([^>]+))>, <mailto:digest@paperboy\.example\.org\?subject=unsubscribe%20([^>]+)>$/.exec(m.headers['List-Unsubscribe']!);
   assert.ok(lu, m.headers['List-Unsubscribe']);
+  assert.equal(lu[3], lu[2], 'the mailto request carries the same signed token');
   assert.equal(m.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
   const unsub = verifyLink(ring, lu[2]!, Date.parse('2026-06-01T00:00:00Z'));
   assert.ok(unsub.ok && unsub.claims.a === 'unsubscribe' && unsub.claims.p === '' && unsub.claims.s === 'alice');

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { expiryFor, signLink, type Keyring, type LinkAction } from '../links/tokens.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
+import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
 import { compileTemplate, fill, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
 import { clip, firstSentences, longDate, readable, shortDate, shortenAuthors } from './text.ts';
@@ -104,12 +105,13 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
   const { subscriber, edition } = input;
   const sign = (action: LinkAction, paper: string) =>
     signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
-  const endpoint = d.endpointUrl.replace(/\/+$/, '');
+  const endpoint = config.endpoint.publicUrl.replace(/\/+$/, '');
   const site = d.siteUrl.replace(/\/+$/, '');
   const onSite = (path: string) => (/^https?:\/\//.test(path) ? path : `${site}/${path.replace(/^\/+/, '')}`);
   const dayUrl = onSite(d.dayPath.replaceAll('{edition}', edition));
   const profileUrl = input.profileUrl ?? onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)));
-  const unsubscribeUrl = `${endpoint}/u/${sign('unsubscribe', '')}`;
+  const unsubscribeToken = sign('unsubscribe', '');
+  const unsubscribeUrl = `${endpoint}/u/${unsubscribeToken}`;
 
   const ranked = rankPicks(input.picks);
   const papers = ranked.slice(0, d.maxPicks).map((pick, i) => paperView(config, pick, i + 1, onSite, (a) => `${endpoint}/v/${sign(a, pick.paper.id)}`));
@@ -141,7 +143,8 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
     html,
     text: plainText(data, papers.slice(0, shown)),
     headers: {
-      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${subscriber.id}`)}>`,
+      // the mailto subject carries the signed token, so whoever reads that mailbox can verify the request
+      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe%20${unsubscribeToken}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'List-Id': `${d.productName} digest <digest.${domain}>`,
       'X-Paperboy-Edition': edition,
@@ -174,16 +177,12 @@ interface PaperView extends TemplateData {
 }
 
 function paperView(config: Config, pick: DigestPick, rank: number, onSite: (p: string) => string, vote: (a: 'up' | 'down') => string): PaperView {
-  const d = config.digest;
   const p = pick.paper;
   const versioned = p.version ? `${p.id}v${p.version}` : p.id;
   return {
     rank: String(rank),
-    title: clip(readable(p.title), 300),
-    url: onSite(d.paperPath.replaceAll('{id}', p.id)),
-    authors: shortenAuthors(p.authors, d.maxAuthors),
-    categories: (p.categories.length ? p.categories : [p.primaryCategory]).filter(Boolean).slice(0, 4).join(' · '),
-    abstract: firstSentences(readable(p.abstract), d.abstractSentences, d.abstractMaxChars),
+    ...paperText(config, p),
+    url: onSite(config.digest.paperPath.replaceAll('{id}', p.id)),
     reason: clip(readable(pick.reason) || 'Close to your interests.', 240),
     arxivId: p.id,
     absUrl: `https://arxiv.org/abs/${versioned}`,
@@ -191,6 +190,38 @@ function paperView(config: Config, pick: DigestPick, rank: number, onSite: (p: s
     upUrl: vote('up'),
     downUrl: vote('down'),
   };
+}
+
+type PaperText = Pick<PaperView, 'title' | 'authors' | 'categories' | 'abstract'>;
+
+/** The same Paper object in many subscribers' picks (the nightly job) hits this first. */
+const paperTextByObject = new WeakMap<Paper, { key: string; text: PaperText }>();
+
+/**
+ * A night's subscribers share one edition's papers, so the text of each paper (LaTeX converted,
+ * authors shortened, abstract cut) is made once per run, not once per subscriber.
+ */
+const paperTexts = new Map<string, PaperText>();
+
+function paperText(config: Config, p: Paper): PaperText {
+  const d = config.digest;
+  const settings = `${d.maxAuthors}|${d.abstractSentences}|${d.abstractMaxChars}`;
+  const known = paperTextByObject.get(p);
+  if (known && known.key === settings) return known.text;
+  const key = `${settings}|${p.id}|${p.version}|${p.primaryCategory}|${p.categories.join(' ')}|${p.authors.join('\u0001')}|${p.title}|${p.abstract}`;
+  let text = paperTexts.get(key);
+  if (!text) {
+    text = {
+      title: clip(readable(p.title), 300),
+      authors: shortenAuthors(p.authors, d.maxAuthors),
+      categories: (p.categories.length ? p.categories : [p.primaryCategory]).filter(Boolean).slice(0, 4).join(' · '),
+      abstract: firstSentences(readable(p.abstract), d.abstractSentences, d.abstractMaxChars),
+    };
+    if (paperTexts.size >= 20_000) paperTexts.clear();
+    paperTexts.set(key, text);
+  }
+  paperTextByObject.set(p, { key: settings, text });
+  return text;
 }
 
 /**
@@ -246,7 +277,7 @@ function plainText(data: TemplateData, papers: PaperView[]): string {
       `   ${p.authors}`,
       `   ${p.categories}`,
       '',
-      ...wrapText(p.abstract, 72).map((l) => `   ${l}`),
+      ...wrapped(p.abstract),
       '',
       ...wrapText(`Why: ${p.reason}`, 72).map((l) => `   ${l}`),
       `   Archive: ${p.url}`,
@@ -259,6 +290,19 @@ function plainText(data: TemplateData, papers: PaperView[]): string {
   for (const m of (data.more as TemplateData[]) ?? []) lines.push(`${m.moreLine}: ${m.moreUrl}`, '');
   lines.push('-- ', `Your interests: ${data.profileUrl}`, `Today in the archive: ${data.archiveUrl}`, `Unsubscribe: ${data.unsubscribeUrl}`, '', String(data.footerNote));
   return lines.join('\n') + '\n';
+}
+
+const wrappedAbstracts = new Map<string, string[]>();
+
+/** Abstracts recur across subscribers: wrap each once. */
+function wrapped(abstract: string): string[] {
+  let lines = wrappedAbstracts.get(abstract);
+  if (!lines) {
+    lines = wrapText(abstract, 72).map((l) => `   ${l}`);
+    if (wrappedAbstracts.size >= 20_000) wrappedAbstracts.clear();
+    wrappedAbstracts.set(abstract, lines);
+  }
+  return lines;
 }
 
 function wrapText(s: string, width: number): string[] {

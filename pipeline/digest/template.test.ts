@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { input, testConfig } from './fixtures/fixtures.ts';
 import { composeDigest, loadTemplate, templatePath } from './render.ts';
@@ -38,4 +40,20 @@ test('sections must wrap whole mj-sections, close properly and not nest', async 
   const compiled = await compileTemplate(inText, 't').catch((e: Error) => e);
   if (!(compiled instanceof Error)) assert.equal(fill(compiled, { xs: [{ x: 'a&' }, { x: 'b' }] }), await renderDirect(inText, { xs: [{ x: 'a&' }, { x: 'b' }] }));
   assert.throws(() => fill({ version: 't', parts: [{ kind: 'var', name: 'missing', raw: false }] }, {}), /no value for \{\{missing\}\}/);
+});
+
+test('MJML runs once per template version: compiled templates are cached by version on disk', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-tpl-'));
+  const file = join(dir, 'digest.mjml');
+  writeFileSync(file, readFileSync(templatePath(testConfig()), 'utf8'));
+  const config = testConfig({ digest: { template: file } });
+  const compiledDir = join(config.dataDir, 'digest', 'compiled');
+  const first = await loadTemplate(config);
+  assert.equal(await loadTemplate(config), first, 'the same compiled template within a run');
+  assert.equal(readdirSync(compiledDir).length, 1);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('Your interests', 'Your profile'));
+  const second = await loadTemplate(config);
+  assert.notEqual(second.version, first.version);
+  assert.deepEqual(readdirSync(compiledDir).sort(), [`${first.version}.json`, `${second.version}.json`].sort());
+  assert.ok(fill(second, composeDigest(config, second, input('z', 1)).data).includes('Your profile'));
 });

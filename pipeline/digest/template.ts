@@ -11,7 +11,6 @@
 // preceded by a marker comment and each list followed by one, so MJML's merging of adjacent
 // Outlook conditional comments never crosses an item boundary: an item renders to the same bytes
 // wherever it stands, which is what makes the fill byte-identical to the direct render (tested).
-import mjml2html from 'mjml';
 import { escapeHtml } from './text.ts';
 
 export type TemplateValue = string | number;
@@ -112,6 +111,8 @@ export function squeeze(html: string): string {
 }
 
 export async function renderMjml(mjml: string): Promise<string> {
+  // loaded on demand: most runs fill a template compiled earlier and never need MJML
+  const { default: mjml2html } = await import('mjml');
   const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: true });
   return squeeze(result.html);
 }

@@ -51,20 +51,21 @@ export function firstSentences(text: string, sentences = 2, maxChars = 360): str
 
 /** Shortens a line to `max` characters at a word boundary. */
 export function clip(s: string, max: number): string {
-  if ([...s].length <= max) return s;
+  if (s.length <= max || [...s].length <= max) return s;
   const room = [...s].slice(0, max - 1).join('');
   const space = room.lastIndexOf(' ');
   return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:–—-]+$/, '')}…`;
 }
 
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
 /** "Monday, 3 November 2025" for an edition date (YYYY-MM-DD), independent of the host's zone. */
 export function longDate(edition: string): string {
-  const d = new Date(`${edition}T12:00:00Z`);
-  return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return LONG_DATE.format(new Date(`${edition}T12:00:00Z`));
 }
 
 /** "3 Nov" for subjects. */
 export function shortDate(edition: string): string {
-  const d = new Date(`${edition}T12:00:00Z`);
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  return SHORT_DATE.format(new Date(`${edition}T12:00:00Z`));
 }

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paperFromKaggle } from '../arxiv/kaggle.ts';
+import { REPO_ROOT, sharedDataPath } from '../arxiv/shared-data.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -14,24 +15,11 @@ import { staticModelDir } from './spec.ts';
 import { buildStaticModel } from './static-model.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = resolve(here, '../..');
-/**
- * The shared data folder: `../shared/data` next to the repository (as CI clones it), found by
- * walking up from the repository so git worktrees nested deeper work too; PAPERBOY_SHARED_DATA wins.
- */
-export const SHARED_DATA = process.env.PAPERBOY_SHARED_DATA ?? findShared(REPO_ROOT);
-
-function findShared(from: string): string {
-  for (let dir = resolve(from, '..'); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'data');
-    if (existsSync(join(candidate, 'papers-small.jsonl'))) return candidate;
-    if (dirname(dir) === dir) return resolve(from, '../shared/data');
-  }
-}
+export { REPO_ROOT };
 export const TEST_DIM = 32;
 
 export function samplePapers(limit = 2000): Paper[] {
-  return readFileSync(join(SHARED_DATA, 'papers-small.jsonl'), 'utf8')
+  return readFileSync(sharedDataPath('papers-small.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
     .slice(0, limit)

@@ -185,19 +185,21 @@ function activeModelKey(config: Config, store: VectorStore): { modelKey: string;
   return active;
 }
 
-/** Every stored vector of the active model, in paper-id order. */
-export function loadVectors(config: Config): VectorSet {
+/** Every stored vector of the active model, in paper-id order (with the content hash of each). */
+export function loadVectors(config: Config): VectorShard {
   const store = new VectorStore(config.dataDir);
   const { modelKey, dim } = activeModelKey(config, store);
   const shards = store.shards(modelKey).map((m) => store.readShard(modelKey, m)!);
   const total = shards.reduce((n, s) => n + s.ids.length, 0);
   const vectors = new Float32Array(total * dim);
   const ids: string[] = [];
+  const hashes: string[] = [];
   for (const s of shards) {
     vectors.set(s.vectors, ids.length * dim);
     for (const id of s.ids) ids.push(id);
+    for (const h of s.hashes) hashes.push(h);
   }
-  return { modelKey, dim, ids, vectors };
+  return { modelKey, dim, ids, hashes, vectors };
 }
 
 /** Vectors of the given papers (those that have one), reading only their shards. */

@@ -14,7 +14,8 @@ const shots = join(tmpdir(), 'paperboy-endpoint-shots');
 mkdirSync(shots, { recursive: true });
 
 let skew = 0;
-const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000 });
+// Wide scanner windows: a slow CI machine must not spread one scripted "scan" beyond them.
+const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000, burstWindowSeconds: 30, contradictionSeconds: 30 });
 let endpoint: Endpoint;
 let browser: Browser;
 

@@ -18,7 +18,6 @@ export interface PullOptions {
 export async function pullEvents(config: Config, sinceCursor: number, options: PullOptions = {}): Promise<EventsPage> {
   const base = config.endpoint.publicUrl;
   const token = config.endpoint.eventsToken;
-  if (!base) throw new UserError('endpoint.publicUrl is not set (PAPERBOY_ENDPOINT__PUBLIC_URL): cannot pull feedback events');
   if (!token) throw new UserError('endpoint.eventsToken is not set (PAPERBOY_ENDPOINT__EVENTS_TOKEN): cannot pull feedback events');
   const pageSize = options.pageSize ?? 1000;
   const page: EventsPage = { events: [], next: sinceCursor };

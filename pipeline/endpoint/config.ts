@@ -10,7 +10,7 @@ export const endpointConfig = z
     /** 127.0.0.1 by default; a container sets 0.0.0.0 (PAPERBOY_ENDPOINT__HOST). */
     host: z.string().min(1).default('127.0.0.1'),
     /** Where people reach the endpoint: vote links are `<publicUrl>/v/<token>`; the nightly job pulls `<publicUrl>/events`. */
-    publicUrl: z.url().optional(),
+    publicUrl: z.url().default('http://127.0.0.1:8787'),
     /** Vote log (SQLite); default `<dataDir>/endpoint/votes.sqlite`. */
     dbPath: z.string().min(1).optional(),
     /** Bearer token the nightly job presents to `GET /events` (secret). Without it /events refuses everyone. */
@@ -30,7 +30,7 @@ export const endpointConfig = z
     holdSeconds: z.number().positive().default(120),
     burstWindowSeconds: z.number().positive().default(10),
     burstVotes: z.number().int().min(2).default(4),
-    contradictionSeconds: z.number().positive().default(30),
+    contradictionSeconds: z.number().positive().default(10),
   })
   .refine((c) => c.holdSeconds >= Math.max(c.burstWindowSeconds, c.contradictionSeconds), {
     message: 'holdSeconds must be at least burstWindowSeconds and contradictionSeconds (a vote is judged only once its neighbours have arrived)',

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { signLink } from '../links/tokens.ts';
 import { pullEvents } from './client.ts';
@@ -41,6 +43,15 @@ test('a plain GET of every link of an email (a scanner without JavaScript, or cu
   assert.deepEqual(endpoint.store.counts(), {});
   passHoldTime();
   assert.deepEqual(await eventsOf('gina'), []);
+});
+
+test('curl GET (and HEAD) of a vote link records nothing', async (t) => {
+  const curl = (...args: string[]) => promisify(execFile)('curl', args, { encoding: 'utf8' }).then((r) => r.stdout);
+  if (!(await curl('--version').catch(() => ''))) return t.skip('curl is not installed');
+  const link = `${base}/v/${voteToken(config, 'curt', PAPERS[0]!, 'up')}`;
+  assert.equal(await curl('-s', '-o', '/dev/null', '-w', '%{http_code}', link), '200');
+  assert.equal(await curl('-s', '-I', '-o', '/dev/null', '-w', '%{http_code}', link), '200');
+  assert.deepEqual(endpoint.store.counts(), {});
 });
 
 test('the vote page POST records one tentative vote that /events serves only after the hold time', async () => {

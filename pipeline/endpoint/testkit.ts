@@ -16,7 +16,7 @@ export function testConfig(endpoint: Record<string, unknown> = {}, dataDir = mkd
   return configSchema.parse({
     dataDir,
     links: { keys: TEST_KEYS, currentKey: 'k1' },
-    endpoint: { port: 0, host: '127.0.0.1', eventsToken: EVENTS_TOKEN, holdSeconds: 60, burstWindowSeconds: 10, contradictionSeconds: 30, ...endpoint },
+    endpoint: { port: 0, host: '127.0.0.1', eventsToken: EVENTS_TOKEN, holdSeconds: 60, burstWindowSeconds: 10, contradictionSeconds: 10, ...endpoint },
   });
 }
 

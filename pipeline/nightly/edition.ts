@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.ts';
+import type { AnnounceType } from '../store/paper.ts';
 
 export const STAGES = ['fetch', 'embed', 'index', 'feedback', 'recommend', 'render', 'send', 'site'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -27,7 +28,8 @@ export interface StageRecord {
 export interface EditionRecord {
   date: string;
   status: EditionStatus;
-  papers: { new: number; cross: number; replace: number };
+  /** Ids of the papers the edition announced, by announce type. */
+  papers: Record<AnnounceType, string[]>;
   mail: { sent: number; alreadySent: number; bounced: number; deferred: number; skipped: { reason: string; count: number }[] };
   stages: Partial<Record<StageName, StageRecord>>;
   notes: string[];
@@ -44,7 +46,7 @@ export function newEdition(date: string, now = new Date()): EditionRecord {
   return {
     date,
     status: 'running',
-    papers: { new: 0, cross: 0, replace: 0 },
+    papers: { new: [], cross: [], replace: [] },
     mail: { sent: 0, alreadySent: 0, bounced: 0, deferred: 0, skipped: [] },
     stages: {},
     notes: [],

@@ -14,7 +14,7 @@ const STATUS_TEXT: Record<EditionRecord['status'], string> = {
 export function summaryText(r: EditionRecord): string {
   const lines = [
     `edition ${r.date}: ${STATUS_TEXT[r.status]}`,
-    `papers: ${r.papers.new} new, ${r.papers.cross} cross-listed, ${r.papers.replace} replaced`,
+    `papers: ${r.papers.new.length} new, ${r.papers.cross.length} cross-listed, ${r.papers.replace.length} replaced`,
     `mail: ${r.mail.sent} sent, ${r.mail.alreadySent} already sent earlier, ${r.mail.bounced} bounced, ${r.mail.deferred} deferred` +
       (r.mail.skipped.length ? `; skipped: ${r.mail.skipped.map((s) => `${s.count} ${s.reason}`).join(', ')}` : ''),
   ];
@@ -35,7 +35,7 @@ export function summaryMarkdown(r: EditionRecord): string {
   return [
     `## Paperboy edition ${r.date}: ${STATUS_TEXT[r.status]}`,
     '',
-    `- Papers: **${r.papers.new}** new, ${r.papers.cross} cross-listed, ${r.papers.replace} replaced`,
+    `- Papers: **${r.papers.new.length}** new, ${r.papers.cross.length} cross-listed, ${r.papers.replace.length} replaced`,
     `- Mail: **${r.mail.sent}** sent, ${r.mail.alreadySent} already sent, ${r.mail.bounced} bounced, ${r.mail.deferred} deferred`,
     ...r.mail.skipped.map((s) => `- Skipped: ${s.count} × ${escapeCell(s.reason)}`),
     ...r.notes.map((n) => `- Note: ${escapeCell(n)}`),

@@ -16,6 +16,11 @@ export const sendConfig = z.object({
   /** Pooled SMTP connections and messages per connection before it is recycled. */
   poolSize: z.number().int().positive().max(50).default(5),
   maxMessagesPerConnection: z.number().int().positive().default(100),
+  /**
+   * Messages handed to the pool at once. More lets one ledger commit (fsync) cover more
+   * messages; it is also how many messages can be in doubt (resent) after a crash.
+   */
+  inFlight: z.number().int().positive().max(500).default(20),
   /** At most this many messages per second (0: as fast as the server takes them). */
   ratePerSecond: z.number().int().min(0).default(20),
   /** Retries of a temporary failure (4xx, dropped connection) within one run, with backoff. */
@@ -24,6 +29,11 @@ export const sendConfig = z.object({
   timeoutMs: z.number().int().positive().default(60_000),
   /** A subscriber whose last this-many editions bounced (5xx) is no longer mailed until reset. */
   suppressAfterBounces: z.number().int().positive().default(2),
+  /**
+   * Body encoding: quoted-printable keeps mostly-ASCII HTML readable and is what spam filters
+   * expect; base64 costs a little less CPU (see the bench) at a third more bytes.
+   */
+  textEncoding: z.enum(['quoted-printable', 'base64']).default('quoted-printable'),
   /** Skip certificate checks (test servers only). */
   tlsInsecure: z.boolean().default(false),
   dkim: z

@@ -10,10 +10,18 @@
 // the message. The next run sends it again, with the same Message-ID (which depends only on
 // subscriber and edition): skipping someone is worse than a rare duplicate, and receivers that
 // see the same Message-ID twice (Gmail, most archives and clients) collapse the copies. Only
-// messages in flight at the crash are in doubt, because sending is limited to the pool size.
+// messages in flight at the crash are in doubt: at most `send.inFlight` of them.
+//
+// Writes are group-committed: every state change queued within a few milliseconds is
+// committed in one transaction (one fsync) before any of their promises resolve. Callers await
+// `markSending` before handing the message to SMTP, so the rule above holds, while concurrent
+// connections share fsyncs instead of queueing behind one each.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+
+/** How long a write waits for others to share its commit. */
+const GROUP_COMMIT_MS = 4;
 
 export type SendState = 'sending' | 'sent' | 'deferred' | 'bounced';
 
@@ -31,6 +39,8 @@ export interface LedgerRow {
 export class SendLedger {
   readonly path: string;
   private readonly db: DatabaseSync;
+  private queue: { write: () => void; done: () => void; fail: (err: unknown) => void }[] = [];
+  private scheduled = false;
 
   constructor(dataDir: string) {
     const dir = join(dataDir, 'send');
@@ -60,31 +70,69 @@ export class SendLedger {
     return row ? toRow(row) : undefined;
   }
 
-  /** Committed before the message goes to SMTP; counts the attempt. */
-  markSending(subscriber: string, edition: string, messageId: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO sends (subscriber, edition, message_id, state, attempts, updated_at) VALUES (?, ?, ?, 'sending', 1, ?)
-         ON CONFLICT (subscriber, edition) DO UPDATE SET state = 'sending', attempts = attempts + 1, message_id = excluded.message_id, updated_at = excluded.updated_at`,
-      )
-      .run(subscriber, edition, messageId, now());
+  /** Resolves once committed; await it before the message goes to SMTP. Counts the attempt. */
+  markSending(subscriber: string, edition: string, messageId: string): Promise<void> {
+    return this.write(() =>
+      this.db
+        .prepare(
+          `INSERT INTO sends (subscriber, edition, message_id, state, attempts, updated_at) VALUES (?, ?, ?, 'sending', 1, ?)
+           ON CONFLICT (subscriber, edition) DO UPDATE SET state = 'sending', attempts = attempts + 1, message_id = excluded.message_id, updated_at = excluded.updated_at`,
+        )
+        .run(subscriber, edition, messageId, now()),
+    );
   }
 
   /** Final states; `sent` is never overwritten (a late error report cannot unsend a message). */
-  mark(subscriber: string, edition: string, state: Exclude<SendState, 'sending'>, response: string | null): void {
-    this.db
-      .prepare(`UPDATE sends SET state = ?, response = ?, updated_at = ? WHERE subscriber = ? AND edition = ? AND state != 'sent'`)
-      .run(state, response, now(), subscriber, edition);
+  mark(subscriber: string, edition: string, state: Exclude<SendState, 'sending'>, response: string | null): Promise<void> {
+    return this.write(() =>
+      this.db
+        .prepare(`UPDATE sends SET state = ?, response = ?, updated_at = ? WHERE subscriber = ? AND edition = ? AND state != 'sent'`)
+        .run(state, response, now(), subscriber, edition),
+    );
   }
 
   /** Records a refusal without an attempt (a suppressed subscriber). */
-  recordBounce(subscriber: string, edition: string, messageId: string, response: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO sends (subscriber, edition, message_id, state, attempts, response, updated_at) VALUES (?, ?, ?, 'bounced', 0, ?, ?)
-         ON CONFLICT (subscriber, edition) DO UPDATE SET state = 'bounced', response = excluded.response, updated_at = excluded.updated_at WHERE state != 'sent'`,
-      )
-      .run(subscriber, edition, messageId, response, now());
+  recordBounce(subscriber: string, edition: string, messageId: string, response: string): Promise<void> {
+    return this.write(() =>
+      this.db
+        .prepare(
+          `INSERT INTO sends (subscriber, edition, message_id, state, attempts, response, updated_at) VALUES (?, ?, ?, 'bounced', 0, ?, ?)
+           ON CONFLICT (subscriber, edition) DO UPDATE SET state = 'bounced', response = excluded.response, updated_at = excluded.updated_at WHERE state != 'sent'`,
+        )
+        .run(subscriber, edition, messageId, response, now()),
+    );
+  }
+
+  /** Queues a write for the next group commit. */
+  private write(write: () => void): Promise<void> {
+    return new Promise((done, fail) => {
+      this.queue.push({ write, done, fail });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // gather what other connections finish meanwhile: one fsync for all of them
+        setTimeout(() => this.commit(), GROUP_COMMIT_MS);
+      }
+    });
+  }
+
+  private commit(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const w of batch) w.write();
+        this.db.exec('COMMIT');
+      } catch (err) {
+        this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } catch (err) {
+      for (const w of batch) w.fail(err);
+      return;
+    }
+    for (const w of batch) w.done();
   }
 
   /** True when the subscriber's last `n` editions before `edition` all bounced. */
@@ -111,6 +159,7 @@ export class SendLedger {
   }
 
   close(): void {
+    if (this.queue.length) this.commit();
     this.db.close();
   }
 }

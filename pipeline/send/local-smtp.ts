@@ -77,6 +77,9 @@ export async function startLocalSmtp(faults: SinkFaults = {}): Promise<LocalSmtp
       });
     },
   });
+  // a client that dies mid-transfer (the crash tests kill -9 it) resets its socket: that is the
+  // client's failure to observe, not the server's
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

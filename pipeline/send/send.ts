@@ -2,6 +2,7 @@
 // each (subscriber, edition) is sent at most once in the normal case, never skipped, retried on
 // temporary failures (4xx, dropped connections) and recorded as bounced on permanent ones (5xx).
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { NodemailerError, Transporter } from 'nodemailer';
 import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
@@ -59,6 +60,26 @@ export function createSmtpTransport(send: SendConfig): Transporter {
   });
 }
 
+/** The nodemailer form of a rendered message: the same for SMTP and for `.eml` files. */
+export function mailOptions(m: Message, textEncoding: SendConfig['textEncoding'] = 'quoted-printable') {
+  return {
+    from: m.from,
+    to: m.to,
+    ...(m.replyTo ? { replyTo: m.replyTo } : {}),
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    headers: m.headers,
+    messageId: m.messageId,
+    textEncoding,
+  };
+}
+
+/** The message as an RFC 5322 file (`.eml`), as it would go over SMTP (without DKIM). */
+export function toEml(m: Message, textEncoding?: SendConfig['textEncoding']): Promise<Buffer> {
+  return new MailComposer(mailOptions(m, textEncoding)).compile().build();
+}
+
 /** Errors that no retry fixes and that are not the recipient's fault: stop the run. */
 const FATAL = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'ETLS', 'EREQUIRETLS']);
 
@@ -96,7 +117,7 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
   const send = config.send;
   const ledger = new SendLedger(config.dataDir);
   const transport = opts.transport ?? createSmtpTransport(send);
-  const limit = pLimit(send.poolSize);
+  const limit = pLimit(Math.max(send.inFlight, send.poolSize));
   const bar = progress(`send ${edition}`, messages.length, { quiet: opts.quiet });
   let fatal: unknown;
   // a server that is down fails every message: stop trying after this many in a row
@@ -110,7 +131,7 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     if (before?.state === 'bounced') return { ...base, outcome: 'bounced', attempts: before.attempts, response: before.response ?? undefined };
     if (!before && ledger.bouncedLast(m.subscriber, edition, send.suppressAfterBounces)) {
       const why = `suppressed: the last ${send.suppressAfterBounces} editions bounced`;
-      ledger.recordBounce(m.subscriber, edition, m.messageId, why);
+      await ledger.recordBounce(m.subscriber, edition, m.messageId, why);
       return { ...base, outcome: 'bounced', attempts: 0, response: why };
     }
     const inDoubt = before?.state === 'sending';
@@ -118,24 +139,15 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     for (let retry = 0; ; retry++) {
       if (fatal || connectionFailuresInARow >= giveUpAfter) {
         const why = fatal ? describe(fatal) : 'not attempted: the SMTP server failed every recent attempt';
-        if (attempts > (before?.attempts ?? 0)) ledger.mark(m.subscriber, edition, 'deferred', why);
+        if (attempts > (before?.attempts ?? 0)) await ledger.mark(m.subscriber, edition, 'deferred', why);
         return { ...base, outcome: 'deferred', attempts, response: why };
       }
-      ledger.markSending(m.subscriber, edition, m.messageId);
+      await ledger.markSending(m.subscriber, edition, m.messageId);
       attempts++;
       try {
-        const info = await transport.sendMail({
-          from: m.from,
-          to: m.to,
-          ...(m.replyTo ? { replyTo: m.replyTo } : {}),
-          subject: m.subject,
-          text: m.text,
-          html: m.html,
-          headers: m.headers,
-          messageId: m.messageId,
-        });
+        const info = await transport.sendMail(mailOptions(m, send.textEncoding));
         const response = String((info as { response?: string }).response ?? '250 accepted');
-        ledger.mark(m.subscriber, edition, 'sent', response);
+        await ledger.mark(m.subscriber, edition, 'sent', response);
         connectionFailuresInARow = 0;
         return { ...base, outcome: 'sent', attempts, response, ...(inDoubt ? { inDoubt } : {}) };
       } catch (err) {
@@ -143,21 +155,18 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
         const why = describe(err);
         if (kind === 'fatal') {
           fatal ??= err;
-          ledger.mark(m.subscriber, edition, 'deferred', why);
+          await ledger.mark(m.subscriber, edition, 'deferred', why);
           return { ...base, outcome: 'deferred', attempts, response: why };
         }
         if (kind === 'permanent') {
-          ledger.mark(m.subscriber, edition, 'bounced', why);
+          await ledger.mark(m.subscriber, edition, 'bounced', why);
           connectionFailuresInARow = 0;
           return { ...base, outcome: 'bounced', attempts, response: why };
         }
         if ((err as NodemailerError).responseCode) connectionFailuresInARow = 0;
         else connectionFailuresInARow++;
-        if (retry >= send.retries) {
-          ledger.mark(m.subscriber, edition, 'deferred', why);
-          return { ...base, outcome: 'deferred', attempts, response: why };
-        }
-        ledger.mark(m.subscriber, edition, 'deferred', why);
+        await ledger.mark(m.subscriber, edition, 'deferred', why);
+        if (retry >= send.retries) return { ...base, outcome: 'deferred', attempts, response: why };
         await sleep(send.backoffMs * 2 ** retry * (0.75 + Math.random() / 2));
       }
     }

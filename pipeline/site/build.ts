@@ -4,13 +4,15 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SiteConfig } from './config.ts';
-import { SETTINGS_ENV, type SiteSettings } from './data.ts';
+import { SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
 
 export interface BuildOptions {
   dataDir: string;
   site: SiteConfig;
+  /** The profiles configuration's public side (key, privacy), for the subscribe page. */
+  subscribe: SubscribeSettings;
   outDir: string;
   quiet?: boolean;
 }
@@ -36,7 +38,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
   const outDir = resolve(opts.outDir);
   const site: SiteConfig = { ...opts.site, base: normaliseBase(opts.site.base) };
-  const settings: SiteSettings = { dataDir: resolve(opts.dataDir), site };
+  const settings: SiteSettings = { dataDir: resolve(opts.dataDir), site, subscribe: opts.subscribe };
   process.env[SETTINGS_ENV] = JSON.stringify(settings);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });

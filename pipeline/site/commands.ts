@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
-import { buildSite, normaliseBase, SITE_ROOT } from './build.ts';
+import { buildSite, normaliseBase } from './build.ts';
+import { subscribeSettings } from './data.ts';
 import { readMap, updateMap, writeMap } from './map.ts';
 import { serveSite } from './serve.ts';
-import { tfidfVectors } from './tfidf.ts';
+import { loadVectors } from '../embed/vectors.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -23,7 +24,7 @@ export const registerSiteCommands: Registrar = (program, context) => {
   program
     .command('site')
     .description('build the static archive (Astro + Pagefind) from the store; --serve to preview it on 127.0.0.1')
-    .option('--out <dir>', 'output directory', join(SITE_ROOT, 'dist'))
+    .option('--out <dir>', 'output directory (default: <data-dir>/site)')
     .option('--base <path>', 'base path the site is served under, e.g. /repo/ for GitHub Pages (default: site.base)')
     .option('--site <url>', 'public URL of the archive, for canonical links and feeds (default: site.url)')
     .option('--no-search', 'skip the Pagefind search index')
@@ -43,10 +44,10 @@ export const registerSiteCommands: Registrar = (program, context) => {
         }
       }
       if (opts.search === false) site.search = false;
-      const outDir = resolve(opts.out!);
+      const outDir = resolve(opts.out ?? join(config.dataDir, 'site'));
       if (opts.build !== false) {
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
-        const report = await buildSite({ dataDir: config.dataDir, site, outDir, quiet });
+        const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });
         emit(this, report, (r) =>
           `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
           `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}`,
@@ -71,14 +72,11 @@ export const registerSiteCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { refit?: boolean; maxFit: string }) {
       const { config } = context(this);
-      const papers = [];
-      for await (const p of new PaperStore(config.dataDir).all()) papers.push({ id: p.id, title: p.title, abstract: p.abstract });
-      if (papers.length === 0) throw new UserError(`the store ${config.dataDir} has no papers`);
       const maxFit = Number(opts.maxFit);
       if (!Number.isInteger(maxFit) || maxFit < 4) throw new UserError('--max-fit must be an integer ≥ 4');
       const started = performance.now();
-      // Lexical vectors until the store has sentence embeddings from the embed stage.
-      const vectors = tfidfVectors(papers);
+      const vectors = loadVectors(config);
+      if (vectors.ids.length === 0) throw new UserError(`no vectors in ${config.dataDir}; run \`paperboy embed\` first`);
       const update = updateMap(vectors, readMap(config.dataDir), { refit: opts.refit, maxFit });
       writeMap(config.dataDir, update.layout);
       const report = {

@@ -16,11 +16,6 @@ export const siteConfig = z.object({
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'repo is owner/name')
     .default('paperboy-digest/paperboy'),
   branch: z.string().min(1).default('main'),
-  /**
-   * Base64 X25519 public key (libsodium `crypto_box_seal`). When set, the subscribe page seals the
-   * subscriber's email address in the browser so it never appears in the public pull request.
-   */
-  publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'publicKey is a base64 32-byte key').optional(),
   /** Papers per category page. */
   pageSize: z.number().int().min(5).max(500).default(50),
   /** Entries per Atom feed. */

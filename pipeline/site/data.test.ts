@@ -8,6 +8,13 @@ import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts'
 import { readSmallCorpus, similarFromVectors } from './fixtures.ts';
 import { readSimilarFiles, writeSimilarFiles } from './similar-files.ts';
 import { PaperStore } from '../store/papers.ts';
+import { newEdition, type EditionRecord } from '../nightly/edition.ts';
+
+/** A record as the nightly job writes it. */
+function edition(date: string, status: EditionRecord['status'], extra: Partial<EditionRecord> = {}): EditionRecord {
+  const rec = newEdition(date, new Date('2025-10-06T06:00:00Z'));
+  return { ...rec, status, mail: { ...rec.mail, sent: 0, skipped: [{ reason: 'paused', count: 2 }] }, notes: ['arXiv does not announce on weekends.'], ...extra };
+}
 import { tfidfVectors } from './tfidf.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-'));
@@ -37,12 +44,12 @@ test('editions: recorded ones win over derived ones, and publish counts but no s
   mkdirSync(join(dir, 'editions'), { recursive: true });
   writeFileSync(
     join(dir, 'editions', '2025-10-04.json'),
-    JSON.stringify({ date: '2025-10-04', status: 'weekend', papers: { new: [], cross: [], replace: [] }, sent: 0, skipped: [{ subscriber: 'alice', reason: 'paused' }, { subscriber: 'bob', reason: 'paused' }] }),
+    JSON.stringify(edition('2025-10-04', 'weekend', { stages: { send: { done: true, seconds: 1, summary: 'nothing to send', error: 'smtp said no to alice@example.org' } } })),
   );
   const records = readEditionRecords(dir);
   const pub = publicEdition(records[0]!);
-  assert.deepEqual(pub.skipped, { paused: 2 });
-  assert.ok(!JSON.stringify(pub).includes('alice'));
+  assert.deepEqual(pub.skipped, [{ reason: 'paused', count: 2 }]);
+  assert.ok(!JSON.stringify(pub).includes('alice'), 'stage errors stay private');
   const merged = mergeEditions(records, new Map([['2025-10-03', { new: ['2510.00001'], cross: [], replace: [] }]]));
   assert.deepEqual(merged.map((e) => [e.date, e.status, e.recorded]), [
     ['2025-10-04', 'weekend', true],
@@ -56,7 +63,7 @@ test('a broken edition record is a clear error', () => {
     mkdirSync(join(bad, 'editions'));
     writeFileSync(join(bad, 'editions', '2025-10-06.json'), '{"date":');
     assert.throws(() => readEditionRecords(bad), /2025-10-06\.json is not valid JSON/);
-    writeFileSync(join(bad, 'editions', '2025-10-06.json'), '{"date":"2025-10-06","status":"sunny","papers":{}}');
+    writeFileSync(join(bad, 'editions', '2025-10-06.json'), JSON.stringify({ ...edition('2025-10-06', 'announced'), status: 'sunny' }));
     assert.throws(() => readEditionRecords(bad), /unknown status "sunny"/);
   } finally {
     rmSync(bad, { recursive: true, force: true });

@@ -5,15 +5,24 @@
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { compareIds } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
 import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
 import { readMap, type MapLayout } from './map.ts';
 import { readSimilarFiles, type SimilarEntry } from './similar-files.ts';
 
+/** What the subscribe page needs from the profiles configuration (public values only). */
+export interface SubscribeSettings {
+  /** Deployment public key that subscribers' addresses are sealed to. */
+  publicKey?: string;
+  /** `public`: addresses must be sealed; `private`: plain addresses are accepted. */
+  privacy: 'public' | 'private';
+}
+
 export interface SiteSettings {
   dataDir: string;
   site: SiteConfig;
+  subscribe: SubscribeSettings;
 }
 
 /** How `paperboy site` hands its settings to the Astro build (which runs the pages in its own module graph). */
@@ -24,10 +33,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SiteSetti
   const raw = env[SETTINGS_ENV];
   if (raw) {
     const parsed = JSON.parse(raw) as SiteSettings;
-    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site) };
+    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe };
   }
   const config = loadConfig({ env });
-  return { dataDir: config.dataDir, site: config.site };
+  return { dataDir: config.dataDir, site: config.site, subscribe: subscribeSettings(config) };
+}
+
+export function subscribeSettings(config: Config): SubscribeSettings {
+  return { ...(config.profiles.publicKey ? { publicKey: config.profiles.publicKey } : {}), privacy: config.profiles.privacy };
 }
 
 export const ANNOUNCE_TYPES: readonly AnnounceType[] = ['new', 'cross', 'replace'];

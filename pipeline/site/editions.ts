@@ -1,35 +1,29 @@
-// Editions: one record per announcement date, written by the nightly job as
-// `<dataDir>/editions/<YYYY-MM-DD>.json`. Dates the job never recorded (a store filled by
-// `paperboy import`) are derived from the papers' announcement dates. The public site shows
-// counts only: subscriber ids in `skipped` never leave this module.
+// Editions on the public site. The nightly job writes one record per announcement date
+// (`<dataDir>/editions/<YYYY-MM-DD>.json`, pipeline/nightly/edition.ts); dates it never recorded
+// (a store filled by `paperboy import`) are derived from the papers' announcement dates. Only
+// what a reader may see leaves this module: status, counts, mail totals, skip reasons with
+// counts, and the job's public notes. Stage errors and anything per subscriber stay private.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EditionRecord, EditionStatus } from '../nightly/edition.ts';
 import type { AnnounceType } from '../store/paper.ts';
 
-export type EditionStatus = 'announced' | 'weekend' | 'holiday' | 'empty' | 'fetch-failed';
+export type { EditionStatus };
 
-export const EDITION_STATUSES: readonly EditionStatus[] = ['announced', 'weekend', 'holiday', 'empty', 'fetch-failed'];
+export const EDITION_STATUSES: readonly EditionStatus[] = ['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running'];
 
-/** What the nightly job writes. */
-export interface EditionRecord {
-  date: string;
-  status: EditionStatus;
-  papers: Record<AnnounceType, string[]>;
-  sent?: number;
-  skipped?: { subscriber: string; reason: string }[];
-  notes?: string;
-}
-
-/** What the site may publish about an edition. */
 export interface PublicEdition {
   date: string;
   status: EditionStatus;
+  /** The edition's papers in the store, by announce type. */
   papers: Record<AnnounceType, string[]>;
+  /** Papers the job counted (recorded editions), else the store's count. */
+  counts: Record<AnnounceType, number>;
   /** Digests mailed, when the job recorded it. */
   sent: number | null;
-  /** Subscribers skipped, by reason (counts only). */
-  skipped: Record<string, number>;
-  notes: string | null;
+  /** Subscribers not mailed, by reason. */
+  skipped: { reason: string; count: number }[];
+  notes: string[];
   /** True when the nightly job wrote the record, false when derived from the papers. */
   recorded: boolean;
 }
@@ -55,17 +49,19 @@ export function readEditionRecords(dataDir: string): EditionRecord[] {
   return out;
 }
 
-/** Strips subscriber ids: only counts per reason survive. */
-export function publicEdition(rec: EditionRecord): PublicEdition {
-  const skipped: Record<string, number> = {};
-  for (const s of rec.skipped ?? []) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+const none = (): Record<AnnounceType, string[]> => ({ new: [], cross: [], replace: [] });
+const countsOf = (p: Record<AnnounceType, string[]>) => ({ new: p.new.length, cross: p.cross.length, replace: p.replace.length });
+
+/** What the site publishes of a record, with the papers the store holds for that date. */
+export function publicEdition(rec: EditionRecord, papers: Record<AnnounceType, string[]> = none()): PublicEdition {
   return {
     date: rec.date,
     status: rec.status,
-    papers: { new: rec.papers?.new ?? [], cross: rec.papers?.cross ?? [], replace: rec.papers?.replace ?? [] },
-    sent: typeof rec.sent === 'number' ? rec.sent : null,
-    skipped,
-    notes: rec.notes ?? null,
+    papers,
+    counts: countsOf({ ...none(), ...rec.papers }),
+    sent: typeof rec.mail?.sent === 'number' ? rec.mail.sent : null,
+    skipped: (rec.mail?.skipped ?? []).map((s) => ({ reason: String(s.reason), count: Number(s.count) })),
+    notes: (rec.notes ?? []).map(String),
     recorded: true,
   };
 }
@@ -77,8 +73,8 @@ export function publicEdition(rec: EditionRecord): PublicEdition {
 export function mergeEditions(records: EditionRecord[], announced: Map<string, Record<AnnounceType, string[]>>): PublicEdition[] {
   const byDate = new Map<string, PublicEdition>();
   for (const [date, papers] of announced) {
-    byDate.set(date, { date, status: 'announced', papers, sent: null, skipped: {}, notes: null, recorded: false });
+    byDate.set(date, { date, status: 'announced', papers, counts: countsOf(papers), sent: null, skipped: [], notes: [], recorded: false });
   }
-  for (const rec of records) byDate.set(rec.date, publicEdition(rec));
+  for (const rec of records) byDate.set(rec.date, publicEdition(rec, announced.get(rec.date)));
   return [...byDate.values()].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
 }

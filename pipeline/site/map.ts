@@ -8,13 +8,9 @@ import { join } from 'node:path';
 import { UMAP } from 'umap-js';
 import { writeFileAtomic } from '../store/atomic.ts';
 
-/** The embed stage's vectors: row-major, L2-normalised. */
-export interface VectorSet {
-  modelKey: string;
-  dim: number;
-  ids: string[];
-  vectors: Float32Array;
-}
+import type { VectorSet } from '../embed/vectors.ts';
+
+export type { VectorSet };
 
 export interface MapLayout {
   version: 1;

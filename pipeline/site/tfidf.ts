@@ -1,7 +1,6 @@
 // Hashed TF-IDF vectors of titles and abstracts: a cheap, deterministic, real-text stand-in for
 // the sentence embeddings, in the embed stage's `VectorSet` shape. Tests and benches use it to lay
-// out maps and make similar-paper fixtures from real abstracts, and the `map` command uses it until
-// the store has embeddings.
+// out maps and make similar-paper fixtures from real abstracts without running a model.
 import type { Paper } from '../store/paper.ts';
 import type { VectorSet } from './map.ts';
 

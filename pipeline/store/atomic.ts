@@ -1,6 +1,7 @@
 // Crash-safe file replacement: readers see the old file or the new one, never half of either,
 // even after kill -9 or power loss (write to a temp file, fsync, rename, fsync the directory).
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -31,3 +32,35 @@ export function fsyncDir(dir: string): void {
     closeSync(fd);
   }
 }
+
+/**
+ * Replaces many files, each atomically: all temp files are written and fsynced concurrently (in
+ * libuv's thread pool, so the disk's per-fsync latency overlaps), then renamed, then each directory
+ * is fsynced once. Each file ends up old or new after a crash, as with writeFileAtomic; the set as
+ * a whole is not atomic. On a write error nothing is renamed and the temp files are removed.
+ */
+export async function writeFilesAtomic(files: { path: string; data: string | Uint8Array }[]): Promise<void> {
+  const temps = files.map((f, i) => {
+    mkdirSync(dirname(f.path), { recursive: true });
+    return join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${Date.now()}.${i}.tmp`);
+  });
+  const written = await Promise.allSettled(
+    files.map(async (f, i) => {
+      const handle = await open(temps[i]!, 'w');
+      try {
+        await handle.writeFile(f.data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }),
+  );
+  const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+  if (failed) {
+    for (const t of temps) rmSync(t, { force: true });
+    throw failed.reason;
+  }
+  files.forEach((f, i) => renameSync(temps[i]!, f.path));
+  for (const dir of new Set(files.map((f) => dirname(f.path)))) fsyncDir(dir);
+}
+

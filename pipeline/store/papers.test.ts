@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { idMonth, parseArxivId, type Paper } from './paper.ts';
+import { canonicalPaper, cleanText, idMonth, parseArxivId, type Paper } from './paper.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {
@@ -63,4 +63,44 @@ test('stats counts by month and category', async () => {
   assert.deepEqual(s.byMonth, { '2025-10': 1, '2025-11': 1 });
   assert.deepEqual(s.byPrimaryCategory, { 'cs.CV': 1, 'math.RT': 1 });
   assert.equal(s.byCategory['cs.AI'], 1);
+});
+
+test('upsertBatch merges exactly like upsert and leaves no temp files', async () => {
+  const one = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const batch = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const papers = [paper(), paper({ id: '2510.00001' }), paper({ id: 'astro-ph/0601001', categories: ['astro-ph'], primaryCategory: 'astro-ph' })];
+  assert.deepEqual(await batch.upsertBatch(papers), one.upsert(papers));
+  const v2 = paper({ version: 2, title: 'Revised' });
+  assert.deepEqual(await batch.upsertBatch([v2, paper({ id: '2510.00001' })]), { added: 0, updated: 1, unchanged: 1 });
+  one.upsert([v2]);
+  for (const shard of ['0601.jsonl', '2509.jsonl', '2510.jsonl']) {
+    assert.equal(readFileSync(join(batch.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
+  }
+  assert.deepEqual(readdirSync(batch.dir).sort(), ['0601.jsonl', '2509.jsonl', '2510.jsonl']);
+});
+
+test('cleanText collapses every kind of whitespace run exactly as /\\s+/ → " " would', () => {
+  const samples = ['  a \t b\n\nc ', 'x\u00a0y', 'x \u00a0 y', 'a\u2003b\u3000c', 'line\nwrap \n here', '\ufeffBOM', '', '   ', 'single spaces only'];
+  for (const s of samples) assert.equal(cleanText(s), s.replace(/\s+/g, ' ').trim(), JSON.stringify(s));
+  assert.equal(cleanText(null), '');
+});
+
+test('upsertJson takes canonical lines: same files as upsert, identical lines unchanged without a rewrite, changes merged', async () => {
+  const one = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const lines = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const papers = [paper({ id: '2509.00002' }), paper(), paper({ id: '2510.00001' })];
+  const asJson = (ps: Paper[]) => [ps.map((p) => p.id), ps.map((p) => JSON.stringify(canonicalPaper(p)))] as const;
+  assert.deepEqual(await lines.upsertJson(...asJson(papers)), one.upsert(papers));
+  for (const shard of ['2509.jsonl', '2510.jsonl']) {
+    assert.equal(readFileSync(join(lines.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
+  }
+  const before = statSync(join(lines.dir, '2509.jsonl')).mtimeMs;
+  assert.deepEqual(await lines.upsertJson(...asJson(papers)), { added: 0, updated: 0, unchanged: 3 });
+  assert.equal(statSync(join(lines.dir, '2509.jsonl')).mtimeMs, before);
+  // a new version, and the same paper twice in one batch of a new shard
+  const v2 = paper({ version: 2, title: 'Revised' });
+  const twice = [paper({ id: '2511.00001' }), paper({ id: '2511.00001', version: 2, title: 'Second' })];
+  assert.deepEqual(await lines.upsertJson(...asJson([v2, ...twice])), { added: 1, updated: 2, unchanged: 0 });
+  assert.equal(lines.get('2509.23025')?.title, 'Revised');
+  assert.equal(lines.get('2511.00001')?.title, 'Second');
 });

@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomic, writeFilesAtomic } from './atomic.ts';
 import { canonicalPaper, compareIds, idMonth, type Paper } from './paper.ts';
 
 export interface UpsertResult {
@@ -84,6 +84,64 @@ export class PaperStore {
 
   /** Merges papers into their shards; one atomic write per touched shard that actually changed. */
   upsert(papers: Iterable<Paper>): UpsertResult {
+    const { result, writes } = this.merge(papers);
+    for (const w of writes) writeFileAtomic(w.path, w.data);
+    return result;
+  }
+
+  /**
+   * `upsert` for bulk imports: every changed shard is written at once, the fsyncs run
+   * concurrently and the directory is synced once, instead of two fsyncs per shard in turn.
+   */
+  async upsertBatch(papers: Iterable<Paper>): Promise<UpsertResult> {
+    const { result, writes } = this.merge(papers);
+    await writeFilesAtomic(writes);
+    return result;
+  }
+
+  /**
+   * `upsertBatch` for bulk imports that already hold each paper as its store line,
+   * `jsons[i] = JSON.stringify(canonicalPaper(paper))` for `ids[i]`: a shard that does not exist
+   * yet is written from those lines as they are; other shards merge as usual.
+   */
+  async upsertJson(ids: string[], jsons: string[]): Promise<UpsertResult> {
+    const byShard = new Map<string, number[]>();
+    for (let i = 0; i < ids.length; i++) {
+      const m = idMonth(ids[i]!);
+      if (!byShard.has(m)) byShard.set(m, []);
+      byShard.get(m)!.push(i);
+    }
+    const fresh: { path: string; data: string }[] = [];
+    const toMerge: Paper[] = [];
+    let added = 0;
+    let unchanged = 0;
+    for (const [month, rows] of byShard) {
+      const path = this.shardPath(month);
+      if (!existsSync(path)) {
+        if (new Set(rows.map((i) => ids[i])).size === rows.length) {
+          rows.sort((a, b) => compareIds(ids[a]!, ids[b]!));
+          fresh.push({ path, data: rows.map((i) => jsons[i]).join('\n') + '\n' });
+          added += rows.length;
+        } else {
+          for (const i of rows) toMerge.push(JSON.parse(jsons[i]!) as Paper);
+        }
+        continue;
+      }
+      // A stored line byte-identical to the incoming one cannot change in a merge: skip the parse.
+      const stored = new Map<string, string>();
+      for (const line of readFileSync(path, 'utf8').split('\n')) if (line) stored.set(storedLineId(line), line);
+      for (const i of rows) {
+        if (stored.get(ids[i]!) === jsons[i]) unchanged++;
+        else toMerge.push(JSON.parse(jsons[i]!) as Paper);
+      }
+    }
+    const { result, writes } = this.merge(toMerge);
+    await writeFilesAtomic([...fresh, ...writes]);
+    return { added: result.added + added, updated: result.updated, unchanged: result.unchanged + unchanged };
+  }
+
+  /** The merge of `papers` into the store: counts, and the new text of each shard that changed. */
+  private merge(papers: Iterable<Paper>): { result: UpsertResult; writes: { path: string; data: string }[] } {
     const byShard = new Map<string, Paper[]>();
     for (const p of papers) {
       const m = idMonth(p.id);
@@ -91,6 +149,7 @@ export class PaperStore {
       byShard.get(m)!.push(p);
     }
     const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
+    const writes: { path: string; data: string }[] = [];
     mkdirSync(this.dir, { recursive: true });
     for (const [month, incoming] of byShard) {
       const current = new Map(this.readShard(month).map((p) => [p.id, p]));
@@ -114,10 +173,10 @@ export class PaperStore {
       }
       if (changed) {
         const sorted = [...current.values()].sort((a, b) => compareIds(a.id, b.id));
-        writeFileAtomic(this.shardPath(month), sorted.map((p) => JSON.stringify(p)).join('\n') + '\n');
+        writes.push({ path: this.shardPath(month), data: sorted.map((p) => JSON.stringify(p)).join('\n') + '\n' });
       }
     }
-    return result;
+    return { result, writes };
   }
 
   async stats(): Promise<StoreStats> {
@@ -134,6 +193,11 @@ export class PaperStore {
     s.byCategory = sortByCount(s.byCategory);
     return s;
   }
+}
+
+/** The id of a stored (canonical) line, which always starts `{"id":"<id>",`. */
+function storedLineId(line: string): string {
+  return line.slice(7, line.indexOf('"', 7));
 }
 
 /**

@@ -58,6 +58,7 @@ export const STATUS_LABEL: Record<string, string> = {
   announced: 'Announced',
   weekend: 'Weekend — no announcement',
   holiday: 'arXiv holiday — no announcement',
-  empty: 'Nothing new in the followed categories',
+  stale: 'arXiv had not announced yet when the job ran',
   'fetch-failed': 'Fetching from arXiv failed',
+  running: 'In progress (or interrupted; the next run resumes it)',
 };

@@ -1,73 +1,86 @@
-// Builds a subscriber profile in the browser. With a deployment public key the email address is
-// sealed (libsodium crypto_box_seal) before it is shown, so the public pull request never holds
-// it in clear. libsodium is loaded only when needed.
-export interface ProfileDraft {
-  id: string;
-  name?: string;
-  /** Base64 sealed box of the address, readable only with the deployment's secret key. */
-  emailSealed?: string;
-  categories: string[];
-  interests?: string;
-  seedPapers: string[];
-  maxPapers: number;
-}
-
-const ID = /^[a-z0-9][a-z0-9-]{1,38}$/;
+// Builds a subscriber profile (profiles/profile.schema.json) in the browser. With the deployment's
+// public key the email address is sealed (libsodium crypto_box_seal, `sealed:v1:<base64>`, the
+// same as `paperboy profile seal`), so the public pull request never holds it in clear.
+// libsodium is loaded only when an address is sealed.
+const ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
+const GITHUB = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
-const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
+const ARXIV_ID = /^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?\/[0-9]{7})(v[0-9]+)?$/;
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
-export function buildProfile(form: FormData): { profile: Omit<ProfileDraft, 'emailSealed'>; email: string; problems: string[] } {
+const list = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split(/[\s,]+/).filter(Boolean))];
+const phrases = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length >= 2))];
+
+/** The profile without its email, and what is wrong with the form. */
+export function buildProfile(form: FormData): { profile: Record<string, unknown>; email: string; problems: string[] } {
   const problems: string[] = [];
   const id = String(form.get('id') ?? '').trim();
-  if (!ID.test(id)) problems.push('the profile id needs 2–39 lower-case letters, digits or dashes');
-  const more = String(form.get('more') ?? '')
-    .split(/[\s,]+/)
-    .filter(Boolean);
-  const categories = [...new Set([...form.getAll('categories').map(String), ...more])];
-  for (const c of categories) if (!CATEGORY.test(c)) problems.push(`"${c}" is not an arXiv category`);
-  const seedPapers = String(form.get('seeds') ?? '')
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((s) => s.replace(/^arxiv:/i, '').replace(/v\d+$/, ''));
-  for (const s of seedPapers) if (!ARXIV_ID.test(s)) problems.push(`"${s}" is not an arXiv id`);
-  const interests = String(form.get('interests') ?? '').trim();
-  if (categories.length === 0 && !interests && seedPapers.length === 0) problems.push('choose at least one category, or describe your interests, or name a paper');
-  const maxPapers = Number(form.get('maxPapers') ?? 10);
-  if (!Number.isInteger(maxPapers) || maxPapers < 1 || maxPapers > 50) problems.push('papers per digest is a whole number from 1 to 50');
-  const email = String(form.get('email') ?? '').trim();
+  if (!ID.test(id)) problems.push('the profile id needs 2–40 lower-case letters, digits or dashes');
+  const github = String(form.get('github') ?? '').trim();
+  if (!GITHUB.test(github)) problems.push('enter your GitHub login');
   const name = String(form.get('name') ?? '').trim();
-  return {
-    profile: { id, ...(name ? { name } : {}), categories, ...(interests ? { interests } : {}), seedPapers, maxPapers },
-    email,
-    problems,
+  if (!name) problems.push('enter a name');
+  const categories = [...new Set([...form.getAll('categories').map(String), ...list(form.get('more'))])];
+  if (categories.length === 0) problems.push('choose at least one category');
+  for (const c of categories) if (!CATEGORY.test(c)) problems.push(`"${c}" is not an arXiv category`);
+  const interests = String(form.get('interests') ?? '')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (interests.length === 0 || interests.some((s) => s.length < 3)) problems.push('describe your interests (at least a few words)');
+  if (interests.length > 8) problems.push('at most 8 interests, one per line');
+  const seedPapers = list(form.get('seeds')).map((s) => s.replace(/^arxiv:/i, ''));
+  for (const s of seedPapers) if (!ARXIV_ID.test(s)) problems.push(`"${s}" is not an arXiv id`);
+  const digestSize = Number(form.get('digestSize') ?? 10);
+  if (!Number.isInteger(digestSize) || digestSize < 1 || digestSize > 50) problems.push('papers per digest is a whole number from 1 to 50');
+  const schedule = String(form.get('schedule') ?? 'day');
+  const includeKeywords = phrases(form.get('includeKeywords'));
+  const excludeKeywords = phrases(form.get('excludeKeywords'));
+  const profile: Record<string, unknown> = {
+    $schema: './profile.schema.json',
+    id,
+    name,
+    email: '',
+    github,
+    categories,
+    interests: interests.length === 1 ? interests[0] : interests,
+    ...(seedPapers.length ? { seedPapers } : {}),
+    ...(includeKeywords.length ? { include: { keywords: includeKeywords } } : {}),
+    ...(excludeKeywords.length ? { exclude: { keywords: excludeKeywords } } : {}),
+    digestSize,
+    schedule: schedule === 'day' ? { every: 'day' } : { every: 'week', day: schedule },
   };
+  const email = String(form.get('email') ?? '').trim();
+  if (!EMAIL.test(email)) problems.push('enter a valid email address');
+  return { profile, email, problems };
 }
 
 async function seal(email: string, publicKeyB64: string): Promise<string> {
   const sodium = (await import('libsodium-wrappers')).default;
   await sodium.ready;
   const key = sodium.from_base64(publicKeyB64, sodium.base64_variants.ORIGINAL);
-  return sodium.to_base64(sodium.crypto_box_seal(sodium.from_string(email), key), sodium.base64_variants.ORIGINAL);
+  return `sealed:v1:${sodium.to_base64(sodium.crypto_box_seal(sodium.from_string(email), key), sodium.base64_variants.ORIGINAL)}`;
 }
 
 export function attachProfileForm(form: HTMLFormElement): void {
-  const { repo, branch, key } = form.dataset;
+  const { repo, branch, key, privacy } = form.dataset;
   const result = document.getElementById('result')!;
   const error = document.getElementById('r-error')!;
   const json = document.getElementById('r-json')!;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const { profile, email, problems } = buildProfile(new FormData(form));
-    if (key && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push('enter a valid email address');
+    if (!key && privacy !== 'private') problems.unshift('this deployment cannot seal addresses yet (no public key), so a profile cannot be made here');
     if (problems.length) {
       error.textContent = `Please fix: ${problems.join('; ')}.`;
       error.hidden = false;
       result.hidden = true;
+      error.focus();
       return;
     }
     error.hidden = true;
-    const draft: ProfileDraft = key ? { ...profile, emailSealed: await seal(email, key) } : profile;
-    const text = JSON.stringify(draft, null, 2) + '\n';
+    profile.email = key ? await seal(email, key) : email;
+    const text = JSON.stringify(profile, null, 2) + '\n';
     json.textContent = text;
     document.getElementById('r-file')!.textContent = `${profile.id}.json`;
     const pr = new URL(`https://github.com/${repo}/new/${branch}`);

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { loadConfig } from '../config.ts';
+import { categoryProblem } from './categories.ts';
+import { sharedDataPath } from './shared-data.ts';
+
+test('every category of the real sample is accepted', () => {
+  const seen = new Set<string>();
+  for (const line of readFileSync(sharedDataPath('papers-small.jsonl'), 'utf8').split('\n')) {
+    if (line) for (const c of (JSON.parse(line) as { categories: string }).categories.split(' ')) seen.add(c);
+  }
+  assert.ok(seen.size > 20);
+  for (const c of seen) assert.equal(categoryProblem(c), null, c);
+  for (const c of ['cs', 'math', 'astro-ph', 'astro-ph.GA', 'cond-mat.mes-hall', 'physics.atom-ph', 'quant-ph', 'q-fin.GN', 'eess.IV', 'stat.ML']) {
+    assert.equal(categoryProblem(c), null, c);
+  }
+});
+
+test('misspelt categories are refused with a suggestion', () => {
+  assert.equal(categoryProblem('cs.cv'), '"cs.cv" is not an arXiv category (did you mean "cs.CV"?)');
+  assert.equal(categoryProblem('CS'), 'unknown arXiv archive "CS" (did you mean "cs"?)');
+  assert.equal(categoryProblem('cond-mat.Str-El'), '"cond-mat.Str-El" is not an arXiv category (did you mean "cond-mat.str-el"?)');
+  assert.match(categoryProblem('quant-ph.XX')!, /quant-ph has no subject classes/);
+  assert.match(categoryProblem('computer-science')!, /unknown arXiv archive/);
+});
+
+test('the configuration refuses a misspelt category at start-up, naming the key', () => {
+  assert.throws(
+    () => loadConfig({ env: { PAPERBOY_ARXIV__CATEGORIES: 'cs.CV,cs.cl' }, cwd: '/nonexistent' }),
+    /invalid configuration \(arxiv\.categories: "cs\.cl" is not an arXiv category \(did you mean "cs\.CL"\?\)\)/,
+  );
+  assert.deepEqual(loadConfig({ env: { PAPERBOY_ARXIV__CATEGORIES: 'cs.CV, math' }, cwd: '/nonexistent' }).arxiv.categories, ['cs.CV', 'math']);
+});

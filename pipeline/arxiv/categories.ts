@@ -1,0 +1,47 @@
+// arXiv category names: an archive (`cs`, `astro-ph`) or archive.subject (`cs.CV`,
+// `cond-mat.mes-hall`). A misspelt category is dangerous: the feed for it is silently empty, and
+// every night would look like a holiday. So names are checked against arXiv's archives and the
+// spelling each archive uses for its subjects.
+
+/** Archives, with the pattern of their subject classes (null: the archive has none). */
+const ARCHIVES: Record<string, RegExp | null> = {
+  'astro-ph': /^(CO|EP|GA|HE|IM|SR)$/,
+  'cond-mat': /^[a-z]+(-[a-z]+)*$/,
+  cs: /^[A-Z]{2}$/,
+  econ: /^[A-Z]{2}$/,
+  eess: /^[A-Z]{2}$/,
+  'gr-qc': null,
+  'hep-ex': null,
+  'hep-lat': null,
+  'hep-ph': null,
+  'hep-th': null,
+  math: /^[A-Z]{2}$/,
+  'math-ph': null,
+  nlin: /^[A-Z]{2}$/,
+  'nucl-ex': null,
+  'nucl-th': null,
+  physics: /^[a-z]+(-[a-z]+)*$/,
+  'q-bio': /^[A-Z]{2}$/,
+  'q-fin': /^[A-Z]{2}$/,
+  'quant-ph': null,
+  stat: /^[A-Z]{2}$/,
+};
+
+/** Why `name` is not an arXiv category or archive, or null when it is well-formed. */
+export function categoryProblem(name: string): string | null {
+  const [archive = '', subject, ...rest] = name.split('.');
+  if (!(archive in ARCHIVES)) {
+    const lower = archive.toLowerCase();
+    return lower in ARCHIVES ? `unknown arXiv archive "${archive}" (did you mean "${lower}"?)` : `unknown arXiv archive "${archive}" in "${name}"`;
+  }
+  if (subject === undefined) return null;
+  const pattern = ARCHIVES[archive];
+  if (rest.length > 0 || !pattern) return `"${name}" is not an arXiv category (${archive} has ${pattern ? 'subjects like ' + example(archive) : 'no subject classes'})`;
+  if (pattern.test(subject)) return null;
+  const fixed = pattern.source.includes('a-z') ? subject.toLowerCase() : subject.toUpperCase();
+  return pattern.test(fixed) ? `"${name}" is not an arXiv category (did you mean "${archive}.${fixed}"?)` : `"${name}" is not an arXiv category (${archive} has subjects like ${example(archive)})`;
+}
+
+function example(archive: string): string {
+  return { 'astro-ph': 'astro-ph.GA', 'cond-mat': 'cond-mat.mes-hall', physics: 'physics.optics' }[archive] ?? `${archive}.XX`;
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { simpleParser } from 'mailparser';
+import { PaperStore } from '../store/papers.ts';
+import { input, papers } from './fixtures/fixtures.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
+const ENV = { ...process.env, PAPERBOY_LINKS__KEYS: '{"k1":"cli-test-key-0123456789"}', PAPERBOY_ENDPOINT__PUBLIC_URL: 'https://vote.example.org' };
+
+function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = ENV) {
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', 'data', ...args], { cwd, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('paperboy digest --dry-run --out writes .eml and .html per subscriber; bad picks fail in one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
+  writeFileSync(join(dir, 'picks.json'), JSON.stringify({ edition: '2025-10-01', inputs: [input('alice', 4), input('bob', 2)].map(({ edition: _, ...rest }) => rest) }));
+  const r = run(dir, ['digest', '--picks', 'picks.json', '--dry-run', '--out', 'out', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { messages: { subscriber: string; eml: string; html: string }[] };
+  assert.deepEqual(report.messages.map((m) => m.subscriber), ['alice', 'bob']);
+  const mail = await simpleParser(readFileSync(join(dir, 'out', 'alice.eml')));
+  assert.equal(mail.html, readFileSync(join(dir, 'out', 'alice.html'), 'utf8'));
+  assert.match(String(mail.text), /👍 More like this: https:\/\/vote\.example\.org\/v\//);
+  assert.match(mail.messageId!, /^<paperboy\.2025-10-01\./);
+
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...input('x', 1), subscriber: { id: 'x', name: 'X', email: 'not-an-address' } }]));
+  const bad = run(dir, ['digest', '--picks', 'bad.json']);
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stderr, /^paperboy: picks file bad\.json: invalid picks \(0\.subscriber\.email: .+\)\n$/);
+  const wrongDate = run(dir, ['digest', '--picks', 'picks.json', '--date', '2025-10-02']);
+  assert.equal(wrongDate.code, 1);
+  assert.match(wrongDate.stderr, /^paperboy: picks file picks\.json: the picks are for edition 2025-10-01, not 2025-10-02\n$/);
+  const { PAPERBOY_LINKS__KEYS: _, ...withoutKeys } = ENV;
+  const noKeys = run(dir, ['digest', '--picks', 'picks.json'], withoutKeys);
+  assert.match(noKeys.stderr, /no link-signing key configured/);
+});
+
+test('paperboy preview writes the HTML and phone/desktop, light/dark screenshots', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
+  new PaperStore(join(dir, 'data')).upsert(papers);
+  mkdirSync(join(dir, 'profiles'));
+  writeFileSync(join(dir, 'profiles', 'alice.json'), JSON.stringify({ id: 'alice', name: 'Alice Martin', email: 'sealed:v1:abc' }));
+  const r = run(dir, ['preview', 'alice', '--date', '2025-10-01', '--count', '3', '--out', 'shots', '--json'], { ...process.env });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { screenshots: string[]; html: string };
+  assert.equal(out.screenshots.length, 4);
+  const widths = out.screenshots.map((s) => readFileSync(s).readUInt32BE(16));
+  assert.deepEqual(widths, [375, 375, 1024, 1024]);
+  assert.ok(readFileSync(out.html, 'utf8').includes(papers[0]!.id));
+  assert.match(run(dir, ['preview', 'nobody']).stderr, /^paperboy: no profile .*nobody\.json\n$/);
+});

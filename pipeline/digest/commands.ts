@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { emit, type Registrar } from '../cli.ts';
+import type { Config } from '../config.ts';
+import type { Paper } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { sendMessages, toEml } from '../send/send.ts';
+import { UserError } from '../util/errors.ts';
+import { parseDigestInputs, type DigestInput } from './input.ts';
+import { screenshotEmail } from './preview.ts';
+import { renderDigests } from './render.ts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkDate(date: string | undefined): string | undefined {
+  if (date !== undefined && !DATE.test(date)) throw new UserError(`--date must be YYYY-MM-DD, not ${JSON.stringify(date)}`);
+  return date;
+}
+
+/** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
+function readPicks(file: string, date: string | undefined): DigestInput[] {
+  if (!existsSync(file)) throw new UserError(`no such picks file: ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`picks file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  try {
+    const inputs = parseDigestInputs(json, date);
+    if (inputs.length === 0) throw new Error('no subscribers in it');
+    return inputs;
+  } catch (err) {
+    throw new UserError(`picks file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function oneEdition(inputs: DigestInput[]): string {
+  const editions = [...new Set(inputs.map((i) => i.edition))];
+  if (editions.length > 1) throw new UserError(`the picks mix editions (${editions.join(', ')}); pass --date to choose one`);
+  return editions[0]!;
+}
+
+function requireKeys(config: Config): void {
+  if (Object.keys(config.links.keys).length === 0) {
+    throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<32+ random characters>"}\'');
+  }
+}
+
+/**
+ * Where `preview` gets its picks until the nightly job wires the recommender in: the first
+ * papers announced on the edition, in store order. The one seam to swap.
+ */
+export type PreviewPicks = (config: Config, subscriber: DigestInput['subscriber'], edition: string | undefined, count: number) => Promise<DigestInput>;
+
+export const editionPapersAsPicks: PreviewPicks = async (config, subscriber, edition, count) => {
+  const store = new PaperStore(config.dataDir);
+  let latest = '';
+  const byDate = new Map<string, Paper[]>();
+  for await (const p of store.all()) {
+    if (!p.announced) continue;
+    if (edition && p.announced !== edition) continue;
+    if (p.announced > latest) latest = p.announced;
+    const list = byDate.get(p.announced) ?? [];
+    if (list.length < count) list.push(p);
+    byDate.set(p.announced, list);
+  }
+  const day = edition ?? latest;
+  const papers = byDate.get(day) ?? [];
+  if (papers.length === 0) throw new UserError(edition ? `no papers announced on ${edition} in ${store.dir}` : `the store ${store.dir} has no announced papers`);
+  return {
+    subscriber,
+    edition: day,
+    picks: papers.map((paper, i) => ({ paper, score: papers.length - i, reason: 'Preview: one of the edition\'s first papers (the recommender picks in the nightly job).' })),
+  };
+};
+
+export const registerDigestCommands: Registrar = (program, context) => {
+  program
+    .command('digest')
+    .description('render each subscriber\'s morning email from a picks file and write it as .eml and .html (never sends)')
+    .requiredOption('--picks <file>', 'JSON of DigestInput (one, an array, or { edition, inputs })')
+    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)')
+    .option('--dry-run', 'write files only (what digest always does; `paperboy send` sends)')
+    .option('--out <dir>', 'where to write (default <dataDir>/digest/<edition>/)')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command, opts: { picks: string; date?: string; out?: string }) {
+      const { config } = context(this);
+      const inputs = readPicks(opts.picks, checkDate(opts.date));
+      requireKeys(config);
+      const edition = oneEdition(inputs);
+      const out = resolve(opts.out ?? join(config.dataDir, 'digest', edition));
+      const messages = await renderDigests(config, inputs);
+      const files: { subscriber: string; eml: string; html: string; bytes: number; shown: number; picked: number; subject: string }[] = [];
+      for (const m of messages) {
+        const eml = join(out, `${m.subscriber}.eml`);
+        const html = join(out, `${m.subscriber}.html`);
+        writeFileAtomic(eml, await toEml(m, config.send.textEncoding));
+        writeFileAtomic(html, m.html);
+        files.push({ subscriber: m.subscriber, eml, html, bytes: Buffer.byteLength(m.html), shown: m.shown, picked: m.picked, subject: m.subject });
+      }
+      const skipped = inputs.filter((i) => i.picks.length === 0).map((i) => i.subscriber.id);
+      emit(this, { edition, out, messages: files, skipped }, (r) =>
+        [
+          `${r.messages.length} digest(s) for ${r.edition} written to ${r.out}`,
+          ...r.messages.map((f) => `  ${f.subscriber}: ${f.shown}/${f.picked} papers, ${(f.bytes / 1000).toFixed(1)} kB HTML — ${f.subject}`),
+          ...(r.skipped.length ? [`no picks, no email: ${r.skipped.join(', ')}`] : []),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('send')
+    .description('render and send each subscriber\'s morning email over SMTP (idempotent: re-running sends nothing twice)')
+    .requiredOption('--picks <file>', 'JSON of DigestInput (one, an array, or { edition, inputs })')
+    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command, opts: { picks: string; date?: string }) {
+      const { config, quiet } = context(this);
+      const inputs = readPicks(opts.picks, checkDate(opts.date));
+      requireKeys(config);
+      const edition = oneEdition(inputs);
+      const messages = await renderDigests(config, inputs);
+      const report = await sendMessages(config, messages, { edition, quiet });
+      emit(this, report, (r) =>
+        [
+          `${r.edition}: ${r.counts.sent} sent, ${r.counts['already-sent']} already sent, ${r.counts.bounced} bounced, ${r.counts.deferred} deferred (${r.seconds.toFixed(1)}s)`,
+          ...r.results.filter((x) => x.outcome === 'bounced').map((x) => `  bounced ${x.subscriber} <${x.to}>: ${x.response}`),
+          ...r.results.filter((x) => x.outcome === 'deferred').map((x) => `  deferred ${x.subscriber}: ${x.response} (re-run to retry)`),
+        ].join('\n'),
+      );
+      if (report.counts.deferred > 0) {
+        process.stderr.write(`paperboy: ${report.counts.deferred} message(s) deferred by temporary failures; re-run \`paperboy send\` to retry them\n`);
+        process.exitCode = 2;
+      }
+    });
+
+  program
+    .command('preview')
+    .description('write a subscriber\'s digest as HTML and PNG screenshots (phone 375 px, desktop 1024 px; light and dark) via Chromium')
+    .argument('<profile-id>', 'reads profiles/<profile-id>.json (id, name, email)')
+    .option('--date <YYYY-MM-DD>', 'the edition (default: the latest in the store)')
+    .option('--picks <file>', 'take the picks from this file instead of the edition\'s first papers')
+    .option('--count <n>', 'papers in the preview', '6')
+    .option('--profiles <dir>', 'profiles directory (default: profiles.dir)')
+    .option('--out <dir>', 'where to write (default <dataDir>/digest/preview/)')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count: string; profiles?: string; out?: string }) {
+      const { config } = context(this);
+      const date = checkDate(opts.date);
+      const count = Number(opts.count);
+      if (!Number.isInteger(count) || count < 1) throw new UserError('--count must be a positive integer');
+      let input: DigestInput;
+      if (opts.picks) {
+        const found = readPicks(opts.picks, date).find((i) => i.subscriber.id === id);
+        if (!found) throw new UserError(`no picks for ${id} in ${opts.picks}`);
+        input = found;
+      } else {
+        input = await editionPapersAsPicks(config, readProfile(opts.profiles ?? config.profiles.dir, id), date, count);
+      }
+      // a preview needs signed-looking links, not the production keys
+      const keyring = Object.keys(config.links.keys).length ? undefined : { keys: { preview: randomBytes(24).toString('base64url') } };
+      const [message] = await renderDigests(config, [input], keyring ? { keyring } : {});
+      if (!message) throw new UserError(`no papers to preview for ${id}`);
+      const out = resolve(opts.out ?? join(config.dataDir, 'digest', 'preview'));
+      const html = join(out, `${id}.html`);
+      writeFileAtomic(html, message.html);
+      writeFileAtomic(join(out, `${id}.txt`), message.text);
+      const screenshots = await screenshotEmail(message.html, out, id);
+      emit(this, { subscriber: id, edition: message.edition, subject: message.subject, html, screenshots, bytes: Buffer.byteLength(message.html) }, (r) =>
+        [`${r.subject}`, `  ${r.html} (${(r.bytes / 1000).toFixed(1)} kB)`, ...r.screenshots.map((s) => `  ${s}`)].join('\n'),
+      );
+    });
+};
+
+/** The fields of profiles/<id>.json a digest needs. A sealed address is not opened for a preview. */
+function readProfile(dir: string, id: string): DigestInput['subscriber'] {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) throw new UserError(`not a profile id: ${JSON.stringify(id)}`);
+  const file = resolve(dir, `${id}.json`);
+  if (!existsSync(file)) throw new UserError(`no profile ${file}`);
+  let p: { id?: unknown; name?: unknown; email?: unknown };
+  try {
+    p = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`profile ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (p.id !== undefined && p.id !== id) throw new UserError(`profile ${file} says its id is ${JSON.stringify(p.id)}`);
+  const email = typeof p.email === 'string' && /^[^\s@]+@[^\s@]+$/.test(p.email) ? p.email : `${id}@preview.invalid`;
+  return { id, name: typeof p.name === 'string' ? p.name : id, email };
+}

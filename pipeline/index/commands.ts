@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { emit, type Registrar } from '../cli.ts';
+import type { Config } from '../config.ts';
+import { createEmbedder } from '../embed/embedder.ts';
+import { positiveInt } from '../embed/commands.ts';
+import { loadVectors } from '../embed/vectors.ts';
+import { parseArxivId } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
+import { UserError } from '../util/errors.ts';
+import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
+import { updateIndexAndSimilar } from './similar.ts';
+
+interface Row extends Neighbour {
+  title: string;
+}
+
+function withTitles(config: Config, lists: Neighbour[][]): Row[][] {
+  const papers = new PaperStore(config.dataDir).getMany(new Set(lists.flat().map((n) => n.id)));
+  return lists.map((l) => l.map((n) => ({ id: n.id, title: papers.get(n.id)?.title ?? '', score: Math.round(n.score * 1e4) / 1e4 })));
+}
+
+function renderRows(rows: Row[]): string[] {
+  return rows.map((r, i) => `${String(i + 1).padStart(3)}. ${r.score.toFixed(3)}  ${r.id.padEnd(16)} ${r.title}`);
+}
+
+/** The index in line with the stored vectors (rebuilt when missing or stale). */
+function currentIndex(config: Config): { index: PaperIndex; vectors: ReturnType<typeof loadVectors> } {
+  const vectors = loadVectors(config);
+  return { index: syncIndex(config, vectors).index, vectors };
+}
+
+export const registerIndexCommands: Registrar = (program, context) => {
+  program
+    .command('index')
+    .description('bring the FAISS index and every paper\'s similar-papers list up to date with the stored vectors')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command) {
+      const { config, quiet } = context(this);
+      const r = await updateIndexAndSimilar(config, [], { quiet });
+      emit(this, r, (r) =>
+        [
+          `${r.papers} papers in the ${r.indexKind} index${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}`,
+          r.full ? `similar papers computed for all ${r.queried} papers` : `${r.queried} papers got their similar papers, ${r.updatedOld} older papers gained newer similar papers`,
+          `${r.shardsWritten} shards written in ${r.seconds.toFixed(1)}s`,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('similar')
+    .description('the papers most similar to one or more stored papers')
+    .argument('<ids...>', 'arXiv ids')
+    .option('-k <n>', 'neighbours per paper (default: index.similarK)', (v) => positiveInt(v, '-k'))
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command, rawIds: string[], opts: { k?: number }) {
+      const { config } = context(this);
+      const ids = rawIds.map((raw) => {
+        try {
+          return parseArxivId(raw).id;
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+      });
+      const k = opts.k ?? config.index.similarK;
+      const { index, vectors } = currentIndex(config);
+      const rowOf = new Map(vectors.ids.map((id, r) => [id, r]));
+      const missing = ids.filter((id) => !rowOf.has(id));
+      if (missing.length) {
+        const store = new PaperStore(config.dataDir);
+        const why = missing.map((id) => `${id} (${store.get(id) ? 'no vector yet: run `paperboy embed`' : 'not in the store'})`);
+        throw new UserError(`cannot find similar papers for ${why.join(', ')}`);
+      }
+      const { dim } = vectors;
+      const queries = new Float32Array(ids.length * dim);
+      ids.forEach((id, i) => queries.set(vectors.vectors.subarray(rowOf.get(id)! * dim, (rowOf.get(id)! + 1) * dim), i * dim));
+      const lists = withTitles(config, index.search(queries, ids.length, k, (q) => ids[q]));
+      const titles = new PaperStore(config.dataDir).getMany(ids);
+      const result = ids.map((id, i) => ({ id, title: titles.get(id)?.title ?? '', similar: lists[i]! }));
+      emit(this, result, () =>
+        result.map((r) => [`${r.id}  ${r.title}`, ...renderRows(r.similar)].join('\n')).join('\n\n'),
+      );
+    });
+
+  program
+    .command('search')
+    .description('semantic search of the stored papers with the embedding model')
+    .argument('<text>', 'free text: a question, a topic, an abstract')
+    .option('-k <n>', 'results (default: 10)', (v) => positiveInt(v, '-k'))
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, text: string, opts: { k?: number }) {
+      const { config, quiet } = context(this);
+      if (!text.trim()) throw new UserError('the search text is empty');
+      const { index } = currentIndex(config);
+      const embedder = await createEmbedder(config, { quiet });
+      if (embedder.modelKey !== index.header.modelKey) {
+        throw new UserError(`the index holds ${index.header.modelKey} vectors but the model is ${embedder.modelKey}; run \`paperboy embed\``);
+      }
+      const [query] = await embedder.embed([text], 'query');
+      if (query!.every((x) => x === 0)) throw new UserError('the model knows none of the words in the search text');
+      const [rows] = withTitles(config, index.search(query!, 1, opts.k ?? 10));
+      emit(this, { query: text, results: rows! }, (r) => renderRows(r.results).join('\n') || 'no results');
+    });
+};

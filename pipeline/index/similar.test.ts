@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Config } from '../config.ts';
+import { embedMissing } from '../embed/embed-missing.ts';
+import { createEmbedder } from '../embed/embedder.ts';
+import { REPO_ROOT, sampleStore, TEST_DIM } from '../embed/fixture.ts';
+import { loadVectors } from '../embed/vectors.ts';
+import { PaperStore } from '../store/papers.ts';
+import { buildIndex, indexFile, loadIndex, saveIndex, syncIndex } from './paper-index.ts';
+import { readSimilar, similarDir, updateIndexAndSimilar } from './similar.ts';
+
+const { config, papers } = await sampleStore();
+const embedder = await createEmbedder(config, { quiet: true });
+await embedMissing(config, { quiet: true, embedder });
+
+/** Exact top-k by brute force over the stored vectors. */
+function bruteForce(cfg: Config, id: string, k: number): { id: string; score: number }[] {
+  const set = loadVectors(cfg);
+  const r = set.ids.indexOf(id);
+  const scores = set.ids.map((other, j) => {
+    let s = 0;
+    for (let c = 0; c < set.dim; c++) s += set.vectors[r * set.dim + c]! * set.vectors[j * set.dim + c]!;
+    return { id: other, score: s };
+  });
+  return scores.filter((s) => s.id !== id).sort((a, b) => b.score - a.score).slice(0, k);
+}
+
+function snapshot(cfg: Config): Map<string, string> {
+  const dir = similarDir(cfg);
+  return new Map(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+test('every paper gets its exact top-k similar papers, newest-first "newer" lists, sharded by id month', async () => {
+  const r = await updateIndexAndSimilar(config, [], { quiet: true });
+  assert.equal(r.full, true);
+  assert.equal(r.indexKind, 'exact');
+  assert.equal(r.indexRebuilt, 'no index');
+  const all = readSimilar(config);
+  assert.equal(all.size, papers.length);
+  for (const id of ['2509.23025', papers[500]!.id, papers[1999]!.id]) {
+    const entry = all.get(id)!;
+    const exact = bruteForce(config, id, 10);
+    assert.deepEqual(entry.similar.map((n) => n.id), exact.map((n) => n.id));
+    entry.similar.forEach((n, i) => assert.ok(Math.abs(n.score - exact[i]!.score) < 1e-3));
+    for (const n of entry.newer) {
+      assert.ok(n.id > id, 'newer papers have later ids');
+      assert.match(n.since, /^\d{4}-\d{2}-\d{2}$/);
+    }
+  }
+  const lines = readFileSync(join(similarDir(config), '2510.jsonl'), 'utf8').trim().split('\n');
+  assert.ok(lines.every((l) => JSON.parse(l).id.startsWith('2510.')));
+  assert.deepEqual(readSimilar(config, ['2509.23025', '2510.99998']).size, 1);
+});
+
+test('the nightly update is incremental and gives the same lists as a full recomputation', async () => {
+  // Yesterday's archive: all but the last 150 papers (the sample is ordered by listing date).
+  const { config: night } = await sampleStore();
+  const store = new PaperStore(night.dataDir);
+  rmSync(store.dir, { recursive: true, force: true });
+  const newPapers = papers.slice(-150);
+  const newIds = new Set(newPapers.map((p) => p.id));
+  store.upsert(papers.filter((p) => !newIds.has(p.id)));
+  await embedMissing(night, { quiet: true, embedder });
+  await updateIndexAndSimilar(night, [], { quiet: true });
+  store.upsert(newPapers);
+  await embedMissing(night, { quiet: true, embedder });
+  const r = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
+  assert.equal(r.full, false);
+  assert.equal(r.indexRebuilt, null, 'new papers are appended to the index');
+  assert.equal(r.queried, newIds.size);
+  assert.ok(r.updatedOld > 0, 'some older papers gained a newer similar paper');
+  const incremental = readSimilar(night);
+  // An old paper that gained newer papers names them, with their announcement date.
+  const gained = [...incremental.values()].find((e) => !newIds.has(e.id) && e.newer.some((n) => newIds.has(n.id)))!;
+  const n = gained.newer.find((x) => newIds.has(x.id))!;
+  assert.equal(n.since, newPapers.find((p) => p.id === n.id)!.announced);
+  // Re-running the night changes nothing.
+  const files = snapshot(night);
+  const again = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
+  assert.equal(again.indexRebuilt, null);
+  assert.deepEqual(snapshot(night), files);
+  // The same store computed from scratch gives the same lists.
+  rmSync(similarDir(night), { recursive: true });
+  rmSync(indexFile(night));
+  assert.equal((await updateIndexAndSimilar(night, [], { quiet: true })).full, true);
+  const full = readSimilar(night);
+  let same = 0;
+  for (const [id, e] of full) if (JSON.stringify(incremental.get(id)!.similar.map((n) => n.id)) === JSON.stringify(e.similar.map((n) => n.id))) same++;
+  assert.equal(same, full.size, `incremental lists equal full lists for ${same}/${full.size} papers`);
+});
+
+test('past approximateAbove the index is HNSW; asking efSearch candidates keeps recall high', async () => {
+  const approx = { ...config, dataDir: config.dataDir, index: { ...config.index, approximateAbove: 1000 } };
+  const set = loadVectors(approx);
+  const hnsw = buildIndex(approx, set);
+  assert.equal(hnsw.header.kind, 'approximate');
+  const exact = buildIndex({ ...approx, index: { ...approx.index, approximateAbove: 1e9 } }, set);
+  const nq = 300;
+  const queries = set.vectors.subarray(0, nq * TEST_DIM);
+  const truth = exact.search(queries, nq, 10, (q) => set.ids[q]);
+  const recall = (lists: { id: string }[][]) => {
+    let hit = 0;
+    lists.forEach((l, q) => {
+      const t = new Set(truth[q]!.map((n) => n.id));
+      hit += l.filter((n) => t.has(n.id)).length;
+    });
+    return hit / (nq * 10);
+  };
+  const got = recall(hnsw.search(queries, nq, 10, (q) => set.ids[q]));
+  console.log(`# HNSW recall@10 vs exact on ${set.ids.length} papers (dim ${TEST_DIM}): ${got.toFixed(3)}`);
+  assert.ok(got >= 0.95, `recall ${got}`);
+});
+
+test('index persistence: stale or broken indexes are rebuilt, and kill -9 mid-write leaves the old index usable', async () => {
+  const set = loadVectors(config);
+  syncIndex(config, set);
+  const before = loadIndex(config)!;
+  assert.equal(before.size, set.ids.length);
+  // A model change (another key) forces a rebuild.
+  assert.equal(syncIndex(config, { ...set, modelKey: 'other' }).rebuilt, 'model changed');
+  assert.equal(syncIndex(config, set).rebuilt, 'model changed');
+  // A truncated file is not trusted.
+  const file = indexFile(config);
+  truncateSync(file, statSync(file).size - 100);
+  assert.equal(loadIndex(config), undefined);
+  assert.equal(syncIndex(config, set).rebuilt, 'unreadable index');
+  const good = readFileSync(file);
+
+  // A writer that saves a much bigger index over and over; killed while a temp file is being written.
+  const script = `
+    import { loadConfig } from ${JSON.stringify(join(REPO_ROOT, 'pipeline/config.ts'))};
+    import { buildIndex, saveIndex } from ${JSON.stringify(join(REPO_ROOT, 'pipeline/index/paper-index.ts'))};
+    const config = loadConfig({ env: {}, overrides: { dataDir: ${JSON.stringify(config.dataDir)} } });
+    const dim = 256, n = 20000;
+    const vectors = new Float32Array(n * dim).map(() => Math.random() - 0.5);
+    const ids = Array.from({ length: n }, (_, i) => '2601.' + String(i).padStart(5, '0'));
+    const index = buildIndex(config, { modelKey: 'big', dim, ids, hashes: ids, vectors });
+    process.stdout.write('ready\\n');
+    for (;;) saveIndex(config, index);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  const dir = join(config.dataDir, 'index');
+  const deadline = Date.now() + 20_000;
+  while (!readdirSync(dir).some((f) => f.endsWith('.tmp')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const leftovers = readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+  const current = readFileSync(file);
+  // Either the old index or a complete new one — never a torn file.
+  const loaded = loadIndex(config);
+  assert.ok(loaded, 'the index file is readable after kill -9');
+  assert.ok(current.equals(good) || loaded.header.modelKey === 'big');
+  console.log(`# kill -9 mid-write: ${leftovers.length} temp file(s) left, index ${current.equals(good) ? 'unchanged' : 'replaced whole'}`);
+  // The next save removes the leftovers.
+  syncIndex(config, set);
+  saveIndex(config, loadIndex(config)!);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('CLI: embed, similar (several ids, --json), search, index', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/paperboy.js'), '--data-dir', config.dataDir, ...args], { encoding: 'utf8' });
+  const embed = run('embed', '--json');
+  assert.equal(embed.status, 0, embed.stderr);
+  assert.equal(JSON.parse(embed.stdout).embedded, 0);
+  const sim = run('similar', '2510.02243', 'arXiv:2509.23025v1', '-k', '3', '--json');
+  assert.equal(sim.status, 0, sim.stderr);
+  const rows = JSON.parse(sim.stdout) as { id: string; similar: { id: string; title: string; score: number }[] }[];
+  assert.deepEqual(rows.map((r) => r.id), ['2510.02243', '2509.23025']);
+  assert.equal(rows[0]!.similar.length, 3);
+  assert.ok(rows[0]!.similar.every((n) => n.title && n.score > 0 && n.id !== '2510.02243'));
+  const text = run('similar', '2510.02243');
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /AccurateRAG/);
+  const search = run('search', 'retrieval augmented generation for question answering', '-k', '5', '--json');
+  assert.equal(search.status, 0, search.stderr);
+  const results = JSON.parse(search.stdout).results as { title: string }[];
+  assert.equal(results.length, 5);
+  assert.ok(results.filter((r) => /retriev|RAG/i.test(r.title)).length >= 3, JSON.stringify(results));
+  const missing = run('similar', '2510.99999');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^paperboy: cannot find similar papers for 2510.99999 \(not in the store\)\n$/);
+  const nonsense = run('search', '深度学习');
+  assert.equal(nonsense.status, 1);
+  assert.match(nonsense.stderr, /knows none of the words/);
+  assert.equal(run('index').status, 0);
+  assert.ok(existsSync(join(config.dataDir, 'similar', 'meta.json')));
+});

@@ -1,0 +1,64 @@
+import { appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { emit, type Registrar } from '../cli.ts';
+import { UserError } from '../util/errors.ts';
+import { runDemo, demoReportText } from './demo.ts';
+import { STAGES, type EditionRecord, type StageName } from './edition.ts';
+import { NightlyError, runNightly } from './run.ts';
+import { summaryMarkdown, summaryText } from './summary.ts';
+
+function stageList(value: string | undefined, flag: string): StageName[] {
+  if (!value) return [];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(STAGES as readonly string[]).includes(n)) throw new UserError(`${flag}: unknown stage ${JSON.stringify(n)} (stages: ${STAGES.join(', ')})`);
+  return names as StageName[];
+}
+
+export const registerNightlyCommands: Registrar = (program, context) => {
+  program
+    .command('nightly')
+    .description(`run (or resume) one edition: ${STAGES.join(' → ')}`)
+    .option('--date <YYYY-MM-DD>', 'the edition (announcement date); default: what the arXiv feed announces now')
+    .option('--skip <stages>', 'comma-separated stages to leave out this time (e.g. site)')
+    .option('--redo <stages>', 'comma-separated stages to run again although recorded as done')
+    .option('--summary-file <file>', 'append the run summary as Markdown (e.g. "$GITHUB_STEP_SUMMARY")')
+    .option('--json', 'print the edition record as JSON')
+    .action(async function (this: Command, opts: { date?: string; skip?: string; redo?: string; summaryFile?: string }) {
+      const { config, quiet } = context(this);
+      if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UserError(`--date must be YYYY-MM-DD, not ${JSON.stringify(opts.date)}`);
+      const publish = (record: EditionRecord) => {
+        if (opts.summaryFile) appendFileSync(opts.summaryFile, summaryMarkdown(record));
+      };
+      let result;
+      try {
+        result = await runNightly(config, {
+          date: opts.date,
+          skip: stageList(opts.skip, '--skip'),
+          redo: stageList(opts.redo, '--redo'),
+          quiet,
+          log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+        });
+      } catch (err) {
+        if (err instanceof NightlyError) publish(err.record);
+        throw err;
+      }
+      publish(result.record);
+      const record = result.record;
+      emit(this, record, summaryText);
+    });
+
+  program
+    .command('demo')
+    .description('run the whole nightly job offline on the bundled real papers: 7 editions, local SMTP, endpoint, previews, archive')
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command) {
+      const globals = this.optsWithGlobals<{ dataDir?: string }>();
+      const explicit = globals.dataDir ?? process.env.PAPERBOY_DATA_DIR;
+      const { config, quiet } = context(this);
+      // Without --data-dir the demo keeps out of the real store: data/demo-run/.
+      if (!explicit) config.dataDir = resolve('data', 'demo-run');
+      const report = await runDemo(config, { quiet, log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+      emit(this, report, (r) => demoReportText(r));
+    });
+};

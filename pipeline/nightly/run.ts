@@ -1,0 +1,356 @@
+// `paperboy nightly`: one edition, stage by stage. Every stage is idempotent and its completion
+// is checkpointed in the edition record, so a re-run after a crash at any point resumes where the
+// crash happened: papers are upserted by id+version, vectors by content hash, the index and the
+// similar lists are synced, feedback is logged by sequence number, picks are recorded per edition,
+// and mail goes through the send ledger keyed by (subscriber, edition). Nothing is sent twice and
+// nobody is skipped.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { fetchAnnouncements } from '../arxiv/fetch.ts';
+import { renderDigests } from '../digest/render.ts';
+import type { DigestInput } from '../digest/input.ts';
+import type { Message } from '../digest/render.ts';
+import { createEmbedder } from '../embed/embedder.ts';
+import { embedMissing } from '../embed/embed-missing.ts';
+import type { Embedder } from '../embed/embedder.ts';
+import { loadVectors } from '../embed/vectors.ts';
+import { pullEvents } from '../endpoint/client.ts';
+import { updateIndexAndSimilar } from '../index/similar.ts';
+import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
+import { openEmail } from '../profiles/seal.ts';
+import { vectorSource } from '../profiles/source.ts';
+import { applyFeedback, readState } from '../profiles/state.ts';
+import { recommend, type Pick } from '../recommend/recommend.ts';
+import { sendMessages } from '../send/send.ts';
+import type { Transporter } from 'nodemailer';
+import { buildSite } from '../site/build.ts';
+import { subscribeSettings } from '../site/data.ts';
+import { readMap, updateMap, writeMap } from '../site/map.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import type { AnnounceType, Paper } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
+import { UserError } from '../util/errors.ts';
+import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
+import { acquireLock } from './lock.ts';
+
+export interface NightlyOptions {
+  /** The edition (announcement date). Default: whatever the feed announces now. */
+  date?: string;
+  /** Stages to leave out of this run (e.g. `site` when a later run builds it once). */
+  skip?: StageName[];
+  /** Run these stages again even if the edition record says they are done. */
+  redo?: StageName[];
+  quiet?: boolean;
+  /** Mail transport to use instead of `send.smtpUrl` (the demo's local sink, tests). */
+  transport?: Transporter;
+  /** Where `paperboy site` output goes (default `<dataDir>/site`). */
+  siteDir?: string;
+  /** Test hook: called after each completed stage; throwing simulates a crash there. */
+  afterStage?: (stage: StageName, record: EditionRecord) => void;
+  log?: (line: string) => void;
+}
+
+/** A failed stage: the message is the one-line reason, the record what was written for the edition. */
+export class NightlyError extends UserError {
+  readonly record: EditionRecord;
+  constructor(message: string, record: EditionRecord) {
+    super(message);
+    this.record = record;
+  }
+}
+
+/** What one night leaves behind, besides the store: the edition record. */
+export interface NightlyResult {
+  record: EditionRecord;
+}
+
+interface NightState {
+  config: Config;
+  date: string;
+  record: EditionRecord;
+  opts: NightlyOptions;
+  embedder?: Embedder;
+}
+
+type Stage = (s: NightState) => Promise<string>;
+
+/** Runs (or resumes) one edition. Throws after recording the failure when a stage fails. */
+export async function runNightly(config: Config, opts: NightlyOptions = {}): Promise<NightlyResult> {
+  const lock = acquireLock(config.dataDir);
+  try {
+    const date = opts.date ?? (await announcedDate(config));
+    const record = readEdition(config.dataDir, date) ?? newEdition(date);
+    record.runs++;
+    record.finishedAt = null;
+    if (record.status !== 'weekend' && record.status !== 'holiday') record.status = 'running';
+    for (const stage of opts.redo ?? []) delete record.stages[stage];
+    writeEdition(config.dataDir, record);
+    const state: NightState = { config, date, record, opts };
+    for (const name of STAGES) {
+      if (record.stages[name]?.done) continue;
+      if (opts.skip?.includes(name)) continue;
+      // A day without an announcement still publishes the archive (its Editions page says why).
+      if ((record.status === 'weekend' || record.status === 'holiday') && name !== 'site') continue;
+      const started = performance.now();
+      try {
+        const summary = await STAGE_FUNCTIONS[name](state);
+        record.stages[name] = { done: true, seconds: (performance.now() - started) / 1000, summary };
+      } catch (err) {
+        const message = (err as Error).message.split('\n')[0]!;
+        record.stages[name] = { done: false, seconds: (performance.now() - started) / 1000, summary: '', error: message };
+        if (name === 'fetch' && (record.status as EditionRecord['status']) !== 'stale') record.status = 'fetch-failed';
+        record.finishedAt = new Date().toISOString();
+        writeEdition(config.dataDir, record);
+        throw new NightlyError(`edition ${date}: ${name} failed: ${message}`, record);
+      }
+      writeEdition(config.dataDir, record);
+      (opts.log ?? (() => {}))(`${name}: ${record.stages[name]!.summary}`);
+      opts.afterStage?.(name, record);
+    }
+    if (record.status === 'running') {
+      const pending = STAGES.filter((s) => !record.stages[s]?.done && !opts.skip?.includes(s));
+      record.status = 'announced';
+      if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
+    }
+    record.finishedAt = new Date().toISOString();
+    writeEdition(config.dataDir, record);
+    return { record };
+  } finally {
+    lock.release();
+  }
+}
+
+/** The date the feed currently announces (the edition a scheduled run works on). */
+async function announcedDate(config: Config): Promise<string> {
+  const feed = await fetchAnnouncements(config, { categories: await categoriesToFetch(config) });
+  return feed.date;
+}
+
+const STAGE_FUNCTIONS: Record<StageName, Stage> = {
+  async fetch(s) {
+    const feed = await fetchAnnouncements(s.config, { categories: await categoriesToFetch(s.config) });
+    if (feed.date !== s.date) {
+      if (feed.date < s.date) {
+        s.record.status = 'stale';
+        throw new Error(`the arXiv feed still shows ${feed.date}; run again once it announces ${s.date}`);
+      }
+      return fromStore(s);
+    }
+    if (feed.status === 'empty') {
+      s.record.status = quietDayStatus(s.date);
+      s.record.notes = unique([...s.record.notes, `arXiv announced no papers on ${s.date}; no email is sent`]);
+      return `no announcement (${s.record.status})`;
+    }
+    const store = new PaperStore(s.config.dataDir);
+    const result = store.upsert(feed.papers.map((p) => ({ ...p, announced: p.announced ?? s.date })));
+    s.record.papers = idsByType(feed.papers);
+    return `${feed.papers.length} papers (${feed.types.new} new, ${feed.types.cross} cross, ${feed.types.replace} replaced): ${result.added} added, ${result.updated} updated`;
+  },
+
+  async embed(s) {
+    const r = await embedMissing(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
+    return `${r.embedded} embedded, ${r.reused} unchanged (${r.modelKey})`;
+  },
+
+  async index(s) {
+    const ids = [...s.record.papers.new, ...s.record.papers.cross, ...s.record.papers.replace];
+    const r = await updateIndexAndSimilar(s.config, ids, { quiet: s.opts.quiet, today: s.date });
+    const vectors = loadVectors(s.config);
+    const map = updateMap(vectors, readMap(s.config.dataDir));
+    writeMap(s.config.dataDir, map.layout);
+    return `${r.indexKind} index of ${r.papers}${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}; ${r.queried} papers queried, ${r.updatedOld} older lists gained newer papers; map: ${map.placed} placed`;
+  },
+
+  async feedback(s) {
+    const { endpoint } = s.config;
+    if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
+    const cursor = readCursor(s.config.dataDir);
+    const page = await pullEvents(s.config, cursor);
+    const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
+    const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
+    const r = await applyFeedback(s.config, page.events, { source, asOf: s.date, profiles });
+    // The cursor moves only after the events are logged: a crash in between re-reads them,
+    // and logging is idempotent by sequence number.
+    writeCursor(s.config.dataDir, page.next);
+    return `${page.events.length} events pulled (cursor ${cursor} → ${page.next}), ${r.added} new; ${r.updated.length} profiles updated`;
+  },
+
+  async recommend(s) {
+    const { profiles, problems } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
+    const skipped = new Map<string, number>();
+    const skip = (reason: string, n = 1) => skipped.set(reason, (skipped.get(reason) ?? 0) + n);
+    const brokenFiles = new Set(problems.map((p) => p.file));
+    if (brokenFiles.size) {
+      skip('profile file invalid', brokenFiles.size);
+      s.record.notes = unique([...s.record.notes, ...problems.slice(0, 5).map(formatProblem)]);
+    }
+    for (const p of profiles) {
+      if (p.paused) skip('paused');
+      else if (!isDue(p, s.date)) skip('weekly digest, not due today');
+      else if (readState(s.config.dataDir, p.id)?.unsubscribed) skip('unsubscribed');
+    }
+    const papers = recentPapers(s.config, s.date, 7);
+    const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
+    const picks = await recommend(s.config, { date: s.date, profiles, papers }, { source });
+    let empty = 0;
+    for (const list of picks.values()) if (list.length === 0) empty++;
+    if (empty) skip('nothing above the score floor', empty);
+    writePicks(s.config.dataDir, s.date, picks);
+    s.record.mail.skipped = [...skipped].map(([reason, count]) => ({ reason, count }));
+    const total = [...picks.values()].reduce((n, l) => n + l.length, 0);
+    return `${picks.size} subscribers due, ${total} picks`;
+  },
+
+  async render(s) {
+    const picks = readPicks(s.config.dataDir, s.date);
+    const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
+    const byId = new Map(profiles.map((p) => [p.id, p]));
+    const store = new PaperStore(s.config.dataDir);
+    const inputs: DigestInput[] = [];
+    for (const [subscriber, list] of Object.entries(picks)) {
+      const profile = byId.get(subscriber);
+      if (!profile || list.length === 0) continue;
+      const papers = store.getMany(list.map((p) => p.paperId));
+      inputs.push({
+        subscriber: { id: profile.id, name: profile.name, email: await openEmail(s.config, profile) },
+        edition: s.date,
+        picks: list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason })),
+        newPapers: s.record.papers.new.length + s.record.papers.cross.length,
+      });
+    }
+    const messages = await renderDigests(s.config, inputs);
+    writeOutbox(s.config.dataDir, s.date, messages);
+    return `${messages.length} digests rendered`;
+  },
+
+  async send(s) {
+    const messages = readOutbox(s.config.dataDir, s.date);
+    const report = await sendMessages(s.config, messages, { edition: s.date, transport: s.opts.transport, quiet: s.opts.quiet });
+    s.record.mail = {
+      ...s.record.mail,
+      sent: report.counts.sent,
+      alreadySent: report.counts['already-sent'],
+      bounced: report.counts.bounced,
+      deferred: report.counts.deferred,
+    };
+    if (report.counts.deferred > 0) {
+      // Leave the stage undone so the next run retries exactly the deferred subscribers.
+      throw new Error(`${report.counts.deferred} digests deferred by the mail server (temporary failure); re-run to retry them`);
+    }
+    return `${report.counts.sent} sent, ${report.counts['already-sent']} already sent, ${report.counts.bounced} bounced`;
+  },
+
+  async site(s) {
+    const outDir = s.opts.siteDir ?? join(s.config.dataDir, 'site');
+    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet });
+    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
+  },
+};
+
+/** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
+async function categoriesToFetch(config: Config): Promise<string[]> {
+  const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
+  return unique([...config.arxiv.categories, ...profiles.flatMap((p) => p.categories)]);
+}
+
+async function embedderOf(s: NightState): Promise<Embedder> {
+  s.embedder ??= await createEmbedder(s.config, { quiet: s.opts.quiet });
+  return s.embedder;
+}
+
+/** A past edition being resumed: its papers are already in the store. */
+function fromStore(s: NightState): string {
+  const papers = recentPapers(s.config, s.date, 1);
+  if (papers.length === 0) throw new Error(`the feed announces a later day and the store has no papers for ${s.date}; back-fill with \`paperboy fetch --from ${s.date} --until ${s.date}\``);
+  s.record.papers = idsByType(papers);
+  return `${papers.length} papers of ${s.date} already in the store`;
+}
+
+function idsByType(papers: Paper[]): Record<AnnounceType, string[]> {
+  const out: Record<AnnounceType, string[]> = { new: [], cross: [], replace: [] };
+  for (const p of papers) out[p.announceType ?? 'new'].push(p.id);
+  return out;
+}
+
+/**
+ * Papers announced in the `days` days up to `date` (weekly digests look back a week): the ids the
+ * edition records list, whatever their id month; days without a record fall back to a scan of
+ * the newest shards by announcement date.
+ */
+function recentPapers(config: Config, date: string, days: number): Paper[] {
+  const store = new PaperStore(config.dataDir);
+  const ids = new Set<string>();
+  const unrecorded: string[] = [];
+  for (let i = 0; i < days; i++) {
+    const day = addDays(date, -i);
+    const rec = readEdition(config.dataDir, day);
+    const listed = rec ? [...rec.papers.new, ...rec.papers.cross, ...rec.papers.replace] : [];
+    if (listed.length || (rec && rec.status !== 'running')) for (const id of listed) ids.add(id);
+    else unrecorded.push(day);
+  }
+  const out = [...store.getMany(ids).values()];
+  if (unrecorded.length) {
+    const wanted = new Set(unrecorded);
+    for (const month of store.shards().slice(-3)) for (const p of store.readShard(month)) if (p.announced && wanted.has(p.announced) && !ids.has(p.id)) out.push(p);
+  }
+  return out;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+// --- small per-edition files ------------------------------------------------------------------
+
+function cursorPath(dataDir: string): string {
+  return join(dataDir, 'state', 'events-cursor.json');
+}
+
+export function readCursor(dataDir: string): number {
+  const path = cursorPath(dataDir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { next: number }).next : 0;
+}
+
+function writeCursor(dataDir: string, next: number): void {
+  writeFileAtomic(cursorPath(dataDir), JSON.stringify({ next }) + '\n');
+}
+
+function picksPath(dataDir: string, date: string): string {
+  return join(dataDir, 'editions', date, 'picks.json');
+}
+
+function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
+  writeFileAtomic(picksPath(dataDir, date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
+}
+
+export function readPicks(dataDir: string, date: string): Record<string, Pick[]> {
+  const path = picksPath(dataDir, date);
+  if (!existsSync(path)) throw new Error(`no picks recorded for ${date}`);
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Pick[]>;
+}
+
+/**
+ * Rendered messages wait in the private outbox (they hold unsealed addresses, so the whole
+ * `private/` folder is never published or committed).
+ */
+export function outboxDir(dataDir: string, date: string): string {
+  return join(dataDir, 'private', 'outbox', date);
+}
+
+function writeOutbox(dataDir: string, date: string, messages: Message[]): void {
+  const dir = outboxDir(dataDir, date);
+  mkdirSync(dir, { recursive: true });
+  for (const m of messages) writeFileAtomic(join(dir, `${m.subscriber}.json`), JSON.stringify(m) + '\n');
+}
+
+function readOutbox(dataDir: string, date: string): Message[] {
+  const dir = outboxDir(dataDir, date);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Message);
+}
+
+export type { Profile };
