@@ -2,13 +2,14 @@ import { z } from 'zod';
 
 /** The morning email: where its links point and how big it may grow. */
 export const digestConfig = z.object({
-  /** The public static archive (no trailing slash needed). */
-  siteUrl: z.url().default('http://localhost:4321'),
-  /** Archive paths under siteUrl; `{id}` is the arXiv id, `{edition}` the date. */
+  /** Archive paths under the archive's URL (`site.url`); `{id}` is the arXiv id, `{edition}` the date. */
   paperPath: z.string().default('/paper/{id}/'),
   dayPath: z.string().default('/day/{edition}/'),
-  /** Where a subscriber edits their interests; `{id}` is the subscriber id. Relative paths are under siteUrl. */
-  profileUrl: z.string().default('/profile/{id}/'),
+  /**
+   * Where a subscriber changes their interests; `{id}` is the subscriber id, `{repo}` and
+   * `{branch}` come from `site`. Default: their profile file on GitHub (edits go by pull request).
+   */
+  profileUrl: z.string().default('https://github.com/{repo}/blob/{branch}/profiles/{id}.json'),
   /** The MJML template, relative to the repository root or absolute. */
   template: z.string().default('templates/digest.mjml'),
   productName: z.string().min(1).default('Paperboy'),

@@ -25,7 +25,7 @@ test('a digest carries every paper field, signed links, headers and a matching p
     assert.ok(part.includes('Gabriel A. Viana, Luis F. Alves Pereira, Tsang Ing Ren, … Jan Sijbers (5 authors)'));
     assert.ok(part.includes('Wednesday, 1 October 2025') && part.includes('5 papers picked for you from 348 new'));
     assert.ok(part.includes('Close to a paper you liked (similarity 0.90)'));
-    assert.ok(part.includes('https://paperboy.example.org/day/2025-10-01/') && part.includes('https://paperboy.example.org/profile/alice/'));
+    assert.ok(part.includes('https://paperboy.example.org/day/2025-10-01/') && part.includes('https://github.com/paperboy-digest/paperboy/blob/main/profiles/alice.json'));
     assert.ok(part.replace(/\s+/g, ' ').includes(top.abstract.replace(/\s+/g, ' ').split('. ')[0]!), 'first sentence of the abstract');
   }
   assert.ok(m.html.includes('CS.CV') || m.html.includes('cs.CV · cs.AI'));

@@ -106,10 +106,13 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
   const sign = (action: LinkAction, paper: string) =>
     signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
   const endpoint = config.endpoint.publicUrl.replace(/\/+$/, '');
-  const site = d.siteUrl.replace(/\/+$/, '');
+  // Without a public URL the links point where `paperboy site --serve` serves the archive.
+  const site = (config.site.url ?? `http://127.0.0.1:4321${config.site.base}`).replace(/\/+$/, '');
   const onSite = (path: string) => (/^https?:\/\//.test(path) ? path : `${site}/${path.replace(/^\/+/, '')}`);
   const dayUrl = onSite(d.dayPath.replaceAll('{edition}', edition));
-  const profileUrl = input.profileUrl ?? onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)));
+  const profileUrl =
+    input.profileUrl ??
+    onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)).replaceAll('{repo}', config.site.repo).replaceAll('{branch}', config.site.branch));
   const unsubscribeToken = sign('unsubscribe', '');
   const unsubscribeUrl = `${endpoint}/u/${unsubscribeToken}`;
 
