@@ -14,7 +14,6 @@ import type { Message } from '../digest/render.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import type { Embedder } from '../embed/embedder.ts';
-import { loadVectors } from '../embed/vectors.ts';
 import { pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
@@ -26,7 +25,7 @@ import { sendMessages } from '../send/send.ts';
 import type { Transporter } from 'nodemailer';
 import { buildSite } from '../site/build.ts';
 import { subscribeSettings } from '../site/data.ts';
-import { readMap, updateMap, writeMap } from '../site/map.ts';
+import { refreshMap } from '../site/stage.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -156,9 +155,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async index(s) {
     const ids = [...s.record.papers.new, ...s.record.papers.cross, ...s.record.papers.replace];
     const r = await updateIndexAndSimilar(s.config, ids, { quiet: s.opts.quiet, today: s.date });
-    const vectors = loadVectors(s.config);
-    const map = updateMap(vectors, readMap(s.config.dataDir));
-    writeMap(s.config.dataDir, map.layout);
+    // New papers join the map next to the neighbours their similar lists just named.
+    const map = refreshMap(s.config);
     return `${r.indexKind} index of ${r.papers}${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}; ${r.queried} papers queried, ${r.updatedOld} older lists gained newer papers; map: ${map.placed} placed`;
   },
 
