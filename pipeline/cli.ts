@@ -10,6 +10,7 @@ import { registerEndpointCommands } from './endpoint/commands.ts';
 import { registerSiteCommands } from './site/commands.ts';
 import { registerEmbedCommands } from './embed/commands.ts';
 import { registerProfileCommands } from './profiles/commands.ts';
+import { registerRecommendCommands } from './recommend/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
 import { registerNightlyCommands } from './nightly/commands.ts';
@@ -29,6 +30,7 @@ const registrars: Registrar[] = [
   registerEmbedCommands,
   registerIndexCommands,
   registerProfileCommands,
+  registerRecommendCommands,
   registerDigestCommands,
   registerEndpointCommands,
   registerSiteCommands,

@@ -273,14 +273,27 @@ function idsByType(papers: Paper[]): Record<AnnounceType, string[]> {
   return out;
 }
 
-/** Papers announced in the `days` days up to `date` (weekly digests look back a week). */
+/**
+ * Papers announced in the `days` days up to `date` (weekly digests look back a week): the ids the
+ * edition records list, whatever their id month; days without a record fall back to a scan of
+ * the newest shards by announcement date.
+ */
 function recentPapers(config: Config, date: string, days: number): Paper[] {
-  const from = addDays(date, -(days - 1));
   const store = new PaperStore(config.dataDir);
-  const out: Paper[] = [];
-  // New papers live in the newest id shards; a paper announced this week has an id of this or last month.
-  const shards = store.shards().slice(-3);
-  for (const month of shards) for (const p of store.readShard(month)) if (p.announced && p.announced >= from && p.announced <= date) out.push(p);
+  const ids = new Set<string>();
+  const unrecorded: string[] = [];
+  for (let i = 0; i < days; i++) {
+    const day = addDays(date, -i);
+    const rec = readEdition(config.dataDir, day);
+    const listed = rec ? [...rec.papers.new, ...rec.papers.cross, ...rec.papers.replace] : [];
+    if (listed.length || (rec && rec.status !== 'running')) for (const id of listed) ids.add(id);
+    else unrecorded.push(day);
+  }
+  const out = [...store.getMany(ids).values()];
+  if (unrecorded.length) {
+    const wanted = new Set(unrecorded);
+    for (const month of store.shards().slice(-3)) for (const p of store.readShard(month)) if (p.announced && wanted.has(p.announced) && !ids.has(p.id)) out.push(p);
+  }
   return out;
 }
 

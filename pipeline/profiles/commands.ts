@@ -8,6 +8,11 @@ import { UserError } from '../util/errors.ts';
 import { checkOwnership, gitProfileChanges } from './ownership.ts';
 import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, loadProfiles, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
 import { isPlainEmail, newKeypair, sealEmail } from './seal.ts';
+import { vectorSource } from './source.ts';
+import { deriveProfiles, exportVectors, importedPath, parseVectorFile, readState, resetProfile, type StoredState } from './state.ts';
+import { PaperStore } from '../store/papers.ts';
+import type { Config } from '../config.ts';
+import { clip } from '../recommend/rank.ts';
 
 /** Inside GitHub Actions problems are also printed as `::error file=…::` annotations. */
 function report(problems: ProfileProblem[], annotate: boolean): void {
@@ -15,6 +20,40 @@ function report(problems: ProfileProblem[], annotate: boolean): void {
     process.stderr.write(`${formatProblem(p)}\n`);
     if (annotate) process.stdout.write(`${annotation(p)}\n`);
   }
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function checkDate(date: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw new UserError(`not a date (YYYY-MM-DD): ${date}`);
+  return date;
+}
+
+/** Re-derives one subscriber's state from the profile and the feedback log (loads the embedding model). */
+async function freshState(config: Config, id: string, date: string, quiet: boolean): Promise<StoredState> {
+  const profile = await profileById(config, id);
+  const source = await vectorSource(config, { quiet });
+  await deriveProfiles(config, [profile], source, date);
+  return readState(config.dataDir, id)!;
+}
+
+function renderState(config: Config, s: StoredState): string {
+  const ids = [...s.liked, ...s.disliked].map((v) => v.paper).concat(s.interests.flatMap((i) => i.papers));
+  const titles = new Map([...new PaperStore(config.dataDir).getMany(new Set(ids))].map(([id, p]) => [id, p.title]));
+  const t = (id: string) => `${id} ${clip(titles.get(id) ?? '', 70)}`.trimEnd();
+  const out = [
+    `${s.subscriber}: ${s.votes} standing vote(s) as of ${s.asOf}${s.unsubscribed ? ' — UNSUBSCRIBED (paperboy profile reset to resume)' : ''}`,
+    `model: ${s.modelKey}`,
+    '',
+    'interests (each gets its share of the digest):',
+  ];
+  s.interests.forEach((i, n) => {
+    out.push(`  ${n + 1}. ${i.source === 'stated' ? `"${clip(i.label, 90)}"` : `learned from your likes, around ${t(i.label)}`}  (+${i.likes.toFixed(1)} / -${i.dislikes.toFixed(1)})`);
+    for (const id of i.papers.slice(0, 5)) out.push(`       shaped by ${t(id)}`);
+  });
+  if (s.liked.length) out.push('', 'liked (weight decays with age):', ...s.liked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));
+  if (s.disliked.length) out.push('', 'disliked:', ...s.disliked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));
+  return out.join('\n');
 }
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -43,6 +82,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
     });
 
   const profile = program.command('profile').description('subscriber profiles (profiles/<id>.json) and what Paperboy learned from their clicks');
+  registerLearningCommands(profile, context);
 
   profile
     .command('validate')
@@ -179,8 +219,68 @@ export const registerProfileCommands: Registrar = (program, context) => {
     });
 };
 
+export function registerLearningCommands(profile: Command, context: (cmd: Command) => { config: Config; quiet: boolean }): void {
+  profile
+    .command('show')
+    .description('what Paperboy has learned about a subscriber: interests, the papers that shaped them, standing votes')
+    .argument('<id>', 'profile id')
+    .option('--date <YYYY-MM-DD>', 'as of this date (votes decay with age; default today)')
+    .option('--json', 'machine-readable output (vectors as base64 float32)')
+    .action(async function (this: Command, id: string, o: { date?: string }) {
+      const { config, quiet } = context(this);
+      const state = await freshState(config, id, checkDate(o.date ?? today()), quiet);
+      emit(this, state, (s) => renderState(config, s));
+    });
+
+  profile
+    .command('reset')
+    .description('forget what was learned from clicks (and an unsubscribe); the feedback log keeps the history')
+    .argument('<id>', 'profile id')
+    .action(function (this: Command, id: string) {
+      const { config } = context(this);
+      if (!/^[a-z0-9][a-z0-9-]{1,39}$/.test(id)) throw new UserError(`not a profile id: ${id}`);
+      resetProfile(config, id);
+      process.stdout.write(`${id}: learned state reset; the next digest starts from the profile file again\n`);
+    });
+
+  profile
+    .command('export')
+    .description('write a subscriber\'s interest vectors to a file a colleague can import to warm-start')
+    .argument('<id>', 'profile id')
+    .option('--out <file>', 'output file (default: stdout)')
+    .option('--date <YYYY-MM-DD>', 'as of this date (default today)')
+    .action(async function (this: Command, id: string, o: { out?: string; date?: string }) {
+      const { config, quiet } = context(this);
+      const file = exportVectors(await freshState(config, id, checkDate(o.date ?? today()), quiet));
+      const text = JSON.stringify(file) + '\n';
+      if (o.out) {
+        writeFileAtomic(resolve(o.out), text);
+        process.stderr.write(`wrote ${file.interests.length} interest vector(s) of ${id} to ${o.out}\n`);
+      } else process.stdout.write(text);
+    });
+
+  profile
+    .command('import')
+    .description('warm-start a subscriber from a colleague\'s exported vectors (added as extra interests)')
+    .argument('<id>', 'profile id that receives them')
+    .argument('<file>', 'a file written by `paperboy profile export`')
+    .action(async function (this: Command, id: string, file: string) {
+      const { config } = context(this);
+      await profileById(config, id);
+      if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      let parsed;
+      try {
+        parsed = parseVectorFile(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new UserError(`${file}: ${(err as Error).message}`);
+      }
+      writeFileAtomic(importedPath(config.dataDir, id), JSON.stringify(parsed) + '\n');
+      process.stdout.write(`${id}: imported ${parsed.interests.length} interest vector(s) from ${parsed.subscriber} (used while the model is ${parsed.modelKey})\n`);
+    });
+}
+
 /** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
-export async function profileById(config: Parameters<typeof profilesDir>[0] & { profiles: { privacy: 'public' | 'private' } }, id: string) {
+export async function profileById(config: Config, id: string) {
   const path = join(profilesDir(config), `${id}.json`);
   if (!existsSync(path)) throw new UserError(`no profile ${id} (${path})`);
   const { profile, problems } = await checkProfile(path, readFileSync(path, 'utf8'), { privacy: config.profiles.privacy });

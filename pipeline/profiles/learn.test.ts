@@ -41,8 +41,8 @@ test('likes pull each interest toward its own topic; two interests stay two (no 
   assert.deepEqual(new Set(a!.papers), new Set(splatting.slice(0, 6)));
   assert.deepEqual(new Set(b!.papers), new Set(rag.slice(0, 6)));
   // Rocchio: held-out papers of each topic are closer to the learned interest than to the text alone.
-  assert.ok(meanSim(a!.vector, heldOutA) > meanSim(before.interests[0]!.vector, heldOutA) + 0.05);
-  assert.ok(meanSim(b!.vector, heldOutB) > meanSim(before.interests[1]!.vector, heldOutB) + 0.05);
+  assert.ok(meanSim(a!.vector, heldOutA) > meanSim(before.interests[0]!.vector, heldOutA) + 0.02);
+  assert.ok(meanSim(b!.vector, heldOutB) > meanSim(before.interests[1]!.vector, heldOutB) + 0.02);
   // One averaged vector would serve both topics worse than their own interest does.
   const avg = learnProfile({ subscriber: 'x', dim: 256, interests: [{ text: 'both', vector: vec(liked.map((id) => paperText(papers.find((p) => p.id === id)!)).join(' ')) }], seeds: [], votes: votes([]), vectors, params }).interests[0]!.vector;
   assert.ok(meanSim(a!.vector, heldOutA) > meanSim(avg, heldOutA));

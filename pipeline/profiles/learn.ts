@@ -129,7 +129,8 @@ export function learnProfile(input: LearnInput): LearnedProfile {
   const { anchor: a, liked: b, disliked: g } = params.rocchio;
   const interests: InterestVector[] = [...clusters.slice(0, stated), ...learned].map((c) => {
     const v = new Float32Array(dim);
-    if (c.anchor) addScaled(v, c.anchor, a);
+    // The stated words lead until clicks say more: their weight fades as likes accumulate.
+    if (c.anchor) addScaled(v, c.anchor, a / (1 + weight(c.pos)));
     // The liked and disliked terms are directions (normalised means) whose pull grows with the
     // evidence, w / (w + 1): one faint old like barely moves a stated interest, many recent ones lead it.
     const evidence = (w: number) => w / (w + 1);

@@ -45,6 +45,60 @@ export interface StoredState {
   anchors: Record<string, string>;
 }
 
+/** A profile vector file: what one subscriber learned, for another to start from (`profile export` / `import`). */
+export interface VectorFile {
+  format: 'paperboy-profile-vectors/1';
+  modelKey: string;
+  dim: number;
+  subscriber: string;
+  exported: string;
+  interests: { label: string; source: 'stated' | 'learned'; vector: string }[];
+}
+
+export function importedPath(dataDir: string, subscriber: string): string {
+  return join(stateDir(dataDir), `${subscriber}.imported.json`);
+}
+
+/** Reads and checks a vector file; throws with a one-line reason. */
+export function parseVectorFile(text: string): VectorFile {
+  let f: VectorFile;
+  try {
+    f = JSON.parse(text) as VectorFile;
+  } catch (err) {
+    throw new Error(`not JSON: ${(err as Error).message}`);
+  }
+  if (f?.format !== 'paperboy-profile-vectors/1') throw new Error('not a Paperboy profile vector file (format paperboy-profile-vectors/1)');
+  if (!Array.isArray(f.interests) || f.interests.length === 0) throw new Error('holds no interest vectors');
+  for (const i of f.interests) {
+    if (typeof i.label !== 'string' || typeof i.vector !== 'string' || fromBase64(i.vector).length !== f.dim) throw new Error(`interest ${JSON.stringify(i.label)} has no ${f.dim}-dimensional vector`);
+  }
+  return f;
+}
+
+/** The imported (warm-start) interests that fit the current model; others are ignored. */
+export function importedInterests(dataDir: string, subscriber: string, modelKey: string, dim: number): { text: string; vector: Float32Array }[] {
+  const path = importedPath(dataDir, subscriber);
+  if (!existsSync(path)) return [];
+  try {
+    const f = parseVectorFile(readFileSync(path, 'utf8'));
+    if (f.modelKey !== modelKey || f.dim !== dim) return [];
+    return f.interests.map((i, n) => ({ text: `from ${f.subscriber}: ${i.source === 'stated' ? i.label : `learned interest ${n + 1}`}`, vector: fromBase64(i.vector) }));
+  } catch {
+    return [];
+  }
+}
+
+export function exportVectors(state: StoredState, exported = new Date().toISOString()): VectorFile {
+  return {
+    format: 'paperboy-profile-vectors/1',
+    modelKey: state.modelKey,
+    dim: state.dim,
+    subscriber: state.subscriber,
+    exported,
+    interests: state.interests.map((i) => ({ label: i.label, source: i.source, vector: i.vector })),
+  };
+}
+
 export function stateDir(dataDir: string): string {
   return join(dataDir, 'profiles-state');
 }
@@ -136,7 +190,7 @@ export async function deriveProfiles(config: Config, profiles: Profile[], source
     const learned = learnProfile({
       subscriber: p.id,
       dim: source.dim,
-      interests: p.interests.map((text) => ({ text, vector: fromBase64(mine[text]!) })),
+      interests: [...p.interests.map((text) => ({ text, vector: fromBase64(mine[text]!) })), ...importedInterests(config.dataDir, p.id, source.modelKey, source.dim)],
       seeds: p.seedPapers.filter((id) => vectors.has(id)).map((id) => ({ paper: id, vector: vectors.get(id)! })),
       votes: logs.get(p.id)!,
       vectors,

@@ -2,16 +2,18 @@ import { z } from 'zod';
 
 /** Ranking knobs of the nightly recommendation (cosines are those of the embedding model). */
 export const recommendConfig = z.object({
-  /** Papers below this relevance (cosine to the best interest) are never sent. */
-  minScore: z.number().min(-1).max(1).default(0.2),
+  /** Absolute floor: papers below this relevance (cosine to the best interest) are never sent. */
+  minScore: z.number().min(-1).max(1).default(0.1),
+  /** Relative floor: a pick must score this many standard deviations above the interest's mean score over the day's papers. */
+  minZ: z.number().min(0).default(1.5),
   /** MMR trade-off: 1 = pure relevance, 0 = pure diversity. */
   mmrLambda: z.number().min(0).max(1).default(0.75),
   /** Nearest papers fetched per interest vector in the batched FAISS search. */
   searchK: z.number().int().positive().default(100),
   /** Subscribers with fewer votes than this are in cold start: one exploratory pick per digest, a lower floor. */
   coldStartVotes: z.number().int().min(0).default(5),
-  /** How strongly closeness to disliked papers pushes a candidate down. */
-  dislikePenalty: z.number().min(0).default(0.5),
+  /** How strongly being closer to a liked than to a disliked paper (or the reverse) moves a candidate. */
+  feedbackWeight: z.number().min(0).default(0.5),
 });
 
 export type RecommendConfig = z.infer<typeof recommendConfig>;

@@ -1,6 +1,6 @@
 // The ranking core: one batched FAISS search of every subscriber's interest vectors against the
 // day's papers, then per subscriber: filters (categories, exclusions, already sent or voted),
-// dislike penalty, score floor, per-interest quotas filled by MMR, a cold-start exploration
+// liked-vs-disliked contrast, a score floor, per-interest quotas filled by MMR, a cold-start exploration
 // slot, and a short reason for every pick. No I/O: papers, vectors and profiles come in.
 import { createRequire } from 'node:module';
 import type { IndexFlatIP as FaissIndex } from 'faiss-node';
@@ -13,6 +13,8 @@ import type { RecommendConfig } from './config.ts';
 // Loaded on first search, so commands that never rank (profile validation in CI) need no native addon.
 let faiss: { IndexFlatIP: new (d: number) => FaissIndex } | undefined;
 const loadFaiss = () => (faiss ??= createRequire(import.meta.url)('faiss-node') as { IndexFlatIP: new (d: number) => FaissIndex });
+
+const REFERENCE_SIZE = 96;
 
 export interface Pick {
   paperId: string;
@@ -121,6 +123,11 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
   const search = searchIndex(input.index ?? paperIndex(vectors, dim), dim, queries, params.searchK);
   const truncated = search.k < n;
 
+  // An evenly spaced sample of the day's papers: what an ordinary score looks like today.
+  const step = Math.max(1, Math.floor(n / REFERENCE_SIZE));
+  const reference: Float32Array[] = [];
+  for (let i = 0; i < n && reference.length < REFERENCE_SIZE; i += step) reference.push(row(i));
+
   const out = new Map<string, Pick[]>();
   for (const s of input.subscribers) out.set(s.profile.id, []);
   active.forEach((s, si) => {
@@ -164,21 +171,34 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
       lists = learned.interests.map((it) => pool.map((i) => ({ i, sim: dot(it.vector, row(i)) })).sort((a, b) => b.sim - a.sim).slice(0, params.searchK));
     }
 
-    const penaltyCache = new Map<number, number>();
-    const penalty = (i: number): number => {
-      let p = penaltyCache.get(i);
-      if (p === undefined) {
-        p = 0;
+    // Clicks re-order candidates: closer to a liked paper than to any disliked one goes up, and
+    // the reverse goes down. Used once there is both kind of evidence: disliked papers alone are
+    // mostly near misses next to what the subscriber does want.
+    const contrastCache = new Map<number, number>();
+    const useContrast = learned.liked.length > 0 && learned.disliked.length > 0 && params.feedbackWeight > 0;
+    const contrast = (i: number): number => {
+      if (!useContrast) return 0;
+      let c = contrastCache.get(i);
+      if (c === undefined) {
         const v = row(i);
-        for (const d of learned.disliked) p = Math.max(p, d.weight * Math.max(0, dot(v, d.vector)));
-        p *= params.dislikePenalty;
-        penaltyCache.set(i, p);
+        let liked = -Infinity;
+        let disliked = -Infinity;
+        for (const l of learned.liked) liked = Math.max(liked, l.weight * dot(v, l.vector));
+        for (const d of learned.disliked) disliked = Math.max(disliked, d.weight * dot(v, d.vector));
+        c = params.feedbackWeight * (liked - disliked);
+        contrastCache.set(i, c);
       }
-      return p;
+      return c;
     };
 
+    // The floor is relative to how the interest scores today's papers (model-independent: z
+    // standard deviations above the mean), and never below the absolute minScore.
     const cold = learned.votes < params.coldStartVotes;
-    const floor = cold ? params.minScore * 0.8 : params.minScore;
+    const z = cold ? params.minZ * 0.75 : params.minZ;
+    const floors = learned.interests.map((it) => {
+      const { mean, std } = scoreStats(it.vector, reference);
+      return Math.max(params.minScore, mean + z * std);
+    });
     const picks: Pick[] = [];
     const chosen = new Set<number>();
     const chosenVectors: Float32Array[] = [];
@@ -206,7 +226,9 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
 
     const slots = Math.max(0, profile.digestSize - picks.length);
     const explore = cold && slots >= 4 ? 1 : 0;
-    const strength = learned.interests.map((it) => Math.max(0.5, (it.source === 'stated' ? 1 : 0) + it.likes - it.dislikes));
+    // Slots follow likes: an interest whose picks get liked earns more of the digest (dislikes say
+    // the picks missed, not that the interest matters less).
+    const strength = learned.interests.map((it) => (it.source === 'stated' ? 1 : 0) + it.likes);
     const total = strength.reduce((a, b) => a + b, 0);
     const quota = strength.map((w) => Math.max(1, Math.round(((slots - explore) * w) / total)));
     const order = [...Array(I).keys()].sort((a, b) => strength[b]! - strength[a]! || a - b);
@@ -222,27 +244,25 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
       return chosenVectors.length ? m : 0;
     };
     const lambda = params.mmrLambda;
-    // Each interest's pool: its best papers above the floor. Lists are sorted and the penalty
-    // only lowers a score, so the scan stops as soon as the pool is full or the floor is passed.
-    const above = (l: { i: number; sim: number }[], size: number, min: number) => {
-      const pool: { i: number; sim: number }[] = [];
-      for (const x of l) {
-        if (pool.length >= size || x.sim < min) break;
-        if (x.sim - penalty(x.i) >= min) pool.push(x);
-      }
-      return pool;
-    };
-    const pools = lists.map((l, k) => above(l, 3 * quota[k]! + 3, floor));
-    const mmrBest = (pool: { i: number; sim: number }[], lam: number) => {
-      let best: { i: number; sim: number; rel: number } | undefined;
+    // Each interest's pool: its best papers (by relevance = similarity + click contrast) above its floor.
+    type Scored = { i: number; sim: number; rel: number };
+    const poolOf = (l: { i: number; sim: number }[], size: number, min: number): Scored[] =>
+      l
+        .slice(0, 2 * size + 5)
+        .map((x) => ({ ...x, rel: x.sim + contrast(x.i) }))
+        .filter((x) => x.rel >= min)
+        .sort((a, b) => b.rel - a.rel)
+        .slice(0, size);
+    const pools = lists.map((l, k) => poolOf(l, 3 * quota[k]! + 3, floors[k]!));
+    const mmrBest = (pool: Scored[], lam: number) => {
+      let best: Scored | undefined;
       let bestValue = -Infinity;
       for (const x of pool) {
         if (chosen.has(x.i)) continue;
-        const rel = x.sim - penalty(x.i);
-        const value = lam * rel - (1 - lam) * diversity(x.i);
+        const value = lam * x.rel - (1 - lam) * diversity(x.i);
         if (value > bestValue) {
           bestValue = value;
-          best = { ...x, rel };
+          best = x;
         }
       }
       return best;
@@ -275,7 +295,7 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
     }
     if (explore) {
       // Cold start: one paper a little off the beaten track, to learn what else the subscriber likes.
-      const wide = mergeLists(lists.map((l) => above(l, 3 * slots, floor * 0.5)));
+      const wide = mergeLists(lists.map((l, k) => poolOf(l, 3 * slots, floors[k]! - 0.5 * z * scoreStats(learned.interests[k]!.vector, reference).std)));
       const best = mmrBest(wide, 0.3);
       if (best) choose(best.i, { score: round(best.rel), reason: 'a little outside your stated interests, to learn your taste', interest: label(wide.find((x) => x.i === best.i)!.k) });
     }
@@ -287,12 +307,26 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
   return out;
 }
 
-function mergeLists(lists: { i: number; sim: number }[][]): { i: number; sim: number; k: number }[] {
-  const best = new Map<number, { i: number; sim: number; k: number }>();
+function mergeLists(lists: { i: number; sim: number; rel: number }[][]): { i: number; sim: number; rel: number; k: number }[] {
+  const best = new Map<number, { i: number; sim: number; rel: number; k: number }>();
   lists.forEach((l, k) => {
-    for (const x of l) if (!best.has(x.i) || best.get(x.i)!.sim < x.sim) best.set(x.i, { ...x, k });
+    for (const x of l) if (!best.has(x.i) || best.get(x.i)!.rel < x.rel) best.set(x.i, { ...x, k });
   });
-  return [...best.values()].sort((a, b) => b.sim - a.sim);
+  return [...best.values()].sort((a, b) => b.rel - a.rel);
+}
+
+/** Mean and standard deviation of a vector's similarity to a sample of the day's papers. */
+function scoreStats(q: Float32Array, reference: Float32Array[]): { mean: number; std: number } {
+  if (reference.length === 0) return { mean: 0, std: 0 };
+  let sum = 0;
+  let sq = 0;
+  for (const r of reference) {
+    const d = dot(q, r);
+    sum += d;
+    sq += d * d;
+  }
+  const mean = sum / reference.length;
+  return { mean, std: Math.sqrt(Math.max(0, sq / reference.length - mean * mean)) };
 }
 
 function round(x: number): number {

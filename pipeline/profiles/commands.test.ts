@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../config.ts';
+import { loadProfiles } from './profile.ts';
+import { openEmail } from './seal.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const demoConfig = join(root, 'paperboy.demo.config.json');
+const cli = (cwd: string, env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: '', PAPERBOY_CONFIG: '', ...env } });
+
+test('profile new writes a valid profile with the address sealed; validate accepts it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-new-'));
+  const r = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'dana', '--name', 'Dana Li', '--email', 'dana@example.org', '--github', 'dana-li',
+    '--categories', 'cs.CL,cs.AI', '--interest', 'speech recognition for low-resource languages', '--interest', 'evaluation of LLM reasoning', '--seed', 'arXiv:2510.05678v2', '--weekly', 'Monday');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /wrote profiles\/dana\.json \(address sealed\)/);
+  const text = readFileSync(join(dir, 'profiles', 'dana.json'), 'utf8');
+  assert.ok(!text.includes('dana@example.org'));
+  const { profiles, problems } = await loadProfiles(join(dir, 'profiles'));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(profiles[0]!.seedPapers, ['2510.05678']);
+  assert.deepEqual(profiles[0]!.schedule, { every: 'week', day: 'monday' });
+  assert.equal(await openEmail(loadConfig({ file: demoConfig, env: {} }), profiles[0]!), 'dana@example.org');
+  assert.equal(cli(dir, {}, 'profile', 'validate').status, 0);
+  // no public key in a public deployment: refused, nothing written
+  const refused = cli(dir, {}, 'profile', 'new', 'erin', '--name', 'E', '--email', 'e@example.org', '--github', 'erin', '--categories', 'cs.CV', '--interest', 'video');
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /set profiles\.publicKey/);
+  // private deployments write the plain address
+  const plain = cli(dir, { PAPERBOY_PROFILES__PRIVACY: 'private' }, 'profile', 'new', 'erin', '--name', 'E', '--email', 'e@example.org', '--github', 'erin', '--categories', 'cs.CV', '--interest', 'video understanding');
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(readFileSync(join(dir, 'profiles', 'erin.json'), 'utf8'), /"email": "e@example.org"/);
+});
+
+test('profile validate fails with one line per problem and GitHub annotations in CI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-val-'));
+  const good = readFileSync(join(root, 'profiles', 'alice.json'), 'utf8');
+  writeFileSync(join(dir, 'alice.json'), good.replace('"digestSize": 10', '"digestSize": 100'));
+  writeFileSync(join(dir, 'bob.json'), good);
+  const r = cli(dir, { GITHUB_ACTIONS: 'true' }, 'profile', 'validate', 'alice.json', 'bob.json');
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /^::error file=alice\.json,line=\d+,title=profile field digestSize::digestSize: must be <= 50$/m);
+  assert.match(r.stdout, /^::error file=bob\.json,line=3,title=profile field id::id: is "alice" but the file is named bob\.json/m);
+  assert.match(r.stderr, /^alice\.json:\d+: digestSize: must be <= 50$/m);
+  assert.match(r.stderr, /paperboy: 2 problem\(s\) in 2 profile file\(s\)\n$/);
+  const json = JSON.parse(cli(dir, {}, 'profile', 'validate', 'alice.json', '--json').stdout);
+  assert.deepEqual(json.valid, []);
+  assert.equal(json.problems[0].field, 'digestSize');
+});

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { emit, type Registrar } from '../cli.ts';
+import { profileById } from '../profiles/commands.ts';
+import { isDue } from '../profiles/profile.ts';
+import { UserError } from '../util/errors.ts';
+import { clip } from './rank.ts';
+import { previewPicks } from './preview.ts';
+
+export const registerRecommendCommands: Registrar = (program, context) => {
+  program
+    .command('recommend')
+    .description('preview the picks one subscriber would get (nothing is recorded as sent)')
+    .argument('<profile-id>', 'profile id (profiles/<id>.json)')
+    .option('--date <YYYY-MM-DD>', 'edition date (default: the latest announcement day in the store)')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, id: string, o: { date?: string }) {
+      const { config, quiet } = context(this);
+      if (o.date && (!/^\d{4}-\d{2}-\d{2}$/.test(o.date) || Number.isNaN(Date.parse(o.date)))) throw new UserError(`not a date (YYYY-MM-DD): ${o.date}`);
+      const profile = await profileById(config, id);
+      const { date, papers, picks } = await previewPicks(config, profile, o.date, { quiet });
+      const byId = new Map(papers.map((p) => [p.id, p]));
+      emit(this, { subscriber: id, date, candidates: papers.length, picks }, (r) =>
+        [
+          `${r.picks.length} pick(s) for ${id} on ${date} from ${r.candidates} paper(s) announced${profile.paused ? ' (profile is paused: preview only)' : ''}${isDue(profile, date) ? '' : ` (not a ${profile.schedule.every === 'week' ? profile.schedule.day : ''} digest day: preview only)`}`,
+          '',
+          ...r.picks.flatMap((p, n) => [`${String(n + 1).padStart(2)}. ${p.paperId}  ${clip(byId.get(p.paperId)?.title ?? '', 90)}`, `    ${p.score.toFixed(3)}  ${p.reason}`]),
+        ].join('\n'),
+      );
+    });
+};
