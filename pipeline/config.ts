@@ -48,12 +48,14 @@ export interface LoadOptions {
 /**
  * Environment variables map onto the config tree: `PAPERBOY_DATA_DIR` → `dataDir`,
  * `PAPERBOY_ARXIV__REQUEST_SPACING_MS` → `arxiv.requestSpacingMs` (`__` separates levels).
- * Values that parse as JSON (numbers, booleans, arrays) are taken as such, others as strings.
+ * Values that parse as JSON (numbers, booleans, arrays) are taken as such, others as strings;
+ * empty values are ignored.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || raw === undefined || name === `${ENV_PREFIX}CONFIG`) continue;
+    // An empty variable counts as unset: CI systems pass unset secrets as empty strings.
+    if (!name.startsWith(ENV_PREFIX) || !raw || name === `${ENV_PREFIX}CONFIG`) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(snakeToCamel);
     setPath(out, path, parseEnvValue(raw));
   }
