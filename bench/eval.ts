@@ -230,6 +230,10 @@ export async function runEval(): Promise<void> {
   console.log(`\n${SUBSCRIBERS} simulated subscribers, ${days.length} days, ${((performance.now() - started) / 1000).toFixed(1)} s`);
   console.log(`paperboy beats every baseline overall (P@10 and nDCG@10): ${beats ? 'yes' : 'NO'}`);
   console.log(`paperboy P@10 day 1 → day 5: ${fmt(pAt(0))} → ${fmt(pAt(4))} (${gain >= 0 ? '+' : ''}${(gain * 100).toFixed(0)} %, goal ≥ +30 %: ${gain >= 0.3 ? 'met' : 'NOT met'})`);
+  // Days differ in how many relevant papers they hold; the no-feedback baseline on the same day factors that out.
+  const rel = (i: number) => pAt(i) / (perDay[i]!.scores['single vector'].p / (perDay[i]!.scores['single vector'].n || 1));
+  const last = perDay.length - 1;
+  console.log(`paperboy P@10 relative to the single vector on the same day: day 1 ${rel(0).toFixed(2)}× → day 5 ${rel(4).toFixed(2)}× (${((rel(4) / rel(0) - 1) * 100).toFixed(0)} %) → last day ${rel(last).toFixed(2)}×`);
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(modelDir, { recursive: true, force: true });
 }
