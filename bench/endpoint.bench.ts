@@ -3,6 +3,7 @@
 // run. Then checks that every acknowledged vote is in the database, and kills the endpoint with
 // SIGKILL mid-load to show that no acknowledged vote is lost or duplicated.
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
@@ -25,7 +26,7 @@ function paperId(i: number): string {
   return `2601.${String(i).padStart(6, '0')}`;
 }
 
-async function load(url: string, tokens: string[], duration: number, whileRunning?: () => void): Promise<Run> {
+async function load(url: string, tokens: string[], duration: number, whileRunning?: () => void, method: 'POST' | 'GET' = 'POST'): Promise<Run> {
   let next = 0;
   const acked = new Set<string>();
   const instance = autocannon({
@@ -34,9 +35,8 @@ async function load(url: string, tokens: string[], duration: number, whileRunnin
     duration,
     requests: [
       {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'action=up&origin=open',
+        method,
+        ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=up&origin=open' } : {}),
         setupRequest: (req) => ({ ...req, path: `/v/${tokens[next++ % tokens.length]}` }),
         onResponse: (status, body) => {
           if (status >= 200 && status < 300) {
@@ -91,12 +91,14 @@ const env = { PAPERBOY_ENDPOINT__RATE_LIMIT_PER_MINUTE: '100000000', PAPERBOY_EN
 
 async function main(): Promise<void> {
   console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run; votes POSTed to /v/<token> like the vote page`);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at start (other work on the machine skews every figure; compare the ratios)`);
   const config = testConfig();
   const tokens = Array.from({ length: 250_000 }, (_, i) => voteToken(config, `reader${i}`, paperId(i), 'up'));
 
   const base = await baseline();
   const log = join(config.dataDir, 'endpoint.log');
   const endpoint = await spawnEndpoint(config, await freePort(), log, env);
+  const pages = await load(endpoint.url, tokens, DURATION_S / 2, undefined, 'GET');
   const votes = await load(endpoint.url, tokens, DURATION_S);
   await stop(endpoint, 'SIGTERM');
   const stored = storedPapers(config.dataDir);
@@ -107,10 +109,11 @@ async function main(): Promise<void> {
     `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.ok).padStart(9)} ${String(r.errors).padStart(7)}`;
   console.log(`\n${'server'.padEnd(28)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'2xx'.padStart(9)} ${'errors'.padStart(7)}`);
   console.log(row('bare node:http (baseline)', base));
+  console.log(row('endpoint GET /v/<token> page', pages));
   console.log(row('endpoint POST /v/<token>', votes));
   const disk = commitBaseline(config.dataDir);
   console.log(`${'SQLite commit, 1 row (disk)'.padEnd(28)} ${disk.perSecond.toFixed(0).padStart(8)} ${disk.ms.toFixed(2).padStart(8)}   (commits/s, ms each: votes are committed in batches of concurrent requests)`);
-  console.log(`\nratio endpoint / baseline: ${(votes.rps / base.rps).toFixed(2)}x throughput, p99 ${(votes.p99 / Math.max(base.p99, 0.1)).toFixed(1)}x`);
+  console.log(`\nratio endpoint / baseline: votes ${(votes.rps / base.rps).toFixed(2)}x throughput (p99 ${(votes.p99 / Math.max(base.p99, 0.1)).toFixed(1)}x), pages ${(pages.rps / base.rps).toFixed(2)}x`);
   console.log(`goal ≥ ${GOAL.rps} req/s and p99 ≤ ${GOAL.p99Ms} ms: ${votes.rps >= GOAL.rps && votes.p99 <= GOAL.p99Ms ? 'met' : 'NOT met'}`);
   console.log(`durability: ${votes.acked.size} acknowledged votes, ${stored.size} stored, ${missing} acknowledged but missing, ${dup} stored twice`);
 

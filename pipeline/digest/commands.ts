@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { profileById } from '../profiles/commands.ts';
+import { isPlainEmail } from '../profiles/seal.ts';
+import { previewPicks } from '../recommend/preview.ts';
 import { emit, type Registrar } from '../cli.ts';
 import type { Config } from '../config.ts';
-import type { Paper } from '../store/paper.ts';
-import { PaperStore } from '../store/papers.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { sendMessages, toEml } from '../send/send.ts';
 import { UserError } from '../util/errors.ts';
@@ -49,34 +50,6 @@ function requireKeys(config: Config): void {
     throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<32+ random characters>"}\'');
   }
 }
-
-/**
- * Where `preview` gets its picks until the nightly job wires the recommender in: the first
- * papers announced on the edition, in store order. The one seam to swap.
- */
-export type PreviewPicks = (config: Config, subscriber: DigestInput['subscriber'], edition: string | undefined, count: number) => Promise<DigestInput>;
-
-export const editionPapersAsPicks: PreviewPicks = async (config, subscriber, edition, count) => {
-  const store = new PaperStore(config.dataDir);
-  let latest = '';
-  const byDate = new Map<string, Paper[]>();
-  for await (const p of store.all()) {
-    if (!p.announced) continue;
-    if (edition && p.announced !== edition) continue;
-    if (p.announced > latest) latest = p.announced;
-    const list = byDate.get(p.announced) ?? [];
-    if (list.length < count) list.push(p);
-    byDate.set(p.announced, list);
-  }
-  const day = edition ?? latest;
-  const papers = byDate.get(day) ?? [];
-  if (papers.length === 0) throw new UserError(edition ? `no papers announced on ${edition} in ${store.dir}` : `the store ${store.dir} has no announced papers`);
-  return {
-    subscriber,
-    edition: day,
-    picks: papers.map((paper, i) => ({ paper, score: papers.length - i, reason: 'Preview: one of the edition\'s first papers (the recommender picks in the nightly job).' })),
-  };
-};
 
 export const registerDigestCommands: Registrar = (program, context) => {
   program
@@ -143,23 +116,34 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .description('write a subscriber\'s digest as HTML and PNG screenshots (phone 375 px, desktop 1024 px; light and dark) via Chromium')
     .argument('<profile-id>', 'reads profiles/<profile-id>.json (id, name, email)')
     .option('--date <YYYY-MM-DD>', 'the edition (default: the latest in the store)')
-    .option('--picks <file>', 'take the picks from this file instead of the edition\'s first papers')
-    .option('--count <n>', 'papers in the preview', '6')
+    .option('--picks <file>', 'take the picks from this file instead of asking the recommender')
+    .option('--count <n>', 'at most this many papers in the preview')
     .option('--profiles <dir>', 'profiles directory (default: profiles.dir)')
     .option('--out <dir>', 'where to write (default <dataDir>/digest/preview/)')
     .option('--json', 'machine-readable report')
-    .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count: string; profiles?: string; out?: string }) {
-      const { config } = context(this);
+    .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count?: string; profiles?: string; out?: string }) {
+      const { config, quiet } = context(this);
       const date = checkDate(opts.date);
-      const count = Number(opts.count);
-      if (!Number.isInteger(count) || count < 1) throw new UserError('--count must be a positive integer');
+      const count = opts.count === undefined ? Infinity : Number(opts.count);
+      if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new UserError('--count must be a positive integer');
       let input: DigestInput;
       if (opts.picks) {
         const found = readPicks(opts.picks, date).find((i) => i.subscriber.id === id);
         if (!found) throw new UserError(`no picks for ${id} in ${opts.picks}`);
         input = found;
       } else {
-        input = await editionPapersAsPicks(config, readProfile(opts.profiles ?? config.profiles.dir, id), date, count);
+        if (opts.profiles) config.profiles.dir = opts.profiles;
+        const profile = await profileById(config, id);
+        const { date: day, papers, picks } = await previewPicks(config, profile, date, { quiet });
+        const byId = new Map(papers.map((p) => [p.id, p]));
+        // A preview never opens a sealed address: it is mailed to nobody.
+        const email = isPlainEmail(profile.email) ? profile.email : `${id}@preview.invalid`;
+        input = {
+          subscriber: { id, name: profile.name, email },
+          edition: day,
+          picks: picks.slice(0, count).map((p) => ({ paper: byId.get(p.paperId)!, score: p.score, reason: p.reason })),
+          newPapers: papers.length,
+        };
       }
       // a preview needs signed-looking links, not the production keys
       const keyring = Object.keys(config.links.keys).length ? undefined : { keys: { preview: randomBytes(24).toString('base64url') } };
@@ -175,19 +159,3 @@ export const registerDigestCommands: Registrar = (program, context) => {
       );
     });
 };
-
-/** The fields of profiles/<id>.json a digest needs. A sealed address is not opened for a preview. */
-function readProfile(dir: string, id: string): DigestInput['subscriber'] {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) throw new UserError(`not a profile id: ${JSON.stringify(id)}`);
-  const file = resolve(dir, `${id}.json`);
-  if (!existsSync(file)) throw new UserError(`no profile ${file}`);
-  let p: { id?: unknown; name?: unknown; email?: unknown };
-  try {
-    p = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`profile ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (p.id !== undefined && p.id !== id) throw new UserError(`profile ${file} says its id is ${JSON.stringify(p.id)}`);
-  const email = typeof p.email === 'string' && /^[^\s@]+@[^\s@]+$/.test(p.email) ? p.email : `${id}@preview.invalid`;
-  return { id, name: typeof p.name === 'string' ? p.name : id, email };
-}

@@ -1,9 +1,9 @@
+// The model runtime (transformers.js, onnxruntime) loads only when a command needs it, so the
+// rest of the CLI starts fast.
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { UserError } from '../util/errors.ts';
-import { embedMissing } from './embed-missing.ts';
 import { modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
-import { buildStaticModel } from './static-model.ts';
 import { VectorStore } from './vectors.ts';
 
 export const registerEmbedCommands: Registrar = (program, context) => {
@@ -13,6 +13,7 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config, quiet } = context(this);
+      const { embedMissing } = await import('./embed-missing.ts');
       const r = await embedMissing(config, { quiet });
       emit(this, r, (r) =>
         [
@@ -33,6 +34,7 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { dim?: number }) {
       const { config, quiet } = context(this);
+      const { buildStaticModel } = await import('./static-model.ts');
       const info = await buildStaticModel(config, { quiet, dim: opts.dim });
       emit(this, info, (i) =>
         [

@@ -119,6 +119,21 @@ test('a scanner opening only the 👍 links (no contradiction) is caught as a bu
   await context.close();
 });
 
+test('a scanner that also presses the buttons on every page it opens confirms nothing', async () => {
+  const context = await browser.newContext();
+  await Promise.all(
+    PAPERS.slice(0, 4).map(async (paper) => {
+      const page = await context.newPage();
+      await page.goto(`${endpoint.url}/v/${voteToken(config, 'vic', paper, 'up')}`);
+      await page.getByRole('button', { name: 'Change to 👎' }).click();
+      await page.getByRole('heading', { name: '👎 Less like this' }).waitFor();
+    }),
+  );
+  passHoldTime();
+  assert.deepEqual(await eventsOf('vic'), []);
+  await context.close();
+});
+
 test('a forged link shows the friendly refusal page and records nothing', async () => {
   const page = await browser.newPage({ viewport: { width: 420, height: 640 } });
   const token = voteToken(config, 'mallory', PAPERS[0]!, 'up');

@@ -36,11 +36,18 @@ test('a burst across one email\'s links is discarded; a person voting on a few p
   assert.deepEqual(judgeVote(reloads[0]!, facts(reloads, { supersededByLater: true }), rules), { state: 'superseded' });
 });
 
-test('button presses (undo, change) are a person\'s act: never a burst or a contradiction', () => {
+test('a change of mind on the page (same token) is not a contradiction; buttons pressed across a burst are', () => {
   const up = vote('A', 'up', 0);
-  const change = vote('A', 'down', 2000, 'button');
-  assert.deepEqual(judgeVote(change, facts([up, change], { lastAction: undefined }), rules), { state: 'confirmed' });
+  const change = { ...vote('A', 'down', 2000, 'button'), token: up.token };
+  assert.deepEqual(judgeVote(change, facts([up, change]), rules), { state: 'confirmed' });
   assert.deepEqual(judgeVote(up, facts([up, change], { supersededByLater: true }), rules), { state: 'superseded' });
+  // 👎 opened from the email right after 👍: both links opened, a scanner's signature.
+  const downLink = vote('A', 'down', 2000);
+  assert.deepEqual(judgeVote(downLink, facts([up, downLink]), rules), { state: 'discarded', reason: 'contradiction' });
+  // A scanner that opens four links and presses a button on each page.
+  const opened = ['A', 'B', 'C', 'D'].map((p, i) => vote(p, 'up', i * 300));
+  const pressed = opened.map((v) => ({ ...vote(v.paper, 'clear', v.at + 100, 'button'), token: v.token }));
+  for (const v of pressed) assert.deepEqual(judgeVote(v, facts([...opened, ...pressed]), rules), { state: 'discarded', reason: 'burst' });
 });
 
 test('the same vote again, or undo of nothing, confirms nothing new', () => {

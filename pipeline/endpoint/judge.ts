@@ -1,9 +1,9 @@
 // Deciding whether a tentative vote becomes a FeedbackEvent. Pure: the store gathers the facts,
 // this decides. Mail-security scanners open every link of an email within seconds of delivery,
 // some in a browser that runs the page's script; a person opens one link, now and then. So a
-// vote sent by a page as it opened is discarded when it is part of a burst across one email's
-// links or contradicted (👍 and 👎 on one paper) within seconds. Explicit button presses on the
-// page (undo, change) and unsubscribes are a person's act and are never treated as a burst.
+// vote is discarded when it is part of a burst across one email's links, or when the 👍 and 👎
+// links of one paper were both opened, within seconds. Undo and change on the page travel on the
+// page's own token, so a person changing their mind is neither. Unsubscribes are not judged.
 import type { FeedbackAction } from './event.ts';
 
 /** How a vote reached us: sent by the vote page as it opened, a button pressed on that page, or an RFC 8058 one-click POST. */
@@ -45,16 +45,18 @@ export type Verdict =
   | { state: 'unchanged' };
 
 export function judgeVote(vote: Vote, facts: VoteFacts, rules: ScannerRules): Verdict {
-  if (vote.origin === 'open') {
-    const opened = facts.sameEmail.filter((v) => v.origin === 'open');
-    const contradicted = opened.some(
-      (v) => v.paper === vote.paper && isOpposite(v.action, vote.action) && Math.abs(v.at - vote.at) <= rules.contradictionMs,
+  // 👍 and 👎 links of one paper both opened: only a scanner opens both within seconds. A change
+  // made with the page's buttons travels on the token of the page, so it never contradicts.
+  const contradicted =
+    vote.origin === 'open' &&
+    facts.sameEmail.some(
+      (v) => v.origin === 'open' && v.token !== vote.token && v.paper === vote.paper && isOpposite(v.action, vote.action) && Math.abs(v.at - vote.at) <= rules.contradictionMs,
     );
-    if (contradicted) return { state: 'discarded', reason: 'contradiction' };
-    const links = new Set(opened.filter((v) => Math.abs(v.at - vote.at) <= rules.burstWindowMs).map((v) => v.token));
-    links.add(vote.token);
-    if (links.size >= rules.burstVotes) return { state: 'discarded', reason: 'burst' };
-  }
+  if (contradicted) return { state: 'discarded', reason: 'contradiction' };
+  // Many links of one email within seconds: a scanner, even one that presses the page's buttons.
+  const links = new Set(facts.sameEmail.filter((v) => Math.abs(v.at - vote.at) <= rules.burstWindowMs).map((v) => v.token));
+  links.add(vote.token);
+  if (links.size >= rules.burstVotes) return { state: 'discarded', reason: 'burst' };
   if (facts.supersededByLater) return { state: 'superseded' };
   const last = facts.lastAction ?? 'clear';
   if (vote.action === last) return { state: 'unchanged' };

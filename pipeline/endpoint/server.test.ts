@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { signLink } from '../links/tokens.ts';
@@ -138,6 +139,14 @@ test('/events needs the bearer token and pages with a cursor; pullEvents pages u
   const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
   assert.deepEqual(tail, { events: [], next: pulled.next });
   await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
+});
+
+test('the CLI: `paperboy events --json` prints what /events serves', async () => {
+  const cli = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
+  const env = { PATH: process.env.PATH ?? '', PAPERBOY_ENDPOINT__PUBLIC_URL: base, PAPERBOY_ENDPOINT__EVENTS_TOKEN: EVENTS_TOKEN };
+  const run = promisify(execFile);
+  const { stdout } = await run(process.execPath, [cli, 'events', '--since', '0', '--json'], { env, cwd: config.dataDir });
+  assert.deepEqual(JSON.parse(stdout), await events());
 });
 
 test('security headers, size limits, health check, unknown paths and methods', async () => {

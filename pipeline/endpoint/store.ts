@@ -17,6 +17,7 @@ export interface Recorded {
   state: VoteState;
 }
 
+const SCHEMA_VERSION = 1;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS votes (
   id INTEGER PRIMARY KEY,
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS votes (
 CREATE INDEX IF NOT EXISTS votes_tentative ON votes(id) WHERE state = 'tentative';
 CREATE INDEX IF NOT EXISTS votes_email ON votes(subscriber, edition, at);
 CREATE INDEX IF NOT EXISTS votes_paper ON votes(subscriber, paper, id);
-CREATE INDEX IF NOT EXISTS votes_token ON votes(token);
+CREATE INDEX IF NOT EXISTS votes_unsubscribe ON votes(token) WHERE action = 'unsubscribe';
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   vote INTEGER NOT NULL UNIQUE REFERENCES votes(id),
@@ -73,7 +74,10 @@ export class VoteStore {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+    if (version > SCHEMA_VERSION) throw new Error(`${path} was written by a newer Paperboy (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     this.db.exec(SCHEMA);
+    this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const prepare = (s: string) => this.db.prepare(s);
     this.sql = {
       insert: prepare('INSERT INTO votes (subscriber, paper, edition, action, origin, token, at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -87,7 +91,7 @@ export class VoteStore {
       setState: prepare('UPDATE votes SET state = ?, reason = ? WHERE id = ?'),
       appendEvent: prepare('INSERT INTO events (vote, subscriber, paper, action, edition, at) VALUES (?, ?, ?, ?, ?, ?)'),
       tokenUnsubscribed: prepare(
-        `SELECT 1 FROM events e JOIN votes v ON v.id = e.vote WHERE v.token = ? AND e.action = 'unsubscribe' LIMIT 1`,
+        `SELECT 1 FROM votes v JOIN events e ON e.vote = v.id WHERE v.token = ? AND v.action = 'unsubscribe' LIMIT 1`,
       ),
       since: prepare('SELECT seq, subscriber, paper, action, edition, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     };

@@ -1,14 +1,13 @@
+// faiss-node and the model runtime load only when a command needs them, so the rest of the CLI starts fast.
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import type { Config } from '../config.ts';
-import { createEmbedder } from '../embed/embedder.ts';
 import { positiveInt } from '../embed/commands.ts';
 import { loadVectors } from '../embed/vectors.ts';
 import { parseArxivId } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
-import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
-import { updateIndexAndSimilar } from './similar.ts';
+import type { Neighbour, PaperIndex } from './paper-index.ts';
 
 interface Row extends Neighbour {
   title: string;
@@ -24,8 +23,9 @@ function renderRows(rows: Row[]): string[] {
 }
 
 /** The index in line with the stored vectors (rebuilt when missing or stale). */
-function currentIndex(config: Config): { index: PaperIndex; vectors: ReturnType<typeof loadVectors> } {
+async function currentIndex(config: Config): Promise<{ index: PaperIndex; vectors: ReturnType<typeof loadVectors> }> {
   const vectors = loadVectors(config);
+  const { syncIndex } = await import('./paper-index.ts');
   return { index: syncIndex(config, vectors).index, vectors };
 }
 
@@ -36,6 +36,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config, quiet } = context(this);
+      const { updateIndexAndSimilar } = await import('./similar.ts');
       const r = await updateIndexAndSimilar(config, [], { quiet });
       emit(this, r, (r) =>
         [
@@ -52,7 +53,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
     .argument('<ids...>', 'arXiv ids')
     .option('-k <n>', 'neighbours per paper (default: index.similarK)', (v) => positiveInt(v, '-k'))
     .option('--json', 'machine-readable output')
-    .action(function (this: Command, rawIds: string[], opts: { k?: number }) {
+    .action(async function (this: Command, rawIds: string[], opts: { k?: number }) {
       const { config } = context(this);
       const ids = rawIds.map((raw) => {
         try {
@@ -62,7 +63,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
         }
       });
       const k = opts.k ?? config.index.similarK;
-      const { index, vectors } = currentIndex(config);
+      const { index, vectors } = await currentIndex(config);
       const rowOf = new Map(vectors.ids.map((id, r) => [id, r]));
       const missing = ids.filter((id) => !rowOf.has(id));
       if (missing.length) {
@@ -90,7 +91,8 @@ export const registerIndexCommands: Registrar = (program, context) => {
     .action(async function (this: Command, text: string, opts: { k?: number }) {
       const { config, quiet } = context(this);
       if (!text.trim()) throw new UserError('the search text is empty');
-      const { index } = currentIndex(config);
+      const { index } = await currentIndex(config);
+      const { createEmbedder } = await import('../embed/embedder.ts');
       const embedder = await createEmbedder(config, { quiet });
       if (embedder.modelKey !== index.header.modelKey) {
         throw new UserError(`the index holds ${index.header.modelKey} vectors but the model is ${embedder.modelKey}; run \`paperboy embed\``);

@@ -123,6 +123,8 @@ export interface UpdateReport {
   /** ms spent converting Float32Array → number[] for faiss-node, and inside faiss. */
   convertMs: number;
   faissMs: number;
+  /** Seconds per phase: load vectors, sync the index, new papers' lists, older papers' check, writing. */
+  phases: { load: number; index: number; forward: number; reverse: number; write: number };
 }
 
 /**
@@ -132,8 +134,17 @@ export interface UpdateReport {
  */
 export async function updateIndexAndSimilar(config: Config, newIds: string[], opts: UpdateOptions = {}): Promise<UpdateReport> {
   const started = Date.now();
+  const phases = { load: 0, index: 0, forward: 0, reverse: 0, write: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof typeof phases) => {
+    const now = performance.now();
+    phases[phase] += (now - mark) / 1000;
+    mark = now;
+  };
   const set = loadVectors(config);
+  lap('load');
   const sync = syncIndex(config, set);
+  lap('index');
   const index = sync.index;
   const k = config.index.similarK;
   const meta = readMeta(config);
@@ -147,6 +158,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
   if (full) {
     const dates = await announcedDates(config);
     const lists = searchRows(index, set, [...set.ids.keys()], k, opts.quiet);
+    lap('forward');
     const byMonth = new Map<string, SimilarEntry[]>();
     set.ids.forEach((id, r) => {
       const similar = lists[r]!;
@@ -168,6 +180,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     if (freshIds.length) {
       const freshRows = freshIds.map((id) => rowOf.get(id)!);
       const lists = searchRows(index, set, freshRows, k, opts.quiet);
+      lap('forward');
       const papers = new PaperStore(config.dataDir).getMany(freshIds);
       const sinceOf = (id: string) => papers.get(id)?.announced ?? today;
       freshIds.forEach((id, i) => {
@@ -180,6 +193,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
       // Old papers: their best matches among the fresh ones, by exact search of a flat index of the fresh vectors.
       const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!));
       const candidates = reverseSearch(index, set, freshRows, oldRows, k);
+      lap('reverse');
       oldRows.forEach((r, i) => {
         const id = set.ids[r]!;
         const entry = existing.get(id)!;
@@ -206,6 +220,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     shardsWritten = months.size;
   }
   writeFileAtomic(join(similarDir(config), 'meta.json'), JSON.stringify({ modelKey: set.modelKey, k, updatedAt: new Date().toISOString() }, null, 2) + '\n');
+  lap('write');
   return {
     modelKey: set.modelKey,
     papers: set.ids.length,
@@ -218,6 +233,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     seconds: (Date.now() - started) / 1000,
     convertMs: index.timings.convertMs,
     faissMs: index.timings.faissMs,
+    phases,
   };
 }
 

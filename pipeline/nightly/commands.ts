@@ -7,6 +7,7 @@ import { runDemo, demoReportText } from './demo.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
 import { NightlyError, runNightly } from './run.ts';
 import { summaryMarkdown, summaryText } from './summary.ts';
+import { openPrivateState, sealPrivateState, VAULT_FILE } from './state.ts';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
@@ -60,5 +61,25 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       if (!explicit) config.dataDir = resolve('data', 'demo-run');
       const report = await runDemo(config, { quiet, log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
       emit(this, report, (r) => demoReportText(r));
+    });
+
+  const state = program.command('state').description('seal or open the private part of the store (feedback, learned profiles, send ledger) for a public state branch');
+  state
+    .command('seal')
+    .description(`write ${VAULT_FILE}: the private folders, encrypted under a key derived from profiles.privateKey`)
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command) {
+      const { config } = context(this);
+      const r = await sealPrivateState(config.dataDir, config.profiles.privateKey);
+      emit(this, r, (x) => `sealed ${x.files} private files into ${VAULT_FILE} (${x.bytes} bytes)`);
+    });
+  state
+    .command('open')
+    .description(`restore the private folders from ${VAULT_FILE} (nothing to do when there is none yet)`)
+    .option('--json', 'machine-readable report')
+    .action(async function (this: Command) {
+      const { config } = context(this);
+      const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
+      emit(this, r, (x) => `restored ${x.files} private files from ${VAULT_FILE}`);
     });
 };

@@ -8,16 +8,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { DEMO_CORPUS, readCorpus, startReplayServer } from '../arxiv/replay-server.ts';
+import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from '../arxiv/replay-server.ts';
 import { configSchema, type Config } from '../config.ts';
 import { screenshotEmail } from '../digest/preview.ts';
-import { startEndpoint } from '../endpoint/server.ts';
-import { startLocalSmtp } from '../send/local-smtp.ts';
+import { startEndpoint, type Endpoint } from '../endpoint/server.ts';
+import { startLocalSmtp, type LocalSmtp } from '../send/local-smtp.ts';
 import { PaperStore } from '../store/papers.ts';
 import { addDays } from './edition.ts';
 import { runNightly } from './run.ts';
 import { summaryText } from './summary.ts';
-import { createTransport } from 'nodemailer';
+import { createTransport, type Transporter } from 'nodemailer';
 
 /** The replayed week: Wednesday 19 to Tuesday 25 November 2025 (a weekend in the middle). */
 export const DEMO_FIRST_DAY = '2025-11-19';
@@ -34,42 +34,80 @@ export interface DemoReport {
   seconds: number;
 }
 
-export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line: string) => void } = {}): Promise<DemoReport> {
-  const started = performance.now();
-  const log = opts.log ?? (() => {});
-  const dataDir = base.dataDir;
+/** The outside world of one nightly job, on loopback: arXiv, a mail server, the feedback endpoint. */
+export interface DemoWorld {
+  config: Config;
+  replay: ReplayServer;
+  smtp: LocalSmtp;
+  endpoint: Endpoint;
+  transport: Transporter;
+  /** Papers the store held before the replayed week. */
+  history: number;
+  /**
+   * Moves the world to a replayed day: arXiv announces that day's papers, and the endpoint's
+   * clock reads that morning, so clicks are stamped within the replayed week (the nightly job
+   * learns from the votes cast up to its edition date).
+   */
+  setDay(date: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Fills the store with the corpus's papers announced before `DEMO_FIRST_DAY` and starts the
+ * loopback services, with `base`'s configuration pointed at them (also used by the end-to-end test).
+ */
+export async function startDemoWorld(base: Config): Promise<DemoWorld> {
   const corpus = await readCorpus(DEMO_CORPUS);
-  const store = new PaperStore(dataDir);
-
-  // The archive before the replayed week: everything the corpus announced earlier.
   const history = corpus.filter((p) => p.announced! < DEMO_FIRST_DAY);
-  store.upsert(history);
-  log(`history: ${history.length} papers announced ${history[0]?.announced} .. ${addDays(DEMO_FIRST_DAY, -1)} in ${dataDir}/papers`);
-
+  new PaperStore(base.dataDir).upsert(history);
   const replay = await startReplayServer({ corpus, feedDate: DEMO_FIRST_DAY });
   const smtp = await startLocalSmtp();
-  const eventsToken = 'demo-events-token-0123456789';
   const config: Config = configSchema.parse({
     ...base,
     arxiv: { ...base.arxiv, ...replay.arxivConfig(), requestSpacingMs: 50, backoffMs: 50 },
     links: Object.keys(base.links.keys).length ? base.links : { ...base.links, keys: { demo: 'demo-link-signing-key-not-secret' }, currentKey: 'demo' },
     // Votes are judged after 2 s instead of 2 minutes, so a click counts by the next night.
-    endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken, holdSeconds: 2, burstWindowSeconds: 1, contradictionSeconds: 1 },
+    endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken: 'demo-events-token-0123456789', holdSeconds: 2, burstWindowSeconds: 1, contradictionSeconds: 1 },
     send: { ...base.send, from: base.send.from ?? 'Paperboy demo <digest@paperboy.example>' },
     // The example profiles' addresses are sealed to the demo keypair (paperboy.demo.config.json).
     profiles: base.profiles.privateKey ? base.profiles : { ...base.profiles, ...demoProfileKeys() },
   });
-  const endpoint = await startEndpoint(config, { log: () => {} });
+  let dayStart = Date.parse(`${DEMO_FIRST_DAY}T08:00:00Z`);
+  let realStart = Date.now();
+  const endpoint = await startEndpoint(config, { log: () => {}, now: () => dayStart + (Date.now() - realStart) });
   config.endpoint.publicUrl = endpoint.url;
   const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, pool: true });
+  return {
+    config, replay, smtp, endpoint, transport, history: history.length,
+    setDay(date) {
+      replay.setFeedDate(date);
+      dayStart = Math.max(Date.parse(`${date}T08:00:00Z`), dayStart + (Date.now() - realStart));
+      realStart = Date.now();
+    },
+    async close() {
+      transport.close();
+      await endpoint.close();
+      await smtp.close();
+      await replay.close();
+    },
+  };
+}
+
+export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line: string) => void } = {}): Promise<DemoReport> {
+  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const dataDir = base.dataDir;
+  const world = await startDemoWorld(base);
+  const { config, replay, smtp, endpoint, transport } = world;
+  log(`history: ${world.history} papers announced before ${DEMO_FIRST_DAY} in ${dataDir}/papers`);
   log(`loopback services: arXiv replay ${replay.url}, SMTP ${smtp.url}, feedback endpoint ${endpoint.url}`);
 
-  const report: DemoReport = { dataDir, history: history.length, editions: [], votes: [], mailDir: join(dataDir, 'mail'), previews: [], siteDir: join(dataDir, 'site'), seconds: 0 };
+  const report: DemoReport = { dataDir, history: world.history, editions: [], votes: [], mailDir: join(dataDir, 'mail'), previews: [], siteDir: join(dataDir, 'site'), seconds: 0 };
   const lastHtml = new Map<string, string>();
   try {
     for (let i = 0; i < DEMO_DAYS; i++) {
       const date = addDays(DEMO_FIRST_DAY, i);
-      replay.setFeedDate(date);
+      world.setDay(date);
       const before = smtp.delivered.length;
       const { record } = await runNightly(config, { date, quiet: opts.quiet, transport, skip: ['site'] });
       const delivered = smtp.delivered.slice(before).sort((a, b) => (a.to[0]! < b.to[0]! ? -1 : 1));
@@ -103,10 +141,7 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
     const { record } = await runNightly(config, { date: last, quiet: opts.quiet, transport, redo: ['site'] });
     log(`site: ${record.stages.site?.summary}`);
   } finally {
-    transport.close();
-    await endpoint.close();
-    await smtp.close();
-    await replay.close();
+    await world.close();
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
@@ -119,7 +154,7 @@ function demoProfileKeys(): { publicKey: string; privateKey: string } {
 }
 
 /** Finds the first 👍 link in a digest's text part and POSTs the vote as the vote page's script does. */
-async function clickFirstThumbsUp(text: string, endpointUrl: string): Promise<{ paper: string; title: string } | undefined> {
+export async function clickFirstThumbsUp(text: string, endpointUrl: string): Promise<{ paper: string; title: string } | undefined> {
   const link = text.match(new RegExp(`${escapeRegExp(endpointUrl)}/v/[A-Za-z0-9_.-]+`, 'g'))?.[0];
   if (!link) return undefined;
   const res = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'origin=open' });

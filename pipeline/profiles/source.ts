@@ -28,6 +28,8 @@ export interface SourceOptions {
   embedder?: Embedder;
   /** Called with ids that could not be found anywhere. */
   onMissing?: (ids: string[]) => void;
+  /** Called when fetching missing papers from arXiv failed (they are then treated as missing). */
+  onFetchError?: (err: Error) => void;
 }
 
 export async function vectorSource(config: Config, opts: SourceOptions = {}): Promise<VectorSource> {
@@ -53,7 +55,11 @@ export async function vectorSource(config: Config, opts: SourceOptions = {}): Pr
       const local = new Set(papers.map((p) => p.id));
       const remote = missing.filter((id) => !local.has(id));
       if (remote.length && fetcher) {
-        const fetched = await fetcher(remote);
+        // arXiv being unreachable costs these papers' influence today, not the whole run.
+        const fetched = await fetcher(remote).catch((err: Error) => {
+          opts.onFetchError?.(err);
+          return [] as Paper[];
+        });
         if (fetched.length) store.upsert(fetched);
         papers.push(...fetched);
       }

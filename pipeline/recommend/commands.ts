@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { profileById } from '../profiles/commands.ts';
-import { isDue, windowDays } from '../profiles/profile.ts';
-import { vectorSource } from '../profiles/source.ts';
-import type { Paper } from '../store/paper.ts';
-import { PaperStore } from '../store/papers.ts';
+import { isDue } from '../profiles/profile.ts';
 import { UserError } from '../util/errors.ts';
 import { clip } from './rank.ts';
-import { recommend } from './recommend.ts';
+import { previewPicks } from './preview.ts';
 
 export const registerRecommendCommands: Registrar = (program, context) => {
   program
@@ -20,22 +17,7 @@ export const registerRecommendCommands: Registrar = (program, context) => {
       const { config, quiet } = context(this);
       if (o.date && (!/^\d{4}-\d{2}-\d{2}$/.test(o.date) || Number.isNaN(Date.parse(o.date)))) throw new UserError(`not a date (YYYY-MM-DD): ${o.date}`);
       const profile = await profileById(config, id);
-      const store = new PaperStore(config.dataDir);
-      let latest = '';
-      const all: Paper[] = [];
-      for await (const p of store.all()) {
-        if (p.announced && p.announced > latest) latest = p.announced;
-        all.push(p);
-      }
-      if (!latest) throw new UserError(`no announced papers in ${config.dataDir} (import or fetch some first)`);
-      const date = o.date ?? latest;
-      const days = new Set(windowDays(profile, date));
-      const papers = all.filter((p) => p.announced && days.has(p.announced));
-      if (papers.length === 0) throw new UserError(`no papers announced on ${[...days].sort().join('..')} in the store (latest announcement day: ${latest})`);
-      // A preview shows the digest even on a day the schedule would skip, and for a paused profile.
-      const previewed = { ...profile, paused: false, schedule: isDue(profile, date) ? profile.schedule : ({ every: 'day' } as const) };
-      const source = await vectorSource(config, { quiet });
-      const picks = (await recommend(config, { date, profiles: [previewed], papers }, { source, record: false })).get(id) ?? [];
+      const { date, papers, picks } = await previewPicks(config, profile, o.date, { quiet });
       const byId = new Map(papers.map((p) => [p.id, p]));
       emit(this, { subscriber: id, date, candidates: papers.length, picks }, (r) =>
         [

@@ -1,9 +1,12 @@
 // Builds the static archive: Astro renders every page from the store (site/ reads it through
-// data.ts), then Pagefind indexes the paper pages for in-browser search.
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+// data.ts), then Pagefind indexes the papers for in-browser search.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Paper } from '../store/paper.ts';
+import { PaperStore } from '../store/papers.ts';
 import type { SiteConfig } from './config.ts';
+import { plainText } from './math.ts';
 import { SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
@@ -15,6 +18,8 @@ export interface BuildOptions {
   subscribe: SubscribeSettings;
   outDir: string;
   quiet?: boolean;
+  /** Papers per search-index chunk (default SEARCH_CHUNK). */
+  searchChunk?: number;
 }
 
 export interface BuildReport {
@@ -52,7 +57,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   });
   const pagesDone = performance.now();
   let searchIndexed: number | null = null;
-  if (site.search) searchIndexed = await indexSearch(outDir);
+  if (site.search) searchIndexed = await indexSearch(outDir, settings.dataDir, opts.searchChunk);
   const searchDone = performance.now();
   const { files, bytes, pages } = measure(outDir);
   return {
@@ -70,20 +75,58 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   };
 }
 
-/** Pagefind over the built HTML; only paper pages are marked `data-pagefind-body`. Returns pages indexed. */
-export async function indexSearch(outDir: string): Promise<number> {
+/** Papers per Pagefind index: Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
+export const SEARCH_CHUNK = 10_000;
+
+/**
+ * Pagefind search over titles, authors and abstracts, built from the store (not by re-parsing
+ * the HTML). The archive is indexed in chunks of SEARCH_CHUNK papers, each by a fresh Pagefind
+ * process, so memory stays bounded however large the archive; the search page merges the
+ * chunks (`pagefind/bundles.json` lists them). Returns the number of papers indexed.
+ */
+export async function indexSearch(outDir: string, dataDir: string, chunkSize = SEARCH_CHUNK): Promise<number> {
   const pagefind = await import('pagefind');
-  try {
-    const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
-    if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
-    const added = await index.addDirectory({ path: outDir });
-    if (added.errors.length) throw new Error(`pagefind: ${added.errors.join('; ')}`);
-    const written = await index.writeFiles({ outputPath: join(outDir, 'pagefind') });
-    if (written.errors.length) throw new Error(`pagefind: ${written.errors.join('; ')}`);
-    return added.page_count;
-  } finally {
-    await pagefind.close();
+  const store = new PaperStore(dataDir);
+  const bundles: string[] = [];
+  let indexed = 0;
+  let chunk: Paper[] = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const name = `${bundles.length}/`;
+    try {
+      const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
+      if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
+      for (let i = 0; i < chunk.length; i += 500) {
+        const added = await Promise.all(
+          chunk.slice(i, i + 500).map((p) =>
+            index.addCustomRecord({
+              url: `/paper/${p.id}/`,
+              content: `${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`,
+              language: 'en',
+              meta: { title: plainText(p.title) },
+            }),
+          ),
+        );
+        const failed = added.find((a) => a.errors.length);
+        if (failed) throw new Error(`pagefind: ${failed.errors.join('; ')}`);
+      }
+      const written = await index.writeFiles({ outputPath: join(outDir, 'pagefind', name) });
+      if (written.errors.length) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+    } finally {
+      await pagefind.close();
+    }
+    bundles.push(name);
+    indexed += chunk.length;
+    chunk = [];
+  };
+  for await (const paper of store.all()) {
+    chunk.push(paper);
+    if (chunk.length >= chunkSize) await flush();
   }
+  await flush();
+  mkdirSync(join(outDir, 'pagefind'), { recursive: true });
+  writeFileSync(join(outDir, 'pagefind', 'bundles.json'), JSON.stringify(bundles));
+  return indexed;
 }
 
 function measure(dir: string): { files: number; bytes: number; pages: number } {

@@ -4,9 +4,8 @@ import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
 import { buildSite, normaliseBase } from './build.ts';
 import { subscribeSettings } from './data.ts';
-import { readMap, updateMap, writeMap } from './map.ts';
+import { defaultSiteDir, refreshMap } from './stage.ts';
 import { serveSite } from './serve.ts';
-import { loadVectors } from '../embed/vectors.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -44,7 +43,10 @@ export const registerSiteCommands: Registrar = (program, context) => {
         }
       }
       if (opts.search === false) site.search = false;
-      const outDir = resolve(opts.out ?? join(config.dataDir, 'site'));
+      const outDir = resolve(opts.out ?? defaultSiteDir(config));
+      // The pages load the configuration again inside the Astro build: point it at the same file.
+      const configFile = this.optsWithGlobals<{ config?: string }>().config;
+      if (configFile) process.env.PAPERBOY_CONFIG = resolve(configFile);
       if (opts.build !== false) {
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
         const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });
@@ -70,23 +72,11 @@ export const registerSiteCommands: Registrar = (program, context) => {
     .option('--refit', 'recompute the whole layout with UMAP (old points move)')
     .option('--max-fit <n>', 'UMAP fits at most this many papers; the rest are placed by neighbours', '10000')
     .option('--json', 'machine-readable report')
-    .action(async function (this: Command, opts: { refit?: boolean; maxFit: string }) {
+    .action(function (this: Command, opts: { refit?: boolean; maxFit: string }) {
       const { config } = context(this);
       const maxFit = Number(opts.maxFit);
       if (!Number.isInteger(maxFit) || maxFit < 4) throw new UserError('--max-fit must be an integer ≥ 4');
-      const started = performance.now();
-      const vectors = loadVectors(config);
-      if (vectors.ids.length === 0) throw new UserError(`no vectors in ${config.dataDir}; run \`paperboy embed\` first`);
-      const update = updateMap(vectors, readMap(config.dataDir), { refit: opts.refit, maxFit });
-      writeMap(config.dataDir, update.layout);
-      const report = {
-        points: update.layout.ids.length,
-        placed: update.placed,
-        removed: update.removed,
-        refitted: update.refitted,
-        modelKey: update.layout.modelKey,
-        seconds: (performance.now() - started) / 1000,
-      };
+      const report = refreshMap(config, { refit: opts.refit, maxFit });
       emit(this, report, (r) =>
         `${r.refitted ? 'laid out' : 'updated'} the map: ${r.points} points, ${r.placed} placed${r.removed ? `, ${r.removed} removed` : ''} (${r.modelKey}) in ${r.seconds.toFixed(1)}s`,
       );

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadArchive } from './data.ts';
 import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts';
-import { readSmallCorpus, similarFromVectors } from './fixtures.ts';
-import { readSimilarFiles, writeSimilarFiles } from './similar-files.ts';
+import { readSmallCorpus, similarFromVectors, writeSimilarFiles } from './fixtures.ts';
+import { readSimilar } from '../index/similar.ts';
+import { loadConfig } from '../config.ts';
 import { PaperStore } from '../store/papers.ts';
 import { newEdition, type EditionRecord } from '../nightly/edition.ts';
 
@@ -22,13 +23,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const papers = readSmallCorpus(600);
 new PaperStore(dir).upsert(papers);
 
-test('similar lists round-trip in the index stage format, all or by id', () => {
+test('similar-list fixtures are what the index stage reads, all or by id', () => {
   const lists = similarFromVectors(papers, tfidfVectors(papers), 5);
   writeSimilarFiles(dir, lists);
-  const all = readSimilarFiles(dir);
+  const config = loadConfig({ overrides: { dataDir: dir } });
+  const all = readSimilar(config);
   assert.equal(all.size, papers.length);
   const last = papers.at(-1)!; // announced last: all its neighbours came before it
-  const some = readSimilarFiles(dir, [last.id, 'astro-ph/0601001']);
+  const some = readSimilar(config, [last.id, 'astro-ph/0601001']);
   assert.deepEqual([...some.keys()], [last.id]);
   assert.equal(all.get(last.id)!.similar.length, 5);
   const e = all.get(papers[3]!.id)!;
@@ -67,6 +69,22 @@ test('a broken edition record is a clear error', () => {
     assert.throws(() => readEditionRecords(bad), /unknown status "sunny"/);
   } finally {
     rmSync(bad, { recursive: true, force: true });
+  }
+});
+
+test("a recorded edition lists the job's papers, replacements of older papers included", async () => {
+  const day = papers.at(-1)!.announced!;
+  const older = papers[0]!;
+  const todays = papers.filter((p) => p.announced === day).map((p) => p.id);
+  writeFileSync(join(dir, 'editions', `${day}.json`), JSON.stringify(edition(day, 'announced', { papers: { new: todays, cross: [], replace: [older.id] } })));
+  try {
+    const archive = await loadArchive(dir);
+    const e = archive.edition(day)!;
+    assert.deepEqual(e.papers.replace, [older.id]);
+    assert.deepEqual(e.counts, { new: todays.length, cross: 0, replace: 1 });
+    assert.equal(archive.resolve(e.papers.replace)[0]!.announced, older.announced, 'still first announced on its own day');
+  } finally {
+    rmSync(join(dir, 'editions', `${day}.json`));
   }
 });
 

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
 import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
 import { readMap, type MapLayout } from './map.ts';
-import { readSimilarFiles, type SimilarEntry } from './similar-files.ts';
+import { readSimilar, type SimilarEntry } from '../index/similar.ts';
 
 /** What the subscribe page needs from the profiles configuration (public values only). */
 export interface SubscribeSettings {
@@ -128,7 +128,8 @@ export async function loadArchive(dataDir: string): Promise<Archive> {
   }
   for (const day of announced.values()) for (const t of ANNOUNCE_TYPES) day[t].sort(compareIds);
   archive.editions = mergeEditions(readEditionRecords(dataDir), announced);
-  archive.similar = readSimilarFiles(dataDir);
+  // The index stage reads only the store; the rest of the configuration comes from the usual sources.
+  archive.similar = readSimilar(loadConfig({ overrides: { dataDir } }));
   archive.map = readMap(dataDir);
   return archive;
 }

@@ -52,13 +52,19 @@ export function readEditionRecords(dataDir: string): EditionRecord[] {
 const none = (): Record<AnnounceType, string[]> => ({ new: [], cross: [], replace: [] });
 const countsOf = (p: Record<AnnounceType, string[]>) => ({ new: p.new.length, cross: p.cross.length, replace: p.replace.length });
 
-/** What the site publishes of a record, with the papers the store holds for that date. */
-export function publicEdition(rec: EditionRecord, papers: Record<AnnounceType, string[]> = none()): PublicEdition {
+/**
+ * What the site publishes of a record. Its papers are the ones the job recorded (replacements and
+ * cross-lists included, whose first announcement may be older); `fromStore` (the store's papers
+ * first announced that day) stands in when the record lists none.
+ */
+export function publicEdition(rec: EditionRecord, fromStore: Record<AnnounceType, string[]> = none()): PublicEdition {
+  const recorded = { ...none(), ...rec.papers };
+  const papers = countsOf(recorded).new + countsOf(recorded).cross + countsOf(recorded).replace > 0 ? recorded : fromStore;
   return {
     date: rec.date,
     status: rec.status,
     papers,
-    counts: countsOf({ ...none(), ...rec.papers }),
+    counts: countsOf(papers),
     sent: typeof rec.mail?.sent === 'number' ? rec.mail.sent : null,
     skipped: (rec.mail?.skipped ?? []).map((s) => ({ reason: String(s.reason), count: Number(s.count) })),
     notes: (rec.notes ?? []).map(String),

@@ -1,6 +1,7 @@
 // Archives for tests and benches, made from real arXiv records (../shared/data): papers imported
 // the way `paperboy import --listing-dates` does, similar-paper lists in the index stage's file
-// format computed from TF-IDF vectors of the abstracts, and a map laid out from the same vectors.
+// format computed from TF-IDF vectors of the abstracts (no model or FAISS index needed), and a map
+// laid out from the same vectors.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,9 @@ import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { updateMap, writeMap, type VectorSet } from './map.ts';
-import { writeSimilarFiles, type SimilarEntry } from './similar-files.ts';
+import type { SimilarEntry } from '../index/similar.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { compareIds, idMonth } from '../store/paper.ts';
 import { tfidfVectors } from './tfidf.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +54,20 @@ export function similarFromVectors(papers: Paper[], vectors: VectorSet, k: numbe
         .map((t) => ({ id: papers[t.j]!.id, score: score(t.s), since: papers[t.j]!.announced! })),
     };
   });
+}
+
+/** Writes similar lists in the index stage's file format (`<dataDir>/similar/<yymm>.jsonl`). */
+export function writeSimilarFiles(dataDir: string, entries: Iterable<SimilarEntry>): void {
+  const byMonth = new Map<string, SimilarEntry[]>();
+  for (const e of entries) {
+    const m = idMonth(e.id);
+    if (!byMonth.has(m)) byMonth.set(m, []);
+    byMonth.get(m)!.push(e);
+  }
+  for (const [month, list] of byMonth) {
+    list.sort((a, b) => compareIds(a.id, b.id));
+    writeFileAtomic(join(dataDir, 'similar', `${month}.jsonl`), list.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  }
 }
 
 /** A complete small archive in `dataDir`: papers, similar lists, map. */

@@ -63,6 +63,24 @@ test('new papers are placed without moving old points, near their neighbours', (
   assert.ok(dist(withTwin.xy, i5, withTwin.ids.length - 1) < spread * 0.05);
 });
 
+test('new papers with known neighbours are placed from them, the rest by search', () => {
+  const first = updateMap(subset(vectors, 300), null, { seed: 2 }).layout;
+  const old = first.ids.slice(0, 5);
+  const next = updateMap(vectors, first, {
+    neighbours: (ids) => new Map(ids.slice(0, 50).map((id) => [id, { similar: old.map((o, i) => ({ id: o, score: 0.9 - i * 0.01 })) }])),
+  });
+  assert.equal(next.placed, 100);
+  assert.deepEqual(next.layout.xy.slice(0, first.xy.length), first.xy);
+  // The first 50 new papers sit in the middle of the 5 old papers they were said to resemble.
+  const weights = old.map((_, i) => (0.9 - i * 0.01) ** 4);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const centre = [0, 1].map((d) => old.reduce((sum, id, i) => sum + weights[i]! * first.xy[2 * first.ids.indexOf(id) + d]!, 0) / total);
+  const spread = Math.max(...first.xy) - Math.min(...first.xy);
+  const i = next.layout.ids.indexOf(vectors.ids[300]!);
+  assert.ok(Math.hypot(next.layout.xy[2 * i]! - centre[0]!, next.layout.xy[2 * i + 1]! - centre[1]!) < spread * 0.01);
+  assert.equal(new Set(next.layout.ids).size, next.layout.ids.length);
+});
+
 test('refit on demand or when the model changes; dropped papers leave the map', () => {
   const first = updateMap(subset(vectors, 200), null).layout;
   assert.equal(updateMap(subset(vectors, 200), first, { refit: true }).refitted, true);

@@ -33,6 +33,12 @@ export interface MapOptions {
   placeNeighbors?: number;
   seed?: number;
   now?: Date;
+  /**
+   * Known nearest neighbours of new papers (the index stage's similar lists). A new paper with
+   * at least 3 placed neighbours here is placed from them directly, skipping the exact search
+   * over every placed paper.
+   */
+  neighbours?: (ids: string[]) => Map<string, { similar: { id: string; score: number }[] }>;
 }
 
 export interface MapUpdate {
@@ -98,14 +104,36 @@ export function updateMap(vectors: VectorSet, previous: MapLayout | null, opts: 
     ids.push(id);
     xy.push(previous.xy[2 * i]!, previous.xy[2 * i + 1]!);
   });
-  const have = new Set(ids);
-  const fresh = vectors.ids.filter((id) => !have.has(id));
+  const at = new Map(ids.map((id, i) => [id, i]));
+  const fresh = vectors.ids.filter((id) => !at.has(id));
+  const known = fresh.length && opts.neighbours ? opts.neighbours(fresh) : new Map<string, { similar: { id: string; score: number }[] }>();
+  const jitter = seededRandom(fresh.length);
+  const spread = layoutSpread(xy);
+  const quick: string[] = [];
+  const quickXy: number[] = [];
+  const searched: string[] = [];
+  for (const id of fresh) {
+    const near = (known.get(id)?.similar ?? []).filter((n) => at.has(n.id)).slice(0, opts.placeNeighbors ?? 8);
+    if (near.length < 3) {
+      searched.push(id);
+      continue;
+    }
+    let wx = 0, wy = 0, w = 0;
+    for (const n of near) {
+      const weight = Math.max(n.score, 0) ** 4 + 1e-6;
+      wx += weight * xy[2 * at.get(n.id)!]!;
+      wy += weight * xy[2 * at.get(n.id)! + 1]!;
+      w += weight;
+    }
+    quick.push(id);
+    quickXy.push(round(wx / w + (jitter() - 0.5) * spread), round(wy / w + (jitter() - 0.5) * spread));
+  }
   const anchors = ids.map((id) => rowOf.get(id)!);
-  const placedXy = placeByNeighbours(vectors, anchors, xy, fresh.map((id) => rowOf.get(id)!), opts.placeNeighbors ?? 8);
+  const searchedXy = placeByNeighbours(vectors, anchors, xy, searched.map((id) => rowOf.get(id)!), opts.placeNeighbors ?? 8);
   const layout: MapLayout = {
     ...previous,
-    ids: [...ids, ...fresh],
-    xy: [...xy, ...placedXy],
+    ids: [...ids, ...quick, ...searched],
+    xy: [...xy, ...quickXy, ...searchedXy],
     updatedAt: now,
   };
   return { layout, refitted: false, placed: fresh.length, removed };
@@ -149,6 +177,17 @@ function fitLayout(vectors: VectorSet, opts: MapOptions, now: string): MapLayout
   };
 }
 
+/** A small offset, relative to the layout's width, that keeps placed points from stacking exactly. */
+function layoutSpread(xy: number[]): number {
+  let minX = Infinity;
+  let maxX = -Infinity;
+  for (let i = 0; i < xy.length; i += 2) {
+    minX = Math.min(minX, xy[i]!);
+    maxX = Math.max(maxX, xy[i]!);
+  }
+  return (maxX - minX || 1) * 0.004;
+}
+
 function round(v: number): number {
   return Math.round(v * 1e4) / 1e4;
 }
@@ -166,13 +205,7 @@ export function placeByNeighbours(vectors: VectorSet, anchorRows: number[], anch
   const bestS = new Float64Array(k);
   const bestI = new Int32Array(k);
   const jitter = seededRandom(rows.length);
-  // Spread of the layout, to scale the offset.
-  let minX = Infinity, maxX = -Infinity;
-  for (let i = 0; i < anchorXy.length; i += 2) {
-    minX = Math.min(minX, anchorXy[i]!);
-    maxX = Math.max(maxX, anchorXy[i]!);
-  }
-  const spread = (maxX - minX || 1) * 0.004;
+  const spread = layoutSpread(anchorXy);
   for (const r of rows) {
     const q = row(vectors, r);
     bestS.fill(-Infinity);

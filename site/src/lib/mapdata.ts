@@ -45,8 +45,12 @@ export function mapPoints(archive: Archive): MapPoints {
   const categories = top.length > named.length ? [...named, 'other'] : named;
   const colour = new Map(named.map((c, i) => [c, i]));
   const scale = (vs: number[]) => {
-    const lo = Math.min(...vs);
-    const hi = Math.max(...vs);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of vs) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     return vs.map((v) => Math.round(((v - lo) / (hi - lo || 1)) * 10000));
   };
   return {

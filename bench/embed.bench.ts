@@ -1,0 +1,137 @@
+// Embedding throughput on a MiniLM-shaped transformer (6 layers, hidden 384, 12 heads, random
+// weights generated here: the real weights cannot be downloaded, and cost is what is measured),
+// over real paper texts from ../shared/data/papers-small.jsonl:
+//   1. Paperboy's embedder (tokenize → bucketed batches → transformers.js model → pool) vs a raw
+//      onnxruntime-node session fed the same tokenized batches: the embedder's overhead (goal ≤ 10 %).
+//   2. Length-bucketed vs naive (input-order) batching, both through the embedder (goal ≥ 1.5×).
+//   3. The offline static model's throughput, for reference.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../pipeline/config.ts';
+import { createEmbedder } from '../pipeline/embed/embedder.ts';
+import { samplePapers, sampleStore } from '../pipeline/embed/fixture.ts';
+import { MINILM_SHAPE, randomBertGraph } from '../pipeline/embed/onnx.ts';
+import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../pipeline/embed/static-model.ts';
+import { paperText } from '../pipeline/embed/text.ts';
+
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
+const TEXTS = Number(process.env.BENCH_TEXTS ?? 64);
+const BATCH = 16;
+const MAX_TOKENS = 512;
+
+const root = join(tmpdir(), 'paperboy-bench-minilm');
+const dir = join(root, 'bench', 'minilm-random');
+mkdirSync(join(dir, 'onnx'), { recursive: true });
+for (const f of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(DEFAULT_TOKENIZER_DIR, f), join(dir, f));
+writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: 384 }));
+let t = performance.now();
+const onnx = randomBertGraph(MINILM_SHAPE, 7);
+writeFileSync(join(dir, 'onnx', 'model.onnx'), onnx);
+console.log(`MiniLM-shaped random BERT: ${(onnx.length / 1e6).toFixed(1)} MB generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// Shuffled so input order carries no length pattern (a night's papers arrive in id order, not by length).
+const texts = samplePapers()
+  .map(paperText)
+  .map((text, i) => ({ text, key: Math.sin(i * 12.9898) * 43758.5453 % 1 }))
+  .sort((a, b) => a.key - b.key)
+  .slice(0, TEXTS)
+  .map((x) => x.text);
+
+const config = loadConfig({
+  env: {},
+  overrides: { dataDir: join(root, 'data'), embed: { model: 'bench/minilm-random', dtype: 'fp32', localModelPath: root, allowRemoteModels: false, batchSize: BATCH, maxTokens: MAX_TOKENS, threads: 1 } },
+});
+const bucketed = await createEmbedder(config, { quiet: true });
+const naive = await createEmbedder(config, { quiet: true, bucketing: false });
+
+// The same batches the embedder forms: tokenized once, sorted by length, cut every BATCH texts.
+const tokenizer = loadTokenizer(DEFAULT_TOKENIZER_DIR);
+const tokens = texts.map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
+const order = [...tokens.keys()].sort((a, b) => tokens[a]!.length - tokens[b]!.length);
+const feeds: Record<string, InstanceType<typeof ort.Tensor>>[] = [];
+for (let s = 0; s < order.length; s += BATCH) {
+  const batch = order.slice(s, s + BATCH).map((i) => tokens[i]!);
+  const seq = Math.max(...batch.map((b) => b.length));
+  const ids = new BigInt64Array(batch.length * seq);
+  const mask = new BigInt64Array(batch.length * seq);
+  batch.forEach((row, i) => row.forEach((id, j) => ((ids[i * seq + j] = BigInt(id)), (mask[i * seq + j] = 1n))));
+  feeds.push({
+    input_ids: new ort.Tensor('int64', ids, [batch.length, seq]),
+    attention_mask: new ort.Tensor('int64', mask, [batch.length, seq]),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(batch.length * seq), [batch.length, seq]),
+  });
+}
+const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+// The machine is shared, so measurements are paired: batch by batch, the raw session and the
+// embedder (given exactly that batch's texts) run back to back, in alternating order, and each
+// batch keeps its best of ROUNDS rounds. Naive vs bucketed batching compares whole runs, best of ROUNDS.
+await bucketed.embed(texts.slice(0, 8), 'passage');
+await session.run(feeds[0]!);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const batchTexts: string[][] = [];
+for (let s0 = 0; s0 < order.length; s0 += BATCH) batchTexts.push(order.slice(s0, s0 + BATCH).map((i) => texts[i]!));
+const rawBest = feeds.map(() => Infinity);
+const oursBest = feeds.map(() => Infinity);
+const runs = { plain: [] as number[], whole: [] as number[] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (let b = 0; b < feeds.length; b++) {
+    const rawRun = () => time(() => session.run(feeds[b]!));
+    const oursRun = () => time(() => bucketed.embed(batchTexts[b]!, 'passage'));
+    if ((round + b) % 2) {
+      rawBest[b] = Math.min(rawBest[b]!, await rawRun());
+      oursBest[b] = Math.min(oursBest[b]!, await oursRun());
+    } else {
+      oursBest[b] = Math.min(oursBest[b]!, await oursRun());
+      rawBest[b] = Math.min(rawBest[b]!, await rawRun());
+    }
+  }
+  runs.whole.push(await time(() => bucketed.embed(texts, 'passage')));
+  runs.plain.push(await time(() => naive.embed(texts, 'passage')));
+}
+const raw = rawBest.reduce((a, b) => a + b, 0);
+const ours = oursBest.reduce((a, b) => a + b, 0);
+const whole = Math.min(...runs.whole);
+const plain = Math.min(...runs.plain);
+const rate = (s: number, n = TEXTS) => (n / s).toFixed(1);
+const padded = (sorted: boolean, toks = tokens) => {
+  const idx = [...toks.keys()];
+  if (sorted) idx.sort((a, b) => toks[a]!.length - toks[b]!.length);
+  let cells = 0;
+  for (let s = 0; s < idx.length; s += BATCH) {
+    const b = idx.slice(s, s + BATCH);
+    cells += b.length * Math.max(...b.map((i) => toks[i]!.length));
+  }
+  return cells;
+};
+const real = tokens.reduce((n, x) => n + x.length, 0);
+console.log(`\n${TEXTS} paper texts (title + abstract, ${Math.round(real / TEXTS)} tokens on average, cut at ${MAX_TOKENS}), batch ${BATCH}, 1 intra-op thread, paired per batch, best of ${ROUNDS} rounds`);
+console.log(`raw onnxruntime-node session, same tokenized batches : ${rate(raw)} texts/s`);
+console.log(`Paperboy embedder (tokenize + bucket + run + pool)   : ${rate(ours)} texts/s   overhead ${(((ours - raw) / raw) * 100).toFixed(1)} % (goal ≤ 10 %)`);
+console.log(`Paperboy embedder, naive batches (input order)       : ${rate(plain)} texts/s`);
+console.log(`Paperboy embedder, bucketed, one call for all texts  : ${rate(whole)} texts/s`);
+console.log(`bucketed vs naive batching (whole runs)              : ${(plain / whole).toFixed(2)}× faster (goal ≥ 1.5×); token cells computed ${padded(true)} vs ${padded(false)} (${real} real)`);
+
+// A mixed workload: half paper texts, half short texts (titles, as profile interests and search
+// queries are), interleaved: where sorting by length pays most.
+const mixed = texts.slice(0, TEXTS / 2).flatMap((x, i) => [x, samplePapers(TEXTS)[i]!.title]);
+const mixedTokens = mixed.map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
+const mixedBucketed = Math.min(await time(() => bucketed.embed(mixed, 'passage')), await time(() => bucketed.embed(mixed, 'passage')));
+const mixedNaive = Math.min(await time(() => naive.embed(mixed, 'passage')), await time(() => naive.embed(mixed, 'passage')));
+console.log(`mixed (${TEXTS / 2} papers + ${TEXTS / 2} titles interleaved): bucketed ${rate(mixedBucketed)} vs naive ${rate(mixedNaive)} texts/s = ${(mixedNaive / mixedBucketed).toFixed(2)}×; token cells ${padded(true, mixedTokens)} vs ${padded(false, mixedTokens)}`);
+
+// The offline model, for reference.
+const { config: offline, papers } = await sampleStore();
+const staticEmbedder = await createEmbedder(offline, { quiet: true });
+const all = papers.map(paperText);
+await staticEmbedder.embed(all.slice(0, 50), 'passage');
+const st = await time(() => staticEmbedder.embed(all, 'passage'));
+console.log(`offline static model (dim ${staticEmbedder.dim}): ${(all.length / st).toFixed(0)} texts/s over ${all.length} texts`);

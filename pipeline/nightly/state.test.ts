@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import sodium from 'libsodium-wrappers';
+import { openPrivateState, sealPrivateState, VAULT_FILE } from './state.ts';
+
+const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
+
+function store(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-vault-'));
+  mkdirSync(join(dir, 'feedback'), { recursive: true });
+  mkdirSync(join(dir, 'profiles-state', 'sent'), { recursive: true });
+  mkdirSync(join(dir, 'papers'), { recursive: true });
+  writeFileSync(join(dir, 'feedback', 'alice.jsonl'), '{"seq":1,"subscriber":"alice","paper":"2511.17092","action":"up"}\n');
+  writeFileSync(join(dir, 'profiles-state', 'sent', 'alice.json'), '{"2025-11-19":["2511.17092"]}\n');
+  writeFileSync(join(dir, 'papers', '2511.jsonl'), '{"id":"2511.17092"}\n');
+  return dir;
+}
+
+test('the private folders round-trip through the vault, which reveals none of them', async () => {
+  const dir = store();
+  const r = await sealPrivateState(dir, KEY);
+  assert.equal(r.files, 2);
+  assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\/feedback\/$/m);
+  const sealed = readFileSync(join(dir, VAULT_FILE));
+  assert.ok(!sealed.includes('alice') && !sealed.includes('2511.17092'));
+  rmSync(join(dir, 'feedback'), { recursive: true });
+  rmSync(join(dir, 'profiles-state'), { recursive: true });
+  assert.deepEqual(await openPrivateState(dir, KEY), { files: 2 });
+  assert.match(readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8'), /"action":"up"/);
+  assert.equal(readFileSync(join(dir, 'profiles-state', 'sent', 'alice.json'), 'utf8'), '{"2025-11-19":["2511.17092"]}\n');
+});
+
+test('a wrong key, a damaged vault or a path outside the private folders is refused', async () => {
+  const dir = store();
+  await sealPrivateState(dir, KEY);
+  await assert.rejects(openPrivateState(dir, 'another-key'), /cannot be opened with this profiles.privateKey/);
+  const path = join(dir, VAULT_FILE);
+  const bytes = readFileSync(path);
+  bytes[bytes.length - 1]! ^= 1;
+  writeFileSync(path, bytes);
+  await assert.rejects(openPrivateState(dir, KEY), /cannot be opened/);
+  // A vault (correctly sealed) that tries to write outside the private folders.
+  await sodium.ready;
+  const key = sodium.crypto_generichash(sodium.crypto_secretbox_KEYBYTES, sodium.from_string(`paperboy-vault-v1:${KEY}`), null);
+  const nonce = sodium.randombytes_buf(sodium.crypto_secretbox_NONCEBYTES);
+  const evil = gzipSync(JSON.stringify({ magic: 'paperboy-vault-v1', files: { 'feedback/../../x': 'AA==' } }));
+  writeFileSync(path, Buffer.concat([Buffer.from(nonce), Buffer.from(sodium.crypto_secretbox_easy(evil, nonce, key))]));
+  await assert.rejects(openPrivateState(dir, KEY), /unexpected path/);
+  assert.equal(existsSync(join(dir, '..', 'x')), false);
+});
+
+test('without a vault there is nothing to open; without a key nothing can be sealed', async () => {
+  const dir = store();
+  assert.deepEqual(await openPrivateState(dir, KEY), { files: 0 });
+  await assert.rejects(sealPrivateState(dir, undefined), /profiles.privateKey is not set/);
+});
