@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
 import { learnProfile, type LearnedProfile } from './learn.ts';
 import { loadProfiles, profilesDir, type Profile } from './profile.ts';
+import { vectorSource } from './source.ts';
 import { fromBase64, toBase64 } from './vec.ts';
 
 /** Where vectors come from: the embedding model for texts, the vector store (or the model) for papers. */
@@ -213,7 +214,8 @@ export interface FeedbackReport {
 }
 
 export interface ApplyOptions {
-  source: VectorSource;
+  /** Default: the configured embedding model and vector store (`vectorSource(config)`). */
+  source?: VectorSource;
   /** The date decay is measured from (default: today, UTC). */
   asOf?: string;
   profiles?: Profile[];
@@ -223,13 +225,16 @@ export interface ApplyOptions {
  * The nightly job's entry point for feedback: logs the events (idempotently) and re-derives the
  * state of every subscriber they touch.
  */
-export async function applyFeedback(config: Config, events: FeedbackEvent[], opts: ApplyOptions): Promise<FeedbackReport> {
+export async function applyFeedback(config: Config, events: FeedbackEvent[], opts: ApplyOptions = {}): Promise<FeedbackReport> {
   const { changed, added, dropped } = appendEvents(config.dataDir, events);
   const profiles = opts.profiles ?? (await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy })).profiles;
   const byId = new Map(profiles.map((p) => [p.id, p]));
   const known = changed.filter((id) => byId.has(id));
   const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
-  await deriveProfiles(config, known.map((id) => byId.get(id)!), opts.source, asOf);
+  if (known.length) {
+    const source = opts.source ?? (await vectorSource(config, { quiet: true }));
+    await deriveProfiles(config, known.map((id) => byId.get(id)!), source, asOf);
+  }
   return { added, dropped, updated: known, unknown: changed.filter((id) => !byId.has(id)) };
 }
 

@@ -10,6 +10,7 @@ import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
+import { vectorSource } from '../profiles/source.ts';
 import { deriveProfiles, stateDir, type VectorSource } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
 
@@ -51,7 +52,8 @@ export interface RecommendInput {
 }
 
 export interface RecommendOptions {
-  source: VectorSource;
+  /** Default: the configured embedding model and vector store (`vectorSource(config)`). */
+  source?: VectorSource;
   /** Record the picks as sent for this edition (default true; previews pass false). */
   record?: boolean;
 }
@@ -65,9 +67,10 @@ export function isNewOn(p: Paper, days: Set<string>): boolean {
  * Picks for every subscriber due on `date` (paused, unsubscribed and not-due subscribers are
  * absent from the map; a due subscriber with nothing good enough gets an empty list).
  */
-export async function recommend(config: Config, input: RecommendInput, opts: RecommendOptions): Promise<Map<string, Pick[]>> {
+export async function recommend(config: Config, input: RecommendInput, opts: RecommendOptions = {}): Promise<Map<string, Pick[]>> {
   const due = input.profiles.filter((p) => isDue(p, input.date));
-  const learned = await deriveProfiles(config, due, opts.source, input.date);
+  const source = opts.source ?? (await vectorSource(config, { quiet: true }));
+  const learned = await deriveProfiles(config, due, source, input.date);
   const store = new PaperStore(config.dataDir);
   const titleIds = new Set<string>();
   for (const p of due) {
@@ -89,10 +92,10 @@ export async function recommend(config: Config, input: RecommendInput, opts: Rec
   for (const [key, members] of groups) {
     const days = new Set(key.split(','));
     const papers = input.papers.filter((p) => isNewOn(p, days));
-    const vectors = await opts.source.paperVectors(papers.map((p) => p.id));
+    const vectors = await source.paperVectors(papers.map((p) => p.id));
     const withVectors = papers.filter((p) => vectors.has(p.id));
-    const matrix = new Float32Array(withVectors.length * opts.source.dim);
-    withVectors.forEach((p, i) => matrix.set(vectors.get(p.id)!, i * opts.source.dim));
+    const matrix = new Float32Array(withVectors.length * source.dim);
+    withVectors.forEach((p, i) => matrix.set(vectors.get(p.id)!, i * source.dim));
     const subscribers: Subscriber[] = members
       .filter((p) => !learned.get(p.id)!.unsubscribed)
       .map((profile) => ({
@@ -101,7 +104,7 @@ export async function recommend(config: Config, input: RecommendInput, opts: Rec
         sent: sentBefore(readSent(config.dataDir, profile.id), input.date),
         titles: known,
       }));
-    const picks = rankAll({ papers: withVectors, vectors: matrix, dim: opts.source.dim, subscribers, params: config.recommend });
+    const picks = rankAll({ papers: withVectors, vectors: matrix, dim: source.dim, subscribers, params: config.recommend });
     for (const [id, list] of picks) out.set(id, list);
   }
   if (opts.record !== false) recordPicks(config.dataDir, input.date, out);
