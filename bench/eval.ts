@@ -22,6 +22,7 @@ import { hashingSource, sharedData } from '../pipeline/recommend/fixtures.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { recommend } from '../pipeline/recommend/recommend.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
+import { seededRandom } from '../pipeline/util/random.ts';
 
 const MONTH = process.env.EVAL_MONTH ?? '2025-12';
 const SUBSCRIBERS = Number(process.env.EVAL_SUBSCRIBERS ?? 40);
@@ -30,18 +31,8 @@ const FLIP = 0.1;
 const SKIP_CLICK = 0.3;
 const RELEVANT_SHARE = 0.05;
 
-// Deterministic randomness (mulberry32), so every run prints the same table.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(7);
+// Deterministic randomness, so every run prints the same table.
+const random = seededRandom(7);
 
 async function loadCorpus(): Promise<Paper[]> {
   const out: Paper[] = [];

@@ -2,6 +2,7 @@
 // two graphs Paperboy generates itself — the static-embedding Gather graph of the offline model
 // and a random-weight BERT encoder for tests and benches. No npm package does this from JS
 // without pulling in a full protobuf toolchain, and the schema subset we need is tiny.
+import { seededRandom } from '../util/random.ts';
 
 type Field = Uint8Array;
 
@@ -252,13 +253,6 @@ export function randomBertGraph(shape: BertShape, seed = 1): Uint8Array {
 
 /** Deterministic standard-normal generator (mulberry32 + Box–Muller). */
 export function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => Math.sqrt(-2 * Math.log(uniform() + 1e-300)) * Math.cos(2 * Math.PI * uniform());
 }

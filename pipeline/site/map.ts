@@ -9,6 +9,7 @@ import { UMAP } from 'umap-js';
 import { writeFileAtomic } from '../store/atomic.ts';
 
 import type { VectorSet } from '../embed/vectors.ts';
+import { seededRandom } from '../util/random.ts';
 
 export type { VectorSet };
 
@@ -64,17 +65,6 @@ export function writeMap(dataDir: string, layout: MapLayout): void {
   writeFileAtomic(mapPath(dataDir), JSON.stringify(layout));
 }
 
-/** Mulberry32: a small seeded generator, so the same input gives the same map. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function row(v: VectorSet, i: number): Float32Array {
   return v.vectors.subarray(i * v.dim, (i + 1) * v.dim);
