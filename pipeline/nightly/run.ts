@@ -315,7 +315,7 @@ function writeCursor(dataDir: string, next: number): void {
 }
 
 function picksPath(dataDir: string, date: string): string {
-  return join(dataDir, 'editions', date, 'picks.json');
+  return join(dataDir, 'private', 'picks', `${date}.json`);
 }
 
 function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {

@@ -2,7 +2,7 @@
 // of the (public) repository, so two kinds of files never go there as they are:
 // - derived files (model, FAISS index, built site, caches): rebuilt from the store when a cache
 //   is lost, so losing them costs time, never data;
-// - private files (feedback log, learned profiles, send ledger, the events cursor, the outbox):
+// - private files (feedback log, learned profiles, send ledger, events cursor, picks, outbox):
 //   they say what each subscriber reads and likes. They travel as one sealed file
 //   (`vault/private-state.sealed`, XSalsa20-Poly1305 under a key derived from the deployment's
 //   profile private key), which only the nightly job can open.
@@ -14,11 +14,11 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { UserError } from '../util/errors.ts';
 
 /** Folders of the store that hold private subscriber data. */
-export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint'] as const;
+export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
 
 /** `.gitignore` of the state branch: derived and private files stay out of git. */
 export const STATE_IGNORE = [
-  '/models/', '/index/', '/site/', '/previews/', '/mail/', '/digest/', '/private/',
+  '/models/', '/index/', '/site/', '/previews/', '/mail/', '/digest/',
   ...PRIVATE_DIRS.map((d) => `/${d}/`),
   '*.lock', '*.tmp',
 ];
