@@ -217,6 +217,9 @@ export async function runEval(): Promise<void> {
   const rel = (i: number) => pAt(i) / (perDay[i]!.scores['single vector'].p / (perDay[i]!.scores['single vector'].n || 1));
   const last = perDay.length - 1;
   console.log(`paperboy P@10 relative to the single vector on the same day: day 1 ${rel(0).toFixed(2)}× → day 5 ${rel(4).toFixed(2)}× (${((rel(4) / rel(0) - 1) * 100).toFixed(0)} %) → last day ${rel(last).toFixed(2)}×`);
+  // The same, as a share of what was possible that day (the ceiling: every pick relevant).
+  const ofCeiling = (i: number) => pAt(i) / (perDay[i]!.scores.ceiling.p / (perDay[i]!.scores.ceiling.n || 1));
+  console.log(`paperboy P@10 as a share of the day's ceiling: day 1 ${ofCeiling(0).toFixed(2)} → day 5 ${ofCeiling(4).toFixed(2)} (${((ofCeiling(4) / ofCeiling(0) - 1) * 100).toFixed(0)} %)`);
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(modelDir, { recursive: true, force: true });
 }
