@@ -2,6 +2,7 @@
 // light and dark (`prefers-color-scheme`), through real Chromium.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium } from '../util/chromium.ts';
 
 export const PREVIEW_VIEWPORTS = [
   { name: 'phone', width: 375, height: 812 },
@@ -9,13 +10,10 @@ export const PREVIEW_VIEWPORTS = [
 ] as const;
 export const PREVIEW_SCHEMES = ['light', 'dark'] as const;
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
 /** Writes `<name>-<viewport>-<scheme>.png` for every viewport and scheme; returns the paths. */
 export async function screenshotEmail(html: string, outDir: string, name: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const written: string[] = [];
   try {
     for (const vp of PREVIEW_VIEWPORTS) {

@@ -5,10 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { EventsPage } from './event.ts';
 import { startEndpoint, type Endpoint } from './server.ts';
 import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, voteToken } from './testkit.ts';
+import { launchChromium } from '../util/chromium.ts';
 
 const shots = join(tmpdir(), 'paperboy-endpoint-shots');
 mkdirSync(shots, { recursive: true });
@@ -21,10 +22,7 @@ let browser: Browser;
 
 before(async () => {
   endpoint = await startEndpoint(config, { now: () => Date.now() + skew, log: () => {} });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -3,12 +3,13 @@
 // once, and the RFC 8058 one-click POST from its List-Unsubscribe header unsubscribes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { input } from '../digest/fixtures/fixtures.ts';
 import { renderDigests, type Message } from '../digest/render.ts';
 import type { EventsPage } from './event.ts';
 import { startEndpoint, type Endpoint } from './server.ts';
 import { EVENTS_TOKEN, testConfig } from './testkit.ts';
+import { launchChromium } from '../util/chromium.ts';
 
 let skew = 0;
 const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000, burstWindowSeconds: 30, contradictionSeconds: 30 });
@@ -22,10 +23,7 @@ before(async () => {
   const digestConfig = { ...config, endpoint: { ...config.endpoint, publicUrl: endpoint.url } };
   [email] = (await renderDigests(digestConfig, [input('zoe', 6)])) as [Message];
   links = [...new Set([...email.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')))].filter((l) => l.startsWith(endpoint.url));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -48,14 +48,18 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
   const { build } = await import('astro');
+  const say = (line: string) => opts.quiet || process.stderr.write(`${line}\n`);
+  say(`site: building the archive pages with Astro into ${outDir}`);
   await build({
     root: SITE_ROOT,
     outDir,
     base: site.base,
     ...(site.url ? { site: site.url } : {}),
-    logLevel: opts.quiet ? 'error' : 'info',
+    // Astro's info level lists every page written: tens of thousands of lines for a real archive.
+    logLevel: opts.quiet ? 'error' : 'warn',
   });
   const pagesDone = performance.now();
+  say(`site: pages built in ${((pagesDone - started) / 1000).toFixed(1)}s${site.search ? '; indexing them for search' : ''}`);
   let searchIndexed: number | null = null;
   if (site.search) searchIndexed = await indexSearch(outDir, settings.dataDir, opts.searchChunk);
   const searchDone = performance.now();

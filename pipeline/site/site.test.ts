@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { newEdition, writeEdition } from '../nightly/edition.ts';
 import { checkProfile } from '../profiles/profile.ts';
 import { newKeypair, openSealed, type DeploymentKeys } from '../profiles/seal.ts';
@@ -16,6 +16,7 @@ import { makeArchive, readSmallCorpus } from './fixtures.ts';
 import { serveSite, type RunningServer } from './serve.ts';
 import { plainText } from './math.ts';
 import type { Paper } from '../store/paper.ts';
+import { launchChromium } from '../util/chromium.ts';
 
 const BASE = '/paperboy/';
 const PUBLIC_URL = 'https://example.github.io/paperboy/';
@@ -62,10 +63,7 @@ before(async () => {
   const site = siteConfig.parse({ base: BASE, url: PUBLIC_URL, repo: 'octo/paperboy' });
   report = await buildSite({ dataDir, site, subscribe: { publicKey: keys.publicKey, privacy: 'public' }, outDir: join(work, 'out'), quiet: true, searchChunk: 100 });
   server = await serveSite(report.outDir, { base: BASE });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
   if (shots) mkdirSync(shots, { recursive: true });
 });
 
