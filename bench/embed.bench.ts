@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../pipeline/config.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';
-import { samplePapers, sampleStore } from '../pipeline/embed/fixture.ts';
+import { readSmallCorpus } from '../pipeline/arxiv/shared-data.ts';
+import { sampleStore } from '../pipeline/embed/fixture.ts';
 import { MINILM_SHAPE, randomBertGraph } from '../pipeline/embed/onnx.ts';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../pipeline/embed/static-model.ts';
 import { paperText } from '../pipeline/embed/text.ts';
@@ -32,7 +33,7 @@ writeFileSync(join(dir, 'onnx', 'model.onnx'), onnx);
 console.log(`MiniLM-shaped random BERT: ${(onnx.length / 1e6).toFixed(1)} MB generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 // Shuffled so input order carries no length pattern (a night's papers arrive in id order, not by length).
-const texts = samplePapers()
+const texts = readSmallCorpus()
   .map(paperText)
   .map((text, i) => ({ text, key: Math.sin(i * 12.9898) * 43758.5453 % 1 }))
   .sort((a, b) => a.key - b.key)
@@ -129,7 +130,7 @@ console.log(`bucketed vs naive batching (whole runs)              : ${(plain / w
 // At a night's scale the sorted buckets get tighter: token cells (what the transformer computes,
 // before attention's extra quadratic cost) for 1,500 paper texts in batches of 32, no model run.
 {
-  const night = samplePapers(1500).map(paperText).map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
+  const night = readSmallCorpus(1500).map(paperText).map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
   const cells = (sorted: boolean) => {
     const idx = [...night.keys()];
     if (sorted) idx.sort((a, b) => night[a]!.length - night[b]!.length);
@@ -142,7 +143,7 @@ console.log(`bucketed vs naive batching (whole runs)              : ${(plain / w
 
 // A mixed workload: half paper texts, half short texts (titles, as profile interests and search
 // queries are), interleaved: where sorting by length pays most.
-const mixed = texts.slice(0, TEXTS / 2).flatMap((x, i) => [x, samplePapers(TEXTS)[i]!.title]);
+const mixed = texts.slice(0, TEXTS / 2).flatMap((x, i) => [x, readSmallCorpus(TEXTS)[i]!.title]);
 const mixedTokens = mixed.map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
 const mixedBucketed = Math.min(await time(() => bucketed.embed(mixed, 'passage')), await time(() => bucketed.embed(mixed, 'passage')));
 const mixedNaive = Math.min(await time(() => naive.embed(mixed, 'passage')), await time(() => naive.embed(mixed, 'passage')));

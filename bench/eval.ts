@@ -18,7 +18,8 @@ import { applyFeedback, type VectorSource } from '../pipeline/profiles/state.ts'
 import { dot, fromBase64, normalize, toBase64 } from '../pipeline/profiles/vec.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';
 import { paperText } from '../pipeline/embed/text.ts';
-import { hashingSource, sharedData } from '../pipeline/recommend/fixtures.ts';
+import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
+import { hashingSource } from '../pipeline/recommend/fixtures.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { recommend } from '../pipeline/recommend/recommend.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
@@ -36,7 +37,7 @@ const random = seededRandom(7);
 
 async function loadCorpus(): Promise<Paper[]> {
   const out: Paper[] = [];
-  for await (const line of lines(openMaybeGzipped(sharedData('papers.jsonl.gz')))) {
+  for await (const line of lines(openMaybeGzipped(sharedDataPath('papers.jsonl.gz')))) {
     if (!line) continue;
     const p = paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true });
     if (p.announced && p.announced >= '2025-10-01' && p.announced.slice(0, 7) <= MONTH) out.push({ ...p, announceType: 'new' });

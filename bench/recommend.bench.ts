@@ -7,7 +7,9 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import { learnProfile } from '../pipeline/profiles/learn.ts';
 import type { Profile } from '../pipeline/profiles/profile.ts';
 import { recommendConfig } from '../pipeline/recommend/config.ts';
-import { hashingVectorizer, paperText, sharedData } from '../pipeline/recommend/fixtures.ts';
+import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
+import { paperText } from '../pipeline/embed/text.ts';
+import { hashingVectorizer } from '../pipeline/recommend/fixtures.ts';
 import { paperIndex, rankAll, type Subscriber } from '../pipeline/recommend/rank.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 
@@ -20,7 +22,7 @@ let seed = 11;
 const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
 
 const corpus: Paper[] = [];
-for await (const line of lines(openMaybeGzipped(sharedData('papers.jsonl.gz')))) {
+for await (const line of lines(openMaybeGzipped(sharedDataPath('papers.jsonl.gz')))) {
   if (!line) continue;
   const p = paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true });
   if (p.announced && p.announced >= '2026-02-01' && p.announced < '2026-04-01') corpus.push(p);

@@ -16,7 +16,8 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import type { BuildReport } from '../pipeline/site/build.ts';
-import { makeArchive, readSmallCorpus, SHARED_DATA, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
+import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
+import { makeArchive, readSmallCorpus, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
 import { placeByNeighbours, updateMap, writeMap, type MapLayout } from '../pipeline/site/map.ts';
 import { escapeHtml, plainText, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
 import { tfidfVectors } from '../pipeline/site/tfidf.ts';
@@ -72,7 +73,7 @@ function report(label: string, n: number, r: BuildReport, bareRate: number): voi
 /** Synthetic archive: the real corpus cloned under fresh ids, each clone 39 weeks later, until `n` papers. */
 async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
   const originals: Paper[] = [];
-  for await (const line of lines(openMaybeGzipped(join(SHARED_DATA, 'papers.jsonl.gz')))) {
+  for await (const line of lines(openMaybeGzipped(sharedDataPath('papers.jsonl.gz')))) {
     if (!line) continue;
     const p = paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true });
     if (p.announced && p.announced >= '2025-10-01' && /^\d{4}\.\d{5}$/.test(p.id)) originals.push(p);

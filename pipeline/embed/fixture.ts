@@ -6,8 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { paperFromKaggle } from '../arxiv/kaggle.ts';
-import { REPO_ROOT, sharedDataPath } from '../arxiv/shared-data.ts';
+import { readSmallCorpus, REPO_ROOT } from '../arxiv/shared-data.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -18,14 +17,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export { REPO_ROOT };
 export const TEST_DIM = 32;
 
-export function samplePapers(limit = 2000): Paper[] {
-  return readFileSync(sharedDataPath('papers-small.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .slice(0, limit)
-    .map((l) => paperFromKaggle(JSON.parse(l), { listingDates: true }));
-}
-
 export function scratchConfig(over: Record<string, unknown> = {}): Config {
   const dataDir = mkdtempSync(join(tmpdir(), 'pb-embed-'));
   return loadConfig({ env: {}, file: undefined, cwd: dataDir, overrides: { dataDir, ...over } });
@@ -33,7 +24,7 @@ export function scratchConfig(over: Record<string, unknown> = {}): Config {
 
 /** A scratch store with the sample papers and the small offline model already in place. */
 export async function sampleStore(over: Record<string, unknown> = {}): Promise<{ config: Config; papers: Paper[] }> {
-  const papers = samplePapers();
+  const papers = readSmallCorpus();
   const config = scratchConfig(over);
   new PaperStore(config.dataDir).upsert(papers);
   const code = ['lsa.ts', 'onnx.ts', 'static-model.ts', 'fixture.ts'].map((f) => readFileSync(join(here, f))).join('');

@@ -1,30 +1,15 @@
 // Test and bench support: real papers from the shared corpus and TF-IDF vectors hashed into a
 // fixed dimension (signed feature hashing). Topical enough to pin the ranking and learning
 // maths on real abstracts without the embedding model.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
+import { existsSync } from 'node:fs';
+import { readSmallCorpus, sharedDataPath } from '../arxiv/shared-data.ts';
+import { paperText } from '../embed/text.ts';
+
+export { paperText };
 import type { Paper } from '../store/paper.ts';
 import { normalize } from '../profiles/vec.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * A file of the shared data folder, which CI clones next to the repository (`../shared/data/`);
- * a git worktree sits one level deeper, so parent folders are tried too.
- */
-export function sharedData(name: string): string {
-  let dir = dirname(REPO_ROOT);
-  for (let up = 0; up < 3; up++) {
-    const candidate = join(dir, 'shared', 'data', name);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return join(dirname(REPO_ROOT), 'shared', 'data', name);
-}
-
-export const SMALL_CORPUS = sharedData('papers-small.jsonl');
+export const SMALL_CORPUS = sharedDataPath('papers-small.jsonl');
 
 export function hasSmallCorpus(): boolean {
   return existsSync(SMALL_CORPUS);
@@ -32,10 +17,7 @@ export function hasSmallCorpus(): boolean {
 
 /** The 2,000 papers of papers-small.jsonl (listing dates 2025-10-01..13), as store records. */
 export function smallCorpus(): Paper[] {
-  return readFileSync(SMALL_CORPUS, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => ({ ...paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }), announceType: 'new' as const }));
+  return readSmallCorpus().map((p) => ({ ...p, announceType: 'new' as const }));
 }
 
 const STOP = new Set(
@@ -68,10 +50,6 @@ export function hashingVectorizer(corpus: string[], dim = 256): (text: string) =
     }
     return normalize(v);
   };
-}
-
-export function paperText(p: Pick<Paper, 'title' | 'abstract'>): string {
-  return `${p.title}. ${p.abstract}`;
 }
 
 /** A VectorSource over the hashed TF-IDF vectors of `papers` (ids it does not hold are absent). */

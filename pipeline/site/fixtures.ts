@@ -2,10 +2,8 @@
 // the way `paperboy import --listing-dates` does, similar-paper lists in the index stage's file
 // format computed from TF-IDF vectors of the abstracts (no model or FAISS index needed), and a map
 // laid out from the same vectors.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
+import { join } from 'node:path';
+import { readSmallCorpus } from '../arxiv/shared-data.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { updateMap, writeMap, type VectorSet } from './map.ts';
@@ -14,15 +12,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, idMonth } from '../store/paper.ts';
 import { tfidfVectors } from './tfidf.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-// CI clones the repository next to `shared/`; a git worktree sits one level deeper.
-export const SHARED_DATA = [join(REPO, '../shared/data'), join(REPO, '../../shared/data')].find((d) => existsSync(d)) ?? join(REPO, '../shared/data');
-export const SMALL_CORPUS = join(SHARED_DATA, 'papers-small.jsonl');
-
-export function readSmallCorpus(limit: number): Paper[] {
-  const lines = readFileSync(SMALL_CORPUS, 'utf8').split('\n').filter(Boolean).slice(0, limit);
-  return lines.map((l) => paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }));
-}
+export { readSmallCorpus };
 
 /**
  * Top-`k` cosine neighbours of every paper among `candidates(i)` (all papers by default). A
