@@ -120,7 +120,7 @@ async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
   // Map: UMAP on a sample of the originals, the rest placed by neighbours; clones sit by their original.
   const layout = updateMap(vectors, null, { maxFit: 2000 }).layout;
   const at = new Map(layout.ids.map((id, i) => [id, [layout.xy[2 * i]!, layout.xy[2 * i + 1]!]]));
-  const all: MapLayout = { ...layout, ids: papers.map((p) => p.id), xy: papers.flatMap((p, i) => at.get(originals[i % originals.length]!.id)!.map((v) => v + (i >= originals.length ? (((i * 7919) % 101) - 50) * 1e-3 : 0))) };
+  const all: MapLayout = { ...layout, ids: papers.map((p) => p.id), xy: papers.flatMap((_, i) => at.get(originals[i % originals.length]!.id)!.map((v) => v + (i >= originals.length ? (((i * 7919) % 101) - 50) * 1e-3 : 0))) };
   writeMap(dataDir, all);
   return papers;
 }

@@ -6,7 +6,7 @@ import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { UserError } from '../util/errors.ts';
 import { checkOwnership, gitProfileChanges } from './ownership.ts';
-import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, loadProfiles, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
+import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
 import { isPlainEmail, newKeypair, sealEmail } from './seal.ts';
 import { vectorSource } from './source.ts';
 import { deriveProfiles, exportVectors, importedPath, parseVectorFile, readState, resetProfile, type StoredState } from './state.ts';
