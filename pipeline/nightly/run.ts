@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import { fetchAnnouncements } from '../arxiv/fetch.ts';
+import { fetchAnnouncements, type Announcements } from '../arxiv/fetch.ts';
 import { renderDigests } from '../digest/render.ts';
 import type { DigestInput } from '../digest/input.ts';
 import type { Message } from '../digest/render.ts';
@@ -69,6 +69,8 @@ interface NightState {
   date: string;
   record: EditionRecord;
   opts: NightlyOptions;
+  /** The feed, when it was already fetched to find the edition's date. */
+  feed?: Announcements;
   embedder?: Embedder;
 }
 
@@ -78,14 +80,16 @@ type Stage = (s: NightState) => Promise<string>;
 export async function runNightly(config: Config, opts: NightlyOptions = {}): Promise<NightlyResult> {
   const lock = acquireLock(config.dataDir);
   try {
-    const date = opts.date ?? (await announcedDate(config));
+    // Without a date, the edition is whatever the feed announces now (fetched once, used by the fetch stage).
+    const feed = opts.date ? undefined : await fetchAnnouncements(config, { categories: await categoriesToFetch(config) });
+    const date = opts.date ?? feed!.date;
     const record = readEdition(config.dataDir, date) ?? newEdition(date);
     record.runs++;
     record.finishedAt = null;
     if (record.status !== 'weekend' && record.status !== 'holiday') record.status = 'running';
     for (const stage of opts.redo ?? []) delete record.stages[stage];
     writeEdition(config.dataDir, record);
-    const state: NightState = { config, date, record, opts };
+    const state: NightState = { config, date, record, opts, feed };
     for (const name of STAGES) {
       if (record.stages[name]?.done) continue;
       if (opts.skip?.includes(name)) continue;
@@ -120,15 +124,9 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
   }
 }
 
-/** The date the feed currently announces (the edition a scheduled run works on). */
-async function announcedDate(config: Config): Promise<string> {
-  const feed = await fetchAnnouncements(config, { categories: await categoriesToFetch(config) });
-  return feed.date;
-}
-
 const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async fetch(s) {
-    const feed = await fetchAnnouncements(s.config, { categories: await categoriesToFetch(s.config) });
+    const feed = s.feed ?? (await fetchAnnouncements(s.config, { categories: await categoriesToFetch(s.config) }));
     if (feed.date !== s.date) {
       if (feed.date < s.date) {
         s.record.status = 'stale';
