@@ -14,6 +14,12 @@ export const recommendConfig = z.object({
   coldStartVotes: z.number().int().min(0).default(5),
   /** How strongly being closer to a liked than to a disliked paper (or the reverse) moves a candidate. */
   feedbackWeight: z.number().min(0).default(0.5),
+  /**
+   * How much a disliked neighbour counts against a liked one in that contrast. Below 1: a 👎 is
+   * mostly a near miss beside what the subscriber wants (disliked papers already push the
+   * interest vectors away and are never shown again), so at full weight it sinks good papers too.
+   */
+  dislikeShare: z.number().min(0).max(1).default(0.5),
 });
 
 export type RecommendConfig = z.infer<typeof recommendConfig>;

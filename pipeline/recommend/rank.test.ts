@@ -108,3 +108,14 @@ test('always-included authors and keywords come first, whatever their score', { 
   assert.ok(picks.length >= 1);
   assert.ok(picks.some((p) => p.paperId === target.id && p.reason === `by ${target.authors[0]} (always included)`));
 });
+
+test('papers next to a disliked one sink, by the configured share of the liked-vs-disliked contrast', { skip }, () => {
+  const splats = day.filter((d) => /gaussian splatting/i.test(d.title));
+  const dynamic = (d: { title: string; abstract: string }) => /\b(4D|dynamic)\b/i.test(`${d.title} ${d.abstract}`);
+  const liked = splats.filter((d) => !dynamic(d)).slice(0, 3).map((d) => d.id);
+  const disliked = splats.filter(dynamic).slice(0, 3).map((d) => d.id);
+  const vote = (paper: string, up: boolean) => ({ paper, liked: up, at: '2025-10-10T00:00:00Z', weight: 1 });
+  const votes: Votes = { votes: [...liked.map((p) => vote(p, true)), ...disliked.map((p) => vote(p, false))], unsubscribed: false, lastSeq: 6, seen: [...liked, ...disliked] };
+  const dynamicPicks = (dislikeShare: number) => rank([subscriber({}, votes)], { dislikeShare, mmrLambda: 1 }).get('x')!.filter((p) => dynamic(day.find((d) => d.id === p.paperId)!)).length;
+  assert.ok(dynamicPicks(1) < dynamicPicks(0), `${dynamicPicks(1)} vs ${dynamicPicks(0)}`);
+});

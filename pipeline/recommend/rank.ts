@@ -185,7 +185,7 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
         let disliked = -Infinity;
         for (const l of learned.liked) liked = Math.max(liked, l.weight * dot(v, l.vector));
         for (const d of learned.disliked) disliked = Math.max(disliked, d.weight * dot(v, d.vector));
-        c = params.feedbackWeight * (liked - disliked);
+        c = params.feedbackWeight * (liked - params.dislikeShare * disliked);
         contrastCache.set(i, c);
       }
       return c;
