@@ -1,11 +1,14 @@
 // Streaming import of the Kaggle arXiv metadata snapshot (`arxiv-metadata-oai-snapshot.json`,
-// one JSON object per line, optionally gzipped). Lines are converted in batches straight to the
-// store's own serialized form, which the store writes as is into new shards. Memory stays
-// bounded: papers are flushed into the store every `flushEvery` records. Bad lines are counted
-// and reported by line number, never fatal.
+// one JSON object per line, optionally gzipped). This thread inflates the input and cuts it into
+// chunks of whole lines; worker threads parse, convert and serialize them into the store's own
+// lines as UTF-8 bytes, which the store writes as they are into new shards. Memory stays
+// bounded: few chunks are in flight and papers are flushed into the store every `flushEvery`
+// records. Bad lines are counted and reported by line number, never fatal.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { canonicalPaper, cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
 import type { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
@@ -182,8 +185,141 @@ export function convertLines(batch: string[], firstLine: number, opts: ConvertOp
   return out;
 }
 
-/** Lines converted per call: large enough to amortize, small enough to keep memory flat. */
-const BATCH_LINES = 1000;
+/** A chunk of input converted on a worker: the kept papers' store lines as UTF-8 bytes. */
+export interface EncodedChunk {
+  /** Lines in the chunk (blank ones included), to number the next chunk's lines. */
+  lines: number;
+  ids: string[];
+  /** Store lines back to back; line i is `bytes[ends[i-1] ?? 0 .. ends[i]]`. */
+  bytes: Uint8Array;
+  ends: Uint32Array;
+  /** Line numbers counted from 1 at the chunk's first line. */
+  bad: BadLine[];
+  filtered: number;
+}
+
+/** Decodes whole lines of UTF-8 input, converts them and encodes the store lines (worker side). */
+export function convertChunk(chunk: Uint8Array, opts: ConvertOptions): EncodedChunk {
+  const batch = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8').split('\n');
+  if (batch[batch.length - 1] === '') batch.pop();
+  const r = convertLines(batch, 1, opts);
+  const ends = new Uint32Array(r.jsons.length);
+  let size = 0;
+  r.jsons.forEach((json, i) => (ends[i] = size += Buffer.byteLength(json)));
+  // Its own ArrayBuffer (not a slice of Node's pool), so it can be transferred without a copy.
+  const bytes = Buffer.from(new ArrayBuffer(size));
+  r.jsons.forEach((json, i) => bytes.write(json, i ? ends[i - 1]! : 0));
+  return { lines: batch.length, ids: r.ids, bytes, ends, bad: r.bad, filtered: r.filtered };
+}
+
+/**
+ * Worker threads that run `convertChunk`. Chunks go out in order to whichever worker is free
+ * and results come back in input order; at most two chunks per worker are in flight, so memory
+ * stays flat however large the input.
+ */
+class ConvertPool {
+  private readonly workers: Worker[];
+  private readonly idle: Worker[];
+  private readonly queue: { seq: number; chunk: Uint8Array }[] = [];
+  private readonly done = new Map<number, EncodedChunk>();
+  private readonly waiters = new Map<number, { resolve: (r: EncodedChunk) => void; reject: (e: Error) => void }>();
+  private failure: Error | undefined;
+  private sent = 0;
+  private taken = 0;
+
+  constructor(size: number, opts: ConvertOptions) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(new URL('./kaggle-worker.ts', import.meta.url), { workerData: opts });
+      w.on('message', ({ seq, result }: { seq: number; result: EncodedChunk }) => {
+        this.idle.push(w);
+        this.dispatch();
+        const waiter = this.waiters.get(seq);
+        if (waiter) {
+          this.waiters.delete(seq);
+          waiter.resolve(result);
+        } else this.done.set(seq, result);
+      });
+      w.on('error', (err) => this.fail(err));
+      return w;
+    });
+    this.idle = [...this.workers];
+  }
+
+  get inFlight(): number {
+    return this.sent - this.taken;
+  }
+
+  get capacity(): number {
+    return 2 * this.workers.length;
+  }
+
+  /** Queues a chunk (its buffer is transferred: the caller must not touch it again). */
+  submit(chunk: Uint8Array): void {
+    this.queue.push({ seq: this.sent++, chunk });
+    this.dispatch();
+  }
+
+  /** The next result in input order. */
+  next(): Promise<EncodedChunk> {
+    const seq = this.taken++;
+    if (this.failure) return Promise.reject(this.failure);
+    const ready = this.done.get(seq);
+    if (ready) {
+      this.done.delete(seq);
+      return Promise.resolve(ready);
+    }
+    return new Promise((resolve, reject) => this.waiters.set(seq, { resolve, reject }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const { seq, chunk } = this.queue.shift()!;
+      this.idle.pop()!.postMessage({ seq, chunk }, [chunk.buffer as ArrayBuffer]);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    for (const w of this.waiters.values()) w.reject(err);
+    this.waiters.clear();
+  }
+}
+
+/** Input bytes per chunk handed to a worker (whole lines; a longer line makes a longer chunk). */
+const CHUNK_BYTES = 1 << 20;
+
+/** Splits a byte stream into chunks of whole lines, each in its own transferable buffer. */
+async function* lineChunks(stream: Readable): AsyncGenerator<Uint8Array> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const take = (upTo: number): Uint8Array => {
+    // One fresh allocation per chunk: pooled or shared zlib buffers cannot be transferred.
+    const out = new Uint8Array(upTo);
+    for (let at = 0; at < upTo; ) {
+      const b = pending.shift()!;
+      const n = Math.min(b.length, upTo - at);
+      out.set(n === b.length ? b : b.subarray(0, n), at);
+      at += n;
+      if (n < b.length) pending.unshift(b.subarray(n));
+    }
+    pendingBytes -= upTo;
+    return out;
+  };
+  for await (const data of stream) {
+    const buf = data as Buffer;
+    pending.push(buf);
+    pendingBytes += buf.length;
+    if (pendingBytes < CHUNK_BYTES) continue;
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl < 0) continue;
+    yield take(pendingBytes - (buf.length - nl - 1));
+  }
+  if (pendingBytes > 0) yield take(pendingBytes);
+}
 
 export async function importKaggle(path: string, store: PaperStore, opts: KaggleOptions = {}): Promise<ImportReport> {
   const started = performance.now();
@@ -199,39 +335,44 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
       pendingBytes %= 1e6;
     }
   });
-  const convertOpts: ConvertOptions = { categories: opts.categories, listingDates: opts.listingDates };
+  // Parsing, converting and encoding run on worker threads; this thread inflates, splits the
+  // input into chunks of whole lines and writes shards from the bytes the workers return.
+  const pool = new ConvertPool(Math.max(1, Math.min(2, availableParallelism())), { categories: opts.categories, listingDates: opts.listingDates });
   let ids: string[] = [];
-  let jsons: string[] = [];
-  const convert = (batch: string[]) => {
-    const r = convertLines(batch, report.lines + 1, convertOpts);
-    report.lines += batch.length;
+  let lines: Uint8Array[] = [];
+  const collect = async () => {
+    const r = await pool.next();
+    for (const b of r.bad) {
+      report.bad++;
+      if (report.badLines.length < 20) report.badLines.push({ line: report.lines + b.line, reason: b.reason });
+    }
+    report.lines += r.lines;
+    report.filtered += r.filtered;
+    report.imported += r.ids.length;
     for (let i = 0; i < r.ids.length; i++) {
       ids.push(r.ids[i]!);
-      jsons.push(r.jsons[i]!);
+      lines.push(r.bytes.subarray(i ? r.ends[i - 1]! : 0, r.ends[i]!));
     }
-    report.imported += r.ids.length;
-    report.filtered += r.filtered;
-    report.bad += r.bad.length;
-    for (const b of r.bad) if (report.badLines.length < 20) report.badLines.push(b);
+    if (ids.length >= flushEvery) await flush();
   };
   const flush = async () => {
-    const r = await store.upsertJson(ids, jsons);
+    const r = await store.upsertLines(ids, lines);
     report.added += r.added;
     report.updated += r.updated;
     report.unchanged += r.unchanged;
     ids = [];
-    jsons = [];
+    lines = [];
   };
-  let batch: string[] = [];
-  for await (const line of lines(stream)) {
-    batch.push(line);
-    if (batch.length === BATCH_LINES) {
-      convert(batch);
-      batch = [];
-      if (ids.length >= flushEvery) await flush();
+  try {
+    for await (const chunk of lineChunks(stream)) {
+      pool.submit(chunk);
+      if (pool.inFlight >= pool.capacity) await collect();
     }
+    while (pool.inFlight > 0) await collect();
+  } finally {
+    stream.destroy();
+    await pool.close();
   }
-  convert(batch);
   await flush();
   bar.done();
   report.seconds = (performance.now() - started) / 1000;

@@ -85,22 +85,22 @@ test('cleanText collapses every kind of whitespace run exactly as /\\s+/ → " "
   assert.equal(cleanText(null), '');
 });
 
-test('upsertJson takes canonical lines: same files as upsert, identical lines unchanged without a rewrite, changes merged', async () => {
+test('upsertLines takes canonical lines as bytes: same files as upsert, identical lines unchanged without a rewrite, changes merged', async () => {
   const one = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
   const lines = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
   const papers = [paper({ id: '2509.00002' }), paper(), paper({ id: '2510.00001' })];
-  const asJson = (ps: Paper[]) => [ps.map((p) => p.id), ps.map((p) => JSON.stringify(canonicalPaper(p)))] as const;
-  assert.deepEqual(await lines.upsertJson(...asJson(papers)), one.upsert(papers));
+  const asJson = (ps: Paper[]) => [ps.map((p) => p.id), ps.map((p) => Buffer.from(JSON.stringify(canonicalPaper(p))))] as const;
+  assert.deepEqual(await lines.upsertLines(...asJson(papers)), one.upsert(papers));
   for (const shard of ['2509.jsonl', '2510.jsonl']) {
     assert.equal(readFileSync(join(lines.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
   }
   const before = statSync(join(lines.dir, '2509.jsonl')).mtimeMs;
-  assert.deepEqual(await lines.upsertJson(...asJson(papers)), { added: 0, updated: 0, unchanged: 3 });
+  assert.deepEqual(await lines.upsertLines(...asJson(papers)), { added: 0, updated: 0, unchanged: 3 });
   assert.equal(statSync(join(lines.dir, '2509.jsonl')).mtimeMs, before);
   // a new version, and the same paper twice in one batch of a new shard
   const v2 = paper({ version: 2, title: 'Revised' });
   const twice = [paper({ id: '2511.00001' }), paper({ id: '2511.00001', version: 2, title: 'Second' })];
-  assert.deepEqual(await lines.upsertJson(...asJson([v2, ...twice])), { added: 1, updated: 2, unchanged: 0 });
+  assert.deepEqual(await lines.upsertLines(...asJson([v2, ...twice])), { added: 1, updated: 2, unchanged: 0 });
   assert.equal(lines.get('2509.23025')?.title, 'Revised');
   assert.equal(lines.get('2511.00001')?.title, 'Second');
 });

@@ -100,19 +100,21 @@ export class PaperStore {
   }
 
   /**
-   * `upsertBatch` for bulk imports that already hold each paper as its store line,
-   * `jsons[i] = JSON.stringify(canonicalPaper(paper))` for `ids[i]`: a shard that does not exist
-   * yet is written from those lines as they are; other shards merge as usual.
+   * `upsertBatch` for bulk imports that already hold each paper as its store line, UTF-8 encoded:
+   * `lines[i]` is `JSON.stringify(canonicalPaper(paper))` for `ids[i]`. A shard that does not exist
+   * yet is written from those bytes as they are (no decoding, no re-serializing); a line
+   * byte-identical to the stored one is unchanged; anything else merges as usual.
    */
-  async upsertJson(ids: string[], jsons: string[]): Promise<UpsertResult> {
+  async upsertLines(ids: string[], lines: Uint8Array[]): Promise<UpsertResult> {
     const byShard = new Map<string, number[]>();
     for (let i = 0; i < ids.length; i++) {
       const m = idMonth(ids[i]!);
       if (!byShard.has(m)) byShard.set(m, []);
       byShard.get(m)!.push(i);
     }
-    const fresh: { path: string; data: string }[] = [];
+    const fresh: { path: string; data: Uint8Array }[] = [];
     const toMerge: Paper[] = [];
+    const parse = (i: number) => JSON.parse(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8')) as Paper;
     let added = 0;
     let unchanged = 0;
     for (const [month, rows] of byShard) {
@@ -120,19 +122,25 @@ export class PaperStore {
       if (!existsSync(path)) {
         if (new Set(rows.map((i) => ids[i])).size === rows.length) {
           rows.sort((a, b) => compareIds(ids[a]!, ids[b]!));
-          fresh.push({ path, data: rows.map((i) => jsons[i]).join('\n') + '\n' });
+          fresh.push({ path, data: joinLines(rows.map((i) => lines[i]!)) });
           added += rows.length;
         } else {
-          for (const i of rows) toMerge.push(JSON.parse(jsons[i]!) as Paper);
+          for (const i of rows) toMerge.push(parse(i));
         }
         continue;
       }
       // A stored line byte-identical to the incoming one cannot change in a merge: skip the parse.
-      const stored = new Map<string, string>();
-      for (const line of readFileSync(path, 'utf8').split('\n')) if (line) stored.set(storedLineId(line), line);
+      const stored = new Map<string, Buffer>();
+      const file = readFileSync(path);
+      for (let start = 0; start < file.length; ) {
+        let end = file.indexOf(0x0a, start);
+        if (end < 0) end = file.length;
+        if (end > start) stored.set(storedLineId(file.toString('latin1', start, Math.min(end, start + 64))), file.subarray(start, end));
+        start = end + 1;
+      }
       for (const i of rows) {
-        if (stored.get(ids[i]!) === jsons[i]) unchanged++;
-        else toMerge.push(JSON.parse(jsons[i]!) as Paper);
+        if (stored.get(ids[i]!)?.equals(lines[i]!)) unchanged++;
+        else toMerge.push(parse(i));
       }
     }
     const { result, writes } = this.merge(toMerge);
@@ -193,6 +201,20 @@ export class PaperStore {
     s.byCategory = sortByCount(s.byCategory);
     return s;
   }
+}
+
+/** Lines, each followed by a newline, in one buffer. */
+function joinLines(lines: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const l of lines) size += l.byteLength + 1;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const l of lines) {
+    out.set(l, at);
+    at += l.byteLength;
+    out[at++] = 0x0a;
+  }
+  return out;
 }
 
 /** The id of a stored (canonical) line, which always starts `{"id":"<id>",`. */
