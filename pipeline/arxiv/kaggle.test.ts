@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { PaperStore } from '../store/papers.ts';
 import { importKaggle } from './kaggle.ts';
 import { sharedDataPath } from './shared-data.ts';
@@ -57,4 +58,20 @@ test('the category filter keeps papers with any wanted category or archive', asy
   assert.deepEqual([cl.imported, cl.filtered], [wantCL, sampleLines.length - wantCL]);
   const math = await importKaggle(SAMPLE, scratch(), { categories: ['math'], quiet: true });
   assert.equal(math.imported, wantMath);
+});
+
+test('a gzipped input of many chunks: every line imported once, bad lines numbered across chunks', async () => {
+  // The sample twice (7.7 MB): many 1 MB chunks converted on different workers, every paper twice.
+  const lines = [...sampleLines, ...sampleLines];
+  const badAt = lines.length - 7;
+  lines.splice(badAt, 0, '{"id": "2510.00001", "title": "cut short');
+  const file = join(mkdtempSync(join(tmpdir(), 'pb-kaggle-')), 'many.jsonl.gz');
+  writeFileSync(file, gzipSync(lines.join('\n') + '\n'));
+  const store = scratch();
+  const r = await importKaggle(file, store, { listingDates: true, quiet: true });
+  assert.equal(r.lines, lines.length);
+  assert.deepEqual(r.badLines.map((b) => b.line), [badAt + 1]);
+  assert.equal(r.imported, lines.length - 1);
+  // Repeated records merge into one stored paper each.
+  assert.equal((await store.stats()).papers, sampleLines.length);
 });
