@@ -35,7 +35,7 @@ const RELEVANT_SHARE = 0.05;
 const JOIN_SPREAD = Number(process.env.EVAL_JOIN_SPREAD ?? 10);
 
 // Deterministic randomness, so every run prints the same table.
-const random = seededRandom(7);
+const random = seededRandom(Number(process.env.EVAL_SEED ?? 7));
 
 async function loadCorpus(): Promise<Paper[]> {
   const out: Paper[] = [];
