@@ -24,6 +24,11 @@ export const embedConfig = z.object({
   maxTokens: z.number().int().positive().max(8192).optional(),
   /** Texts per forward pass; batches are formed from texts of similar token length. */
   batchSize: z.number().int().positive().max(4096).default(32),
+  /**
+   * Padded tokens per forward pass at most (texts × longest text): long texts go in small
+   * batches, short ones (queries, titles) in batches of up to batchSize.
+   */
+  batchTokens: z.number().int().positive().default(2048),
   /** onnxruntime intra-op threads (1 is fastest on 2 cores: tokenization shares the CPU). */
   threads: z.number().int().positive().default(1),
   /** A folder laid out like the hub (`<dir>/<owner>/<name>/{config.json,tokenizer.json,onnx/...}`) searched before the hub. */

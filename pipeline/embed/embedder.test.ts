@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
-import { createEmbedder } from './embedder.ts';
+import { createEmbedder, planBatches } from './embedder.ts';
 import { sampleStore, scratchConfig, TEST_DIM } from './fixture.ts';
 import { randomBertGraph } from './onnx.ts';
 import { modelSpec } from './spec.ts';
@@ -39,17 +39,36 @@ test('the offline model gives unit vectors equal to the transformers.js pipeline
   assert.ok(maxDiff(ours, rows) < 1e-5, 'same vectors as the pipeline');
 });
 
-test('batching does not change vectors: bucketed, input order, batch sizes 1 and 7', async () => {
+test('batching does not change vectors: bucketed, input order, batch sizes 1 and 7, a small token budget', async () => {
   const sample = texts.slice(100, 130);
   const a = await (await createEmbedder(config, { quiet: true })).embed(sample, 'passage');
   const b = await (await createEmbedder(config, { quiet: true, bucketing: false })).embed(sample, 'passage');
   const small = { ...config, embed: { ...config.embed, batchSize: 7 } };
   const c = await (await createEmbedder(small, { quiet: true })).embed(sample, 'passage');
   const one = { ...config, embed: { ...config.embed, batchSize: 1 } };
+  const budget = { ...config, embed: { ...config.embed, batchTokens: 300 } };
+  const e = await (await createEmbedder(budget, { quiet: true })).embed(sample, 'passage');
+  assert.ok(maxDiff(a, e) < 1e-5);
   const d = await (await createEmbedder(one, { quiet: true })).embed(sample.slice(0, 5), 'passage');
   assert.ok(maxDiff(a, b) < 1e-5);
   assert.ok(maxDiff(a, c) < 1e-5);
   assert.ok(maxDiff(a.slice(0, 5), d) < 1e-5);
+});
+
+test('batches are planned by length: sorted, capped in texts and padded tokens, every text once', () => {
+  const lengths = [300, 12, 250, 15, 512, 14, 260, 13, 255, 400];
+  const plan = planBatches(lengths, { batchSize: 3, batchTokens: 800, bucketing: true });
+  assert.deepEqual(plan.flat().sort((a, b) => a - b), [...lengths.keys()]);
+  // Short texts fill batches of 3; long ones go two or one at a time within 800 padded tokens.
+  assert.deepEqual(plan.map((b) => b.map((i) => lengths[i])), [[12, 13, 14], [15, 250, 255], [260, 300], [400], [512]]);
+  for (const b of plan) {
+    assert.ok(b.length <= 3);
+    assert.ok(b.length === 1 || b.length * Math.max(...b.map((i) => lengths[i]!)) <= 800);
+  }
+  // A text longer than the budget still runs, alone.
+  assert.deepEqual(planBatches([5000, 10], { batchSize: 8, batchTokens: 100, bucketing: true }), [[1], [0]]);
+  // Without bucketing: input order, full batches.
+  assert.deepEqual(planBatches(lengths, { batchSize: 4, batchTokens: 800, bucketing: false }), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
 });
 
 test('a text with no known token gives a zero vector, not NaN', async () => {

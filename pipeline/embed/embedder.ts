@@ -48,7 +48,7 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     cacheDir: config.embed.cacheDir ? resolve(config.embed.cacheDir) : join(modelsDir(config), 'hub'),
     threads: config.embed.threads,
   });
-  return embedderFromPipeline(extractor, spec, { batchSize: config.embed.batchSize, bucketing: opts.bucketing, build });
+  return embedderFromPipeline(extractor, spec, { batchSize: config.embed.batchSize, batchTokens: config.embed.batchTokens, bucketing: opts.bucketing, build });
 }
 
 export interface LoadOptions {
@@ -79,8 +79,44 @@ export async function loadPipeline(spec: ModelSpec, o: LoadOptions): Promise<Fea
   }
 }
 
+export interface BatchPlan {
+  batchSize: number;
+  batchTokens: number;
+  bucketing: boolean;
+}
+
+/**
+ * Which texts go through the model together, given their token lengths. With bucketing, texts
+ * are sorted by length and a batch closes at `batchSize` texts or when its padded size (texts ×
+ * longest) would pass `batchTokens`: padding stays small, and long texts run in small batches,
+ * which on CPU are faster per token than large ones (attention's buffers stay in cache).
+ * Without, texts keep their order in batches of `batchSize` (the naive baseline of the bench).
+ */
+export function planBatches(lengths: number[], o: BatchPlan): number[][] {
+  const order = [...lengths.keys()];
+  const batches: number[][] = [];
+  if (!o.bucketing) {
+    for (let start = 0; start < order.length; start += o.batchSize) batches.push(order.slice(start, start + o.batchSize));
+    return batches;
+  }
+  order.sort((a, b) => lengths[a]! - lengths[b]!);
+  let batch: number[] = [];
+  for (const i of order) {
+    // Sorted ascending: the newcomer is the longest, so it sets the padded size.
+    if (batch.length && (batch.length === o.batchSize || (batch.length + 1) * Math.max(1, lengths[i]!) > o.batchTokens)) {
+      batches.push(batch);
+      batch = [];
+    }
+    batch.push(i);
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
 export interface PipelineEmbedderOptions {
   batchSize: number;
+  /** Padded tokens per forward pass at most (texts × longest text); with bucketing only. */
+  batchTokens: number;
   bucketing?: boolean;
   build?: string;
 }
@@ -146,11 +182,8 @@ export async function embedderFromPipeline(extractor: FeatureExtractionPipeline,
     async embed(texts, kind, onBatch) {
       const prefix = kind === 'query' ? spec.queryPrefix : spec.passagePrefix;
       const tokens = tokenize(prefix ? texts.map((t) => prefix + t) : texts);
-      const order = [...tokens.keys()];
-      if (bucketing) order.sort((a, b) => tokens[a]!.length - tokens[b]!.length);
       const out = new Array<Float32Array>(texts.length);
-      for (let start = 0; start < order.length; start += o.batchSize) {
-        const idx = order.slice(start, start + o.batchSize);
+      for (const idx of planBatches(tokens.map((t) => t.length), { ...o, bucketing })) {
         const batch = idx.map((i) => tokens[i]!);
         const { hidden, seq, width } = await forward(batch);
         const rows = pool(hidden, batch, seq, width, dim);
