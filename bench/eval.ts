@@ -28,8 +28,8 @@ import { seededRandom } from '../pipeline/util/random.ts';
 const MONTH = process.env.EVAL_MONTH ?? '2025-12';
 const SUBSCRIBERS = Number(process.env.EVAL_SUBSCRIBERS ?? 100);
 const K = 10;
-const FLIP = 0.1;
-const SKIP_CLICK = 0.3;
+const FLIP = Number(process.env.EVAL_FLIP ?? 0.1);
+const SKIP_CLICK = Number(process.env.EVAL_SKIP_CLICK ?? 0.3);
 const RELEVANT_SHARE = 0.05;
 /** Subscribers join on one of the month's first JOIN_SPREAD editions (round robin). */
 const JOIN_SPREAD = Number(process.env.EVAL_JOIN_SPREAD ?? 10);
