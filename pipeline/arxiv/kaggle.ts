@@ -224,6 +224,7 @@ class ConvertPool {
   private readonly done = new Map<number, EncodedChunk>();
   private readonly waiters = new Map<number, { resolve: (r: EncodedChunk) => void; reject: (e: Error) => void }>();
   private failure: Error | undefined;
+  private closing = false;
   private sent = 0;
   private taken = 0;
 
@@ -240,6 +241,10 @@ class ConvertPool {
         } else this.done.set(seq, result);
       });
       w.on('error', (err) => this.fail(err));
+      // A worker that dies without an error event (out of memory, exit) must not leave us waiting.
+      w.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`import worker exited with code ${code}`));
+      });
       return w;
     });
     this.idle = [...this.workers];
@@ -272,6 +277,7 @@ class ConvertPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -283,7 +289,7 @@ class ConvertPool {
   }
 
   private fail(err: Error): void {
-    this.failure = err;
+    this.failure ??= err;
     for (const w of this.waiters.values()) w.reject(err);
     this.waiters.clear();
   }
