@@ -8,6 +8,11 @@ export const recommendConfig = z.object({
   minZ: z.number().min(0).default(1.5),
   /** MMR trade-off: 1 = pure relevance, 0 = pure diversity. */
   mmrLambda: z.number().min(0).max(1).default(0.75),
+  /**
+   * The MMR trade-off an interest approaches as likes confirm it (halfway after two likes): the
+   * diversity that hedges an unconfirmed interest costs precision once clicks say what it means.
+   */
+  mmrLambdaConfirmed: z.number().min(0).max(1).default(0.9),
   /** Nearest papers fetched per interest vector in the batched FAISS search. */
   searchK: z.number().int().positive().default(100),
   /** Subscribers with fewer votes than this are in cold start: one exploratory pick per digest, a lower floor. */

@@ -15,6 +15,8 @@ let faiss: { IndexFlatIP: new (d: number) => FaissIndex } | undefined;
 const loadFaiss = () => (faiss ??= createRequire(import.meta.url)('faiss-node') as { IndexFlatIP: new (d: number) => FaissIndex });
 
 const REFERENCE_SIZE = 96;
+/** Decayed likes at which an interest's MMR trade-off is halfway from mmrLambda to mmrLambdaConfirmed. */
+const CONFIRMING_LIKES = 2;
 
 export interface Pick {
   paperId: string;
@@ -244,6 +246,11 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
       return chosenVectors.length ? m : 0;
     };
     const lambda = params.mmrLambda;
+    // Diversity hedges against not knowing what an interest's words mean; likes resolve that, so an
+    // interest's trade-off moves from mmrLambda toward mmrLambdaConfirmed as its likes accumulate
+    // (halfway at CONFIRMING_LIKES). The confirmed trade-off stays below 1: near-duplicates still lose.
+    const confirmed = Math.max(lambda, params.mmrLambdaConfirmed);
+    const lambdaOf = learned.interests.map((it) => confirmed - ((confirmed - lambda) * CONFIRMING_LIKES) / (CONFIRMING_LIKES + it.likes));
     // Each interest's pool: its best papers (by relevance = similarity + click contrast) above its floor.
     type Scored = { i: number; sim: number; rel: number };
     const poolOf = (l: { i: number; sim: number }[], size: number, min: number): Scored[] =>
@@ -276,7 +283,7 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
       progress = false;
       for (const k of order) {
         if (picks.length >= target || left[k]! <= 0) continue;
-        const best = mmrBest(pools[k]!, lambda);
+        const best = mmrBest(pools[k]!, lambdaOf[k]!);
         if (!best) {
           left[k] = 0;
           continue;
@@ -286,7 +293,8 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
         progress = true;
       }
     }
-    // Slots an interest could not fill go to the best remaining papers of any interest.
+    // Slots an interest could not fill go to the best remaining papers of any interest (no single
+    // interest's evidence vouches for them, so at the unconfirmed trade-off).
     const union = mergeLists(pools);
     while (picks.length < target) {
       const best = mmrBest(union, lambda);
