@@ -300,7 +300,7 @@ const CHUNK_BYTES = 1 << 20;
 
 /** Splits a byte stream into chunks of whole lines, each in its own transferable buffer. */
 async function* lineChunks(stream: Readable): AsyncGenerator<Uint8Array> {
-  let pending: Buffer[] = [];
+  const pending: Buffer[] = [];
   let pendingBytes = 0;
   const take = (upTo: number): Uint8Array => {
     // One fresh allocation per chunk: pooled or shared zlib buffers cannot be transferred.
