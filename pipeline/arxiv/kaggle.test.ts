@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PaperStore } from '../store/papers.ts';
-import { importKaggle } from './kaggle.ts';
+import { ConvertPool, importKaggle } from './kaggle.ts';
 import { sharedDataPath } from './shared-data.ts';
 
 const SAMPLE = sharedDataPath('papers-small.jsonl');
@@ -74,4 +75,13 @@ test('a gzipped input of many chunks: every line imported once, bad lines number
   assert.equal(r.imported, lines.length - 1);
   // Repeated records merge into one stored paper each.
   assert.equal((await store.stats()).papers, sampleLines.length);
+});
+
+test('a worker that dies mid-import fails the import with a reason instead of leaving it waiting', { timeout: 10_000 }, async () => {
+  const script = join(mkdtempSync(join(tmpdir(), 'pb-kaggle-')), 'dies.mjs');
+  writeFileSync(script, 'process.exit(3);\n');
+  const pool = new ConvertPool(1, {}, pathToFileURL(script));
+  pool.submit(new TextEncoder().encode(sampleLines[0]! + '\n'));
+  await assert.rejects(pool.next(), /import worker exited with code 3/);
+  await pool.close();
 });

@@ -217,7 +217,7 @@ export function convertChunk(chunk: Uint8Array, opts: ConvertOptions): EncodedCh
  * and results come back in input order; at most two chunks per worker are in flight, so memory
  * stays flat however large the input.
  */
-class ConvertPool {
+export class ConvertPool {
   private readonly workers: Worker[];
   private readonly idle: Worker[];
   private readonly queue: { seq: number; chunk: Uint8Array }[] = [];
@@ -228,9 +228,9 @@ class ConvertPool {
   private sent = 0;
   private taken = 0;
 
-  constructor(size: number, opts: ConvertOptions) {
+  constructor(size: number, opts: ConvertOptions, script: URL = new URL('./kaggle-worker.ts', import.meta.url)) {
     this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(new URL('./kaggle-worker.ts', import.meta.url), { workerData: opts });
+      const w = new Worker(script, { workerData: opts });
       w.on('message', ({ seq, result }: { seq: number; result: EncodedChunk }) => {
         this.idle.push(w);
         this.dispatch();
