@@ -64,6 +64,21 @@ function optional(node: unknown): string | null {
   return cleanText(text(node)) || null;
 }
 
+/** The fields the arXiv and arXivRaw formats spell the same way. */
+function arxivTextFields(m: XmlNode): Pick<Paper, 'title' | 'abstract' | 'categories' | 'announced' | 'announceType' | 'doi' | 'journalRef' | 'comments' | 'license'> {
+  return {
+    title: cleanText(text(m.title)),
+    abstract: cleanText(text(m.abstract)),
+    categories: cleanText(text(m.categories)).split(' ').filter(Boolean),
+    announced: null,
+    announceType: null,
+    doi: optional(m.doi),
+    journalRef: optional(m['journal-ref']),
+    comments: optional(m.comments),
+    license: optional(m.license),
+  };
+}
+
 /** arXivRaw: the version history gives submitted (v1), updated (last) and the version number. */
 function fromArxivRaw(m: XmlNode): Paper {
   if (!m) throw new MalformedResponseError('OAI-PMH record without arXivRaw metadata');
@@ -75,18 +90,10 @@ function fromArxivRaw(m: XmlNode): Paper {
   return required(id, {
     id,
     version: last && Number.isFinite(last.n) ? last.n : null,
-    title: cleanText(text(m.title)),
-    abstract: cleanText(text(m.abstract)),
     authors: splitAuthors(text(m.authors)),
-    categories: cleanText(text(m.categories)).split(' ').filter(Boolean),
     submitted: first?.date ?? null,
     updated: last?.date ?? null,
-    announced: null,
-    announceType: null,
-    doi: optional(m.doi),
-    journalRef: optional(m['journal-ref']),
-    comments: optional(m.comments),
-    license: optional(m.license),
+    ...arxivTextFields(m),
   });
 }
 
@@ -101,18 +108,10 @@ function fromArxiv(m: XmlNode): Paper {
   return required(id, {
     id,
     version: null,
-    title: cleanText(text(m.title)),
-    abstract: cleanText(text(m.abstract)),
     authors: authors.filter(Boolean),
-    categories: cleanText(text(m.categories)).split(' ').filter(Boolean),
     submitted: created,
     updated: isoDate(text(m.updated)) ?? created,
-    announced: null,
-    announceType: null,
-    doi: optional(m.doi),
-    journalRef: optional(m['journal-ref']),
-    comments: optional(m.comments),
-    license: optional(m.license),
+    ...arxivTextFields(m),
   });
 }
 
