@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { fetchByIds, parseApiFeed, searchApi, submittedBetweenQuery } from './api.ts';
 import { backfill } from './fetch.ts';
 import { ArxivRequestError, PoliteClient } from './http.ts';
-import { FIXTURES, startReplayServer, type ReplayServer } from './replay-server.ts';
+import { replayServerForTests, TEST_POLICY } from './replay-fixture.ts';
+import { FIXTURES } from './replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'arxiv-api', f), 'utf8');
-const policy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
-
-let server: ReplayServer;
-before(async () => {
-  server = await startReplayServer({ corpus: [] });
-});
-after(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const policy = TEST_POLICY;
+const replay = replayServerForTests(() => ({ corpus: [] }));
 
 test('an entry maps to a Paper: versioned id, dates, authors, primary category first', () => {
   const { total, papers } = parseApiFeed(recorded('single-entry-versioned_2104.12255v1.xml'));
@@ -49,27 +42,27 @@ test("arXiv's 400 error feed is a clear error, an empty result is not an error",
 });
 
 test('searchApi pages through start/max_results until it has what was asked for', async () => {
-  const r = await searchApi(new PoliteClient(policy), server.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 30 }, 10);
+  const r = await searchApi(new PoliteClient(policy), replay.server.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 30 }, 10);
   assert.equal(r.total, 214881);
   assert.equal(r.papers.length, 30);
   assert.equal(new Set(r.papers.map((p) => p.id)).size, 30);
-  const starts = server.requests.map((q) => new URL(q.path, 'http://x').searchParams);
+  const starts = replay.server.requests.map((q) => new URL(q.path, 'http://x').searchParams);
   assert.deepEqual(starts.map((s) => [s.get('start'), s.get('max_results')]), [['0', '10'], ['10', '10'], ['20', '10']]);
 });
 
 test('fetchByIds returns what arXiv knows and lists the rest as missing', async () => {
-  const r = await fetchByIds(new PoliteClient(policy), server.arxivConfig().apiUrl, ['1707.08567', '2104.12255v1', 'astro-ph/0601001', '0000.0000'], 100);
+  const r = await fetchByIds(new PoliteClient(policy), replay.server.arxivConfig().apiUrl, ['1707.08567', '2104.12255v1', 'astro-ph/0601001', '0000.0000'], 100);
   assert.deepEqual(r.papers.map((p) => p.id).sort(), ['1707.08567', '2104.12255', 'astro-ph/0601001']);
   assert.deepEqual(r.missing, ['0000.0000']);
-  assert.equal(server.requests.length, 1);
-  assert.equal(new URL(server.requests[0]!.path, 'http://x').searchParams.get('id_list'), '1707.08567,2104.12255v1,astro-ph/0601001,0000.0000');
+  assert.equal(replay.server.requests.length, 1);
+  assert.equal(new URL(replay.server.requests[0]!.path, 'http://x').searchParams.get('id_list'), '1707.08567,2104.12255v1,astro-ph/0601001,0000.0000');
 });
 
 test('a malformed id is refused before any request; one that reaches arXiv gets its 400 as a clear, unretried error', async () => {
-  await assert.rejects(fetchByIds(new PoliteClient(policy), server.arxivConfig().apiUrl, ['abc'], 100), /not an arXiv identifier: "abc"/);
-  assert.equal(server.requests.length, 0);
-  await assert.rejects(searchApi(new PoliteClient(policy), server.arxivConfig().apiUrl, { idList: ['abc'] }, 10), /arXiv API rejected the query: incorrect id format for abc/);
-  assert.equal(server.requests.length, 1);
+  await assert.rejects(fetchByIds(new PoliteClient(policy), replay.server.arxivConfig().apiUrl, ['abc'], 100), /not an arXiv identifier: "abc"/);
+  assert.equal(replay.server.requests.length, 0);
+  await assert.rejects(searchApi(new PoliteClient(policy), replay.server.arxivConfig().apiUrl, { idList: ['abc'] }, 10), /arXiv API rejected the query: incorrect id format for abc/);
+  assert.equal(replay.server.requests.length, 1);
 });
 
 test('the back-fill query names categories, archives and the submission window', () => {
@@ -83,7 +76,7 @@ test('a back-fill through the API pages by submission date and keeps only the ca
     .filter((p) => p.categories.includes('cs.SE') && p.submitted! >= '2020-01-01' && p.submitted! <= '2025-12-31')
     .map((p) => p.id);
   assert.ok(expected.length >= 8);
-  const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), ...policy, pageSize: 4 } } });
+  const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...replay.server.arxivConfig(), ...policy, pageSize: 4 } } });
   const pages: number[] = [];
   const r = await backfill(config, { source: 'api', from: '2020-01-01', until: '2025-12-31', categories: ['cs.SE'], onPage: (papers) => void pages.push(papers.length) });
   assert.deepEqual(r.papers.map((p) => p.id).sort(), [...new Set(expected)].sort());
@@ -91,7 +84,7 @@ test('a back-fill through the API pages by submission date and keeps only the ca
   assert.equal(r.requests, pages.length);
   const submitted = r.papers.map((p) => p.submitted!);
   assert.deepEqual(submitted, [...submitted].sort(), 'sorted by submission date');
-  const first = new URL(server.requests[0]!.path, 'http://x').searchParams;
+  const first = new URL(replay.server.requests[0]!.path, 'http://x').searchParams;
   assert.equal(first.get('search_query'), '(cat:cs.SE) AND submittedDate:[202001010000 TO 202512312359]');
   assert.equal(first.get('sortBy'), 'submittedDate');
 });

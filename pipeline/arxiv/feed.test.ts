@@ -1,27 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { buildAnnouncementFeed, feedDate, parseAnnouncementFeed } from './feed.ts';
 import { fetchAnnouncements, StaleFeedError } from './fetch.ts';
 import { ArxivUnavailableError } from './http.ts';
 import { matchesCategories } from './kaggle.ts';
-import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './replay-server.ts';
+import { replayServerForTests } from './replay-fixture.ts';
+import { DEMO_CORPUS, readCorpus } from './replay-server.ts';
 
 let corpus: Paper[];
-let server: ReplayServer;
-before(async () => {
+const replay = replayServerForTests(async () => {
   corpus = await readCorpus(DEMO_CORPUS);
-  server = await startReplayServer({ corpus, feedDate: '2025-11-19' });
+  return { corpus, feedDate: '2025-11-19' };
 });
-after(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  server.setFeedDate('2025-11-19');
-});
+beforeEach(() => replay.server.setFeedDate('2025-11-19'));
 
 function config(over: Record<string, unknown> = {}): Config {
-  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, ...over } } });
+  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...replay.server.arxivConfig(), requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, ...over } } });
 }
 
 // The 2024+ rss.arxiv.org item layout, as arXiv serves it (title, link, description with the
@@ -122,19 +118,19 @@ test('fetchAnnouncements: announced day, counts by type, deduplicated', async ()
   assert.equal(r.papers.length, expected.length);
   assert.equal(r.types.new + r.types.cross + r.types.replace, r.papers.length);
   assert.ok(r.types.new > 0 && r.types.cross > 0);
-  assert.equal(server.requests[0]!.path, '/atom/cs.CV+cs.CL');
+  assert.equal(replay.server.requests[0]!.path, '/atom/cs.CV+cs.CL');
 });
 
 test('an empty day is distinguishable from a failed fetch', async () => {
-  server.setFeedDate('2025-11-23');
+  replay.server.setFeedDate('2025-11-23');
   const empty = await fetchAnnouncements(config(), { date: '2025-11-23' });
   assert.equal(empty.status, 'empty');
   assert.equal(empty.emptyReason, 'weekend');
   assert.deepEqual(empty.papers, []);
-  server.setFeedDate('2025-11-19');
-  server.inject({ kind: 'truncate', times: 3 });
+  replay.server.setFeedDate('2025-11-19');
+  replay.server.inject({ kind: 'truncate', times: 3 });
   await assert.rejects(fetchAnnouncements(config()), (err: Error) => err instanceof ArxivUnavailableError && /failed after 3 attempts: announcement feed: malformed XML/.test(err.message));
-  server.inject({ kind: '500', times: 3 });
+  replay.server.inject({ kind: '500', times: 3 });
   await assert.rejects(fetchAnnouncements(config()), /failed after 3 attempts: HTTP 500/);
 });
 
@@ -148,13 +144,13 @@ test('a feed still showing another day is a StaleFeedError when a date is expect
 });
 
 test('a weekday without announcements is a holiday', async () => {
-  server.setFeedDate('2025-12-25');
+  replay.server.setFeedDate('2025-12-25');
   const r = await fetchAnnouncements(config(), { date: '2025-12-25' });
   assert.deepEqual([r.status, r.emptyReason, r.papers.length], ['empty', 'holiday', 0]);
 });
 
 test('the RSS flavour of the feed URL works the same', async () => {
-  const r = await fetchAnnouncements(config({ feedUrl: `${server.url}/rss/{categories}` }), { categories: ['cs.AI'] });
+  const r = await fetchAnnouncements(config({ feedUrl: `${replay.server.url}/rss/{categories}` }), { categories: ['cs.AI'] });
   assert.equal(r.status, 'announced');
   assert.ok(r.papers.every((p) => p.categories.some((c) => c === 'cs.AI')));
 });

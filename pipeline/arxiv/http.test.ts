@@ -1,27 +1,21 @@
 // Every fault on every live source, over real HTTP on loopback: the client retries and the
 // result is whole; retries run out into a clear error; Retry-After and request spacing hold.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { loadConfig, type Config } from '../config.ts';
 import { searchApi } from './api.ts';
 import { fetchAnnouncements } from './fetch.ts';
 import { ArxivRequestError, ArxivUnavailableError, PoliteClient, retryAfterMs, type HttpPolicy, type RetryEvent } from './http.ts';
 import { harvestOai } from './oai.ts';
-import { startReplayServer, type FaultKind, type ReplayServer } from './replay-server.ts';
+import { replayServerForTests } from './replay-fixture.ts';
+import { startReplayServer, type FaultKind } from './replay-server.ts';
 
-let server: ReplayServer;
-before(async () => {
-  server = await startReplayServer({ feedDate: '2025-11-19' });
-});
-after(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const replay = replayServerForTests(() => ({ feedDate: '2025-11-19' }));
 
 const fast: HttpPolicy = { requestSpacingMs: 0, timeoutMs: 750, retries: 3, backoffMs: 5, userAgent: 'paperboy-test' };
 
 function config(): Config {
-  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...server.arxivConfig(), ...fast } } });
+  return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...replay.server.arxivConfig(), ...fast } } });
 }
 
 /** Each source's call, and how many requests it makes when nothing goes wrong. */
@@ -30,7 +24,7 @@ const sources = {
     path: '/api',
     requests: 1,
     run: async (client: PoliteClient) => {
-      const r = await searchApi(client, server.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 10 }, 10);
+      const r = await searchApi(client, replay.server.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 10 }, 10);
       assert.equal(r.papers.length, 10);
     },
   },
@@ -38,7 +32,7 @@ const sources = {
     path: '/oai',
     requests: 2,
     run: async (client: PoliteClient) => {
-      const r = await harvestOai(client, server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09' });
+      const r = await harvestOai(client, replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09' });
       assert.equal(r.papers.length, 100);
     },
   },
@@ -69,12 +63,12 @@ describe('every fault on every source is retried to a whole result', () => {
         const retries: RetryEvent[] = [];
         // a short timeout only where it must fire, so a slow machine causes no extra retries
         const client = new PoliteClient({ ...fast, timeoutMs: kind === 'stall' ? 750 : 10_000 }, { onRetry: (e) => retries.push(e) });
-        server.inject({ kind, path: source.path, retryAfter: 0 });
+        replay.server.inject({ kind, path: source.path, retryAfter: 0 });
         await source.run(client);
         assert.equal(retries.length, 1);
         assert.match(retries[0]!.reason, reasons[kind]);
         // the faulted request, its retry, and the rest of the run
-        assert.equal(server.requests.filter((r) => r.path.startsWith(source.path)).length, source.requests + 1);
+        assert.equal(replay.server.requests.filter((r) => r.path.startsWith(source.path)).length, source.requests + 1);
       });
     }
   }
@@ -83,34 +77,34 @@ describe('every fault on every source is retried to a whole result', () => {
 test('when retries run out the error names the host, the attempts and the last reason', async () => {
   const retries: RetryEvent[] = [];
   const client = new PoliteClient({ ...fast, retries: 2 }, { onRetry: (e) => retries.push(e) });
-  server.inject({ kind: '500', path: '/api', times: 3 });
+  replay.server.inject({ kind: '500', path: '/api', times: 3 });
   await assert.rejects(sources.api.run(client), (err: Error) => {
     assert.ok(err instanceof ArxivUnavailableError);
     assert.match(err.message, /^127\.0\.0\.1:\d+ failed after 3 attempts: HTTP 500$/);
     return true;
   });
-  assert.equal(server.requests.length, 3);
+  assert.equal(replay.server.requests.length, 3);
   assert.equal(retries.length, 2);
 });
 
 test('backoff doubles per attempt, with jitter inside [ceiling/2, ceiling]', async () => {
   const waits: number[] = [];
   const client = new PoliteClient({ ...fast, backoffMs: 20 }, { onRetry: (e) => waits.push(e.waitMs), random: () => 1 });
-  server.inject({ kind: '500', path: '/api', times: 3 });
+  replay.server.inject({ kind: '500', path: '/api', times: 3 });
   await sources.api.run(client);
   assert.deepEqual(waits, [20, 40, 80]);
   const low: number[] = [];
   const lowClient = new PoliteClient({ ...fast, backoffMs: 20 }, { onRetry: (e) => low.push(e.waitMs), random: () => 0 });
-  server.inject({ kind: '500', path: '/api', times: 2 });
+  replay.server.inject({ kind: '500', path: '/api', times: 2 });
   await sources.api.run(lowClient);
   assert.deepEqual(low, [10, 20]);
 });
 
 test("a 503's Retry-After is honoured before the next request", async () => {
   const client = new PoliteClient(fast);
-  server.inject({ kind: '503', path: '/oai', retryAfter: 1 });
+  replay.server.inject({ kind: '503', path: '/oai', retryAfter: 1 });
   await sources.oai.run(client);
-  const [faulted, retried] = server.requests;
+  const [faulted, retried] = replay.server.requests;
   assert.ok(retried!.at - faulted!.at >= 1000, `waited only ${retried!.at - faulted!.at} ms`);
 });
 
@@ -140,10 +134,10 @@ test('requests are serialized and spaced: each starts at least requestSpacingMs 
 test('a client error is final: no retry', async () => {
   const client = new PoliteClient(fast);
   await assert.rejects(
-    searchApi(client, server.arxivConfig().apiUrl, { searchQuery: 'all:nothing-recorded' }, 10),
+    searchApi(client, replay.server.arxivConfig().apiUrl, { searchQuery: 'all:nothing-recorded' }, 10),
     (err: Error) => err instanceof ArxivRequestError && /HTTP 404/.test(err.message),
   );
-  assert.equal(server.requests.length, 1);
+  assert.equal(replay.server.requests.length, 1);
 });
 
 test('Retry-After reads seconds and HTTP dates', () => {

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { ArxivRequestError, PoliteClient } from './http.ts';
 import { harvestOai, oaiSetFor, parseOaiPage } from './oai.ts';
-import { FIXTURES, startReplayServer, type ReplayServer } from './replay-server.ts';
+import { replayServerForTests, TEST_POLICY } from './replay-fixture.ts';
+import { FIXTURES } from './replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'oai-pmh', f), 'utf8');
-const policy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };
-
-let server: ReplayServer;
-before(async () => {
-  server = await startReplayServer({ corpus: [] });
-});
-after(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const policy = TEST_POLICY;
+const replay = replayServerForTests(() => ({ corpus: [] }));
 
 test('arXivRaw: the version history gives submitted (v1), updated and version (last), even out of order', () => {
   const page = parseOaiPage(recorded('arxivraw_listrecords_set-cs_page1-trimmed.xml'), 'arXivRaw');
@@ -49,25 +42,25 @@ test('arXiv format: structured authors, created date, doi and journal-ref', () =
 });
 
 test('ListRecords follows the resumptionToken to the last page, sending the token alone', async () => {
-  const r = await harvestOai(new PoliteClient(policy), server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09' });
+  const r = await harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09' });
   assert.equal(r.pages, 2);
   assert.equal(r.papers.length, 100);
   assert.equal(new Set(r.papers.map((p) => p.id)).size, 100);
-  const [firstQ, secondQ] = server.requests.map((q) => Object.fromEntries(new URL(q.path, 'http://x').searchParams));
+  const [firstQ, secondQ] = replay.server.requests.map((q) => Object.fromEntries(new URL(q.path, 'http://x').searchParams));
   assert.deepEqual(firstQ, { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2019-10-01', until: '2019-10-09' });
   assert.deepEqual(secondQ, { verb: 'ListRecords', resumptionToken: '3996692|51' });
 });
 
 test('categories narrow a set harvest down', async () => {
-  const r = await harvestOai(new PoliteClient(policy), server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09', categories: ['cs.CV'] });
+  const r = await harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09', categories: ['cs.CV'] });
   assert.ok(r.papers.length > 0 && r.papers.length < 100);
   assert.equal(r.papers.length + r.filtered, 100);
   for (const p of r.papers) assert.ok(p.categories.includes('cs.CV'));
 });
 
 test('oai_dc: names inverted back, dates and abstract kept, categories are the sets', async () => {
-  const dc = await harvestOai(new PoliteClient(policy), server.arxivConfig().oaiUrl, { metadataPrefix: 'oai_dc', set: 'cs', from: '2019-10-01', until: '2019-10-09' });
-  const raw = await harvestOai(new PoliteClient(policy), server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09' });
+  const dc = await harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { metadataPrefix: 'oai_dc', set: 'cs', from: '2019-10-01', until: '2019-10-09' });
+  const raw = await harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09' });
   assert.equal(dc.papers.length, 100);
   const a = dc.papers.find((p) => p.id === '1207.4664')!;
   const b = raw.papers.find((p) => p.id === '1207.4664')!;
@@ -81,17 +74,17 @@ test('oai_dc: names inverted back, dates and abstract kept, categories are the s
 });
 
 test('noRecordsMatch is an empty result, not an error', async () => {
-  const r = await harvestOai(new PoliteClient(policy), server.arxivConfig().oaiUrl, { set: 'cs', from: '2020-01-01', until: '2020-01-02' });
+  const r = await harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2020-01-01', until: '2020-01-02' });
   assert.deepEqual(r, { papers: [], deleted: 0, filtered: 0, pages: 1 });
 });
 
 test('badResumptionToken and other OAI errors are clear errors, not retried', async () => {
-  const res = await fetch(`${server.arxivConfig().oaiUrl}?verb=ListRecords&resumptionToken=expired`);
+  const res = await fetch(`${replay.server.arxivConfig().oaiUrl}?verb=ListRecords&resumptionToken=expired`);
   const body = await res.text();
   assert.throws(() => parseOaiPage(body, 'arXivRaw'), (err: Error) => err instanceof ArxivRequestError && /badResumptionToken: resumptionToken expired is invalid or expired/.test(err.message));
-  server.requests.length = 0;
-  await assert.rejects(harvestOai(new PoliteClient(policy), server.arxivConfig().oaiUrl, { metadataPrefix: 'marcxml' as 'arXiv', set: 'cs' }), /OAI-PMH error \(cannotDisseminateFormat/);
-  assert.equal(server.requests.length, 1);
+  replay.server.requests.length = 0;
+  await assert.rejects(harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { metadataPrefix: 'marcxml' as 'arXiv', set: 'cs' }), /OAI-PMH error \(cannotDisseminateFormat/);
+  assert.equal(replay.server.requests.length, 1);
 });
 
 test('deleted records are counted, not returned', () => {
