@@ -161,8 +161,8 @@ export interface ConvertOptions {
   listingDates?: boolean;
 }
 
-/** Parses, converts, filters and serializes a batch of lines numbered from `firstLine`. */
-export function convertLines(batch: string[], firstLine: number, opts: ConvertOptions): ConvertedBatch {
+/** Parses, converts, filters and serializes a batch of lines (bad ones numbered from 1 at its first). */
+export function convertLines(batch: string[], opts: ConvertOptions): ConvertedBatch {
   const out: ConvertedBatch = { ids: [], jsons: [], bad: [], filtered: 0 };
   const wanted = opts.categories ?? [];
   for (let i = 0; i < batch.length; i++) {
@@ -172,7 +172,7 @@ export function convertLines(batch: string[], firstLine: number, opts: ConvertOp
     try {
       paper = paperFromKaggle(JSON.parse(line) as KaggleRecord, opts);
     } catch (err) {
-      out.bad.push({ line: firstLine + i, reason: (err as Error).message.slice(0, 120) });
+      out.bad.push({ line: 1 + i, reason: (err as Error).message.slice(0, 120) });
       continue;
     }
     if (!matchesCategories(paper.categories, wanted)) {
@@ -202,7 +202,7 @@ export interface EncodedChunk {
 export function convertChunk(chunk: Uint8Array, opts: ConvertOptions): EncodedChunk {
   const batch = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8').split('\n');
   if (batch[batch.length - 1] === '') batch.pop();
-  const r = convertLines(batch, 1, opts);
+  const r = convertLines(batch, opts);
   const ends = new Uint32Array(r.jsons.length);
   let size = 0;
   r.jsons.forEach((json, i) => (ends[i] = size += Buffer.byteLength(json)));
