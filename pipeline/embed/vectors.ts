@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { idMonth } from '../store/paper.ts';
+import { groupByMonth } from '../store/paper.ts';
 import { UserError } from '../util/errors.ts';
 import { modelKeyOf, modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
 
@@ -206,16 +206,11 @@ export function loadVectors(config: Config): VectorShard {
 export function vectorsFor(config: Config, ids: string[]): Map<string, Float32Array> {
   const store = new VectorStore(config.dataDir);
   const { modelKey, dim } = activeModelKey(config, store);
-  const byMonth = new Map<string, Set<string>>();
-  for (const id of ids) {
-    const m = idMonth(id);
-    if (!byMonth.has(m)) byMonth.set(m, new Set());
-    byMonth.get(m)!.add(id);
-  }
   const out = new Map<string, Float32Array>();
-  for (const [month, wanted] of byMonth) {
+  for (const [month, inShard] of groupByMonth(ids, (id) => id)) {
     const shard = store.readShard(modelKey, month);
     if (!shard) continue;
+    const wanted = new Set(inShard);
     shard.ids.forEach((id, r) => {
       if (wanted.has(id)) out.set(id, shard.vectors.slice(r * dim, (r + 1) * dim));
     });

@@ -14,7 +14,7 @@ import type * as FaissNode from 'faiss-node';
 import type { Config } from '../config.ts';
 import { loadVectors, type VectorShard } from '../embed/vectors.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { compareIds, idMonth } from '../store/paper.ts';
+import { compareIds, groupByMonth, idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
@@ -84,13 +84,7 @@ export function readSimilar(config: Config, ids?: string[]): Map<string, Similar
     for (const month of shardMonths(config)) for (const [id, e] of readShard(config, month)) out.set(id, e);
     return out;
   }
-  const byMonth = new Map<string, string[]>();
-  for (const id of ids) {
-    const m = idMonth(id);
-    if (!byMonth.has(m)) byMonth.set(m, []);
-    byMonth.get(m)!.push(id);
-  }
-  for (const [month, wanted] of byMonth) {
+  for (const [month, wanted] of groupByMonth(ids, (id) => id)) {
     const shard = readShard(config, month);
     for (const id of wanted) {
       const e = shard.get(id);
@@ -159,14 +153,12 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     const dates = await announcedDates(config);
     const lists = searchRows(index, set, [...set.ids.keys()], k, opts.quiet);
     lap('forward');
-    const byMonth = new Map<string, SimilarEntry[]>();
-    set.ids.forEach((id, r) => {
+    const entries: SimilarEntry[] = set.ids.map((id, r) => {
       const similar = lists[r]!;
       const newer = similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: dates.get(n.id) ?? today }));
-      const m = idMonth(id);
-      if (!byMonth.has(m)) byMonth.set(m, []);
-      byMonth.get(m)!.push({ id, similar, newer });
+      return { id, similar, newer };
     });
+    const byMonth = groupByMonth(entries, (e) => e.id);
     for (const [month, entries] of byMonth) writeShard(config, month, entries);
     shardsWritten = byMonth.size;
     queried = set.ids.length;

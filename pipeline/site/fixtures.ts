@@ -9,7 +9,7 @@ import { PaperStore } from '../store/papers.ts';
 import { updateMap, writeMap, type VectorSet } from './map.ts';
 import type { SimilarEntry } from '../index/similar.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { compareIds, idMonth } from '../store/paper.ts';
+import { compareIds, groupByMonth } from '../store/paper.ts';
 import { tfidfVectors } from './tfidf.ts';
 
 export { readSmallCorpus };
@@ -48,13 +48,7 @@ export function similarFromVectors(papers: Paper[], vectors: VectorSet, k: numbe
 
 /** Writes similar lists in the index stage's file format (`<dataDir>/similar/<yymm>.jsonl`). */
 export function writeSimilarFiles(dataDir: string, entries: Iterable<SimilarEntry>): void {
-  const byMonth = new Map<string, SimilarEntry[]>();
-  for (const e of entries) {
-    const m = idMonth(e.id);
-    if (!byMonth.has(m)) byMonth.set(m, []);
-    byMonth.get(m)!.push(e);
-  }
-  for (const [month, list] of byMonth) {
+  for (const [month, list] of groupByMonth(entries, (e) => e.id)) {
     list.sort((a, b) => compareIds(a.id, b.id));
     writeFileAtomic(join(dataDir, 'similar', `${month}.jsonl`), list.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }

@@ -61,6 +61,18 @@ export function idMonth(id: string): string {
   throw new Error(`not an arXiv identifier: ${id}`);
 }
 
+/** Items grouped by the shard month of their id (a shard's key), each group in input order. */
+export function groupByMonth<T>(items: Iterable<T>, idOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const m = idMonth(idOf(item));
+    const group = groups.get(m);
+    if (group) group.push(item);
+    else groups.set(m, [item]);
+  }
+  return groups;
+}
+
 /**
  * Whitespace that is not already a single space: runs of two or more, or one \s character other
  * than the space (spelled out: V8 matches the explicit class about twice as fast as [^\S ]).

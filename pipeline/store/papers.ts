@@ -6,7 +6,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } fr
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeFileAtomic, writeFilesAtomic } from './atomic.ts';
-import { canonicalPaper, compareIds, idMonth, type Paper } from './paper.ts';
+import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
 
 export interface UpsertResult {
   added: number;
@@ -63,14 +63,11 @@ export class PaperStore {
   }
 
   getMany(ids: Iterable<string>): Map<string, Paper> {
-    const wanted = new Map<string, Set<string>>();
-    for (const id of ids) {
-      const m = idMonth(id);
-      if (!wanted.has(m)) wanted.set(m, new Set());
-      wanted.get(m)!.add(id);
-    }
     const out = new Map<string, Paper>();
-    for (const [month, set] of wanted) for (const p of this.readShard(month)) if (set.has(p.id)) out.set(p.id, p);
+    for (const [month, wanted] of groupByMonth(ids, (id) => id)) {
+      const set = new Set(wanted);
+      for (const p of this.readShard(month)) if (set.has(p.id)) out.set(p.id, p);
+    }
     return out;
   }
 
@@ -106,12 +103,7 @@ export class PaperStore {
    * byte-identical to the stored one is unchanged; anything else merges as usual.
    */
   async upsertLines(ids: string[], lines: Uint8Array[]): Promise<UpsertResult> {
-    const byShard = new Map<string, number[]>();
-    for (let i = 0; i < ids.length; i++) {
-      const m = idMonth(ids[i]!);
-      if (!byShard.has(m)) byShard.set(m, []);
-      byShard.get(m)!.push(i);
-    }
+    const byShard = groupByMonth(ids.keys(), (i) => ids[i]!);
     const fresh: { path: string; data: Uint8Array }[] = [];
     const toMerge: Paper[] = [];
     const parse = (i: number) => JSON.parse(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8')) as Paper;
@@ -150,12 +142,7 @@ export class PaperStore {
 
   /** The merge of `papers` into the store: counts, and the new text of each shard that changed. */
   private merge(papers: Iterable<Paper>): { result: UpsertResult; writes: { path: string; data: string }[] } {
-    const byShard = new Map<string, Paper[]>();
-    for (const p of papers) {
-      const m = idMonth(p.id);
-      if (!byShard.has(m)) byShard.set(m, []);
-      byShard.get(m)!.push(p);
-    }
+    const byShard = groupByMonth(papers, (p) => p.id);
     const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
     const writes: { path: string; data: string }[] = [];
     mkdirSync(this.dir, { recursive: true });
