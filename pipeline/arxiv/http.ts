@@ -112,9 +112,13 @@ export class PoliteClient {
     return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
   }
 
+  private spacingLeft(): number {
+    return this.lastEnd + this.policy.requestSpacingMs - performance.now();
+  }
+
   private async once<T>(url: string, handle: (res: RawResponse) => T): Promise<T> {
-    const wait = this.lastEnd + this.policy.requestSpacingMs - performance.now();
-    if (wait > 0) await sleep(wait);
+    // a timer may fire a fraction of a millisecond early, so wait until the clock agrees
+    for (let wait = this.spacingLeft(); wait > 0; wait = this.spacingLeft()) await sleep(Math.ceil(wait));
     this.requests++;
     let res: Response;
     let body: string;

@@ -276,7 +276,11 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     const path = req.url ?? '/';
     const record: ReplayRequest = { path, at: performance.now(), end: null, port: req.socket.remotePort ?? 0 };
     requests.push(record);
-    res.on('close', () => (record.end = performance.now()));
+    // 'finish' is when the last byte left for the client: the earliest moment the client can
+    // have the answer ('close' may be seen only after the client already read it all)
+    const ended = (): void => void (record.end ??= performance.now());
+    res.on('finish', ended);
+    res.on('close', ended);
     const fault = takeFault(path);
     if (fault?.kind === 'reset') {
       req.socket.resetAndDestroy();
