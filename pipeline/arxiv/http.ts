@@ -112,13 +112,9 @@ export class PoliteClient {
     return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
   }
 
-  private spacingLeft(): number {
-    return this.lastEnd + this.policy.requestSpacingMs - performance.now();
-  }
-
   private async once<T>(url: string, handle: (res: RawResponse) => T): Promise<T> {
-    // a timer may fire a fraction of a millisecond early, so wait until the clock agrees
-    for (let wait = this.spacingLeft(); wait > 0; wait = this.spacingLeft()) await sleep(Math.ceil(wait));
+    const wait = this.lastEnd + this.policy.requestSpacingMs - performance.now();
+    if (wait > 0) await sleep(wait);
     this.requests++;
     let res: Response;
     let body: string;
@@ -163,6 +159,10 @@ function hostOf(url: string): string {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits at least `ms`: a timer may fire a fraction of a millisecond early, so re-arm until the clock agrees. */
+async function sleep(ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  for (let left = ms; left > 0; left = until - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+  }
 }
