@@ -12,7 +12,8 @@ import { startReplayServer, type FaultKind } from './replay-server.ts';
 
 const replay = replayServerForTests(() => ({ feedDate: '2025-11-19' }));
 
-const fast: HttpPolicy = { requestSpacingMs: 0, timeoutMs: 750, retries: 3, backoffMs: 5, userAgent: 'paperboy-test' };
+// a long timeout: a slow machine must cause no extra retries (the stall test sets its own short one)
+const fast: HttpPolicy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 3, backoffMs: 5, userAgent: 'paperboy-test' };
 
 function config(): Config {
   return loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...replay.server.arxivConfig(), ...fast } } });
@@ -62,7 +63,7 @@ describe('every fault on every source is retried to a whole result', () => {
       test(`${name}: ${kind}`, async () => {
         const retries: RetryEvent[] = [];
         // a short timeout only where it must fire, so a slow machine causes no extra retries
-        const client = new PoliteClient({ ...fast, timeoutMs: kind === 'stall' ? 750 : 10_000 }, { onRetry: (e) => retries.push(e) });
+        const client = new PoliteClient(kind === 'stall' ? { ...fast, timeoutMs: 750 } : fast, { onRetry: (e) => retries.push(e) });
         replay.server.inject({ kind, path: source.path, retryAfter: 0 });
         await source.run(client);
         assert.equal(retries.length, 1);
