@@ -49,8 +49,8 @@ const sources = {
   },
 };
 
-// Transport faults; a repeated OAI-PMH token is no transport fault (oai.test.ts).
-const reasons: Record<Exclude<FaultKind, 'repeat-token'>, RegExp> = {
+// Transport faults; a repeated OAI-PMH token (oai.test.ts) or a bad feed item (commands.test.ts) are not retried.
+const reasons: Record<Exclude<FaultKind, 'repeat-token' | 'bad-entry'>, RegExp> = {
   '500': /HTTP 500/,
   '503': /HTTP 503/,
   stall: /no complete answer within 750 ms/,
