@@ -97,3 +97,15 @@ test('a back-fill that fails midway keeps the pages already fetched, and a re-ru
   const rerun = JSON.parse((await paperboy(dir, '--from', '2019-10-01', '--until', '2019-10-09', '--categories', 'cs', '--json')).stdout) as FetchReport;
   assert.deepEqual([rerun.fetched, rerun.added, rerun.unchanged], [100, 50, 50]);
 });
+
+test('a feed item with a bad id is skipped and reported with its feed; the rest are stored', async () => {
+  const clean = JSON.parse((await paperboy(mkdtempSync(join(tmpdir(), 'pb-fetch-')), '--categories', 'cs.CL', '--json')).stdout) as FetchReport;
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
+  server.inject({ kind: 'bad-entry', path: '/atom' });
+  const r = await paperboy(dir, '--categories', 'cs.CL');
+  assert.equal(r.code, 0, r.stderr);
+  const feed = `${server.arxivConfig().feedUrl.replace('{categories}', 'cs.CL')}`;
+  assert.match(r.stdout, new RegExp(`^fetched ${clean.fetched - 1} papers from the 2025-11-20 announcement feed: ${clean.fetched - 1} added`));
+  assert.ok(r.stdout.includes(`skipped 1 unreadable feed item: "garbage" from ${feed} (not an arXiv identifier: "garbage")\n`), r.stdout);
+  assert.equal((await new PaperStore(dir).stats()).papers, clean.fetched - 1);
+});

@@ -6,7 +6,7 @@ import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
 import { categoryList, stringList } from './config.ts';
 import { importKaggle } from './kaggle.ts';
-import { backfill, clientFor, type Backfill, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts } from './fetch.ts';
+import { backfill, clientFor, type Backfill, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts, type SkippedFeedItem } from './fetch.ts';
 import type { RetryEvent } from './http.ts';
 import type { MetadataPrefix } from './oai.ts';
 import { progress } from '../util/progress.ts';
@@ -27,6 +27,8 @@ export interface FetchReport {
   unchanged: number;
   /** Ids asked for with --ids that arXiv does not know. */
   missing: string[];
+  /** Feed items left out because they could not be read (the rest are stored). */
+  skipped: SkippedFeedItem[];
   requests: number;
   retries: number;
   seconds: number;
@@ -102,7 +104,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
       const store = new PaperStore(config.dataDir);
       const report: FetchReport = {
         source: 'feed', date: null, from: null, until: null, status: 'announced', emptyReason: null, fetched: 0,
-        types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], requests: 0, retries: 0, seconds: 0,
+        types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], skipped: [], requests: 0, retries: 0, seconds: 0,
       };
       let papers: Paper[];
       if (opts.ids) {
@@ -143,7 +145,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
         papers = []; // already stored page by page
       } else {
         const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
-        Object.assign(report, { date: r.date, status: r.status, emptyReason: r.emptyReason });
+        Object.assign(report, { date: r.date, status: r.status, emptyReason: r.emptyReason, skipped: r.skipped });
         papers = r.papers;
       }
       if (papers.length > 0) Object.assign(report, store.upsert(papers), { fetched: papers.length, types: countTypes(papers) });
@@ -156,6 +158,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
           `fetched ${r.fetched} papers from ${where}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged`,
           ...(r.source === 'feed' ? [`announce types: ${r.types.new} new, ${r.types.cross} cross-lists, ${r.types.replace} replacements`] : []),
           ...(r.missing.length ? [`not on arXiv: ${r.missing.join(', ')}`] : []),
+          ...(r.skipped.length ? [`skipped ${r.skipped.length} unreadable feed item${r.skipped.length === 1 ? '' : 's'}: ${r.skipped.map((s) => `${JSON.stringify(s.id)} from ${s.source} (${s.reason})`).join('; ')}`] : []),
           `${r.requests} request${r.requests === 1 ? '' : 's'}${r.retries ? ` (${r.retries} retries)` : ''} in ${r.seconds.toFixed(1)}s`,
         ].join('\n');
       });

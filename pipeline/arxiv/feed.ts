@@ -16,6 +16,14 @@ export interface AnnouncementFeed {
   status: 'announced' | 'empty';
   /** Days the feed says it is not updated (`<skipDays>`), when it says. */
   skipDays: string[];
+  /** Items left out because they could not be read (a bad id, no title...): one must not lose the rest. */
+  skipped: SkippedItem[];
+}
+
+export interface SkippedItem {
+  /** The item's guid (RSS) or id (Atom), as the feed gives it. */
+  id: string;
+  reason: string;
 }
 
 const MONTHS: Record<string, string> = { Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12' };
@@ -45,31 +53,45 @@ export function parseAnnouncementFeed(xml: string): AnnouncementFeed {
     const date = feedDate(text(channel.pubDate)) ?? feedDate(text(channel.lastBuildDate));
     if (!date) throw new MalformedResponseError('announcement feed: channel has no pubDate');
     const skipDays = list((channel.skipDays as XmlNode | undefined)?.day).map((d) => text(d));
-    const papers = (list(channel.item) as XmlNode[]).map((item) =>
-      paperFromItem(item, date, {
-        guid: text(item.guid),
-        summary: text(item.description),
-        categories: list(item.category).map((c) => text(c)),
-      }),
-    );
-    return { date, papers, status: papers.length ? 'announced' : 'empty', skipDays };
+    const items = list(channel.item) as XmlNode[];
+    const { papers, skipped } = readItems(items, date, (item) => ({
+      guid: text(item.guid),
+      summary: text(item.description),
+      categories: list(item.category).map((c) => text(c)),
+    }));
+    return { date, papers, status: items.length ? 'announced' : 'empty', skipDays, skipped };
   }
   if (atom && typeof atom === 'object') {
     const date = feedDate(text(atom.updated));
     if (!date) throw new MalformedResponseError('announcement feed: feed has no updated date');
-    const papers = (list(atom.entry) as XmlNode[]).map((entry) =>
-      paperFromItem(entry, date, {
-        guid: text(entry.id),
-        summary: text(entry.summary),
-        categories: list(entry.category).map((c) => attr(c, 'term')),
-      }),
-    );
-    return { date, papers, status: papers.length ? 'announced' : 'empty', skipDays: [] };
+    const entries = list(atom.entry) as XmlNode[];
+    const { papers, skipped } = readItems(entries, date, (entry) => ({
+      guid: text(entry.id),
+      summary: text(entry.summary),
+      categories: list(entry.category).map((c) => attr(c, 'term')),
+    }));
+    return { date, papers, status: entries.length ? 'announced' : 'empty', skipDays: [], skipped };
   }
   throw new MalformedResponseError('announcement feed: neither an RSS channel nor an Atom feed');
 }
 
-function paperFromItem(item: XmlNode, date: string, f: { guid: string; summary: string; categories: string[] }): Paper {
+type ItemFields = { guid: string; summary: string; categories: string[] };
+
+function readItems(items: XmlNode[], date: string, fields: (item: XmlNode) => ItemFields): { papers: Paper[]; skipped: SkippedItem[] } {
+  const papers: Paper[] = [];
+  const skipped: SkippedItem[] = [];
+  for (const item of items) {
+    const f = fields(item);
+    try {
+      papers.push(paperFromItem(item, date, f));
+    } catch (err) {
+      skipped.push({ id: f.guid, reason: (err as Error).message });
+    }
+  }
+  return { papers, skipped };
+}
+
+function paperFromItem(item: XmlNode, date: string, f: ItemFields): Paper {
   const { id, version } = parseArxivId(f.guid.replace(/^oai:arXiv\.org:/i, ''));
   // "arXiv:2401.12345v1 Announce Type: new \nAbstract: ..."
   const abstractAt = f.summary.indexOf('Abstract:');

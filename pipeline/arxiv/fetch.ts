@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { UserError } from '../util/errors.ts';
 import { fetchByIds, searchApi, submittedBetweenQuery } from './api.ts';
-import { parseAnnouncementFeed, type AnnouncementFeed } from './feed.ts';
+import { parseAnnouncementFeed, type AnnouncementFeed, type SkippedItem } from './feed.ts';
 import { ArxivRequestError, PoliteClient, type ClientOptions, type RawResponse } from './http.ts';
 import { matchesCategories } from './kaggle.ts';
 import { harvestOai, oaiSetFor, type MetadataPrefix } from './oai.ts';
@@ -18,6 +18,13 @@ export interface Announcements {
   status: 'announced' | 'empty';
   /** Why an empty day is empty: a weekend (the feed's skipDays, or Saturday/Sunday), else a holiday. */
   emptyReason: 'weekend' | 'holiday' | null;
+  /** Feed items that could not be read, with the feed they came from; the others are kept. */
+  skipped: SkippedFeedItem[];
+}
+
+export interface SkippedFeedItem extends SkippedItem {
+  /** The feed's URL. */
+  source: string;
 }
 
 /** The feed still shows another day's announcement (not rebuilt yet): run again later. */
@@ -89,6 +96,7 @@ export async function fetchAnnouncements(config: Config, opts: FetchOptions = {}
     types: countTypes(papers),
     status: feed.status,
     emptyReason: feed.status === 'empty' ? emptyReason(feed.date, feed.skipDays) : null,
+    skipped: feed.skipped.map((s) => ({ ...s, source: url })),
   };
 }
 

@@ -1,5 +1,6 @@
 // The Kaggle snapshot import on the real shared sample (../shared/data/papers-small.jsonl).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +9,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PaperStore } from '../store/papers.ts';
 import { ConvertPool, importKaggle } from './kaggle.ts';
-import { sharedDataPath } from './shared-data.ts';
+import { REPO_ROOT, sharedDataPath } from './shared-data.ts';
 
 const SAMPLE = sharedDataPath('papers-small.jsonl');
 const sampleLines = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean);
@@ -84,4 +85,19 @@ test('a worker that dies mid-import fails the import with a reason instead of le
   pool.submit(new TextEncoder().encode(sampleLines[0]! + '\n'));
   await assert.rejects(pool.next(), /import worker exited with code 3/);
   await pool.close();
+});
+
+test('CLI: a directory or a truncated .gz is one line naming the file, with nothing stored', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-kaggle-'));
+  const cut = join(dir, 'cut.jsonl.gz');
+  const gz = gzipSync(sampleLines.join('\n') + '\n');
+  writeFileSync(cut, gz.subarray(0, gz.length >> 1));
+  const dataDir = join(dir, 'data');
+  const run = (file: string) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/paperboy.js'), 'import', file, '--data-dir', dataDir, '-q'], { encoding: 'utf8' });
+  for (const [file, reason] of [[dir, `${dir} is a directory, not a file`], [cut, `reading ${cut}: unexpected end of file`]] as const) {
+    const r = run(file);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, `paperboy: ${reason}\n`);
+  }
+  assert.deepEqual(readdirSync(dir).sort(), ['cut.jsonl.gz']);
 });

@@ -4,10 +4,10 @@
 // lines as UTF-8 bytes, which the store writes as they are into new shards. Memory stays
 // bounded: few chunks are in flight and papers are flushed into the store every `flushEvery`
 // records. Bad lines are counted and reported by line number, never fatal.
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { canonicalPaper, cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
 import type { PaperStore } from '../store/papers.ts';
@@ -121,18 +121,26 @@ export function matchesCategories(categories: string[], wanted: string[]): boole
   return categories.some((c) => wanted.some((w) => c === w || c.startsWith(`${w}.`) || c.split('.')[0] === w));
 }
 
-/** Opens a file, un-gzipping when it starts with the gzip magic bytes. */
+/**
+ * Opens a file, un-gzipping when it starts with the gzip magic bytes. Opened and checked up front,
+ * so a missing, unreadable or directory path is a thrown error, and any later read error reaches
+ * the returned stream's reader (never an 'error' event nobody listens to).
+ */
 export function openMaybeGzipped(path: string, onRawBytes?: (n: number) => void): Readable {
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (onRawBytes) raw.on('data', (chunk) => onRawBytes(chunk.length));
-  const head = Buffer.alloc(2);
   const fd = openSync(path, 'r');
+  const head = Buffer.alloc(2);
   try {
+    if (fstatSync(fd).isDirectory()) throw new Error(`${path} is a directory, not a file`);
     readSync(fd, head, 0, 2, 0);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    throw err;
   }
-  return head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  const raw = createReadStream(path, { fd, start: 0, highWaterMark: 1 << 20 });
+  if (onRawBytes) raw.on('data', (chunk) => onRawBytes(chunk.length));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return raw;
+  // pipeline (unlike pipe) passes a read error on to the gunzip stream the caller reads.
+  return pipeline(raw, createGunzip({ chunkSize: 1 << 20 }), () => {});
 }
 
 /** Splits a byte stream into lines without readline's per-line event overhead. */
@@ -299,7 +307,7 @@ export class ConvertPool {
 const CHUNK_BYTES = 1 << 20;
 
 /** Splits a byte stream into chunks of whole lines, each in its own transferable buffer. */
-async function* lineChunks(stream: Readable): AsyncGenerator<Uint8Array> {
+async function* lineChunks(stream: Readable, path: string): AsyncGenerator<Uint8Array> {
   const pending: Buffer[] = [];
   let pendingBytes = 0;
   const take = (upTo: number): Uint8Array => {
@@ -315,14 +323,19 @@ async function* lineChunks(stream: Readable): AsyncGenerator<Uint8Array> {
     pendingBytes -= upTo;
     return out;
   };
-  for await (const data of stream) {
-    const buf = data as Buffer;
-    pending.push(buf);
-    pendingBytes += buf.length;
-    if (pendingBytes < CHUNK_BYTES) continue;
-    const nl = buf.lastIndexOf(0x0a);
-    if (nl < 0) continue;
-    yield take(pendingBytes - (buf.length - nl - 1));
+  // A read or gunzip error (a truncated .gz) says nothing of which file it is.
+  try {
+    for await (const data of stream) {
+      const buf = data as Buffer;
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes < CHUNK_BYTES) continue;
+      const nl = buf.lastIndexOf(0x0a);
+      if (nl < 0) continue;
+      yield take(pendingBytes - (buf.length - nl - 1));
+    }
+  } catch (err) {
+    throw new Error(`reading ${path}: ${(err as Error).message}`, { cause: err });
   }
   if (pendingBytes > 0) yield take(pendingBytes);
 }
@@ -370,7 +383,7 @@ export async function importKaggle(path: string, store: PaperStore, opts: Kaggle
     lines = [];
   };
   try {
-    for await (const chunk of lineChunks(stream)) {
+    for await (const chunk of lineChunks(stream, path)) {
       pool.submit(chunk);
       if (pool.inFlight >= pool.capacity) await collect();
     }

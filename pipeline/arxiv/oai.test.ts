@@ -101,3 +101,14 @@ test('categories map to the OAI sets that hold them', () => {
   assert.equal(oaiSetFor('quant-ph'), 'physics:quant-ph');
   assert.equal(oaiSetFor('stat.ML'), 'stat');
 });
+
+test('a server that repeats a resumptionToken fails the harvest naming the token, instead of looping forever', async () => {
+  replay.server.inject({ kind: 'repeat-token', path: '/oai?verb=ListRecords&resumptionToken=' });
+  const pages: number[] = [];
+  await assert.rejects(
+    harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2019-10-01', until: '2019-10-09', onPage: ({ records }) => void pages.push(records) }),
+    (err: Error) => err instanceof ArxivRequestError && /repeated resumptionToken "3996692\|51" after 100 records/.test(err.message),
+  );
+  assert.deepEqual(pages, [50, 100]);
+  assert.equal(replay.server.requests.length, 2);
+});

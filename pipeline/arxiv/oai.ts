@@ -188,6 +188,8 @@ export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: Har
   const result: HarvestResult = { papers: [], deleted: 0, filtered: 0, pages: 0 };
   let token: string | null = null;
   let records = 0;
+  // A server that hands out a token again would keep the harvest going forever.
+  const seenTokens = new Set<string>();
   do {
     const url = new URL(oaiUrl);
     url.searchParams.set('verb', 'ListRecords');
@@ -215,6 +217,10 @@ export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: Har
     records += page.papers.length + page.deleted;
     await opts.onPage?.({ papers: kept, records, completeListSize: page.completeListSize });
     token = page.resumptionToken;
+    if (token !== null) {
+      if (seenTokens.has(token)) throw new ArxivRequestError(`OAI-PMH server repeated resumptionToken ${JSON.stringify(token)} after ${records} records: the harvest would never end`);
+      seenTokens.add(token);
+    }
   } while (token);
   return result;
 }

@@ -21,7 +21,11 @@ export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures'
 /** The bundled demo corpus: 12 announcement days, 2025-10-01 to 2025-10-17. */
 export const DEMO_CORPUS = join(REPO_ROOT, 'data', 'demo', 'papers.jsonl.gz');
 
-export type FaultKind = '500' | '503' | 'stall' | 'truncate' | 'reset';
+/**
+ * `repeat-token`: an OAI-PMH page fetched by resumptionToken hands out that same token again.
+ * `bad-entry`: the first item of an announcement feed has the id `garbage`.
+ */
+export type FaultKind = '500' | '503' | 'stall' | 'truncate' | 'reset' | 'repeat-token' | 'bad-entry';
 
 export interface Fault {
   kind: FaultKind;
@@ -296,6 +300,11 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
       return;
     }
     const a = await answer(req);
+    const token = new URL(path, 'http://replay').searchParams.get('resumptionToken');
+    if (fault?.kind === 'repeat-token' && token) {
+      a.body = a.body.replace(/<resumptionToken([^>]*?)\s*(\/>|>[^<]*<\/resumptionToken>)/, `<resumptionToken$1>${escapeXml(token)}</resumptionToken>`);
+    }
+    if (fault?.kind === 'bad-entry') a.body = a.body.replace(/(<id>|<guid[^>]*>)oai:arXiv\.org:[^<]+/, '$1garbage');
     const type = a.type ?? 'application/xml; charset=utf-8';
     if (fault?.kind === 'truncate') {
       // A cleanly ended chunked response holding half the document: HTTP-valid, XML-broken.

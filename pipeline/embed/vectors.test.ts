@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { PaperStore } from '../store/papers.ts';
 import { embedMissing } from './embed-missing.ts';
@@ -32,7 +33,7 @@ test('stored vectors: int8 and float16 round trips and the cosine error they add
   const shard = { modelKey: 'm', dim: TEST_DIM, ids: vecs.map((_, i) => `2510.${String(i).padStart(5, '0')}`), hashes: vecs.map(() => 'h'), vectors: flat };
   for (const [storage, bound] of [['int8', 0.01], ['float16', 0.001]] as const) {
     const bytes = encodeShard(shard, storage);
-    const back = decodeShard(bytes);
+    const back = decodeShard(bytes, 'test.vec');
     assert.deepEqual(back.ids, shard.ids);
     let worst = 0;
     for (let i = 0; i < 300; i += 7)
@@ -48,7 +49,7 @@ test('stored vectors: int8 and float16 round trips and the cosine error they add
     console.log(`# ${storage}: ${bytes.length} bytes for 300 × ${TEST_DIM} (float32: ${300 * TEST_DIM * 4}), max cosine error ${worst.toExponential(2)}`);
     assert.ok(worst < bound, `${storage} cosine error ${worst}`);
   }
-  assert.throws(() => decodeShard(new Uint8Array(12)), /not a Paperboy vector shard/);
+  assert.throws(() => decodeShard(new Uint8Array(12), 'test.vec'), /damaged file test.vec: not a Paperboy vector shard/);
 });
 
 test('embed is resumable and re-embeds only new or changed papers', async () => {
@@ -74,10 +75,14 @@ test('embed is resumable and re-embeds only new or changed papers', async () => 
   assert.ok(set.vectors instanceof Float32Array);
   assert.deepEqual(set.ids, [...set.ids].sort());
 
-  // Nothing to do on a second run; one revised abstract and one new paper cost two texts.
+  // Nothing to do on a second run, and no file rewritten (a read-only store works); one revised
+  // abstract and one new paper cost two texts.
+  const files = () => readdirSync(config.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name)).map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`).sort();
+  const before = files();
   const idle = counting(embedder);
   assert.equal((await embedMissing(config, { quiet: true, embedder: idle })).embedded, 0);
   assert.equal(idle.texts, 0);
+  assert.deepEqual(files(), before);
   const revised = { ...papers[10]!, version: 2, abstract: papers[10]!.abstract + ' We also release code.' };
   const added = { ...papers[11]!, id: '2510.99999', title: 'A new paper on diffusion models' };
   new PaperStore(config.dataDir).upsert([revised, added]);
@@ -118,4 +123,17 @@ test('a model switch keeps the old vectors until every paper has a new one', asy
   assert.equal(loadVectors(other).dim, 16);
   assert.equal(existsSync(store.dirOf(oldKey)), false, 'old vectors removed once the switch completed');
   assert.throws(() => loadVectors(config), /configured model is/);
+});
+
+test('a damaged active.json or vector shard is an error naming the file', async () => {
+  const { config } = await sampleStore();
+  await embedMissing(config, { quiet: true, embedder });
+  const store = new VectorStore(config.dataDir);
+  const { modelKey } = store.active()!;
+  const shard = join(store.dirOf(modelKey), '2510.vec');
+  writeFileSync(shard, 'PBV1');
+  assert.throws(() => loadVectors(config), new RegExp(`damaged file ${shard}: not a Paperboy vector shard`));
+  const active = join(store.root, 'active.json');
+  writeFileSync(active, '{"modelKey": "');
+  assert.throws(() => loadVectors(config), new RegExp(`damaged file ${active}: Unterminated string in JSON`));
 });

@@ -9,11 +9,12 @@
 //   int8:    float32 scale[count], int8 value[count × dim]     (x ≈ value · scale)
 //   float16: float16 value[count × dim]
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { groupByMonth } from '../store/paper.ts';
+import { DamagedFileError, listIfExists, parseJson, readBytesIfExists, readTextIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 import { modelKeyOf, modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
 
@@ -79,11 +80,11 @@ export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
 }
 
 /** Decodes a shard into float32 rows, re-normalised (which also halves the quantisation error's effect on norms). */
-export function decodeShard(buf: Uint8Array): VectorShard {
-  if (buf.length < 8 || Buffer.from(buf.subarray(0, 4)).toString() !== MAGIC) throw new Error('not a Paperboy vector shard');
+export function decodeShard(buf: Uint8Array, path: string): VectorShard {
+  if (buf.length < 8 || Buffer.from(buf.subarray(0, 4)).toString() !== MAGIC) throw new DamagedFileError(path, null, 'not a Paperboy vector shard');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const len = view.getUint32(4, true);
-  const header = JSON.parse(Buffer.from(buf.subarray(8, 8 + len)).toString()) as ShardHeader;
+  const header = parseJson<ShardHeader>(Buffer.from(buf.subarray(8, 8 + len)).toString(), path);
   const { dim, count, storage } = header;
   const start = align8(8 + len);
   // Typed-array views need aligned offsets; copy only when the buffer is not.
@@ -130,9 +131,7 @@ export class VectorStore {
   }
 
   shards(modelKey: string): string[] {
-    const dir = this.dirOf(modelKey);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
+    return listIfExists(this.dirOf(modelKey))
       .filter((f) => /^\d{4}\.vec$/.test(f))
       .map((f) => f.slice(0, 4))
       .sort();
@@ -140,8 +139,9 @@ export class VectorStore {
 
   readShard(modelKey: string, month: string): VectorShard | undefined {
     const file = join(this.dirOf(modelKey), `${month}.vec`);
-    if (!existsSync(file)) return undefined;
-    const shard = decodeShard(readFileSync(file));
+    const buf = readBytesIfExists(file);
+    if (!buf) return undefined;
+    const shard = decodeShard(buf, file);
     if (shard.modelKey !== modelKey) throw new Error(`${file} holds vectors of ${shard.modelKey}, expected ${modelKey}`);
     return shard;
   }
@@ -152,12 +152,16 @@ export class VectorStore {
 
   active(): ActiveModel | undefined {
     const file = join(this.root, 'active.json');
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ActiveModel) : undefined;
+    const text = readTextIfExists(file);
+    return text === undefined ? undefined : parseJson<ActiveModel>(text, file);
   }
 
   /** Makes `modelKey` the active model and deletes every other model's vectors (the switch is complete). */
   activate(model: ActiveModel): void {
-    writeFileAtomic(join(this.root, 'active.json'), JSON.stringify(model, null, 2) + '\n');
+    const file = join(this.root, 'active.json');
+    const text = JSON.stringify(model, null, 2) + '\n';
+    // Rewritten only when it changes: an unchanged store stays untouched (and may be read-only).
+    if (readTextIfExists(file) !== text) writeFileAtomic(file, text);
     const keep = this.dirOf(model.modelKey);
     for (const entry of readdirSync(this.root, { withFileTypes: true })) {
       if (entry.isDirectory() && join(this.root, entry.name) !== keep) rmSync(join(this.root, entry.name), { recursive: true, force: true });

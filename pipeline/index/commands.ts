@@ -38,6 +38,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
       const { config, quiet } = context(this);
       const { updateIndexAndSimilar } = await import('./similar.ts');
       const r = await updateIndexAndSimilar(config, [], { quiet });
+      for (const w of r.warnings) process.stderr.write(`paperboy: warning: ${w}\n`);
       emit(this, r, (r) =>
         [
           `${r.papers} papers in the ${r.indexKind} index${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}`,

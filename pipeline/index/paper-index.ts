@@ -5,12 +5,13 @@
 // atomically, so a crash mid-write leaves the previous index usable. Labels are insertion order:
 // new papers are appended; a re-embedded paper's old label is retired (tombstone) and skipped in
 // results until the next rebuild.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { readBytesIfExists } from '../store/read.ts';
 import type { VectorShard } from '../embed/vectors.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
@@ -207,9 +208,10 @@ export function saveIndex(config: Config, index: PaperIndex): void {
 /** The persisted index, or undefined when there is none or it cannot be read (it is then rebuilt). */
 export function loadIndex(config: Config): PaperIndex | undefined {
   const file = indexFile(config);
-  if (!existsSync(file)) return undefined;
+  // Derived data: unparseable means rebuild, but a file that cannot be read at all (EACCES) is an error.
+  const buf = readBytesIfExists(file);
+  if (!buf) return undefined;
   try {
-    const buf = readFileSync(file);
     if (buf.toString('latin1', 0, 4) !== MAGIC) return undefined;
     const len = buf.readUInt32LE(4);
     const header = JSON.parse(buf.toString('utf8', 8, 8 + len)) as IndexHeader;

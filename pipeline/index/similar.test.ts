@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Config } from '../config.ts';
@@ -90,6 +90,29 @@ test('the nightly update is incremental and gives the same lists as a full recom
   let same = 0;
   for (const [id, e] of full) if (JSON.stringify(incremental.get(id)!.similar.map((n) => n.id)) === JSON.stringify(e.similar.map((n) => n.id))) same++;
   assert.equal(same, full.size, `incremental lists equal full lists for ${same}/${full.size} papers`);
+});
+
+test('a run with nothing to do writes nothing; a damaged similar file names its line and is recomputed with a warning', async () => {
+  const { config: c } = await sampleStore();
+  await embedMissing(c, { quiet: true, embedder });
+  await updateIndexAndSimilar(c, [], { quiet: true });
+  const files = () => readdirSync(c.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name)).map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`).sort();
+  const before = files();
+  const idle = await updateIndexAndSimilar(c, [], { quiet: true });
+  assert.deepEqual([idle.full, idle.shardsWritten, idle.indexRebuilt], [false, 0, null]);
+  assert.deepEqual(files(), before, 'no file rewritten (a read-only store works)');
+
+  const lists = snapshot(c);
+  const file = join(similarDir(c), '2510.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines[2] = lines[2]!.slice(0, 40);
+  writeFileSync(file, lines.join('\n'));
+  assert.throws(() => readSimilar(c), new RegExp(`damaged file ${file}, line 3: `));
+  const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/paperboy.js'), '--data-dir', c.dataDir, 'index', '-q'], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stderr, new RegExp(`^paperboy: warning: damaged file ${file}, line 3: .*; recomputing every similar-papers list\n$`));
+  assert.match(cli.stdout, /similar papers computed for all 2000 papers/);
+  assert.deepEqual(snapshot(c), lists);
 });
 
 test('past approximateAbove the index is HNSW; asking efSearch candidates keeps recall high', async () => {

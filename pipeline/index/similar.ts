@@ -7,7 +7,6 @@
 // The nightly update is incremental: new (or re-embedded) papers query the whole index; every old
 // paper is checked against the new ones only (an exact search of the old vectors in a small flat
 // index of the new vectors), and its list changes only when a new paper beats its k-th neighbour.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
@@ -16,6 +15,7 @@ import { loadVectors, type VectorShard } from '../embed/vectors.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth, idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
+import { DamagedFileError, listIfExists, parseJson, parseJsonLines, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 
@@ -43,9 +43,7 @@ export function similarDir(config: Config): string {
 }
 
 function shardMonths(config: Config): string[] {
-  const dir = similarDir(config);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return listIfExists(similarDir(config))
     .filter((f) => /^\d{4}\.jsonl$/.test(f))
     .map((f) => f.slice(0, 4))
     .sort();
@@ -54,12 +52,7 @@ function shardMonths(config: Config): string[] {
 function readShard(config: Config, month: string): Map<string, SimilarEntry> {
   const out = new Map<string, SimilarEntry>();
   const file = join(similarDir(config), `${month}.jsonl`);
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as SimilarEntry;
-    out.set(e.id, e);
-  }
+  for (const e of parseJsonLines<SimilarEntry>(readTextIfExists(file) ?? '', file)) out.set(e.id, e);
   return out;
 }
 
@@ -74,7 +67,8 @@ function writeShard(config: Config, month: string, entries: Iterable<SimilarEntr
 
 function readMeta(config: Config): SimilarMeta | undefined {
   const file = join(similarDir(config), 'meta.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SimilarMeta) : undefined;
+  const text = readTextIfExists(file);
+  return text === undefined ? undefined : parseJson<SimilarMeta>(text, file);
 }
 
 /** Similar-paper entries of the given papers (all papers when `ids` is omitted). */
@@ -119,6 +113,8 @@ export interface UpdateReport {
   faissMs: number;
   /** Seconds per phase: load vectors, sync the index, new papers' lists, older papers' check, writing. */
   phases: { load: number; index: number; forward: number; reverse: number; write: number };
+  /** Damaged similar-list files, each the reason the lists were recomputed in full. */
+  warnings: string[];
 }
 
 /**
@@ -141,8 +137,20 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
   lap('index');
   const index = sync.index;
   const k = config.index.similarK;
-  const meta = readMeta(config);
-  const full = !meta || meta.modelKey !== set.modelKey || meta.k !== k;
+  // The lists are derived data: a damaged file is recomputed (with a warning), not a dead end.
+  const warnings: string[] = [];
+  const unlessDamaged = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof DamagedFileError)) throw err;
+      warnings.push(`${err.message}; recomputing every similar-papers list`);
+      return undefined;
+    }
+  };
+  const meta = unlessDamaged(() => readMeta(config));
+  const existing = meta && meta.modelKey === set.modelKey && meta.k === k ? unlessDamaged(() => readSimilar(config)) : undefined;
+  const full = !existing;
   const rowOf = new Map(set.ids.map((id, r) => [id, r]));
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   let queried = 0;
@@ -163,7 +171,6 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     shardsWritten = byMonth.size;
     queried = set.ids.length;
   } else {
-    const existing = readSimilar(config);
     const fresh = new Set<string>([...newIds.filter((id) => rowOf.has(id)), ...sync.changed]);
     for (const id of set.ids) if (!existing.has(id)) fresh.add(id);
     const freshIds = [...fresh].sort(compareIds);
@@ -211,7 +218,10 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     }
     shardsWritten = months.size;
   }
-  writeFileAtomic(join(similarDir(config), 'meta.json'), JSON.stringify({ modelKey: set.modelKey, k, updatedAt: new Date().toISOString() }, null, 2) + '\n');
+  // Only when the lists changed: a run with nothing to do writes nothing (a read-only store works).
+  if (shardsWritten > 0 || full) {
+    writeFileAtomic(join(similarDir(config), 'meta.json'), JSON.stringify({ modelKey: set.modelKey, k, updatedAt: new Date().toISOString() }, null, 2) + '\n');
+  }
   lap('write');
   return {
     modelKey: set.modelKey,
@@ -226,6 +236,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
     convertMs: index.timings.convertMs,
     faissMs: index.timings.faissMs,
     phases,
+    warnings,
   };
 }
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { canonicalPaper, cleanText, idMonth, parseArxivId, type Paper } from './paper.ts';
+import { readSmallCorpus } from '../arxiv/shared-data.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {
@@ -103,4 +104,32 @@ test('upsertLines takes canonical lines as bytes: same files as upsert, identica
   assert.deepEqual(await lines.upsertLines(...asJson([v2, ...twice])), { added: 1, updated: 2, unchanged: 0 });
   assert.equal(lines.get('2509.23025')?.title, 'Revised');
   assert.equal(lines.get('2511.00001')?.title, 'Second');
+});
+
+test('a damaged shard line is an error naming the file and line, for every read', async () => {
+  const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const papers = readSmallCorpus().filter((p) => idMonth(p.id) === '2510');
+  store.upsert(papers);
+  const file = join(store.dir, '2510.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines[5] = lines[5]!.slice(0, 80);
+  writeFileSync(file, lines.join('\n'));
+  const damaged = new RegExp(`: damaged file ${file}, line 6: Unterminated string in JSON at position 80$`);
+  assert.throws(() => store.get(papers[0]!.id), damaged);
+  assert.throws(() => store.upsert([paper({ id: '2510.99999' })]), damaged);
+  await assert.rejects(store.stats(), damaged);
+});
+
+test('only a store that does not exist yet reads as empty; other read errors name the path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-store-'));
+  assert.deepEqual(await new PaperStore(join(dir, 'not-yet')).stats(), { papers: 0, byMonth: {}, byPrimaryCategory: {}, byCategory: {}, shards: 0 });
+  const notADir = join(dir, 'file');
+  writeFileSync(notADir, 'not a data dir\n');
+  assert.throws(() => new PaperStore(notADir).shards(), new RegExp(`ENOTDIR: not a directory, scandir '${notADir}/papers'`));
+  await assert.rejects(new PaperStore(notADir).stats(), /ENOTDIR/);
+  const store = new PaperStore(join(dir, 'data'));
+  mkdirSync(join(store.dir, '2510.jsonl'), { recursive: true });
+  const eisdir = new RegExp(`: reading ${store.dir}/2510.jsonl: EISDIR`);
+  assert.throws(() => store.get('2510.00001'), eisdir);
+  await assert.rejects(store.stats(), eisdir);
 });

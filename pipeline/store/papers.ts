@@ -2,11 +2,12 @@
 // A paper never changes shard (its id fixes the month), so a night's import touches only the
 // newest shards, git diffs stay small, and reading one shard bounds memory. Every shard write
 // is atomic; merging is idempotent, so re-importing the same input rewrites nothing.
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeFileAtomic, writeFilesAtomic } from './atomic.ts';
 import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
+import { listIfExists, namingPath, parseJson, parseJsonLines, readBytesIfExists, readTextIfExists } from './read.ts';
 
 export interface UpsertResult {
   added: number;
@@ -31,8 +32,7 @@ export class PaperStore {
 
   /** Shard keys (`2509`, ...) in order. */
   shards(): string[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
+    return listIfExists(this.dir)
       .filter((f) => /^\d{4}\.jsonl$/.test(f))
       .map((f) => f.slice(0, 4))
       .sort();
@@ -45,11 +45,7 @@ export class PaperStore {
   /** All papers of one shard, sorted by id. */
   readShard(month: string): Paper[] {
     const path = this.shardPath(month);
-    if (!existsSync(path)) return [];
-    const text = readFileSync(path, 'utf8');
-    const out: Paper[] = [];
-    for (const line of text.split('\n')) if (line) out.push(JSON.parse(line) as Paper);
-    return out;
+    return [...parseJsonLines<Paper>(readTextIfExists(path) ?? '', path)];
   }
 
   get(id: string): Paper | undefined {
@@ -74,8 +70,18 @@ export class PaperStore {
   /** Streams every paper, shard by shard, holding one line at a time. */
   async *all(): AsyncGenerator<Paper> {
     for (const month of this.shards()) {
-      const rl = createInterface({ input: createReadStream(this.shardPath(month)), crlfDelay: Infinity });
-      for await (const line of rl) if (line) yield JSON.parse(line) as Paper;
+      const path = this.shardPath(month);
+      // Opened here, so a shard that cannot be opened fails at once with its path.
+      const rl = createInterface({ input: createReadStream(path, { fd: openSync(path, 'r') }), crlfDelay: Infinity });
+      let n = 0;
+      try {
+        for await (const line of rl) {
+          n++;
+          if (line) yield parseJson<Paper>(line, path, n);
+        }
+      } catch (err) {
+        throw namingPath(err, path);
+      }
     }
   }
 
@@ -111,7 +117,8 @@ export class PaperStore {
     let unchanged = 0;
     for (const [month, rows] of byShard) {
       const path = this.shardPath(month);
-      if (!existsSync(path)) {
+      const file = readBytesIfExists(path);
+      if (!file) {
         if (new Set(rows.map((i) => ids[i])).size === rows.length) {
           rows.sort((a, b) => compareIds(ids[a]!, ids[b]!));
           fresh.push({ path, data: joinLines(rows.map((i) => lines[i]!)) });
@@ -123,7 +130,6 @@ export class PaperStore {
       }
       // A stored line byte-identical to the incoming one cannot change in a merge: skip the parse.
       const stored = new Map<string, Buffer>();
-      const file = readFileSync(path);
       for (let start = 0; start < file.length; ) {
         let end = file.indexOf(0x0a, start);
         if (end < 0) end = file.length;
