@@ -142,7 +142,12 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const store = new PaperStore(s.config.dataDir);
     const result = store.upsert(feed.papers.map((p) => ({ ...p, announced: p.announced ?? s.date })));
     s.record.papers = idsByType(feed.papers);
-    return `${feed.papers.length} papers (${feed.types.new} new, ${feed.types.cross} cross, ${feed.types.replace} replaced): ${result.added} added, ${result.updated} updated`;
+    // Unreadable feed items are left out, not fatal; the operator sees which in the run's notes.
+    if (feed.skipped.length) {
+      s.record.notes = unique([...s.record.notes, ...feed.skipped.map((x) => `feed item ${JSON.stringify(x.id)} from ${x.source} skipped: ${x.reason}`)]);
+    }
+    const skipped = feed.skipped.length ? `; ${feed.skipped.length} unreadable feed item(s) skipped` : '';
+    return `${feed.papers.length} papers (${feed.types.new} new, ${feed.types.cross} cross, ${feed.types.replace} replaced): ${result.added} added, ${result.updated} updated${skipped}`;
   },
 
   async embed(s) {
@@ -153,6 +158,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async index(s) {
     const ids = [...s.record.papers.new, ...s.record.papers.cross, ...s.record.papers.replace];
     const r = await updateIndexAndSimilar(s.config, ids, { quiet: s.opts.quiet, today: s.date });
+    if (r.warnings.length) s.record.notes = unique([...s.record.notes, ...r.warnings]);
     // New papers join the map next to the neighbours their similar lists just named.
     const map = refreshMap(s.config);
     return `${r.indexKind} index of ${r.papers}${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}; ${r.queried} papers queried, ${r.updatedOld} older lists gained newer papers; map: ${map.placed} placed`;
