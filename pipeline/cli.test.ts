@@ -1,0 +1,46 @@
+// The command-line conventions every command shares: one-line usage errors, help on stdout.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = join(import.meta.dirname, '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', dataDir, ...args], { cwd: dataDir, encoding: 'utf8', env: { ...process.env, PAPERBOY_CONFIG: '' } });
+}
+
+function assertOneLineError(args: string[], reason: RegExp) {
+  const r = cli(...args);
+  assert.notEqual(r.status, 0, args.join(' '));
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^paperboy: [^\n]+\n$/, args.join(' '));
+  assert.match(r.stderr, reason);
+}
+
+test('usage mistakes are one line naming the command whose help explains it', () => {
+  assertOneLineError(['stats', '--bogus'], /^paperboy: unknown option '--bogus' \(see paperboy stats --help\)$/m);
+  assertOneLineError(['show'], /missing required argument 'id' \(see paperboy show --help\)/);
+  assertOneLineError(['show', 'a', 'b'], /too many arguments for 'show'.* \(see paperboy show --help\)/);
+  assertOneLineError(['bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
+  assertOneLineError(['profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
+  assertOneLineError(['help', 'bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
+  assertOneLineError(['help', 'profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
+});
+
+test('help asked for, by a bare command group or `help`, goes to stdout with exit 0; --version prints the version', () => {
+  for (const args of [[], ['profile'], ['model'], ['keys'], ['state'], ['help'], ['help', 'profile'], ['profile', 'help', 'show'], ['stats', '--help']]) {
+    const r = cli(...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Usage: paperboy/);
+  }
+  assert.match(cli('profile').stdout, /^Usage: paperboy profile \[options\] \[command\]/);
+  assert.match(cli('help', 'profile', 'show').stdout, /^Usage: paperboy profile show \[options\] <id>/);
+  const version = cli('--version');
+  assert.equal(version.status, 0);
+  assert.equal(version.stdout, `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+});
