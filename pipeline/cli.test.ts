@@ -28,6 +28,7 @@ test('usage mistakes are one line naming the command whose help explains it', ()
   assertOneLineError(['bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
   assertOneLineError(['profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
   assertOneLineError(['help', 'bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
+  assertOneLineError(['stats', '--data-dir', ''], /the data directory cannot be empty/);
   assertOneLineError(['help', 'profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
 });
 
