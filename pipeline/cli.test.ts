@@ -1,7 +1,7 @@
 // The command-line conventions every command shares: one-line usage errors, help on stdout.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -44,4 +44,23 @@ test('help asked for, by a bare command group or `help`, goes to stdout with exi
   const version = cli('--version');
   assert.equal(version.status, 0);
   assert.equal(version.stdout, `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+});
+
+test('every date option refuses a day the calendar lacks, in one line, before any work', () => {
+  for (const args of [
+    ['recommend', 'alice', '--date', '2025-02-30'],
+    ['profile', 'show', 'alice', '--date', '2025-02-31'],
+    ['profile', 'export', 'alice', '--date', '2025-02-31'],
+    ['nightly', '--date', '2025-02-30'],
+    ['preview', 'alice', '--date', '2025-13-01'],
+    ['digest', '--picks', 'picks.json', '--date', '2025-02-30'],
+    ['send', '--picks', 'picks.json', '--date', '2025-02-30'],
+    ['fetch', '--date', '2025-02-30'],
+    ['fetch', '--from', '2025-02-30'],
+  ]) {
+    const r = cli(...args);
+    assert.equal(r.status, 1, args.join(' '));
+    assert.match(r.stderr, /^paperboy: not a date: 2025-(02-3[01]|13-01) \(--(date|from) takes YYYY-MM-DD\)\n$/, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(dataDir), [], 'nothing written');
 });

@@ -80,7 +80,7 @@ test('bad input fails with one line and a non-zero exit', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-fetch-'));
   const bad = await paperboy(dir, '--from', '2025-02-30');
   assert.equal(bad.code, 1);
-  assert.equal(bad.stderr, 'paperboy: --from must be a date YYYY-MM-DD, got "2025-02-30"\n');
+  assert.equal(bad.stderr, 'paperboy: not a date: 2025-02-30 (--from takes YYYY-MM-DD)\n');
   server.inject({ kind: '500', path: '/atom', times: 5 });
   const down = await paperboy(dir);
   assert.equal(down.code, 1);

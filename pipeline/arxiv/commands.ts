@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { PaperStore } from '../store/papers.ts';
 import type { Paper } from '../store/paper.ts';
+import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
 import { categoryList, stringList } from './config.ts';
@@ -38,15 +39,6 @@ function parseCategories(value: string): string[] {
   return parsed.data;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isoDay(value: string, flag: string): string {
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new UserError(`${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 export const registerArxivCommands: Registrar = (program, context) => {
   program
     .command('import')
@@ -77,9 +69,9 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .command('fetch')
     .description("fetch arXiv papers into the store: today's announcement feed (default), a back-fill by date range, or papers by id")
     .option('--categories <list>', 'categories or archives, comma-separated (default: arxiv.categories)')
-    .option('--date <YYYY-MM-DD>', 'expect the feed to announce this day; fail if it still shows another')
-    .option('--from <YYYY-MM-DD>', 'back-fill from this date (OAI-PMH datestamp, or API submission date)')
-    .option('--until <YYYY-MM-DD>', 'back-fill until this date, inclusive (default: --from)')
+    .option('--date <YYYY-MM-DD>', 'expect the feed to announce this day; fail if it still shows another', dayOption('--date'))
+    .option('--from <YYYY-MM-DD>', 'back-fill from this date (OAI-PMH datestamp, or API submission date)', dayOption('--from'))
+    .option('--until <YYYY-MM-DD>', 'back-fill until this date, inclusive (default: --from)', dayOption('--until'))
     .option('--source <source>', 'back-fill source: oai (default) or api')
     .option('--format <prefix>', 'OAI-PMH metadata format: arXivRaw (default), arXiv or oai_dc')
     .option('--ids <list>', 'fetch these papers by id from the API, comma-separated (2104.12255,hep-ex/0406020v1)')
@@ -110,8 +102,8 @@ export const registerArxivCommands: Registrar = (program, context) => {
         Object.assign(report, { source: 'api', status: 'harvested', missing: r.missing });
         papers = r.papers;
       } else if (opts.from) {
-        const from = isoDay(opts.from, '--from');
-        const until = isoDay(opts.until ?? opts.from, '--until');
+        const from = opts.from;
+        const until = opts.until ?? opts.from;
         const bar = progress('back-fill (records)', 0, { quiet });
         let seen = 0;
         let stored = 0;
@@ -142,7 +134,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
         Object.assign(report, { source: r.source, from, until, status: 'harvested', fetched: r.papers.length });
         papers = []; // already stored page by page
       } else {
-        const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
+        const r = await fetchAnnouncements(config, { categories, client, date: opts.date });
         Object.assign(report, { date: r.date, status: r.status, emptyReason: r.emptyReason });
         papers = r.papers;
       }
