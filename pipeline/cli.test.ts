@@ -64,3 +64,9 @@ test('every date option refuses a day the calendar lacks, in one line, before an
   }
   assert.deepEqual(readdirSync(dataDir), [], 'nothing written');
 });
+
+test('options that would quietly do nothing or everything are refused in one line', () => {
+  assertOneLineError(['import', join(root, 'package.json'), '--categories', ','], /^paperboy: --categories is empty; leave it out for the default$/m);
+  assertOneLineError(['site', '--no-build', '--json'], /^paperboy: --no-build only makes sense with --serve \(see paperboy site --help\)$/m);
+  assertOneLineError(['nightly', '--summary-file', '/nonexistent/dir/x'], /^paperboy: --summary-file \/nonexistent\/dir\/x: no such directory \/nonexistent\/dir$/m);
+});

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type HelpContext } from 'commander';
 import { loadConfig, type Config } from './config.ts';
-import { UserError } from './util/errors.ts';
+import { UsageError, UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
@@ -37,19 +37,6 @@ const registrars: Registrar[] = [
   registerSiteCommands,
   registerNightlyCommands,
 ];
-
-/** A mistake on the command line (unknown option, missing argument, ...), reported with where to find the usage. */
-export class UsageError extends UserError {
-  constructor(reason: string, cmd: Command) {
-    super(`${reason} (see ${commandPath(cmd)} --help)`);
-  }
-}
-
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
 
 /** A group without a subcommand (`paperboy profile`, bare `paperboy`) shows its help on stdout and succeeds: it was asked for. */
 class PaperboyCommand extends Command {

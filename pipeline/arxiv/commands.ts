@@ -36,7 +36,13 @@ export interface FetchReport {
 function parseCategories(value: string): string[] {
   const parsed = categoryList.safeParse(value);
   if (!parsed.success) throw new UserError(`--categories: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  return parsed.data;
+  return nonEmpty(parsed.data, '--categories');
+}
+
+/** An explicitly empty list is a mistake (an unset shell variable, say), never "everything". */
+function nonEmpty(list: string[], flag: string): string[] {
+  if (list.length === 0) throw new UserError(`${flag} is empty; leave it out for the default`);
+  return list;
 }
 
 export const registerArxivCommands: Registrar = (program, context) => {
@@ -50,7 +56,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, file: string, opts: { categories?: string; listingDates?: boolean }) {
       const ctx = context(this);
       if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
-      const categories = opts.categories ? parseCategories(opts.categories) : [];
+      const categories = opts.categories !== undefined ? parseCategories(opts.categories) : [];
       const report = await importKaggle(file, new PaperStore(ctx.config.dataDir), {
         categories,
         listingDates: opts.listingDates,
@@ -79,7 +85,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { categories?: string; date?: string; from?: string; until?: string; source?: string; format?: string; ids?: string }) {
       const { config, quiet } = context(this);
       const started = performance.now();
-      const categories = opts.categories ? parseCategories(opts.categories) : config.arxiv.categories;
+      const categories = opts.categories !== undefined ? parseCategories(opts.categories) : config.arxiv.categories;
       let retries = 0;
       const onRetry = (e: RetryEvent) => {
         retries++;
@@ -89,16 +95,16 @@ export const registerArxivCommands: Registrar = (program, context) => {
       if (opts.source && opts.source !== 'oai' && opts.source !== 'api') throw new UserError(`--source must be oai or api, got ${opts.source}`);
       if (opts.format && !['arXivRaw', 'arXiv', 'oai_dc'].includes(opts.format)) throw new UserError(`--format must be arXivRaw, arXiv or oai_dc, got ${opts.format}`);
       if (opts.until && !opts.from) throw new UserError('--until needs --from');
-      if (opts.ids && opts.from) throw new UserError('--ids and --from cannot be combined');
-      if (opts.date && (opts.from || opts.ids)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
+      if (opts.ids !== undefined && opts.from) throw new UserError('--ids and --from cannot be combined');
+      if (opts.date && (opts.from || opts.ids !== undefined)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
       const store = new PaperStore(config.dataDir);
       const report: FetchReport = {
         source: 'feed', date: null, from: null, until: null, status: 'announced', emptyReason: null, fetched: 0,
         types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], requests: 0, retries: 0, seconds: 0,
       };
       let papers: Paper[];
-      if (opts.ids) {
-        const r = await fetchPapersByIds(config, stringList.parse(opts.ids), { client });
+      if (opts.ids !== undefined) {
+        const r = await fetchPapersByIds(config, nonEmpty(stringList.parse(opts.ids), '--ids'), { client });
         Object.assign(report, { source: 'api', status: 'harvested', missing: r.missing });
         papers = r.papers;
       } else if (opts.from) {

@@ -1,5 +1,5 @@
-import { appendFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { dayOption } from '../util/dates.ts';
@@ -27,9 +27,17 @@ export const registerNightlyCommands: Registrar = (program, context) => {
     .option('--summary-file <file>', 'append the run summary as Markdown (e.g. "$GITHUB_STEP_SUMMARY")')
     .option('--json', 'print the edition record as JSON')
     .action(async function (this: Command, opts: { date?: string; skip?: string; redo?: string; summaryFile?: string }) {
+      // Checked before the run: a night's work should not end in a raw ENOENT at the very last step.
+      const summaryFile = opts.summaryFile === undefined ? undefined : resolve(opts.summaryFile);
+      if (summaryFile !== undefined && !existsSync(dirname(summaryFile))) throw new UserError(`--summary-file ${opts.summaryFile}: no such directory ${dirname(summaryFile)}`);
       const { config, quiet } = context(this);
       const publish = (record: EditionRecord) => {
-        if (opts.summaryFile) appendFileSync(opts.summaryFile, summaryMarkdown(record));
+        if (summaryFile === undefined) return;
+        try {
+          appendFileSync(summaryFile, summaryMarkdown(record));
+        } catch (err) {
+          throw new UserError(`--summary-file ${opts.summaryFile}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
       };
       let result;
       try {
