@@ -41,7 +41,7 @@ function oneEdition(inputs: DigestInput[]): string {
 
 function requireKeys(config: Config): void {
   if (Object.keys(config.links.keys).length === 0) {
-    throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<32+ random characters>"}\'');
+    throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<16+ random characters>"}\'');
   }
 }
 
