@@ -70,3 +70,8 @@ test('options that would quietly do nothing or everything are refused in one lin
   assertOneLineError(['site', '--no-build', '--json'], /^paperboy: --no-build only makes sense with --serve \(see paperboy site --help\)$/m);
   assertOneLineError(['nightly', '--summary-file', '/nonexistent/dir/x'], /^paperboy: --summary-file \/nonexistent\/dir\/x: no such directory \/nonexistent\/dir$/m);
 });
+
+test('model build --dim is held to the bounds of embed.static.dim', () => {
+  assertOneLineError(['model', 'build', '--dim', '100000'], /^paperboy: --dim 100000: Too big: expected number to be <=1024$/m);
+  assertOneLineError(['model', 'build', '--dim', '4'], /^paperboy: --dim 4: Too small: expected number to be >=8$/m);
+});
