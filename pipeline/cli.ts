@@ -1,9 +1,10 @@
 // The `paperboy` command line. Each stage registers its own commands (pipeline/<stage>/commands.ts);
 // this file owns only the global options, the shared context and the error convention:
 // exit 0 on success, non-zero with one line `paperboy: <reason>` otherwise.
-import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, type HelpContext } from 'commander';
 import { loadConfig, type Config } from './config.ts';
-import { UserError } from './util/errors.ts';
+import { UsageError, UserError } from './util/errors.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
@@ -37,21 +38,63 @@ const registrars: Registrar[] = [
   registerNightlyCommands,
 ];
 
+/** A group without a subcommand (`paperboy profile`, bare `paperboy`) shows its help on stdout and succeeds: it was asked for. */
+class PaperboyCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new PaperboyCommand(name);
+  }
+
+  override help(context?: HelpContext | ((str: string) => string)): never {
+    return typeof context === 'object' && context.error ? super.help() : super.help(context as HelpContext);
+  }
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export function buildProgram(): Command {
-  const program = new Command('paperboy')
+  const program = new PaperboyCommand('paperboy')
     .description('A personalized arXiv digest: fetch, embed, recommend, mail, learn from clicks, publish an archive.')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'store directory (default: ./data, or PAPERBOY_DATA_DIR)')
     .option('--config <file>', `config file (default: ./paperboy.config.json, or PAPERBOY_CONFIG)`)
-    .option('-q, --quiet', 'no progress output')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .option('-q, --quiet', 'no progress output');
   const context = (cmd: Command): Context => {
     const opts = cmd.optsWithGlobals<{ dataDir?: string; config?: string; quiet?: boolean; json?: boolean }>();
-    const overrides = opts.dataDir ? { dataDir: opts.dataDir } : {};
+    const overrides = opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {};
     return { config: loadConfig({ file: opts.config, overrides }), quiet: Boolean(opts.quiet || opts.json) };
   };
   for (const register of registrars) register(program, context);
+  oneLineErrors(program);
   return program;
+}
+
+/**
+ * Commander's own mistakes (unknown option or command, missing argument) become one UsageError
+ * naming the command; help and --version still exit 0. Groups get a `help [command...]` that
+ * refuses unknown names, where commander's built-in one prints the whole help as an error.
+ */
+function oneLineErrors(cmd: Command): void {
+  cmd.configureOutput({ outputError: () => {} });
+  cmd.exitOverride((err: CommanderError) => {
+    if (err.exitCode === 0) throw err;
+    throw new UsageError(err.message.replace(/^error: /, '').replace(/\.$/, ''), cmd);
+  });
+  if (cmd.commands.length === 0) return;
+  cmd.helpCommand(false);
+  cmd
+    .command('help')
+    .description('show the help of a command')
+    .argument('[command...]', 'the command (and subcommand)')
+    .action((names: string[]) => {
+      let target = cmd;
+      for (const name of names) {
+        const sub = target.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!sub) throw new UsageError(`unknown command '${name}'`, target);
+        target = sub;
+      }
+      target.help();
+    });
+  for (const sub of cmd.commands) oneLineErrors(sub);
 }
 
 /** Prints `data` as JSON with --json, otherwise as the text `render` makes of it. */
@@ -66,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander already printed its message (or the help text).
+      // Help or --version: printed, nothing went wrong (every error is a UsageError by now).
       process.exitCode = err.exitCode;
       return;
     }

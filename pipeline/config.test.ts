@@ -7,7 +7,7 @@ import { configFromEnv, loadConfig } from './config.ts';
 
 test('environment variables map onto the config tree; empty ones count as unset', () => {
   assert.deepEqual(
-    configFromEnv({ PAPERBOY_DATA_DIR: '/x', PAPERBOY_ARXIV__REQUEST_SPACING_MS: '250', PAPERBOY_ARXIV__CATEGORIES: 'cs.CV,cs.CL', PAPERBOY_SEND__DKIM__PRIVATE_KEY: '', OTHER: '1' }),
+    configFromEnv({ PAPERBOY_DATA_DIR: '/x', PAPERBOY_ARXIV__REQUEST_SPACING_MS: '250', PAPERBOY_ARXIV__CATEGORIES: 'cs.CV,cs.CL', PAPERBOY_SEND__DKIM__PRIVATE_KEY: '', OTHER: '1' }).values,
     { dataDir: '/x', arxiv: { requestSpacingMs: 250, categories: 'cs.CV,cs.CL' } },
   );
   const c = loadConfig({ env: { PAPERBOY_ARXIV__CATEGORIES: 'cs.CV,cs.CL', PAPERBOY_ENDPOINT__EVENTS_TOKEN: '' }, cwd: mkdtempSync(join(tmpdir(), 'pb-cfg-')) });
@@ -25,4 +25,37 @@ test('file < environment < flags, and every problem is reported with its path', 
   writeFileSync(join(dir, 'bad.json'), '{');
   assert.throws(() => loadConfig({ file: 'bad.json', env: {}, cwd: dir }), /is not valid JSON/);
   assert.throws(() => loadConfig({ file: 'missing.json', env: {}, cwd: dir }), /does not exist/);
+});
+
+test('an environment value is the string it is where the schema wants a string, converted only where it wants more', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'pb-cfg-'));
+  const token = '12345678901234567890';
+  const c = loadConfig({
+    env: { PAPERBOY_DATA_DIR: '123', PAPERBOY_SITE__TITLE: '2025', PAPERBOY_ENDPOINT__EVENTS_TOKEN: token, PAPERBOY_PROFILES__PRIVACY: 'private', PAPERBOY_SITE__SEARCH: 'false', PAPERBOY_LINKS__KEYS: '{"k1":"0123456789abcdef"}', PAPERBOY_PROFILES__MAINTAINERS: '["ann"]' },
+    cwd,
+  });
+  assert.equal(c.dataDir, join(cwd, '123'));
+  assert.equal(c.site.title, '2025');
+  assert.equal(c.endpoint.eventsToken, token);
+  assert.equal(c.site.search, false);
+  assert.deepEqual(c.links.keys, { k1: '0123456789abcdef' });
+  assert.deepEqual(c.profiles.maintainers, ['ann']);
+});
+
+test('misspelt keys in the file or the environment are refused, naming the key and the nearest valid one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-cfg-'));
+  assert.throws(() => loadConfig({ env: { PAPERBOY_RECOMMEND__MINSCORE: 'abc' }, cwd: dir }), /PAPERBOY_RECOMMEND__MINSCORE is not a config variable \(did you mean PAPERBOY_RECOMMEND__MIN_SCORE\?\)/);
+  assert.throws(() => loadConfig({ env: { PAPERBOY_NONSENSE: '1' }, cwd: dir }), /PAPERBOY_NONSENSE is not a config variable\)/);
+  // variables the code reads that are no config keys still work
+  assert.equal(loadConfig({ env: { PAPERBOY_DEBUG: '1', PAPERBOY_SHARED_DATA: '/x', PAPERBOY_SITE_SETTINGS: '{}' }, cwd: dir }).dataDir, join(dir, 'data'));
+  writeFileSync(join(dir, 'typo.json'), JSON.stringify({ recomend: { minScore: 0.2 }, arxiv: { retrys: 2 }, links: { keys: { anyId: '0123456789abcdef' } } }));
+  assert.throws(() => loadConfig({ file: 'typo.json', env: {}, cwd: dir }), /unknown key recomend \(did you mean recommend\?\); .*unknown key arxiv\.retrys \(did you mean arxiv\.retries\?\)\)$/);
+  writeFileSync(join(dir, 'array.json'), '[1,2]');
+  assert.throws(() => loadConfig({ file: 'array.json', env: {}, cwd: dir }), /must hold a JSON object/);
+});
+
+test('an empty data directory is refused, not read as ./data', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'pb-cfg-'));
+  assert.throws(() => loadConfig({ env: {}, cwd, overrides: { dataDir: '' } }), /dataDir: the data directory cannot be empty/);
+  assert.throws(() => loadConfig({ env: { PAPERBOY_DATA_DIR: '' }, cwd }), /dataDir: the data directory cannot be empty/);
 });

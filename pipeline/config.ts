@@ -18,7 +18,7 @@ import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
   /** Root of the store: papers, vectors, index, state, ledgers. */
-  dataDir: z.string().min(1).default('data'),
+  dataDir: z.string().min(1, 'the data directory cannot be empty (leave it out for ./data)').default('data'),
   arxiv: arxivConfig.prefault({}),
   links: linksConfig.prefault({}),
   digest: digestConfig.prefault({}),
@@ -35,6 +35,9 @@ export type Config = z.infer<typeof configSchema>;
 
 export const CONFIG_FILE = 'paperboy.config.json';
 const ENV_PREFIX = 'PAPERBOY_';
+const DATA_DIR_ENV = `${ENV_PREFIX}DATA_DIR`;
+/** PAPERBOY_* variables the code reads that are not config keys. */
+const NOT_CONFIG_ENV = new Set(['CONFIG', 'DEBUG', 'SHARED_DATA', 'SITE_SETTINGS', 'SCREENSHOTS'].map((n) => ENV_PREFIX + n));
 
 export interface LoadOptions {
   /** Explicit config file (--config); otherwise PAPERBOY_CONFIG or ./paperboy.config.json if present. */
@@ -48,18 +51,27 @@ export interface LoadOptions {
 /**
  * Environment variables map onto the config tree: `PAPERBOY_DATA_DIR` → `dataDir`,
  * `PAPERBOY_ARXIV__REQUEST_SPACING_MS` → `arxiv.requestSpacingMs` (`__` separates levels).
- * Values that parse as JSON (numbers, booleans, arrays) are taken as such, others as strings;
- * empty values are ignored.
+ * A value is taken as the string it is where the schema wants a string; elsewhere values that
+ * parse as JSON (numbers, booleans, arrays, objects) are taken as such. Empty values are ignored.
+ * `problems` names every variable that is no config key.
  */
-export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function configFromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    // An empty variable counts as unset: CI systems pass unset secrets as empty strings.
-    if (!name.startsWith(ENV_PREFIX) || !raw || name === `${ENV_PREFIX}CONFIG`) continue;
+    if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG_ENV.has(name) || raw === undefined) continue;
+    // An empty variable counts as unset (CI systems pass unset secrets as empty strings), but an
+    // empty data directory is a mistake: falling back to ./data would write into the wrong store.
+    if (raw === '' && name !== DATA_DIR_ENV) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(snakeToCamel);
-    setPath(out, path, parseEnvValue(raw));
+    const field = fieldAt(configSchema, path);
+    if (typeof field === 'string') {
+      problems.push(`${name} is not a config variable${field ? ` (did you mean ${envName(field)}?)` : ''}`);
+      continue;
+    }
+    setPath(values, path, wantsString(field) ? raw : parseJsonOrString(raw));
   }
-  return out;
+  return { values, problems };
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -69,21 +81,24 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const file = explicit ? resolve(cwd, explicit) : resolve(cwd, CONFIG_FILE);
   let fromFile: Record<string, unknown> = {};
   if (existsSync(file)) {
+    let json: unknown;
     try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+      json = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
       throw new UserError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
     }
+    if (!isPlainObject(json)) throw new UserError(`config file ${file} must hold a JSON object ({ "dataDir": ..., "arxiv": {...} })`);
+    fromFile = json;
   } else if (explicit) {
     throw new UserError(`config file ${file} does not exist`);
   }
-  const merged = deepMerge(deepMerge(fromFile, configFromEnv(env)), opts.overrides ?? {});
+  const fromEnv = configFromEnv(env);
+  const problems = [...unknownKeys(configSchema, fromFile, []).map((p) => `config file ${file}: ${p}`), ...fromEnv.problems];
+  const merged = deepMerge(deepMerge(fromFile, fromEnv.values), opts.overrides ?? {});
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new UserError(`invalid configuration (${problems.join('; ')})`);
-  }
-  const config = parsed.data;
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (problems.length) throw new UserError(`invalid configuration (${problems.join('; ')})`);
+  const config = parsed.data!;
   config.dataDir = resolve(cwd, config.dataDir);
   return config;
 }
@@ -92,12 +107,89 @@ function snakeToCamel(s: string): string {
   return s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function parseEnvValue(raw: string): unknown {
+function envName(path: string): string {
+  return ENV_PREFIX + path.split('.').map((k) => k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join('__');
+}
+
+function parseJsonOrString(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
     return raw;
   }
+}
+
+/** The schema inside defaults, optionals and preprocessing: what a value must finally be. */
+function core(schema: z.ZodType): z.ZodType {
+  let s = schema as z.ZodType & { def: { type: string; innerType?: z.ZodType; out?: z.ZodType } };
+  for (;;) {
+    const def = s.def;
+    if (def.innerType && ['default', 'prefault', 'optional', 'nullable'].includes(def.type)) s = def.innerType as typeof s;
+    else if (def.type === 'pipe' && def.out) s = def.out as typeof s;
+    else return s;
+  }
+}
+
+function wantsString(schema: z.ZodType): boolean {
+  const type = core(schema).def.type;
+  return type === 'string' || type === 'enum';
+}
+
+/**
+ * The schema of the config key at `path`, or (as a string) the dotted path of the nearest valid
+ * key when there is no such key ('' when nothing is near).
+ */
+function fieldAt(schema: z.ZodType, path: string[]): z.ZodType | string {
+  let node = schema;
+  for (let i = 0; i < path.length; i++) {
+    const c = core(node);
+    if (c instanceof z.ZodRecord) {
+      node = c.def.valueType as z.ZodType;
+      continue;
+    }
+    const shape = c instanceof z.ZodObject ? (c.shape as Record<string, z.ZodType>) : {};
+    const next = shape[path[i]!];
+    if (!next) {
+      const near = nearest(path[i]!, Object.keys(shape));
+      return near ? [...path.slice(0, i), near].join('.') : '';
+    }
+    node = next;
+  }
+  return node;
+}
+
+/** `unknown key recomend (did you mean recommend?)` for every key of `value` the schema lacks. */
+function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): string[] {
+  const c = core(schema);
+  if (!isPlainObject(value) || !(c instanceof z.ZodObject)) return []; // records take any key
+  const shape = c.shape as Record<string, z.ZodType>;
+  return Object.entries(value).flatMap(([key, v]) => {
+    const here = [...path, key].join('.');
+    if (shape[key]) return unknownKeys(shape[key], v, [...path, key]);
+    const near = nearest(key, Object.keys(shape));
+    return [`unknown key ${here}${near ? ` (did you mean ${[...path, near].join('.')}?)` : ''}`];
+  });
+}
+
+/** The candidate closest to `word` by edit distance (ignoring case and _), if it is close enough to be a typo. */
+function nearest(word: string, candidates: string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/_/g, '');
+  let best: { name: string; d: number } | undefined;
+  for (const name of candidates) {
+    const d = editDistance(norm(word), norm(name));
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { PaperStore } from '../store/papers.ts';
 import type { Paper } from '../store/paper.ts';
+import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
 import { categoryList, stringList } from './config.ts';
@@ -37,16 +38,13 @@ export interface FetchReport {
 function parseCategories(value: string): string[] {
   const parsed = categoryList.safeParse(value);
   if (!parsed.success) throw new UserError(`--categories: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  return parsed.data;
+  return nonEmpty(parsed.data, '--categories');
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isoDay(value: string, flag: string): string {
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new UserError(`${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  }
-  return value;
+/** An explicitly empty list is a mistake (an unset shell variable, say), never "everything". */
+function nonEmpty(list: string[], flag: string): string[] {
+  if (list.length === 0) throw new UserError(`${flag} is empty; leave it out for the default`);
+  return list;
 }
 
 export const registerArxivCommands: Registrar = (program, context) => {
@@ -60,7 +58,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, file: string, opts: { categories?: string; listingDates?: boolean }) {
       const ctx = context(this);
       if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
-      const categories = opts.categories ? parseCategories(opts.categories) : [];
+      const categories = opts.categories !== undefined ? parseCategories(opts.categories) : [];
       const report = await importKaggle(file, new PaperStore(ctx.config.dataDir), {
         categories,
         listingDates: opts.listingDates,
@@ -79,9 +77,9 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .command('fetch')
     .description("fetch arXiv papers into the store: today's announcement feed (default), a back-fill by date range, or papers by id")
     .option('--categories <list>', 'categories or archives, comma-separated (default: arxiv.categories)')
-    .option('--date <YYYY-MM-DD>', 'expect the feed to announce this day; fail if it still shows another')
-    .option('--from <YYYY-MM-DD>', 'back-fill from this date (OAI-PMH datestamp, or API submission date)')
-    .option('--until <YYYY-MM-DD>', 'back-fill until this date, inclusive (default: --from)')
+    .option('--date <YYYY-MM-DD>', 'expect the feed to announce this day; fail if it still shows another', dayOption('--date'))
+    .option('--from <YYYY-MM-DD>', 'back-fill from this date (OAI-PMH datestamp, or API submission date)', dayOption('--from'))
+    .option('--until <YYYY-MM-DD>', 'back-fill until this date, inclusive (default: --from)', dayOption('--until'))
     .option('--source <source>', 'back-fill source: oai (default) or api')
     .option('--format <prefix>', 'OAI-PMH metadata format: arXivRaw (default), arXiv or oai_dc')
     .option('--ids <list>', 'fetch these papers by id from the API, comma-separated (2104.12255,hep-ex/0406020v1)')
@@ -89,7 +87,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { categories?: string; date?: string; from?: string; until?: string; source?: string; format?: string; ids?: string }) {
       const { config, quiet } = context(this);
       const started = performance.now();
-      const categories = opts.categories ? parseCategories(opts.categories) : config.arxiv.categories;
+      const categories = opts.categories !== undefined ? parseCategories(opts.categories) : config.arxiv.categories;
       let retries = 0;
       const onRetry = (e: RetryEvent) => {
         retries++;
@@ -99,21 +97,21 @@ export const registerArxivCommands: Registrar = (program, context) => {
       if (opts.source && opts.source !== 'oai' && opts.source !== 'api') throw new UserError(`--source must be oai or api, got ${opts.source}`);
       if (opts.format && !['arXivRaw', 'arXiv', 'oai_dc'].includes(opts.format)) throw new UserError(`--format must be arXivRaw, arXiv or oai_dc, got ${opts.format}`);
       if (opts.until && !opts.from) throw new UserError('--until needs --from');
-      if (opts.ids && opts.from) throw new UserError('--ids and --from cannot be combined');
-      if (opts.date && (opts.from || opts.ids)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
+      if (opts.ids !== undefined && opts.from) throw new UserError('--ids and --from cannot be combined');
+      if (opts.date && (opts.from || opts.ids !== undefined)) throw new UserError('--date applies to the announcement feed; for past days use --from/--until');
       const store = new PaperStore(config.dataDir);
       const report: FetchReport = {
         source: 'feed', date: null, from: null, until: null, status: 'announced', emptyReason: null, fetched: 0,
         types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], skipped: [], requests: 0, retries: 0, seconds: 0,
       };
       let papers: Paper[];
-      if (opts.ids) {
-        const r = await fetchPapersByIds(config, stringList.parse(opts.ids), { client });
+      if (opts.ids !== undefined) {
+        const r = await fetchPapersByIds(config, nonEmpty(stringList.parse(opts.ids), '--ids'), { client });
         Object.assign(report, { source: 'api', status: 'harvested', missing: r.missing });
         papers = r.papers;
       } else if (opts.from) {
-        const from = isoDay(opts.from, '--from');
-        const until = isoDay(opts.until ?? opts.from, '--until');
+        const from = opts.from;
+        const until = opts.until ?? opts.from;
         const bar = progress('back-fill (records)', 0, { quiet });
         let seen = 0;
         let stored = 0;
@@ -144,7 +142,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
         Object.assign(report, { source: r.source, from, until, status: 'harvested', fetched: r.papers.length });
         papers = []; // already stored page by page
       } else {
-        const r = await fetchAnnouncements(config, { categories, client, date: opts.date ? isoDay(opts.date, '--date') : undefined });
+        const r = await fetchAnnouncements(config, { categories, client, date: opts.date });
         Object.assign(report, { date: r.date, status: r.status, emptyReason: r.emptyReason, skipped: r.skipped });
         papers = r.papers;
       }

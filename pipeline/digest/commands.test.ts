@@ -38,7 +38,8 @@ test('paperboy digest --dry-run --out writes .eml and .html per subscriber; bad 
   assert.match(wrongDate.stderr, /^paperboy: picks file picks\.json: the picks are for edition 2025-10-01, not 2025-10-02\n$/);
   const { PAPERBOY_LINKS__KEYS: _, ...withoutKeys } = ENV;
   const noKeys = run(dir, ['digest', '--picks', 'picks.json'], withoutKeys);
-  assert.match(noKeys.stderr, /no link-signing key configured/);
+  // the advice states the rule the config enforces (links.keys: at least 16 characters)
+  assert.match(noKeys.stderr, /no link-signing key configured: set PAPERBOY_LINKS__KEYS='\{"k1":"<16\+ random characters>"\}'/);
 });
 
 test('paperboy preview writes the HTML and phone/desktop, light/dark screenshots', () => {

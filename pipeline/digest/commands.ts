@@ -9,17 +9,11 @@ import { emit, type Registrar } from '../cli.ts';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { sendMessages, toEml } from '../send/send.ts';
+import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { parseDigestInputs, type DigestInput } from './input.ts';
 import { screenshotEmail } from './preview.ts';
 import { renderDigests } from './render.ts';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function checkDate(date: string | undefined): string | undefined {
-  if (date !== undefined && !DATE.test(date)) throw new UserError(`--date must be YYYY-MM-DD, not ${JSON.stringify(date)}`);
-  return date;
-}
 
 /** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
 function readPicks(file: string, date: string | undefined): DigestInput[] {
@@ -47,7 +41,7 @@ function oneEdition(inputs: DigestInput[]): string {
 
 function requireKeys(config: Config): void {
   if (Object.keys(config.links.keys).length === 0) {
-    throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<32+ random characters>"}\'');
+    throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<16+ random characters>"}\'');
   }
 }
 
@@ -56,13 +50,13 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .command('digest')
     .description('render each subscriber\'s morning email from a picks file and write it as .eml and .html (never sends)')
     .requiredOption('--picks <file>', 'JSON of DigestInput (one, an array, or { edition, inputs })')
-    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)')
+    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)', dayOption('--date'))
     .option('--dry-run', 'write files only (what digest always does; `paperboy send` sends)')
     .option('--out <dir>', 'where to write (default <dataDir>/digest/<edition>/)')
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { picks: string; date?: string; out?: string }) {
       const { config } = context(this);
-      const inputs = readPicks(opts.picks, checkDate(opts.date));
+      const inputs = readPicks(opts.picks, opts.date);
       requireKeys(config);
       const edition = oneEdition(inputs);
       const out = resolve(opts.out ?? join(config.dataDir, 'digest', edition));
@@ -89,11 +83,11 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .command('send')
     .description('render and send each subscriber\'s morning email over SMTP (idempotent: re-running sends nothing twice)')
     .requiredOption('--picks <file>', 'JSON of DigestInput (one, an array, or { edition, inputs })')
-    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)')
+    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)', dayOption('--date'))
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { picks: string; date?: string }) {
       const { config, quiet } = context(this);
-      const inputs = readPicks(opts.picks, checkDate(opts.date));
+      const inputs = readPicks(opts.picks, opts.date);
       requireKeys(config);
       const edition = oneEdition(inputs);
       const messages = await renderDigests(config, inputs);
@@ -115,7 +109,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .command('preview')
     .description('write a subscriber\'s digest as HTML and PNG screenshots (phone 375 px, desktop 1024 px; light and dark) via Chromium')
     .argument('<profile-id>', 'reads profiles/<profile-id>.json (id, name, email)')
-    .option('--date <YYYY-MM-DD>', 'the edition (default: the latest in the store)')
+    .option('--date <YYYY-MM-DD>', 'the edition (default: the latest in the store)', dayOption('--date'))
     .option('--picks <file>', 'take the picks from this file instead of asking the recommender')
     .option('--count <n>', 'at most this many papers in the preview')
     .option('--profiles <dir>', 'profiles directory (default: profiles.dir)')
@@ -123,7 +117,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count?: string; profiles?: string; out?: string }) {
       const { config, quiet } = context(this);
-      const date = checkDate(opts.date);
+      const date = opts.date;
       const count = opts.count === undefined ? Infinity : Number(opts.count);
       if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new UserError('--count must be a positive integer');
       let input: DigestInput;

@@ -1,6 +1,7 @@
 // What the digest stage consumes: one subscriber, one edition, their picks. The recommendation
 // stage produces the picks; the nightly job (or `--picks FILE`) hands them over in this shape.
 import { z } from 'zod';
+import { isCalendarDay } from '../util/dates.ts';
 import type { Paper } from '../store/paper.ts';
 
 export interface DigestPick {
@@ -29,7 +30,7 @@ export interface DigestInput {
   profileUrl?: string;
 }
 
-const edition = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'edition must be YYYY-MM-DD');
+const edition = z.string().refine(isCalendarDay, 'edition must be a date YYYY-MM-DD');
 
 const paperSchema = z.object({
   id: z.string().min(1),

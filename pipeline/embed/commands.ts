@@ -1,8 +1,10 @@
 // The model runtime (transformers.js, onnxruntime) loads only when a command needs it, so the
 // rest of the CLI starts fast.
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { emit, type Registrar } from '../cli.ts';
 import { UserError } from '../util/errors.ts';
+import { staticDim } from './config.ts';
 import { modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
 import { VectorStore } from './vectors.ts';
 
@@ -30,7 +32,7 @@ export const registerEmbedCommands: Registrar = (program, context) => {
   model
     .command('build')
     .description('learn the offline static-embedding model from the stored papers (LSA over WordPiece tokens)')
-    .option('--dim <n>', 'vector size (default: embed.static.dim)', (v) => positiveInt(v, '--dim'))
+    .option('--dim <n>', 'vector size (default: embed.static.dim)', (v) => withinConfigBounds(v, '--dim', staticDim))
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { dim?: number }) {
       const { config, quiet } = context(this);
@@ -61,6 +63,13 @@ export const registerEmbedCommands: Registrar = (program, context) => {
       );
     });
 };
+
+/** A numeric option held to the bounds of the config key it overrides. */
+function withinConfigBounds(v: string, flag: string, schema: z.ZodNumber): number {
+  const parsed = schema.safeParse(v.trim() === '' ? NaN : Number(v));
+  if (!parsed.success) throw new UserError(`${flag} ${v}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
 
 export function positiveInt(v: string, flag: string): number {
   const n = Number(v);

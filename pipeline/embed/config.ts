@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** The offline model Paperboy learns from its own store (`paperboy model build`). */
 export const STATIC_MODEL = 'paperboy/static-lsa';
 
+/** Vector size (LSA rank) of the offline model; `paperboy model build --dim` is held to it too. */
+export const staticDim = z.number().int().min(8).max(1024);
+
 /**
  * How papers and queries become vectors. The default model is the offline static-embedding
  * model (no network); any transformers.js sentence model works instead, e.g.
@@ -42,8 +45,7 @@ export const embedConfig = z.object({
   /** The offline static model. */
   static: z
     .object({
-      /** Vector size (LSA rank). */
-      dim: z.number().int().min(8).max(1024).default(256),
+      dim: staticDim.default(256),
       /** At most this many stored papers (the newest) train it. */
       maxPapers: z.number().int().positive().default(60_000),
       /** Folder with `tokenizer.json` + `tokenizer_config.json`; unset = the repo's `models/tokenizer/`. */

@@ -1,7 +1,8 @@
-import { appendFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
+import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { runDemo, demoReportText } from './demo.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
@@ -20,16 +21,23 @@ export const registerNightlyCommands: Registrar = (program, context) => {
   program
     .command('nightly')
     .description(`run (or resume) one edition: ${STAGES.join(' → ')}`)
-    .option('--date <YYYY-MM-DD>', 'the edition (announcement date); default: what the arXiv feed announces now')
+    .option('--date <YYYY-MM-DD>', 'the edition (announcement date); default: what the arXiv feed announces now', dayOption('--date'))
     .option('--skip <stages>', 'comma-separated stages to leave out this time (e.g. site)')
     .option('--redo <stages>', 'comma-separated stages to run again although recorded as done')
     .option('--summary-file <file>', 'append the run summary as Markdown (e.g. "$GITHUB_STEP_SUMMARY")')
     .option('--json', 'print the edition record as JSON')
     .action(async function (this: Command, opts: { date?: string; skip?: string; redo?: string; summaryFile?: string }) {
+      // Checked before the run: a night's work should not end in a raw ENOENT at the very last step.
+      const summaryFile = opts.summaryFile === undefined ? undefined : resolve(opts.summaryFile);
+      if (summaryFile !== undefined && !existsSync(dirname(summaryFile))) throw new UserError(`--summary-file ${opts.summaryFile}: no such directory ${dirname(summaryFile)}`);
       const { config, quiet } = context(this);
-      if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UserError(`--date must be YYYY-MM-DD, not ${JSON.stringify(opts.date)}`);
       const publish = (record: EditionRecord) => {
-        if (opts.summaryFile) appendFileSync(opts.summaryFile, summaryMarkdown(record));
+        if (summaryFile === undefined) return;
+        try {
+          appendFileSync(summaryFile, summaryMarkdown(record));
+        } catch (err) {
+          throw new UserError(`--summary-file ${opts.summaryFile}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
       };
       let result;
       try {

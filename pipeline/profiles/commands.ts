@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { checkOwnership, gitProfileChanges } from './ownership.ts';
 import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
@@ -23,11 +24,6 @@ function report(problems: ProfileProblem[], annotate: boolean): void {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-
-function checkDate(date: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw new UserError(`not a date (YYYY-MM-DD): ${date}`);
-  return date;
-}
 
 /** Re-derives one subscriber's state from the profile and the feedback log (loads the embedding model). */
 async function freshState(config: Config, id: string, date: string, quiet: boolean): Promise<StoredState> {
@@ -224,11 +220,11 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     .command('show')
     .description('what Paperboy has learned about a subscriber: interests, the papers that shaped them, standing votes')
     .argument('<id>', 'profile id')
-    .option('--date <YYYY-MM-DD>', 'as of this date (votes decay with age; default today)')
+    .option('--date <YYYY-MM-DD>', 'as of this date (votes decay with age; default today)', dayOption('--date'))
     .option('--json', 'machine-readable output (vectors as base64 float32)')
     .action(async function (this: Command, id: string, o: { date?: string }) {
       const { config, quiet } = context(this);
-      const state = await freshState(config, id, checkDate(o.date ?? today()), quiet);
+      const state = await freshState(config, id, o.date ?? today(), quiet);
       emit(this, state, (s) => renderState(config, s));
     });
 
@@ -248,10 +244,10 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     .description('write a subscriber\'s interest vectors to a file a colleague can import to warm-start')
     .argument('<id>', 'profile id')
     .option('--out <file>', 'output file (default: stdout)')
-    .option('--date <YYYY-MM-DD>', 'as of this date (default today)')
+    .option('--date <YYYY-MM-DD>', 'as of this date (default today)', dayOption('--date'))
     .action(async function (this: Command, id: string, o: { out?: string; date?: string }) {
       const { config, quiet } = context(this);
-      const file = exportVectors(await freshState(config, id, checkDate(o.date ?? today()), quiet));
+      const file = exportVectors(await freshState(config, id, o.date ?? today(), quiet));
       const text = JSON.stringify(file) + '\n';
       if (o.out) {
         writeFileAtomic(resolve(o.out), text);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { profileById } from '../profiles/commands.ts';
 import { isDue } from '../profiles/profile.ts';
-import { UserError } from '../util/errors.ts';
+import { dayOption } from '../util/dates.ts';
 import { clip } from './rank.ts';
 import { previewPicks } from './preview.ts';
 
@@ -11,11 +11,10 @@ export const registerRecommendCommands: Registrar = (program, context) => {
     .command('recommend')
     .description('preview the picks one subscriber would get (nothing is recorded as sent)')
     .argument('<profile-id>', 'profile id (profiles/<id>.json)')
-    .option('--date <YYYY-MM-DD>', 'edition date (default: the latest announcement day in the store)')
+    .option('--date <YYYY-MM-DD>', 'edition date (default: the latest announcement day in the store)', dayOption('--date'))
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, id: string, o: { date?: string }) {
       const { config, quiet } = context(this);
-      if (o.date && (!/^\d{4}-\d{2}-\d{2}$/.test(o.date) || Number.isNaN(Date.parse(o.date)))) throw new UserError(`not a date (YYYY-MM-DD): ${o.date}`);
       const profile = await profileById(config, id);
       const { date, papers, picks } = await previewPicks(config, profile, o.date, { quiet });
       const byId = new Map(papers.map((p) => [p.id, p]));

@@ -27,6 +27,9 @@ test('bad flags are one-line errors', () => {
   const site = paperboy('site', '--site', 'not a url');
   assert.equal(site.status, 1);
   assert.match(site.stderr, /^paperboy: --site must be a URL/);
+  const idle = paperboy('site', '--no-build', '--json');
+  assert.equal(idle.status, 1);
+  assert.equal(idle.stderr, "paperboy: --no-build only makes sense with --serve (see paperboy site --help)\n");
   const serve = paperboy('site', '--serve', '--no-build', '--out', join(dir, 'nothing'));
   assert.equal(serve.status, 1);
   assert.match(serve.stderr, /^paperboy: nothing built in .*; run `paperboy site` first\n$/);

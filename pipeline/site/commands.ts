@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { PaperStore } from '../store/papers.ts';
-import { UserError } from '../util/errors.ts';
+import { UsageError, UserError } from '../util/errors.ts';
 import { buildSite, normaliseBase } from './build.ts';
 import { subscribeSettings } from './data.ts';
 import { defaultSiteDir, refreshMap } from './stage.ts';
@@ -32,6 +32,8 @@ export const registerSiteCommands: Registrar = (program, context) => {
     .option('--port <n>', 'port for --serve', '4321')
     .option('--json', 'machine-readable build report')
     .action(async function (this: Command, opts: SiteOpts) {
+      // Neither building nor serving would be doing nothing, silently.
+      if (opts.build === false && !opts.serve) throw new UsageError('--no-build only makes sense with --serve', this);
       const { config, quiet } = context(this);
       const site = { ...config.site };
       if (opts.base !== undefined) site.base = normaliseBase(opts.base);

@@ -1,0 +1,77 @@
+// The command-line conventions every command shares: one-line usage errors, help on stdout.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = join(import.meta.dirname, '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', dataDir, ...args], { cwd: dataDir, encoding: 'utf8', env: { ...process.env, PAPERBOY_CONFIG: '' } });
+}
+
+function assertOneLineError(args: string[], reason: RegExp) {
+  const r = cli(...args);
+  assert.notEqual(r.status, 0, args.join(' '));
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^paperboy: [^\n]+\n$/, args.join(' '));
+  assert.match(r.stderr, reason);
+}
+
+test('usage mistakes are one line naming the command whose help explains it', () => {
+  assertOneLineError(['stats', '--bogus'], /^paperboy: unknown option '--bogus' \(see paperboy stats --help\)$/m);
+  assertOneLineError(['show'], /missing required argument 'id' \(see paperboy show --help\)/);
+  assertOneLineError(['show', 'a', 'b'], /too many arguments for 'show'.* \(see paperboy show --help\)/);
+  assertOneLineError(['bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
+  assertOneLineError(['profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
+  assertOneLineError(['help', 'bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
+  assertOneLineError(['stats', '--data-dir', ''], /the data directory cannot be empty/);
+  assertOneLineError(['help', 'profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
+});
+
+test('help asked for, by a bare command group or `help`, goes to stdout with exit 0; --version prints the version', () => {
+  for (const args of [[], ['profile'], ['model'], ['keys'], ['state'], ['help'], ['help', 'profile'], ['profile', 'help', 'show'], ['stats', '--help']]) {
+    const r = cli(...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Usage: paperboy/);
+  }
+  assert.match(cli('profile').stdout, /^Usage: paperboy profile \[options\] \[command\]/);
+  assert.match(cli('help', 'profile', 'show').stdout, /^Usage: paperboy profile show \[options\] <id>/);
+  const version = cli('--version');
+  assert.equal(version.status, 0);
+  assert.equal(version.stdout, `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+});
+
+test('every date option refuses a day the calendar lacks, in one line, before any work', () => {
+  for (const args of [
+    ['recommend', 'alice', '--date', '2025-02-30'],
+    ['profile', 'show', 'alice', '--date', '2025-02-31'],
+    ['profile', 'export', 'alice', '--date', '2025-02-31'],
+    ['nightly', '--date', '2025-02-30'],
+    ['preview', 'alice', '--date', '2025-13-01'],
+    ['digest', '--picks', 'picks.json', '--date', '2025-02-30'],
+    ['send', '--picks', 'picks.json', '--date', '2025-02-30'],
+    ['fetch', '--date', '2025-02-30'],
+    ['fetch', '--from', '2025-02-30'],
+  ]) {
+    const r = cli(...args);
+    assert.equal(r.status, 1, args.join(' '));
+    assert.match(r.stderr, /^paperboy: not a date: 2025-(02-3[01]|13-01) \(--(date|from) takes YYYY-MM-DD\)\n$/, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(dataDir), [], 'nothing written');
+});
+
+test('options that would quietly do nothing or everything are refused in one line', () => {
+  assertOneLineError(['import', join(root, 'package.json'), '--categories', ','], /^paperboy: --categories is empty; leave it out for the default$/m);
+  assertOneLineError(['site', '--no-build', '--json'], /^paperboy: --no-build only makes sense with --serve \(see paperboy site --help\)$/m);
+  assertOneLineError(['nightly', '--summary-file', '/nonexistent/dir/x'], /^paperboy: --summary-file \/nonexistent\/dir\/x: no such directory \/nonexistent\/dir$/m);
+});
+
+test('model build --dim is held to the bounds of embed.static.dim', () => {
+  assertOneLineError(['model', 'build', '--dim', '100000'], /^paperboy: --dim 100000: Too big: expected number to be <=1024$/m);
+  assertOneLineError(['model', 'build', '--dim', '4'], /^paperboy: --dim 4: Too small: expected number to be >=8$/m);
+});
