@@ -63,5 +63,9 @@ test('paperboy profile check-pr reads a real pull request from git', () => {
   assert.match(eve.stderr, /paperboy: eve may not change profiles\/alice\.json\n$/);
   const maintainer = cli('eve', '--maintainer');
   assert.equal(maintainer.status, 0, maintainer.stderr);
+  // A ref git cannot resolve is one line naming the flag, with none of git's own output.
+  const badBase = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'profile', 'check-pr', '--author', 'eve', '--base', 'no-such-branch', '--head', 'pr'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: '' } });
+  assert.equal(badBase.status, 1);
+  assert.match(badBase.stderr, /^paperboy: cannot read the pull request from git: git cannot resolve --base 'no-such-branch' to a commit in .+\n$/);
   rmSync(repo, { recursive: true, force: true });
 });

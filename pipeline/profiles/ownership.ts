@@ -3,6 +3,7 @@
 // The rule reads the owner from the base version, so a PR cannot take over a profile by
 // rewriting its `github` field.
 import { execFileSync } from 'node:child_process';
+import { UserError } from '../util/errors.ts';
 import { basename, dirname, relative, sep } from 'node:path';
 import { isProfileFile, type ProfileProblem } from './profile.ts';
 
@@ -74,8 +75,23 @@ export function checkOwnership(input: OwnershipInput): ProfileProblem[] {
  * base branch), `head` the pull request's commit. Renames count as a deletion and an addition.
  */
 export function gitProfileChanges(opts: { repo: string; base: string; head: string; dir: string }): { dir: string; changes: ProfileChange[] } {
-  const git = (...args: string[]) => execFileSync('git', ['-C', opts.repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // git's own stderr is captured: a failure is one line naming the cause, not git's dump.
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', ['-C', opts.repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] || (err as Error).message;
+      throw new UserError(`git ${args[0]} failed in ${opts.repo}: ${stderr}`);
+    }
+  };
   const top = git('rev-parse', '--show-toplevel').trim();
+  for (const [flag, ref] of [['--base', opts.base], ['--head', opts.head]] as const) {
+    try {
+      git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+    } catch {
+      throw new UserError(`git cannot resolve ${flag} '${ref}' to a commit in ${top}`);
+    }
+  }
   const rel = relative(top, opts.dir).split(sep).join('/') || '.';
   const out = git('diff', '--name-status', '--no-renames', '-z', `${opts.base}...${opts.head}`, '--', rel);
   const parts = out.split('\0').filter(Boolean);
