@@ -36,6 +36,16 @@ test('paperboy digest --dry-run --out writes .eml and .html per subscriber; bad 
   const wrongDate = run(dir, ['digest', '--picks', 'picks.json', '--date', '2025-10-02']);
   assert.equal(wrongDate.code, 1);
   assert.match(wrongDate.stderr, /^paperboy: picks file picks\.json: the picks are for edition 2025-10-01, not 2025-10-02\n$/);
+  // A file with two editions: without --date it names them, --date picks one.
+  writeFileSync(join(dir, 'mixed.json'), JSON.stringify([input('alice', 2), { ...input('bob', 2), edition: '2025-10-02' }]));
+  const mixed = run(dir, ['digest', '--picks', 'mixed.json', '--dry-run', '--out', 'mixed']);
+  assert.equal(mixed.code, 1);
+  assert.match(mixed.stderr, /^paperboy: the picks mix editions \(2025-10-01, 2025-10-02\); pass --date with one of them\n$/);
+  const chosen = run(dir, ['digest', '--picks', 'mixed.json', '--date', '2025-10-02', '--dry-run', '--out', 'mixed', '--json']);
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.deepEqual((JSON.parse(chosen.stdout) as { messages: { subscriber: string }[] }).messages.map((m) => m.subscriber), ['bob']);
+  const none = run(dir, ['digest', '--picks', 'mixed.json', '--date', '2025-10-03']);
+  assert.match(none.stderr, /^paperboy: picks file mixed\.json: no picks for edition 2025-10-03 \(the file has 2025-10-01, 2025-10-02\)\n$/);
   const { PAPERBOY_LINKS__KEYS: _, ...withoutKeys } = ENV;
   const noKeys = run(dir, ['digest', '--picks', 'picks.json'], withoutKeys);
   // the advice states the rule the config enforces (links.keys: at least 16 characters)

@@ -35,7 +35,7 @@ function readPicks(file: string, date: string | undefined): DigestInput[] {
 
 function oneEdition(inputs: DigestInput[]): string {
   const editions = [...new Set(inputs.map((i) => i.edition))];
-  if (editions.length > 1) throw new UserError(`the picks mix editions (${editions.join(', ')}); pass --date to choose one`);
+  if (editions.length > 1) throw new UserError(`the picks mix editions (${editions.join(', ')}); pass --date with one of them`);
   return editions[0]!;
 }
 

@@ -64,7 +64,8 @@ export const digestInputSchema = z.object({
 
 /**
  * Reads a picks file: one DigestInput, an array of them, or `{ edition, inputs: [...] }`
- * (inputs may then omit `edition`). `edition` (from --date) fills in or must match.
+ * (inputs may then omit `edition`). `edition` (from --date) fills in a missing edition, and
+ * selects that edition's inputs from a file that holds several.
  */
 export function parseDigestInputs(json: unknown, editionOverride?: string): DigestInput[] {
   let list: unknown[];
@@ -83,10 +84,12 @@ export function parseDigestInputs(json: unknown, editionOverride?: string): Dige
     const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`invalid picks (${problems.join('; ')})`);
   }
-  const inputs = parsed.data as DigestInput[];
+  let inputs = parsed.data as DigestInput[];
   if (editionOverride) {
-    const other = inputs.find((i) => i.edition !== editionOverride);
-    if (other) throw new Error(`picks for ${other.subscriber.id} are for edition ${other.edition}, not ${editionOverride}`);
+    // A file holding several editions: --date picks one of them.
+    const chosen = inputs.filter((i) => i.edition === editionOverride);
+    if (chosen.length === 0) throw new Error(`no picks for edition ${editionOverride} (the file has ${[...new Set(inputs.map((i) => i.edition))].sort().join(', ')})`);
+    inputs = chosen;
   }
   const seen = new Set<string>();
   for (const i of inputs) {
