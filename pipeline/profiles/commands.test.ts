@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -27,6 +27,11 @@ test('profile new writes a valid profile with the address sealed; validate accep
   assert.deepEqual(profiles[0]!.schedule, { every: 'week', day: 'monday' });
   assert.equal(await openEmail(loadConfig({ file: demoConfig, env: {} }), profiles[0]!), 'dana@example.org');
   assert.equal(cli(dir, {}, 'profile', 'validate').status, 0);
+  // a misspelt category: refused, naming the item, nothing written
+  const misspelt = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'finn', '--name', 'F', '--email', 'f@example.org', '--github', 'finn', '--categories', 'cs.CV,cs.cl', '--interest', 'video understanding');
+  assert.equal(misspelt.status, 1);
+  assert.match(misspelt.stderr, /categories\[1\]: "cs\.cl" is not an arXiv category \(did you mean "cs\.CL"\?\)/);
+  assert.ok(!existsSync(join(dir, 'profiles', 'finn.json')));
   // no public key in a public deployment: refused, nothing written
   const refused = cli(dir, {}, 'profile', 'new', 'erin', '--name', 'E', '--email', 'e@example.org', '--github', 'erin', '--categories', 'cs.CV', '--interest', 'video');
   assert.equal(refused.status, 1);
