@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -56,4 +56,21 @@ test('profile validate fails with one line per problem and GitHub annotations in
   const json = JSON.parse(cli(dir, {}, 'profile', 'validate', 'alice.json', '--json').stdout);
   assert.deepEqual(json.valid, []);
   assert.equal(json.problems[0].field, 'digestSize');
+});
+
+test('profile validate checks the profiles in a folder it is given; a non-profile file, an empty folder or no profiles folder is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-val-dir-'));
+  const r = cli(dir, {}, 'profile', 'validate', join(root, 'profiles'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '3 profile(s) valid\n');
+  const readme = cli(dir, {}, 'profile', 'validate', join(root, 'README.md'));
+  assert.equal(readme.status, 1);
+  assert.match(readme.stderr, /README\.md: \(file\): is not a profile/);
+  const missing = cli(dir, {}, 'profile', 'validate');
+  assert.equal(missing.status, 1);
+  assert.equal(missing.stderr, `paperboy: the profiles folder ${join(dir, 'profiles')} does not exist (profiles.dir)\n`);
+  mkdirSync(join(dir, 'profiles'));
+  const empty = cli(dir, {}, 'profile', 'validate', 'profiles');
+  assert.equal(empty.status, 1);
+  assert.equal(empty.stderr, 'paperboy: no profiles (<id>.json files) in profiles\n');
 });

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { parseArxivId } from '../store/paper.ts';
@@ -20,6 +20,20 @@ function report(problems: ProfileProblem[], annotate: boolean): void {
     process.stderr.write(`${formatProblem(p)}\n`);
     if (annotate) process.stdout.write(`${annotation(p)}\n`);
   }
+}
+
+/** What `profile validate` checks: the files named (a folder stands for the profiles in it), or every profile in `dir`. */
+function filesToValidate(named: string[], dir: string): string[] {
+  const profilesIn = (folder: string) => {
+    const names = readdirSync(folder).filter(isProfileFile).sort();
+    if (!names.length) throw new UserError(`no profiles (<id>.json files) in ${folder}`);
+    return names.map((name) => relative(process.cwd(), join(folder, name)));
+  };
+  if (!named.length) {
+    if (!existsSync(dir)) throw new UserError(`the profiles folder ${dir} does not exist (profiles.dir)`);
+    return profilesIn(dir);
+  }
+  return named.flatMap((path) => (existsSync(path) && statSync(path).isDirectory() ? profilesIn(path) : [path]));
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -92,16 +106,13 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, files: string[], opts: { annotate?: boolean }) {
       const { config } = context(this);
-      const dir = profilesDir(config);
-      const paths = files.length
-        ? files
-        : existsSync(dir)
-          ? readdirSync(dir).filter(isProfileFile).sort().map((f) => relative(process.cwd(), join(dir, f)))
-          : [];
       const problems: ProfileProblem[] = [];
       const valid: string[] = [];
-      for (const path of paths) {
-        if (!isProfileFile(path.split('/').pop()!)) continue;
+      for (const path of filesToValidate(files, profilesDir(config))) {
+        if (!isProfileFile(basename(path))) {
+          problems.push({ file: path, field: '', message: 'is not a profile (profiles are <id>.json files)' });
+          continue;
+        }
         const r = await checkProfileFile(path, { privacy: config.profiles.privacy });
         problems.push(...r.problems);
         if (r.profile) valid.push(r.profile.id);
