@@ -74,3 +74,22 @@ test('profile validate checks the profiles in a folder it is given; a non-profil
   assert.equal(empty.status, 1);
   assert.equal(empty.stderr, 'paperboy: no profiles (<id>.json files) in profiles\n');
 });
+
+test('commands taking a profile id accept only ids of profiles in the profiles folder: nothing is written otherwise', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ids-'));
+  const data = join(dir, 'data');
+  const unknown = cli(root, {}, 'profile', 'reset', 'nosuchuser', '--data-dir', data);
+  assert.equal(unknown.status, 1);
+  assert.equal(unknown.stderr, `paperboy: no profile nosuchuser (${join(root, 'profiles', 'nosuchuser.json')})\n`);
+  assert.ok(!existsSync(data));
+  writeFileSync(join(dir, 'outside.json'), readFileSync(join(root, 'profiles', 'alice.json'), 'utf8').replace('"alice"', '"outside"'));
+  for (const args of [['profile', 'reset'], ['recommend']]) {
+    const outside = cli(root, {}, ...args, join('..', dir, 'outside'), '--data-dir', data);
+    assert.equal(outside.status, 1);
+    assert.match(outside.stderr, /^paperboy: not a profile id: "\.\.\/.*outside" \(2-40 lowercase letters, digits or dashes\)\n$/);
+  }
+  assert.ok(!existsSync(data));
+  const known = cli(root, {}, 'profile', 'reset', 'alice', '--data-dir', data);
+  assert.equal(known.status, 0, known.stderr);
+  assert.ok(existsSync(join(data, 'feedback', 'alice.jsonl')));
+});

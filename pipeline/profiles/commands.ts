@@ -6,7 +6,7 @@ import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { UserError } from '../util/errors.ts';
 import { checkOwnership, gitProfileChanges } from './ownership.ts';
-import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
+import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, isProfileId, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
 import { isPlainEmail, newKeypair, sealEmail } from './seal.ts';
 import { vectorSource } from './source.ts';
 import { deriveProfiles, exportVectors, importedPath, parseVectorFile, readState, resetProfile, type StoredState } from './state.ts';
@@ -249,7 +249,7 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     .argument('<id>', 'profile id')
     .action(function (this: Command, id: string) {
       const { config } = context(this);
-      if (!/^[a-z0-9][a-z0-9-]{1,39}$/.test(id)) throw new UserError(`not a profile id: ${id}`);
+      profilePath(config, id);
       resetProfile(config, id);
       process.stdout.write(`${id}: learned state reset; the next digest starts from the profile file again\n`);
     });
@@ -290,10 +290,17 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     });
 }
 
-/** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
-export async function profileById(config: Config, id: string) {
+/** The file of an existing profile, refusing anything that is not a profile id (`../x`) or not in the profiles folder. */
+export function profilePath(config: Config, id: string): string {
+  if (!isProfileId(id)) throw new UserError(`not a profile id: "${id}" (2-40 lowercase letters, digits or dashes)`);
   const path = join(profilesDir(config), `${id}.json`);
   if (!existsSync(path)) throw new UserError(`no profile ${id} (${path})`);
+  return path;
+}
+
+/** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
+export async function profileById(config: Config, id: string) {
+  const path = profilePath(config, id);
   const { profile, problems } = await checkProfile(path, readFileSync(path, 'utf8'), { privacy: config.profiles.privacy });
   if (!profile) throw new UserError(`profile ${id} is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   return profile;

@@ -42,13 +42,21 @@ export interface ProfileProblem {
 export const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
 export const WEEKDAYS: Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
+let schema: { properties: { id: { pattern: string } } } | undefined;
+const profileSchema = () => (schema ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as NonNullable<typeof schema>);
+
 let compiled: ReturnType<Ajv2020['compile']> | undefined;
 function schemaValidator() {
   if (!compiled) {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+    compiled = ajv.compile(profileSchema());
   }
   return compiled;
+}
+
+/** Whether `id` matches the schema's id pattern; ids name files, so nothing else (`../x`) may become a path. */
+export function isProfileId(id: string): boolean {
+  return new RegExp(profileSchema().properties.id.pattern).test(id);
 }
 
 /** A file in the profiles folder that holds a profile (the schema and hidden files do not). */
