@@ -93,3 +93,19 @@ test('commands taking a profile id accept only ids of profiles in the profiles f
   assert.equal(known.status, 0, known.stderr);
   assert.ok(existsSync(join(data, 'feedback', 'alice.jsonl')));
 });
+
+test('profile import names the file and the dimensions when a vector is too short', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-import-'));
+  const vectorFile = (bytes: number) => JSON.stringify({
+    format: 'paperboy-profile-vectors/1', modelKey: 'lsa-256', dim: 256, subscriber: 'bob', exported: '2025-10-08T00:00:00.000Z',
+    interests: [{ label: 'retrieval-augmented generation', source: 'stated', vector: Buffer.alloc(bytes, 1).toString('base64') }],
+  });
+  for (const [name, bytes] of [['whole.json', 1024], ['short.json', 1000], ['torn.json', 1002]] as const) writeFileSync(join(dir, name), vectorFile(bytes));
+  const ok = cli(root, {}, 'profile', 'import', 'alice', join(dir, 'whole.json'), '--data-dir', join(dir, 'data'));
+  assert.equal(ok.status, 0, ok.stderr);
+  const short = cli(root, {}, 'profile', 'import', 'alice', join(dir, 'short.json'), '--data-dir', join(dir, 'data'));
+  assert.equal(short.status, 1);
+  assert.equal(short.stderr, `paperboy: ${join(dir, 'short.json')}: interest "retrieval-augmented generation": expected a vector of dim 256, got dim 250\n`);
+  const torn = cli(root, {}, 'profile', 'import', 'alice', join(dir, 'torn.json'), '--data-dir', join(dir, 'data'));
+  assert.match(torn.stderr, /torn\.json: interest "retrieval-augmented generation": expected a vector of dim 256, got 1002 bytes \(not whole float32 values\)\n$/);
+});
