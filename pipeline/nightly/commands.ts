@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { UserError } from '../util/errors.ts';
@@ -80,6 +80,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
     .action(async function (this: Command) {
       const { config } = context(this);
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
-      emit(this, r, (x) => `restored ${x.files} private files from ${VAULT_FILE}`);
+      const vault = join(config.dataDir, VAULT_FILE);
+      emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
     });
 };
