@@ -20,6 +20,7 @@ test('every category of the real sample is accepted', () => {
 test('misspelt categories are refused with a suggestion', () => {
   assert.equal(categoryProblem('cs.cv'), '"cs.cv" is not an arXiv category (did you mean "cs.CV"?)');
   assert.equal(categoryProblem('CS'), 'unknown arXiv archive "CS" (did you mean "cs"?)');
+  assert.equal(categoryProblem('CS.CV'), 'unknown arXiv archive "CS" (did you mean "cs.CV"?)');
   assert.equal(categoryProblem('cond-mat.Str-El'), '"cond-mat.Str-El" is not an arXiv category (did you mean "cond-mat.str-el"?)');
   assert.match(categoryProblem('quant-ph.XX')!, /quant-ph has no subject classes/);
   assert.match(categoryProblem('computer-science')!, /unknown arXiv archive/);

@@ -32,7 +32,9 @@ export function categoryProblem(name: string): string | null {
   const [archive = '', subject, ...rest] = name.split('.');
   if (!(archive in ARCHIVES)) {
     const lower = archive.toLowerCase();
-    return lower in ARCHIVES ? `unknown arXiv archive "${archive}" (did you mean "${lower}"?)` : `unknown arXiv archive "${archive}" in "${name}"`;
+    if (!(lower in ARCHIVES)) return `unknown arXiv archive "${archive}" in "${name}"`;
+    const relettered = lower + name.slice(archive.length);
+    return `unknown arXiv archive "${archive}" (did you mean "${categoryProblem(relettered) ? lower : relettered}"?)`;
   }
   if (subject === undefined) return null;
   const pattern = ARCHIVES[archive];

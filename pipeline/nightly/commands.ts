@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { dayOption } from '../util/dates.ts';
@@ -88,6 +88,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
     .action(async function (this: Command) {
       const { config } = context(this);
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
-      emit(this, r, (x) => `restored ${x.files} private files from ${VAULT_FILE}`);
+      const vault = join(config.dataDir, VAULT_FILE);
+      emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
     });
 };

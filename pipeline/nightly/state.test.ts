@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ test('the private folders round-trip through the vault, which reveals none of th
   assert.ok(!sealed.includes('alice') && !sealed.includes('2511.17092'));
   rmSync(join(dir, 'feedback'), { recursive: true });
   rmSync(join(dir, 'profiles-state'), { recursive: true });
-  assert.deepEqual(await openPrivateState(dir, KEY), { files: 2 });
+  assert.deepEqual(await openPrivateState(dir, KEY), { vault: true, files: 2 });
   assert.match(readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8'), /"action":"up"/);
   assert.equal(readFileSync(join(dir, 'profiles-state', 'sent', 'alice.json'), 'utf8'), '{"2025-11-19":["2511.17092"]}\n');
 });
@@ -37,7 +38,7 @@ test('the private folders round-trip through the vault, which reveals none of th
 test('a wrong key, a damaged vault or a path outside the private folders is refused', async () => {
   const dir = store();
   await sealPrivateState(dir, KEY);
-  await assert.rejects(openPrivateState(dir, 'another-key'), /cannot be opened with this profiles.privateKey/);
+  await assert.rejects(openPrivateState(dir, 'LvPy1QY3Oj71+lXjWzHNhuFR2Zk7gumL7SToAJqDqmg='), /cannot be opened with this profiles.privateKey/);
   const path = join(dir, VAULT_FILE);
   const bytes = readFileSync(path);
   bytes[bytes.length - 1]! ^= 1;
@@ -55,6 +56,25 @@ test('a wrong key, a damaged vault or a path outside the private folders is refu
 
 test('without a vault there is nothing to open; without a key nothing can be sealed', async () => {
   const dir = store();
-  assert.deepEqual(await openPrivateState(dir, KEY), { files: 0 });
+  assert.deepEqual(await openPrivateState(dir, KEY), { vault: false, files: 0 });
   await assert.rejects(sealPrivateState(dir, undefined), /profiles.privateKey is not set/);
+});
+
+test('a malformed private key is refused before anything is sealed or opened', async () => {
+  const dir = store();
+  await assert.rejects(sealPrivateState(dir, 'notbase64'), /^UserError: profiles\.privateKey \(PAPERBOY_PROFILES__PRIVATE_KEY\) is not base64$/);
+  await assert.rejects(sealPrivateState(dir, KEY.slice(0, 24)), /profiles\.privateKey \(PAPERBOY_PROFILES__PRIVATE_KEY\) must be 32 bytes \(base64 of 18 bytes given\)/);
+  assert.equal(existsSync(join(dir, VAULT_FILE)), false);
+  await sealPrivateState(dir, KEY);
+  await assert.rejects(openPrivateState(dir, 'notbase64'), /is not base64/);
+});
+
+test('state open says plainly when there is no vault yet (the first nightly run) and exits 0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-novault-'));
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'paperboy.js'), 'state', 'open', '--data-dir', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_PROFILES__PRIVATE_KEY: KEY },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `no vault at ${join(dir, VAULT_FILE)}, nothing to restore\n`);
 });

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
+import { decodeKey } from '../profiles/seal.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -29,6 +30,8 @@ const MAGIC = 'paperboy-vault-v1';
 async function vaultKey(privateKey: string | undefined): Promise<Uint8Array> {
   if (!privateKey) throw new UserError('profiles.privateKey is not set (PAPERBOY_PROFILES__PRIVATE_KEY): the private state cannot be sealed or opened');
   await sodium.ready;
+  // Any string would derive a key: a malformed secret must not seal a vault no real key opens.
+  decodeKey(privateKey, 'profiles.privateKey (PAPERBOY_PROFILES__PRIVATE_KEY)');
   return sodium.crypto_generichash(sodium.crypto_secretbox_KEYBYTES, sodium.from_string(`${MAGIC}:${privateKey}`), null);
 }
 
@@ -59,9 +62,10 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
  * Restores the private files from the vault (a fresh checkout of the state branch). Files that
  * already exist and are newer than the vault are kept: they are the result of a later run.
  */
-export async function openPrivateState(dataDir: string, privateKey: string | undefined): Promise<{ files: number }> {
+export async function openPrivateState(dataDir: string, privateKey: string | undefined): Promise<{ vault: boolean; files: number }> {
   const path = join(dataDir, VAULT_FILE);
-  if (!existsSync(path)) return { files: 0 };
+  // The first run of a deployment has no vault yet: nothing to restore, not an error.
+  if (!existsSync(path)) return { vault: false, files: 0 };
   const key = await vaultKey(privateKey);
   const sealed = readFileSync(path);
   const nonce = sealed.subarray(0, sodium.crypto_secretbox_NONCEBYTES);
@@ -85,5 +89,5 @@ export async function openPrivateState(dataDir: string, privateKey: string | und
     writeFileSync(target, Buffer.from(b64, 'base64'));
     restored++;
   }
-  return { files: restored };
+  return { vault: true, files: restored };
 }

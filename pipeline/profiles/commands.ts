@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../cli.ts';
 import { parseArxivId } from '../store/paper.ts';
@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { checkOwnership, gitProfileChanges } from './ownership.ts';
-import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
+import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, isProfileId, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
 import { isPlainEmail, newKeypair, sealEmail } from './seal.ts';
 import { vectorSource } from './source.ts';
 import { deriveProfiles, exportVectors, importedPath, parseVectorFile, readState, resetProfile, type StoredState } from './state.ts';
@@ -21,6 +21,20 @@ function report(problems: ProfileProblem[], annotate: boolean): void {
     process.stderr.write(`${formatProblem(p)}\n`);
     if (annotate) process.stdout.write(`${annotation(p)}\n`);
   }
+}
+
+/** What `profile validate` checks: the files named (a folder stands for the profiles in it), or every profile in `dir`. */
+function filesToValidate(named: string[], dir: string): string[] {
+  const profilesIn = (folder: string) => {
+    const names = readdirSync(folder).filter(isProfileFile).sort();
+    if (!names.length) throw new UserError(`no profiles (<id>.json files) in ${folder}`);
+    return names.map((name) => relative(process.cwd(), join(folder, name)));
+  };
+  if (!named.length) {
+    if (!existsSync(dir)) throw new UserError(`the profiles folder ${dir} does not exist (profiles.dir)`);
+    return profilesIn(dir);
+  }
+  return named.flatMap((path) => (existsSync(path) && statSync(path).isDirectory() ? profilesIn(path) : [path]));
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -88,16 +102,13 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, files: string[], opts: { annotate?: boolean }) {
       const { config } = context(this);
-      const dir = profilesDir(config);
-      const paths = files.length
-        ? files
-        : existsSync(dir)
-          ? readdirSync(dir).filter(isProfileFile).sort().map((f) => relative(process.cwd(), join(dir, f)))
-          : [];
       const problems: ProfileProblem[] = [];
       const valid: string[] = [];
-      for (const path of paths) {
-        if (!isProfileFile(path.split('/').pop()!)) continue;
+      for (const path of filesToValidate(files, profilesDir(config))) {
+        if (!isProfileFile(basename(path))) {
+          problems.push({ file: path, field: '', message: 'is not a profile (profiles are <id>.json files)' });
+          continue;
+        }
         const r = await checkProfileFile(path, { privacy: config.profiles.privacy });
         problems.push(...r.problems);
         if (r.profile) valid.push(r.profile.id);
@@ -234,7 +245,7 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     .argument('<id>', 'profile id')
     .action(function (this: Command, id: string) {
       const { config } = context(this);
-      if (!/^[a-z0-9][a-z0-9-]{1,39}$/.test(id)) throw new UserError(`not a profile id: ${id}`);
+      profilePath(config, id);
       resetProfile(config, id);
       process.stdout.write(`${id}: learned state reset; the next digest starts from the profile file again\n`);
     });
@@ -275,10 +286,17 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     });
 }
 
-/** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
-export async function profileById(config: Config, id: string) {
+/** The file of an existing profile, refusing anything that is not a profile id (`../x`) or not in the profiles folder. */
+export function profilePath(config: Config, id: string): string {
+  if (!isProfileId(id)) throw new UserError(`not a profile id: "${id}" (2-40 lowercase letters, digits or dashes)`);
   const path = join(profilesDir(config), `${id}.json`);
   if (!existsSync(path)) throw new UserError(`no profile ${id} (${path})`);
+  return path;
+}
+
+/** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
+export async function profileById(config: Config, id: string) {
+  const path = profilePath(config, id);
   const { profile, problems } = await checkProfile(path, readFileSync(path, 'utf8'), { privacy: config.profiles.privacy });
   if (!profile) throw new UserError(`profile ${id} is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   return profile;

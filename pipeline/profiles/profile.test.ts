@@ -47,6 +47,20 @@ test('missing fields, wrong file name and plain addresses are reported; private 
   assert.match(r.problems[0]!.message, /too short/);
 });
 
+test('categories are checked against arXiv\'s archives, naming the item and the right spelling', async () => {
+  const text = JSON.stringify({ ...alice(), categories: ['cs.CV', 'cs.cv', 'nonsense', 'CS.LG'] }, null, 2);
+  const { profile, problems } = await checkProfile('profiles/alice.json', text, { privacy: 'public' });
+  assert.equal(profile, undefined);
+  assert.deepEqual(
+    problems.map((p) => [p.field, p.message]).sort(),
+    [
+      ['categories[1]', '"cs.cv" is not an arXiv category (did you mean "cs.CV"?)'],
+      ['categories[2]', 'unknown arXiv archive "nonsense" in "nonsense"'],
+      ['categories[3]', 'unknown arXiv archive "CS" (did you mean "cs.LG"?)'],
+    ],
+  );
+});
+
 test('a broken profile is skipped and reported; the others load', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-profiles-'));
   writeFileSync(join(dir, 'alice.json'), readFileSync(join(examples, 'alice.json')));

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { categoryProblem } from '../arxiv/categories.ts';
 import type { ProfilesConfig } from './config.ts';
 import { isPlainEmail, isSealed, sealedShapeProblem } from './seal.ts';
 
@@ -41,13 +42,21 @@ export interface ProfileProblem {
 export const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
 export const WEEKDAYS: Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
+let schema: { properties: { id: { pattern: string } } } | undefined;
+const profileSchema = () => (schema ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as NonNullable<typeof schema>);
+
 let compiled: ReturnType<Ajv2020['compile']> | undefined;
 function schemaValidator() {
   if (!compiled) {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+    compiled = ajv.compile(profileSchema());
   }
   return compiled;
+}
+
+/** Whether `id` matches the schema's id pattern; ids name files, so nothing else (`../x`) may become a path. */
+export function isProfileId(id: string): boolean {
+  return new RegExp(profileSchema().properties.id.pattern).test(id);
 }
 
 /** A file in the profiles folder that holds a profile (the schema and hidden files do not). */
@@ -142,6 +151,18 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
   const raw = data as Record<string, unknown> & { id: string; email: string };
   const expected = basename(file).replace(/\.json$/, '');
   if (typeof raw.id === 'string' && raw.id !== expected) add('id', `is "${raw.id}" but the file is named ${expected}.json (they must match)`);
+  // The schema checks only the shape: a misspelt category (cs.cv) would silently match no paper.
+  // Its specific message (with the right spelling) also replaces the schema's generic one.
+  if (Array.isArray(raw.categories)) {
+    raw.categories.forEach((name, i) => {
+      const problem = typeof name === 'string' ? categoryProblem(name) : null;
+      if (!problem) return;
+      const field = `categories[${i}]`;
+      const reported = problems.find((p) => p.field === field);
+      if (reported) reported.message = problem;
+      else add(field, problem);
+    });
+  }
   if (typeof raw.email !== 'string') {
     // reported by the schema
   } else if (isSealed(raw.email)) {

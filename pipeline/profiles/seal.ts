@@ -32,7 +32,8 @@ export function isPlainEmail(email: string): boolean {
   return EMAIL.test(email);
 }
 
-function decodeKey(value: string, what: string): Uint8Array {
+/** The 32 bytes of a deployment key given in base64; `what` names the setting in the error. Needs `sodium.ready`. */
+export function decodeKey(value: string, what: string): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = sodium.from_base64(value.trim(), b64());

@@ -70,8 +70,12 @@ export function parseVectorFile(text: string): VectorFile {
   }
   if (f?.format !== 'paperboy-profile-vectors/1') throw new Error('not a Paperboy profile vector file (format paperboy-profile-vectors/1)');
   if (!Array.isArray(f.interests) || f.interests.length === 0) throw new Error('holds no interest vectors');
+  if (!Number.isInteger(f.dim) || f.dim < 1) throw new Error(`dim must be a positive integer, got ${JSON.stringify(f.dim)}`);
   for (const i of f.interests) {
-    if (typeof i.label !== 'string' || typeof i.vector !== 'string' || fromBase64(i.vector).length !== f.dim) throw new Error(`interest ${JSON.stringify(i.label)} has no ${f.dim}-dimensional vector`);
+    if (typeof i.label !== 'string' || typeof i.vector !== 'string') throw new Error(`interest ${JSON.stringify(i.label)} has no label or no vector (base64 float32)`);
+    // Checked on the bytes: a truncated vector must not reach the Float32Array decoding.
+    const bytes = Buffer.from(i.vector, 'base64').length;
+    if (bytes !== f.dim * 4) throw new Error(`interest ${JSON.stringify(i.label)}: expected a vector of dim ${f.dim}, got ${bytes % 4 ? `${bytes} bytes (not whole float32 values)` : `dim ${bytes / 4}`}`);
   }
   return f;
 }

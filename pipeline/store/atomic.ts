@@ -1,12 +1,34 @@
 // Crash-safe file replacement: readers see the old file or the new one, never half of either,
 // even after kill -9 or power loss (write to a temp file, fsync, rename, fsync the directory).
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
+
+/**
+ * mkdir -p whose error says why. Node's recursive mkdir reports ENOENT when it cannot create a
+ * missing parent (read-only or forbidden store), hiding the cause; then the missing folders are
+ * created one at a time, and the first that fails throws the real error (EROFS, EACCES) with its path.
+ */
+export function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const missing: string[] = [];
+    for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      try {
+        mkdirSync(d);
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw cause;
+      }
+    }
+  }
+}
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
@@ -41,7 +63,7 @@ export function fsyncDir(dir: string): void {
  */
 export async function writeFilesAtomic(files: { path: string; data: string | Uint8Array }[]): Promise<void> {
   const temps = files.map((f, i) => {
-    mkdirSync(dirname(f.path), { recursive: true });
+    makeDir(dirname(f.path));
     return join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${Date.now()}.${i}.tmp`);
   });
   const written = await Promise.allSettled(
