@@ -166,6 +166,7 @@ function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): string[
   return Object.entries(value).flatMap(([key, v]) => {
     const here = [...path, key].join('.');
     if (shape[key]) return unknownKeys(shape[key], v, [...path, key]);
+    if (key.startsWith('//')) return []; // JSON has no comments: "//" keys are the usual stand-in
     const near = nearest(key, Object.keys(shape));
     return [`unknown key ${here}${near ? ` (did you mean ${[...path, near].join('.')}?)` : ''}`];
   });
