@@ -1,8 +1,8 @@
 // Screenshots of a digest as mail clients show it: phone (375 px) and desktop (1024 px) widths,
 // light and dark (`prefers-color-scheme`), through real Chromium.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../util/chromium.ts';
+import { makeDir } from '../store/atomic.ts';
 
 export const PREVIEW_VIEWPORTS = [
   { name: 'phone', width: 375, height: 812 },
@@ -12,7 +12,7 @@ export const PREVIEW_SCHEMES = ['light', 'dark'] as const;
 
 /** Writes `<name>-<viewport>-<scheme>.png` for every viewport and scheme; returns the paths. */
 export async function screenshotEmail(html: string, outDir: string, name: string): Promise<string[]> {
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir);
   const browser = await launchChromium();
   const written: string[] = [];
   try {

@@ -2,11 +2,11 @@
 // before the HTTP response; tentative votes are judged once their hold time has passed and the
 // confirmed ones appended to `events`, the log `GET /events` serves. Concurrent requests share
 // one transaction (group commit), so durability costs one fsync per batch, not per vote.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { FeedbackAction, FeedbackEvent } from './event.ts';
 import { judgeVote, type ScannerRules, type Vote } from './judge.ts';
+import { makeDir } from '../store/atomic.ts';
 
 export type NewVote = Omit<Vote, 'id'>;
 
@@ -71,7 +71,7 @@ export class VoteStore {
   constructor(path: string, options: StoreOptions) {
     this.path = path;
     this.options = options;
-    mkdirSync(dirname(path), { recursive: true });
+    makeDir(dirname(path));
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
     const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;

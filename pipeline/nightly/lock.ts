@@ -1,10 +1,11 @@
 // One nightly run at a time per store. The lock file is created exclusively; a lock left by a
 // process that no longer exists on this host (crash, kill -9) is taken over, so a crash never
 // blocks the next night.
-import { closeSync, openSync, readFileSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { makeDir } from '../store/atomic.ts';
 
 interface LockInfo {
   pid: number;
@@ -18,7 +19,7 @@ export interface Lock {
 
 export function acquireLock(dataDir: string, name = 'nightly'): Lock {
   const path = join(dataDir, `${name}.lock`);
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path));
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');

@@ -4,7 +4,7 @@
 // similar lists are synced, feedback is logged by sequence number, picks are recorded per edition,
 // and mail goes through the send ledger keyed by (subscriber, edition). Nothing is sent twice and
 // nobody is skipped.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { fetchAnnouncements, type Announcements } from '../arxiv/fetch.ts';
@@ -26,7 +26,7 @@ import type { Transporter } from 'nodemailer';
 import { buildSite } from '../site/build.ts';
 import { subscribeSettings } from '../site/data.ts';
 import { refreshMap } from '../site/stage.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
@@ -342,7 +342,7 @@ export function outboxDir(dataDir: string, date: string): string {
 
 function writeOutbox(dataDir: string, date: string, messages: Message[]): void {
   const dir = outboxDir(dataDir, date);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   for (const m of messages) writeFileAtomic(join(dir, `${m.subscriber}.json`), JSON.stringify(m) + '\n');
 }
 

@@ -6,12 +6,12 @@
 //   they say what each subscriber reads and likes. They travel as one sealed file
 //   (`vault/private-state.sealed`, XSalsa20-Poly1305 under a key derived from the deployment's
 //   profile private key), which only the nightly job can open.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
 import { decodeKey } from '../profiles/seal.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import { UserError } from '../util/errors.ts';
 
 /** Folders of the store that hold private subscriber data. */
@@ -85,7 +85,7 @@ export async function openPrivateState(dataDir: string, privateKey: string | und
     }
     const target = join(dataDir, rel);
     if (existsSync(target) && statSync(target).mtimeMs > vaultTime) continue;
-    mkdirSync(dirname(target), { recursive: true });
+    makeDir(dirname(target));
     writeFileSync(target, Buffer.from(b64, 'base64'));
     restored++;
   }

@@ -16,9 +16,9 @@
 // committed in one transaction (one fsync) before any of their promises resolve. Callers await
 // `markSending` before handing the message to SMTP, so the rule above holds, while concurrent
 // connections share fsyncs instead of queueing behind one each.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { makeDir } from '../store/atomic.ts';
 
 /** How long a write waits for others to share its commit. */
 const GROUP_COMMIT_MS = 4;
@@ -44,7 +44,7 @@ export class SendLedger {
 
   constructor(dataDir: string) {
     const dir = join(dataDir, 'send');
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     this.path = join(dir, 'ledger.sqlite');
     this.db = new DatabaseSync(this.path);
     this.db.exec(`

@@ -2,10 +2,10 @@
 // A paper never changes shard (its id fixes the month), so a night's import touches only the
 // newest shards, git diffs stay small, and reading one shard bounds memory. Every shard write
 // is atomic; merging is idempotent, so re-importing the same input rewrites nothing.
-import { createReadStream, mkdirSync, openSync } from 'node:fs';
+import { createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { writeFileAtomic, writeFilesAtomic } from './atomic.ts';
+import { makeDir, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
 import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
 import { listIfExists, namingPath, parseJson, parseJsonLines, readBytesIfExists, readTextIfExists } from './read.ts';
 
@@ -151,7 +151,7 @@ export class PaperStore {
     const byShard = groupByMonth(papers, (p) => p.id);
     const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
     const writes: { path: string; data: string }[] = [];
-    mkdirSync(this.dir, { recursive: true });
+    makeDir(this.dir);
     for (const [month, incoming] of byShard) {
       const current = new Map(this.readShard(month).map((p) => [p.id, p]));
       let changed = false;
