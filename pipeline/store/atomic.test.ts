@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -15,11 +15,21 @@ const root = join(import.meta.dirname, '..', '..');
 function unwritableDir(t: TestContext): string | null {
   const dir = mkdtempSync(join(tmpdir(), 'pb-ro-'));
   if (process.getuid?.() === 0) {
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'tmpfs', dir]).status !== 0) return null;
-    t.after(() => spawnSync('umount', [dir]));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'tmpfs', dir]).status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return null;
+    }
+    t.after(() => {
+      const unmounted = spawnSync('umount', [dir], { encoding: 'utf8' });
+      assert.equal(unmounted.status, 0, `umount ${dir}: ${unmounted.stderr}`);
+      rmSync(dir, { recursive: true, force: true });
+    });
   } else {
     chmodSync(dir, 0o555);
-    t.after(() => chmodSync(dir, 0o755));
+    t.after(() => {
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    });
   }
   return dir;
 }

@@ -5,15 +5,16 @@ import { open } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 
 /**
- * mkdir -p whose error says why. Node's recursive mkdir reports ENOENT when it cannot create a
- * missing parent (read-only or forbidden store), hiding the cause; then the missing folders are
- * created one at a time, and the first that fails throws the real error (EROFS, EACCES) with its path.
+ * mkdir -p whose error says why and where. Node's recursive mkdir reports ENOENT when it cannot
+ * create a missing parent on a read-only store (hiding the cause), or EACCES naming the deepest
+ * folder rather than the one refused; then the missing folders are created one at a time, and the
+ * first that fails throws the real error (EROFS, EACCES) with its own path.
  */
 export function makeDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (!['ENOENT', 'EACCES', 'EPERM', 'EROFS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
     const missing: string[] = [];
     for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
     for (const d of missing) {
