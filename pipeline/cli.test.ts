@@ -30,6 +30,9 @@ test('usage mistakes are one line naming the command whose help explains it', ()
   assertOneLineError(['help', 'bogus'], /unknown command 'bogus' \(see paperboy --help\)/);
   assertOneLineError(['stats', '--data-dir', ''], /the data directory cannot be empty/);
   assertOneLineError(['help', 'profile', 'bogus'], /unknown command 'bogus' \(see paperboy profile --help\)/);
+  // commander's suggestion survives, on the same line
+  assertOneLineError(['stats', '--jsn'], /^paperboy: unknown option '--jsn' \(Did you mean --json\?\) \(see paperboy stats --help\)$/m);
+  assertOneLineError(['stat'], /^paperboy: unknown command 'stat' \(Did you mean one of state, stats\?\) \(see paperboy --help\)$/m);
 });
 
 test('help asked for, by a bare command group or `help`, goes to stdout with exit 0; --version prints the version', () => {

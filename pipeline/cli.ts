@@ -77,7 +77,8 @@ function oneLineErrors(cmd: Command): void {
   cmd.configureOutput({ outputError: () => {} });
   cmd.exitOverride((err: CommanderError) => {
     if (err.exitCode === 0) throw err;
-    throw new UsageError(err.message.replace(/^error: /, '').replace(/\.$/, ''), cmd);
+    // Commander puts its suggestion on a second line ("(Did you mean --json?)"): keep it, on one.
+    throw new UsageError(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, ''), cmd);
   });
   if (cmd.commands.length === 0) return;
   cmd.helpCommand(false);

@@ -24,6 +24,8 @@ test('misspelt categories are refused with a suggestion', () => {
   assert.equal(categoryProblem('cond-mat.Str-El'), '"cond-mat.Str-El" is not an arXiv category (did you mean "cond-mat.str-el"?)');
   assert.match(categoryProblem('quant-ph.XX')!, /quant-ph has no subject classes/);
   assert.match(categoryProblem('computer-science')!, /unknown arXiv archive/);
+  // names every JavaScript object has are no archives
+  for (const name of ['constructor', 'toString', '__proto__', 'valueOf.XX', 'CONSTRUCTOR']) assert.match(categoryProblem(name)!, /unknown arXiv archive/, name);
 });
 
 test('the configuration refuses a misspelt category at start-up, naming the key', () => {

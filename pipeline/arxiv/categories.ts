@@ -30,9 +30,10 @@ const ARCHIVES: Record<string, RegExp | null> = {
 /** Why `name` is not an arXiv category or archive, or null when it is well-formed. */
 export function categoryProblem(name: string): string | null {
   const [archive = '', subject, ...rest] = name.split('.');
-  if (!(archive in ARCHIVES)) {
+  // Object.hasOwn, not `in`: "constructor" or "toString" are no archives.
+  if (!Object.hasOwn(ARCHIVES, archive)) {
     const lower = archive.toLowerCase();
-    if (!(lower in ARCHIVES)) return `unknown arXiv archive "${archive}" in "${name}"`;
+    if (!Object.hasOwn(ARCHIVES, lower)) return `unknown arXiv archive "${archive}" in "${name}"`;
     const relettered = lower + name.slice(archive.length);
     return `unknown arXiv archive "${archive}" (did you mean "${categoryProblem(relettered) ? lower : relettered}"?)`;
   }
