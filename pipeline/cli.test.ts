@@ -74,6 +74,18 @@ test('options that would quietly do nothing or everything are refused in one lin
   assertOneLineError(['nightly', '--summary-file', '/nonexistent/dir/x'], /^paperboy: --summary-file \/nonexistent\/dir\/x: no such directory \/nonexistent\/dir$/m);
 });
 
+test("a summary file that cannot be written is a warning when the night itself failed: the night's error is what ends the run", () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'pb-night-'));
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', join(scratch, 'data'), '--quiet', 'nightly', '--date', '2025-10-01', '--summary-file', scratch], {
+    cwd: scratch,
+    encoding: 'utf8',
+    // nothing listens on port 9: the fetch stage fails at once
+    env: { ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_ARXIV__FEED_URL: 'http://127.0.0.1:9/atom/{categories}', PAPERBOY_ARXIV__RETRIES: '0' },
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^paperboy: warning: --summary-file .+: cannot write \(EISDIR\)\npaperboy: edition 2025-10-01: fetch failed: .+\n$/);
+});
+
 test('model build --dim is held to the bounds of embed.static.dim', () => {
   assertOneLineError(['model', 'build', '--dim', '100000'], /^paperboy: --dim 100000: Too big: expected number to be <=1024$/m);
   assertOneLineError(['model', 'build', '--dim', '4'], /^paperboy: --dim 4: Too small: expected number to be >=8$/m);

@@ -8,6 +8,7 @@ import { ArxivUnavailableError } from './http.ts';
 import { matchesCategories } from './kaggle.ts';
 import { replayServerForTests } from './replay-fixture.ts';
 import { DEMO_CORPUS, readCorpus } from './replay-server.ts';
+import { MalformedResponseError } from './xml.ts';
 
 let corpus: Paper[];
 const replay = replayServerForTests(async () => {
@@ -67,6 +68,16 @@ test('the real 2024+ item format: version from guid, abstract after the preamble
     submitted: null, updated: null, announced: '2026-09-15', announceType: 'replace',
     doi: '10.1145/3795866.3844758', journalRef: null, comments: null, license: 'http://creativecommons.org/licenses/by/4.0/',
   });
+});
+
+test('one unreadable item is skipped and named; a feed of nothing but unreadable items is broken', () => {
+  const item = /<item>[\s\S]*?<\/item>/.exec(REAL_FORMAT)![0];
+  const garbled = item.replace(/(<guid[^>]*>)oai:arXiv\.org:[^<]+/, '$1garbage');
+  const feed = parseAnnouncementFeed(REAL_FORMAT.replace(item, garbled + item));
+  assert.deepEqual(feed.skipped.map((s) => s.id), ['garbage']);
+  assert.deepEqual(feed.papers.map((p) => p.id), ['2401.12345']);
+  const allBad = REAL_FORMAT.replace(item, garbled + garbled);
+  assert.throws(() => parseAnnouncementFeed(allBad), (err: Error) => err instanceof MalformedResponseError && /none of its \d+ items could be read \(first: "garbage"/.test(err.message));
 });
 
 test('feed dates are read in arXiv\'s own calendar, not shifted to UTC', () => {

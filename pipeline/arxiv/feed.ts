@@ -77,6 +77,7 @@ export function parseAnnouncementFeed(xml: string): AnnouncementFeed {
 
 type ItemFields = { guid: string; summary: string; categories: string[] };
 
+/** Reads every item it can; one unreadable item is skipped, but a feed of nothing but unreadable items is broken. */
 function readItems(items: XmlNode[], date: string, fields: (item: XmlNode) => ItemFields): { papers: Paper[]; skipped: SkippedItem[] } {
   const papers: Paper[] = [];
   const skipped: SkippedItem[] = [];
@@ -87,6 +88,9 @@ function readItems(items: XmlNode[], date: string, fields: (item: XmlNode) => It
     } catch (err) {
       skipped.push({ id: f.guid, reason: (err as Error).message });
     }
+  }
+  if (items.length > 0 && papers.length === 0) {
+    throw new MalformedResponseError(`announcement feed: none of its ${items.length} items could be read (first: ${JSON.stringify(skipped[0]!.id)}, ${skipped[0]!.reason})`);
   }
   return { papers, skipped };
 }

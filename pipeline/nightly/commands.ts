@@ -39,6 +39,13 @@ export const registerNightlyCommands: Registrar = (program, context) => {
           throw new UserError(`--summary-file ${opts.summaryFile}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
         }
       };
+      const publishOrWarn = (record: EditionRecord) => {
+        try {
+          publish(record);
+        } catch (err) {
+          process.stderr.write(`paperboy: warning: ${(err as Error).message}\n`);
+        }
+      };
       let result;
       try {
         result = await runNightly(config, {
@@ -49,12 +56,13 @@ export const registerNightlyCommands: Registrar = (program, context) => {
           log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
         });
       } catch (err) {
-        if (err instanceof NightlyError) publish(err.record);
+        // The night's own failure is the news; a summary that cannot be written is a warning.
+        if (err instanceof NightlyError) publishOrWarn(err.record);
         throw err;
       }
-      publish(result.record);
       const record = result.record;
       emit(this, record, summaryText);
+      publish(record);
     });
 
   program
