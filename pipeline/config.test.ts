@@ -51,8 +51,10 @@ test('misspelt keys in the file or the environment are refused, naming the key a
   writeFileSync(join(dir, 'typo.json'), JSON.stringify({ recomend: { minScore: 0.2 }, arxiv: { retrys: 2 }, links: { keys: { anyId: '0123456789abcdef' } } }));
   assert.throws(() => loadConfig({ file: 'typo.json', env: {}, cwd: dir }), /unknown key recomend \(did you mean recommend\?\); .*unknown key arxiv\.retrys \(did you mean arxiv\.retries\?\)\)$/);
   // "//" keys are comments, at any depth
-  writeFileSync(join(dir, 'commented.json'), JSON.stringify({ '//': 'why', recommend: { '//': 'tuned', minScore: 0.2 } }));
-  assert.equal(loadConfig({ file: 'commented.json', env: {}, cwd: dir }).recommend.minScore, 0.2);
+  writeFileSync(join(dir, 'commented.json'), JSON.stringify({ '//': 'why', recommend: { '//': 'tuned', minScore: 0.2 }, links: { keys: { '//': 'rotate yearly', k1: '0123456789abcdef' } } }));
+  const commented = loadConfig({ file: 'commented.json', env: {}, cwd: dir });
+  assert.equal(commented.recommend.minScore, 0.2);
+  assert.deepEqual(Object.keys(commented.links.keys), ['k1']);
   writeFileSync(join(dir, 'array.json'), '[1,2]');
   assert.throws(() => loadConfig({ file: 'array.json', env: {}, cwd: dir }), /must hold a JSON object/);
 });

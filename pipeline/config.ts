@@ -83,7 +83,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (existsSync(file)) {
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
+      // JSON has no comments: "//" keys are the usual stand-in, dropped at any depth.
+      json = JSON.parse(readFileSync(file, 'utf8'), (key, value) => (key.startsWith('//') ? undefined : value));
     } catch (err) {
       throw new UserError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
     }
@@ -166,7 +167,6 @@ function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): string[
   return Object.entries(value).flatMap(([key, v]) => {
     const here = [...path, key].join('.');
     if (shape[key]) return unknownKeys(shape[key], v, [...path, key]);
-    if (key.startsWith('//')) return []; // JSON has no comments: "//" keys are the usual stand-in
     const near = nearest(key, Object.keys(shape));
     return [`unknown key ${here}${near ? ` (did you mean ${[...path, near].join('.')}?)` : ''}`];
   });
