@@ -35,7 +35,7 @@ const SKIP_CLICK = Number(process.env.EVAL_SKIP_CLICK ?? 0.3);
 const RELEVANT_SHARE = 0.05;
 
 // Several draws of simulated subscribers, pooled: one draw's digest-k precision is noisy (about
-// ±0.016 at 100 subscribers). Seeded, so every run prints the same table.
+// ±0.03 at 100 subscribers). Seeded, so every run prints the same table.
 const SEEDS = (process.env.EVAL_SEEDS ?? '7,1,2,3,4').split(',').map(Number);
 
 async function loadCorpus(): Promise<Paper[]> {

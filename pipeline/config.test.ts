@@ -40,6 +40,8 @@ test('an environment value is the string it is where the schema wants a string, 
   assert.equal(c.site.search, false);
   assert.deepEqual(c.links.keys, { k1: '0123456789abcdef' });
   assert.deepEqual(c.profiles.maintainers, ['ann']);
+  // every list also takes the comma form the README promises
+  assert.deepEqual(loadConfig({ env: { PAPERBOY_PROFILES__MAINTAINERS: 'ann, bob' }, cwd }).profiles.maintainers, ['ann', 'bob']);
 });
 
 test('misspelt keys in the file or the environment are refused, naming the key and the nearest valid one', () => {

@@ -205,7 +205,7 @@ export function saveIndex(config: Config, index: PaperIndex): void {
   writeFileAtomic(file, out);
 }
 
-/** The persisted index, or undefined when there is none or it cannot be read (it is then rebuilt). */
+/** The persisted index, or undefined when there is none or it is damaged (it is then rebuilt); a file that cannot be read at all is an error. */
 export function loadIndex(config: Config): PaperIndex | undefined {
   const file = indexFile(config);
   // Derived data: unparseable means rebuild, but a file that cannot be read at all (EACCES) is an error.

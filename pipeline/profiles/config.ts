@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringList } from '../arxiv/config.ts';
 
 /**
  * Subscribers and what Paperboy learns about them. The deployment keypair seals subscribers'
@@ -15,7 +16,7 @@ export const profilesConfig = z.object({
   /** Deployment secret key (base64, 32 bytes): a secret, never committed outside demo configs. */
   privateKey: z.string().optional(),
   /** GitHub logins allowed to edit any profile in a pull request. */
-  maintainers: z.array(z.string().min(1)).default([]),
+  maintainers: stringList.default([]),
   /** Feedback older than this many days counts half as much. */
   halfLifeDays: z.number().positive().default(30),
   /** Rocchio weights: interest anchor, liked papers, disliked papers. */
