@@ -29,13 +29,13 @@ test('paperboy digest --dry-run --out writes .eml and .html per subscriber; bad 
   assert.match(String(mail.text), /👍 More like this: https:\/\/vote\.example\.org\/v\//);
   assert.match(mail.messageId!, /^<paperboy\.2025-10-01\./);
 
-  writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...input('x', 1), subscriber: { id: 'x', name: 'X', email: 'not-an-address' } }]));
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...input('xy', 1), subscriber: { id: 'xy', name: 'X', email: 'not-an-address' } }]));
   const bad = run(dir, ['digest', '--picks', 'bad.json']);
   assert.equal(bad.code, 1, bad.stdout + bad.stderr);
   assert.match(bad.stderr, /^paperboy: picks file bad\.json: invalid picks \(0\.subscriber\.email: .+\)\n$/);
   const wrongDate = run(dir, ['digest', '--picks', 'picks.json', '--date', '2025-10-02']);
   assert.equal(wrongDate.code, 1);
-  assert.match(wrongDate.stderr, /^paperboy: picks file picks\.json: the picks are for edition 2025-10-01, not 2025-10-02\n$/);
+  assert.match(wrongDate.stderr, /^paperboy: picks file picks\.json: no picks for edition 2025-10-02 \(the file has 2025-10-01\)\n$/);
   // A file with two editions: without --date it names them, --date picks one.
   writeFileSync(join(dir, 'mixed.json'), JSON.stringify([input('alice', 2), { ...input('bob', 2), edition: '2025-10-02' }]));
   const mixed = run(dir, ['digest', '--picks', 'mixed.json', '--dry-run', '--out', 'mixed']);

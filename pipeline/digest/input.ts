@@ -2,6 +2,7 @@
 // stage produces the picks; the nightly job (or `--picks FILE`) hands them over in this shape.
 import { z } from 'zod';
 import { isCalendarDay } from '../util/dates.ts';
+import { isProfileId } from '../profiles/profile.ts';
 import type { Paper } from '../store/paper.ts';
 
 export interface DigestPick {
@@ -52,7 +53,7 @@ const paperSchema = z.object({
 
 export const digestInputSchema = z.object({
   subscriber: z.object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'subscriber ids are 1-64 letters, digits, _ . or -'),
+    id: z.string().refine(isProfileId, 'not a profile id (see profiles/profile.schema.json)'),
     name: z.string().default(''),
     email: z.email(),
   }),
@@ -75,7 +76,7 @@ export function parseDigestInputs(json: unknown, editionOverride?: string): Dige
     list = (json as { inputs: unknown[] }).inputs;
     fileEdition = (json as { edition?: string }).edition;
   } else list = [json];
-  if (fileEdition && editionOverride && fileEdition !== editionOverride) throw new Error(`the picks are for edition ${fileEdition}, not ${editionOverride}`);
+  if (fileEdition && editionOverride && fileEdition !== editionOverride) throw new Error(`no picks for edition ${editionOverride} (the file has ${fileEdition})`);
   const fallback = fileEdition ?? editionOverride;
   const parsed = z.array(digestInputSchema).safeParse(
     list.map((item) => (item && typeof item === 'object' && !('edition' in item) && fallback ? { ...item, edition: fallback } : item)),

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { isProfileId } from './profile.ts';
 
 /** A line of a subscriber's log: an event, or a reset mark that forgets everything before it. */
 export type LogEntry = FeedbackEvent | { reset: true; at: string };
@@ -36,8 +37,6 @@ function logPath(dataDir: string, subscriber: string): string {
   return join(feedbackDir(dataDir), `${subscriber}.jsonl`);
 }
 
-const SUBSCRIBER = /^[a-z0-9][a-z0-9-]{1,39}$/;
-
 export function readLog(dataDir: string, subscriber: string): LogEntry[] {
   const path = logPath(dataDir, subscriber);
   if (!existsSync(path)) return [];
@@ -65,7 +64,7 @@ export function appendEvents(dataDir: string, events: FeedbackEvent[]): { change
   const bySubscriber = new Map<string, FeedbackEvent[]>();
   let dropped = 0;
   for (const e of events) {
-    if (!SUBSCRIBER.test(e.subscriber) || !Number.isFinite(e.seq)) {
+    if (!isProfileId(e.subscriber) || !Number.isFinite(e.seq)) {
       dropped++;
       continue;
     }
