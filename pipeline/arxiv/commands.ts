@@ -38,11 +38,11 @@ export interface FetchReport {
 function parseCategories(value: string): string[] {
   const parsed = categoryList.safeParse(value);
   if (!parsed.success) throw new UserError(`--categories: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  return nonEmpty(parsed.data, '--categories');
+  return requireNonEmpty(parsed.data, '--categories');
 }
 
 /** An explicitly empty list is a mistake (an unset shell variable, say), never "everything". */
-function nonEmpty(list: string[], flag: string): string[] {
+function requireNonEmpty(list: string[], flag: string): string[] {
   if (list.length === 0) throw new UserError(`${flag} is empty; leave it out for the default`);
   return list;
 }
@@ -106,7 +106,7 @@ export const registerArxivCommands: Registrar = (program, context) => {
       };
       let papers: Paper[];
       if (opts.ids !== undefined) {
-        const r = await fetchPapersByIds(config, nonEmpty(stringList.parse(opts.ids), '--ids'), { client });
+        const r = await fetchPapersByIds(config, requireNonEmpty(stringList.parse(opts.ids), '--ids'), { client });
         Object.assign(report, { source: 'api', status: 'harvested', missing: r.missing });
         papers = r.papers;
       } else if (opts.from) {
