@@ -2,10 +2,11 @@
 // It is both the job's checkpoint (which stages are done) and the public answer to
 // "why did I get no email today?" (status, counts, reasons), shown on the archive's Editions
 // page. It holds counts and reasons only: subscriber ids stay in the private ledger.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType } from '../store/paper.ts';
+import { listIfExists, parseJson, readTextIfExists } from '../store/read.ts';
 
 export const STAGES = ['fetch', 'embed', 'index', 'feedback', 'recommend', 'render', 'send', 'site'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -58,7 +59,8 @@ export function newEdition(date: string, now = new Date()): EditionRecord {
 
 export function readEdition(dataDir: string, date: string): EditionRecord | undefined {
   const path = editionPath(dataDir, date);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as EditionRecord) : undefined;
+  const text = readTextIfExists(path);
+  return text === undefined ? undefined : parseJson<EditionRecord>(text, path);
 }
 
 export function writeEdition(dataDir: string, record: EditionRecord): void {
@@ -68,12 +70,11 @@ export function writeEdition(dataDir: string, record: EditionRecord): void {
 /** All edition records, newest first. */
 export function listEditions(dataDir: string): EditionRecord[] {
   const dir = join(dataDir, 'editions');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return listIfExists(dir)
     .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
     .sort()
     .reverse()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as EditionRecord);
+    .map((f) => parseJson<EditionRecord>(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }
 
 export function isWeekend(date: string): boolean {

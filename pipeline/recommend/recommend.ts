@@ -3,7 +3,6 @@
 // never new) are ranked against what the subscriber's profile has learned. Picks are recorded
 // per edition so no paper is ever sent twice, while re-running the same edition gives the same
 // digest.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
@@ -13,6 +12,7 @@ import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { deriveProfiles, stateDir, type VectorSource } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
+import { parseJson, readTextIfExists } from '../store/read.ts';
 
 export type { Pick } from './rank.ts';
 
@@ -25,7 +25,8 @@ function sentPath(dataDir: string, subscriber: string): string {
 
 export function readSent(dataDir: string, subscriber: string): SentLedger {
   const path = sentPath(dataDir, subscriber);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SentLedger) : {};
+  const text = readTextIfExists(path);
+  return text === undefined ? {} : parseJson<SentLedger>(text, path);
 }
 
 /** Papers sent in editions other than `date` (the same edition may be re-run and must not exclude itself). */
