@@ -184,11 +184,7 @@ export async function runEval(): Promise<void> {
     for (const [k, date] of days.entries()) {
       // Subscribers reading the same listing today share one recommend call; the listing is
       // re-dated to today's edition, which is all the recommender looks at.
-      const readers = new Map<string, Sim[]>();
-      for (const sim of sims) {
-        const day = contentDay(offsetOf.get(sim)!, k);
-        readers.set(day, [...(readers.get(day) ?? []), sim]);
-      }
+      const readers = Map.groupBy(sims, (sim) => contentDay(offsetOf.get(sim)!, k));
       const events: FeedbackEvent[] = [];
       for (const [day, group] of readers) {
         const today = papersOf.get(day)!;
@@ -208,16 +204,18 @@ export async function runEval(): Promise<void> {
           // Digests on which nothing was relevant (tiny weekend listings) say nothing about ranking.
           if (relevant.size > 0) {
             const tally = (byDigest[k] ??= emptyTally());
+            const own = (mine[k] ??= { p: 0, n: 0 });
             for (const m of methods) {
               const r = precisionAndNdcg(lists[m], relevant);
               tally[m].p += r.p;
               tally[m].ndcg += r.ndcg;
               tally[m].n++;
+              if (m === 'paperboy') {
+                own.p += r.p;
+                own.n++;
+              }
             }
             (lengths[k] ??= []).push(lists.paperboy.length);
-            const own = (mine[k] ??= { p: 0, n: 0 });
-            own.p += precisionAndNdcg(lists.paperboy, relevant).p;
-            own.n++;
           }
           // The subscriber reads Paperboy's digest and clicks.
           for (const id of lists.paperboy) {
