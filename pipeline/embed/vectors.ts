@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { groupByMonth } from '../store/paper.ts';
-import { DamagedFileError, listIfExists, parseJson, readBytesIfExists, readTextIfExists } from '../store/read.ts';
+import { DamagedFileError, listIfExists, parseJson, readBytesIfExists, readJsonIfExists, readTextIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 import { modelKeyOf, modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
 
@@ -152,8 +152,7 @@ export class VectorStore {
 
   active(): ActiveModel | undefined {
     const file = join(this.root, 'active.json');
-    const text = readTextIfExists(file);
-    return text === undefined ? undefined : parseJson<ActiveModel>(text, file);
+    return readJsonIfExists<ActiveModel>(file);
   }
 
   /** Makes `modelKey` the active model and deletes every other model's vectors (the switch is complete). */

@@ -15,7 +15,7 @@ import { loadVectors, type VectorShard } from '../embed/vectors.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth, idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { DamagedFileError, listIfExists, parseJson, parseJsonLines, readTextIfExists } from '../store/read.ts';
+import { DamagedFileError, listIfExists, parseJsonLines, readJsonIfExists, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 
@@ -67,8 +67,7 @@ function writeShard(config: Config, month: string, entries: Iterable<SimilarEntr
 
 function readMeta(config: Config): SimilarMeta | undefined {
   const file = join(similarDir(config), 'meta.json');
-  const text = readTextIfExists(file);
-  return text === undefined ? undefined : parseJson<SimilarMeta>(text, file);
+  return readJsonIfExists<SimilarMeta>(file);
 }
 
 /** Similar-paper entries of the given papers (all papers when `ids` is omitted). */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType } from '../store/paper.ts';
-import { listIfExists, parseJson, readTextIfExists } from '../store/read.ts';
+import { listIfExists, parseJson, readJsonIfExists } from '../store/read.ts';
 
 export const STAGES = ['fetch', 'embed', 'index', 'feedback', 'recommend', 'render', 'send', 'site'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -59,8 +59,7 @@ export function newEdition(date: string, now = new Date()): EditionRecord {
 
 export function readEdition(dataDir: string, date: string): EditionRecord | undefined {
   const path = editionPath(dataDir, date);
-  const text = readTextIfExists(path);
-  return text === undefined ? undefined : parseJson<EditionRecord>(text, path);
+  return readJsonIfExists<EditionRecord>(path);
 }
 
 export function writeEdition(dataDir: string, record: EditionRecord): void {

@@ -81,7 +81,7 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
   const lock = acquireLock(config.dataDir);
   try {
     // Without a date, the edition is whatever the feed announces now (fetched once, used by the fetch stage).
-    const feed = opts.date ? undefined : await fetchAnnouncements(config, { categories: await categoriesToFetch(config) });
+    const feed = opts.date ? undefined : await fetchTodaysFeed(config);
     const date = opts.date ?? feed!.date;
     const record = readEdition(config.dataDir, date) ?? newEdition(date);
     record.runs++;
@@ -124,9 +124,14 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
   }
 }
 
+/** The announcement feed for every category a subscriber draws from. */
+async function fetchTodaysFeed(config: Config): Promise<Announcements> {
+  return fetchAnnouncements(config, { categories: await categoriesToFetch(config) });
+}
+
 const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async fetch(s) {
-    const feed = s.feed ?? (await fetchAnnouncements(s.config, { categories: await categoriesToFetch(s.config) }));
+    const feed = s.feed ?? (await fetchTodaysFeed(s.config));
     if (feed.date !== s.date) {
       if (feed.date < s.date) {
         s.record.status = 'stale';

@@ -54,12 +54,12 @@ function schemaValidator() {
   return compiled;
 }
 
+let idPattern: RegExp | undefined;
 /** Whether `id` matches the schema's id pattern; ids name files, so nothing else (`../x`) may become a path. */
 export function isProfileId(id: string): boolean {
   idPattern ??= new RegExp(profileSchema().properties.id.pattern);
   return idPattern.test(id);
 }
-let idPattern: RegExp | undefined;
 
 /** A file in the profiles folder that holds a profile (the schema and hidden files do not). */
 export function isProfileFile(name: string): boolean {

@@ -12,7 +12,7 @@ import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { deriveProfiles, stateDir, type VectorSource } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
-import { parseJson, readTextIfExists } from '../store/read.ts';
+import { readJsonIfExists } from '../store/read.ts';
 
 export type { Pick } from './rank.ts';
 
@@ -25,8 +25,7 @@ function sentPath(dataDir: string, subscriber: string): string {
 
 export function readSent(dataDir: string, subscriber: string): SentLedger {
   const path = sentPath(dataDir, subscriber);
-  const text = readTextIfExists(path);
-  return text === undefined ? {} : parseJson<SentLedger>(text, path);
+  return readJsonIfExists<SentLedger>(path) ?? {};
 }
 
 /** Papers sent in editions other than `date` (the same edition may be re-run and must not exclude itself). */

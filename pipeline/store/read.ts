@@ -56,6 +56,12 @@ export function parseJson<T>(text: string, path: string, line: number | null = n
   }
 }
 
+/** A JSON file's content; undefined when the file does not exist yet. */
+export function readJsonIfExists<T>(path: string): T | undefined {
+  const text = readTextIfExists(path);
+  return text === undefined ? undefined : parseJson<T>(text, path);
+}
+
 /** Each non-empty line of a JSON-lines file's text, parsed. */
 export function* parseJsonLines<T>(text: string, path: string): Generator<T> {
   const lines = text.split('\n');
