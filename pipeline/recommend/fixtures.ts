@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { readSmallCorpus, sharedDataPath } from '../arxiv/shared-data.ts';
 import { paperText } from '../embed/text.ts';
-
-export { paperText };
 import type { Paper } from '../store/paper.ts';
 import { normalize } from '../profiles/vec.ts';
+
+export { paperText };
 
 export const SMALL_CORPUS = sharedDataPath('papers-small.jsonl');
 
