@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import sodium from 'libsodium-wrappers';
 import type { NodemailerError } from 'nodemailer';
-import { emit, type Registrar } from '../cli.ts';
+import { emit } from '../cli.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { DigestPick } from '../digest/input.ts';
 import { addressDomain, loadTemplate, renderDigest, type Message } from '../digest/render.ts';
@@ -516,7 +516,9 @@ export function doctorText(report: DoctorReport): string {
   return lines.join('\n');
 }
 
-export const registerDoctorCommand: Registrar = (program) => {
+// A function declaration, not a const: cli.ts and this module import each other, and a test that
+// imports this module first makes cli.ts read the registrar before this module has run.
+export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description('check every secret and setting the nightly job needs (same config and environment); one line per problem with its fix')
@@ -544,4 +546,4 @@ export const registerDoctorCommand: Registrar = (program) => {
         throw new UserError(`doctor: ${problems.length} problem${problems.length === 1 ? '' : 's'} would break the night (${[...new Set(problems.map((p) => p.check))].join(', ')}; see above)`);
       }
     });
-};
+}
