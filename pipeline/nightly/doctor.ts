@@ -176,8 +176,9 @@ async function checkSmtp(config: Config, timeoutMs: number, malformed: Set<strin
     if (e.code === 'EAUTH' || e.code === 'ENOAUTH') {
       return [problem('smtp', `${where} refused the login (${said})`, 'check the user and password in SMTP_URL (percent-encode special characters; some providers want an app password)')];
     }
-    if (e.code === 'ETLS' || /wrong version number|ssl|tls/i.test(said)) {
-      return [problem('smtp', `${where}: TLS failed (${said})`, 'use smtps:// with port 465, or smtp:// with port 587 (STARTTLS)')];
+    if (e.code === 'ETLS' || /wrong version number|ssl|tls|certificate/i.test(said)) {
+      const reason = /wrong version number/.test(said) ? 'the server does not speak TLS on this port' : said;
+      return [problem('smtp', `${where}: TLS failed (${reason})`, 'use smtps:// with port 465, or smtp:// with port 587 (STARTTLS)')];
     }
     return [problem('smtp', `${where} did not answer (${e.code ? `${e.code}: ` : ''}${said})`, 'check the host and port in SMTP_URL, and that the server accepts connections from GitHub Actions runners')];
   } finally {
