@@ -33,9 +33,11 @@ test('with the secrets missing or malformed, the CLI exits non-zero naming each 
   writeFileSync(join(dir, 'paperboy.config.json'), JSON.stringify({ endpoint: { publicUrl: `http://127.0.0.1:${deadPort}` } }));
   // Only what a runner without secrets has: no PAPERBOY_* secrets, no GitHub token.
   const env = { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: tmpdir(), PAPERBOY_ENDPOINT__EVENTS_TOKEN: 'short' };
-  const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', join(dir, 'data'), 'doctor', '--timeout', '2', ...args], { cwd: dir, env, encoding: 'utf8' });
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', join(dir, 'data'), 'doctor', '--timeout', '2', ...args], { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8' });
 
-  const text = run();
+  // As in GitHub Actions: deployment checks and annotations are on by themselves.
+  const text = run([], { GITHUB_ACTIONS: 'true' });
   assert.equal(text.status, 1, text.stderr);
   assert.match(text.stderr, /^paperboy: doctor: \d+ problems would break the night \(.*\)\n$/);
   for (const secret of ['SMTP_URL', 'LINK_KEYS', 'PROFILE_PRIVATE_KEY']) {
@@ -47,8 +49,12 @@ test('with the secrets missing or malformed, the CLI exits non-zero naming each 
   assert.match(text.stdout, /^PROBLEM links: links\.currentKey is not set/m);
   assert.match(text.stdout, /^warning endpoint: .*healthz did not answer/m);
   assert.match(text.stdout, /^note    github: cannot ask GitHub here .*Actions → nightly is enabled \(forks start with it disabled\)/m);
+  assert.match(text.stdout, /^PROBLEM deployment: endpoint\.publicUrl is http:\/\/127\.0\.0\.1:\d+, a loopback address/m);
+  assert.match(text.stdout, /^PROBLEM deployment: site\.url is not set/m);
+  assert.match(text.stdout, /^::error title=paperboy doctor%3A smtp::SMTP_URL \(PAPERBOY_SEND__SMTP_URL\) is not set/m);
+  assert.match(text.stdout, /^::warning title=paperboy doctor%3A endpoint::.*healthz did not answer/m);
 
-  const json = run('--json');
+  const json = run(['--json']);
   assert.equal(json.status, 1);
   const report = JSON.parse(json.stdout) as DoctorReport;
   assert.equal(report.ok, false);
@@ -114,6 +120,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     await profile('dana', keys);
     await profile('erik', otherKeys);
     copyFileSync(join(root, 'profiles', 'chandra.json'), join(dir, 'profiles', 'chandra.json'));
+    writeFileSync(join(dir, 'profiles', 'broken.json'), JSON.stringify({ id: 'broken', name: 'Broken' }));
     // Last night's sealed state, and a few papers for the test digest.
     mkdirSync(join(dataDir, 'feedback'), { recursive: true });
     writeFileSync(join(dataDir, 'feedback', 'log.jsonl'), '{"seq":1}\n');
@@ -166,7 +173,8 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     assert.ok(oks.includes('github: the nightly workflow is enabled'));
     assert.ok(github.tokens.every((t) => t === 'Bearer gh-token-for-tests'));
     const skipped = lines(report, 'warning', 'profiles');
-    assert.equal(skipped.length, 2, skipped.join('\n'));
+    assert.equal(skipped.length, 3, skipped.join('\n'));
+    assert.match(skipped.shift()!, /profiles\/broken\.json: .*\(and \d+ more\): the night skips this profile → `paperboy profile validate .*broken\.json` lists what to fix$/);
     assert.match(skipped[0]!, /^profile chandra: the address was not sealed to this deployment key .* \(an example profile, sealed to the demo key\): the night skips this subscriber → delete profiles\/chandra\.json/);
     assert.match(skipped[1]!, /^profile erik: the address was not sealed to this deployment key .*: the night skips this subscriber → ask @erik-gh to seal their address again/);
   });

@@ -510,6 +510,13 @@ export async function runDoctor(load: (env: NodeJS.ProcessEnv) => Config, opts: 
 
 const LABEL: Record<Level, string> = { ok: 'ok', problem: 'PROBLEM', warning: 'warning', note: 'note' };
 
+/** A GitHub Actions workflow command: the problem (or warning) shows on the run's summary page. */
+export function doctorAnnotation(f: Finding): string {
+  const esc = (x: string) => x.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const title = esc(`paperboy doctor: ${f.check}`).replace(/,/g, '%2C').replace(/:/g, '%3A');
+  return `::${f.level === 'problem' ? 'error' : 'warning'} title=${title}::${esc(`${f.message}${f.fix ? ` → ${f.fix}` : ''}`)}`;
+}
+
 export function doctorText(report: DoctorReport): string {
   const lines = report.findings.map((f) => `${LABEL[f.level].padEnd(8)}${f.check}: ${f.message}${f.fix ? ` → ${f.fix}` : ''}`);
   const warnings = report.findings.filter((f) => f.level === 'warning').length;
@@ -526,8 +533,9 @@ export function registerDoctorCommand(program: Command): void {
     .option('--deployment', 'also check what a real deployment needs: public endpoint.publicUrl and site.url (default when GITHUB_ACTIONS=true)')
     .option('--send-test <address>', 'send one test digest (recent papers from the store) to this address')
     .option('--timeout <seconds>', 'per network check (SMTP, endpoint, GitHub API)', '15')
+    .option('--annotate', 'also print GitHub Actions ::error/::warning annotations (automatic when GITHUB_ACTIONS=true)')
     .option('--json', 'the findings as JSON')
-    .action(async function (this: Command, opts: { deployment?: boolean; sendTest?: string; timeout: string }) {
+    .action(async function (this: Command, opts: { deployment?: boolean; sendTest?: string; timeout: string; annotate?: boolean; json?: boolean }) {
       const globals = this.optsWithGlobals<{ dataDir?: string; config?: string }>();
       const timeout = Number(opts.timeout);
       if (!(timeout > 0)) throw new UserError(`--timeout must be a number of seconds > 0 (got ${opts.timeout})`);
@@ -542,6 +550,9 @@ export function registerDoctorCommand(program: Command): void {
         cwd: resolve('.'),
       });
       emit(this, report, doctorText);
+      if (!opts.json && (opts.annotate || env.GITHUB_ACTIONS === 'true')) {
+        for (const f of report.findings) if (f.level === 'problem' || f.level === 'warning') process.stdout.write(`${doctorAnnotation(f)}\n`);
+      }
       const problems = report.findings.filter((f) => f.level === 'problem');
       if (problems.length > 0) {
         throw new UserError(`doctor: ${problems.length} problem${problems.length === 1 ? '' : 's'} would break the night (${[...new Set(problems.map((p) => p.check))].join(', ')}; see above)`);
