@@ -205,6 +205,17 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     assert.match(lines(report, 'warning', 'github')[0]!, /builds fork\/paperboy from a branch \(legacy\).* → Settings → Pages → Build and deployment → Source: "GitHub Actions"/);
   });
 
+  test('a login in SMTP_URL that the server never asks for is not reported as accepted', async () => {
+    // Over plain TCP this server offers no AUTH: a client that skips the login would "verify" anyway.
+    const open = await startLocalSmtp();
+    try {
+      const report = await doctor(secrets({ PAPERBOY_SEND__SMTP_URL: `smtp://${LOGIN.user}:${LOGIN.pass}@127.0.0.1:${open.port}` }));
+      assert.match(lines(report, 'problem', 'smtp')[0]!, new RegExp(`^127\\.0\\.0\\.1:${open.port} refused the login \\(535 `));
+    } finally {
+      await open.close();
+    }
+  });
+
   test('--send-test sends a labelled test digest of recent papers through the real transport and reports the server\'s answer', async () => {
     const before = smtp.delivered.length;
     const report = await doctor(secrets(), { sendTo: 'admin@example.org' });

@@ -6,7 +6,7 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import sodium from 'libsodium-wrappers';
@@ -42,6 +42,7 @@ export interface DoctorOptions {
   timeoutMs: number;
   /** `--send-test ADDRESS`: send one test digest there. */
   sendTo?: string;
+  /** Where profiles.dir is resolved from (default: the working directory, as for the nightly). */
   cwd?: string;
 }
 
@@ -123,7 +124,7 @@ export function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, en
       if (!(err instanceof UserError)) throw err;
       const listed = /^invalid configuration \((.*)\)$/s.exec(err.message);
       const issues = listed ? listed[1]!.split('; ') : [err.message];
-      const fixed = issues.filter((issue) => {
+      const leftOut = issues.filter((issue) => {
         const variable = variableOf(issue, trial);
         if (!variable) return false;
         const secret = Object.values(SECRETS).find((s) => s.env === variable);
@@ -137,7 +138,7 @@ export function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, en
         delete trial[variable];
         return true;
       });
-      if (fixed.length === 0) {
+      if (leftOut.length === 0) {
         for (const issue of issues) findings.push(problem('config', issue, 'correct paperboy.config.json (or the file given by --config / PAPERBOY_CONFIG)'));
         return { findings, malformed };
       }
@@ -313,7 +314,10 @@ async function checkKeypair(config: Config, malformed: Set<string>): Promise<{ f
   if (!privateKey && !malformed.has(secret.env)) {
     findings.push(problem('profiles', `${named(secret)} is not set: subscribers' addresses and the sealed state cannot be opened`, addSecret(secret, 'the private key printed by `paperboy keys new`')));
   }
-  if (!publicKey) findings.push(problem('profiles', 'profiles.publicKey is not set', `${keygen}; put its public key in paperboy.config.json (profiles.publicKey)`));
+  // A private deployment may keep plain addresses; its key then only seals the state.
+  if (!publicKey && config.profiles.privacy === 'public') {
+    findings.push(problem('profiles', 'profiles.publicKey is not set', `${keygen}; put its public key in paperboy.config.json (profiles.publicKey)`));
+  }
   let sk: Uint8Array | undefined;
   let pk: Uint8Array | undefined;
   try {
@@ -547,7 +551,6 @@ export function registerDoctorCommand(program: Command): void {
         deployment: Boolean(opts.deployment) || env.GITHUB_ACTIONS === 'true',
         timeoutMs: timeout * 1000,
         sendTo: opts.sendTest,
-        cwd: resolve('.'),
       });
       emit(this, report, doctorText);
       if (!opts.json && (opts.annotate || env.GITHUB_ACTIONS === 'true')) {
