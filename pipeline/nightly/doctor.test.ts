@@ -15,6 +15,7 @@ import { EVENTS_TOKEN, freePort, TEST_KEYS, testConfig } from '../endpoint/testk
 import { newKeypair, sealEmail, type DeploymentKeys } from '../profiles/seal.ts';
 import { startLocalSmtp, type LocalSmtp } from '../send/local-smtp.ts';
 import { PaperStore } from '../store/papers.ts';
+import { SMTPServer } from 'smtp-server';
 import type { Paper } from '../store/paper.ts';
 import { runDoctor, type DoctorReport, type Finding } from './doctor.ts';
 import { sealPrivateState } from './state.ts';
@@ -206,13 +207,15 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
   });
 
   test('a login in SMTP_URL that the server never asks for is not reported as accepted', async () => {
-    // Over plain TCP this server offers no AUTH: a client that skips the login would "verify" anyway.
-    const open = await startLocalSmtp();
+    // This server offers no AUTH: a client that skips a login the server does not offer would "verify" anyway.
+    const open = new SMTPServer({ disabledCommands: ['STARTTLS', 'AUTH'], authOptional: true, logger: false });
+    await new Promise<void>((resolve) => open.listen(0, '127.0.0.1', resolve));
+    const port = (open.server.address() as AddressInfo).port;
     try {
-      const report = await doctor(secrets({ PAPERBOY_SEND__SMTP_URL: `smtp://${LOGIN.user}:${LOGIN.pass}@127.0.0.1:${open.port}` }));
-      assert.match(lines(report, 'problem', 'smtp')[0]!, new RegExp(`^127\\.0\\.0\\.1:${open.port} refused the login \\(535 `));
+      const report = await doctor(secrets({ PAPERBOY_SEND__SMTP_URL: `smtp://${LOGIN.user}:${LOGIN.pass}@127.0.0.1:${port}` }));
+      assert.match(lines(report, 'problem', 'smtp').join('\n'), new RegExp(`^127\\.0\\.0\\.1:${port} does not offer a login on this connection \\(500 .*\\) → use the port and scheme your provider documents`));
     } finally {
-      await open.close();
+      await new Promise<void>((resolve) => open.close(() => resolve()));
     }
   });
 

@@ -174,6 +174,10 @@ async function checkSmtp(config: Config, timeoutMs: number, malformed: Set<strin
   } catch (err) {
     const e = err as NodemailerError;
     const said = (e.response ?? e.message).split('\n')[0]!.slice(0, 200);
+    // 5xx other than 535 at AUTH: the command itself is refused (not offered here, or TLS required first), not the password.
+    if (e.code === 'EAUTH' && e.responseCode !== undefined && e.responseCode !== 535 && e.responseCode >= 500) {
+      return [problem('smtp', `${where} does not offer a login on this connection (${said})`, 'use the port and scheme your provider documents (smtps:// on 465, or smtp:// on 587 with STARTTLS), or leave the user out of SMTP_URL if the server needs no login')];
+    }
     if (e.code === 'EAUTH' || e.code === 'ENOAUTH') {
       return [problem('smtp', `${where} refused the login (${said})`, 'check the user and password in SMTP_URL (percent-encode special characters; some providers want an app password)')];
     }
