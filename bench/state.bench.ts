@@ -12,7 +12,7 @@ import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld } from '../pipeline/nightly/d
 import { addDays } from '../pipeline/nightly/edition.ts';
 import { runNightly } from '../pipeline/nightly/run.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
-import { sealPrivateState } from '../pipeline/nightly/state.ts';
+import { openPrivateState, sealPrivateState } from '../pipeline/nightly/state.ts';
 
 const repo = join(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'pb-state-bench-'));
@@ -32,6 +32,8 @@ const tree = () => Number(execFileSync('sh', ['-c', `cd ${dataDir} && git ls-fil
 const papers = async () => (await new PaperStore(dataDir).stats()).papers;
 
 const world = await startDemoWorld(loadConfig({ env: {}, cwd: repo, overrides: { dataDir } }));
+// As the nightly workflow does: open (here: no vault yet) before the first seal.
+await openPrivateState(dataDir, world.config.profiles.privateKey);
 try {
   // The first night builds the model and embeds the history; it is the baseline.
   world.setDay(DEMO_FIRST_DAY);

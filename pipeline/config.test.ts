@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { configFromEnv, loadConfig } from './config.ts';
+import { requireSigningKey } from './links/config.ts';
 
 test('environment variables map onto the config tree; empty ones count as unset', () => {
   assert.deepEqual(
@@ -65,4 +66,16 @@ test('an empty data directory is refused, not read as ./data', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'pb-cfg-'));
   assert.throws(() => loadConfig({ env: {}, cwd, overrides: { dataDir: '' } }), /dataDir: the data directory cannot be empty/);
   assert.throws(() => loadConfig({ env: { PAPERBOY_DATA_DIR: '' }, cwd }), /dataDir: the data directory cannot be empty/);
+});
+
+test('a link key id without its secret loads (steps without LINK_KEYS), and signing names the gap', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-cfg-'));
+  writeFileSync(join(dir, 'paperboy.config.json'), JSON.stringify({ links: { currentKey: 'k1' } }));
+  const withoutSecret = loadConfig({ env: {}, cwd: dir });
+  assert.equal(withoutSecret.links.currentKey, 'k1');
+  assert.throws(() => requireSigningKey(withoutSecret.links), /no link-signing key configured: set PAPERBOY_LINKS__KEYS/);
+  const otherKey = loadConfig({ env: { PAPERBOY_LINKS__KEYS: '{"k0":"0123456789abcdef"}' }, cwd: dir });
+  assert.throws(() => requireSigningKey(otherKey.links), /links\.currentKey "k1" is not among the link-signing keys \(PAPERBOY_LINKS__KEYS holds k0\)/);
+  const complete = loadConfig({ env: { PAPERBOY_LINKS__KEYS: '{"k0":"0123456789abcdef","k1":"fedcba9876543210"}' }, cwd: dir });
+  assert.doesNotThrow(() => requireSigningKey(complete.links));
 });

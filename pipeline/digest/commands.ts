@@ -6,7 +6,6 @@ import { profileById } from '../profiles/commands.ts';
 import { isPlainEmail } from '../profiles/seal.ts';
 import { previewPicks } from '../recommend/preview.ts';
 import { emit, type Registrar } from '../cli.ts';
-import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { sendMessages, toEml } from '../send/send.ts';
 import { dayOption } from '../util/dates.ts';
@@ -14,6 +13,7 @@ import { UserError } from '../util/errors.ts';
 import { parseDigestInputs, type DigestInput } from './input.ts';
 import { screenshotEmail } from './preview.ts';
 import { renderDigests } from './render.ts';
+import { requireSigningKey } from '../links/config.ts';
 
 /** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
 function readPicks(file: string, date: string | undefined): DigestInput[] {
@@ -39,12 +39,6 @@ function oneEdition(inputs: DigestInput[]): string {
   return editions[0]!;
 }
 
-function requireKeys(config: Config): void {
-  if (Object.keys(config.links.keys).length === 0) {
-    throw new UserError('no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<16+ random characters>"}\'');
-  }
-}
-
 export const registerDigestCommands: Registrar = (program, context) => {
   program
     .command('digest')
@@ -57,7 +51,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { picks: string; date?: string; out?: string }) {
       const { config } = context(this);
       const inputs = readPicks(opts.picks, opts.date);
-      requireKeys(config);
+      requireSigningKey(config.links);
       const edition = oneEdition(inputs);
       const out = resolve(opts.out ?? join(config.dataDir, 'digest', edition));
       const messages = await renderDigests(config, inputs);
@@ -88,7 +82,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { picks: string; date?: string }) {
       const { config, quiet } = context(this);
       const inputs = readPicks(opts.picks, opts.date);
-      requireKeys(config);
+      requireSigningKey(config.links);
       const edition = oneEdition(inputs);
       const messages = await renderDigests(config, inputs);
       const report = await sendMessages(config, messages, { edition, quiet });

@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { expiryFor, signLink, type Keyring, type LinkAction } from '../links/tokens.ts';
+import { requireSigningKey } from '../links/config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
@@ -88,6 +89,8 @@ function mjmlVersion(): string {
 
 /** Renders every subscriber's email. Inputs without picks get no email (nothing to say). */
 export async function renderDigests(config: Config, inputs: DigestInput[], opts: RenderOptions = {}): Promise<Message[]> {
+  // A key id without its secret would fail on the first link: say so before anything is rendered.
+  if (!opts.keyring) requireSigningKey(config.links);
   const template = await loadTemplate(config);
   return inputs.filter((i) => i.picks.length > 0).map((i) => renderDigest(config, template, i, opts));
 }

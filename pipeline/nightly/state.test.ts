@@ -10,7 +10,8 @@ import { openPrivateState, sealPrivateState, VAULT_FILE } from './state.ts';
 
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 
-function store(): string {
+/** A store as a fresh deployment has it after `state open`: private files, no vault yet. */
+async function store(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pb-vault-'));
   mkdirSync(join(dir, 'feedback'), { recursive: true });
   mkdirSync(join(dir, 'profiles-state', 'sent'), { recursive: true });
@@ -18,11 +19,12 @@ function store(): string {
   writeFileSync(join(dir, 'feedback', 'alice.jsonl'), '{"seq":1,"subscriber":"alice","paper":"2511.17092","action":"up"}\n');
   writeFileSync(join(dir, 'profiles-state', 'sent', 'alice.json'), '{"2025-11-19":["2511.17092"]}\n');
   writeFileSync(join(dir, 'papers', '2511.jsonl'), '{"id":"2511.17092"}\n');
+  await openPrivateState(dir, KEY);
   return dir;
 }
 
 test('the private folders round-trip through the vault, which reveals none of them', async () => {
-  const dir = store();
+  const dir = await store();
   const r = await sealPrivateState(dir, KEY);
   assert.equal(r.files, 2);
   assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\/feedback\/$/m);
@@ -36,7 +38,7 @@ test('the private folders round-trip through the vault, which reveals none of th
 });
 
 test('a wrong key, a damaged vault or a path outside the private folders is refused', async () => {
-  const dir = store();
+  const dir = await store();
   await sealPrivateState(dir, KEY);
   await assert.rejects(openPrivateState(dir, 'LvPy1QY3Oj71+lXjWzHNhuFR2Zk7gumL7SToAJqDqmg='), /cannot be opened with this profiles.privateKey/);
   const path = join(dir, VAULT_FILE);
@@ -55,13 +57,13 @@ test('a wrong key, a damaged vault or a path outside the private folders is refu
 });
 
 test('without a vault there is nothing to open; without a key nothing can be sealed', async () => {
-  const dir = store();
+  const dir = await store();
   assert.deepEqual(await openPrivateState(dir, KEY), { vault: false, files: 0 });
   await assert.rejects(sealPrivateState(dir, undefined), /profiles.privateKey is not set/);
 });
 
 test('a malformed private key is refused before anything is sealed or opened', async () => {
-  const dir = store();
+  const dir = await store();
   await assert.rejects(sealPrivateState(dir, 'notbase64'), /^UserError: profiles\.privateKey \(PAPERBOY_PROFILES__PRIVATE_KEY\) is not base64$/);
   await assert.rejects(sealPrivateState(dir, KEY.slice(0, 24)), /profiles\.privateKey \(PAPERBOY_PROFILES__PRIVATE_KEY\) must be 32 bytes \(base64 of 18 bytes given\)/);
   assert.equal(existsSync(join(dir, VAULT_FILE)), false);
@@ -77,4 +79,27 @@ test('state open says plainly when there is no vault yet (the first nightly run)
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, `no vault at ${join(dir, VAULT_FILE)}, nothing to restore\n`);
+});
+
+test('a store whose vault was not opened (a failed open: wrong or rotated key) is never sealed over the vault', async () => {
+  const dir = await store();
+  await sealPrivateState(dir, KEY);
+  const vault = readFileSync(join(dir, VAULT_FILE));
+  // The next run checks the state out afresh and its open fails: its store has no private files.
+  rmSync(join(dir, 'feedback'), { recursive: true });
+  rmSync(join(dir, 'profiles-state'), { recursive: true });
+  await assert.rejects(openPrivateState(dir, 'LvPy1QY3Oj71+lXjWzHNhuFR2Zk7gumL7SToAJqDqmg='), /cannot be opened/);
+  await assert.rejects(sealPrivateState(dir, KEY), /the vault was not opened in .*run `paperboy state open` first/);
+  await assert.rejects(sealPrivateState(dir, 'LvPy1QY3Oj71+lXjWzHNhuFR2Zk7gumL7SToAJqDqmg='), /the vault was not opened/);
+  assert.deepEqual(readFileSync(join(dir, VAULT_FILE)), vault, 'the vault is untouched');
+  // Nor over a vault another run saved after this store opened its own.
+  await openPrivateState(dir, KEY);
+  writeFileSync(join(dir, VAULT_FILE), Buffer.concat([vault, Buffer.from([0])]));
+  await assert.rejects(sealPrivateState(dir, KEY), /changed since `paperboy state open` read it/);
+  // Sealing twice in one run is fine: the marker follows the vault this store wrote.
+  writeFileSync(join(dir, VAULT_FILE), vault);
+  await openPrivateState(dir, KEY);
+  await sealPrivateState(dir, KEY);
+  await sealPrivateState(dir, KEY);
+  assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\/\.vault-opened$/m);
 });

@@ -6,8 +6,10 @@
 //   they say what each subscriber reads and likes. They travel as one sealed file
 //   (`vault/private-state.sealed`, XSalsa20-Poly1305 under a key derived from the deployment's
 //   profile private key), which only the nightly job can open.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
 import { decodeKey } from '../profiles/seal.ts';
@@ -17,14 +19,22 @@ import { UserError } from '../util/errors.ts';
 /** Folders of the store that hold private subscriber data. */
 export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
 
+export const VAULT_FILE = join('vault', 'private-state.sealed');
+
+// Sealing replaces the vault with what the store holds now. That is only right when the store
+// holds what the vault held: the vault was opened here (or there was none yet) and nobody has
+// replaced it since. `state open` records which vault it opened (by content digest) in this
+// marker, kept out of git; `state seal` refuses without it. A run whose `state open` failed
+// (a wrong or rotated key) can therefore never seal an empty store over the real vault.
+const OPENED_MARKER = '.vault-opened';
+
 /** `.gitignore` of the state branch: derived and private files stay out of git. */
 export const STATE_IGNORE = [
   '/models/', '/index/', '/site/', '/previews/', '/mail/', '/digest/',
   ...PRIVATE_DIRS.map((d) => `/${d}/`),
+  `/${OPENED_MARKER}`,
   '*.lock', '*.tmp',
 ];
-
-export const VAULT_FILE = join('vault', 'private-state.sealed');
 const MAGIC = 'paperboy-vault-v1';
 
 async function vaultKey(privateKey: string | undefined): Promise<Uint8Array> {
@@ -43,9 +53,64 @@ function filesUnder(root: string, dir: string): string[] {
     .filter((f) => statSync(join(root, f)).isFile() && !/\.(lock|tmp)$|-(wal|shm)$/.test(f));
 }
 
-/** Seals every private file of the store into `vault/private-state.sealed` (and writes the store's `.gitignore`). */
+/** The digest of the vault as it is now (`null`: there is none). */
+function vaultDigest(dataDir: string): string | null {
+  const path = join(dataDir, VAULT_FILE);
+  return existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : null;
+}
+
+function recordOpened(dataDir: string): void {
+  writeFileAtomic(join(dataDir, OPENED_MARKER), JSON.stringify({ vault: vaultDigest(dataDir) }) + '\n');
+}
+
+function requireOpened(dataDir: string): void {
+  const marker = join(dataDir, OPENED_MARKER);
+  const vault = join(dataDir, VAULT_FILE);
+  if (!existsSync(marker)) {
+    throw new UserError(`the vault was not opened in ${dataDir} (run \`paperboy state open\` first; a failed open must not be followed by a seal, which would replace ${vault} with this store's private files)`);
+  }
+  const opened = (JSON.parse(readFileSync(marker, 'utf8')) as { vault: string | null }).vault;
+  if (opened !== vaultDigest(dataDir)) {
+    throw new UserError(`${vault} changed since \`paperboy state open\` read it (another run saved state): open it again before sealing`);
+  }
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0');
+
+function isSqlite(path: string): boolean {
+  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_MAGIC);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Moves every committed transaction of a SQLite database from its `-wal` file into the main file,
+ * so the main file alone is the whole database. A run killed mid-send leaves its latest commits
+ * (the send ledger's "sent" rows) in the WAL; sealing without them would mail those people again.
+ */
+function checkpointSqlite(path: string): void {
+  const db = new DatabaseSync(path);
+  try {
+    db.exec('PRAGMA busy_timeout = 5000');
+    const [row] = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').all() as { busy: number }[];
+    if (row && row.busy) throw new UserError(`${path} is in use by another process: stop it before sealing the state`);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Seals every private file of the store into `vault/private-state.sealed` (and writes the store's
+ * `.gitignore`). Refuses unless `openPrivateState` ran in this store against the vault now there.
+ */
 export async function sealPrivateState(dataDir: string, privateKey: string | undefined): Promise<{ files: number; bytes: number }> {
   const key = await vaultKey(privateKey);
+  requireOpened(dataDir);
+  for (const d of PRIVATE_DIRS) for (const f of filesUnder(dataDir, d)) if (isSqlite(join(dataDir, f))) checkpointSqlite(join(dataDir, f));
   const files = PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d)).sort();
   const bundle: Record<string, string> = {};
   for (const f of files) bundle[f.split(sep).join('/')] = readFileSync(join(dataDir, f)).toString('base64');
@@ -55,6 +120,7 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   writeFileAtomic(join(dataDir, VAULT_FILE), sealed);
   // Keeps the plain private and derived files out of a git-backed store.
   writeFileAtomic(join(dataDir, '.gitignore'), STATE_IGNORE.join('\n') + '\n');
+  recordOpened(dataDir);
   return { files: files.length, bytes: sealed.length };
 }
 
@@ -63,9 +129,14 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
  * already exist and are newer than the vault are kept: they are the result of a later run.
  */
 export async function openPrivateState(dataDir: string, privateKey: string | undefined): Promise<{ vault: boolean; files: number }> {
+  // Whatever an earlier open allowed, a failure now must leave nothing that permits a seal.
+  rmSync(join(dataDir, OPENED_MARKER), { force: true });
   const path = join(dataDir, VAULT_FILE);
   // The first run of a deployment has no vault yet: nothing to restore, not an error.
-  if (!existsSync(path)) return { vault: false, files: 0 };
+  if (!existsSync(path)) {
+    recordOpened(dataDir);
+    return { vault: false, files: 0 };
+  }
   const key = await vaultKey(privateKey);
   const sealed = readFileSync(path);
   const nonce = sealed.subarray(0, sodium.crypto_secretbox_NONCEBYTES);
@@ -87,7 +158,10 @@ export async function openPrivateState(dataDir: string, privateKey: string | und
     if (existsSync(target) && statSync(target).mtimeMs > vaultTime) continue;
     makeDir(dirname(target));
     writeFileSync(target, Buffer.from(b64, 'base64'));
+    // A WAL left beside a restored database belongs to an older copy and would be replayed over it.
+    for (const side of ['-wal', '-shm']) rmSync(target + side, { force: true });
     restored++;
   }
+  recordOpened(dataDir);
   return { vault: true, files: restored };
 }

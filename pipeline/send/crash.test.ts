@@ -1,13 +1,14 @@
 // kill -9 in the middle of a night's sending, then re-run: nobody is skipped, and the only
 // possible duplicates are the messages that were in flight at the crash, with the same Message-ID.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { input } from '../digest/fixtures/fixtures.ts';
+import { openPrivateState, sealPrivateState } from '../nightly/state.ts';
 import { SendLedger } from './ledger.ts';
 import { startLocalSmtp } from './local-smtp.ts';
 
@@ -15,8 +16,8 @@ const BIN = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
 const POOL = 2;
 const IN_FLIGHT = 4;
 
-function send(cwd: string, url: string) {
-  const child = spawn(process.execPath, [BIN, '--data-dir', 'data', 'send', '--picks', 'picks.json', '--json'], {
+function send(cwd: string, url: string, dataDir = 'data') {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'send', '--picks', 'picks.json', '--json'], {
     cwd,
     env: {
       ...process.env,
@@ -77,6 +78,46 @@ test('kill -9 mid-batch, then re-run: everyone gets the digest, nothing already 
     const third = await send(dir, smtp.url).done;
     assert.equal(JSON.parse(third.stdout).counts['already-sent'], 30);
     assert.equal(smtp.delivered.length, mails.length, 'a third run sends nothing');
+  } finally {
+    await smtp.close();
+  }
+});
+
+test('kill -9 mid-batch, seal, fresh checkout, open, re-run: the sealed ledger has every acknowledged send', async () => {
+  const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
+  const smtp = await startLocalSmtp({ delayMs: 40 });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-crash-seal-'));
+    const data = join(dir, 'data');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const subscribers = Array.from({ length: 40 }, (_, i) => input(`s${String(i).padStart(2, '0')}`, 2));
+    writeFileSync(join(dir, 'picks.json'), JSON.stringify(subscribers));
+    await openPrivateState(data, KEY); // the workflow's first step: no vault yet
+
+    const first = send(dir, smtp.url);
+    while (smtp.delivered.length < 25) await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGKILL');
+    await first.done;
+    const acknowledged = new Set(smtp.delivered.map((m) => m.to[0]!.split('@')[0]!));
+    assert.ok(existsSync(join(data, 'send', 'ledger.sqlite-wal')), 'the killed run left its latest commits in the WAL');
+
+    // The workflow's save step, then the next night's fresh checkout of the state branch.
+    await sealPrivateState(data, KEY);
+    git('init', '-q', 'data');
+    git('-C', 'data', 'add', '-A');
+    git('-C', 'data', '-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-qm', 'state');
+    git('clone', '-q', 'data', 'next');
+    assert.equal(existsSync(join(dir, 'next', 'send')), false, 'the ledger travels only inside the vault');
+    await openPrivateState(join(dir, 'next'), KEY);
+
+    const second = await send(dir, smtp.url, 'next').done;
+    assert.equal(second.code, 0, second.stdout);
+    const report = JSON.parse(second.stdout) as { counts: Record<string, number>; results: { subscriber: string; outcome: string; inDoubt?: boolean }[] };
+    const resent = report.results.filter((r) => r.outcome === 'sent' && acknowledged.has(r.subscriber));
+    assert.ok(resent.every((r) => r.inDoubt), `resent acknowledged digests that were not in flight: ${resent.filter((r) => !r.inDoubt).map((r) => r.subscriber).join(', ')}`);
+    assert.ok(resent.length <= IN_FLIGHT, `${resent.length} duplicates (at most the ${IN_FLIGHT} in flight)`);
+    const everyone = new Set(smtp.delivered.map((m) => m.to[0]!.split('@')[0]!));
+    assert.equal(everyone.size, 40, 'nobody missing');
   } finally {
     await smtp.close();
   }
