@@ -18,7 +18,7 @@ import { PaperStore } from '../store/papers.ts';
 import { SMTPServer } from 'smtp-server';
 import type { Paper } from '../store/paper.ts';
 import { runDoctor, type DoctorReport, type Finding } from './doctor.ts';
-import { sealPrivateState } from './state.ts';
+import { openPrivateState, sealPrivateState } from './state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const LOGIN = { user: 'paperboy', pass: 'right-password' };
@@ -31,7 +31,8 @@ function lines(report: DoctorReport, level: Finding['level'], check?: string): s
 test('with the secrets missing or malformed, the CLI exits non-zero naming each one, and still checks the rest', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-doctor-cli-'));
   const deadPort = await freePort();
-  writeFileSync(join(dir, 'paperboy.config.json'), JSON.stringify({ endpoint: { publicUrl: `http://127.0.0.1:${deadPort}` } }));
+  // The README's public settings, without any secret.
+  writeFileSync(join(dir, 'paperboy.config.json'), JSON.stringify({ links: { currentKey: 'k1' }, endpoint: { publicUrl: `http://127.0.0.1:${deadPort}` } }));
   // Only what a runner without secrets has: no PAPERBOY_* secrets, no GitHub token.
   const env = { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: tmpdir(), PAPERBOY_ENDPOINT__EVENTS_TOKEN: 'short' };
   const run = (args: string[], extraEnv: Record<string, string> = {}) =>
@@ -47,7 +48,6 @@ test('with the secrets missing or malformed, the CLI exits non-zero naming each 
   // A malformed secret is named as malformed (not as missing), and everything else is still checked.
   assert.match(text.stdout, /^PROBLEM endpoint: ENDPOINT_EVENTS_TOKEN \(PAPERBOY_ENDPOINT__EVENTS_TOKEN\) is malformed: the events token needs at least 16 characters → correct the secret/m);
   assert.doesNotMatch(text.stdout, /ENDPOINT_EVENTS_TOKEN .* is not set/);
-  assert.match(text.stdout, /^PROBLEM links: links\.currentKey is not set/m);
   assert.match(text.stdout, /^warning endpoint: .*healthz did not answer/m);
   assert.match(text.stdout, /^note    github: cannot ask GitHub here .*Actions → nightly is enabled \(forks start with it disabled\)/m);
   assert.match(text.stdout, /^PROBLEM deployment: endpoint\.publicUrl is http:\/\/127\.0\.0\.1:\d+, a loopback address/m);
@@ -61,7 +61,7 @@ test('with the secrets missing or malformed, the CLI exits non-zero naming each 
   assert.equal(report.ok, false);
   assert.deepEqual(
     report.findings.filter((f) => f.level === 'problem').map((f) => f.check).sort(),
-    ['endpoint', 'links', 'links', 'profiles', 'profiles', 'smtp'],
+    ['endpoint', 'links', 'profiles', 'profiles', 'smtp'],
   );
 });
 
@@ -125,6 +125,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     // Last night's sealed state, and a few papers for the test digest.
     mkdirSync(join(dataDir, 'feedback'), { recursive: true });
     writeFileSync(join(dataDir, 'feedback', 'log.jsonl'), '{"seq":1}\n');
+    await openPrivateState(dataDir, keys.privateKey); // the first night: no vault yet
     await sealPrivateState(dataDir, keys.privateKey);
     new PaperStore(dataDir).upsert([paper('2511.10001', 'Gaussian splatting for everyone'), paper('2511.10002', 'Segmenting fundus images')]);
   });
@@ -180,11 +181,12 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     assert.match(skipped[1]!, /^profile erik: the address was not sealed to this deployment key .*: the night skips this subscriber → ask @erik-gh to seal their address again/);
   });
 
-  test('a wrong SMTP password, events token or private key, loopback addresses in a deployment and a disabled workflow are problems', async () => {
+  test('a wrong SMTP password, link key, events token or private key, loopback addresses in a deployment and a disabled workflow are problems', async () => {
     const report = await doctor(
       secrets({
         PAPERBOY_SEND__SMTP_URL: `smtp://${LOGIN.user}:wrong-password@127.0.0.1:${smtp.port}`,
         PAPERBOY_ENDPOINT__EVENTS_TOKEN: 'not-the-endpoints-token-0123456789',
+        PAPERBOY_LINKS__KEYS: JSON.stringify({ k2: 'a-rotated-key-0123456789' }),
         PAPERBOY_PROFILES__PRIVATE_KEY: otherKeys.privateKey,
         GITHUB_REPOSITORY: 'fork/paperboy',
       }),
@@ -194,6 +196,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     const problems = lines(report, 'problem');
     const expected = [
       new RegExp(`^127\\.0\\.0\\.1:${smtp.port} refused the login \\(535 5\\.7\\.8 authentication failed\\) → check the user and password in SMTP_URL`),
+      /^links\.currentKey "k1" is not among the keys of LINK_KEYS \(k2\) → add "k1" to LINK_KEYS/,
       /^the endpoint refused ENDPOINT_EVENTS_TOKEN \(HTTP 401\) on \/events → give the endpoint/,
       /^endpoint\.publicUrl is http:\/\/127\.0\.0\.1:\d+, a loopback address: the 👍\/👎 links in mail would point to the reader's own machine → set endpoint\.publicUrl/,
       /^site\.url is not set: .* → set site\.url/,

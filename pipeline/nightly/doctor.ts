@@ -213,7 +213,8 @@ function checkLinks(config: Config, malformed: Set<string>): Finding[] {
   if (keys.length === 0 && !malformed.has(secret.env)) {
     out.push(problem('links', `${named(secret)} is not set: digests cannot sign their 👍/👎 and unsubscribe links`, addSecret(secret, '{"k1":"<openssl rand -base64 32>"}, the same keys the endpoint verifies with')));
   }
-  if (!current) out.push(problem('links', 'links.currentKey is not set', 'set "links": { "currentKey": "k1" } in paperboy.config.json, naming a key of LINK_KEYS'));
+  // Without currentKey links are signed with the first key of LINK_KEYS: it works, but a rotation would not be deliberate.
+  if (!current) out.push(warning('links', `links.currentKey is not set${keys.length > 0 ? `: links are signed with the first key of ${secret.name} ("${keys[0]}")` : ''}`, 'set "links": { "currentKey": "k1" } in paperboy.config.json, naming a key of LINK_KEYS'));
   else if (keys.length > 0 && !keys.includes(current)) {
     out.push(problem('links', `links.currentKey "${current}" is not among the keys of ${secret.name} (${keys.join(', ')})`, `add "${current}" to ${secret.name} (and the endpoint's keys), or set links.currentKey to one of them`));
   }
