@@ -15,6 +15,7 @@ import { registerRecommendCommands } from './recommend/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
 import { registerNightlyCommands } from './nightly/commands.ts';
+import { registerDoctorCommand } from './nightly/doctor.ts';
 
 export interface Context {
   config: Config;
@@ -36,6 +37,7 @@ const registrars: Registrar[] = [
   registerEndpointCommands,
   registerSiteCommands,
   registerNightlyCommands,
+  registerDoctorCommand,
 ];
 
 /** A group without a subcommand (`paperboy profile`, bare `paperboy`) shows its help on stdout and succeeds: it was asked for. */

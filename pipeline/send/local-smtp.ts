@@ -24,6 +24,12 @@ export interface SinkFaults {
   delayMs?: number;
 }
 
+/** The login a server requires (AUTH PLAIN/LOGIN, offered on plain TCP since the tests run on loopback). */
+export interface SinkLogin {
+  user: string;
+  pass: string;
+}
+
 export interface LocalSmtp {
   port: number;
   url: string;
@@ -35,11 +41,18 @@ export interface LocalSmtp {
   close(): Promise<void>;
 }
 
-export async function startLocalSmtp(faults: SinkFaults = {}): Promise<LocalSmtp> {
+export async function startLocalSmtp(faults: SinkFaults = {}, login?: SinkLogin): Promise<LocalSmtp> {
   const delivered: Delivered[] = [];
   const state = { attempts: 0 };
   const server: SMTPServer = new SMTPServer({
-    authOptional: true,
+    authOptional: !login,
+    ...(login && {
+      allowInsecureAuth: true,
+      onAuth(auth, _session, cb) {
+        if (auth.username === login.user && auth.password === login.pass) return cb(null, { user: auth.username });
+        cb(Object.assign(new Error('5.7.8 authentication failed'), { responseCode: 535 }));
+      },
+    }),
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
