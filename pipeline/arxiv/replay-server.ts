@@ -1,6 +1,6 @@
 // A loopback stand-in for arXiv: real `node:http` on 127.0.0.1, serving real recorded API and
-// OAI-PMH answers (pipeline/arxiv/fixtures/) and announcement feeds generated from real papers,
-// with faults injected per request. Tests use it now; the nightly end-to-end test replays days.
+// OAI-PMH answers (pipeline/arxiv/fixtures/), and announcement feeds and OAI-PMH harvests
+// generated from real papers, with faults injected per request. Tests use it now; the nightly end-to-end test replays days.
 //
 //   const server = await startReplayServer({ feedDate: '2025-10-01' });
 //   config.arxiv = { ...config.arxiv, ...server.arxivConfig() };
