@@ -96,10 +96,13 @@ test('a nightly job killed in the middle of the back-fill resumes at the page wh
     PAPERBOY_ARXIV__BACKFILL_DAYS: '14',
   };
   replay.server.setFeedDate(NIGHT1);
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'paperboy.js'), '--quiet', 'nightly', '--date', NIGHT1], { env, cwd: REPO, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'paperboy.js'), '--quiet', 'nightly', '--date', NIGHT1], { env, cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
   const exited = new Promise<void>((done) => child.on('exit', () => done()));
   // Killed once the third page has been asked for: two pages are stored, the third may be in flight.
   while (oaiRequests().length < 3 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(child.exitCode, null, `the job ended before the kill: ${stderr}`);
   child.kill('SIGKILL');
   await exited;
   const beforeKill = oaiRequests();
