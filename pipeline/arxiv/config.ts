@@ -29,6 +29,10 @@ export const arxivConfig = z.object({
   /** First retry waits about this long; later ones back off exponentially, with jitter. */
   backoffMs: z.number().int().min(0).default(5000),
   pageSize: z.number().int().positive().max(2000).default(200),
+  /** A fresh store's first nightly run harvests this many days of history (OAI-PMH); 0 = no back-fill. */
+  backfillDays: z.number().int().min(0).max(3650).default(90),
+  /** The back-fill stops after this long in one run (the night goes on); the next night continues it. */
+  backfillMinutes: z.number().positive().default(40),
   userAgent: z.string().default('paperboy/0.1 (+https://github.com/paperboy-digest/paperboy)'),
 });
 

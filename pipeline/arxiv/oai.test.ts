@@ -75,7 +75,7 @@ test('oai_dc: names inverted back, dates and abstract kept, categories are the s
 
 test('noRecordsMatch is an empty result, not an error', async () => {
   const r = await harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { set: 'cs', from: '2020-01-01', until: '2020-01-02' });
-  assert.deepEqual(r, { papers: [], deleted: 0, filtered: 0, pages: 1 });
+  assert.deepEqual(r, { papers: [], deleted: 0, filtered: 0, pages: 1, stopped: false, next: null });
 });
 
 test('badResumptionToken and other OAI errors are clear errors, not retried', async () => {

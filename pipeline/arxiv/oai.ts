@@ -18,6 +18,16 @@ export interface OaiPage {
   completeListSize: number | null;
 }
 
+/** An OAI-PMH `<error>` answer; `codes` are the protocol's (`badResumptionToken`, ...). */
+export class OaiError extends ArxivRequestError {
+  override name = 'OaiError';
+  readonly codes: string[];
+  constructor(message: string, codes: string[]) {
+    super(message);
+    this.codes = codes;
+  }
+}
+
 export function parseOaiPage(xml: string, prefix: MetadataPrefix): OaiPage {
   const doc = parseXml(xml, 'OAI-PMH answer');
   const root = doc['OAI-PMH'] as XmlNode | undefined;
@@ -27,7 +37,7 @@ export function parseOaiPage(xml: string, prefix: MetadataPrefix): OaiPage {
     const codes = errors.map((e) => attr(e, 'code'));
     if (codes.every((c) => c === 'noRecordsMatch')) return { papers: [], deleted: 0, resumptionToken: null, completeListSize: 0 };
     const detail = errors.map((e) => `${attr(e, 'code')}: ${cleanText(text(e))}`).join('; ');
-    throw new ArxivRequestError(`OAI-PMH error (${detail})`);
+    throw new OaiError(`OAI-PMH error (${detail})`, codes);
   }
   const container = (root.ListRecords ?? root.GetRecord) as XmlNode | undefined;
   if (!container || typeof container !== 'object') throw new MalformedResponseError('OAI-PMH answer: no ListRecords');
@@ -168,11 +178,16 @@ export interface HarvestOptions {
   until?: string;
   /** Keep only papers in these categories or archives (sets are coarser than categories). */
   categories?: string[];
+  /** Continue an interrupted harvest from this token (the other arguments are then not sent). */
+  resumptionToken?: string;
+  /** Asked before each request: true ends the harvest there, with `next` saying where to resume. */
+  shouldStop?: () => boolean;
   /**
-   * After each page, with the page's kept papers, the records read so far (kept or not) and the
-   * list size the server announced. Awaited, so a caller can store each page before the next.
+   * After each page, with the page's kept papers, the records read so far (kept or not), the
+   * list size the server announced and the token of the next page (null after the last).
+   * Awaited, so a caller can store each page (and where to resume) before the next.
    */
-  onPage?: (page: { papers: Paper[]; records: number; completeListSize: number | null }) => void | Promise<void>;
+  onPage?: (page: { papers: Paper[]; records: number; completeListSize: number | null; resumptionToken: string | null }) => void | Promise<void>;
 }
 
 export interface HarvestResult {
@@ -180,17 +195,21 @@ export interface HarvestResult {
   deleted: number;
   filtered: number;
   pages: number;
+  /** Stopped by `shouldStop` before the list ended: resume from `next` (null: before the first page). */
+  stopped: boolean;
+  next: string | null;
 }
 
 /** ListRecords from the first page to the last, following resumption tokens. */
 export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: HarvestOptions = {}): Promise<HarvestResult> {
   const prefix = opts.metadataPrefix ?? 'arXivRaw';
-  const result: HarvestResult = { papers: [], deleted: 0, filtered: 0, pages: 0 };
-  let token: string | null = null;
+  const result: HarvestResult = { papers: [], deleted: 0, filtered: 0, pages: 0, stopped: false, next: null };
+  let token: string | null = opts.resumptionToken ?? null;
   let records = 0;
   // A server that hands out a token again would keep the harvest going forever.
   const seenTokens = new Set<string>();
   do {
+    if (opts.shouldStop?.()) return { ...result, stopped: true, next: token };
     const url = new URL(oaiUrl);
     url.searchParams.set('verb', 'ListRecords');
     if (token) {
@@ -215,7 +234,7 @@ export async function harvestOai(client: PoliteClient, oaiUrl: string, opts: Har
     result.filtered += page.papers.length - kept.length;
     result.papers.push(...kept);
     records += page.papers.length + page.deleted;
-    await opts.onPage?.({ papers: kept, records, completeListSize: page.completeListSize });
+    await opts.onPage?.({ papers: kept, records, completeListSize: page.completeListSize, resumptionToken: page.resumptionToken });
     token = page.resumptionToken;
     if (token !== null) {
       if (seenTokens.has(token)) throw new ArxivRequestError(`OAI-PMH server repeated resumptionToken ${JSON.stringify(token)} after ${records} records: the harvest would never end`);

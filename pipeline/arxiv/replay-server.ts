@@ -1,6 +1,6 @@
 // A loopback stand-in for arXiv: real `node:http` on 127.0.0.1, serving real recorded API and
-// OAI-PMH answers (pipeline/arxiv/fixtures/) and announcement feeds generated from real papers,
-// with faults injected per request. Tests use it now; the nightly end-to-end test replays days.
+// OAI-PMH answers (pipeline/arxiv/fixtures/), and announcement feeds and OAI-PMH harvests
+// generated from real papers, with faults injected per request. Tests use it now; the nightly end-to-end test replays days.
 //
 //   const server = await startReplayServer({ feedDate: '2025-10-01' });
 //   config.arxiv = { ...config.arxiv, ...server.arxivConfig() };
@@ -11,9 +11,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanText, isArxivId, parseArxivId, type Paper } from '../store/paper.ts';
+import { cleanText, compareIds, isArxivId, parseArxivId, type Paper } from '../store/paper.ts';
 import { buildAnnouncementFeed } from './feed.ts';
 import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from './kaggle.ts';
+import { oaiSetFor } from './oai.ts';
 import { REPO_ROOT } from './shared-data.ts';
 import { child, escapeXml, list, parseXml, text, type XmlNode } from './xml.ts';
 
@@ -49,10 +50,12 @@ export interface ReplayRequest {
 }
 
 export interface ReplayServerOptions {
-  /** Papers for the generated feeds: an array, or a Kaggle-format JSON lines file (.gz or not). */
+  /** Papers for the generated feeds and harvests: an array, or a Kaggle-format JSON lines file (.gz or not). */
   corpus?: Paper[] | string;
   /** The day the feeds announce (a request may override it with `?date=`). */
   feedDate?: string;
+  /** Records per generated OAI-PMH page (arXiv's own pages hold 1,000). */
+  oaiPageSize?: number;
 }
 
 export interface ReplayServer {
@@ -62,6 +65,8 @@ export interface ReplayServer {
   readonly connections: number;
   inject(fault: Fault): void;
   setFeedDate(date: string): void;
+  /** Every resumptionToken handed out so far becomes invalid (`badResumptionToken`), as arXiv's expire. */
+  expireResumptionTokens(): void;
   /** The `arxiv` config keys that point Paperboy at this server. */
   arxivConfig(): { apiUrl: string; oaiUrl: string; feedUrl: string };
   close(): Promise<void>;
@@ -217,13 +222,100 @@ function asDublinCore(rawPage: string, token: string | null): string {
   return `${head}<ListRecords>\n${body.join('\n')}\n${tokenXml}\n</ListRecords>\n</OAI-PMH>\n`;
 }
 
-function answerOai(q: URLSearchParams): Answer {
+/** A generated harvest's query and position, carried in its resumption token. */
+interface HarvestQuery {
+  set: string;
+  from: string;
+  until: string;
+}
+
+/**
+ * arXivRaw records for a set and datestamp window, generated from the corpus: each paper's
+ * datestamp is its announcement (listing) date, and one without a version history gets a single
+ * version dated that day.
+ */
+function generatedHarvest(corpus: Paper[], q: HarvestQuery): Paper[] {
+  return corpus
+    .filter((p) => p.categories.some((c) => oaiSetFor(c) === q.set))
+    .filter((p) => datestampOf(p) >= q.from && datestampOf(p) <= q.until)
+    .sort((a, b) => (datestampOf(a) < datestampOf(b) ? -1 : datestampOf(a) > datestampOf(b) ? 1 : compareIds(a.id, b.id)));
+}
+
+function datestampOf(p: Paper): string {
+  return p.announced ?? p.updated ?? p.submitted ?? '';
+}
+
+function arxivRawRecord(p: Paper): string {
+  const day = (d: string) => new Date(`${d}T12:00:00Z`).toUTCString();
+  const last = p.version ?? 1;
+  const versions = Array.from({ length: last }, (_, i) => {
+    const date = i === 0 ? (p.submitted ?? datestampOf(p)) : (p.updated ?? datestampOf(p));
+    return `<version version="v${i + 1}"><date>${day(date)}</date><size>100kb</size><source_type>D</source_type></version>`;
+  });
+  const optional = (tag: string, v: string | null) => (v ? `<${tag}>${escapeXml(v)}</${tag}>` : '');
+  return [
+    '<record>',
+    `<header>\n <identifier>oai:arXiv.org:${p.id}</identifier>\n <datestamp>${datestampOf(p)}</datestamp>\n${[...new Set(p.categories.map(oaiSetFor))].map((s) => ` <setSpec>${s}</setSpec>`).join('\n')}\n</header>`,
+    '<metadata>',
+    ' <arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://arxiv.org/OAI/arXivRaw/ http://arxiv.org/OAI/arXivRaw.xsd">',
+    ` <id>${p.id}</id>${versions.join('')}<title>${escapeXml(p.title)}</title><authors>${escapeXml(p.authors.join(', '))}</authors><categories>${p.categories.join(' ')}</categories>` +
+      `${optional('comments', p.comments)}${optional('journal-ref', p.journalRef)}${optional('doi', p.doi)}${optional('license', p.license)}<abstract>${escapeXml(p.abstract)}</abstract></arXivRaw>`,
+    '</metadata>',
+    '</record>',
+  ].join('\n');
+}
+
+/** One page of a generated harvest, in the recorded pages' envelope. */
+function generatedPage(records: Paper[], cursor: number, pageSize: number, request: string, nextToken: string | null): string {
+  const page = records.slice(cursor, cursor + pageSize);
+  const tokenXml = nextToken
+    ? `<resumptionToken cursor="${cursor}" completeListSize="${records.length}">${escapeXml(nextToken)}</resumptionToken>`
+    : `<resumptionToken cursor="${cursor}" completeListSize="${records.length}"/>`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">',
+    `<responseDate>${new Date().toISOString().slice(0, 19)}Z</responseDate>`,
+    `<request ${request}>http://export.arxiv.org/oai2</request>`,
+    '<ListRecords>',
+    ...page.map(arxivRawRecord),
+    tokenXml,
+    '</ListRecords>',
+    '</OAI-PMH>',
+    '',
+  ].join('\n');
+}
+
+interface OaiState {
+  corpus: Paper[];
+  pageSize: number;
+  /** Bumped by expireResumptionTokens(): tokens of an older generation are refused. */
+  tokenGeneration: number;
+}
+
+/** `replay-<generation>|<set>|<from>|<until>|<cursor>`: a generated harvest's next page. */
+function harvestToken(state: OaiState, q: HarvestQuery, cursor: number): string {
+  return `replay-${state.tokenGeneration}|${q.set}|${q.from}|${q.until}|${cursor}`;
+}
+
+function answerGenerated(state: OaiState, q: HarvestQuery, cursor: number, request: string): Answer {
+  const records = generatedHarvest(state.corpus, q);
+  if (records.length === 0) return { status: 200, body: oaiError('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.') };
+  const next = cursor + state.pageSize < records.length ? harvestToken(state, q, cursor + state.pageSize) : null;
+  return { status: 200, body: generatedPage(records, cursor, state.pageSize, request, next) };
+}
+
+function answerOai(q: URLSearchParams, state: OaiState): Answer {
   const verb = q.get('verb');
   if (verb !== 'ListRecords') return { status: 200, body: oaiError('badVerb', `verb ${verb ?? '(none)'} is not served by the replay server`) };
   const token = q.get('resumptionToken');
   if (token) {
     if (token === RAW_TOKEN) return { status: 200, body: fixture(RAW_PAGE2) };
     if (token === DC_TOKEN) return { status: 200, body: asDublinCore(fixture(RAW_PAGE2), null) };
+    const generated = /^replay-(\d+)\|([^|]+)\|([\d-]+)\|([\d-]+)\|(\d+)$/.exec(token);
+    if (generated && Number(generated[1]) === state.tokenGeneration) {
+      const [, , set, from, until, cursor] = generated;
+      return answerGenerated(state, { set: set!, from: from!, until: until! }, Number(cursor), `verb="ListRecords" resumptionToken="${escapeXml(token)}"`);
+    }
     return { status: 200, body: oaiError('badResumptionToken', `resumptionToken ${token} is invalid or expired`) };
   }
   const prefix = q.get('metadataPrefix');
@@ -236,7 +328,12 @@ function answerOai(q: URLSearchParams): Answer {
       : { status: 200, body: oaiError('noRecordsMatch', 'no records match') };
   }
   if (prefix !== 'arXivRaw' && prefix !== 'oai_dc') return { status: 200, body: oaiError('cannotDisseminateFormat', `unknown metadataPrefix ${prefix}`) };
-  if (set !== 'cs' || from > RAW_UNTIL || until < RAW_FROM) return { status: 200, body: oaiError('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.') };
+  const recorded = set === 'cs' && from <= RAW_UNTIL && until >= RAW_FROM;
+  // Other windows are harvested from the corpus (arXivRaw only), so a back-fill can page through real papers.
+  if (!recorded && prefix === 'arXivRaw' && set) {
+    return answerGenerated(state, { set, from, until }, 0, `verb="ListRecords" metadataPrefix="arXivRaw" set="${escapeXml(set)}" from="${from}" until="${until}"`);
+  }
+  if (!recorded) return { status: 200, body: oaiError('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.') };
   return { status: 200, body: prefix === 'arXivRaw' ? fixture(RAW_PAGE1) : asDublinCore(fixture(RAW_PAGE1), DC_TOKEN) };
 }
 
@@ -252,11 +349,12 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
   // Read up front, so the first feed request is as fast as the others (clients' timeouts are short in tests).
   const corpus = Array.isArray(opts.corpus) ? opts.corpus : await readCorpus(opts.corpus ?? DEMO_CORPUS);
   const papers = async () => corpus;
+  const oai: OaiState = { corpus, pageSize: opts.oaiPageSize ?? 1000, tokenGeneration: 0 };
 
   async function answer(req: IncomingMessage): Promise<Answer> {
     const url = new URL(req.url ?? '/', 'http://replay');
     if (url.pathname === '/api/query') return answerApi(url.searchParams, entries);
-    if (url.pathname === '/oai') return answerOai(url.searchParams);
+    if (url.pathname === '/oai') return answerOai(url.searchParams, oai);
     const feed = /^\/(rss|atom)\/(.+)$/.exec(url.pathname);
     if (feed) {
       const format = feed[1] as 'rss' | 'atom';
@@ -339,6 +437,9 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     },
     setFeedDate(date) {
       feedDate = date;
+    },
+    expireResumptionTokens() {
+      oai.tokenGeneration++;
     },
     arxivConfig: () => ({ apiUrl: `${url}/api/query`, oaiUrl: `${url}/oai`, feedUrl: `${url}/atom/{categories}` }),
     close() {

@@ -30,6 +30,7 @@ import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
+import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
 import { acquireLock } from './lock.ts';
 
@@ -130,6 +131,11 @@ async function fetchTodaysFeed(config: Config): Promise<Announcements> {
 }
 
 const STAGE_FUNCTIONS: Record<StageName, Stage> = {
+  // A fresh store first gets its history, so tonight's embed and index stages train on it.
+  async backfill(s) {
+    return backfillSummary(await runBackfill(s.config, { date: s.date, categories: () => categoriesToFetch(s.config), quiet: s.opts.quiet }));
+  },
+
   async fetch(s) {
     const feed = s.feed ?? (await fetchTodaysFeed(s.config));
     if (feed.date !== s.date) {
