@@ -1,21 +1,14 @@
-// Test and bench support: real papers from the shared corpus and TF-IDF vectors hashed into a
+// Test and bench support: real papers from the bundled demo corpus and TF-IDF vectors hashed into a
 // fixed dimension (signed feature hashing). Topical enough to pin the ranking and learning
 // maths on real abstracts without the embedding model.
-import { existsSync } from 'node:fs';
-import { readSmallCorpus, sharedDataPath } from '../arxiv/shared-data.ts';
+import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
 import { paperText } from '../embed/text.ts';
 import type { Paper } from '../store/paper.ts';
 import { normalize } from '../profiles/vec.ts';
 
 export { paperText };
 
-export const SMALL_CORPUS = sharedDataPath('papers-small.jsonl');
-
-export function hasSmallCorpus(): boolean {
-  return existsSync(SMALL_CORPUS);
-}
-
-/** The 2,000 papers of papers-small.jsonl (listing dates 2025-10-01..13), as store records. */
+/** The 2,359 papers of the demo corpus (listing dates 2025-11-03..25), as store records. */
 export function smallCorpus(): Paper[] {
   return readSmallCorpus().map((p) => ({ ...p, announceType: 'new' as const }));
 }
