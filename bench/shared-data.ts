@@ -21,7 +21,7 @@ export function sharedDataCandidates(name: string, root = REPO_ROOT, env: NodeJS
 /** Where `name` of the shared data is, or null. */
 export function findSharedData(name: string, root = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): string | null {
   if (env[NO_SHARED_DATA_ENV]) {
-    throw new Error(`tests must not read the shared data (asked for ${name}): a plain clone has no ../shared; ship the slice the test needs beside it (see pipeline/arxiv/fixtures/README.md)`);
+    throw new Error(`tests must not read the shared data (asked for ${name}): a plain clone has no ../shared; ship the slice the test needs in the repository, beside the test`);
   }
   return sharedDataCandidates(name, root, env).find((p) => existsSync(p)) ?? null;
 }
@@ -33,10 +33,11 @@ export function findSharedData(name: string, root = REPO_ROOT, env: NodeJS.Proce
 export function sharedDataPath(name: string): string {
   const found = findSharedData(name);
   if (found) return found;
+  const script = process.argv[1]?.replace(/.*\//, '') ?? 'paperboy';
   console.error(
-    `${process.argv[1] ? process.argv[1].replace(/.*\//, '') : 'paperboy'}: needs ${name} from the project's shared development data ` +
-      `(looked for ${sharedDataCandidates(name).join(', ')}); set PAPERBOY_SHARED_DATA to the folder holding it ` +
-      `(its files and their public sources are listed in shared/data/README.md of the project's shared data)`,
+    `${script}: needs ${name} of the project's shared development data, not found (looked for ${sharedDataCandidates(name).join(', ')}); ` +
+      `put that data beside the repository as ../shared/data/ or set PAPERBOY_SHARED_DATA to its folder ` +
+      `(shared/data/README.md there lists each file and its public source; see README.md, "Quick start")`,
   );
   process.exit(1);
 }
