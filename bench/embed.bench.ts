@@ -1,6 +1,6 @@
 // Embedding throughput on a MiniLM-shaped transformer (6 layers, hidden 384, 12 heads, random
 // weights generated here: the real weights cannot be downloaded, and cost is what is measured),
-// over real paper texts from ../shared/data/papers-small.jsonl:
+// over real paper texts from the bundled demo corpus (data/demo/papers.jsonl.gz):
 //   1. Paperboy's embedder (tokenize → bucketed batches → transformers.js model → pool) vs a raw
 //      onnxruntime-node session fed the same tokenized batches: the embedder's overhead (goal ≤ 10 %).
 //   2. Length-bucketed (sorted, token budget) vs naive (input-order) batching, both through the
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../pipeline/config.ts';
 import { createEmbedder, planBatches } from '../pipeline/embed/embedder.ts';
-import { readSmallCorpus } from '../pipeline/arxiv/shared-data.ts';
+import { readSmallCorpus } from '../pipeline/arxiv/demo-corpus.ts';
 import { sampleStore } from '../pipeline/embed/fixture.ts';
 import { MINILM_SHAPE, randomBertGraph } from '../pipeline/embed/onnx.ts';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../pipeline/embed/static-model.ts';

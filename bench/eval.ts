@@ -20,13 +20,14 @@ import { applyFeedback, type VectorSource } from '../pipeline/profiles/state.ts'
 import { dot, fromBase64, normalize, toBase64 } from '../pipeline/profiles/vec.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';
 import { paperText } from '../pipeline/embed/text.ts';
-import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
 import { hashingSource } from '../pipeline/recommend/fixtures.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { recommend } from '../pipeline/recommend/recommend.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
+import { sharedDataPath } from './shared-data.ts';
 
+const CORPUS = sharedDataPath('papers.jsonl.gz');
 const MONTH = process.env.EVAL_MONTH ?? '2026-06';
 const SUBSCRIBERS = Number(process.env.EVAL_SUBSCRIBERS ?? 100);
 const K = 10;
@@ -40,7 +41,7 @@ const SEEDS = (process.env.EVAL_SEEDS ?? '7,1,2,3,4').split(',').map(Number);
 
 async function loadCorpus(): Promise<Paper[]> {
   const out: Paper[] = [];
-  for await (const line of lines(openMaybeGzipped(sharedDataPath('papers.jsonl.gz')))) {
+  for await (const line of lines(openMaybeGzipped(CORPUS))) {
     if (!line) continue;
     const p = paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true });
     if (p.announced && p.announced >= '2025-10-01' && p.announced.slice(0, 7) <= MONTH) out.push({ ...p, announceType: 'new' });

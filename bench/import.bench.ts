@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importKaggle, lines, openMaybeGzipped } from '../pipeline/arxiv/kaggle.ts';
-import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
+import { sharedDataPath } from './shared-data.ts';
 
 const file = process.argv[2] ?? sharedDataPath('papers.jsonl.gz');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

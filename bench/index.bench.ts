@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
 import { importKaggle } from '../pipeline/arxiv/kaggle.ts';
-import { REPO_ROOT, sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
+import { REPO_ROOT } from '../pipeline/arxiv/demo-corpus.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { embedMissing } from '../pipeline/embed/embed-missing.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';
@@ -24,6 +24,7 @@ import { buildIndex, loadIndex, saveIndex, type Neighbour } from '../pipeline/in
 import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import { idMonth } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
+import { sharedDataPath } from './shared-data.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
 const cache = join(REPO_ROOT, 'tmp', 'bench-index');

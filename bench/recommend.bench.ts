@@ -7,11 +7,11 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import { learnProfile } from '../pipeline/profiles/learn.ts';
 import type { Profile } from '../pipeline/profiles/profile.ts';
 import { recommendConfig } from '../pipeline/recommend/config.ts';
-import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
 import { paperText } from '../pipeline/embed/text.ts';
 import { hashingVectorizer } from '../pipeline/recommend/fixtures.ts';
 import { paperIndex, rankAll, type Subscriber } from '../pipeline/recommend/rank.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
+import { sharedDataPath } from './shared-data.ts';
 
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 10_000);
 const PAPERS = 2_000;

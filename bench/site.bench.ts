@@ -1,5 +1,5 @@
 // Archive build speed and page weight.
-//   1. The demo archive (2,000 real papers from ../shared/data/papers-small.jsonl).
+//   1. The demo archive (2,000 real papers of the bundled data/demo/papers.jsonl.gz).
 //   2. A 100k-paper archive with synthetic metadata made from the real corpus
 //      (../shared/data/papers.jsonl.gz, 46k papers, cloned under fresh ids and later dates).
 // Each build runs as `paperboy site` in a child process (its peak memory is measured there).
@@ -16,13 +16,14 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import type { BuildReport } from '../pipeline/site/build.ts';
-import { sharedDataPath } from '../pipeline/arxiv/shared-data.ts';
 import { makeArchive, readSmallCorpus, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
 import { placeByNeighbours, updateMap, writeMap, type MapLayout } from '../pipeline/site/map.ts';
 import { escapeHtml, plainText, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
 import { tfidfVectors } from '../pipeline/site/tfidf.ts';
+import { sharedDataPath } from './shared-data.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SHARED_CORPUS = sharedDataPath('papers.jsonl.gz');
 const LARGE = Number(process.env.SITE_BENCH_PAPERS ?? 100_000);
 const work = mkdtempSync(join(tmpdir(), 'paperboy-site-bench-'));
 
@@ -73,7 +74,7 @@ function report(label: string, n: number, r: BuildReport, bareRate: number): voi
 /** Synthetic archive: the real corpus cloned under fresh ids, each clone 39 weeks later, until `n` papers. */
 async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
   const originals: Paper[] = [];
-  for await (const line of lines(openMaybeGzipped(sharedDataPath('papers.jsonl.gz')))) {
+  for await (const line of lines(openMaybeGzipped(SHARED_CORPUS))) {
     if (!line) continue;
     const p = paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true });
     if (p.announced && p.announced >= '2025-10-01' && /^\d{4}\.\d{5}$/.test(p.id)) originals.push(p);

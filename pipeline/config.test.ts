@@ -50,7 +50,7 @@ test('misspelt keys in the file or the environment are refused, naming the key a
   assert.throws(() => loadConfig({ env: { PAPERBOY_RECOMMEND__MINSCORE: 'abc' }, cwd: dir }), /PAPERBOY_RECOMMEND__MINSCORE is not a config variable \(did you mean PAPERBOY_RECOMMEND__MIN_SCORE\?\)/);
   assert.throws(() => loadConfig({ env: { PAPERBOY_NONSENSE: '1' }, cwd: dir }), /PAPERBOY_NONSENSE is not a config variable\)/);
   // variables the code reads that are no config keys still work
-  assert.equal(loadConfig({ env: { PAPERBOY_DEBUG: '1', PAPERBOY_SHARED_DATA: '/x', PAPERBOY_SITE_SETTINGS: '{}' }, cwd: dir }).dataDir, join(dir, 'data'));
+  assert.equal(loadConfig({ env: { PAPERBOY_DEBUG: '1', PAPERBOY_SHARED_DATA: '/x', PAPERBOY_NO_SHARED_DATA: '1', PAPERBOY_SITE_SETTINGS: '{}' }, cwd: dir }).dataDir, join(dir, 'data'));
   writeFileSync(join(dir, 'typo.json'), JSON.stringify({ recomend: { minScore: 0.2 }, arxiv: { retrys: 2 }, links: { keys: { anyId: '0123456789abcdef' } } }));
   assert.throws(() => loadConfig({ file: 'typo.json', env: {}, cwd: dir }), /unknown key recomend \(did you mean recommend\?\); .*unknown key arxiv\.retrys \(did you mean arxiv\.retries\?\)\)$/);
   // "//" keys are comments, at any depth

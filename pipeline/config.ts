@@ -37,7 +37,7 @@ export const CONFIG_FILE = 'paperboy.config.json';
 const ENV_PREFIX = 'PAPERBOY_';
 const DATA_DIR_ENV = `${ENV_PREFIX}DATA_DIR`;
 /** PAPERBOY_* variables the code reads that are not config keys. */
-const NOT_CONFIG_ENV = new Set(['CONFIG', 'DEBUG', 'SHARED_DATA', 'SITE_SETTINGS', 'SCREENSHOTS'].map((n) => ENV_PREFIX + n));
+const NOT_CONFIG_ENV = new Set(['CONFIG', 'DEBUG', 'SHARED_DATA', 'NO_SHARED_DATA', 'SITE_SETTINGS', 'SCREENSHOTS'].map((n) => ENV_PREFIX + n));
 
 export interface LoadOptions {
   /** Explicit config file (--config); otherwise PAPERBOY_CONFIG or ./paperboy.config.json if present. */

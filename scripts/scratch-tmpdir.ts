@@ -1,15 +1,19 @@
 // Global setup of `npm test`: every test file's temporary stores, builds and browser profiles go
 // under one scratch folder (TMPDIR, inherited by the test processes), removed when the run ends,
-// so a test that forgets to clean up, or fails before it can, leaves nothing in /tmp.
+// so a test that forgets to clean up, or fails before it can, leaves nothing in /tmp. It also
+// makes reading the project's shared data (../shared, only benches may) an error in every test:
+// a plain clone has nothing beside it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NO_SHARED_DATA_ENV } from '../bench/shared-data.ts';
 
 let scratch: string | undefined;
 
 export function globalSetup(): void {
   scratch = mkdtempSync(join(tmpdir(), 'paperboy-test-'));
   process.env.TMPDIR = scratch;
+  process.env[NO_SHARED_DATA_ENV] = '1';
 }
 
 export function globalTeardown(): void {

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { categoryProblem } from './categories.ts';
-import { sharedDataPath } from './shared-data.ts';
+import { demoCorpusLines } from './demo-corpus.ts';
 
 test('every category of the real sample is accepted', () => {
   const seen = new Set<string>();
-  for (const line of readFileSync(sharedDataPath('papers-small.jsonl'), 'utf8').split('\n')) {
-    if (line) for (const c of (JSON.parse(line) as { categories: string }).categories.split(' ')) seen.add(c);
+  for (const line of demoCorpusLines()) {
+    for (const c of (JSON.parse(line) as { categories: string }).categories.split(' ')) seen.add(c);
   }
   assert.ok(seen.size > 20);
   for (const c of seen) assert.equal(categoryProblem(c), null, c);

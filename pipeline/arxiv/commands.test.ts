@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { PaperStore } from '../store/papers.ts';
 import type { FetchReport } from './commands.ts';
-import { REPO_ROOT } from './shared-data.ts';
+import { REPO_ROOT } from './demo-corpus.ts';
 import { startReplayServer, type ReplayServer } from './replay-server.ts';
 
 const run = promisify(execFile);

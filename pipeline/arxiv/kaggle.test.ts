@@ -1,7 +1,7 @@
-// The Kaggle snapshot import on the real shared sample (../shared/data/papers-small.jsonl).
+// The Kaggle snapshot import on the bundled demo corpus (data/demo/papers.jsonl.gz, real papers).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PaperStore } from '../store/papers.ts';
 import { ConvertPool, importKaggle } from './kaggle.ts';
-import { REPO_ROOT, sharedDataPath } from './shared-data.ts';
+import { DEMO_CORPUS, demoCorpusLines, REPO_ROOT } from './demo-corpus.ts';
 
-const SAMPLE = sharedDataPath('papers-small.jsonl');
-const sampleLines = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean);
+const SAMPLE = DEMO_CORPUS;
+const sampleLines = demoCorpusLines();
 const scratch = () => new PaperStore(mkdtempSync(join(tmpdir(), 'pb-kaggle-')));
 
 test('the sample imports whole, and re-importing it changes nothing on disk', async () => {
@@ -63,7 +63,7 @@ test('the category filter keeps papers with any wanted category or archive', asy
 });
 
 test('a gzipped input of many chunks: every line imported once, bad lines numbered across chunks', async () => {
-  // The sample twice (7.7 MB): many 1 MB chunks converted on different workers, every paper twice.
+  // The sample twice (8.9 MB): many 1 MB chunks converted on different workers, every paper twice.
   const lines = [...sampleLines, ...sampleLines];
   const badAt = lines.length - 7;
   lines.splice(badAt, 0, '{"id": "2510.00001", "title": "cut short');

@@ -15,12 +15,11 @@ import { cleanText, compareIds, isArxivId, parseArxivId, type Paper } from '../s
 import { buildAnnouncementFeed } from './feed.ts';
 import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from './kaggle.ts';
 import { oaiSetFor } from './oai.ts';
-import { REPO_ROOT } from './shared-data.ts';
+import { DEMO_CORPUS } from './demo-corpus.ts';
 import { child, escapeXml, list, parseXml, text, type XmlNode } from './xml.ts';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-/** The bundled demo corpus: 12 announcement days, 2025-10-01 to 2025-10-17. */
-export const DEMO_CORPUS = join(REPO_ROOT, 'data', 'demo', 'papers.jsonl.gz');
+export { DEMO_CORPUS };
 
 /**
  * `repeat-token`: an OAI-PMH page fetched by resumptionToken hands out that same token again.

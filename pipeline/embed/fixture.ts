@@ -1,4 +1,4 @@
-// Test fixture: a scratch store holding the shared 2,000-paper sample and a small offline model
+// Test fixture: a scratch store holding the bundled demo corpus (2,359 real papers) and a small offline model
 // (dim 32) learned from it. The model is built once per machine and code version and then copied,
 // so each test file pays milliseconds, not the build.
 import { createHash } from 'node:crypto';
@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSmallCorpus, REPO_ROOT } from '../arxiv/shared-data.ts';
+import { readSmallCorpus, REPO_ROOT } from '../arxiv/demo-corpus.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';

@@ -1,23 +1,27 @@
-// Test and bench support: real papers from the shared corpus and TF-IDF vectors hashed into a
+// Test and bench support: real papers from the bundled demo corpus and TF-IDF vectors hashed into a
 // fixed dimension (signed feature hashing). Topical enough to pin the ranking and learning
 // maths on real abstracts without the embedding model.
-import { existsSync } from 'node:fs';
-import { readSmallCorpus, sharedDataPath } from '../arxiv/shared-data.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
+import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
 import { paperText } from '../embed/text.ts';
 import type { Paper } from '../store/paper.ts';
 import { normalize } from '../profiles/vec.ts';
 
 export { paperText };
 
-export const SMALL_CORPUS = sharedDataPath('papers-small.jsonl');
-
-export function hasSmallCorpus(): boolean {
-  return existsSync(SMALL_CORPUS);
-}
-
-/** The 2,000 papers of papers-small.jsonl (listing dates 2025-10-01..13), as store records. */
+/** The 2,359 papers of the demo corpus (listing dates 2025-11-03..25), as store records. */
 export function smallCorpus(): Paper[] {
   return readSmallCorpus().map((p) => ({ ...p, announceType: 'new' as const }));
+}
+
+/** The seed papers of the example profiles alice and bob (listed 2025-10-01/02, before the demo corpus): fixtures/README.md. */
+export function profileSeedPapers(): Paper[] {
+  return readFileSync(join(import.meta.dirname, 'fixtures', 'profile-seeds.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }));
 }
 
 const STOP = new Set(

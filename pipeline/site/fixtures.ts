@@ -1,9 +1,9 @@
-// Archives for tests and benches, made from real arXiv records (../shared/data): papers imported
+// Archives for tests and benches, made from real arXiv records (the bundled demo corpus): papers imported
 // the way `paperboy import --listing-dates` does, similar-paper lists in the index stage's file
 // format computed from TF-IDF vectors of the abstracts (no model or FAISS index needed), and a map
 // laid out from the same vectors.
 import { join } from 'node:path';
-import { readSmallCorpus } from '../arxiv/shared-data.ts';
+import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { updateMap, writeMap, type VectorSet } from './map.ts';

@@ -44,7 +44,7 @@ async function open(path: string, viewport = { width: 1280, height: 900 }): Prom
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'paperboy-site-'));
   const dataDir = join(work, 'data');
-  // Every sixth record of the small corpus: ~330 real papers spread over all its listing days.
+  // Every sixth of the first 2,000 demo papers: ~330 real papers spread over its listing days.
   papers = readSmallCorpus(2000).filter((_, i) => i % 6 === 0);
   makeArchive(dataDir, papers);
   const days = [...new Set(papers.map((p) => p.announced!))].sort();
@@ -58,7 +58,7 @@ before(async () => {
     stages: { send: { done: true, seconds: 2, summary: 'sent 3', error: `retry for ${SECRET_SUBSCRIBER}` } },
     notes: ['One subscriber paused.'],
   });
-  writeEdition(dataDir, { ...newEdition('2025-10-05'), status: 'weekend', notes: ['arXiv does not announce on weekends.'] });
+  writeEdition(dataDir, { ...newEdition('2025-11-09'), status: 'weekend', notes: ['arXiv does not announce on weekends.'] });
   keys = await newKeypair();
   const site = siteConfig.parse({ base: BASE, url: PUBLIC_URL, repo: 'octo/paperboy' });
   report = await buildSite({ dataDir, site, subscribe: { publicKey: keys.publicKey, privacy: 'public' }, outDir: join(work, 'out'), quiet: true, searchChunk: 100 });
@@ -80,7 +80,7 @@ describe('the built archive', () => {
     assert.equal(report.searchIndexed, papers.length);
     // Indexed in chunks of 100 papers that the search page merges.
     assert.equal(JSON.parse(readFileSync(join(report.outDir, 'pagefind', 'bundles.json'), 'utf8')).length, Math.ceil(papers.length / 100));
-    assert.ok(statSync(join(report.outDir, 'day', '2025-10-05', 'index.html')).isFile(), 'recorded weekend edition has a day page');
+    assert.ok(statSync(join(report.outDir, 'day', '2025-11-09', 'index.html')).isFile(), 'recorded weekend edition has a day page');
   });
 
   test('publishes no subscriber id anywhere', () => {

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEMO_CORPUS, startReplayServer, type ReplayServer } from '../../arxiv/replay-server.ts';
-import { REPO_ROOT } from '../../arxiv/shared-data.ts';
+import { REPO_ROOT } from '../../arxiv/demo-corpus.ts';
 import { startLocalSmtp, type LocalSmtp } from '../../send/local-smtp.ts';
 import { LocalRunner } from './runner.ts';
 
