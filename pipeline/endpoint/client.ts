@@ -11,6 +11,9 @@ export interface PullOptions {
   attempts?: number;
 }
 
+/** The endpoint answered 401/403: the events token is wrong (a configuration error, not an outage). */
+export class EventsTokenRefusedError extends UserError {}
+
 /**
  * Every confirmed event with seq > `sinceCursor`, in order, paging until the endpoint has no more.
  * The caller persists `next` once it has applied the events, and sends it next time.
@@ -48,7 +51,7 @@ async function fetchPage(url: URL, token: string, options: PullOptions): Promise
       lastError = (err as Error).message;
       continue;
     }
-    if (res.status === 401 || res.status === 403) throw new UserError(`feedback endpoint ${url.origin} refused the events token (HTTP ${res.status})`);
+    if (res.status === 401 || res.status === 403) throw new EventsTokenRefusedError(`feedback endpoint ${url.origin} refused the events token (HTTP ${res.status})`);
     if (!res.ok) {
       lastError = `HTTP ${res.status}`;
       if (res.status >= 500 || res.status === 429) continue;

@@ -69,8 +69,9 @@ export async function startDemoWorld(base: Config): Promise<DemoWorld> {
     // Votes are judged after 2 s instead of 2 minutes, so a click counts by the next night.
     endpoint: { ...base.endpoint, host: '127.0.0.1', port: 0, eventsToken: 'demo-events-token-0123456789', holdSeconds: 2, burstWindowSeconds: 1, contradictionSeconds: 1 },
     send: { ...base.send, from: base.send.from ?? 'Paperboy demo <digest@paperboy.example>' },
-    // The example profiles' addresses are sealed to the demo keypair (paperboy.demo.config.json).
-    profiles: base.profiles.privateKey ? base.profiles : { ...base.profiles, ...demoProfileKeys() },
+    // The example profiles' addresses are sealed to the demo keypair (paperboy.demo.config.json);
+    // they are the demo's subscribers, so they are mailed here (a deployment skips them).
+    profiles: { ...base.profiles, ...(base.profiles.privateKey ? {} : demoProfileKeys()), includeExamples: true },
   });
   let dayStart = Date.parse(`${DEMO_FIRST_DAY}T08:00:00Z`);
   let realStart = Date.now();

@@ -5,19 +5,17 @@
 // and mail goes through the send ledger keyed by (subscriber, edition). Nothing is sent twice and
 // nobody is skipped.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Config } from '../config.ts';
 import { fetchAnnouncements, type Announcements } from '../arxiv/fetch.ts';
-import { renderDigests } from '../digest/render.ts';
-import type { DigestInput } from '../digest/input.ts';
-import type { Message } from '../digest/render.ts';
+import { loadTemplate, renderDigest, type Message } from '../digest/render.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import type { Embedder } from '../embed/embedder.ts';
-import { pullEvents } from '../endpoint/client.ts';
+import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
-import { openEmail } from '../profiles/seal.ts';
+import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { applyFeedback, readState } from '../profiles/state.ts';
 import { recommend, type Pick } from '../recommend/recommend.ts';
@@ -33,6 +31,7 @@ import { UserError } from '../util/errors.ts';
 import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
 import { acquireLock } from './lock.ts';
+import { countByReason, failures, newRunReport, readRunReport, SKIP, writeRunReport, type RunReport, type SkippedSubscriber } from './run-report.ts';
 
 export interface NightlyOptions {
   /** The edition (announcement date). Default: whatever the feed announces now. */
@@ -69,6 +68,8 @@ interface NightState {
   config: Config;
   date: string;
   record: EditionRecord;
+  /** The private run summary: who was skipped and why (never published). */
+  report: RunReport;
   opts: NightlyOptions;
   /** The feed, when it was already fetched to find the edition's date. */
   feed?: Announcements;
@@ -90,7 +91,7 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
     if (record.status !== 'weekend' && record.status !== 'holiday') record.status = 'running';
     for (const stage of opts.redo ?? []) delete record.stages[stage];
     writeEdition(config.dataDir, record);
-    const state: NightState = { config, date, record, opts, feed };
+    const state: NightState = { config, date, record, report: readRunReport(config.dataDir, date) ?? newRunReport(date), opts, feed };
     for (const name of STAGES) {
       if (record.stages[name]?.done) continue;
       if (opts.skip?.includes(name)) continue;
@@ -179,38 +180,60 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const { endpoint } = s.config;
     if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
     const cursor = readCursor(s.config.dataDir);
-    const page = await pullEvents(s.config, cursor);
+    s.record.notes = s.record.notes.filter((n) => !FEEDBACK_NOTE.test(n));
+    let page;
+    try {
+      page = await pullEvents(s.config, cursor);
+    } catch (err) {
+      // Tonight's mail goes out with what was learned before. The cursor stays where it is, so
+      // the next night pulls the missed events; a refused token is a configuration error to fix.
+      const why = oneLine(err);
+      const refused = err instanceof EventsTokenRefusedError;
+      s.report.feedback = { pulled: false, cursor, error: why, ...(refused ? { tokenRefused: true } : {}) };
+      writeRunReport(s.config.dataDir, s.report);
+      s.record.notes.push(
+        refused
+          ? `⚠️ feedback not pulled: ${why}; fix endpoint.eventsToken (PAPERBOY_ENDPOINT__EVENTS_TOKEN) to match the endpoint's; digests used what was learned before`
+          : `feedback not pulled: ${why}; digests used what was learned before, the next run catches up from cursor ${cursor}`,
+      );
+      return `not pulled (cursor stays at ${cursor}): ${why}`;
+    }
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
     const r = await applyFeedback(s.config, page.events, { source, asOf: s.date, profiles });
     // The cursor moves only after the events are logged: a crash in between re-reads them,
     // and logging is idempotent by sequence number.
     writeCursor(s.config.dataDir, page.next);
+    s.report.feedback = { pulled: true, cursor, events: page.events.length };
+    writeRunReport(s.config.dataDir, s.report);
     return `${page.events.length} events pulled (cursor ${cursor} → ${page.next}), ${r.added} new; ${r.updated.length} profiles updated`;
   },
 
   async recommend(s) {
     const { profiles, problems } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
-    const skipped = new Map<string, number>();
-    const skip = (reason: string, n = 1) => skipped.set(reason, (skipped.get(reason) ?? 0) + n);
-    const brokenFiles = new Set(problems.map((p) => p.file));
-    if (brokenFiles.size) {
-      skip('profile file invalid', brokenFiles.size);
-      s.record.notes = unique([...s.record.notes, ...problems.slice(0, 5).map(formatProblem)]);
+    const skipped: Omit<SkippedSubscriber, 'stage'>[] = [];
+    // A broken file is named only in the private summary: its path carries the subscriber's id.
+    for (const [file, list] of Map.groupBy(problems, (p) => p.file)) {
+      skipped.push({ subscriber: basename(file).replace(/\.json$/, ''), reason: SKIP.invalid, error: list.map(formatProblem).join('; ') });
     }
+    const active: Profile[] = [];
     for (const p of profiles) {
-      if (p.paused) skip('paused');
-      else if (!isDue(p, s.date)) skip('weekly digest, not due today');
-      else if (readState(s.config.dataDir, p.id)?.unsubscribed) skip('unsubscribed');
+      if (isSkippedExample(s.config, p)) skipped.push({ subscriber: p.id, reason: SKIP.example });
+      else if (p.paused) skipped.push({ subscriber: p.id, reason: SKIP.paused });
+      else if (!isDue(p, s.date)) skipped.push({ subscriber: p.id, reason: SKIP.notDue });
+      else if (readState(s.config.dataDir, p.id)?.unsubscribed) skipped.push({ subscriber: p.id, reason: SKIP.unsubscribed });
+      else active.push(p);
     }
     const papers = recentPapers(s.config, s.date, 7);
     const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
-    const picks = await recommend(s.config, { date: s.date, profiles, papers }, { source });
-    let empty = 0;
-    for (const list of picks.values()) if (list.length === 0) empty++;
-    if (empty) skip('nothing above the score floor', empty);
+    const picks = await eachSubscriber(
+      active,
+      (batch) => recommend(s.config, { date: s.date, profiles: batch, papers }, { source }),
+      (p, err) => skipped.push({ subscriber: p.id, reason: SKIP.recommendFailed, error: oneLine(err) }),
+    );
+    for (const [id, list] of picks) if (list.length === 0) skipped.push({ subscriber: id, reason: SKIP.empty });
     writePicks(s.config.dataDir, s.date, picks);
-    s.record.mail.skipped = [...skipped].map(([reason, count]) => ({ reason, count }));
+    recordSkips(s, 'recommend', skipped);
     const total = [...picks.values()].reduce((n, l) => n + l.length, 0);
     return `${picks.size} subscribers due, ${total} picks`;
   },
@@ -220,21 +243,37 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const byId = new Map(profiles.map((p) => [p.id, p]));
     const store = new PaperStore(s.config.dataDir);
-    const inputs: DigestInput[] = [];
+    const template = await loadTemplate(s.config);
+    const messages: Message[] = [];
+    const skipped: Omit<SkippedSubscriber, 'stage'>[] = [];
+    let due = 0;
     for (const [subscriber, list] of Object.entries(picks)) {
       const profile = byId.get(subscriber);
       if (!profile || list.length === 0) continue;
-      const papers = store.getMany(list.map((p) => p.paperId));
-      inputs.push({
-        subscriber: { id: profile.id, name: profile.name, email: await openEmail(s.config, profile) },
-        edition: s.date,
-        picks: list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason })),
-        newPapers: s.record.papers.new.length + s.record.papers.cross.length,
-      });
+      due++;
+      let email: string;
+      try {
+        email = await openEmail(s.config, profile);
+        // The opened text becomes the envelope and the To: header: only a plain address may.
+        if (!isPlainEmail(email)) throw new Error('the opened address is not an email address');
+      } catch (err) {
+        skipped.push({ subscriber, reason: SKIP.address, error: oneLine(err) });
+        continue;
+      }
+      try {
+        const papers = store.getMany(list.map((p) => p.paperId));
+        const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason }));
+        if (chosen.length === 0) continue;
+        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: s.record.papers.new.length + s.record.papers.cross.length }));
+      } catch (err) {
+        skipped.push({ subscriber, reason: SKIP.renderFailed, error: oneLine(err) });
+      }
     }
-    const messages = await renderDigests(s.config, inputs);
+    // Everyone failing is not one subscriber's problem (e.g. a private key that does not match the public key).
+    if (due > 1 && skipped.length === due) throw new Error(`no digest could be made for any of the ${due} subscribers (first: ${skipped[0]!.error})`);
+    recordSkips(s, 'render', skipped);
     writeOutbox(s.config.dataDir, s.date, messages);
-    return `${messages.length} digests rendered`;
+    return `${messages.length} digests rendered${skipped.length ? `, ${skipped.length} subscriber(s) skipped` : ''}`;
   },
 
   async send(s) {
@@ -247,6 +286,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
       bounced: report.counts.bounced,
       deferred: report.counts.deferred,
     };
+    s.report.undelivered = report.results.flatMap((r) => (r.outcome === 'bounced' || r.outcome === 'deferred' ? [{ subscriber: r.subscriber, outcome: r.outcome, response: r.response ?? '' }] : []));
+    writeRunReport(s.config.dataDir, s.report);
     if (report.counts.deferred > 0) {
       // Leave the stage undone so the next run retries exactly the deferred subscribers.
       throw new Error(`${report.counts.deferred} digests deferred by the mail server (temporary failure); re-run to retry them`);
@@ -264,7 +305,60 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
 async function categoriesToFetch(config: Config): Promise<string[]> {
   const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
-  return unique([...config.arxiv.categories, ...profiles.flatMap((p) => p.categories)]);
+  return unique([...config.arxiv.categories, ...profiles.filter((p) => !isSkippedExample(config, p)).flatMap((p) => p.categories)]);
+}
+
+/** The example profiles shipped in profiles/ are mailed only where the config asks for them (the demo). */
+function isSkippedExample(config: Config, p: Profile): boolean {
+  return p.example === true && !config.profiles.includeExamples;
+}
+
+/**
+ * `work` for all subscribers at once; when that fails, for each alone, so that one subscriber's
+ * damaged state (feedback log, sent ledger, vectors) skips only them. When every one of several
+ * fails alone too, the fault is not theirs: the batch's error is thrown.
+ */
+async function eachSubscriber<T>(profiles: Profile[], work: (batch: Profile[]) => Promise<Map<string, T>>, onFailure: (p: Profile, err: unknown) => void): Promise<Map<string, T>> {
+  try {
+    return await work(profiles);
+  } catch (batchError) {
+    const out = new Map<string, T>();
+    const failed: [Profile, unknown][] = [];
+    for (const p of profiles) {
+      try {
+        for (const [id, value] of await work([p])) out.set(id, value);
+      } catch (err) {
+        failed.push([p, err]);
+      }
+    }
+    if (profiles.length > 1 && failed.length === profiles.length) throw batchError;
+    for (const [p, err] of failed) onFailure(p, err);
+    return out;
+  }
+}
+
+/** Notes this module rewrites on each run of their stage. */
+const FEEDBACK_NOTE = /^(⚠️ )?feedback not pulled/;
+const FAILURES_NOTE = /^\d+ subscribers? skipped after a failure/;
+
+/**
+ * Replaces what `stage` recorded about skipped subscribers in the private run summary; the
+ * public record gets counts by reason, and a note pointing to the summary when something failed.
+ */
+function recordSkips(s: NightState, stage: StageName, skipped: Omit<SkippedSubscriber, 'stage'>[]): void {
+  s.report.skipped = [...s.report.skipped.filter((x) => x.stage !== stage), ...skipped.map((x) => ({ ...x, stage }))];
+  writeRunReport(s.config.dataDir, s.report);
+  s.record.mail.skipped = countByReason(s.report.skipped);
+  const failed = failures(s.report);
+  s.record.notes = s.record.notes.filter((n) => !FAILURES_NOTE.test(n));
+  if (failed.length) {
+    const reasons = countByReason(failed).map((r) => `${r.count} ${r.reason}`).join(', ');
+    s.record.notes.push(`${failed.length} subscriber${failed.length === 1 ? '' : 's'} skipped after a failure (${reasons}): see the private run summary (\`paperboy report --date ${s.date}\`)`);
+  }
+}
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 async function embedderOf(s: NightState): Promise<Embedder> {

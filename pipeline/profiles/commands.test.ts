@@ -32,6 +32,14 @@ test('profile new writes a valid profile with the address sealed; validate accep
   assert.equal(misspelt.status, 1);
   assert.match(misspelt.stderr, /categories\[1\]: "cs\.cl" is not an arXiv category \(did you mean "cs\.CL"\?\)/);
   assert.ok(!existsSync(join(dir, 'profiles', 'finn.json')));
+  // a weekly digest on a weekend would never be sent: refused with the reason, nothing written
+  const saturday = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'gus', '--name', 'G', '--email', 'g@example.org', '--github', 'gus', '--categories', 'cs.CV', '--interest', 'video understanding', '--weekly', 'Saturday');
+  assert.equal(saturday.status, 1);
+  assert.match(saturday.stderr, /^paperboy: --weekly Saturday: weekly digests go out Monday to Friday only \(arXiv announces no papers on Saturdays and Sundays\)/m);
+  assert.ok(!existsSync(join(dir, 'profiles', 'gus.json')));
+  const noDay = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'gus', '--name', 'G', '--email', 'g@example.org', '--github', 'gus', '--categories', 'cs.CV', '--interest', 'video understanding', '--weekly', 'fortnightly');
+  assert.equal(noDay.status, 1);
+  assert.match(noDay.stderr, /--weekly fortnightly: not a day; choose one of monday, tuesday, wednesday, thursday, friday/);
   // no public key in a public deployment: refused, nothing written
   const refused = cli(dir, {}, 'profile', 'new', 'erin', '--name', 'E', '--email', 'e@example.org', '--github', 'erin', '--categories', 'cs.CV', '--interest', 'video');
   assert.equal(refused.status, 1);

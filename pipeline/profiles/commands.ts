@@ -6,8 +6,9 @@ import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
-import { checkOwnership, gitProfileChanges } from './ownership.ts';
-import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, isProfileId, profilesDir, WEEKDAYS, type ProfileProblem } from './profile.ts';
+import { checkNoNewExamples, checkOwnership, gitProfileChanges } from './ownership.ts';
+import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, isProfileId, profilesDir, type ProfileProblem } from './profile.ts';
+import { isWeeklyDay, WEEKEND_DAY_MESSAGE, WEEKLY_DAYS } from './schedule.ts';
 import { isPlainEmail, newKeypair, sealEmail } from './seal.ts';
 import { vectorSource } from './source.ts';
 import { deriveProfiles, exportVectors, importedPath, parseVectorFile, readState, resetProfile, type StoredState } from './state.ts';
@@ -142,14 +143,14 @@ export const registerProfileCommands: Registrar = (program, context) => {
         throw new UserError(`cannot read the pull request from git: ${(err as Error).message.split('\n')[0]}`);
       }
       const maintainer = Boolean(opts.maintainer) || config.profiles.maintainers.some((m) => m.toLowerCase() === opts.author.toLowerCase());
-      const problems = checkOwnership({ author: opts.author, authorIsMaintainer: maintainer, changes: changes.changes, dir: changes.dir });
+      const problems = [...checkOwnership({ author: opts.author, authorIsMaintainer: maintainer, changes: changes.changes, dir: changes.dir }), ...checkNoNewExamples(changes.changes)];
       const json = this.optsWithGlobals<{ json?: boolean }>().json;
       if (json) emit(this, { author: opts.author, maintainer, files: changes.changes.map((c) => ({ path: c.path, status: c.status })), problems }, () => '');
       else {
         report(problems, Boolean(opts.annotate || process.env.GITHUB_ACTIONS === 'true'));
         if (!problems.length) process.stdout.write(`${changes.changes.length} profile file(s) changed; ${opts.author} may change them${maintainer ? ' (maintainer)' : ''}\n`);
       }
-      if (problems.length) throw new UserError(`${opts.author} may not change ${problems.map((p) => p.file).join(', ')}`);
+      if (problems.length) throw new UserError(`${opts.author} may not change ${[...new Set(problems.map((p) => p.file))].join(', ')}`);
     });
 
   profile
@@ -177,7 +178,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .option('--include-keyword <word>', 'always send papers mentioning this (repeatable)', many)
     .option('--include-author <name>', 'always send papers by this author (repeatable)', many)
     .option('--digest-size <n>', 'papers per digest', (v) => Number(v), 10)
-    .option('--weekly <day>', `weekly digest on this day (${WEEKDAYS.join(', ')}); default daily`)
+    .option('--weekly <day>', `weekly digest on this day (${WEEKLY_DAYS.join(', ')}); default daily`)
     .option('--out <file>', 'where to write (default: <profiles.dir>/<id>.json)')
     .option('--force', 'overwrite an existing file')
     .action(async function (this: Command, id: string, o: {
@@ -189,6 +190,10 @@ export const registerProfileCommands: Registrar = (program, context) => {
       const out = resolve(o.out ?? join(profilesDir(config), `${id}.json`));
       if (existsSync(out) && !o.force) throw new UserError(`${out} exists (use --force to overwrite)`);
       if (!isPlainEmail(o.email)) throw new UserError(`not an email address: ${o.email}`);
+      const weekly = o.weekly?.toLowerCase();
+      if (weekly !== undefined && !isWeeklyDay(weekly)) {
+        throw new UserError(`--weekly ${o.weekly}: ${weekly === 'saturday' || weekly === 'sunday' ? WEEKEND_DAY_MESSAGE : `not a day; choose one of ${WEEKLY_DAYS.join(', ')}`}`);
+      }
       let email = o.email;
       if (config.profiles.privacy === 'public') {
         if (!config.profiles.publicKey) throw new UserError('this deployment is public: set profiles.publicKey (see `paperboy keys new`) so the address can be sealed');
@@ -212,7 +217,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
         include: { authors: o.includeAuthor ?? [], keywords: o.includeKeyword ?? [] },
         exclude: { papers: [], authors: o.excludeAuthor ?? [], keywords: o.excludeKeyword ?? [] },
         digestSize: o.digestSize,
-        schedule: o.weekly ? { every: 'week', day: o.weekly.toLowerCase() } : { every: 'day' },
+        schedule: weekly ? { every: 'week', day: weekly } : { every: 'day' },
         paused: false,
       };
       const text = JSON.stringify(data, null, 2) + '\n';

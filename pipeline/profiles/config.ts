@@ -15,6 +15,8 @@ export const profilesConfig = z.object({
   publicKey: z.string().optional(),
   /** Deployment secret key (base64, 32 bytes): a secret, never committed outside demo configs. */
   privateKey: z.string().optional(),
+  /** Also mail the example profiles shipped in profiles/ (`"example": true`): the demo does; a deployment does not. */
+  includeExamples: z.boolean().default(false),
   /** GitHub logins allowed to edit any profile in a pull request. */
   maintainers: stringList.default([]),
   /** Feedback older than this many days counts half as much. */

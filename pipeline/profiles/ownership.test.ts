@@ -4,11 +4,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkOwnership, gitProfileChanges } from './ownership.ts';
+import { checkNoNewExamples, checkOwnership, gitProfileChanges } from './ownership.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const alice = readFileSync(join(root, 'profiles', 'alice.json'), 'utf8');
-const withOwner = (text: string, github: string) => JSON.stringify({ ...JSON.parse(text), github }, null, 2) + '\n';
+/** A subscriber's own profile made from the example: new owner, no example flag. */
+const withOwner = (text: string, github: string) => {
+  const { example: _, ...profile } = JSON.parse(text) as Record<string, unknown>;
+  return JSON.stringify({ ...profile, github }, null, 2) + '\n';
+};
 
 test('authors change only their own profile; the owner is read from the base version', () => {
   const edit = { path: 'profiles/alice.json', status: 'modified' as const, before: alice, after: alice.replace('"digestSize": 10', '"digestSize": 5') };
@@ -37,6 +41,17 @@ test('new profiles must belong to their author; deletions and non-profile files 
   assert.equal(checkOwnership({ author: 'alice-martin', authorIsMaintainer: false, changes: [nested] }).length, 1);
 });
 
+test('a new profile still marked as an example is refused, even from a maintainer; the shipped examples may be edited', () => {
+  const copied = { path: 'profiles/mallory.json', status: 'added' as const, after: alice.replace('"alice-martin"', '"mallory"') };
+  const [problem] = checkNoNewExamples([copied]);
+  assert.equal(problem!.file, 'profiles/mallory.json');
+  assert.equal(problem!.field, 'example');
+  assert.match(problem!.message, /remove the line "example": true/);
+  assert.deepEqual(checkNoNewExamples([{ ...copied, after: withOwner(alice, 'mallory') }]), []);
+  assert.deepEqual(checkNoNewExamples([{ path: 'profiles/alice.json', status: 'modified', before: alice, after: alice.replace('"digestSize": 10', '"digestSize": 5') }]), []);
+  assert.deepEqual(checkNoNewExamples([{ ...copied, after: '{ not json' }]), [], 'a broken file is profile validate\'s to report');
+});
+
 test('paperboy profile check-pr reads a real pull request from git', () => {
   const repo = mkdtempSync(join(tmpdir(), 'pb-pr-'));
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' });
@@ -63,6 +78,13 @@ test('paperboy profile check-pr reads a real pull request from git', () => {
   assert.match(eve.stderr, /paperboy: eve may not change profiles\/alice\.json\n$/);
   const maintainer = cli('eve', '--maintainer');
   assert.equal(maintainer.status, 0, maintainer.stderr);
+  // A copy of an example that keeps its flag would never be mailed: refused, saying what to do.
+  writeFileSync(join(repo, 'profiles', 'eve.json'), alice.replace('"alice"', '"eve"').replace('"alice-martin"', '"eve"'));
+  git('commit', '-qam', 'eve copies the example');
+  const copied = cli('eve', '--maintainer');
+  assert.equal(copied.status, 1);
+  assert.match(copied.stdout, /^::error file=profiles\/eve\.json,title=profile field example::example: marks this new profile as an example.*remove the line "example": true/m);
+  assert.match(copied.stderr, /paperboy: eve may not change profiles\/eve\.json\n$/);
   // A ref git cannot resolve is one line naming the flag, with none of git's own output.
   const badBase = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'profile', 'check-pr', '--author', 'eve', '--base', 'no-such-branch', '--head', 'pr'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: '' } });
   assert.equal(badBase.status, 1);

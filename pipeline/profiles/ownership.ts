@@ -71,6 +71,24 @@ export function checkOwnership(input: OwnershipInput): ProfileProblem[] {
 }
 
 /**
+ * A profile a pull request adds must not be marked as an example: examples are never mailed in a
+ * deployment, so a subscriber who copied one would silently get nothing. Applies to maintainers too.
+ */
+export function checkNoNewExamples(changes: ProfileChange[]): ProfileProblem[] {
+  return changes
+    .filter((c) => c.status === 'added' && isExample(c.after))
+    .map((c) => ({ file: c.path, field: 'example', message: 'marks this new profile as an example, and examples are never mailed: remove the line "example": true' }));
+}
+
+function isExample(text: string | undefined): boolean {
+  try {
+    return text !== undefined && (JSON.parse(text) as { example?: unknown }).example === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The profile files a pull request changes, read from git: `base` is the merge base (or the
  * base branch), `head` the pull request's commit. Renames count as a deletion and an addition.
  */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { annotation, checkProfile, isDue, loadProfiles, windowDays } from './profile.ts';
+import { WEEKLY_DAYS } from './schedule.ts';
 
 const examples = join(import.meta.dirname, '..', '..', 'profiles');
 const alice = () => JSON.parse(readFileSync(join(examples, 'alice.json'), 'utf8')) as Record<string, unknown>;
@@ -15,6 +16,34 @@ test('the example profiles are valid, with defaults filled and interests as a li
   const chandra = profiles.find((p) => p.id === 'chandra')!;
   assert.deepEqual(chandra.schedule, { every: 'week', day: 'friday' });
   assert.ok(profiles.every((p) => p.email.startsWith('sealed:v1:') && p.interests.length >= 2));
+  assert.ok(profiles.every((p) => p.example === true), 'the shipped profiles are marked as examples');
+});
+
+test('a profile is not an example unless it says so', async () => {
+  const { example: _, ...own } = alice();
+  const { profile } = await checkProfile('profiles/alice.json', JSON.stringify(own), { privacy: 'public' });
+  assert.equal(profile!.example, false);
+  const { problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...own, example: 'yes' }), { privacy: 'public' });
+  assert.deepEqual(problems.map((p) => p.field), ['example']);
+});
+
+test('weekly digests are refused on Saturday and Sunday, when arXiv announces nothing, with the reason', async () => {
+  for (const day of ['saturday', 'sunday']) {
+    const { profile, problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...alice(), schedule: { every: 'week', day } }, null, 2), { privacy: 'public' });
+    assert.equal(profile, undefined);
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(problems[0]!.field, 'schedule');
+    assert.match(problems[0]!.message, /Monday to Friday only \(arXiv announces no papers on Saturdays and Sundays\): choose one of monday, tuesday, wednesday, thursday, friday/);
+    assert.equal(typeof problems[0]!.line, 'number');
+  }
+  for (const day of WEEKLY_DAYS) {
+    const { problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...alice(), schedule: { every: 'week', day } }), { privacy: 'public' });
+    assert.deepEqual(problems, [], day);
+  }
+  // The schema, the checks, `profile new` and the subscribe form share one list of days.
+  const schema = JSON.parse(readFileSync(join(examples, 'profile.schema.json'), 'utf8'));
+  assert.deepEqual(schema.properties.schedule.oneOf[1].properties.day.enum, [...WEEKLY_DAYS]);
+  assert.match(readFileSync(join(import.meta.dirname, '..', '..', 'site', 'src', 'pages', 'subscribe.astro'), 'utf8'), /WEEKLY_DAYS\.map\(/);
 });
 
 test('every problem names the file, the field, the line and what is wrong', async () => {

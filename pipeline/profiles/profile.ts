@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { categoryProblem } from '../arxiv/categories.ts';
 import type { ProfilesConfig } from './config.ts';
+import { WEEKEND_DAY_MESSAGE, type WeeklyDay } from './schedule.ts';
 import { isPlainEmail, isSealed, sealedShapeProblem } from './seal.ts';
 
-export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
-export type Schedule = { every: 'day' } | { every: 'week'; day: Weekday };
+export type Schedule = { every: 'day' } | { every: 'week'; day: WeeklyDay };
 
 /** A profile as the file says it, with defaults filled in and `interests` always a list. */
 export interface Profile {
@@ -28,6 +28,8 @@ export interface Profile {
   digestSize: number;
   schedule: Schedule;
   paused: boolean;
+  /** One of the example profiles shipped with Paperboy (mailed only with `profiles.includeExamples`). */
+  example?: boolean;
 }
 
 export interface ProfileProblem {
@@ -40,7 +42,8 @@ export interface ProfileProblem {
 }
 
 export const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
-export const WEEKDAYS: Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+/** Day names in `Date.getUTCDay()` order. */
+const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 let schema: { properties: { id: { pattern: string } } } | undefined;
 const profileSchema = () => (schema ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as NonNullable<typeof schema>);
@@ -77,7 +80,7 @@ function fieldOf(instancePath: string): string {
 
 const ONE_OF_MESSAGES: Record<string, string> = {
   interests: 'must be a text (3-2000 characters) or a list of 1-8 such texts',
-  schedule: 'must be {"every": "day"} or {"every": "week", "day": "monday"} (any weekday)',
+  schedule: 'must be {"every": "day"} or {"every": "week", "day": "monday"} (monday to friday)',
 };
 
 function describe(err: ErrorObject): { field: string; message: string } | null {
@@ -165,6 +168,13 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
       else add(field, problem);
     });
   }
+  // The schema's generic oneOf message would not say why Saturday is refused.
+  const day = (raw.schedule as { day?: unknown } | undefined)?.day;
+  if (day === 'saturday' || day === 'sunday') {
+    const reported = problems.find((p) => p.field === 'schedule');
+    if (reported) reported.message = WEEKEND_DAY_MESSAGE;
+    else add('schedule', WEEKEND_DAY_MESSAGE);
+  }
   if (typeof raw.email !== 'string') {
     // reported by the schema
   } else if (isSealed(raw.email)) {
@@ -183,7 +193,7 @@ function normalize(raw: Record<string, unknown>): Profile {
   const r = raw as {
     id: string; name: string; email: string; github: string; categories: string[]; interests: string | string[];
     seedPapers?: string[]; include?: Partial<Profile['include']>; exclude?: Partial<Profile['exclude']>;
-    digestSize?: number; schedule?: Schedule; paused?: boolean;
+    digestSize?: number; schedule?: Schedule; paused?: boolean; example?: boolean;
   };
   return {
     id: r.id,
@@ -202,6 +212,7 @@ function normalize(raw: Record<string, unknown>): Profile {
     digestSize: r.digestSize ?? 10,
     schedule: r.schedule ?? { every: 'day' },
     paused: r.paused ?? false,
+    example: r.example ?? false,
   };
 }
 
@@ -251,7 +262,7 @@ export function annotation(p: ProfileProblem): string {
 export function isDue(profile: Profile, date: string): boolean {
   if (profile.paused) return false;
   if (profile.schedule.every === 'day') return true;
-  return WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] === profile.schedule.day;
+  return DAY_NAMES[new Date(`${date}T00:00:00Z`).getUTCDay()] === profile.schedule.day;
 }
 
 /** The announcement dates a digest on `date` draws from: that day, or the past seven days for weekly digests. */

@@ -6,6 +6,7 @@ import { getArchive, settingsFromEnv } from '../../../pipeline/site/data.ts';
 export { getArchive };
 export { renderAbstract, renderMathText, plainText } from '../../../pipeline/site/math.ts';
 export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
+export { WEEKLY_DAYS } from '../../../pipeline/profiles/schedule.ts';
 
 export const settings = settingsFromEnv();
 
