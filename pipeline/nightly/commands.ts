@@ -7,6 +7,7 @@ import { UserError } from '../util/errors.ts';
 import { runDemo, demoReportText } from './demo.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
 import { NightlyError, runNightly } from './run.ts';
+import { latestRunReportDate, readRunReport, runReportsDir, runReportText } from './run-report.ts';
 import { summaryMarkdown, summaryText } from './summary.ts';
 import { openPrivateState, sealPrivateState, VAULT_FILE } from './state.ts';
 
@@ -63,6 +64,20 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const record = result.record;
       emit(this, record, summaryText);
       publish(record);
+    });
+
+  program
+    .command('report')
+    .description('the private run summary of an edition: each subscriber not mailed and why, refused recipients, whether feedback was pulled (never published)')
+    .option('--date <YYYY-MM-DD>', 'the edition; default: the latest run', dayOption('--date'))
+    .option('--json', 'print the run summary as JSON')
+    .action(function (this: Command, opts: { date?: string }) {
+      const { config } = context(this);
+      const date = opts.date ?? latestRunReportDate(config.dataDir);
+      const report = date === undefined ? undefined : readRunReport(config.dataDir, date);
+      // In a deployment the summaries arrive sealed in the vault: `paperboy state open` first.
+      if (!report) throw new UserError(`no run summary ${date ? `for ${date} ` : ''}in ${runReportsDir(config.dataDir)} (run \`paperboy state open\` first on a checkout of the state branch)`);
+      emit(this, report, runReportText);
     });
 
   program

@@ -5,7 +5,7 @@
 // `paperboy report` prints it for the admin.
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { readJsonIfExists } from '../store/read.ts';
+import { listIfExists, readJsonIfExists } from '../store/read.ts';
 import type { StageName } from './edition.ts';
 
 /** Public reasons (the edition record counts subscribers by these; none names anyone). */
@@ -51,7 +51,20 @@ export interface RunReport {
 }
 
 export function runReportPath(dataDir: string, date: string): string {
-  return join(dataDir, 'private', 'runs', `${date}.json`);
+  return join(runReportsDir(dataDir), `${date}.json`);
+}
+
+export function runReportsDir(dataDir: string): string {
+  return join(dataDir, 'private', 'runs');
+}
+
+/** The date of the newest run summary, if any. */
+export function latestRunReportDate(dataDir: string): string | undefined {
+  return listIfExists(runReportsDir(dataDir))
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
+    .sort()
+    .at(-1)
+    ?.slice(0, 10);
 }
 
 export function readRunReport(dataDir: string, date: string): RunReport | undefined {

@@ -71,6 +71,24 @@ test('re-running a night sends nothing twice; 550 bounces are recorded, 451 is r
   }
 });
 
+test('a recipient no server could ever take is bounced at once, and the rest of the batch goes out', async () => {
+  const smtp = await startLocalSmtp();
+  try {
+    const config = testConfig({ send: { smtpUrl: smtp.url, retries: 2, backoffMs: 1 } });
+    const messages = await renderDigests(config, people(3));
+    messages[1] = { ...messages[1]!, to: 'not an address' };
+    const report = await sendMessages(config, messages, { edition: EDITION, quiet: true });
+    const bad = report.results.find((r) => r.subscriber === 'sub001')!;
+    assert.equal(bad.outcome, 'bounced');
+    assert.equal(bad.attempts, 1, 'not retried: no retry fixes an address');
+    assert.match(bad.response!, /EENVELOPE/);
+    assert.deepEqual(report.counts, { sent: 2, 'already-sent': 0, bounced: 1, deferred: 0 });
+    assert.deepEqual(smtp.delivered.map((d) => d.to[0]).sort(), ['sub000@example.net', 'sub002@example.net']);
+  } finally {
+    await smtp.close();
+  }
+});
+
 test('a connection dropped mid-batch and a slow server: everyone gets exactly one copy', async () => {
   const smtp = await startLocalSmtp({ dropOnAttempts: new Set([3, 7, 8]), delayMs: 30 });
   try {

@@ -90,6 +90,8 @@ export function classifyError(err: unknown): Failure {
   if (e.code && FATAL.has(e.code)) return 'fatal';
   if (e.permanent === true) return 'permanent';
   if (e.permanent === false) return 'temporary';
+  // Refused before any server saw it ("No recipients defined": the address does not parse).
+  if (e.code === 'EENVELOPE' && !e.responseCode && !e.rejectedErrors?.length) return 'permanent';
   if (e.responseCode && e.responseCode >= 500 && e.responseCode !== 503) return 'permanent';
   if (e.rejectedErrors?.length && e.rejectedErrors.every((x) => classifyError(x) === 'permanent')) return 'permanent';
   return 'temporary';
