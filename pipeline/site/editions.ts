@@ -67,9 +67,22 @@ export function publicEdition(rec: EditionRecord, fromStore: Record<AnnounceType
     counts: countsOf(papers),
     sent: typeof rec.mail?.sent === 'number' ? rec.mail.sent : null,
     skipped: (rec.mail?.skipped ?? []).map((s) => ({ reason: String(s.reason), count: Number(s.count) })),
-    notes: (rec.notes ?? []).map(String),
+    notes: publicNotes((rec.notes ?? []).map(String)),
     recorded: true,
   };
+}
+
+/** A profile problem as older nightly runs noted it: `<path>/<id>.json[:line]: field: message`. */
+const PROFILE_PROBLEM_NOTE = /^\S*\.json(:\d+)?: \S+: /;
+
+/**
+ * The notes a reader may see. Records written before the private run summary existed noted
+ * broken profiles by file path, which carries the subscriber's id: only their count is published.
+ */
+function publicNotes(notes: string[]): string[] {
+  const problems = notes.filter((n) => PROFILE_PROBLEM_NOTE.test(n)).length;
+  const rest = notes.filter((n) => !PROFILE_PROBLEM_NOTE.test(n));
+  return problems ? [...rest, `${problems} profile problem${problems === 1 ? '' : 's'} noted: see the private run summary`] : rest;
 }
 
 /**
