@@ -178,3 +178,11 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   assert.equal(readState(config.dataDir, 'erin')!.liked.length, 1, 'erin\'s 👍 was learned');
   assert.deepEqual((await mailOn(night3)).map((d) => d.to), [['erin@example.org']]);
 });
+
+test('a fault every subscriber shares is the job\'s: the stage fails, it does not skip everyone', async () => {
+  const wrongKey: Config = { ...config, profiles: { ...config.profiles, privateKey: (await newKeypair()).privateKey } };
+  await assert.rejects(
+    runNightly(wrongKey, { date: night3, quiet: true, transport: world.transport, skip: ['site'], redo: ['render'] }),
+    { message: /^edition 2025-11-21: render failed: no digest could be made for any of the 4 subscribers \(first: profile \w+: profiles\.privateKey does not belong to profiles\.publicKey\)$/ },
+  );
+});

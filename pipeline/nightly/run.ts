@@ -14,6 +14,7 @@ import { embedMissing } from '../embed/embed-missing.ts';
 import type { Embedder } from '../embed/embedder.ts';
 import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
+import { requireSigningKey } from '../links/config.ts';
 import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
@@ -243,6 +244,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const byId = new Map(profiles.map((p) => [p.id, p]));
     const store = new PaperStore(s.config.dataDir);
+    // Faults that would fail every digest alike are the job's, not a subscriber's: checked first.
+    requireSigningKey(s.config.links);
     const template = await loadTemplate(s.config);
     const messages: Message[] = [];
     const skipped: Omit<SkippedSubscriber, 'stage'>[] = [];
