@@ -17,10 +17,11 @@ import { simpleParser } from 'mailparser';
 import { loadConfig, type Config } from '../config.ts';
 import { newKeypair, SEALED_PREFIX, sealEmail } from '../profiles/seal.ts';
 import { readState } from '../profiles/state.ts';
+import { expiryFor, signLink } from '../links/tokens.ts';
 import { clickFirstThumbsUp, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from './demo.ts';
 import { addDays, editionPath } from './edition.ts';
 import { readRunReport, runReportPath, SKIP } from './run-report.ts';
-import { readCursor, runNightly } from './run.ts';
+import { readCursor, readPicks, runNightly } from './run.ts';
 import { summaryMarkdown } from './summary.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -185,4 +186,25 @@ test('a fault every subscriber shares is the job\'s: the stage fails, it does no
     runNightly(wrongKey, { date: night3, quiet: true, transport: world.transport, skip: ['site'], redo: ['render'] }),
     { message: /^edition 2025-11-21: render failed: no digest could be made for any of the 4 subscribers \(first: profile \w+: profiles\.privateKey does not belong to profiles\.publicKey\)$/ },
   );
+});
+
+test('a vote for a subscriber whose feedback log is damaged: the others are mailed, the vote is pulled again next time', async () => {
+  const paper = readPicks(config.dataDir, night3).erin![0]!.paperId;
+  const token = signLink(config.links, { s: 'ivy', p: paper, a: 'up', e: night3, x: expiryFor(config.links, 'up') });
+  const vote = await fetch(`${config.endpoint.publicUrl}/v/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'origin=open' });
+  assert.equal(vote.status, 200);
+  await new Promise((r) => setTimeout(r, 2600));
+  writeFileSync(join(config.dataDir, 'feedback', 'ivy.jsonl'), '{"seq": 1, "ty\n');
+  const cursor = readCursor(config.dataDir);
+  const monday = addDays(night3, 3);
+  const { record } = await runNight(monday);
+  assert.equal(record.status, 'announced');
+  assert.deepEqual((await mailOn(monday)).map((d) => d.to), [['erin@example.org']]);
+  assert.match(record.stages.feedback!.summary, new RegExp(`^1 events pulled but not learned \\(cursor stays at ${cursor}\\)$`));
+  assert.ok(record.notes.includes(`feedback not learned (see the private run summary); the next run pulls it again from cursor ${cursor}`), JSON.stringify(record.notes));
+  assert.ok(!JSON.stringify(record).includes('ivy'));
+  assert.equal(readCursor(config.dataDir), cursor);
+  const report = readRunReport(config.dataDir, monday)!;
+  assert.match(report.feedback!.error!, /^not learned: /);
+  assert.equal(report.skipped.find((x) => x.subscriber === 'ivy')?.reason, SKIP.recommendFailed);
 });

@@ -96,7 +96,7 @@ export function runReportText(r: RunReport): string {
   const lines = [`edition ${r.date} (private run summary, updated ${r.updatedAt})`];
   if (r.feedback) {
     const f = r.feedback;
-    lines.push(f.pulled ? `feedback: ${f.events ?? 0} events pulled from cursor ${f.cursor}` : `feedback: NOT pulled (cursor stays at ${f.cursor}): ${f.error}`);
+    lines.push(f.pulled ? `feedback: ${f.events ?? 0} events pulled from cursor ${f.cursor}${f.error ? `, ${f.error}` : ''}` : `feedback: NOT pulled (cursor stays at ${f.cursor}): ${f.error}`);
   }
   const failed = failures(r);
   lines.push(`skipped: ${r.skipped.length} subscriber(s), ${failed.length} of them by a failure`);

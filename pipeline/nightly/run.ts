@@ -201,7 +201,17 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     }
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
-    const r = await applyFeedback(s.config, page.events, { source, asOf: s.date, profiles });
+    let r;
+    try {
+      r = await applyFeedback(s.config, page.events, { source, asOf: s.date, profiles });
+    } catch (err) {
+      // A subscriber's damaged feedback log: the recommend stage re-derives each subscriber and
+      // skips only that one. The cursor stays, so the events are pulled (idempotently) again.
+      s.report.feedback = { pulled: true, cursor, events: page.events.length, error: `not learned: ${oneLine(err)}` };
+      writeRunReport(s.config.dataDir, s.report);
+      s.record.notes.push(`feedback not learned (see the private run summary); the next run pulls it again from cursor ${cursor}`);
+      return `${page.events.length} events pulled but not learned (cursor stays at ${cursor})`;
+    }
     // The cursor moves only after the events are logged: a crash in between re-reads them,
     // and logging is idempotent by sequence number.
     writeCursor(s.config.dataDir, page.next);
@@ -341,7 +351,7 @@ async function eachSubscriber<T>(profiles: Profile[], work: (batch: Profile[]) =
 }
 
 /** Notes this module rewrites on each run of their stage. */
-const FEEDBACK_NOTE = /^(⚠️ )?feedback not pulled/;
+const FEEDBACK_NOTE = /^(⚠️ )?feedback not (pulled|learned)/;
 const FAILURES_NOTE = /^\d+ subscribers? skipped after a failure/;
 
 /**
