@@ -117,10 +117,12 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     mkdirSync(join(dir, 'profiles'));
     const example = JSON.parse(readFileSync(join(root, 'profiles', 'alice.json'), 'utf8')) as Record<string, unknown>;
     const profile = async (id: string, sealedTo: DeploymentKeys) =>
-      writeFileSync(join(dir, 'profiles', `${id}.json`), JSON.stringify({ ...example, $schema: undefined, id, github: `${id}-gh`, email: await sealEmail(`${id}@example.org`, sealedTo.publicKey) }));
+      writeFileSync(join(dir, 'profiles', `${id}.json`), JSON.stringify({ ...example, $schema: undefined, example: undefined, id, github: `${id}-gh`, email: await sealEmail(`${id}@example.org`, sealedTo.publicKey) }));
     await profile('dana', keys);
     await profile('erik', otherKeys);
     copyFileSync(join(root, 'profiles', 'chandra.json'), join(dir, 'profiles', 'chandra.json'));
+    // A copy of an example whose "example" flag was removed: still sealed to the demo key.
+    writeFileSync(join(dir, 'profiles', 'alicia.json'), JSON.stringify({ ...example, $schema: undefined, example: undefined, id: 'alicia', github: 'alicia-gh' }));
     writeFileSync(join(dir, 'profiles', 'broken.json'), JSON.stringify({ id: 'broken', name: 'Broken' }));
     // Last night's sealed state, and a few papers for the test digest.
     mkdirSync(join(dataDir, 'feedback'), { recursive: true });
@@ -170,6 +172,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     assert.ok(oks.includes('endpoint: /events accepted the events token'));
     assert.ok(oks.includes('profiles: PROFILE_PRIVATE_KEY is well-formed and is the private key of profiles.publicKey'));
     assert.ok(oks.includes("profiles: 1 of 3 subscribers' addresses open with PROFILE_PRIVATE_KEY"));
+    assert.match(report.findings.find((f) => f.level === 'note' && f.check === 'profiles')!.message, /^chandra\.json: example profiles, not mailed/);
     assert.ok(oks.some((l) => /^vault: .*private-state\.sealed opens \(1 private files\)$/.test(l)));
     assert.ok(oks.includes('github: Pages source is "GitHub Actions"'));
     assert.ok(oks.includes('github: the nightly workflow is enabled'));
@@ -177,7 +180,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     const skipped = lines(report, 'warning', 'profiles');
     assert.equal(skipped.length, 3, skipped.join('\n'));
     assert.match(skipped.shift()!, /profiles\/broken\.json: .*\(and \d+ more\): the night skips this profile → `paperboy profile validate .*broken\.json` lists what to fix$/);
-    assert.match(skipped[0]!, /^profile chandra: the address was not sealed to this deployment key .* \(an example profile, sealed to the demo key\): the night skips this subscriber → delete profiles\/chandra\.json/);
+    assert.match(skipped[0]!, /^profile alicia: the address was not sealed to this deployment key .* \(an example profile, sealed to the demo key\): the night skips this subscriber → delete profiles\/alicia\.json/);
     assert.match(skipped[1]!, /^profile erik: the address was not sealed to this deployment key .*: the night skips this subscriber → ask @erik-gh to seal their address again/);
   });
 
@@ -198,7 +201,6 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
       new RegExp(`^127\\.0\\.0\\.1:${smtp.port} refused the login \\(535 5\\.7\\.8 authentication failed\\) → check the user and password in SMTP_URL`),
       /^links\.currentKey "k1" is not among the keys of LINK_KEYS \(k2\) → add "k1" to LINK_KEYS/,
       /^the endpoint refused ENDPOINT_EVENTS_TOKEN \(HTTP 401\) on \/events → give the endpoint/,
-      /^endpoint\.publicUrl is http:\/\/127\.0\.0\.1:\d+, a loopback address: the 👍\/👎 links in mail would point to the reader's own machine → set endpoint\.publicUrl/,
       /^site\.url is not set: .* → set site\.url/,
       /^PROFILE_PRIVATE_KEY is not the private key of profiles\.publicKey → /,
       /vault\/private-state\.sealed cannot be opened with this profiles\.privateKey .* → set PROFILE_PRIVATE_KEY back to the key that sealed the state/,
@@ -206,6 +208,11 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     ];
     assert.equal(problems.length, expected.length, problems.join('\n'));
     expected.forEach((re, i) => assert.match(problems[i]!, re));
+    // The endpoint answers on loopback: a trial on one machine, not a night-breaker.
+    assert.match(lines(report, 'warning', 'deployment').join('\n'), /endpoint\.publicUrl is http:\/\/127\.0\.0\.1:\d+, a loopback address: .*a trial on one machine/);
+    // Where nothing answers (as on a runner, where no endpoint runs), a loopback address breaks every link.
+    const nowhere = await doctor(secrets({ PAPERBOY_ENDPOINT__PUBLIC_URL: 'http://127.0.0.1:9' }), { deployment: true });
+    assert.match(lines(nowhere, 'problem').join('\n'), /^endpoint\.publicUrl is http:\/\/127\.0\.0\.1:9, a loopback address: the 👍\/👎 links in mail would point to the reader's own machine → set endpoint\.publicUrl/m);
     assert.match(lines(report, 'warning', 'github')[0]!, /builds fork\/paperboy from a branch \(legacy\).* → Settings → Pages → Build and deployment → Source: "GitHub Actions"/);
   });
 

@@ -81,7 +81,7 @@ const addSecret = (s: Secret, example = '') =>
 const ok = (check: string, message: string): Finding => ({ level: 'ok', check, message });
 const problem = (check: string, message: string, fix: string): Finding => ({ level: 'problem', check, message, fix });
 const warning = (check: string, message: string, fix: string): Finding => ({ level: 'warning', check, message, fix });
-const note = (check: string, message: string): Finding => ({ level: 'note', check, message });
+const note = (check: string, message: string, fix?: string): Finding => ({ level: 'note', check, message, ...(fix ? { fix } : {}) });
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -361,12 +361,18 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
   for (const [file, list] of Map.groupBy(problems, (p) => p.file)) {
     out.push(warning('profiles', `${formatProblem(list[0]!)}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}: the night skips this profile`, `\`paperboy profile validate ${file}\` lists what to fix`));
   }
-  if (profiles.length === 0) return [...out, note('profiles', `no subscriber profiles in ${dir} yet`)];
+  // Example profiles are never mailed outside the demo: they need no address that opens.
+  const examples = config.profiles.includeExamples ? [] : profiles.filter((p) => p.example);
+  if (examples.length) {
+    out.push(note('profiles', `${examples.map((p) => `${p.id}.json`).join(', ')}: example profiles, not mailed (profiles.includeExamples is off)`, `delete them from ${config.profiles.dir}/ when you like (git rm)`));
+  }
+  const subscribers = profiles.filter((p) => !examples.includes(p));
+  if (subscribers.length === 0) return [...out, note('profiles', `no subscriber profiles in ${dir} yet`)];
   // With an unusable key every sealed address fails alike: that is reported once, above.
   if (!keysUsable && config.profiles.privacy === 'public') return out;
   const demo = demoKeys();
   let opened = 0;
-  for (const profile of profiles) {
+  for (const profile of subscribers) {
     try {
       await openEmail(config, profile);
       opened++;
@@ -384,7 +390,7 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
       );
     }
   }
-  out.push(ok('profiles', `${opened} of ${profiles.length} subscribers' addresses open with ${SECRETS.privateKey.name}`));
+  out.push(ok('profiles', `${opened} of ${subscribers.length} subscribers' addresses open with ${SECRETS.privateKey.name}`));
   return out;
 }
 
