@@ -276,12 +276,7 @@ function isLoopback(url: URL): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0' || host === '::';
 }
 
-async function answersHealthz(base: string, timeoutMs: number): Promise<boolean> {
-  const health = await httpGet(under(base, 'healthz'), timeoutMs);
-  return !('error' in health) && health.status === 200;
-}
-
-async function checkPublicUrls(config: Config, deployment: boolean, timeoutMs: number): Promise<Finding[]> {
+function checkPublicUrls(config: Config, deployment: boolean): Finding[] {
   if (!deployment) return [note('deployment', 'public addresses not checked (pass --deployment; automatic in GitHub Actions)')];
   const out: Finding[] = [];
   const urls = [
@@ -290,12 +285,7 @@ async function checkPublicUrls(config: Config, deployment: boolean, timeoutMs: n
   ];
   for (const { key, value, fix, harm } of urls) {
     if (!value) out.push(problem('deployment', `${key} is not set: ${harm}`, fix));
-    else if (isLoopback(new URL(value))) {
-      // On a runner nothing listens on loopback: an endpoint answering there runs on this very
-      // machine (a rehearsal, a local trial), which only this machine's readers can reach.
-      const local = key === 'endpoint.publicUrl' && (await answersHealthz(value, timeoutMs));
-      out.push((local ? warning : problem)('deployment', `${key} is ${value}, a loopback address: ${harm}${local ? ' (an endpoint answers there, so this is a trial on one machine)' : ''}`, fix));
-    }
+    else if (isLoopback(new URL(value))) out.push(problem('deployment', `${key} is ${value}, a loopback address: ${harm}`, fix));
     else if (new URL(value).protocol !== 'https:') out.push(warning('deployment', `${key} is ${value}: plain http`, `serve it over https and update ${key}`));
     else out.push(ok('deployment', `${key} is ${value}`));
   }
@@ -521,7 +511,7 @@ export async function runDoctor(load: (env: NodeJS.ProcessEnv) => Config, opts: 
       checkDkim(config),
       checkLinks(config, malformed),
       checkEndpoint(config, opts.timeoutMs, malformed),
-      checkPublicUrls(config, opts.deployment, opts.timeoutMs),
+      checkPublicUrls(config, opts.deployment),
       Promise.resolve(keypair.findings),
       checkProfiles(config, opts.cwd ?? process.cwd(), keypair.pairUsable),
       checkVault(config, keypair.privateKeyUsable),

@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { DEMO_CORPUS, startReplayServer, type ReplayServer } from '../../arxiv/replay-server.ts';
 import { REPO_ROOT } from '../../arxiv/demo-corpus.ts';
 import { startLocalSmtp, type LocalSmtp } from '../../send/local-smtp.ts';
+import { mapHosts } from './hosts.ts';
 import { LocalRunner } from './runner.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'paperboy.js');
 export const ADMIN = 'lab-admin';
 export const REPOSITORY = `${ADMIN}/paperboy`;
+const ENDPOINT_HOST = 'feedback.lab.example.org';
 
 export interface Keypair {
   publicKey: string;
@@ -71,9 +73,12 @@ export class Fork {
     this.arxiv = arxiv;
     this.keys = keys;
     this.endpointPort = endpointPort;
-    this.endpointUrl = `http://127.0.0.1:${endpointPort}`;
+    // A public name, as an admin configures it; here it resolves to loopback (hosts.ts).
+    this.endpointUrl = `http://${ENDPOINT_HOST}:${endpointPort}`;
     this.linkKeys = { k1: randomBytes(32).toString('base64') };
-    this.runner = new LocalRunner({ root: join(root, 'runner'), origin: this.origin, installed: REPO_ROOT, repository: REPOSITORY, secrets: {} });
+    const hosts = { [ENDPOINT_HOST]: '127.0.0.1' };
+    mapHosts(hosts); // for the subscribers' clicks from this process
+    this.runner = new LocalRunner({ root: join(root, 'runner'), origin: this.origin, installed: REPO_ROOT, repository: REPOSITORY, secrets: {}, hosts });
     this.updateSecrets({});
   }
 
@@ -130,7 +135,7 @@ export class Fork {
       .replaceAll('<you>', ADMIN)
       .replaceAll('<repo>', 'paperboy');
     const filled = JSON.parse(text) as typeof config;
-    // What only a rehearsal changes: the endpoint and arXiv are on loopback here.
+    // What only a rehearsal changes: the endpoint's address (its port here) and arXiv's (the replay server).
     filled.endpoint = { ...filled.endpoint, publicUrl: this.endpointUrl };
     filled.arxiv = { ...filled.arxiv, ...this.arxiv.arxivConfig(), requestSpacingMs: 20, backoffMs: 50 };
     this.commit({ 'paperboy.config.json': JSON.stringify(filled, null, 2) + '\n' }, 'deploy: paperboy.config.json');
@@ -211,7 +216,7 @@ export class Fork {
     });
     for (let i = 0; i < 200; i++) {
       try {
-        if ((await fetch(`${this.endpointUrl}/healthz`)).ok) return;
+        if ((await fetch(`http://127.0.0.1:${this.endpointPort}/healthz`)).ok) return;
       } catch {
         // not listening yet
       }

@@ -11,12 +11,14 @@
 // - runner set-up scripts (`apt-get install`, `npm install`/`npm ci`): the runner image has the
 //   system packages, and the repository's installed node_modules are linked into the checkout.
 // - `gh` (GitHub's API is not reachable): a shim that records its calls.
+// - DNS: the deployment's public names resolve to the rehearsal's loopback servers (hosts.ts).
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { condition, interpolate, type ExpressionContext, type Value } from './expressions.ts';
+import { HOSTS_MODULE } from './hosts.ts';
 
 export interface RunnerSetup {
   /** Scratch folder of this runner: home, temp, caches, artifacts, logs. */
@@ -27,6 +29,8 @@ export interface RunnerSetup {
   installed: string;
   repository: string;
   secrets: Record<string, string>;
+  /** Public names of the deployment and the loopback addresses they resolve to here (see hosts.ts). */
+  hosts: Record<string, string>;
 }
 
 export type Outcome = 'success' | 'failure' | 'cancelled' | 'skipped';
@@ -169,6 +173,8 @@ export class LocalRunner {
       GITHUB_STEP_SUMMARY: summaryFile,
       GITHUB_API_URL: 'http://127.0.0.1:9',
       RUNNER_TEMP: temp,
+      NODE_OPTIONS: `--import ${HOSTS_MODULE}`,
+      REHEARSAL_HOSTS: JSON.stringify(this.setup.hosts),
     };
     let jobEnv: Record<string, string> = { ...baseEnv };
     for (const [k, v] of Object.entries({ ...workflow.env, ...job.env })) jobEnv[k] = interpolate(String(v), ctx(jobEnv));
