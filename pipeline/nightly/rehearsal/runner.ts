@@ -206,14 +206,16 @@ export class LocalRunner {
           const cwd = step['working-directory'] ? resolve(workspace, interpolate(step['working-directory'], ctx(env))) : workspace;
           const scriptFile = join(temp, `step-${i}.sh`);
           writeFileSync(scriptFile, interpolate(step.run!, ctx(env)));
+          let cancelled = false;
           const r = await runScript(scriptFile, cwd, { ...env, GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile }, deadline, (cancel) =>
             opts.onStep?.(label, () => {
+              cancelled = true;
               status = 'cancelled';
               cancel();
             }),
           );
           output = r.output;
-          outcome = (status as string) === 'cancelled' ? 'cancelled' : r.code === 0 ? 'success' : 'failure';
+          outcome = cancelled ? 'cancelled' : r.code === 0 ? 'success' : 'failure';
           jobEnv = { ...jobEnv, ...keyValues(envFile) };
           if (step.id) steps[step.id] = { outputs: keyValues(outputFile) };
         }
