@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Paper } from '../store/paper.ts';
+import { wellFormedText, type Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import type { SiteConfig } from './config.ts';
 import { plainText } from './math.ts';
@@ -105,9 +105,10 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
           chunk.slice(i, i + 500).map((p) =>
             index.addCustomRecord({
               url: `/paper/${p.id}/`,
-              content: `${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`,
+              // Well-formed text even from a store written before ingestion cleaned it: a lone surrogate stops Pagefind.
+              content: wellFormedText(`${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`),
               language: 'en',
-              meta: { title: plainText(p.title) },
+              meta: { title: wellFormedText(plainText(p.title)) },
             }),
           ),
         );
