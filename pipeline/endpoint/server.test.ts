@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import { signLink } from '../links/tokens.ts';
 import { pullEvents } from './client.ts';
 import type { EventsPage } from './event.ts';
-import { startEndpoint, type Endpoint, type LogRecord } from './server.ts';
-import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from './testkit.ts';
+import { defaultDbPath, startEndpoint, type Endpoint, type LogRecord } from './server.ts';
+import { damagePage, EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from './testkit.ts';
 
 // Real HTTP on loopback, the real signing module, a real SQLite file. The clock is the real one
 // plus `skew`, so a test passes the hold time by moving `skew` instead of sleeping.
@@ -192,4 +193,39 @@ test('per-IP rate limiting answers 429 with Retry-After', async () => {
   } finally {
     await strict.close();
   }
+});
+
+test('/healthz fails once the database file is damaged, and serve refuses to start on it, naming the file', async (t) => {
+  const own = testConfig();
+  let clock = Date.now();
+  const running = await startEndpoint(own, { now: () => clock, log: () => {} });
+  let closed = false;
+  t.after(() => closed || running.close());
+  await Promise.all(
+    Array.from({ length: 500 }, (_, i) =>
+      running.store.record({ subscriber: `s${i}`, paper: PAPERS[i % PAPERS.length]!, edition: '2025-10-01', action: 'up', origin: 'open', token: `t${i}`, at: clock }),
+    ),
+  );
+  assert.equal((await fetch(`${running.url}/healthz`)).status, 200);
+  // Into the main file (out of the WAL), where the damage is done.
+  const checkpoint = new DatabaseSync(defaultDbPath(own));
+  checkpoint.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  checkpoint.close();
+  damagePage(defaultDbPath(own));
+  clock += 30_000; // /healthz checks the file at most every 30 s
+  const health = await fetch(`${running.url}/healthz`);
+  assert.equal(health.status, 503);
+  assert.deepEqual(await health.json(), { ok: false, error: 'the vote database is damaged' });
+  await running.close();
+  closed = true;
+  await assert.rejects(startEndpoint(own, { log: () => {} }), { message: new RegExp(`^the vote database ${defaultDbPath(own).replaceAll('.', '\\.')} is damaged`) });
+  // The container's entry point exits non-zero with that one line.
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const env = { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: own.dataDir, PAPERBOY_LINKS__KEYS: JSON.stringify(own.links.keys), PAPERBOY_ENDPOINT__PORT: '0' };
+  const failed = await promisify(execFile)(process.execPath, [main], { env, encoding: 'utf8' }).then(
+    () => assert.fail('serve started on a damaged database'),
+    (err: { code: number; stderr: string }) => err,
+  );
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /^paperboy serve: the vote database .*votes\.sqlite is damaged/);
 });
