@@ -61,7 +61,7 @@ test('odd characters in a snapshot line are cleaned on the way into the store', 
   writeFileSync(file, line + '\n');
   const store = scratch();
   assert.equal((await importKaggle(file, store, { quiet: true })).imported, 1);
-  const [paper] = await Array.fromAsync(store.all());
+  const [paper] = store.readShard(record.id!.slice(0, 4));
   assert.equal(paper!.title, 'Title withNUL');
   assert.equal(paper!.abstract, 'Abstract with a lone \ufffd surrogate');
 });
