@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
@@ -149,10 +150,12 @@ test('/events needs the bearer token and pages with a cursor; pullEvents pages u
   passHoldTime();
   const all = await events();
   const pulled = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, 0, { pageSize: 2 });
-  assert.deepEqual(pulled, all);
+  // As served, each event stamped with the log it came from.
+  const stamped = (page: EventsPage) => ({ ...page, events: page.events.map((e) => ({ ...e, log: page.log })) });
+  assert.deepEqual(pulled, stamped(all));
   assert.deepEqual(pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action), ['up', 'down', 'up', 'down', 'up']);
   const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
-  assert.deepEqual(tail, { events: [], next: pulled.next });
+  assert.deepEqual(tail, { log: all.log, events: [], next: pulled.next });
   await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
 });
 
@@ -161,7 +164,8 @@ test('the CLI: `paperboy events --json` prints what /events serves', async () =>
   const env = { PATH: process.env.PATH ?? '', PAPERBOY_ENDPOINT__PUBLIC_URL: base, PAPERBOY_ENDPOINT__EVENTS_TOKEN: EVENTS_TOKEN };
   const run = promisify(execFile);
   const { stdout } = await run(process.execPath, [cli, 'events', '--since', '0', '--json'], { env, cwd: config.dataDir });
-  assert.deepEqual(JSON.parse(stdout), await events());
+  const served = await events();
+  assert.deepEqual(JSON.parse(stdout), { ...served, events: served.events.map((e) => ({ ...e, log: served.log })) });
 });
 
 test('security headers, size limits, health check, unknown paths and methods', async () => {
@@ -192,6 +196,42 @@ test('per-IP rate limiting answers 429 with Retry-After', async () => {
     assert.equal((await fetch(`${strict.url}/healthz`)).status, 200, 'health checks are not rate limited');
   } finally {
     await strict.close();
+  }
+});
+
+test('/events names its log; after the database is replaced, pullEvents re-reads the new log from 0 and says so', async () => {
+  const own = testConfig();
+  const clickAndConfirm = async (running: Endpoint, papers: string[], clock: { now: number }) => {
+    for (const p of papers) assert.equal((await post(`${running.url}/v/${voteToken(own, 'vera', p, 'up')}`, 'action=up&origin=open')).status, 200);
+    clock.now += 61_000;
+  };
+  const clock = { now: Date.now() };
+  let running = await startEndpoint(own, { now: () => clock.now, log: () => {} });
+  await clickAndConfirm(running, PAPERS.slice(0, 3), clock);
+  const at = (r: Endpoint) => ({ ...own, endpoint: { ...own.endpoint, publicUrl: r.url } });
+  const first = await pullEvents(at(running), 0);
+  assert.equal(first.events.length, 3);
+  assert.match(first.log, /^[0-9a-f-]{36}$/);
+  assert.ok(first.events.every((e) => e.log === first.log));
+  assert.equal(first.restarted, undefined);
+  await running.close();
+  // The operator replaces the database (lost, or moved aside): the new log counts from seq 1 again.
+  rmSync(defaultDbPath(own), { force: true });
+  rmSync(`${defaultDbPath(own)}-wal`, { force: true });
+  rmSync(`${defaultDbPath(own)}-shm`, { force: true });
+  running = await startEndpoint(own, { now: () => clock.now, log: () => {} });
+  try {
+    await clickAndConfirm(running, PAPERS.slice(3, 4), clock);
+    const after = await pullEvents(at(running), first.next, { savedLog: first.log });
+    assert.deepEqual(after.restarted, { savedLog: first.log, savedCursor: 3 });
+    assert.notEqual(after.log, first.log);
+    assert.deepEqual(after.events.map((e) => [e.seq, e.paper, e.log]), [[1, PAPERS[3], after.log]]);
+    assert.equal(after.next, 1);
+    // With the new log saved, the next pull is an ordinary one.
+    const again = await pullEvents(at(running), after.next, { savedLog: after.log });
+    assert.deepEqual([again.events.length, again.restarted], [0, undefined]);
+  } finally {
+    await running.close();
   }
 });
 

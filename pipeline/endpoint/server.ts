@@ -218,7 +218,7 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
     }
     promote();
     const events = store.eventsSince(since, limit);
-    const page: EventsPage = { events, next: events.at(-1)?.seq ?? since };
+    const page: EventsPage = { log: store.logId, events, next: events.at(-1)?.seq ?? since };
     send(res, 200, 'application/json', JSON.stringify(page));
     return { route: '/events', detail: { since, served: events.length } };
   }

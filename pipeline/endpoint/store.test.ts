@@ -124,3 +124,16 @@ test('check() reports damage done to the file while the store is open', async ()
   assert.match(store.check() ?? '', /./);
   store.close();
 });
+
+test('the event log has an identity, created with the database and kept across reopens', () => {
+  const path = scratch();
+  const first = new VoteStore(path, options);
+  const id = first.logId;
+  first.close();
+  const reopened = new VoteStore(path, options);
+  assert.equal(reopened.logId, id);
+  reopened.close();
+  const other = new VoteStore(scratch(), options);
+  assert.notEqual(other.logId, id);
+  other.close();
+});

@@ -2,6 +2,7 @@
 // before the HTTP response; tentative votes are judged once their hold time has passed and the
 // confirmed ones appended to `events`, the log `GET /events` serves. Concurrent requests share
 // one transaction (group commit), so durability costs one fsync per batch, not per vote.
+import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -47,6 +48,7 @@ CREATE TABLE IF NOT EXISTS events (
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_paper ON events(subscriber, paper, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** SQLite's quick_check: null when the database is sound, else its first findings. */
@@ -75,6 +77,8 @@ export interface StoreOptions extends ScannerRules {
 
 export class VoteStore {
   readonly path: string;
+  /** The event log's identity (EventsPage.log): created with the database, never changed. */
+  readonly logId: string;
   private readonly db: DatabaseSync;
   private readonly options: StoreOptions;
   private queue: Pending[] = [];
@@ -102,6 +106,8 @@ export class VoteStore {
     const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
     if (version > SCHEMA_VERSION) throw new Error(`${path} was written by a newer Paperboy (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     this.db.exec(SCHEMA);
+    this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('log', ?)`).run(randomUUID());
+    this.logId = (this.db.prepare(`SELECT value FROM meta WHERE key = 'log'`).get() as { value: string }).value;
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const prepare = (s: string) => this.db.prepare(s);
     this.sql = {

@@ -173,14 +173,15 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const { endpoint } = s.config;
     if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
     const cursor = readCursor(s.config.dataDir);
-    const page = await pullEvents(s.config, cursor);
+    const page = await pullEvents(s.config, cursor.next, { savedLog: cursor.log });
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
     const r = await applyFeedback(s.config, page.events, { source, asOf: s.date, profiles });
     // The cursor moves only after the events are logged: a crash in between re-reads them,
-    // and logging is idempotent by sequence number.
-    writeCursor(s.config.dataDir, page.next);
-    return `${page.events.length} events pulled (cursor ${cursor} → ${page.next}), ${r.added} new; ${r.updated.length} profiles updated`;
+    // and logging is idempotent by log and sequence number.
+    writeCursor(s.config.dataDir, { next: page.next, log: page.log });
+    const restarted = page.restarted ? `the endpoint's event log was replaced (${page.restarted.savedLog} → ${page.log}): re-read from the start; ` : '';
+    return `${restarted}${page.events.length} events pulled (cursor ${cursor.next} → ${page.next}), ${r.added} new; ${r.updated.length} profiles updated`;
   },
 
   async recommend(s) {
@@ -314,13 +315,19 @@ function cursorPath(dataDir: string): string {
   return join(dataDir, 'state', 'events-cursor.json');
 }
 
-export function readCursor(dataDir: string): number {
-  const path = cursorPath(dataDir);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { next: number }).next : 0;
+/** How far the endpoint's events were pulled, and from which log (absent in a cursor saved before logs had ids). */
+interface EventsCursor {
+  next: number;
+  log?: string;
 }
 
-function writeCursor(dataDir: string, next: number): void {
-  writeFileAtomic(cursorPath(dataDir), JSON.stringify({ next }) + '\n');
+export function readCursor(dataDir: string): EventsCursor {
+  const path = cursorPath(dataDir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as EventsCursor) : { next: 0 };
+}
+
+function writeCursor(dataDir: string, cursor: EventsCursor): void {
+  writeFileAtomic(cursorPath(dataDir), JSON.stringify(cursor) + '\n');
 }
 
 function picksPath(dataDir: string, date: string): string {
