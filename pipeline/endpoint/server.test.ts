@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
@@ -268,4 +269,24 @@ test('/healthz fails once the database file is damaged, and serve refuses to sta
   );
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /^paperboy serve: the vote database .*votes\.sqlite is damaged/);
+});
+
+test('malformed addresses answer 400 (not 503), are logged at info level and count against the rate limit', async (t) => {
+  const own = testConfig({ rateLimitPerMinute: 60, rateLimitBurst: 3 });
+  const ownLogs: LogRecord[] = [];
+  const running = await startEndpoint(own, { log: (r) => ownLogs.push(r) });
+  t.after(() => running.close());
+  // Raw request targets, as a scanner sends them (fetch would normalise them first).
+  const status = (target: string) =>
+    new Promise<number>((done, fail) => {
+      get({ host: '127.0.0.1', port: new URL(running.url).port, path: target }, (res) => {
+        res.resume();
+        done(res.statusCode!);
+      }).on('error', fail);
+    });
+  assert.deepEqual([await status('//['), await status('http://[::1'), await status('//[')], [400, 400, 400]);
+  assert.equal(await status('//['), 429, 'the fourth junk request within the burst is limited');
+  const requests = ownLogs.filter((l) => l.msg === 'request');
+  assert.deepEqual(requests.map((l) => [l.status, l.level]), [[400, 'info'], [400, 'info'], [400, 'info'], [429, 'warn']]);
+  assert.ok(!ownLogs.some((l) => l.level === 'error'));
 });

@@ -128,11 +128,9 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
   async function handle(req: IncomingMessage, res: ServerResponse, ip: string): Promise<{ route: string; detail?: Record<string, unknown> }> {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
-    if (rawUrl.length > MAX_URL) throw new HttpError(414, 'That address is too long.');
-    const url = new URL(rawUrl, 'http://endpoint.invalid');
-    const path = url.pathname;
+    const url = rawUrl.length > MAX_URL ? null : URL.parse(rawUrl, 'http://endpoint.invalid');
 
-    if (path === '/healthz') {
+    if (url?.pathname === '/healthz') {
       allow(method, ['GET', 'HEAD']);
       const problem = databaseProblem();
       if (problem) {
@@ -146,6 +144,11 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
       res.setHeader('retry-after', String(limiter.retryAfter(ip)));
       throw new HttpError(429, 'Too many requests from your network. Please wait a minute and try again.');
     }
+    // Oversized and unparsable addresses (`//[`, `http://[::1`) are junk from the internet: counted
+    // against the rate limit above, answered 400/414.
+    if (rawUrl.length > MAX_URL) throw new HttpError(414, 'That address is too long.');
+    if (!url) throw new HttpError(400, 'That address is not valid.');
+    const path = url.pathname;
     if (path === '/assets/app.css' || path === '/assets/vote.js') {
       allow(method, ['GET', 'HEAD']);
       res.setHeader('cache-control', 'public, max-age=3600');
@@ -248,7 +251,8 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
           if (!res.headersSent) sendHtml(res, 503, messagePage('Please try again', 'Paperboy could not record that just now. Please open the link again in a minute.'));
           status = 503;
         }
-        log({ level: status >= 500 ? 'error' : 'warn', msg: 'request', method: req.method, route: routeOf(req.url), status, ms: elapsed(started), ip, ...(reason ? { reason } : {}) });
+        // A malformed request (400) is the internet's background noise, not something to act on.
+        log({ level: status >= 500 ? 'error' : status === 400 ? 'info' : 'warn', msg: 'request', method: req.method, route: routeOf(req.url), status, ms: elapsed(started), ip, ...(reason ? { reason } : {}) });
       },
     );
   });
