@@ -1,6 +1,6 @@
 // The command-line conventions every command shares: one-line usage errors, help on stdout.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +89,53 @@ test("a summary file that cannot be written is a warning when the night itself f
 test('model build --dim is held to the bounds of embed.static.dim', () => {
   assertOneLineError(['model', 'build', '--dim', '100000'], /^paperboy: --dim 100000: Too big: expected number to be <=1024$/m);
   assertOneLineError(['model', 'build', '--dim', '4'], /^paperboy: --dim 4: Too small: expected number to be >=8$/m);
+});
+
+/** A Node older than 24 on this machine (the system's), to run the start-up wrapper's re-exec path, or null. */
+function olderNode(): string | null {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    const r = spawnSync(candidate, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' });
+    if (r.status === 0 && Number(r.stdout) < 24) return candidate;
+  }
+  return null;
+}
+
+test('under an older Node, stopping `paperboy` stops the real process and passes on its exit status', async (t) => {
+  const node = olderNode();
+  if (!node) return t.skip('no Node older than 24 on this machine');
+  const env = {
+    PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: mkdtempSync(join(tmpdir(), 'pb-cli-serve-')),
+    PAPERBOY_LINKS__KEYS: JSON.stringify({ k1: 'wrapper-test-key-0123456789' }), PAPERBOY_ENDPOINT__PORT: '0', PAPERBOY_ENDPOINT__HOST: '127.0.0.1',
+  };
+  // Its own process group, so whatever it leaves running is stopped at the end even if the test fails.
+  const wrapper = spawn(node, [join(root, 'bin', 'paperboy.js'), 'serve'], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  t.after(() => {
+    try {
+      process.kill(-wrapper.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((done) => wrapper.on('exit', (code, signal) => done({ code, signal })));
+  const url = await new Promise<string>((found, fail) => {
+    let out = '';
+    wrapper.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = /"msg":"listening","url":"([^"]+)"/.exec(out);
+      if (m) found(m[1]!);
+    });
+    wrapper.on('exit', () => fail(new Error(`serve exited before listening: ${out}`)));
+  });
+  assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  wrapper.kill('SIGTERM');
+  assert.deepEqual(await exited, { code: 0, signal: null }, 'the endpoint shut down cleanly and the wrapper exits with its status');
+  await assert.rejects(fetch(`${url}/healthz`), 'the endpoint is no longer running');
+});
+
+test('under an older Node, the exit status of a failed command comes through', (t) => {
+  const node = olderNode();
+  if (!node) return t.skip('no Node older than 24 on this machine');
+  const r = spawnSync(node, [join(root, 'bin', 'paperboy.js'), 'bogus'], { cwd: dataDir, encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /unknown command 'bogus'/);
 });

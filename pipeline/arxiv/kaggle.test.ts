@@ -51,6 +51,21 @@ test('bad lines are reported by line number and the rest still imports', async (
   assert.equal(r.imported, 99);
 });
 
+test('odd characters in a snapshot line are cleaned on the way into the store', async () => {
+  const record = JSON.parse(sampleLines[0]!) as Record<string, string>;
+  // JSON escapes for a NUL and a lone surrogate, as a hostile or damaged snapshot line carries them.
+  const line = JSON.stringify({ ...record, title: 'Title with NUL', abstract: 'Abstract with a lone surrogate' })
+    .replace('with NUL', 'with\\u0000NUL')
+    .replace('lone surrogate', 'lone \\ud83d surrogate');
+  const file = join(mkdtempSync(join(tmpdir(), 'pb-kaggle-')), 'odd.jsonl');
+  writeFileSync(file, line + '\n');
+  const store = scratch();
+  assert.equal((await importKaggle(file, store, { quiet: true })).imported, 1);
+  const [paper] = store.readShard(record.id!.slice(0, 4));
+  assert.equal(paper!.title, 'Title withNUL');
+  assert.equal(paper!.abstract, 'Abstract with a lone \ufffd surrogate');
+});
+
 test('the category filter keeps papers with any wanted category or archive', async () => {
   const categoriesOf = (l: string) => (JSON.parse(l) as { categories: string }).categories.split(' ');
   const wantCL = sampleLines.filter((l) => categoriesOf(l).includes('cs.CL')).length;

@@ -30,7 +30,7 @@ export const registerEndpointCommands: Registrar = (program, context) => {
       if (!Number.isSafeInteger(since) || since < 0) throw new UserError(`--since must be an integer >= 0, not ${opts.since}`);
       const page = await pullEvents(config, since);
       emit(this, page, (p) =>
-        [...p.events.map((e) => `${e.seq}\t${e.at}\t${e.subscriber}\t${e.action}\t${e.paper || '-'}\t${e.edition}`), `${p.events.length} events; next cursor ${p.next}`].join('\n'),
+        [...p.events.map((e) => `${e.seq}\t${e.at}\t${e.subscriber}\t${e.action}\t${e.paper || '-'}\t${e.edition}`), `${p.events.length} events; next cursor ${p.next} (log ${p.log})`].join('\n'),
       );
     });
 };

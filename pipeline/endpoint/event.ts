@@ -16,10 +16,20 @@ export interface FeedbackEvent {
   edition: string;
   /** ISO timestamp of the click. */
   at: string;
+  /**
+   * The endpoint log the event came from (EventsPage.log), added by the nightly's client: seqs
+   * count from 1 again in a new log. Absent on events logged before logs had an identity.
+   */
+  log?: string;
 }
 
 /** Body of `GET /events?since=<seq>`: events with seq > since, in order; `next` is the cursor to send next time. */
 export interface EventsPage {
+  /**
+   * The log's identity, random, created with the endpoint's database. A cursor is only meaningful
+   * for the log it was read from: a replaced database starts again at seq 1 under a new id.
+   */
+  log: string;
   events: FeedbackEvent[];
   next: number;
 }

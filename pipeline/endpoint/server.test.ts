@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import { signLink } from '../links/tokens.ts';
 import { pullEvents } from './client.ts';
 import type { EventsPage } from './event.ts';
-import { startEndpoint, type Endpoint, type LogRecord } from './server.ts';
-import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from './testkit.ts';
+import { defaultDbPath, startEndpoint, type Endpoint, type LogRecord } from './server.ts';
+import { damagePage, EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from './testkit.ts';
 
 // Real HTTP on loopback, the real signing module, a real SQLite file. The clock is the real one
 // plus `skew`, so a test passes the hold time by moving `skew` instead of sleeping.
@@ -123,6 +126,20 @@ test('RFC 8058 one-click unsubscribe: POST with List-Unsubscribe=One-Click is co
   assert.deepEqual((await eventsOf('carol')).map((e) => [e.paper, e.action]), [['', 'unsubscribe']]);
 });
 
+test('another spelling of an unsubscribe token (its last character\'s unused bits) is refused: one link, one event', async () => {
+  const token = unsubscribeToken(config, 'ursula');
+  const signature = Buffer.from(token.split('.')[1]!, 'base64url');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  // A 32-byte signature leaves 2 bits of its last character unused: 4 spellings decode alike.
+  const spellings = [...alphabet]
+    .map((c) => token.slice(0, -1) + c)
+    .filter((t) => t !== token && Buffer.from(t.split('.')[1]!, 'base64url').equals(signature));
+  assert.equal(spellings.length, 3);
+  for (const t of spellings) assert.equal((await post(`${base}/u/${t}`, 'List-Unsubscribe=One-Click')).status, 403);
+  assert.equal((await post(`${base}/u/${token}`, 'List-Unsubscribe=One-Click')).status, 200);
+  assert.deepEqual((await eventsOf('ursula')).map((e) => e.action), ['unsubscribe']);
+});
+
 test('/events needs the bearer token and pages with a cursor; pullEvents pages until exhausted', async () => {
   assert.equal((await fetch(`${base}/events`)).status, 401);
   assert.equal((await fetch(`${base}/events`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, 401);
@@ -134,10 +151,12 @@ test('/events needs the bearer token and pages with a cursor; pullEvents pages u
   passHoldTime();
   const all = await events();
   const pulled = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, 0, { pageSize: 2 });
-  assert.deepEqual(pulled, all);
+  // As served, each event stamped with the log it came from.
+  const stamped = (page: EventsPage) => ({ ...page, events: page.events.map((e) => ({ ...e, log: page.log })) });
+  assert.deepEqual(pulled, stamped(all));
   assert.deepEqual(pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action), ['up', 'down', 'up', 'down', 'up']);
   const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
-  assert.deepEqual(tail, { events: [], next: pulled.next });
+  assert.deepEqual(tail, { log: all.log, events: [], next: pulled.next });
   await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
 });
 
@@ -146,7 +165,8 @@ test('the CLI: `paperboy events --json` prints what /events serves', async () =>
   const env = { PATH: process.env.PATH ?? '', PAPERBOY_ENDPOINT__PUBLIC_URL: base, PAPERBOY_ENDPOINT__EVENTS_TOKEN: EVENTS_TOKEN };
   const run = promisify(execFile);
   const { stdout } = await run(process.execPath, [cli, 'events', '--since', '0', '--json'], { env, cwd: config.dataDir });
-  assert.deepEqual(JSON.parse(stdout), await events());
+  const served = await events();
+  assert.deepEqual(JSON.parse(stdout), { ...served, events: served.events.map((e) => ({ ...e, log: served.log })) });
 });
 
 test('security headers, size limits, health check, unknown paths and methods', async () => {
@@ -178,4 +198,95 @@ test('per-IP rate limiting answers 429 with Retry-After', async () => {
   } finally {
     await strict.close();
   }
+});
+
+test('/events names its log; after the database is replaced, pullEvents re-reads the new log from 0 and says so', async () => {
+  const own = testConfig();
+  const clickAndConfirm = async (running: Endpoint, papers: string[], clock: { now: number }) => {
+    for (const p of papers) assert.equal((await post(`${running.url}/v/${voteToken(own, 'vera', p, 'up')}`, 'action=up&origin=open')).status, 200);
+    clock.now += 61_000;
+  };
+  const clock = { now: Date.now() };
+  let running = await startEndpoint(own, { now: () => clock.now, log: () => {} });
+  await clickAndConfirm(running, PAPERS.slice(0, 3), clock);
+  const at = (r: Endpoint) => ({ ...own, endpoint: { ...own.endpoint, publicUrl: r.url } });
+  const first = await pullEvents(at(running), 0);
+  assert.equal(first.events.length, 3);
+  assert.match(first.log, /^[0-9a-f-]{36}$/);
+  assert.ok(first.events.every((e) => e.log === first.log));
+  assert.equal(first.restarted, undefined);
+  await running.close();
+  // The operator replaces the database (lost, or moved aside): the new log counts from seq 1 again.
+  rmSync(defaultDbPath(own), { force: true });
+  rmSync(`${defaultDbPath(own)}-wal`, { force: true });
+  rmSync(`${defaultDbPath(own)}-shm`, { force: true });
+  running = await startEndpoint(own, { now: () => clock.now, log: () => {} });
+  try {
+    await clickAndConfirm(running, PAPERS.slice(3, 4), clock);
+    const after = await pullEvents(at(running), first.next, { savedLog: first.log });
+    assert.deepEqual(after.restarted, { savedLog: first.log, savedCursor: 3 });
+    assert.notEqual(after.log, first.log);
+    assert.deepEqual(after.events.map((e) => [e.seq, e.paper, e.log]), [[1, PAPERS[3], after.log]]);
+    assert.equal(after.next, 1);
+    // With the new log saved, the next pull is an ordinary one.
+    const again = await pullEvents(at(running), after.next, { savedLog: after.log });
+    assert.deepEqual([again.events.length, again.restarted], [0, undefined]);
+  } finally {
+    await running.close();
+  }
+});
+
+test('/healthz fails once the database file is damaged, and serve refuses to start on it, naming the file', async (t) => {
+  const own = testConfig();
+  let clock = Date.now();
+  const running = await startEndpoint(own, { now: () => clock, log: () => {} });
+  let closed = false;
+  t.after(() => closed || running.close());
+  await Promise.all(
+    Array.from({ length: 500 }, (_, i) =>
+      running.store.record({ subscriber: `s${i}`, paper: PAPERS[i % PAPERS.length]!, edition: '2025-10-01', action: 'up', origin: 'open', token: `t${i}`, at: clock }),
+    ),
+  );
+  assert.equal((await fetch(`${running.url}/healthz`)).status, 200);
+  // Into the main file (out of the WAL), where the damage is done.
+  const checkpoint = new DatabaseSync(defaultDbPath(own));
+  checkpoint.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  checkpoint.close();
+  damagePage(defaultDbPath(own));
+  clock += 30_000; // /healthz checks the file at most every 30 s
+  const health = await fetch(`${running.url}/healthz`);
+  assert.equal(health.status, 503);
+  assert.deepEqual(await health.json(), { ok: false, error: 'the vote database is damaged' });
+  await running.close();
+  closed = true;
+  await assert.rejects(startEndpoint(own, { log: () => {} }), { message: new RegExp(`^the vote database ${defaultDbPath(own).replaceAll('.', '\\.')} is damaged`) });
+  // The container's entry point exits non-zero with that one line.
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const env = { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: own.dataDir, PAPERBOY_LINKS__KEYS: JSON.stringify(own.links.keys), PAPERBOY_ENDPOINT__PORT: '0' };
+  const failed = await promisify(execFile)(process.execPath, [main], { env, encoding: 'utf8' }).then(
+    () => assert.fail('serve started on a damaged database'),
+    (err: { code: number; stderr: string }) => err,
+  );
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /^paperboy serve: the vote database .*votes\.sqlite is damaged/);
+});
+
+test('malformed addresses answer 400 (not 503), are logged at info level and count against the rate limit', async (t) => {
+  const own = testConfig({ rateLimitPerMinute: 60, rateLimitBurst: 3 });
+  const ownLogs: LogRecord[] = [];
+  const running = await startEndpoint(own, { log: (r) => ownLogs.push(r) });
+  t.after(() => running.close());
+  // Raw request targets, as a scanner sends them (fetch would normalise them first).
+  const status = (target: string) =>
+    new Promise<number>((done, fail) => {
+      get({ host: '127.0.0.1', port: new URL(running.url).port, path: target }, (res) => {
+        res.resume();
+        done(res.statusCode!);
+      }).on('error', fail);
+    });
+  assert.deepEqual([await status('//['), await status('http://[::1'), await status('//[')], [400, 400, 400]);
+  assert.equal(await status('//['), 429, 'the fourth junk request within the burst is limited');
+  const requests = ownLogs.filter((l) => l.msg === 'request');
+  assert.deepEqual(requests.map((l) => [l.status, l.level]), [[400, 'info'], [400, 'info'], [400, 'info'], [429, 'warn']]);
+  assert.ok(!ownLogs.some((l) => l.level === 'error'));
 });

@@ -61,6 +61,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,1024}\.[A-Za-z0-9_-]{1,128}$/;
 const MAX_URL = 2048;
+const HEALTH_CHECK_MS = 30_000;
 
 class HttpError extends Error {
   readonly status: number;
@@ -108,6 +109,14 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
   const timer = setInterval(promote, Math.min(1000, settings.holdSeconds * 500));
   timer.unref();
 
+  // /healthz checks the database file (quick_check) at most every HEALTH_CHECK_MS, and at once
+  // after a request failed: /healthz is not rate-limited, so it must stay cheap.
+  let health: { at: number; problem: string | null } | null = null;
+  const databaseProblem = () => {
+    if (!health || now() - health.at >= HEALTH_CHECK_MS) health = { at: now(), problem: store.check() };
+    return health.problem;
+  };
+
   function verify(token: string, kind: 'vote' | 'unsubscribe'): LinkClaims {
     const result = TOKEN_SHAPE.test(token) ? verifyLink(ring, token, now()) : ({ ok: false, reason: 'malformed' } as const);
     if (!result.ok) throw new RefusedLink(result.reason);
@@ -119,13 +128,15 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
   async function handle(req: IncomingMessage, res: ServerResponse, ip: string): Promise<{ route: string; detail?: Record<string, unknown> }> {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
-    if (rawUrl.length > MAX_URL) throw new HttpError(414, 'That address is too long.');
-    const url = new URL(rawUrl, 'http://endpoint.invalid');
-    const path = url.pathname;
+    const url = rawUrl.length > MAX_URL ? null : URL.parse(rawUrl, 'http://endpoint.invalid');
 
-    if (path === '/healthz') {
+    if (url?.pathname === '/healthz') {
       allow(method, ['GET', 'HEAD']);
-      store.ping();
+      const problem = databaseProblem();
+      if (problem) {
+        send(res, 503, 'application/json', JSON.stringify({ ok: false, error: 'the vote database is damaged' }));
+        return { route: '/healthz', detail: { db: store.path, problem } };
+      }
       send(res, 200, 'application/json', JSON.stringify({ ok: true }));
       return { route: '/healthz' };
     }
@@ -133,6 +144,11 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
       res.setHeader('retry-after', String(limiter.retryAfter(ip)));
       throw new HttpError(429, 'Too many requests from your network. Please wait a minute and try again.');
     }
+    // Oversized and unparsable addresses (`//[`, `http://[::1`) are junk from the internet: counted
+    // against the rate limit above, answered 400/414.
+    if (rawUrl.length > MAX_URL) throw new HttpError(414, 'That address is too long.');
+    if (!url) throw new HttpError(400, 'That address is not valid.');
+    const path = url.pathname;
     if (path === '/assets/app.css' || path === '/assets/vote.js') {
       allow(method, ['GET', 'HEAD']);
       res.setHeader('cache-control', 'public, max-age=3600');
@@ -205,7 +221,7 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
     }
     promote();
     const events = store.eventsSince(since, limit);
-    const page: EventsPage = { events, next: events.at(-1)?.seq ?? since };
+    const page: EventsPage = { log: store.logId, events, next: events.at(-1)?.seq ?? since };
     send(res, 200, 'application/json', JSON.stringify(page));
     return { route: '/events', detail: { since, served: events.length } };
   }
@@ -216,7 +232,7 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     res.setHeader('cache-control', 'no-store');
     handle(req, res, ip).then(
-      ({ route, detail }) => log({ level: 'info', msg: 'request', method: req.method, route, status: res.statusCode, ms: elapsed(started), ip, ...detail }),
+      ({ route, detail }) => log({ level: res.statusCode >= 500 ? 'error' : 'info', msg: 'request', method: req.method, route, status: res.statusCode, ms: elapsed(started), ip, ...detail }),
       (err: unknown) => {
         let status = 500;
         let reason: string | undefined;
@@ -231,10 +247,12 @@ export async function startEndpoint(config: Config, options: EndpointOptions = {
           if (!res.headersSent) sendHtml(res, status, messagePage(titleFor(status), err.message));
         } else {
           log({ level: 'error', msg: 'request failed', error: (err as Error)?.message ?? String(err) });
+          health = null;
           if (!res.headersSent) sendHtml(res, 503, messagePage('Please try again', 'Paperboy could not record that just now. Please open the link again in a minute.'));
           status = 503;
         }
-        log({ level: status >= 500 ? 'error' : 'warn', msg: 'request', method: req.method, route: routeOf(req.url), status, ms: elapsed(started), ip, ...(reason ? { reason } : {}) });
+        // A malformed request (400) is the internet's background noise, not something to act on.
+        log({ level: status >= 500 ? 'error' : status === 400 ? 'info' : 'warn', msg: 'request', method: req.method, route: routeOf(req.url), status, ms: elapsed(started), ip, ...(reason ? { reason } : {}) });
       },
     );
   });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { VoteStore, type NewVote } from './store.ts';
+import { UserError } from '../util/errors.ts';
+import { damagePage } from './testkit.ts';
 
 const options = { holdMs: 60_000, burstWindowMs: 10_000, burstVotes: 4, contradictionMs: 30_000 };
 const T0 = Date.parse('2025-10-01T07:00:00Z');
@@ -87,4 +89,51 @@ test('concurrent records share one transaction and each gets its own row', async
   assert.deepEqual(results.map((r) => r.id), Array.from({ length: 50 }, (_, i) => i + 1));
   assert.deepEqual(store.counts(), { tentative: 50 });
   store.close();
+});
+
+/** A vote database of a few hundred confirmed votes (many pages), closed. */
+async function filledDatabase(): Promise<string> {
+  const path = scratch();
+  const store = new VoteStore(path, options);
+  await Promise.all(Array.from({ length: 500 }, (_, i) => store.record(vote(`2509.${23000 + i}`, 'up', T0, { subscriber: `s${i}` }))));
+  store.promote(T0 + 60_000);
+  store.close();
+  return path;
+}
+
+test('a damaged database is refused at open, naming the file, and left as it was', async () => {
+  const path = await filledDatabase();
+  damagePage(path);
+  const before = readFileSync(path);
+  assert.throws(() => new VoteStore(path, options), (err: Error) => err instanceof UserError && err.message.includes(`the vote database ${path} is damaged`));
+  assert.ok(readFileSync(path).equals(before), 'nothing written into the damaged file');
+});
+
+test('an empty (zero-length) database file is refused, not silently started again as a new log', () => {
+  const path = scratch();
+  writeFileSync(path, '');
+  assert.throws(() => new VoteStore(path, options), /the vote database .* is damaged \(the file is empty/);
+  assert.equal(statSync(path).size, 0);
+});
+
+test('check() reports damage done to the file while the store is open', async () => {
+  const path = await filledDatabase();
+  const store = new VoteStore(path, options);
+  assert.equal(store.check(), null);
+  damagePage(path);
+  assert.match(store.check() ?? '', /./);
+  store.close();
+});
+
+test('the event log has an identity, created with the database and kept across reopens', () => {
+  const path = scratch();
+  const first = new VoteStore(path, options);
+  const id = first.logId;
+  first.close();
+  const reopened = new VoteStore(path, options);
+  assert.equal(reopened.logId, id);
+  reopened.close();
+  const other = new VoteStore(scratch(), options);
+  assert.notEqual(other.logId, id);
+  other.close();
 });

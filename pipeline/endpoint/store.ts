@@ -2,11 +2,14 @@
 // before the HTTP response; tentative votes are judged once their hold time has passed and the
 // confirmed ones appended to `events`, the log `GET /events` serves. Concurrent requests share
 // one transaction (group commit), so durability costs one fsync per batch, not per vote.
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { FeedbackAction, FeedbackEvent } from './event.ts';
 import { judgeVote, type ScannerRules, type Vote } from './judge.ts';
 import { makeDir } from '../store/atomic.ts';
+import { UserError } from '../util/errors.ts';
 
 export type NewVote = Omit<Vote, 'id'>;
 
@@ -45,7 +48,22 @@ CREATE TABLE IF NOT EXISTS events (
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_paper ON events(subscriber, paper, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** SQLite's quick_check: null when the database is sound, else its first findings. */
+function quickCheck(db: DatabaseSync): string | null {
+  const rows = db.prepare('PRAGMA quick_check(3)').all() as { quick_check: string }[];
+  const findings = rows.map((r) => r.quick_check);
+  return findings.length === 1 && findings[0] === 'ok' ? null : findings.join('; ');
+}
+
+function damaged(path: string, problem: string): UserError {
+  return new UserError(
+    `the vote database ${path} is damaged (${problem}); not starting on it. Restore it from a backup, ` +
+      'or move it aside to start a new, empty vote log',
+  );
+}
 
 interface Pending {
   vote: NewVote;
@@ -59,6 +77,8 @@ export interface StoreOptions extends ScannerRules {
 
 export class VoteStore {
   readonly path: string;
+  /** The event log's identity (EventsPage.log): created with the database, never changed. */
+  readonly logId: string;
   private readonly db: DatabaseSync;
   private readonly options: StoreOptions;
   private queue: Pending[] = [];
@@ -72,11 +92,22 @@ export class VoteStore {
     this.path = path;
     this.options = options;
     makeDir(dirname(path));
+    // SQLite would take an empty file for a new database and start a fresh log over what was lost.
+    if (statSync(path, { throwIfNoEntry: false })?.size === 0) throw damaged(path, 'the file is empty (0 bytes)');
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    try {
+      const problem = quickCheck(this.db);
+      if (problem) throw damaged(path, problem);
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    } catch (err) {
+      this.db.close();
+      throw err instanceof UserError ? err : damaged(path, (err as Error).message);
+    }
     const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
     if (version > SCHEMA_VERSION) throw new Error(`${path} was written by a newer Paperboy (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     this.db.exec(SCHEMA);
+    this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('log', ?)`).run(randomUUID());
+    this.logId = (this.db.prepare(`SELECT value FROM meta WHERE key = 'log'`).get() as { value: string }).value;
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const prepare = (s: string) => this.db.prepare(s);
     this.sql = {
@@ -179,9 +210,20 @@ export class VoteStore {
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
-  /** A cheap read that fails if the database is unusable. */
-  ping(): void {
-    this.db.prepare('SELECT 1').get();
+  /**
+   * What is wrong with the database file as a restart would find it (SQLite's quick_check on a
+   * fresh read-only connection, which reads the disk, not this connection's cache), or null.
+   */
+  check(): string | null {
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(this.path, { readOnly: true });
+      return quickCheck(db);
+    } catch (err) {
+      return (err as Error).message;
+    } finally {
+      db?.close();
+    }
   }
 
   close(): void {

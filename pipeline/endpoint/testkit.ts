@@ -1,7 +1,7 @@
 // Shared by the endpoint's tests and bench: a scratch configuration and the links of one digest
 // email, signed with the real signing module exactly as the digest builds them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +87,11 @@ export async function spawnEndpoint(config: Config, port: number, logFile: strin
     if (Date.now() > deadline) throw new Error(`endpoint did not become healthy (see ${logFile})`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Overwrites one page in the middle of a SQLite file, as a bad disk or a stray write would. */
+export function damagePage(path: string, page = 5): void {
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * page);
+  closeSync(fd);
 }

@@ -29,3 +29,25 @@ test('tampered, forged, expired and malformed tokens are refused', () => {
   const proto = Buffer.from(JSON.stringify({ ...claims, k: '__proto__' })).toString('base64url');
   assert.deepEqual(verifyLink(ring, `${proto}.${sig}`, 0), { ok: false, reason: 'unknown-key' });
 });
+
+/** Other spellings of `s` that decode to the same bytes: its last character's unused bits set differently. */
+function sameBytesSpellings(s: string): string[] {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const bytes = Buffer.from(s, 'base64url');
+  return [...alphabet]
+    .map((c) => s.slice(0, -1) + c)
+    .filter((t) => t !== s && Buffer.from(t, 'base64url').equals(bytes));
+}
+
+test('only the canonical encoding of a token verifies (no second spelling of the same signature)', () => {
+  const token = signLink(ring, { ...claims, a: 'unsubscribe', p: '' });
+  const [payload, sig] = token.split('.') as [string, string];
+  const spellings = sameBytesSpellings(sig);
+  assert.equal(spellings.length, 3, 'a 32-byte signature has 2 unused bits in its last character');
+  for (const other of spellings) assert.deepEqual(verifyLink(ring, `${payload}.${other}`, 0), { ok: false, reason: 'malformed' });
+  // Characters base64url decoding would skip, and padding, are no second spelling either.
+  for (const other of [`${sig}=`, `${sig.slice(0, 10)}*${sig.slice(10)}`, `${sig.slice(0, 10)}+${sig.slice(10)}`]) {
+    assert.deepEqual(verifyLink(ring, `${payload}.${other}`, 0), { ok: false, reason: 'malformed' });
+  }
+  assert.equal(verifyLink(ring, token, 0).ok, true);
+});

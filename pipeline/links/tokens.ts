@@ -53,10 +53,12 @@ export function verifyLink(ring: Keyring, token: string, now: number = Date.now(
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
   const payload = token.slice(0, dot);
-  const sig = Buffer.from(token.slice(dot + 1), 'base64url');
+  const sig = canonicalBase64url(token.slice(dot + 1));
+  const claimsJson = canonicalBase64url(payload);
+  if (!sig || !claimsJson) return { ok: false, reason: 'malformed' };
   let claims: LinkClaims;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LinkClaims;
+    claims = JSON.parse(claimsJson.toString('utf8')) as LinkClaims;
   } catch {
     return { ok: false, reason: 'malformed' };
   }
@@ -67,6 +69,16 @@ export function verifyLink(ring: Keyring, token: string, now: number = Date.now(
   if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return { ok: false, reason: 'bad-signature' };
   if (claims.x * 1000 < now) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
+}
+
+/**
+ * The bytes `s` encodes, only when `s` is exactly how signLink spells them. Node's decoder
+ * ignores a last character's unused bits, padding and stray characters, so without this check
+ * one link would have several spellings that verify (and count as several links).
+ */
+function canonicalBase64url(s: string): Buffer | null {
+  const bytes = Buffer.from(s, 'base64url');
+  return bytes.toString('base64url') === s ? bytes : null;
 }
 
 function isClaims(c: unknown): c is LinkClaims {

@@ -184,20 +184,20 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     s.record.notes = s.record.notes.filter((n) => !FEEDBACK_NOTE.test(n));
     let page;
     try {
-      page = await pullEvents(s.config, cursor);
+      page = await pullEvents(s.config, cursor.next, { savedLog: cursor.log });
     } catch (err) {
       // Tonight's mail goes out with what was learned before. The cursor stays where it is, so
       // the next night pulls the missed events; a refused token is a configuration error to fix.
       const why = oneLine(err);
       const refused = err instanceof EventsTokenRefusedError;
-      s.report.feedback = { pulled: false, cursor, error: why, ...(refused ? { tokenRefused: true } : {}) };
+      s.report.feedback = { pulled: false, cursor: cursor.next, error: why, ...(refused ? { tokenRefused: true } : {}) };
       writeRunReport(s.config.dataDir, s.report);
       s.record.notes.push(
         refused
           ? `⚠️ feedback not pulled: ${why}; fix endpoint.eventsToken (PAPERBOY_ENDPOINT__EVENTS_TOKEN) to match the endpoint's; digests used what was learned before`
-          : `feedback not pulled: ${why}; digests used what was learned before, the next run catches up from cursor ${cursor}`,
+          : `feedback not pulled: ${why}; digests used what was learned before, the next run catches up from cursor ${cursor.next}`,
       );
-      return `not pulled (cursor stays at ${cursor}): ${why}`;
+      return `not pulled (cursor stays at ${cursor.next}): ${why}`;
     }
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
@@ -207,17 +207,18 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     } catch (err) {
       // A subscriber's damaged feedback log: the recommend stage re-derives each subscriber and
       // skips only that one. The cursor stays, so the events are pulled (idempotently) again.
-      s.report.feedback = { pulled: true, cursor, events: page.events.length, error: `not learned: ${oneLine(err)}` };
+      s.report.feedback = { pulled: true, cursor: cursor.next, events: page.events.length, error: `not learned: ${oneLine(err)}` };
       writeRunReport(s.config.dataDir, s.report);
-      s.record.notes.push(`feedback not learned (see the private run summary); the next run pulls it again from cursor ${cursor}`);
-      return `${page.events.length} events pulled but not learned (cursor stays at ${cursor})`;
+      s.record.notes.push(`feedback not learned (see the private run summary); the next run pulls it again from cursor ${cursor.next}`);
+      return `${page.events.length} events pulled but not learned (cursor stays at ${cursor.next})`;
     }
     // The cursor moves only after the events are logged: a crash in between re-reads them,
-    // and logging is idempotent by sequence number.
-    writeCursor(s.config.dataDir, page.next);
-    s.report.feedback = { pulled: true, cursor, events: page.events.length };
+    // and logging is idempotent by log and sequence number.
+    writeCursor(s.config.dataDir, { next: page.next, log: page.log });
+    s.report.feedback = { pulled: true, cursor: cursor.next, events: page.events.length };
     writeRunReport(s.config.dataDir, s.report);
-    return `${page.events.length} events pulled (cursor ${cursor} → ${page.next}), ${r.added} new; ${r.updated.length} profiles updated`;
+    const restarted = page.restarted ? `the endpoint's event log was replaced (${page.restarted.savedLog} → ${page.log}): re-read from the start; ` : '';
+    return `${restarted}${page.events.length} events pulled (cursor ${cursor.next} → ${page.next}), ${r.added} new; ${r.updated.length} profiles updated`;
   },
 
   async recommend(s) {
@@ -427,13 +428,19 @@ function cursorPath(dataDir: string): string {
   return join(dataDir, 'state', 'events-cursor.json');
 }
 
-export function readCursor(dataDir: string): number {
-  const path = cursorPath(dataDir);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { next: number }).next : 0;
+/** How far the endpoint's events were pulled, and from which log (absent in a cursor saved before logs had ids). */
+interface EventsCursor {
+  next: number;
+  log?: string;
 }
 
-function writeCursor(dataDir: string, next: number): void {
-  writeFileAtomic(cursorPath(dataDir), JSON.stringify({ next }) + '\n');
+export function readCursor(dataDir: string): EventsCursor {
+  const path = cursorPath(dataDir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as EventsCursor) : { next: 0 };
+}
+
+function writeCursor(dataDir: string, cursor: EventsCursor): void {
+  writeFileAtomic(cursorPath(dataDir), JSON.stringify(cursor) + '\n');
 }
 
 function picksPath(dataDir: string, date: string): string {

@@ -1,5 +1,6 @@
 // The feedback log: every event the endpoint served, kept per subscriber under
-// `<dataDir>/feedback/<subscriber>.jsonl` (append-only, deduplicated by seq, each write atomic).
+// `<dataDir>/feedback/<subscriber>.jsonl` (append-only, deduplicated by endpoint log and seq,
+// each write atomic).
 // What a profile has learned is always re-derivable from this log; `profile reset` appends a
 // reset mark instead of deleting history.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -55,9 +56,30 @@ export function loggedSubscribers(dataDir: string): string[] {
     .sort();
 }
 
+/** An event's identity: its seq within its endpoint log (a replaced endpoint database counts from 1 again). */
+function eventKey(e: FeedbackEvent): string {
+  return `${e.log ?? ''}#${e.seq}`;
+}
+
+/** How an event logged before logs had ids is recognised when its log is read again under an id: seq and click time. */
+function seqAndTime(e: FeedbackEvent): string {
+  return `#${e.seq}@${e.at}`;
+}
+
 /**
- * Appends events to their subscribers' logs, skipping any seq already logged (re-running a
- * night, or a page fetched twice, changes nothing). Returns the subscribers whose log grew.
+ * Events in click order, sorted in place: by endpoint log in the order the logs first appear (a
+ * newer log's events were appended after the older one's), then by seq within a log.
+ */
+function inLogOrder(events: FeedbackEvent[]): FeedbackEvent[] {
+  const rank = new Map<string, number>();
+  for (const e of events) if (!rank.has(e.log ?? '')) rank.set(e.log ?? '', rank.size);
+  return events.sort((a, b) => rank.get(a.log ?? '')! - rank.get(b.log ?? '')! || a.seq - b.seq);
+}
+
+/**
+ * Appends events to their subscribers' logs, skipping any already logged (re-running a night,
+ * a page fetched twice, or a log re-read from the start, changes nothing). Returns the
+ * subscribers whose log grew.
  * Events for malformed subscriber ids are dropped (they could not name a file safely).
  */
 export function appendEvents(dataDir: string, events: FeedbackEvent[]): { changed: string[]; added: number; dropped: number } {
@@ -75,9 +97,10 @@ export function appendEvents(dataDir: string, events: FeedbackEvent[]): { change
   let added = 0;
   for (const [subscriber, incoming] of bySubscriber) {
     const log = readLog(dataDir, subscriber);
-    const known = new Set(log.flatMap((e) => ('seq' in e ? [e.seq] : [])));
-    const fresh = incoming.filter((e) => !known.has(e.seq)).sort((a, b) => a.seq - b.seq);
-    const unique = fresh.filter((e, i) => i === 0 || e.seq !== fresh[i - 1]!.seq);
+    const known = new Set(log.flatMap((e) => ('seq' in e ? (e.log ? [eventKey(e)] : [eventKey(e), seqAndTime(e)]) : [])));
+    const fresh = incoming.filter((e) => !known.has(eventKey(e)) && !known.has(seqAndTime(e)));
+    const unique = [...new Map(fresh.map((e) => [eventKey(e), e])).values()];
+    inLogOrder(unique);
     if (unique.length === 0) continue;
     writeLog(dataDir, subscriber, [...log, ...unique]);
     changed.push(subscriber);
@@ -101,16 +124,15 @@ function daysBetween(fromIso: string, toIso: string): number {
 /**
  * The votes standing at `asOf` (ISO date or timestamp): per paper the latest event wins, `clear`
  * withdraws a vote, `unsubscribe` stops digests; clicks before the last reset are forgotten; events after `asOf` are ignored (replaying a past night sees what it saw then).
- * Order is the log's seq order (the endpoint's), which is also click order.
+ * Order is the endpoint's seq order, which is also click order; events of a newer endpoint log
+ * (its database replaced) come after the older log's, as they were appended.
  */
 export function resolveVotes(log: LogEntry[], asOf: string, halfLifeDays: number): Votes {
   const asOfTime = asOf.length === 10 ? `${asOf}T23:59:59.999Z` : asOf;
   // A reset forgets every click made before it, even one whose event arrives later.
   let resetAt = '';
   for (const e of log) if ('reset' in e && e.at <= asOfTime && e.at > resetAt) resetAt = e.at;
-  const events = log
-    .filter((e): e is FeedbackEvent => 'seq' in e && e.at <= asOfTime && e.at > resetAt)
-    .sort((a, b) => a.seq - b.seq);
+  const events = inLogOrder(log.filter((e): e is FeedbackEvent => 'seq' in e && e.at <= asOfTime && e.at > resetAt));
   const latest = new Map<string, FeedbackEvent>();
   let unsubscribed = false;
   let lastSeq = 0;

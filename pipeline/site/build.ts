@@ -1,15 +1,16 @@
 // Builds the static archive: Astro renders every page from the store (site/ reads it through
 // data.ts), then Pagefind indexes the papers for in-browser search.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Paper } from '../store/paper.ts';
+import { wellFormedText, type Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import type { SiteConfig } from './config.ts';
 import { plainText } from './math.ts';
 import { SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
+const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
 
 export interface BuildOptions {
   dataDir: string;
@@ -50,14 +51,35 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   const { build } = await import('astro');
   const say = (line: string) => opts.quiet || process.stderr.write(`${line}\n`);
   say(`site: building the archive pages with Astro into ${outDir}`);
-  await build({
-    root: SITE_ROOT,
-    outDir,
-    base: site.base,
-    ...(site.url ? { site: site.url } : {}),
-    // Astro's info level lists every page written: tens of thousands of lines for a real archive.
-    logLevel: opts.quiet ? 'error' : 'warn',
-  });
+  // Astro leaves scratch where it runs: type files in <root>/.astro (its sync step, which this
+  // build does not need) and its prerender bundle in the output when the working directory
+  // contains it, else in <cwd>/.astro. So each build runs in its own scratch directory in the
+  // data dir, removed after: nothing lands in site/, the caller's directory or the output, and
+  // two builds at once never share a directory. The bundle imports Astro's dependencies, so the
+  // scratch directory links to the node_modules Astro was installed in.
+  const scratch = mkdtempSync(join(settings.dataDir, '.site-build-'));
+  symlinkSync(ASTRO_NODE_MODULES, join(scratch, 'node_modules'), 'junction');
+  const callerCwd = process.cwd();
+  process.chdir(scratch);
+  try {
+    const withoutTypeGeneration = { devOutput: false, sync: false };
+    await build(
+      {
+        root: SITE_ROOT,
+        outDir,
+        cacheDir: join(scratch, 'cache'),
+        vite: { cacheDir: join(scratch, 'vite') },
+        base: site.base,
+        ...(site.url ? { site: site.url } : {}),
+        // Astro's info level lists every page written: tens of thousands of lines for a real archive.
+        logLevel: opts.quiet ? 'error' : 'warn',
+      },
+      withoutTypeGeneration,
+    );
+  } finally {
+    process.chdir(callerCwd);
+    rmSync(scratch, { recursive: true, force: true });
+  }
   const pagesDone = performance.now();
   say(`site: pages built in ${((pagesDone - started) / 1000).toFixed(1)}s${site.search ? '; indexing them for search' : ''}`);
   let searchIndexed: number | null = null;
@@ -105,9 +127,10 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
           chunk.slice(i, i + 500).map((p) =>
             index.addCustomRecord({
               url: `/paper/${p.id}/`,
-              content: `${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`,
+              // Well-formed text even from a store written before ingestion cleaned it: a lone surrogate stops Pagefind.
+              content: wellFormedText(`${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`),
               language: 'en',
-              meta: { title: plainText(p.title) },
+              meta: { title: wellFormedText(plainText(p.title)) },
             }),
           ),
         );

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PaperStore } from '../store/papers.ts';
 import { readSmallCorpus } from './fixtures.ts';
+import { SITE_ROOT } from './build.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/paperboy.js');
 const dir = mkdtempSync(join(tmpdir(), 'paperboy-site-cli-'));
@@ -60,4 +61,37 @@ test('map needs the embed stage to have run', () => {
   const r = paperboy('map');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^paperboy: .*paperboy embed/);
+});
+
+test('two builds at once from another directory keep their scratch to themselves: nothing in the cwd, site/ or the output', async () => {
+  const started = Date.now();
+  const cwd = mkdtempSync(join(tmpdir(), 'paperboy-site-cwd-'));
+  const dataDirs = [0, 1].map((i) => {
+    const d = mkdtempSync(join(tmpdir(), `paperboy-site-build-${i}-`));
+    new PaperStore(d).upsert(readSmallCorpus(20));
+    return d;
+  });
+  try {
+    const build = (d: string) =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [BIN, '--data-dir', d, 'site', '--no-search', '--json'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+        child.on('exit', (code) => done({ code, stderr }));
+      });
+    for (const r of await Promise.all(dataDirs.map(build))) assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(cwd), [], 'nothing written into the working directory');
+    for (const d of dataDirs) {
+      assert.ok(existsSync(join(d, 'site', 'index.html')));
+      assert.deepEqual(readdirSync(join(d, 'site')).filter((f) => f.startsWith('.')), [], 'no scratch (.prerender) in the output');
+      assert.deepEqual(readdirSync(d).filter((f) => f.startsWith('.')), [], 'the build\'s scratch is removed');
+    }
+    const typeFiles = join(SITE_ROOT, '.astro');
+    if (existsSync(typeFiles)) {
+      const touched = readdirSync(typeFiles, { recursive: true }).filter((f) => statSync(join(typeFiles, String(f))).mtimeMs >= started);
+      assert.deepEqual(touched, [], 'nothing written into site/.astro');
+    }
+  } finally {
+    for (const d of [cwd, ...dataDirs]) rmSync(d, { recursive: true, force: true });
+  }
 });

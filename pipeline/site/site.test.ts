@@ -27,6 +27,7 @@ let server: RunningServer;
 let browser: Browser;
 let report: BuildReport;
 let papers: Paper[];
+let hostile: Paper;
 let keys: DeploymentKeys;
 const consoleErrors: string[] = [];
 const shots = process.env.PAPERBOY_SCREENSHOTS;
@@ -46,6 +47,9 @@ before(async () => {
   const dataDir = join(work, 'data');
   // Every sixth of the first 2,000 demo papers: ~330 real papers spread over its listing days.
   papers = readSmallCorpus(2000).filter((_, i) => i % 6 === 0);
+  // A hostile record: a license that would run script if it became a link.
+  hostile = papers[2]!;
+  hostile.license = 'javascript:document.title="pwned"';
   makeArchive(dataDir, papers);
   const days = [...new Set(papers.map((p) => p.announced!))].sort();
   // Edition records as the nightly job writes them: one with a skipped subscriber, one weekend.
@@ -89,6 +93,33 @@ describe('the built archive', () => {
       if (statSync(path).isDirectory() || !/\.(html|json|xml|js)$/.test(path)) continue;
       assert.ok(!readFileSync(path, 'utf8').includes(SECRET_SUBSCRIBER), `${f} leaks a subscriber id`);
     }
+  });
+
+  test('every page carries a strict CSP and no inline script or style', () => {
+    let pages = 0;
+    for (const f of readdirSync(report.outDir, { recursive: true })) {
+      if (!String(f).endsWith('.html')) continue;
+      const html = readFileSync(join(report.outDir, String(f)), 'utf8');
+      pages++;
+      const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
+      assert.ok(csp, `${f} has no CSP`);
+      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/, `${f}`);
+      assert.match(csp, /style-src 'self';/, `${f}`);
+      assert.ok(html.indexOf('http-equiv="Content-Security-Policy"') < html.search(/<(script|link|style)\b/), `${f}: the CSP comes before anything it governs`);
+      assert.deepEqual(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g), null, `${f} has an inline script`);
+      assert.deepEqual(html.match(/<[^>]+\sstyle=/g), null, `${f} has an inline style`);
+      assert.ok(!/href="\s*javascript:/i.test(html), `${f} links to javascript:`);
+    }
+    assert.equal(pages, report.pages);
+  });
+
+  test('a license that is not an http(s) URL is shown as text, never as a link', async () => {
+    const page = await open(`paper/${hostile.id}/`);
+    const license = page.locator('dl.facts dd').last();
+    assert.equal(await license.textContent(), hostile.license);
+    assert.equal(await license.locator('a').count(), 0);
+    assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);
+    await page.close();
   });
 
   test('home → day → paper → similar paper', async () => {

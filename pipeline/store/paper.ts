@@ -98,23 +98,44 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The same record with its fields in one fixed order, so equal papers serialize identically. */
+/**
+ * Characters no page, feed or index should carry: C0 and C1 controls other than tab and newline
+ * (a NUL makes a feed invalid XML) and the noncharacters U+FFFE/U+FFFF (not allowed in XML).
+ */
+const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/g;
+const HAS_UNSAFE_CHAR = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/;
+
+/**
+ * Text safe for every output: well-formed Unicode (a lone surrogate becomes U+FFFD; one crashed
+ * the search indexing) with no control characters but tab and newline (CRLF and CR become a newline).
+ */
+export function wellFormedText(s: string): string {
+  if (s.isWellFormed() && !HAS_UNSAFE_CHAR.test(s)) return s;
+  return s.toWellFormed().replace(/\r\n?/g, '\n').replace(UNSAFE_CHARS, '');
+}
+
+const safeOrNull = (s: string | null | undefined) => (s == null ? null : wellFormedText(s));
+
+/**
+ * The same record with its fields in one fixed order, so equal papers serialize identically, and
+ * its text made safe (wellFormedText): every source's records pass through here into the store.
+ */
 export function canonicalPaper(p: Paper): Paper {
   return {
     id: p.id,
     version: p.version ?? null,
-    title: p.title,
-    abstract: p.abstract,
-    authors: p.authors,
-    categories: p.categories,
-    primaryCategory: p.primaryCategory,
+    title: wellFormedText(p.title),
+    abstract: wellFormedText(p.abstract),
+    authors: p.authors.map(wellFormedText),
+    categories: p.categories.map(wellFormedText),
+    primaryCategory: wellFormedText(p.primaryCategory),
     submitted: p.submitted ?? null,
     updated: p.updated ?? null,
     announced: p.announced ?? null,
     announceType: p.announceType ?? null,
-    doi: p.doi ?? null,
-    journalRef: p.journalRef ?? null,
-    comments: p.comments ?? null,
-    license: p.license ?? null,
+    doi: safeOrNull(p.doi),
+    journalRef: safeOrNull(p.journalRef),
+    comments: safeOrNull(p.comments),
+    license: safeOrNull(p.license),
   };
 }

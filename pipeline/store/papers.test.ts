@@ -80,6 +80,26 @@ test('upsertBatch merges exactly like upsert and leaves no temp files', async ()
   assert.deepEqual(readdirSync(batch.dir).sort(), ['0601.jsonl', '2509.jsonl', '2510.jsonl']);
 });
 
+test('text is made safe at ingestion: well-formed Unicode, no control characters but newline and tab', async () => {
+  const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const odd = paper({
+    title: 'Lone \ud800 surrogate',
+    abstract: 'NUL\u0000 bell\u0007 DEL\u007f C1\u0085 line\r\nbreak\rand\ttab\nkept \ufffe\uffff',
+    authors: ['Bob\u0001 Smith', 'Ann \udc00'],
+    comments: '12 pages\u0000',
+    license: 'http://creativecommons.org/licenses/by/4.0/\u001b',
+  });
+  store.upsert([odd]);
+  const [stored] = store.readShard('2509');
+  assert.equal(stored!.title, 'Lone \ufffd surrogate');
+  assert.equal(stored!.abstract, 'NUL bell DEL C1 line\nbreak\nand\ttab\nkept ');
+  assert.deepEqual(stored!.authors, ['Bob Smith', 'Ann \ufffd']);
+  assert.equal(stored!.comments, '12 pages');
+  assert.equal(stored!.license, 'http://creativecommons.org/licenses/by/4.0/');
+  // Merging into a record stored before this cleaning cleans it too.
+  assert.deepEqual(mergePaper({ ...odd, version: 1 }, { ...odd, version: 2 }).authors, ['Bob Smith', 'Ann \ufffd']);
+});
+
 test('cleanText collapses every kind of whitespace run exactly as /\\s+/ → " " would', () => {
   const samples = ['  a \t b\n\nc ', 'x\u00a0y', 'x \u00a0 y', 'a\u2003b\u3000c', 'line\nwrap \n here', '\ufeffBOM', '', '   ', 'single spaces only'];
   for (const s of samples) assert.equal(cleanText(s), s.replace(/\s+/g, ' ').trim(), JSON.stringify(s));

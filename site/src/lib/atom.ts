@@ -1,6 +1,7 @@
 // Atom 1.0 feeds (RFC 4287) of the newest papers, written by hand: a dozen elements do not need a library.
 import type { Paper } from '../../../pipeline/store/paper.ts';
 import { escapeHtml, plainText } from '../../../pipeline/site/math.ts';
+import { wellFormedText } from '../../../pipeline/store/paper.ts';
 
 export interface FeedOptions {
   title: string;
@@ -12,7 +13,8 @@ export interface FeedOptions {
   papers: Paper[];
 }
 
-const x = escapeHtml;
+// Escaped, and without what XML forbids (a NUL, a lone surrogate) even in a store written before ingestion cleaned text.
+const x = (s: string) => escapeHtml(wellFormedText(s));
 
 function stamp(date: string | null): string {
   return `${date ?? '1970-01-01'}T00:00:00Z`;

@@ -12,9 +12,9 @@ function body(p: Paper): string {
   let html = cache.get(p.id);
   if (html === undefined) {
     const chips = p.categories
-      .map((c) => ` <a class="chip${c === p.primaryCategory ? ' primary' : ''}" href="${categoryUrl(c)}">${escapeHtml(c)}</a>`)
+      .map((c) => ` <a class="chip${c === p.primaryCategory ? ' primary' : ''}" href="${escapeHtml(categoryUrl(c))}">${escapeHtml(c)}</a>`)
       .join('');
-    html = `<a class="title" href="${paperUrl(p.id)}">${renderMathText(p.title)}</a>\u0000<div class="meta">${escapeHtml(shortAuthors(p.authors))} · <span>${escapeHtml(p.id)}</span>${chips}\u0001</div>`;
+    html = `<a class="title" href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a>\u0000<div class="meta">${escapeHtml(shortAuthors(p.authors))} · <span>${escapeHtml(p.id)}</span>${chips}\u0001</div>`;
     cache.set(p.id, html);
   }
   return html;

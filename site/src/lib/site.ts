@@ -27,6 +27,26 @@ export function absolute(path: string, site: URL | undefined): string {
   return site ? new URL(path, site).href : path;
 }
 
+/**
+ * Every page's Content-Security-Policy (a `<meta http-equiv>`, which any static host serves):
+ * scripts, styles and data only from the site, no inline script or style, so text from a paper
+ * can never run as script. Pagefind and libsodium compile WebAssembly ('wasm-unsafe-eval' allows
+ * that and no JavaScript eval); Pagefind's stylesheet draws its icon from a data: image.
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/** `s` when it is an absolute http(s) URL, else null: a link built from paper data must not carry `javascript:` or `data:`. */
+export function httpUrl(s: string | null): string | null {
+  if (!s) return null;
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
 export const arxivLinks = (p: Paper) => ({
   abs: `https://arxiv.org/abs/${p.id}`,
   pdf: `https://arxiv.org/pdf/${p.id}`,
