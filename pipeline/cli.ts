@@ -3,8 +3,9 @@
 // exit 0 on success, non-zero with one line `paperboy: <reason>` otherwise.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type HelpContext } from 'commander';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig } from './config.ts';
 import { UsageError, UserError } from './util/errors.ts';
+import type { Context, Registrar } from './util/output.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
@@ -16,14 +17,6 @@ import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
 import { registerNightlyCommands } from './nightly/commands.ts';
 import { registerDoctorCommand } from './nightly/doctor.ts';
-
-export interface Context {
-  config: Config;
-  /** Progress bars and chatter off (set by --quiet, and implied by --json). */
-  quiet: boolean;
-}
-
-export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
 
 // In data-flow order, which is also the order `paperboy --help` lists them.
 const registrars: Registrar[] = [
@@ -98,12 +91,6 @@ function oneLineErrors(cmd: Command): void {
       target.help();
     });
   for (const sub of cmd.commands) oneLineErrors(sub);
-}
-
-/** Prints `data` as JSON with --json, otherwise as the text `render` makes of it. */
-export function emit<T>(cmd: Command, data: T, render: (data: T) => string): void {
-  const json = cmd.optsWithGlobals<{ json?: boolean }>().json;
-  process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : render(data).replace(/\n?$/, '\n'));
 }
 
 export async function main(argv: string[]): Promise<void> {

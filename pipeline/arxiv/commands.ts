@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { PaperStore } from '../store/papers.ts';
 import type { Paper } from '../store/paper.ts';
 import { dayOption } from '../util/dates.ts';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { profileById } from '../profiles/commands.ts';
 import { isPlainEmail } from '../profiles/seal.ts';
 import { previewPicks } from '../recommend/preview.ts';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { sendMessages, toEml } from '../send/send.ts';
 import { dayOption } from '../util/dates.ts';

@@ -2,7 +2,7 @@
 // rest of the CLI starts fast.
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { UserError } from '../util/errors.ts';
 import { staticDim } from './config.ts';
 import { modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { UserError } from '../util/errors.ts';
 import { pullEvents } from './client.ts';
 import { serveUntilSignalled } from './main.ts';

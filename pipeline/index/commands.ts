@@ -1,6 +1,6 @@
 // faiss-node and the model runtime load only when a command needs them, so the rest of the CLI starts fast.
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import type { Config } from '../config.ts';
 import { positiveInt } from '../embed/commands.ts';
 import { loadVectors } from '../embed/vectors.ts';

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { runDemo, demoReportText } from './demo.ts';

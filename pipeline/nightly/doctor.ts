@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import sodium from 'libsodium-wrappers';
 import type { NodemailerError } from 'nodemailer';
-import { emit } from '../cli.ts';
+import { emit } from '../util/output.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { DigestPick } from '../digest/input.ts';
 import { addressDomain, loadTemplate, renderDigest, type Message } from '../digest/render.ts';

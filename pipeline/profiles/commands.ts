@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';

@@ -4,7 +4,6 @@
 import sodium from 'libsodium-wrappers';
 import type { Config } from '../config.ts';
 import { UserError } from '../util/errors.ts';
-import type { Profile } from './profile.ts';
 
 export const SEALED_PREFIX = 'sealed:v1:';
 /** Sealed box overhead: ephemeral public key (32) + MAC (16). */
@@ -79,8 +78,8 @@ export async function openSealed(value: string, keys: DeploymentKeys): Promise<s
   return sodium.to_string(opened);
 }
 
-/** The subscriber's address, for the send stage. Throws a one-line UserError when it cannot be read. */
-export async function openEmail(config: Config, profile: Pick<Profile, 'id' | 'email'>): Promise<string> {
+/** The subscriber's address (a profile's `email`), for the send stage. Throws a one-line UserError when it cannot be read. */
+export async function openEmail(config: Config, profile: { id: string; email: string }): Promise<string> {
   const { email } = profile;
   if (!isSealed(email)) {
     if (config.profiles.privacy !== 'private') throw new UserError(`profile ${profile.id}: plain address in a public deployment (seal it with \`paperboy profile seal\`)`);

@@ -10,18 +10,8 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
 import { learnProfile, type LearnedProfile } from './learn.ts';
 import { loadProfiles, profilesDir, type Profile } from './profile.ts';
-import { vectorSource } from './source.ts';
+import { vectorSource, type VectorSource } from './source.ts';
 import { fromBase64, toBase64 } from './vec.ts';
-
-/** Where vectors come from: the embedding model for texts, the vector store (or the model) for papers. */
-export interface VectorSource {
-  modelKey: string;
-  dim: number;
-  /** Interest texts, embedded as queries. */
-  embedQueries(texts: string[]): Promise<Float32Array[]>;
-  /** Paper vectors by arXiv id; ids it cannot find (or fetch) are absent from the map. */
-  paperVectors(ids: string[]): Promise<Map<string, Float32Array>>;
-}
 
 interface StoredVector {
   paper: string;

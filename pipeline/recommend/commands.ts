@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { profileById } from '../profiles/commands.ts';
 import { isDue } from '../profiles/profile.ts';
 import { dayOption } from '../util/dates.ts';

@@ -9,8 +9,8 @@ import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
-import { vectorSource } from '../profiles/source.ts';
-import { deriveProfiles, stateDir, type VectorSource } from '../profiles/state.ts';
+import { vectorSource, type VectorSource } from '../profiles/source.ts';
+import { deriveProfiles, stateDir } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
 import { readJsonIfExists } from '../store/read.ts';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UsageError, UserError } from '../util/errors.ts';
 import { buildSite, normaliseBase } from './build.ts';
