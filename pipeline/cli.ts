@@ -3,7 +3,6 @@
 // exit 0 on success, non-zero with one line `paperboy: <reason>` otherwise.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type HelpContext } from 'commander';
-import { loadConfig } from './config.ts';
 import { UsageError, UserError } from './util/errors.ts';
 import type { Context, Registrar } from './util/output.ts';
 import { registerStoreCommands } from './store/commands.ts';
@@ -15,8 +14,7 @@ import { registerProfileCommands } from './profiles/commands.ts';
 import { registerRecommendCommands } from './recommend/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
-import { registerNightlyCommands } from './nightly/commands.ts';
-import { registerDoctorCommand } from './nightly/doctor.ts';
+import { registerDoctorCommand, registerNightlyCommands } from './nightly/commands.ts';
 
 // In data-flow order, which is also the order `paperboy --help` lists them.
 const registrars: Registrar[] = [
@@ -53,10 +51,15 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'store directory (default: ./data, or PAPERBOY_DATA_DIR)')
     .option('--config <file>', `config file (default: ./paperboy.config.json, or PAPERBOY_CONFIG)`)
     .option('-q, --quiet', 'no progress output');
+  // The configuration (zod and every stage's schema) loads before a command runs, not for --help or --version.
+  let loadConfig: (typeof import('./config.ts'))['loadConfig'] | undefined;
+  program.hook('preAction', async () => {
+    ({ loadConfig } = await import('./config.ts'));
+  });
   const context = (cmd: Command): Context => {
     const opts = cmd.optsWithGlobals<{ dataDir?: string; config?: string; quiet?: boolean; json?: boolean }>();
     const overrides = opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {};
-    return { config: loadConfig({ file: opts.config, overrides }), quiet: Boolean(opts.quiet || opts.json) };
+    return { config: loadConfig!({ file: opts.config, overrides }), quiet: Boolean(opts.quiet || opts.json) };
   };
   for (const register of registrars) register(program, context);
   oneLineErrors(program);

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../util/output.ts';
 import { profileById } from '../profiles/commands.ts';
-import { isDue } from '../profiles/profile.ts';
 import { dayOption } from '../util/dates.ts';
-import { clip } from './rank.ts';
-import { previewPicks } from './preview.ts';
 
 export const registerRecommendCommands: Registrar = (program, context) => {
   program
@@ -15,6 +12,9 @@ export const registerRecommendCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, id: string, o: { date?: string }) {
       const { config, quiet } = context(this);
+      const { isDue } = await import('../profiles/profile.ts');
+      const { clip } = await import('./rank.ts');
+      const { previewPicks } = await import('./preview.ts');
       const profile = await profileById(config, id);
       const { date, papers, picks } = await previewPicks(config, profile, o.date, { quiet });
       const byId = new Map(papers.map((p) => [p.id, p]));
