@@ -3,7 +3,8 @@
 // in the same run. The stages load only when their command runs, so neither should cost much
 // more than the floor. Goal: ≤ 3× the floor's CPU time each (about 0.2 s; it was about 11× while
 // every command loaded every stage). CPU time, read from Linux's /proc, holds on a busy machine
-// where wall time does not; elsewhere only wall time is shown.
+// where wall time does not; elsewhere only wall time is shown. bin/paperboy.js turns on Node's
+// compile cache, so after the warm-up run paperboy strips no TypeScript while the floor does.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
