@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `paperboy` CLI. Plain JavaScript so it starts on any Node: when the running
 // Node cannot execute TypeScript (older than 24), it re-runs itself on the project's Node 24
-// (the `node` npm package installed as a devDependency by `npm install`).
+// (the `node` npm package, a dependency, installed by `npm install`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import nodeModule from 'node:module';
