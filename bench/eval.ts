@@ -110,7 +110,7 @@ async function modelSource(corpus: Paper[], dataDir: string): Promise<VectorSour
   };
 }
 
-export async function runEval(): Promise<void> {
+async function runEval(): Promise<void> {
   const started = performance.now();
   const corpus = await loadCorpus();
   const modelDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-model-'));

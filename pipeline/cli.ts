@@ -44,7 +44,7 @@ class PaperboyCommand extends Command {
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new PaperboyCommand('paperboy')
     .description('A personalized arXiv digest: fetch, embed, recommend, mail, learn from clicks, publish an archive.')
     .version(VERSION, '-V, --version', 'print the version')

@@ -170,7 +170,7 @@ export interface ConvertOptions {
 }
 
 /** Parses, converts, filters and serializes a batch of lines (bad ones numbered from 1 at its first). */
-export function convertLines(batch: string[], opts: ConvertOptions): ConvertedBatch {
+function convertLines(batch: string[], opts: ConvertOptions): ConvertedBatch {
   const out: ConvertedBatch = { ids: [], jsons: [], bad: [], filtered: 0 };
   const wanted = opts.categories ?? [];
   for (let i = 0; i < batch.length; i++) {

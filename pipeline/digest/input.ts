@@ -51,7 +51,7 @@ const paperSchema = z.object({
   license: z.string().nullable().default(null),
 });
 
-export const digestInputSchema = z.object({
+const digestInputSchema = z.object({
   subscriber: z.object({
     id: z.string().refine(isProfileId, 'not a profile id (see profiles/profile.schema.json)'),
     name: z.string().default(''),

@@ -324,7 +324,7 @@ function wrapText(s: string, width: number): string[] {
   return out;
 }
 
-export function bareAddress(from: string): string {
+function bareAddress(from: string): string {
   const m = /<([^>]+)>/.exec(from);
   return (m ? m[1]! : from).trim();
 }
@@ -334,7 +334,7 @@ export function addressDomain(from: string): string {
 }
 
 /** Stable per (subscriber, edition), so a resent copy is recognizably the same message. */
-export function messageIdFor(subscriber: string, edition: string, domain: string): string {
+function messageIdFor(subscriber: string, edition: string, domain: string): string {
   const h = createHash('sha256').update(`${subscriber}\0${edition}`).digest('base64url').slice(0, 22);
   return `<paperboy.${edition}.${h}@${domain}>`;
 }

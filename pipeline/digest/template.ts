@@ -81,7 +81,7 @@ function list(data: TemplateData, name: string): TemplateData[] {
 }
 
 /** Expands a template with one subscriber's data into MJML source. */
-export function instantiate(nodes: Node[], data: TemplateData, scope: TemplateData[] = []): string {
+function instantiate(nodes: Node[], data: TemplateData, scope: TemplateData[] = []): string {
   let out = '';
   for (const node of nodes) {
     if (node.kind === 'text') out += node.text;
@@ -106,11 +106,11 @@ function lookup(scopes: TemplateData[], name: string): string {
  * meaning in the HTML it produces (no <pre>), so they collapse to one line break. Applied to the
  * output of `mjml()` on both paths.
  */
-export function squeeze(html: string): string {
+function squeeze(html: string): string {
   return html.replace(/[ \t]*\n\s*/g, '\n');
 }
 
-export async function renderMjml(mjml: string): Promise<string> {
+async function renderMjml(mjml: string): Promise<string> {
   // loaded on demand: most runs fill a template compiled earlier and never need MJML
   const { default: mjml2html } = await import('mjml');
   const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: true });

@@ -169,7 +169,7 @@ export class VectorStore {
 }
 
 /** The key the configured model's vectors are stored under, without loading the model. */
-export function configuredModelKey(config: Config): string {
+function configuredModelKey(config: Config): string {
   const spec = modelSpec(config.embed);
   if (!spec.isStatic) return modelKeyOf(spec);
   const info = readStaticModelInfo(staticModelDir(config));

@@ -111,7 +111,7 @@ function variableOf(issue: string, env: NodeJS.ProcessEnv): string | undefined {
  * secret) is reported and left out, so the remaining checks still run; a problem in the config
  * file itself ends the checks there.
  */
-export function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, env: NodeJS.ProcessEnv): { config?: Config; findings: Finding[]; malformed: Set<string> } {
+function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, env: NodeJS.ProcessEnv): { config?: Config; findings: Finding[]; malformed: Set<string> } {
   const trial = { ...env };
   const findings: Finding[] = [];
   const malformed = new Set<string>();

@@ -461,7 +461,7 @@ export function readPicks(dataDir: string, date: string): Record<string, Pick[]>
  * Rendered messages wait in the private outbox (they hold unsealed addresses, so the whole
  * `private/` folder is never published or committed).
  */
-export function outboxDir(dataDir: string, date: string): string {
+function outboxDir(dataDir: string, date: string): string {
   return join(dataDir, 'private', 'outbox', date);
 }
 

@@ -242,7 +242,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
     });
 };
 
-export function registerLearningCommands(profile: Command, context: (cmd: Command) => { config: Config; quiet: boolean }): void {
+function registerLearningCommands(profile: Command, context: (cmd: Command) => { config: Config; quiet: boolean }): void {
   profile
     .command('show')
     .description('what Paperboy has learned about a subscriber: interests, the papers that shaped them, standing votes')

@@ -3,7 +3,7 @@
 // each write atomic).
 // What a profile has learned is always re-derivable from this log; `profile reset` appends a
 // reset mark instead of deleting history.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
@@ -30,7 +30,7 @@ export interface Votes {
   seen: string[];
 }
 
-export function feedbackDir(dataDir: string): string {
+function feedbackDir(dataDir: string): string {
   return join(dataDir, 'feedback');
 }
 
@@ -45,15 +45,6 @@ export function readLog(dataDir: string, subscriber: string): LogEntry[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as LogEntry);
-}
-
-export function loggedSubscribers(dataDir: string): string[] {
-  const dir = feedbackDir(dataDir);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .map((f) => f.slice(0, -'.jsonl'.length))
-    .sort();
 }
 
 /** An event's identity: its seq within its endpoint log (a replaced endpoint database counts from 1 again). */

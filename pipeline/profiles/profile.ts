@@ -41,7 +41,7 @@ export interface ProfileProblem {
   line?: number;
 }
 
-export const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
 /** Day names in `Date.getUTCDay()` order. */
 const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 

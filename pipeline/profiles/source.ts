@@ -24,7 +24,7 @@ export interface VectorSource {
 /** Fetches papers by arXiv id (the arXiv API client by default). */
 export type PaperFetcher = (ids: string[]) => Promise<Paper[]>;
 
-export function arxivFetcher(config: Config): PaperFetcher {
+function arxivFetcher(config: Config): PaperFetcher {
   const client = clientFor(config);
   return async (ids) => (await fetchByIds(client, config.arxiv.apiUrl, ids, config.arxiv.pageSize)).papers;
 }

@@ -71,7 +71,7 @@ export function parseVectorFile(text: string): VectorFile {
 }
 
 /** The imported (warm-start) interests that fit the current model; others are ignored. */
-export function importedInterests(dataDir: string, subscriber: string, modelKey: string, dim: number): { text: string; vector: Float32Array }[] {
+function importedInterests(dataDir: string, subscriber: string, modelKey: string, dim: number): { text: string; vector: Float32Array }[] {
   const path = importedPath(dataDir, subscriber);
   if (!existsSync(path)) return [];
   try {

@@ -93,7 +93,7 @@ export function paperIndex(vectors: Float32Array, dim: number): FaissIndex {
 }
 
 /** Searches all queries in one call (faiss takes a flat number[] of nq × dim). */
-export function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
+function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
   const kk = Math.min(k, index.ntotal());
   if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
   const flat = new Array<number>(queries.length * dim);
@@ -341,7 +341,7 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-export function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
+function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
   return it.source === 'stated' ? it.label : `papers like "${clip(titles.get(it.label) ?? it.label, 70)}"`;
 }
 

@@ -33,7 +33,7 @@ export function sentBefore(ledger: SentLedger, date: string): Set<string> {
   return new Set(Object.entries(ledger).flatMap(([edition, ids]) => (edition === date ? [] : ids)));
 }
 
-export function recordPicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
+function recordPicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
   for (const [subscriber, list] of picks) {
     const ledger = readSent(dataDir, subscriber);
     const ids = list.map((p) => p.paperId);
@@ -59,7 +59,7 @@ export interface RecommendOptions {
 }
 
 /** A paper is new on `day` when it was first announced then and is not a replacement. */
-export function isNewOn(p: Paper, days: Set<string>): boolean {
+function isNewOn(p: Paper, days: Set<string>): boolean {
   return p.announced !== null && days.has(p.announced) && p.announceType !== 'replace';
 }
 

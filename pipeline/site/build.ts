@@ -102,7 +102,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
 }
 
 /** Papers per Pagefind index: Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
-export const SEARCH_CHUNK = 10_000;
+const SEARCH_CHUNK = 10_000;
 
 /**
  * Pagefind search over titles, authors and abstracts, built from the store (not by re-parsing

@@ -62,7 +62,7 @@ function findClose(text: string, close: string, from: number): number {
 }
 
 /** Renders one formula; malformed TeX falls back to the escaped source rather than failing the build. */
-export function renderTex(tex: string, display: boolean): string {
+function renderTex(tex: string, display: boolean): string {
   try {
     return katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 });
   } catch {

@@ -16,8 +16,8 @@ import { mapHosts } from './hosts.ts';
 import { LocalRunner } from './runner.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'paperboy.js');
-export const ADMIN = 'lab-admin';
-export const REPOSITORY = `${ADMIN}/paperboy`;
+const ADMIN = 'lab-admin';
+const REPOSITORY = `${ADMIN}/paperboy`;
 const ENDPOINT_HOST = 'feedback.lab.example.org';
 
 export interface Keypair {
@@ -26,7 +26,7 @@ export interface Keypair {
 }
 
 /** The JSON example of README *Deploying* (step 3), as an admin copies it. */
-export function readmeDeployConfig(readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')): Record<string, unknown> {
+function readmeDeployConfig(readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')): Record<string, unknown> {
   const section = readme.split(/^## /m).find((s) => s.startsWith('Deploying'));
   if (!section) throw new Error('README.md has no "## Deploying" section');
   const block = /```json\n([\s\S]*?)```/.exec(section);
