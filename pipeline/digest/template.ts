@@ -11,7 +11,7 @@
 // preceded by a marker comment and each list followed by one, so MJML's merging of adjacent
 // Outlook conditional comments never crosses an item boundary: an item renders to the same bytes
 // wherever it stands, which is what makes the fill byte-identical to the direct render (tested).
-import { escapeHtml } from './text.ts';
+import { escapeHtml } from '../util/html.ts';
 
 export type TemplateValue = string | number;
 export interface TemplateData {

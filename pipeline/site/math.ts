@@ -3,10 +3,10 @@
 // paper page stays a few kilobytes. Text outside math is HTML-escaped; a `$` that opens no
 // closed formula stays a literal dollar sign.
 import katex from 'katex';
+import { escapeHtml } from '../util/html.ts';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+// The archive's pages and feeds (site/src/lib) take it from here, with the rest of their text helpers.
+export { escapeHtml };
 
 interface Segment {
   text: string;
