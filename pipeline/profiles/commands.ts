@@ -5,6 +5,7 @@ import { emit, type Registrar } from '../util/output.ts';
 import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';
+import { truncate } from '../util/text.ts';
 import { UserError } from '../util/errors.ts';
 import type { ProfileProblem } from './profile.ts';
 import { isWeeklyDay, WEEKEND_DAY_MESSAGE, WEEKLY_DAYS } from './schedule.ts';
@@ -47,14 +48,13 @@ async function freshState(config: Config, id: string, date: string, quiet: boole
   return readState(config.dataDir, id)!;
 }
 
-/** The text of `profile show`, once the paper store and the clipping helper it uses are loaded. */
+/** The text of `profile show`, once the paper store it reads titles from is loaded. */
 async function stateRenderer(config: Config): Promise<(s: StoredState) => string> {
   const { PaperStore } = await import('../store/papers.ts');
-  const { clip } = await import('../recommend/rank.ts');
   return (s) => {
     const ids = [...s.liked, ...s.disliked].map((v) => v.paper).concat(s.interests.flatMap((i) => i.papers));
     const titles = new Map([...new PaperStore(config.dataDir).getMany(new Set(ids))].map(([id, p]) => [id, p.title]));
-    const t = (id: string) => `${id} ${clip(titles.get(id) ?? '', 70)}`.trimEnd();
+    const t = (id: string) => `${id} ${truncate(titles.get(id) ?? '', 70)}`.trimEnd();
     const out = [
       `${s.subscriber}: ${s.votes} standing vote(s) as of ${s.asOf}${s.unsubscribed ? ' — UNSUBSCRIBED (paperboy profile reset to resume)' : ''}`,
       `model: ${s.modelKey}`,
@@ -62,7 +62,7 @@ async function stateRenderer(config: Config): Promise<(s: StoredState) => string
       'interests (each gets its share of the digest):',
     ];
     s.interests.forEach((i, n) => {
-      out.push(`  ${n + 1}. ${i.source === 'stated' ? `"${clip(i.label, 90)}"` : `learned from your likes, around ${t(i.label)}`}  (+${i.likes.toFixed(1)} / -${i.dislikes.toFixed(1)})`);
+      out.push(`  ${n + 1}. ${i.source === 'stated' ? `"${truncate(i.label, 90)}"` : `learned from your likes, around ${t(i.label)}`}  (+${i.likes.toFixed(1)} / -${i.dislikes.toFixed(1)})`);
       for (const id of i.papers.slice(0, 5)) out.push(`       shaped by ${t(id)}`);
     });
     if (s.liked.length) out.push('', 'liked (weight decays with age):', ...s.liked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));

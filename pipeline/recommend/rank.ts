@@ -8,6 +8,7 @@ import { matchesCategories } from '../arxiv/kaggle.ts';
 import type { LearnedProfile } from '../profiles/learn.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
+import { truncate } from '../util/text.ts';
 import type { RecommendConfig } from './config.ts';
 
 // Loaded on first search, so commands that never rank (profile validation in CI) need no native addon.
@@ -67,10 +68,6 @@ function keywordMatcher(keywords: string[]): ((text: string) => string | undefin
     // A plain substring test first: the Unicode-aware regex runs only on likely matches.
     return res.find(({ lower: head, re }) => lower.includes(head) && re.test(text))?.k;
   };
-}
-
-export function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1).trimEnd()}…`;
 }
 
 interface Prepared {
@@ -342,7 +339,7 @@ function round(x: number): number {
 }
 
 function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
-  return it.source === 'stated' ? it.label : `papers like "${clip(titles.get(it.label) ?? it.label, 70)}"`;
+  return it.source === 'stated' ? it.label : `papers like "${truncate(titles.get(it.label) ?? it.label, 70)}"`;
 }
 
 /**
@@ -358,8 +355,8 @@ function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedP
   const stated = learned.interests.find((it) => it.source === 'stated' && it.label === pick.interest);
   const statedSim = stated ? dot(v, stated.anchor ?? stated.vector) : -Infinity;
   if (nearest && s.titles.has(nearest.paper) && nearest.sim >= statedSim) {
-    return `similar to "${clip(s.titles.get(nearest.paper)!, 80)}", which you liked`;
+    return `similar to "${truncate(s.titles.get(nearest.paper)!, 80)}", which you liked`;
   }
-  if (stated) return `close to your interest "${clip(stated.label, 80)}"`;
+  if (stated) return `close to your interest "${truncate(stated.label, 80)}"`;
   return `close to ${pick.interest ?? 'what you liked'}`;
 }
