@@ -317,7 +317,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 };
 
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
-async function categoriesToFetch(config: Config): Promise<string[]> {
+export async function categoriesToFetch(config: Config): Promise<string[]> {
   const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
   return unique([...config.arxiv.categories, ...profiles.filter((p) => !isSkippedExample(config, p)).flatMap((p) => p.categories)]);
 }
