@@ -165,6 +165,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async embed(s) {
     const r = await embedMissing(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
+    if (r.repaired.length) s.record.notes = unique([...s.record.notes, ...r.repaired]);
     return `${r.embedded} embedded, ${r.reused} unchanged (${r.modelKey})`;
   },
 
