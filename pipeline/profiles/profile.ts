@@ -135,8 +135,8 @@ const TEXT_FIELDS: [field: string, oneLine: boolean][] = [
   ['exclude.authors', true],
   ['exclude.keywords', true],
 ];
-const LINE_BREAK_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const LINE_BREAK_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/;
 /** An HTML tag (`<script>`, `</b>`, `<img src=x onerror=…>`), or the start of a dangerous one. "a < b" is not. */
 const MARKUP = /<\/?[a-z][a-z0-9-]*(?:[\s/][^<>]*)?>|<(?:script|iframe|img|svg|style|object|embed|link|meta)\b/i;
 
