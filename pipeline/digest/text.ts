@@ -1,4 +1,5 @@
 // Small pure text helpers for the digest: escaping, author lists, abstract excerpts.
+import { wellFormedText } from '../store/paper.ts';
 import { latexToText } from './latex.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -10,7 +11,8 @@ export function escapeHtml(s: string): string {
 
 /** Whitespace collapsed, LaTeX made readable: the form every title and abstract is shown in. */
 export function readable(s: string): string {
-  return latexToText(s.replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
+  // Papers are cleaned at ingestion; reasons and anything else are cleaned here, on output.
+  return latexToText(wellFormedText(s).replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
 }
 
 /**
