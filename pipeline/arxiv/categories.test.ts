@@ -34,3 +34,10 @@ test('the configuration refuses a misspelt category at start-up, naming the key'
   );
   assert.deepEqual(loadConfig({ env: { PAPERBOY_ARXIV__CATEGORIES: 'cs.CV, math' }, cwd: '/nonexistent' }).arxiv.categories, ['cs.CV', 'math']);
 });
+
+test('archives arXiv retired are categories of papers, not subscriptions', () => {
+  const retired = ['alg-geom', 'funct-an', 'chao-dyn', 'cmp-lg', 'solv-int', 'q-alg', 'dg-ga', 'patt-sol', 'adap-org', 'comp-gas', 'acc-phys', 'ao-sci', 'atom-ph', 'bayes-an', 'chem-ph', 'mtrl-th', 'plasm-ph', 'supr-con'];
+  for (const c of retired) assert.equal(categoryProblem(c, 'paper'), null, c);
+  assert.equal(categoryProblem('chao-dyn'), '"chao-dyn" is an archive arXiv has retired (its papers are now in nlin.CD)');
+  for (const c of ['<script>', 'cs.cv', 'chao-dyn.XX', '']) assert.notEqual(categoryProblem(c, 'paper'), null, c);
+});

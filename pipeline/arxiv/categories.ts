@@ -1,7 +1,8 @@
 // arXiv category names: an archive (`cs`, `astro-ph`) or archive.subject (`cs.CV`,
 // `cond-mat.mes-hall`). A misspelt category is dangerous: the feed for it is silently empty, and
 // every night would look like a holiday. So names are checked against arXiv's archives and the
-// spelling each archive uses for its subjects.
+// spelling each archive uses for its subjects. Papers from the 1990s also carry archives arXiv
+// has since retired (chao-dyn, now nlin.CD): a paper may have them, a subscription may not.
 
 /** Archives, with the pattern of their subject classes (null: the archive has none). */
 const ARCHIVES: Record<string, RegExp | null> = {
@@ -27,8 +28,34 @@ const ARCHIVES: Record<string, RegExp | null> = {
   stat: /^[A-Z]{2}$/,
 };
 
-/** Why `name` is not an arXiv category or archive, or null when it is well-formed. */
-export function categoryProblem(name: string): string | null {
+/** Archives arXiv retired, each with the category that took over its papers. */
+const RETIRED: Record<string, string> = {
+  'acc-phys': 'physics.acc-ph',
+  'adap-org': 'nlin.AO',
+  'alg-geom': 'math.AG',
+  'ao-sci': 'physics.ao-ph',
+  'atom-ph': 'physics.atom-ph',
+  'bayes-an': 'physics.data-an',
+  'chao-dyn': 'nlin.CD',
+  'chem-ph': 'physics.chem-ph',
+  'cmp-lg': 'cs.CL',
+  'comp-gas': 'nlin.CG',
+  'dg-ga': 'math.DG',
+  'funct-an': 'math.FA',
+  'mtrl-th': 'cond-mat.mtrl-sci',
+  'patt-sol': 'nlin.PS',
+  'plasm-ph': 'physics.plasm-ph',
+  'q-alg': 'math.QA',
+  'solv-int': 'nlin.SI',
+  'supr-con': 'cond-mat.supr-con',
+};
+
+/**
+ * Why `name` is not an arXiv category or archive, or null when it is well-formed. For a `paper`
+ * a retired archive is a category like any other; a `subscription` to one would draw nothing.
+ */
+export function categoryProblem(name: string, use: 'subscription' | 'paper' = 'subscription'): string | null {
+  if (Object.hasOwn(RETIRED, name)) return use === 'paper' ? null : `"${name}" is an archive arXiv has retired (its papers are now in ${RETIRED[name]})`;
   const [archive = '', subject, ...rest] = name.split('.');
   // Object.hasOwn, not `in`: "constructor" or "toString" are no archives.
   if (!Object.hasOwn(ARCHIVES, archive)) {

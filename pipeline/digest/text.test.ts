@@ -24,3 +24,7 @@ test('readable collapses whitespace and converts LaTeX; clip and dates', () => {
   assert.equal(clip('one two three four', 10), 'one two…');
   assert.equal(longDate('2025-10-01'), 'Wednesday, 1 October 2025');
 });
+
+test('readable cleans what did not pass ingestion (a pick\'s reason): no control characters or lone surrogates', () => {
+  assert.equal(readable('Close to\u0000 a paper \ud800you liked\u001b[31m'), 'Close to a paper \ufffdyou liked[31m');
+});

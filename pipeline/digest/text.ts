@@ -1,9 +1,11 @@
 // Small pure text helpers for the digest: author lists, abstract excerpts, dates.
+import { wellFormedText } from '../store/paper.ts';
 import { latexToText } from './latex.ts';
 
 /** Whitespace collapsed, LaTeX made readable: the form every title and abstract is shown in. */
 export function readable(s: string): string {
-  return latexToText(s.replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
+  // Papers are cleaned at ingestion; reasons and anything else are cleaned here, on output.
+  return latexToText(wellFormedText(s).replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -21,6 +21,7 @@ export const registerEmbedCommands: Registrar = (program, context) => {
           ...(r.switched && r.previousModel ? [`switched from ${r.previousModel}; its vectors were removed`] : []),
           ...(r.empty ? [`${r.empty} papers had no token the model knows (zero vector, never a neighbour)`] : []),
           ...(r.dropped ? [`${r.dropped} vectors of papers no longer stored were dropped`] : []),
+          ...r.repaired,
         ].join('\n'),
       );
     });

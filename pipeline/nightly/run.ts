@@ -28,6 +28,7 @@ import { refreshMap } from '../site/stage.ts';
 import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
+import { DamagedFileError, readJsonIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
@@ -165,6 +166,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async embed(s) {
     const r = await embedMissing(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
+    if (r.repaired.length) s.record.notes = unique([...s.record.notes, ...r.repaired]);
     return `${r.embedded} embedded, ${r.reused} unchanged (${r.modelKey})`;
   },
 
@@ -180,8 +182,16 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async feedback(s) {
     const { endpoint } = s.config;
     if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
-    const cursor = readCursor(s.config.dataDir);
     s.record.notes = s.record.notes.filter((n) => !FEEDBACK_NOTE.test(n));
+    let cursor: EventsCursor;
+    try {
+      cursor = readCursor(s.config.dataDir);
+    } catch (err) {
+      if (!(err instanceof DamagedFileError)) throw err;
+      // Re-reading from the start loses nothing: the feedback log skips the events it has.
+      cursor = { next: 0 };
+      s.record.notes.push(`${err.message}: feedback events re-read from the start (the feedback log skips those it has)`);
+    }
     let page;
     try {
       page = await pullEvents(s.config, cursor.next, { savedLog: cursor.log });
@@ -317,7 +327,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 };
 
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
-async function categoriesToFetch(config: Config): Promise<string[]> {
+export async function categoriesToFetch(config: Config): Promise<string[]> {
   const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
   return unique([...config.arxiv.categories, ...profiles.filter((p) => !isSkippedExample(config, p)).flatMap((p) => p.categories)]);
 }
@@ -436,7 +446,12 @@ interface EventsCursor {
 
 export function readCursor(dataDir: string): EventsCursor {
   const path = cursorPath(dataDir);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as EventsCursor) : { next: 0 };
+  const cursor = readJsonIfExists<EventsCursor>(path);
+  if (cursor === undefined) return { next: 0 };
+  if (typeof cursor !== 'object' || cursor === null || !Number.isSafeInteger(cursor.next) || cursor.next < 0 || (cursor.log !== undefined && typeof cursor.log !== 'string')) {
+    throw new DamagedFileError(path, null, 'not an events cursor ({"next": <seq>, "log": "<log id>"})');
+  }
+  return cursor;
 }
 
 function writeCursor(dataDir: string, cursor: EventsCursor): void {
@@ -453,8 +468,13 @@ function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): 
 
 export function readPicks(dataDir: string, date: string): Record<string, Pick[]> {
   const path = picksPath(dataDir, date);
-  if (!existsSync(path)) throw new Error(`no picks recorded for ${date}`);
-  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Pick[]>;
+  const picks = readJsonIfExists<Record<string, Pick[]>>(path);
+  if (picks === undefined) throw new Error(`no picks recorded for ${date}`);
+  const isPick = (p: Pick) => typeof p === 'object' && p !== null && typeof p.paperId === 'string' && typeof p.score === 'number';
+  if (typeof picks !== 'object' || picks === null || Array.isArray(picks) || !Object.values(picks).every((list) => Array.isArray(list) && list.every(isPick))) {
+    throw new DamagedFileError(path, null, 'not the picks of an edition ({"<subscriber>": [{"paperId", "score", …}]}); make them again with `paperboy nightly --redo recommend`');
+  }
+  return picks;
 }
 
 /**

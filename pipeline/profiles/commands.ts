@@ -102,7 +102,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
 
   profile
     .command('validate')
-    .description('check profiles against the schema; every problem names file, field and what is wrong')
+    .description('check profiles against the schema; every problem names file, field and what is wrong (sealed addresses must open when profiles.privateKey is set)')
     .argument('[files...]', 'profile files (default: every profile in profiles.dir)')
     .option('--annotate', 'also print GitHub Actions ::error annotations (automatic when GITHUB_ACTIONS=true)')
     .option('--json', 'machine-readable output')
@@ -111,12 +111,15 @@ export const registerProfileCommands: Registrar = (program, context) => {
       const { checkProfileFile, isProfileFile, profilesDir } = await import('./profile.ts');
       const problems: ProfileProblem[] = [];
       const valid: string[] = [];
+      // With the private key at hand (the operator's machine, not a pull request), sealed addresses must open.
+      const { publicKey, privateKey } = config.profiles;
+      const keys = publicKey && privateKey ? { publicKey, privateKey } : undefined;
       for (const path of await filesToValidate(files, profilesDir(config))) {
         if (!isProfileFile(basename(path))) {
           problems.push({ file: path, field: '', message: 'is not a profile (profiles are <id>.json files)' });
           continue;
         }
-        const r = await checkProfileFile(path, { privacy: config.profiles.privacy });
+        const r = await checkProfileFile(path, { privacy: config.profiles.privacy, keys });
         problems.push(...r.problems);
         if (r.profile) valid.push(r.profile.id);
       }
