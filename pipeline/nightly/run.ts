@@ -114,17 +114,21 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
       (opts.log ?? (() => {}))(`${name}: ${record.stages[name]!.summary}`);
       opts.afterStage?.(name, record);
     }
-    if (record.status === 'running') {
-      const pending = STAGES.filter((s) => !record.stages[s]?.done && !opts.skip?.includes(s));
-      record.status = 'announced';
-      if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
-    }
+    settle(record, opts.skip);
     record.finishedAt = new Date().toISOString();
     writeEdition(config.dataDir, record);
     return { record };
   } finally {
     lock.release();
   }
+}
+
+/** A run that got through its stages: a running edition is announced, with a note on any stage skipped. */
+function settle(record: EditionRecord, skip: readonly StageName[] = []): void {
+  if (record.status !== 'running') return;
+  const pending = STAGES.filter((s) => !record.stages[s]?.done && !skip.includes(s));
+  record.status = 'announced';
+  if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
 }
 
 /** The announcement feed for every category a subscriber draws from. */
@@ -311,7 +315,11 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async site(s) {
     const outDir = s.opts.siteDir ?? join(s.config.dataDir, 'site');
-    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet });
+    // The site is the last stage: it publishes the edition as the run will end (not "running").
+    const ending = structuredClone(s.record);
+    ending.stages.site = { done: true, seconds: 0, summary: '' };
+    settle(ending, s.opts.skip);
+    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending });
     return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
   },
 };

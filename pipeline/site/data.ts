@@ -8,6 +8,7 @@ import { PaperStore } from '../store/papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
 import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
+import type { EditionRecord } from '../nightly/edition.ts';
 import { readMap, type MapLayout } from './map.ts';
 import { readSimilar, type SimilarEntry } from '../index/similar.ts';
 
@@ -23,6 +24,8 @@ export interface SiteSettings {
   dataDir: string;
   site: SiteConfig;
   subscribe: SubscribeSettings;
+  /** The edition of the nightly run building the site, as it will end (its stored record still says running). */
+  edition?: EditionRecord;
 }
 
 /** How `paperboy site` hands its settings to the Astro build (which runs the pages in its own module graph). */
@@ -33,7 +36,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SiteSetti
   const raw = env[SETTINGS_ENV];
   if (raw) {
     const parsed = JSON.parse(raw) as SiteSettings;
-    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe };
+    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe, ...(parsed.edition ? { edition: parsed.edition } : {}) };
   }
   const config = loadConfig({ env });
   return { dataDir: config.dataDir, site: config.site, subscribe: subscribeSettings(config) };
@@ -104,7 +107,7 @@ function newestFirst(a: Paper, b: Paper): number {
   return -compareIds(a.id, b.id);
 }
 
-export async function loadArchive(dataDir: string): Promise<Archive> {
+export async function loadArchive(dataDir: string, finishing?: EditionRecord): Promise<Archive> {
   const archive = new Archive();
   const store = new PaperStore(dataDir);
   const announced = new Map<string, Record<AnnounceType, string[]>>();
@@ -127,7 +130,8 @@ export async function loadArchive(dataDir: string): Promise<Archive> {
     }
   }
   for (const day of announced.values()) for (const t of ANNOUNCE_TYPES) day[t].sort(compareIds);
-  archive.editions = mergeEditions(readEditionRecords(dataDir), announced);
+  const records = readEditionRecords(dataDir).filter((r) => r.date !== finishing?.date);
+  archive.editions = mergeEditions(finishing ? [...records, finishing] : records, announced);
   // The index stage reads only the store; the rest of the configuration comes from the usual sources.
   archive.similar = readSimilar(loadConfig({ overrides: { dataDir } }));
   archive.map = readMap(dataDir);
@@ -141,6 +145,7 @@ type Cache = { key: string; archive: Promise<Archive> };
 /** The archive of the current build, loaded once however many pages ask for it. */
 export function getArchive(settings: SiteSettings = settingsFromEnv()): Promise<Archive> {
   const g = globalThis as { [CACHE]?: Cache };
-  if (g[CACHE]?.key !== settings.dataDir) g[CACHE] = { key: settings.dataDir, archive: loadArchive(settings.dataDir) };
+  const key = JSON.stringify([settings.dataDir, settings.edition ?? null]);
+  if (g[CACHE]?.key !== key) g[CACHE] = { key, archive: loadArchive(settings.dataDir, settings.edition) };
   return g[CACHE]!.archive;
 }
