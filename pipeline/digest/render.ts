@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
 import { compileTemplate, fill, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
-import { clip, firstSentences, longDate, readable, shortDate, shortenAuthors } from './text.ts';
+import { readable } from '../util/latex.ts';
+import { clip, firstSentences, longDate, shortDate, shortenAuthors } from './text.ts';
 
 export interface Message {
   subscriber: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clip, escapeHtml, firstSentences, longDate, readable, shortenAuthors } from './text.ts';
+import { readable } from '../util/latex.ts';
+import { clip, escapeHtml, firstSentences, longDate, shortenAuthors } from './text.ts';
 
 test('escapeHtml covers element content and both attribute quotes', () => {
   assert.equal(escapeHtml(`<script>alert("x" & 'y')</script>`), '&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;');

@@ -1,16 +1,11 @@
 // Small pure text helpers for the digest: escaping, author lists, abstract excerpts.
-import { latexToText } from './latex.ts';
+import { readable } from '../util/latex.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and double- or single-quoted attributes alike. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
-
-/** Whitespace collapsed, LaTeX made readable: the form every title and abstract is shown in. */
-export function readable(s: string): string {
-  return latexToText(s.replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -7,7 +7,7 @@ import { wellFormedText, type Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
-import { plainText } from './math.ts';
+import { readable } from '../util/latex.ts';
 import { SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
@@ -131,9 +131,9 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
             index.addCustomRecord({
               url: `/paper/${p.id}/`,
               // Well-formed text even from a store written before ingestion cleaned it: a lone surrogate stops Pagefind.
-              content: wellFormedText(`${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`),
+              content: wellFormedText(`${readable(p.title)}\n${p.authors.map(readable).join(', ')}\n${readable(p.abstract)}`),
               language: 'en',
-              meta: { title: wellFormedText(plainText(p.title)) },
+              meta: { title: wellFormedText(readable(p.title)) },
             }),
           ),
         );

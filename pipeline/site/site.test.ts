@@ -14,7 +14,7 @@ import { buildSite, type BuildReport } from './build.ts';
 import { siteConfig } from './config.ts';
 import { makeArchive, readSmallCorpus } from './fixtures.ts';
 import { serveSite, type RunningServer } from './serve.ts';
-import { plainText } from './math.ts';
+import { readable } from '../util/latex.ts';
 import type { Paper } from '../store/paper.ts';
 import { launchChromium } from '../util/chromium.ts';
 
@@ -196,7 +196,7 @@ describe('the built archive', () => {
     await page.waitForURL(/\/map\/#/);
     await page.locator('#map-tip:not([hidden])').waitFor();
     const shown = papers.find((p) => p.id === opened)!;
-    assert.ok((await page.locator('#map-tip').textContent())!.startsWith(plainText(shown.title)));
+    assert.ok((await page.locator('#map-tip').textContent())!.startsWith(readable(shown.title)));
     await page.close();
   });
 

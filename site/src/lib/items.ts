@@ -4,6 +4,7 @@
 // a component render per appearance when the archive has 100k pages.
 import type { Paper } from '../../../pipeline/store/paper.ts';
 import { escapeHtml, renderMathText } from '../../../pipeline/site/math.ts';
+import { readable } from '../../../pipeline/util/latex.ts';
 import { categoryUrl, paperUrl, shortAuthors } from './site.ts';
 
 const cache = new Map<string, string>();
@@ -14,7 +15,7 @@ function body(p: Paper): string {
     const chips = p.categories
       .map((c) => ` <a class="chip${c === p.primaryCategory ? ' primary' : ''}" href="${escapeHtml(categoryUrl(c))}">${escapeHtml(c)}</a>`)
       .join('');
-    html = `<a class="title" href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a>\u0000<div class="meta">${escapeHtml(shortAuthors(p.authors))} · <span>${escapeHtml(p.id)}</span>${chips}\u0001</div>`;
+    html = `<a class="title" href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a>\u0000<div class="meta">${escapeHtml(shortAuthors(p.authors.map(readable)))} · <span>${escapeHtml(p.id)}</span>${chips}\u0001</div>`;
     cache.set(p.id, html);
   }
   return html;
