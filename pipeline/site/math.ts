@@ -3,16 +3,28 @@
 // paper page stays a few kilobytes. Text outside math is HTML-escaped; a `$` that opens no
 // closed formula stays a literal dollar sign.
 import katex from 'katex';
-import { convertText, splitMath } from '../util/latex.ts';
+import { convertText, mathAlphanumeric, splitMath } from '../util/latex.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/**
+ * Browsers draw MathML Core, which ignores `mathvariant` (except `normal`): ℝ would show as an
+ * italic R, 𝔤𝔩 as gl. KaTeX's styled letters become Unicode's mathematical letters instead.
+ */
+function withMathLetters(mathml: string): string {
+  return mathml.replace(/<(mi|mn) mathvariant="([a-z-]+)">([^<]*)<\/\1>/g, (m, tag: string, variant: string, text: string) => {
+    if (variant === 'normal') return m;
+    const chars = [...text].map((c) => mathAlphanumeric(variant, c));
+    return chars.every(Boolean) ? `<${tag}>${chars.join('')}</${tag}>` : m;
+  });
+}
+
 /** Renders one formula; malformed TeX falls back to the escaped source rather than failing the build. */
 export function renderTex(tex: string, display: boolean): string {
   try {
-    return katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 });
+    return withMathLetters(katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 }));
   } catch {
     return `<code class="tex">${escapeHtml(tex)}</code>`;
   }
@@ -23,9 +35,24 @@ export function renderTex(tex: string, display: boolean): string {
  * Unicode (Kazhdan--Lusztig → Kazhdan–Lusztig, citations dropped). Paragraph breaks are the caller's business.
  */
 export function renderMathText(text: string): string {
-  return splitMath(text)
-    .map((s) => (s.math ? renderTex(s.text, s.display) : escapeHtml(convertText(s.text))))
-    .join('');
+  const segments = splitMath(text);
+  let html = '';
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    if (!s.math) {
+      html += escapeHtml(convertText(s.text));
+      continue;
+    }
+    const formula = renderTex(s.text, s.display);
+    // Punctuation after an inline formula stays on its line: it goes inside the formula's nowrap span.
+    const next = segments[i + 1];
+    const punctuation = !s.display && next && !next.math ? /^[.,;:!?)\]]+/.exec(next.text)?.[0] : undefined;
+    if (punctuation && formula.endsWith('</span>')) {
+      html += `${formula.slice(0, -'</span>'.length)}${escapeHtml(punctuation)}</span>`;
+      next!.text = next!.text.slice(punctuation.length);
+    } else html += formula;
+  }
+  return html;
 }
 
 /**

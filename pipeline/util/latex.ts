@@ -92,23 +92,44 @@ const SUB: Record<string, string> = {
   β: 'ᵦ', γ: 'ᵧ', ρ: 'ᵨ', φ: 'ᵩ', ϕ: 'ᵩ', χ: 'ᵪ',
 };
 
-const SCRIPT_HOLES: Record<string, string> = { B: 'ℬ', E: 'ℰ', F: 'ℱ', H: 'ℋ', I: 'ℐ', L: 'ℒ', M: 'ℳ', R: 'ℛ', e: 'ℯ', g: 'ℊ', o: 'ℴ' };
-
-/** Letter-styled alphabets: \mathbb{R} → ℝ, \mathcal{L} → ℒ. */
-const ALPHABETS: Record<string, (c: string) => string | undefined> = {
-  mathbb: (c) => styled(c, 0x1d538, { C: 'ℂ', H: 'ℍ', N: 'ℕ', P: 'ℙ', Q: 'ℚ', R: 'ℝ', Z: 'ℤ' }, true),
-  mathcal: (c) => styled(c, 0x1d49c, SCRIPT_HOLES, false),
-  mathscr: (c) => styled(c, 0x1d49c, SCRIPT_HOLES, false),
-  mathfrak: (c) => styled(c, 0x1d504, { C: 'ℭ', H: 'ℌ', I: 'ℑ', R: 'ℜ', Z: 'ℨ' }, false),
+/**
+ * Unicode's mathematical alphanumeric symbols by MathML `mathvariant`: first capital, first
+ * digit and first capital Greek letter of each alphabet (small letters follow 26 places after the
+ * capitals), and the letters that live elsewhere in Unicode (ℝ, ℭ, ℎ).
+ */
+const MATH_ALPHABETS: Record<string, { latin: number; digits?: number; greek?: number; holes?: Record<string, string> }> = {
+  bold: { latin: 0x1d400, digits: 0x1d7ce, greek: 0x1d6a8 },
+  italic: { latin: 0x1d434, greek: 0x1d6e2, holes: { h: 'ℎ' } },
+  'bold-italic': { latin: 0x1d468, greek: 0x1d71c },
+  script: { latin: 0x1d49c, holes: { B: 'ℬ', E: 'ℰ', F: 'ℱ', H: 'ℋ', I: 'ℐ', L: 'ℒ', M: 'ℳ', R: 'ℛ', e: 'ℯ', g: 'ℊ', o: 'ℴ' } },
+  'bold-script': { latin: 0x1d4d0 },
+  fraktur: { latin: 0x1d504, holes: { C: 'ℭ', H: 'ℌ', I: 'ℑ', R: 'ℜ', Z: 'ℨ' } },
+  'double-struck': { latin: 0x1d538, digits: 0x1d7d8, holes: { C: 'ℂ', H: 'ℍ', N: 'ℕ', P: 'ℙ', Q: 'ℚ', R: 'ℝ', Z: 'ℤ' } },
+  'bold-fraktur': { latin: 0x1d56c },
+  'sans-serif': { latin: 0x1d5a0, digits: 0x1d7e2 },
+  'bold-sans-serif': { latin: 0x1d5d4, digits: 0x1d7ec, greek: 0x1d756 },
+  'sans-serif-italic': { latin: 0x1d608 },
+  'sans-serif-bold-italic': { latin: 0x1d63c, greek: 0x1d790 },
+  monospace: { latin: 0x1d670, digits: 0x1d7f6 },
 };
 
-function styled(c: string, base: number, holes: Record<string, string>, digits: boolean): string | undefined {
-  if (holes[c]) return holes[c];
-  if (/^[A-Z]$/.test(c)) return String.fromCodePoint(base + c.charCodeAt(0) - 65);
-  if (/^[a-z]$/.test(c)) return String.fromCodePoint(base + 26 + c.charCodeAt(0) - 97);
-  if (digits && /^[0-9]$/.test(c)) return String.fromCodePoint(0x1d7d8 + c.charCodeAt(0) - 48);
+/** `c` in a MathML mathvariant's alphabet (`double-struck`, R → ℝ), or undefined when Unicode has no such letter. */
+export function mathAlphanumeric(variant: string, c: string): string | undefined {
+  const a = MATH_ALPHABETS[variant];
+  if (!a) return undefined;
+  if (a.holes?.[c]) return a.holes[c];
+  if (c.length !== 1) return undefined;
+  const code = c.codePointAt(0)!;
+  if (code >= 65 && code <= 90) return String.fromCodePoint(a.latin + code - 65);
+  if (code >= 97 && code <= 122) return String.fromCodePoint(a.latin + 26 + code - 97);
+  if (a.digits && code >= 48 && code <= 57) return String.fromCodePoint(a.digits + code - 48);
+  if (a.greek && code >= 0x391 && code <= 0x3a9 && code !== 0x3a2) return String.fromCodePoint(a.greek + code - 0x391);
+  if (a.greek && code >= 0x3b1 && code <= 0x3c9) return String.fromCodePoint(a.greek + 26 + code - 0x3b1);
   return undefined;
 }
+
+/** Letter-styled alphabets: \mathbb{R} → ℝ, \mathcal{L} → ℒ. */
+const ALPHABETS: Record<string, string> = { mathbb: 'double-struck', mathcal: 'script', mathscr: 'script', mathfrak: 'fraktur' };
 
 /** Combining accents for text-mode \'e, \"o, ... and math-mode \hat x, \bar x. */
 const ACCENTS: Record<string, string> = {
@@ -342,7 +363,7 @@ function parseCommand(p: Cursor): string {
   }
   if (name === 'url') return rawGroup(p);
   if (PLAIN_FONT.has(name)) return parseArg(p);
-  if (name in ALPHABETS) return [...parseArg(p)].map((ch) => ALPHABETS[name]!(ch) ?? ch).join('');
+  if (name in ALPHABETS) return [...parseArg(p)].map((ch) => mathAlphanumeric(ALPHABETS[name]!, ch) ?? ch).join('');
   if (name in ACCENTS) {
     const arg = [...parseArg(p)];
     // one letter takes the accent; a longer argument has it on every letter (an overline over all of it)
