@@ -169,6 +169,22 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('searching an arXiv id opens that paper, and typing one shows it above the results', async () => {
+    const target = papers[5]!;
+    for (const q of [target.id, `${target.id}v1`, `arXiv:${target.id}`]) {
+      const page = await open(`search/?q=${encodeURIComponent(q)}`);
+      await page.waitForURL(`${server.url}paper/${target.id}/`);
+      await page.close();
+    }
+    const page = await open('search/');
+    await page.locator('.pagefind-ui__search-input').fill(`arXiv:${target.id}`);
+    const link = page.locator('#search-id a');
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `${BASE}paper/${target.id}/`);
+    assert.equal(await link.textContent(), readable(target.title));
+    await page.close();
+  });
+
   test('the map draws every placed paper, shows a title on hover and opens the paper on click', async () => {
     const page = await open('map/');
     await page.waitForSelector('#map[data-drawn]');
