@@ -185,6 +185,44 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('paper pages carry citation and Open Graph tags, BibTeX, author links and category names', async () => {
+    const target = papers.find((p) => p.authors.length > 1 && p.categories.includes('cs.CV'))!;
+    const page = await open(`paper/${target.id}/`);
+    const meta = (name: string) => page.locator(`meta[name="${name}"], meta[property="${name}"]`).evaluateAll((els) => els.map((e) => e.getAttribute('content')));
+    assert.deepEqual(await meta('citation_title'), [readable(target.title)]);
+    assert.deepEqual(await meta('citation_author'), target.authors.map(readable));
+    assert.deepEqual(await meta('citation_arxiv_id'), [target.id]);
+    assert.deepEqual(await meta('citation_pdf_url'), [`https://arxiv.org/pdf/${target.id}`]);
+    assert.match((await meta('citation_date'))[0]!, /^\d{4}\/\d{2}\/\d{2}$/);
+    assert.deepEqual(await meta('og:url'), [`${PUBLIC_URL}paper/${target.id}/`]);
+    assert.deepEqual(await meta('og:title'), [readable(target.title)]);
+    await page.locator('.cite summary').click();
+    const bib = (await page.locator('.cite pre').textContent())!;
+    assert.match(bib, new RegExp(`^@misc\\{\\w+,\\n  title = \\{\\{[^]*eprint = \\{${target.id}\\},[^]*\\n\\}$`));
+    assert.ok(bib.includes(`author = {${target.authors.join(' and ')}}`));
+    await page.locator('.authors a').first().click();
+    await page.waitForURL(/\/search\/\?q=/);
+    await page.locator(`.pagefind-ui__result-link[href$="/paper/${target.id}/"]`).first().waitFor({ timeout: 15_000 });
+    await page.close();
+    const paper = await open(`paper/${target.id}/`);
+    assert.ok(await paper.getByText('cs.CV — Computer Vision and Pattern Recognition').count());
+    await paper.close();
+  });
+
+  test('the 404 page for a paper the archive lacks offers it on arXiv', async () => {
+    // Not through open(): Chromium logs the 404 answer itself as a console error.
+    const page = await browser.newPage();
+    await page.goto(`${server.url}paper/2501.99999/`);
+    const link = page.locator('#arxiv-offer a');
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), 'https://arxiv.org/abs/2501.99999');
+    await page.close();
+    const other = await browser.newPage();
+    await other.goto(`${server.url}no/such/page/`);
+    assert.equal(await other.locator('#arxiv-offer').isHidden(), true);
+    await other.close();
+  });
+
   test('the map draws every placed paper, shows a title on hover and opens the paper on click', async () => {
     const page = await open('map/');
     await page.waitForSelector('#map[data-drawn]');

@@ -8,6 +8,7 @@ export { renderAbstract, renderMathText } from '../../../pipeline/site/math.ts';
 export { readable } from '../../../pipeline/util/latex.ts';
 export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
 export { WEEKLY_DAYS } from '../../../pipeline/profiles/schedule.ts';
+export { categoryLabel, categoryName } from '../../../pipeline/arxiv/categories.ts';
 
 export const settings = settingsFromEnv();
 
