@@ -56,6 +56,13 @@ export interface CategoryInfo {
   primary: number;
 }
 
+export interface EditionCategory {
+  category: string;
+  new: Paper[];
+  cross: Paper[];
+  replace: Paper[];
+}
+
 export class Archive {
   readonly papers = new Map<string, Paper>();
   /** Editions, newest first (recorded by the nightly job, or derived from announcement dates). */
@@ -83,6 +90,29 @@ export class Archive {
   /** The edition the home page shows: the newest one that listed papers. */
   latestEdition(): PublicEdition | undefined {
     return this.editions.find((e) => editionSize(e) > 0) ?? this.editions[0];
+  }
+
+  /**
+   * An edition grouped as arXiv lists a day: per category, its new submissions, cross-lists and
+   * replacements. Each paper is listed once: new papers and replacements under their primary
+   * category, a cross-list under the first of its other categories that has new papers that day.
+   * Largest categories first.
+   */
+  editionByCategory(edition: PublicEdition): EditionCategory[] {
+    const groups = new Map<string, EditionCategory>();
+    const group = (c: string) => {
+      let g = groups.get(c);
+      if (!g) groups.set(c, (g = { category: c, new: [], cross: [], replace: [] }));
+      return g;
+    };
+    for (const p of this.resolve(edition.papers.new)) group(p.primaryCategory).new.push(p);
+    for (const p of this.resolve(edition.papers.cross)) {
+      const others = p.categories.filter((c) => c !== p.primaryCategory);
+      group(others.find((c) => groups.get(c)?.new.length) ?? others[0] ?? p.primaryCategory).cross.push(p);
+    }
+    for (const p of this.resolve(edition.papers.replace)) group(p.primaryCategory).replace.push(p);
+    const size = (g: EditionCategory) => g.new.length + g.cross.length + g.replace.length;
+    return [...groups.values()].sort((a, b) => size(b) - size(a) || (a.category < b.category ? -1 : 1));
   }
 
   edition(date: string): PublicEdition | undefined {

@@ -143,6 +143,41 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('the day page is grouped like arXiv\'s listing, with collapsed abstracts and no script', async () => {
+    const day = papers[0]!.announced!;
+    const onDay = papers.filter((p) => p.announced === day);
+    const page = await open(`day/${day}/`);
+    const sections = await page.locator('main section').evaluateAll((els) =>
+      els.map((s) => ({ h2: s.querySelector('h2')!.textContent!, h3: [...s.querySelectorAll('h3')].map((h) => h.textContent!), ids: [...s.querySelectorAll('a.title')].map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')) })),
+    );
+    // every paper once, new ones under their primary category (named), largest category first
+    assert.deepEqual(sections.flatMap((s) => s.ids).sort(), onDay.map((p) => p.id).sort());
+    for (const s of sections) for (const id of s.ids) {
+      const p = onDay.find((q) => q.id === id)!;
+      if (p.announceType === 'new') assert.ok(s.h2.startsWith(`${p.primaryCategory} `), `${id} under ${s.h2}`);
+    }
+    assert.match(sections[0]!.h2, /^cs\.\w+ \w/);
+    assert.ok(sections.every((s) => s.h3.every((h) => /^(New submissions|Cross-lists|Replacements) \(\d+\)$/.test(h))));
+    const details = page.locator('ol.papers details').first();
+    assert.equal(await details.getAttribute('open'), null);
+    assert.equal(await details.locator('p').isVisible(), false);
+    await details.locator('summary').click();
+    assert.equal(await details.locator('p').isVisible(), true);
+    assert.equal(await page.locator('script').count(), 0);
+    await page.close();
+  });
+
+  test('category pages show each paper under the date it was announced', async () => {
+    const page = await open('category/cs.CV/');
+    assert.equal(await page.locator('h1').textContent(), 'cs.CV Computer Vision and Pattern Recognition');
+    const first = page.locator('h2.day').first();
+    const date = (await first.locator('a').getAttribute('href'))!.match(/day\/(\d{4}-\d{2}-\d{2})\//)![1]!;
+    const ids = await page.locator('h2.day').first().locator('xpath=following-sibling::ol[1]//a[@class="title"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')));
+    assert.ok(ids.length > 0);
+    for (const id of ids) assert.equal(papers.find((p) => p.id === id)!.announced, date);
+    await page.close();
+  });
+
   test('renders TeX in abstracts as MathML, with no script on the page', async () => {
     const withMath = papers.find((p) => /\$[^$]+\$/.test(p.abstract))!;
     const page = await open(`paper/${withMath.id}/`);
