@@ -60,6 +60,19 @@ export function longDate(edition: string): string {
   return LONG_DATE.format(new Date(`${edition}T12:00:00Z`));
 }
 
+/** "13–19 November 2025" for a digest covering `days` days up to `edition` ("30 October – 5 November 2025" across months). */
+export function dateRange(edition: string, days: number): string {
+  const end = new Date(`${edition}T12:00:00Z`);
+  const start = new Date(end.getTime() - (days - 1) * 86_400_000);
+  const parts = (d: Date) => RANGE_DATE.formatToParts(d).reduce<Record<string, string>>((o, p) => ({ ...o, [p.type]: p.value }), {});
+  const [a, b] = [parts(start), parts(end)];
+  if (a.year !== b.year) return `${a.day} ${a.month} ${a.year} – ${b.day} ${b.month} ${b.year}`;
+  if (a.month !== b.month) return `${a.day} ${a.month} – ${b.day} ${b.month} ${b.year}`;
+  return `${a.day}–${b.day} ${b.month} ${b.year}`;
+}
+
+const RANGE_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 /** "3 Nov" for subjects. */
 export function shortDate(edition: string): string {
   return SHORT_DATE.format(new Date(`${edition}T12:00:00Z`));

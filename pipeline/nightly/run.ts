@@ -15,7 +15,7 @@ import type { Embedder } from '../embed/embedder.ts';
 import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { requireSigningKey } from '../links/config.ts';
-import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
+import { loadProfiles, profilesDir, formatProblem, isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { applyFeedback, readState } from '../profiles/state.ts';
@@ -282,7 +282,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
         const papers = store.getMany(list.map((p) => p.paperId));
         const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason }));
         if (chosen.length === 0) continue;
-        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: s.record.papers.new.length + s.record.papers.cross.length }));
+        const days = windowDays(profile, s.date);
+        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: newPapersIn(s, days), days: days.length }));
       } catch (err) {
         skipped.push({ subscriber, reason: SKIP.renderFailed, error: oneLine(err) });
       }
@@ -323,6 +324,13 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
   },
 };
+
+/** New and cross-listed papers the editions of `days` announced (a weekly digest's week; days without a record had none). */
+function newPapersIn(s: NightState, days: string[]): number {
+  return days
+    .map((d) => (d === s.date ? s.record : readEdition(s.config.dataDir, d)))
+    .reduce((n, rec) => n + (rec ? rec.papers.new.length + rec.papers.cross.length : 0), 0);
+}
 
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
 async function categoriesToFetch(config: Config): Promise<string[]> {
