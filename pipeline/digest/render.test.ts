@@ -90,7 +90,7 @@ test('a weekly digest says it covers a week: its dates and the week\'s count', a
   const [m] = await renderDigests(config, [{ ...input('alice', 3), newPapers: 1204, days: 7 }]);
   for (const part of [m!.html, m!.text]) {
     assert.ok(part.includes('Week of 25 September – 1 October 2025'), 'the week\'s dates');
-    assert.ok(part.includes('3 papers picked for you from 1204 new this week'));
+    assert.ok(part.includes('3 papers picked for you from 1,204 new this week'));
     assert.ok(!part.includes('Wednesday, 1 October 2025'));
   }
   assert.match(m!.subject, / · Paperboy week to 1 Oct$/);

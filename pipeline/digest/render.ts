@@ -241,7 +241,7 @@ function fitPapers(template: CompiledTemplate, papers: PaperView[], picked: numb
   const build = (shown: number): TemplateData => {
     const rest = picked - shown;
     const period = days === 7 ? ' this week' : days > 1 ? ` in ${days} days` : '';
-    const countLine = `${picked} paper${picked === 1 ? '' : 's'} picked for you${newPapers ? ` from ${newPapers} new${period}` : period}`;
+    const countLine = `${picked} paper${picked === 1 ? '' : 's'} picked for you${newPapers ? ` from ${newPapers.toLocaleString('en-US')} new${period}` : period}`;
     const subject = `${clip(top, 90)}${picked > 1 ? ` + ${picked - 1} more` : ''} · ${base.productName} ${days > 1 ? `week to ${shortDate(edition)}` : shortDate(edition)}`;
     return {
       ...base,
