@@ -95,3 +95,15 @@ test('a weekly digest says it covers a week: its dates and the week\'s count', a
   }
   assert.match(m!.subject, / · Paperboy week to 1 Oct$/);
 });
+
+test('digests load nothing from third parties (no Google Fonts) and keep no LaTeX from the issue\'s examples', async () => {
+  const config = testConfig();
+  const base = input('alice', 1);
+  const paper = { ...base.picks[0]!.paper, title: 'Cohomology of $GL_N$ and $\\mathfrak{gl}_2$', abstract: 'We extend REArtGS~\\cite{wu2025reartgs} to $n:=\\binom{k+1}{2}$ parts. It works.' };
+  const [m] = await renderDigests(config, [{ ...base, picks: [{ ...base.picks[0]!, paper }] }]);
+  for (const part of [m!.html, m!.text]) {
+    assert.doesNotMatch(part, /fonts\.googleapis|@import|<link\b/);
+    assert.ok(part.includes('Cohomology of GL_N and 𝔤𝔩₂'));
+    assert.ok(part.includes('We extend REArtGS to n:=(k+1 choose 2) parts.'));
+  }
+});

@@ -10,7 +10,7 @@ import { requireSigningKey } from '../links/config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
-import { compileTemplate, fill, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
+import { compileTemplate, fill, MJML_OPTIONS, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
 import { readable } from '../util/latex.ts';
 import { clip, dateRange, firstSentences, longDate, shortDate, shortenAuthors } from './text.ts';
 
@@ -56,7 +56,7 @@ export function loadTemplate(config: Config): Promise<CompiledTemplate> {
   const path = templatePath(config);
   if (!existsSync(path)) throw new Error(`digest template ${path} does not exist`);
   const source = readFileSync(path, 'utf8');
-  const version = createHash('sha256').update(mjmlVersion()).update('\0').update(source).digest('hex').slice(0, 16);
+  const version = createHash('sha256').update(mjmlVersion()).update('\0').update(JSON.stringify(MJML_OPTIONS)).update('\0').update(source).digest('hex').slice(0, 16);
   const file = join(config.dataDir, 'digest', 'compiled', `${version}.json`);
   const key = file;
   let compiled = compiledCache.get(key);
