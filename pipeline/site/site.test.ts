@@ -289,6 +289,52 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('internal links point at the address a page is served under (no redirect for a missing slash)', () => {
+    const out = report.outDir;
+    const bad = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) walk(path);
+        else if (e.name.endsWith('.html'))
+          for (const [, href] of readFileSync(path, 'utf8').matchAll(/href="(\/paperboy\/[^"#?]*)"/g)) if (!/(\/|\.\w+)$/.test(href!)) bad.add(href!);
+      }
+    };
+    walk(out);
+    assert.deepEqual([...bad], []);
+  });
+
+  test('on a phone, a tap selects the nearest point and keeps its title until the next tap; tapping the title opens it', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(`map (touch): ${e.message}`));
+    await page.goto(`${server.url}map/`);
+    await page.waitForSelector('#map[data-drawn]');
+    // zoomed in, so that a point stands apart from its neighbours
+    for (let k = 0; k < 3; k++) await page.locator('[data-zoom=in]').click();
+    const project = (id: string) => page.evaluate((id) => (window as unknown as { paperboyMap: { project(id: string): Promise<{ x: number; y: number }> } }).paperboyMap.project(id), id);
+    await page.locator('#map').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    const box = (await page.locator('#map').boundingBox())!;
+    const inView: { p: Paper; at: { x: number; y: number } }[] = [];
+    for (const p of papers) {
+      const at = await project(p.id);
+      if (at.x > 30 && at.y > 30 && at.x < box.width - 30 && at.y < box.height - 30) inView.push({ p, at });
+      if (inView.length > 40) break;
+    }
+    // a paper with no other point within 30 px: a tap 6 px off still selects it
+    const alone = inView.find((a) => inView.every((b) => b === a || Math.hypot(b.at.x - a.at.x, b.at.y - a.at.y) > 30))!;
+    await page.touchscreen.tap(box.x + alone.at.x + 6, box.y + alone.at.y);
+    const link = page.locator('#map-tip:not([hidden]) a');
+    await link.waitFor();
+    assert.equal(await link.textContent(), readable(alone.p.title));
+    // the pointerleave that ends every touch does not hide it
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await page.locator('#map-tip').isVisible(), true);
+    await link.tap();
+    await page.waitForURL(`${server.url}paper/${alone.p.id}/`);
+    await context.close();
+  });
+
   test('Atom feeds are well-formed with absolute links', async () => {
     for (const path of ['feed.xml', 'feeds/cs.CV.xml']) {
       const res = await fetch(server.url + path);
@@ -335,6 +381,10 @@ describe('the built archive', () => {
     assert.equal(pr.origin + pr.pathname, 'https://github.com/octo/paperboy/new/main');
     assert.equal(pr.searchParams.get('filename'), 'profiles/ada-l.json');
     assert.equal(pr.searchParams.get('value'), text);
+    // On a phone the profile (a long sealed address) wraps instead of scrolling sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await page.locator('#r-json').evaluate((e) => e.scrollWidth <= e.clientWidth), true);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.fill('#f-id', 'Bad Id!');
     await page.click('button[type=submit]');
     assert.match((await page.locator('#r-error').textContent())!, /profile id/);
@@ -368,6 +418,8 @@ describe('the built archive', () => {
           noAlt: [...document.querySelectorAll('img')].filter((i) => !i.hasAttribute('alt')).length + [...document.querySelectorAll('canvas')].filter((c) => !c.getAttribute('aria-label')).length,
         }));
         assert.deepEqual(a11y, { landmarks: 4, h1: 1, lang: 'en', unlabelled: 0, noAlt: 0 }, label);
+        const navLines = await page.locator('header.site nav li').evaluateAll((lis) => new Set(lis.map((li) => Math.round(li.getBoundingClientRect().top))).size);
+        assert.equal(navLines, 1, `${label}: the nav wraps on a ${name} screen`);
         if (shots) await page.screenshot({ path: join(shots, `${label}-${name}.png`) });
         await page.close();
       }
