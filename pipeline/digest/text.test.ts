@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clip, firstSentences, longDate, readable, shortenAuthors } from './text.ts';
+import { readable } from '../util/latex.ts';
+import { clip, dateRange, firstSentences, longDate, shortenAuthors } from './text.ts';
 
 test('author lists are shortened around the first and last authors', () => {
   assert.equal(shortenAuthors(['A. One', 'B. Two']), 'A. One, B. Two');
@@ -27,4 +28,10 @@ test('readable collapses whitespace and converts LaTeX; clip and dates', () => {
 
 test('readable cleans what did not pass ingestion (a pick\'s reason): no control characters or lone surrogates', () => {
   assert.equal(readable('Close to\u0000 a paper \ud800you liked\u001b[31m'), 'Close to a paper \ufffdyou liked[31m');
+});
+
+test('date ranges for weekly digests', () => {
+  assert.equal(dateRange('2025-11-19', 7), '13–19 November 2025');
+  assert.equal(dateRange('2025-11-05', 7), '30 October – 5 November 2025');
+  assert.equal(dateRange('2026-01-02', 7), '27 December 2025 – 2 January 2026');
 });

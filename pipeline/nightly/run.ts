@@ -15,7 +15,7 @@ import type { Embedder } from '../embed/embedder.ts';
 import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { requireSigningKey } from '../links/config.ts';
-import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
+import { loadProfiles, profilesDir, formatProblem, isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { applyFeedback, readState } from '../profiles/state.ts';
@@ -115,17 +115,21 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
       (opts.log ?? (() => {}))(`${name}: ${record.stages[name]!.summary}`);
       opts.afterStage?.(name, record);
     }
-    if (record.status === 'running') {
-      const pending = STAGES.filter((s) => !record.stages[s]?.done && !opts.skip?.includes(s));
-      record.status = 'announced';
-      if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
-    }
+    settle(record, opts.skip);
     record.finishedAt = new Date().toISOString();
     writeEdition(config.dataDir, record);
     return { record };
   } finally {
     lock.release();
   }
+}
+
+/** A run that got through its stages: a running edition is announced, with a note on any stage skipped. */
+function settle(record: EditionRecord, skip: readonly StageName[] = []): void {
+  if (record.status !== 'running') return;
+  const pending = STAGES.filter((s) => !record.stages[s]?.done && !skip.includes(s));
+  record.status = 'announced';
+  if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
 }
 
 /** The announcement feed for every category a subscriber draws from. */
@@ -288,7 +292,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
         const papers = store.getMany(list.map((p) => p.paperId));
         const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason }));
         if (chosen.length === 0) continue;
-        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: s.record.papers.new.length + s.record.papers.cross.length }));
+        const days = windowDays(profile, s.date);
+        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: newPapersIn(s, days), days: days.length }));
       } catch (err) {
         skipped.push({ subscriber, reason: SKIP.renderFailed, error: oneLine(err) });
       }
@@ -321,10 +326,21 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async site(s) {
     const outDir = s.opts.siteDir ?? join(s.config.dataDir, 'site');
-    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet });
+    // The site is the last stage: it publishes the edition as the run will end (not "running").
+    const ending = structuredClone(s.record);
+    ending.stages.site = { done: true, seconds: 0, summary: '' };
+    settle(ending, s.opts.skip);
+    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending });
     return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
   },
 };
+
+/** New and cross-listed papers the editions of `days` announced (a weekly digest's week; days without a record had none). */
+function newPapersIn(s: NightState, days: string[]): number {
+  return days
+    .map((d) => (d === s.date ? s.record : readEdition(s.config.dataDir, d)))
+    .reduce((n, rec) => n + (rec ? rec.papers.new.length + rec.papers.cross.length : 0), 0);
+}
 
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
 export async function categoriesToFetch(config: Config): Promise<string[]> {
