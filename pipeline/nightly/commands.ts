@@ -9,7 +9,7 @@ import { STAGES, type EditionRecord, type StageName } from './edition.ts';
 import { NightlyError, runNightly } from './run.ts';
 import { latestRunReportDate, readRunReport, runReportsDir, runReportText } from './run-report.ts';
 import { summaryMarkdown, summaryText } from './summary.ts';
-import { openPrivateState, sealPrivateState, VAULT_FILE } from './state.ts';
+import { openPrivateState, sealPrivateState, VAULT_DIR } from './state.ts';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
@@ -97,21 +97,22 @@ export const registerNightlyCommands: Registrar = (program, context) => {
   const state = program.command('state').description('seal or open the private part of the store (feedback, learned profiles, send ledger) for a public state branch');
   state
     .command('seal')
-    .description(`write ${VAULT_FILE}: the private folders, encrypted under a key derived from profiles.privateKey`)
+    .description(`write ${VAULT_DIR}/: each private file, encrypted under a key derived from profiles.privateKey (unchanged files keep their bytes)`)
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config } = context(this);
       const r = await sealPrivateState(config.dataDir, config.profiles.privateKey);
-      emit(this, r, (x) => `sealed ${x.files} private files into ${VAULT_FILE} (${x.bytes} bytes)`);
+      const vault = join(config.dataDir, VAULT_DIR);
+      emit(this, r, (x) => `sealed ${x.files} private files into ${vault} (${x.bytes} bytes; ${x.written} sealed files written, ${x.removed} removed)`);
     });
   state
     .command('open')
-    .description(`restore the private folders from ${VAULT_FILE} (nothing to do when there is none yet)`)
+    .description(`restore the private folders from ${VAULT_DIR}/ (nothing to do when there is none yet)`)
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config } = context(this);
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
-      const vault = join(config.dataDir, VAULT_FILE);
+      const vault = join(config.dataDir, VAULT_DIR);
       emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
     });
 };
