@@ -32,6 +32,7 @@ import { UserError } from '../util/errors.ts';
 import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
 import { acquireLock } from './lock.ts';
+import { outboxDir, picksPath, prunePrivateState, pruneSummary } from './private-files.ts';
 import { countByReason, failures, newRunReport, readRunReport, SKIP, writeRunReport, type RunReport, type SkippedSubscriber } from './run-report.ts';
 
 export interface NightlyOptions {
@@ -114,6 +115,8 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
       (opts.log ?? (() => {}))(`${name}: ${record.stages[name]!.summary}`);
       opts.afterStage?.(name, record);
     }
+    // What the finished night no longer needs (sent outboxes, old picks and summaries) leaves the private state.
+    (opts.log ?? (() => {}))(`prune: ${pruneSummary(prunePrivateState(config, date))}`);
     if (record.status === 'running') {
       const pending = STAGES.filter((s) => !record.stages[s]?.done && !opts.skip?.includes(s));
       record.status = 'announced';
@@ -443,10 +446,6 @@ function writeCursor(dataDir: string, cursor: EventsCursor): void {
   writeFileAtomic(cursorPath(dataDir), JSON.stringify(cursor) + '\n');
 }
 
-function picksPath(dataDir: string, date: string): string {
-  return join(dataDir, 'private', 'picks', `${date}.json`);
-}
-
 function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
   writeFileAtomic(picksPath(dataDir, date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
 }
@@ -455,14 +454,6 @@ export function readPicks(dataDir: string, date: string): Record<string, Pick[]>
   const path = picksPath(dataDir, date);
   if (!existsSync(path)) throw new Error(`no picks recorded for ${date}`);
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Pick[]>;
-}
-
-/**
- * Rendered messages wait in the private outbox (they hold unsealed addresses, so the whole
- * `private/` folder is never published or committed).
- */
-export function outboxDir(dataDir: string, date: string): string {
-  return join(dataDir, 'private', 'outbox', date);
 }
 
 function writeOutbox(dataDir: string, date: string, messages: Message[]): void {
