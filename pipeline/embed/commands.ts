@@ -1,11 +1,12 @@
 // The model runtime (transformers.js, onnxruntime) loads only when a command needs it, so the
 // rest of the CLI starts fast.
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { emit, type Registrar } from '../cli.ts';
 import { UserError } from '../util/errors.ts';
 import { staticDim } from './config.ts';
-import { modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
+import { committedModelDir, currentStaticModel, modelKeyOf, modelSpec, readCommittedModelInfo } from './spec.ts';
 import { VectorStore } from './vectors.ts';
 
 export const registerEmbedCommands: Registrar = (program, context) => {
@@ -41,10 +42,19 @@ export const registerEmbedCommands: Registrar = (program, context) => {
       emit(this, info, (i) =>
         [
           `built ${i.model} (${i.dim} dimensions, fingerprint ${i.fingerprint}) from ${i.papers} papers in ${i.seconds.toFixed(1)}s`,
-          `${i.nonZeroTokens} of the tokenizer's tokens have a vector; stored in ${staticModelDir(config)}`,
-          'run `paperboy embed` to re-embed the papers with it',
+          `${i.nonZeroTokens} of the tokenizer's tokens have a vector; committed with the store in ${committedModelDir(config)} (version ${readCommittedModelInfo(config)?.version})`,
+          'run `paperboy embed` to re-embed the papers with it (the nightly job does it on its next run)',
         ].join('\n'),
       );
+    });
+  model
+    .command('cache-key')
+    .description('a short key of what the derived model files and the FAISS index depend on (the configured model and, for the offline model, its committed build): the nightly workflow\'s cache key')
+    .action(function (this: Command) {
+      const { config } = context(this);
+      const spec = modelSpec(config.embed);
+      const key = modelKeyOf(spec, spec.isStatic ? currentStaticModel(config)?.fingerprint : undefined);
+      process.stdout.write(`${createHash('sha256').update(key).digest('hex').slice(0, 16)}\n`);
     });
   model
     .command('info')
@@ -53,11 +63,11 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     .action(function (this: Command) {
       const { config } = context(this);
       const spec = modelSpec(config.embed);
-      const info = { spec, static: spec.isStatic ? (readStaticModelInfo(staticModelDir(config)) ?? null) : null, active: new VectorStore(config.dataDir).active() ?? null };
+      const info = { spec, static: spec.isStatic ? (currentStaticModel(config) ?? null) : null, active: new VectorStore(config.dataDir).active() ?? null };
       emit(this, info, (i) =>
         [
           `configured: ${i.spec.id} (${i.spec.dtype}, ${i.spec.pooling} pooling, ≤ ${i.spec.maxTokens} tokens${i.spec.dimensions ? `, first ${i.spec.dimensions} dimensions` : ''})`,
-          ...(i.spec.isStatic ? [i.static ? `offline model: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}` : 'offline model: not built yet (built by the first `paperboy embed`)'] : []),
+          ...(i.spec.isStatic ? [i.static ? `offline model${'version' in i.static ? ` version ${i.static.version}` : ''}: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}` : 'offline model: not built yet (built by the first `paperboy embed`)'] : []),
           i.active ? `stored vectors: ${i.active.modelKey}, ${i.active.papers} papers` : 'stored vectors: none',
         ].join('\n'),
       );
