@@ -33,14 +33,15 @@ test('sent outboxes go after send.keepOutboxDays, picks and run summaries after 
   await edition('2025-11-18', { alice: 'sent', bob: 'deferred' }); // the next run retries bob
   await edition('2025-11-19', { alice: 'sending' }); // in doubt: the next run sends again
   await edition('2025-11-20', { alice: 'sent', bob: 'untried' }); // a run killed mid-send
-  await edition('2025-11-22', { alice: 'sent' }); // within keepOutboxDays
+  await edition('2025-11-22', { alice: 'sent' }); // 3 days old: removed from tomorrow on
+  await edition('2025-11-23', { alice: 'sent' }); // within keepOutboxDays
   ledger.close();
   // A summary old enough to go whose outbox still waits stays too.
   writeFileSync(runReportPath(dataDir, '2025-11-01'), '{}\n');
 
   const r = prunePrivateState(config, TODAY);
-  assert.deepEqual(r, { outboxes: ['2025-11-03', '2025-11-17'], picks: ['2025-11-03'], runReports: ['2025-11-01', '2025-11-03'], keptOutboxes: ['2025-11-18', '2025-11-19', '2025-11-20'] });
-  assert.deepEqual(readdirSync(join(dataDir, 'private', 'outbox')), ['2025-11-18', '2025-11-19', '2025-11-20', '2025-11-22']);
+  assert.deepEqual(r, { outboxes: ['2025-11-03', '2025-11-17', '2025-11-22'], picks: ['2025-11-03'], runReports: ['2025-11-01', '2025-11-03'], keptOutboxes: ['2025-11-18', '2025-11-19', '2025-11-20'] });
+  assert.deepEqual(readdirSync(join(dataDir, 'private', 'outbox')), ['2025-11-18', '2025-11-19', '2025-11-20', '2025-11-23']);
   assert.ok(existsSync(picksPath(dataDir, '2025-11-17')));
 
   // Much later, the retried editions finished: their files go; everything else keeps to its window.
@@ -48,10 +49,22 @@ test('sent outboxes go after send.keepOutboxDays, picks and run summaries after 
   await later.mark('bob', '2025-11-18', 'sent', '');
   later.close();
   const r2 = prunePrivateState(config, '2025-12-10');
-  assert.deepEqual(r2.outboxes, ['2025-11-18', '2025-11-22']);
-  assert.deepEqual(r2.picks, ['2025-11-17', '2025-11-18', '2025-11-22']);
+  assert.deepEqual(r2.outboxes, ['2025-11-18', '2025-11-23']);
+  assert.deepEqual(r2.picks, ['2025-11-17', '2025-11-18', '2025-11-22', '2025-11-23']);
   assert.deepEqual(r2.keptOutboxes, ['2025-11-19', '2025-11-20']);
   assert.deepEqual(prunePrivateState(config, '2025-12-10'), { outboxes: [], picks: [], runReports: [], keptOutboxes: ['2025-11-19', '2025-11-20'] }, 'safe to repeat');
+});
+
+test('by default a sent outbox goes the night it is sent, before the state is sealed', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pb-prune-default-'));
+  const config = loadConfig({ env: {}, cwd: dataDir, overrides: { dataDir } });
+  mkdirSync(outboxDir(dataDir, TODAY), { recursive: true });
+  writeFileSync(join(outboxDir(dataDir, TODAY), 'alice.json'), JSON.stringify({ subscriber: 'alice' }));
+  const ledger = new SendLedger(dataDir);
+  await ledger.markSending('alice', TODAY, '<a@example.org>');
+  await ledger.mark('alice', TODAY, 'sent', '250 ok');
+  ledger.close();
+  assert.deepEqual(prunePrivateState(config, TODAY).outboxes, [TODAY]);
 });
 
 test('a store without a send ledger keeps every outbox', () => {

@@ -2,7 +2,8 @@
 // live, and when they go. Private files needed only for a while are removed at the end of a night, so the sealed state
 // stops growing with them: an edition's outbox (rendered messages, the largest private files)
 // once the send ledger records every message as sent or bounced and `send.keepOutboxDays` have
-// passed; its picks and private run summary after `state.keepDays`. Nothing a resume still needs
+// passed (0, the default: that same night, so a sent outbox is never committed at all); its
+// picks and private run summary after `state.keepDays`. Nothing a resume still needs
 // is removed: an outbox with a message deferred, in doubt (`sending`) or never tried stays, and
 // so do that edition's picks and summary.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -49,7 +50,7 @@ export function prunePrivateState(config: Config, today: string): PruneReport {
   const ledger = existsSync(ledgerPath) ? new SendLedger(dataDir) : undefined;
   try {
     for (const date of datesIn(join(dataDir, 'private', 'outbox'))) {
-      if (date >= outboxCutoff) continue;
+      if (date > outboxCutoff) continue;
       const dir = outboxDir(dataDir, date);
       const messages = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Message);
       const done = messages.every((m) => ['sent', 'bounced'].includes(ledger?.get(m.subscriber, date)?.state ?? ''));
@@ -64,6 +65,7 @@ export function prunePrivateState(config: Config, today: string): PruneReport {
     ledger?.close();
   }
   const cutoff = addDays(today, -config.state.keepDays);
+  // keepDays = 30: the edition 30 days back stays, the one before goes.
   const waiting = new Set(report.keptOutboxes);
   for (const date of datesIn(join(dataDir, 'private', 'picks'))) {
     if (date >= cutoff || waiting.has(date) || existsSync(outboxDir(dataDir, date))) continue;

@@ -32,7 +32,7 @@ export const VAULT_DIR = 'vault';
 export const LEGACY_VAULT_FILE = join(VAULT_DIR, 'private-state.sealed');
 
 /** Plaintext bytes per part: a private file up to this size is one sealed file. */
-export const PART_BYTES = 64 * 1024;
+export const PART_BYTES = 16 * 1024;
 
 // Sealing replaces the vault with what the store holds now. That is only right when the store
 // holds what the vault held: the vault was opened here (or there was none yet) and nobody has
