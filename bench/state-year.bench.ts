@@ -61,6 +61,7 @@ function git(dir: string, ...a: string[]): string {
 function makeStore(name: string, seal: (s: Store) => Promise<void>, prune: boolean): Store {
   const dir = mkdtempSync(join(tmpdir(), `pb-year-${name}-`));
   git(dir, 'init', '-q');
+  git(dir, 'config', 'gc.auto', '0'); // packed() runs gc itself; a background auto-gc would collide with it
   const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir } });
   const store: Store = { name, dir, config, prune, seal: () => seal(store) };
   return store;
@@ -147,7 +148,7 @@ function largestCommitted(s: Store): { path: string; bytes: number } {
   return best;
 }
 
-const MB = (b: number) => `${(b / 1e6).toFixed(b < 1e6 ? 2 : 1)} MB`;
+const MB = (b: number) => (b < 1e5 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(b < 1e6 ? 2 : 1)} MB`);
 const dates = editions(NIGHTS);
 console.log(`private state, ${SUBSCRIBERS} subscribers × ${NIGHTS} weekday nights (10 picks each, every digest sent), one commit per night`);
 
