@@ -16,7 +16,8 @@ import { lines, matchesCategories, openMaybeGzipped, paperFromKaggle, type Kaggl
 import { loadConfig } from '../pipeline/config.ts';
 import type { FeedbackEvent } from '../pipeline/endpoint/event.ts';
 import type { Profile } from '../pipeline/profiles/profile.ts';
-import { applyFeedback, type VectorSource } from '../pipeline/profiles/state.ts';
+import type { VectorSource } from '../pipeline/profiles/source.ts';
+import { applyFeedback } from '../pipeline/profiles/state.ts';
 import { dot, fromBase64, normalize, toBase64 } from '../pipeline/profiles/vec.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';
 import { paperText } from '../pipeline/embed/text.ts';
@@ -109,7 +110,7 @@ async function modelSource(corpus: Paper[], dataDir: string): Promise<VectorSour
   };
 }
 
-export async function runEval(): Promise<void> {
+async function runEval(): Promise<void> {
   const started = performance.now();
   const corpus = await loadCorpus();
   const modelDir = mkdtempSync(join(tmpdir(), 'paperboy-eval-model-'));

@@ -18,7 +18,8 @@ import { PaperStore } from '../pipeline/store/papers.ts';
 import type { BuildReport } from '../pipeline/site/build.ts';
 import { makeArchive, readSmallCorpus, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
 import { placeByNeighbours, updateMap, writeMap, type MapLayout } from '../pipeline/site/map.ts';
-import { escapeHtml, plainText, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
+import { escapeHtml, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
+import { readable } from '../pipeline/util/latex.ts';
 import { tfidfVectors } from '../pipeline/site/tfidf.ts';
 import { sharedDataPath } from './shared-data.ts';
 
@@ -48,7 +49,7 @@ function bareGenerator(papers: Paper[], outDir: string): number {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'index.html'),
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(plainText(p.title))}</title></head><body><main><h1>${renderMathText(p.title)}</h1><p>${escapeHtml(p.authors.join(', '))}</p>${renderAbstract(p.abstract)}</main></body></html>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(readable(p.title))}</title></head><body><main><h1>${renderMathText(p.title)}</h1><p>${escapeHtml(p.authors.join(', '))}</p>${renderAbstract(p.abstract)}</main></body></html>`,
     );
   }
   return papers.length / ((performance.now() - t) / 1000);

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Entry point of the `paperboy` CLI. Plain JavaScript so it starts on any Node: when the running
 // Node cannot execute TypeScript (older than 24), it re-runs itself on the project's Node 24
-// (the `node` npm package installed as a devDependency by `npm install`).
+// (the `node` npm package, a dependency, installed by `npm install`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,9 @@ if (major < 24) {
     else process.exit(code ?? 1);
   });
 } else {
+  // Node keeps the compiled, type-stripped modules under the temporary directory (keyed by their
+  // content): every start after the first skips stripping the TypeScript.
+  nodeModule.enableCompileCache();
   const { main } = await import('../pipeline/cli.ts');
   await main(process.argv);
 }

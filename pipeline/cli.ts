@@ -3,8 +3,8 @@
 // exit 0 on success, non-zero with one line `paperboy: <reason>` otherwise.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type HelpContext } from 'commander';
-import { loadConfig, type Config } from './config.ts';
 import { UsageError, UserError } from './util/errors.ts';
+import type { Context, Registrar } from './util/output.ts';
 import { registerStoreCommands } from './store/commands.ts';
 import { registerArxivCommands } from './arxiv/commands.ts';
 import { registerEndpointCommands } from './endpoint/commands.ts';
@@ -14,16 +14,7 @@ import { registerProfileCommands } from './profiles/commands.ts';
 import { registerRecommendCommands } from './recommend/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
-import { registerNightlyCommands } from './nightly/commands.ts';
-import { registerDoctorCommand } from './nightly/doctor.ts';
-
-export interface Context {
-  config: Config;
-  /** Progress bars and chatter off (set by --quiet, and implied by --json). */
-  quiet: boolean;
-}
-
-export type Registrar = (program: Command, context: (cmd: Command) => Context) => void;
+import { registerDoctorCommand, registerNightlyCommands } from './nightly/commands.ts';
 
 // In data-flow order, which is also the order `paperboy --help` lists them.
 const registrars: Registrar[] = [
@@ -53,17 +44,22 @@ class PaperboyCommand extends Command {
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new PaperboyCommand('paperboy')
     .description('A personalized arXiv digest: fetch, embed, recommend, mail, learn from clicks, publish an archive.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'store directory (default: ./data, or PAPERBOY_DATA_DIR)')
     .option('--config <file>', `config file (default: ./paperboy.config.json, or PAPERBOY_CONFIG)`)
     .option('-q, --quiet', 'no progress output');
+  // The configuration (zod and every stage's schema) loads before a command runs, not for --help or --version.
+  let loadConfig: (typeof import('./config.ts'))['loadConfig'] | undefined;
+  program.hook('preAction', async () => {
+    ({ loadConfig } = await import('./config.ts'));
+  });
   const context = (cmd: Command): Context => {
     const opts = cmd.optsWithGlobals<{ dataDir?: string; config?: string; quiet?: boolean; json?: boolean }>();
     const overrides = opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {};
-    return { config: loadConfig({ file: opts.config, overrides }), quiet: Boolean(opts.quiet || opts.json) };
+    return { config: loadConfig!({ file: opts.config, overrides }), quiet: Boolean(opts.quiet || opts.json) };
   };
   for (const register of registrars) register(program, context);
   oneLineErrors(program);
@@ -98,12 +94,6 @@ function oneLineErrors(cmd: Command): void {
       target.help();
     });
   for (const sub of cmd.commands) oneLineErrors(sub);
-}
-
-/** Prints `data` as JSON with --json, otherwise as the text `render` makes of it. */
-export function emit<T>(cmd: Command, data: T, render: (data: T) => string): void {
-  const json = cmd.optsWithGlobals<{ json?: boolean }>().json;
-  process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : render(data).replace(/\n?$/, '\n'));
 }
 
 export async function main(argv: string[]): Promise<void> {

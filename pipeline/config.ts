@@ -35,7 +35,7 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-export const CONFIG_FILE = 'paperboy.config.json';
+const CONFIG_FILE = 'paperboy.config.json';
 const ENV_PREFIX = 'PAPERBOY_';
 const DATA_DIR_ENV = `${ENV_PREFIX}DATA_DIR`;
 /** PAPERBOY_* variables the code reads that are not config keys. */

@@ -26,7 +26,7 @@ export function parseApiFeed(xml: string): ApiPage {
   return { total, start: Number(text(feed.startIndex)) || 0, papers: entries.map(paperFromEntry) };
 }
 
-export function paperFromEntry(entry: XmlNode): Paper {
+function paperFromEntry(entry: XmlNode): Paper {
   const { id, version } = parseArxivId(text(entry.id));
   const primary = attr(entry.primary_category, 'term');
   const categories = [...new Set([primary, ...list(entry.category).map((c) => attr(c, 'term'))].filter(Boolean))];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
-import { categoryProblem } from './categories.ts';
-import { demoCorpusLines } from './demo-corpus.ts';
+import { categoryLabel, categoryName, categoryProblem } from './categories.ts';
+import { demoCorpusLines, readSmallCorpus } from './demo-corpus.ts';
 
 test('every category of the real sample is accepted', () => {
   const seen = new Set<string>();
@@ -33,4 +33,19 @@ test('the configuration refuses a misspelt category at start-up, naming the key'
     /invalid configuration \(arxiv\.categories: "cs\.cl" is not an arXiv category \(did you mean "cs\.CL"\?\)\)/,
   );
   assert.deepEqual(loadConfig({ env: { PAPERBOY_ARXIV__CATEGORIES: 'cs.CV, math' }, cwd: '/nonexistent' }).arxiv.categories, ['cs.CV', 'math']);
+});
+
+test('archives arXiv retired are categories of papers, not subscriptions', () => {
+  const retired = ['alg-geom', 'funct-an', 'chao-dyn', 'cmp-lg', 'solv-int', 'q-alg', 'dg-ga', 'patt-sol', 'adap-org', 'comp-gas', 'acc-phys', 'ao-sci', 'atom-ph', 'bayes-an', 'chem-ph', 'mtrl-th', 'plasm-ph', 'supr-con'];
+  for (const c of retired) assert.equal(categoryProblem(c, 'paper'), null, c);
+  assert.equal(categoryProblem('chao-dyn'), '"chao-dyn" is an archive arXiv has retired (its papers are now in nlin.CD)');
+  for (const c of ['<script>', 'cs.cv', 'chao-dyn.XX', '']) assert.notEqual(categoryProblem(c, 'paper'), null, c);
+});
+
+test('category names for pages: every code arXiv lists has one, the label joins them', () => {
+  assert.equal(categoryLabel('cs.CV'), 'cs.CV — Computer Vision and Pattern Recognition');
+  assert.equal(categoryName('math.AG'), 'Algebraic Geometry');
+  assert.equal(categoryLabel('cs.XX'), 'cs.XX');
+  assert.equal(categoryName('constructor'), undefined);
+  for (const p of readSmallCorpus()) for (const c of p.categories) assert.ok(categoryName(c), c);
 });

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
-import { PaperStore } from '../store/papers.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import type { Paper } from '../store/paper.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { existsSync } from 'node:fs';
-import { categoryList, stringList } from './config.ts';
-import { importKaggle } from './kaggle.ts';
-import { backfill, clientFor, type Backfill, countTypes, fetchAnnouncements, fetchPapersByIds, type AnnounceCounts, type SkippedFeedItem } from './fetch.ts';
+import type { Backfill, AnnounceCounts, SkippedFeedItem } from './fetch.ts';
 import type { RetryEvent } from './http.ts';
 import type { MetadataPrefix } from './oai.ts';
-import { progress } from '../util/progress.ts';
 
 export interface FetchReport {
   source: 'feed' | 'oai' | 'api';
@@ -35,7 +31,8 @@ export interface FetchReport {
   seconds: number;
 }
 
-function parseCategories(value: string): string[] {
+async function parseCategories(value: string): Promise<string[]> {
+  const { categoryList } = await import('./config.ts');
   const parsed = categoryList.safeParse(value);
   if (!parsed.success) throw new UserError(`--categories: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return requireNonEmpty(parsed.data, '--categories');
@@ -58,7 +55,9 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, file: string, opts: { categories?: string; listingDates?: boolean }) {
       const ctx = context(this);
       if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
-      const categories = opts.categories !== undefined ? parseCategories(opts.categories) : [];
+      const categories = opts.categories !== undefined ? await parseCategories(opts.categories) : [];
+      const { importKaggle } = await import('./kaggle.ts');
+      const { PaperStore } = await import('../store/papers.ts');
       const report = await importKaggle(file, new PaperStore(ctx.config.dataDir), {
         categories,
         listingDates: opts.listingDates,
@@ -87,7 +86,11 @@ export const registerArxivCommands: Registrar = (program, context) => {
     .action(async function (this: Command, opts: { categories?: string; date?: string; from?: string; until?: string; source?: string; format?: string; ids?: string }) {
       const { config, quiet } = context(this);
       const started = performance.now();
-      const categories = opts.categories !== undefined ? parseCategories(opts.categories) : config.arxiv.categories;
+      const categories = opts.categories !== undefined ? await parseCategories(opts.categories) : config.arxiv.categories;
+      const { backfill, clientFor, countTypes, fetchAnnouncements, fetchPapersByIds } = await import('./fetch.ts');
+      const { stringList } = await import('./config.ts');
+      const { PaperStore } = await import('../store/papers.ts');
+      const { progress } = await import('../util/progress.ts');
       let retries = 0;
       const onRetry = (e: RetryEvent) => {
         retries++;

@@ -38,7 +38,7 @@ export function feedDate(s: string): string | null {
   return null;
 }
 
-export function normalizeAnnounceType(raw: string): AnnounceType | null {
+function normalizeAnnounceType(raw: string): AnnounceType | null {
   const t = raw.trim().toLowerCase();
   if (t === 'new' || t === 'cross' || t === 'replace') return t;
   if (t === 'replace-cross') return 'replace';

@@ -59,7 +59,7 @@ export function clientFor(config: Config, opts: ClientOptions = {}): PoliteClien
   return new PoliteClient(config.arxiv, opts);
 }
 
-export function feedUrlFor(template: string, categories: string[]): string {
+function feedUrlFor(template: string, categories: string[]): string {
   if (categories.length === 0) throw new UserError('no categories to fetch (set arxiv.categories or --categories)');
   const joined = categories.join('+');
   return template.includes('{categories}') ? template.replace('{categories}', joined) : `${template.replace(/\/$/, '')}/${joined}`;

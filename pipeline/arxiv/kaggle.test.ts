@@ -51,6 +51,28 @@ test('bad lines are reported by line number and the rest still imports', async (
   assert.equal(r.imported, 99);
 });
 
+test('a line whose categories are not arXiv\'s is skipped and reported; papers in retired archives import', async () => {
+  const record = JSON.parse(sampleLines[0]!) as Record<string, string>;
+  const withCategories = (id: string, categories: string) => JSON.stringify({ ...record, id, categories });
+  const lines = [
+    withCategories('2510.90001', 'cs.CV <script>alert(1)</script>'),
+    withCategories('2510.90002', 'cs.cv'),
+    withCategories('2510.90003', 'cs.CV \u001b[31mred'),
+    // A 1995 paper: chao-dyn was retired into nlin.CD, but old papers still carry it.
+    withCategories('solv-int/9501001', 'chao-dyn solv-int'),
+  ];
+  const file = join(mkdtempSync(join(tmpdir(), 'pb-kaggle-')), 'hostile.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const store = scratch();
+  const r = await importKaggle(file, store, { quiet: true });
+  assert.deepEqual(r.badLines.map((b) => b.line), [1, 2, 3]);
+  assert.match(r.badLines[0]!.reason, /unknown arXiv archive "<script>alert\(1\)<\/script>"/);
+  assert.match(r.badLines[1]!.reason, /"cs\.cv" is not an arXiv category \(did you mean "cs\.CV"\?\)/);
+  assert.ok(!r.badLines[2]!.reason.includes('\u001b'), 'no terminal escapes in the report');
+  assert.equal(r.imported, 1);
+  assert.deepEqual(store.get('solv-int/9501001')?.categories, ['chao-dyn', 'solv-int']);
+});
+
 test('odd characters in a snapshot line are cleaned on the way into the store', async () => {
   const record = JSON.parse(sampleLines[0]!) as Record<string, string>;
   // JSON escapes for a NUL and a lone surrogate, as a hostile or damaged snapshot line carries them.

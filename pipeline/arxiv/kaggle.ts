@@ -9,7 +9,8 @@ import { createGunzip } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { pipeline, type Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { canonicalPaper, cleanText, parseArxivId, splitAuthors, type Paper } from '../store/paper.ts';
+import { canonicalPaper, cleanText, parseArxivId, splitAuthors, wellFormedText, type Paper } from '../store/paper.ts';
+import { categoryProblem } from './categories.ts';
 import type { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
 
@@ -71,6 +72,11 @@ export function paperFromKaggle(rec: KaggleRecord, opts: { listingDates?: boolea
   if (!title) throw new Error('missing title');
   if (!abstract) throw new Error('missing abstract');
   if (categories.length === 0) throw new Error('missing categories');
+  // A category names an archive page: `<script>` or `cs.cv` must not become one.
+  for (const c of categories) {
+    const problem = categoryProblem(c, 'paper');
+    if (problem) throw new Error(wellFormedText(problem));
+  }
   const versions = Array.isArray(rec.versions) ? rec.versions : [];
   const last = versions[versions.length - 1];
   const version = last ? Number(String(last.version).replace(/^v/, '')) || null : null;
@@ -170,7 +176,7 @@ export interface ConvertOptions {
 }
 
 /** Parses, converts, filters and serializes a batch of lines (bad ones numbered from 1 at its first). */
-export function convertLines(batch: string[], opts: ConvertOptions): ConvertedBatch {
+function convertLines(batch: string[], opts: ConvertOptions): ConvertedBatch {
   const out: ConvertedBatch = { ids: [], jsons: [], bad: [], filtered: 0 };
   const wanted = opts.categories ?? [];
   for (let i = 0; i < batch.length; i++) {

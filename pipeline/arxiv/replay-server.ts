@@ -447,8 +447,3 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     },
   };
 }
-
-// Used by the profiles stage's tests too: the ids whose entries the server can answer.
-export function recordedApiIds(): string[] {
-  return [...apiEntryIndex().keys()].filter((k) => !/v\d+$/.test(k));
-}

@@ -3,20 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { profileById } from '../profiles/commands.ts';
-import { isPlainEmail } from '../profiles/seal.ts';
-import { previewPicks } from '../recommend/preview.ts';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { sendMessages, toEml } from '../send/send.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
-import { parseDigestInputs, type DigestInput } from './input.ts';
-import { screenshotEmail } from './preview.ts';
-import { renderDigests } from './render.ts';
-import { requireSigningKey } from '../links/config.ts';
+import type { DigestInput } from './input.ts';
 
 /** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
-function readPicks(file: string, date: string | undefined): DigestInput[] {
+async function readPicks(file: string, date: string | undefined): Promise<DigestInput[]> {
   if (!existsSync(file)) throw new UserError(`no such picks file: ${file}`);
   let json: unknown;
   try {
@@ -24,6 +18,7 @@ function readPicks(file: string, date: string | undefined): DigestInput[] {
   } catch (err) {
     throw new UserError(`picks file ${file} is not valid JSON: ${(err as Error).message}`);
   }
+  const { parseDigestInputs } = await import('./input.ts');
   try {
     const inputs = parseDigestInputs(json, date);
     if (inputs.length === 0) throw new Error('no subscribers in it');
@@ -50,10 +45,13 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { picks: string; date?: string; out?: string }) {
       const { config } = context(this);
-      const inputs = readPicks(opts.picks, opts.date);
+      const inputs = await readPicks(opts.picks, opts.date);
+      const { requireSigningKey } = await import('../links/config.ts');
       requireSigningKey(config.links);
       const edition = oneEdition(inputs);
       const out = resolve(opts.out ?? join(config.dataDir, 'digest', edition));
+      const { renderDigests } = await import('./render.ts');
+      const { toEml } = await import('../send/send.ts');
       const messages = await renderDigests(config, inputs);
       const files: { subscriber: string; eml: string; html: string; bytes: number; shown: number; picked: number; subject: string }[] = [];
       for (const m of messages) {
@@ -81,9 +79,12 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { picks: string; date?: string }) {
       const { config, quiet } = context(this);
-      const inputs = readPicks(opts.picks, opts.date);
+      const inputs = await readPicks(opts.picks, opts.date);
+      const { requireSigningKey } = await import('../links/config.ts');
       requireSigningKey(config.links);
       const edition = oneEdition(inputs);
+      const { renderDigests } = await import('./render.ts');
+      const { sendMessages } = await import('../send/send.ts');
       const messages = await renderDigests(config, inputs);
       const report = await sendMessages(config, messages, { edition, quiet });
       emit(this, report, (r) =>
@@ -116,12 +117,14 @@ export const registerDigestCommands: Registrar = (program, context) => {
       if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new UserError('--count must be a positive integer');
       let input: DigestInput;
       if (opts.picks) {
-        const found = readPicks(opts.picks, date).find((i) => i.subscriber.id === id);
+        const found = (await readPicks(opts.picks, date)).find((i) => i.subscriber.id === id);
         if (!found) throw new UserError(`no picks for ${id} in ${opts.picks}`);
         input = found;
       } else {
         if (opts.profiles) config.profiles.dir = opts.profiles;
         const profile = await profileById(config, id);
+        const { previewPicks } = await import('../recommend/preview.ts');
+        const { isPlainEmail } = await import('../profiles/seal.ts');
         const { date: day, papers, picks } = await previewPicks(config, profile, date, { quiet });
         const byId = new Map(papers.map((p) => [p.id, p]));
         // A preview never opens a sealed address: it is mailed to nobody.
@@ -135,12 +138,14 @@ export const registerDigestCommands: Registrar = (program, context) => {
       }
       // a preview needs signed-looking links, not the production keys
       const keyring = Object.keys(config.links.keys).length ? undefined : { keys: { preview: randomBytes(24).toString('base64url') } };
+      const { renderDigests } = await import('./render.ts');
       const [message] = await renderDigests(config, [input], keyring ? { keyring } : {});
       if (!message) throw new UserError(`no papers to preview for ${id}`);
       const out = resolve(opts.out ?? join(config.dataDir, 'digest', 'preview'));
       const html = join(out, `${id}.html`);
       writeFileAtomic(html, message.html);
       writeFileAtomic(join(out, `${id}.txt`), message.text);
+      const { screenshotEmail } = await import('./preview.ts');
       const screenshots = await screenshotEmail(message.html, out, id);
       emit(this, { subscriber: id, edition: message.edition, subject: message.subject, html, screenshots, bytes: Buffer.byteLength(message.html) }, (r) =>
         [`${r.subject}`, `  ${r.html} (${(r.bytes / 1000).toFixed(1)} kB)`, ...r.screenshots.map((s) => `  ${s}`)].join('\n'),

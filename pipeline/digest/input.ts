@@ -25,8 +25,10 @@ export interface DigestInput {
   /** Announcement date the digest is for (YYYY-MM-DD). */
   edition: string;
   picks: DigestPick[];
-  /** How many new papers the edition had, for the header ("12 picked from 412 new"). */
+  /** How many new papers the digest drew from, for the header ("12 picked from 412 new"). */
   newPapers?: number;
+  /** Days the digest covers, ending on `edition`: 1 (daily, the default) or 7 (a weekly digest). */
+  days?: number;
   /** Overrides `digest.profileUrl` for this subscriber. */
   profileUrl?: string;
 }
@@ -51,7 +53,7 @@ const paperSchema = z.object({
   license: z.string().nullable().default(null),
 });
 
-export const digestInputSchema = z.object({
+const digestInputSchema = z.object({
   subscriber: z.object({
     id: z.string().refine(isProfileId, 'not a profile id (see profiles/profile.schema.json)'),
     name: z.string().default(''),
@@ -60,6 +62,7 @@ export const digestInputSchema = z.object({
   edition,
   picks: z.array(z.object({ paper: paperSchema, score: z.number(), reason: z.string().default('') })),
   newPapers: z.number().int().min(0).optional(),
+  days: z.number().int().min(1).max(31).optional(),
   profileUrl: z.url().optional(),
 });
 

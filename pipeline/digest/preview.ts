@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { launchChromium } from '../util/chromium.ts';
 import { makeDir } from '../store/atomic.ts';
 
-export const PREVIEW_VIEWPORTS = [
+const PREVIEW_VIEWPORTS = [
   { name: 'phone', width: 375, height: 812 },
   { name: 'desktop', width: 1024, height: 768 },
 ] as const;
-export const PREVIEW_SCHEMES = ['light', 'dark'] as const;
+const PREVIEW_SCHEMES = ['light', 'dark'] as const;
 
 /** Writes `<name>-<viewport>-<scheme>.png` for every viewport and scheme; returns the paths. */
 export async function screenshotEmail(html: string, outDir: string, name: string): Promise<string[]> {

@@ -84,3 +84,26 @@ test('picks are ordered by score; subscribers without picks get no email', async
   assert.ok(out[0]!.subject.startsWith(papers[2]!.title.replace(/\s+/g, ' ').slice(0, 20)));
   assert.ok(out[0]!.html.indexOf(papers[2]!.id) < out[0]!.html.indexOf(papers[0]!.id));
 });
+
+test('a weekly digest says it covers a week: its dates and the week\'s count', async () => {
+  const config = testConfig();
+  const [m] = await renderDigests(config, [{ ...input('alice', 3), newPapers: 1204, days: 7 }]);
+  for (const part of [m!.html, m!.text]) {
+    assert.ok(part.includes('Week of 25 September – 1 October 2025'), 'the week\'s dates');
+    assert.ok(part.includes('3 papers picked for you from 1,204 new this week'));
+    assert.ok(!part.includes('Wednesday, 1 October 2025'));
+  }
+  assert.match(m!.subject, / · Paperboy week to 1 Oct$/);
+});
+
+test('digests load nothing from third parties (no Google Fonts) and keep no LaTeX from the issue\'s examples', async () => {
+  const config = testConfig();
+  const base = input('alice', 1);
+  const paper = { ...base.picks[0]!.paper, title: 'Cohomology of $GL_N$ and $\\mathfrak{gl}_2$', abstract: 'We extend REArtGS~\\cite{wu2025reartgs} to $n:=\\binom{k+1}{2}$ parts. It works.' };
+  const [m] = await renderDigests(config, [{ ...base, picks: [{ ...base.picks[0]!, paper }] }]);
+  for (const part of [m!.html, m!.text]) {
+    assert.doesNotMatch(part, /fonts\.googleapis|@import|<link\b/);
+    assert.ok(part.includes('Cohomology of GL_N and 𝔤𝔩₂'));
+    assert.ok(part.includes('We extend REArtGS to n:=(k+1 choose 2) parts.'));
+  }
+});

@@ -10,8 +10,9 @@ import { requireSigningKey } from '../links/config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
-import { compileTemplate, fill, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
-import { clip, firstSentences, longDate, readable, shortDate, shortenAuthors } from './text.ts';
+import { compileTemplate, fill, MJML_OPTIONS, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
+import { readable } from '../util/latex.ts';
+import { clip, dateRange, firstSentences, longDate, shortDate, shortenAuthors } from './text.ts';
 
 export interface Message {
   subscriber: string;
@@ -55,7 +56,7 @@ export function loadTemplate(config: Config): Promise<CompiledTemplate> {
   const path = templatePath(config);
   if (!existsSync(path)) throw new Error(`digest template ${path} does not exist`);
   const source = readFileSync(path, 'utf8');
-  const version = createHash('sha256').update(mjmlVersion()).update('\0').update(source).digest('hex').slice(0, 16);
+  const version = createHash('sha256').update(mjmlVersion()).update('\0').update(JSON.stringify(MJML_OPTIONS)).update('\0').update(source).digest('hex').slice(0, 16);
   const file = join(config.dataDir, 'digest', 'compiled', `${version}.json`);
   const key = file;
   let compiled = compiledCache.get(key);
@@ -127,13 +128,14 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
   const base = {
     productName: d.productName,
     siteUrl: `${site}/`,
-    dateLong: longDate(edition),
+    // A weekly digest says it covers a week: its dates, and the week's count below.
+    dateLong: (input.days ?? 1) > 1 ? `Week of ${dateRange(edition, input.days!)}` : longDate(edition),
     profileUrl,
     archiveUrl: dayUrl,
     unsubscribeUrl,
     footerNote: `You get this because you subscribed to ${d.productName} as ${subscriber.email}. 👍/👎 teach tomorrow's picks.`,
   };
-  const fit = fitPapers(template, papers, picked, base, dayUrl, d.maxBytes, edition, input.newPapers, top);
+  const fit = fitPapers(template, papers, picked, base, dayUrl, d.maxBytes, edition, input.newPapers, top, input.days ?? 1);
   const { data, html } = fit;
   const shown = fit.shown;
   const from = config.send.from;
@@ -235,18 +237,19 @@ function paperText(config: Config, p: Paper): PaperText {
  * by maxPicks), a closing line links the rest on the archive. Sizes come from filling each piece
  * once, so this costs a few string concatenations, not renders.
  */
-function fitPapers(template: CompiledTemplate, papers: PaperView[], picked: number, base: Record<string, string>, dayUrl: string, maxBytes: number, edition: string, newPapers: number | undefined, top: string) {
+function fitPapers(template: CompiledTemplate, papers: PaperView[], picked: number, base: Record<string, string>, dayUrl: string, maxBytes: number, edition: string, newPapers: number | undefined, top: string, days: number) {
   const build = (shown: number): TemplateData => {
     const rest = picked - shown;
-    const countLine = `${picked} paper${picked === 1 ? '' : 's'} picked for you${newPapers ? ` from ${newPapers} new` : ''}`;
-    const subject = `${clip(top, 90)}${picked > 1 ? ` + ${picked - 1} more` : ''} · ${base.productName} ${shortDate(edition)}`;
+    const period = days === 7 ? ' this week' : days > 1 ? ` in ${days} days` : '';
+    const countLine = `${picked} paper${picked === 1 ? '' : 's'} picked for you${newPapers ? ` from ${newPapers.toLocaleString('en-US')} new${period}` : period}`;
+    const subject = `${clip(top, 90)}${picked > 1 ? ` + ${picked - 1} more` : ''} · ${base.productName} ${days > 1 ? `week to ${shortDate(edition)}` : shortDate(edition)}`;
     return {
       ...base,
       subject,
       preheader: `${countLine}. Top pick: ${clip(top, 120)}`,
       countLine,
       papers: papers.slice(0, shown),
-      more: rest > 0 ? [{ moreUrl: dayUrl, moreLine: `${rest} more paper${rest === 1 ? '' : 's'} picked for you — see today in the archive` }] : [],
+      more: rest > 0 ? [{ moreUrl: dayUrl, moreLine: `${rest} more paper${rest === 1 ? '' : 's'} picked for you — see ${days > 1 ? 'the latest edition' : 'today'} in the archive` }] : [],
     };
   };
   const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -324,7 +327,7 @@ function wrapText(s: string, width: number): string[] {
   return out;
 }
 
-export function bareAddress(from: string): string {
+function bareAddress(from: string): string {
   const m = /<([^>]+)>/.exec(from);
   return (m ? m[1]! : from).trim();
 }
@@ -334,7 +337,7 @@ export function addressDomain(from: string): string {
 }
 
 /** Stable per (subscriber, edition), so a resent copy is recognizably the same message. */
-export function messageIdFor(subscriber: string, edition: string, domain: string): string {
+function messageIdFor(subscriber: string, edition: string, domain: string): string {
   const h = createHash('sha256').update(`${subscriber}\0${edition}`).digest('base64url').slice(0, 22);
   return `<paperboy.${edition}.${h}@${domain}>`;
 }

@@ -11,7 +11,7 @@
 // preceded by a marker comment and each list followed by one, so MJML's merging of adjacent
 // Outlook conditional comments never crosses an item boundary: an item renders to the same bytes
 // wherever it stands, which is what makes the fill byte-identical to the direct render (tested).
-import { escapeHtml } from './text.ts';
+import { escapeHtml } from '../util/html.ts';
 
 export type TemplateValue = string | number;
 export interface TemplateData {
@@ -81,7 +81,7 @@ function list(data: TemplateData, name: string): TemplateData[] {
 }
 
 /** Expands a template with one subscriber's data into MJML source. */
-export function instantiate(nodes: Node[], data: TemplateData, scope: TemplateData[] = []): string {
+function instantiate(nodes: Node[], data: TemplateData, scope: TemplateData[] = []): string {
   let out = '';
   for (const node of nodes) {
     if (node.kind === 'text') out += node.text;
@@ -106,14 +106,21 @@ function lookup(scopes: TemplateData[], name: string): string {
  * meaning in the HTML it produces (no <pre>), so they collapse to one line break. Applied to the
  * output of `mjml()` on both paths.
  */
-export function squeeze(html: string): string {
+function squeeze(html: string): string {
   return html.replace(/[ \t]*\n\s*/g, '\n');
 }
+
+/**
+ * How MJML runs (part of the compiled template's cache key). `fonts: {}`: MJML would otherwise
+ * link Google Fonts for any font it knows in the font stack (Roboto), a request to a third party
+ * from every opened email that many clients block anyway; the template's system font stack needs none.
+ */
+export const MJML_OPTIONS = { validationLevel: 'strict', keepComments: true, fonts: {} } as const;
 
 export async function renderMjml(mjml: string): Promise<string> {
   // loaded on demand: most runs fill a template compiled earlier and never need MJML
   const { default: mjml2html } = await import('mjml');
-  const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: true });
+  const result = await mjml2html(mjml, MJML_OPTIONS);
   return squeeze(result.html);
 }
 

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clip, escapeHtml, firstSentences, longDate, readable, shortenAuthors } from './text.ts';
-
-test('escapeHtml covers element content and both attribute quotes', () => {
-  assert.equal(escapeHtml(`<script>alert("x" & 'y')</script>`), '&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;');
-});
+import { readable } from '../util/latex.ts';
+import { clip, dateRange, firstSentences, longDate, shortenAuthors } from './text.ts';
 
 test('author lists are shortened around the first and last authors', () => {
   assert.equal(shortenAuthors(['A. One', 'B. Two']), 'A. One, B. Two');
@@ -27,4 +24,14 @@ test('readable collapses whitespace and converts LaTeX; clip and dates', () => {
   assert.equal(readable('  A $\\beta$-VAE\n  for  $\\mathbb{R}^3$ '), 'A β-VAE for ℝ³');
   assert.equal(clip('one two three four', 10), 'one two…');
   assert.equal(longDate('2025-10-01'), 'Wednesday, 1 October 2025');
+});
+
+test('readable cleans what did not pass ingestion (a pick\'s reason): no control characters or lone surrogates', () => {
+  assert.equal(readable('Close to\u0000 a paper \ud800you liked\u001b[31m'), 'Close to a paper \ufffdyou liked[31m');
+});
+
+test('date ranges for weekly digests', () => {
+  assert.equal(dateRange('2025-11-19', 7), '13–19 November 2025');
+  assert.equal(dateRange('2025-11-05', 7), '30 October – 5 November 2025');
+  assert.equal(dateRange('2026-01-02', 7), '27 December 2025 – 2 January 2026');
 });

@@ -1,17 +1,5 @@
-// Small pure text helpers for the digest: escaping, author lists, abstract excerpts.
-import { latexToText } from './latex.ts';
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and double- or single-quoted attributes alike. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
-
-/** Whitespace collapsed, LaTeX made readable: the form every title and abstract is shown in. */
-export function readable(s: string): string {
-  return latexToText(s.replace(/\s+/g, ' ').trim()).replace(/\s+/g, ' ').trim();
-}
+// Small pure text helpers for the digest: author lists, abstract excerpts, dates.
+import { readable } from '../util/latex.ts';
 
 /**
  * Author lists as a reader skims them: up to `max` names in full; longer lists keep the first
@@ -64,6 +52,19 @@ const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'sh
 export function longDate(edition: string): string {
   return LONG_DATE.format(new Date(`${edition}T12:00:00Z`));
 }
+
+/** "13–19 November 2025" for a digest covering `days` days up to `edition` ("30 October – 5 November 2025" across months). */
+export function dateRange(edition: string, days: number): string {
+  const end = new Date(`${edition}T12:00:00Z`);
+  const start = new Date(end.getTime() - (days - 1) * 86_400_000);
+  const parts = (d: Date): Record<string, string> => Object.fromEntries(RANGE_DATE.formatToParts(d).map((p) => [p.type, p.value]));
+  const [a, b] = [parts(start), parts(end)];
+  if (a.year !== b.year) return `${a.day} ${a.month} ${a.year} – ${b.day} ${b.month} ${b.year}`;
+  if (a.month !== b.month) return `${a.day} ${a.month} – ${b.day} ${b.month} ${b.year}`;
+  return `${a.day}–${b.day} ${b.month} ${b.year}`;
+}
+
+const RANGE_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** "3 Nov" for subjects. */
 export function shortDate(edition: string): string {

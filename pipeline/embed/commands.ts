@@ -1,13 +1,10 @@
-// The model runtime (transformers.js, onnxruntime) loads only when a command needs it, so the
-// rest of the CLI starts fast.
+// Each command loads what it needs when it runs (the model runtime, transformers.js and onnxruntime,
+// only when it embeds), so the CLI starts fast.
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { UserError } from '../util/errors.ts';
-import { staticDim } from './config.ts';
-import { committedModelDir, currentStaticModel, modelKeyOf, modelSpec, readCommittedModelInfo } from './spec.ts';
-import { VectorStore } from './vectors.ts';
 
 export const registerEmbedCommands: Registrar = (program, context) => {
   program
@@ -25,6 +22,7 @@ export const registerEmbedCommands: Registrar = (program, context) => {
           ...(r.switched && r.previousModel ? [`switched from ${r.previousModel}; its vectors were removed`] : []),
           ...(r.empty ? [`${r.empty} papers had no token the model knows (zero vector, never a neighbour)`] : []),
           ...(r.dropped ? [`${r.dropped} vectors of papers no longer stored were dropped`] : []),
+          ...r.repaired,
         ].join('\n'),
       );
     });
@@ -33,12 +31,15 @@ export const registerEmbedCommands: Registrar = (program, context) => {
   model
     .command('build')
     .description('learn the offline static-embedding model from the stored papers (LSA over WordPiece tokens)')
-    .option('--dim <n>', 'vector size (default: embed.static.dim)', (v) => withinConfigBounds(v, '--dim', staticDim))
+    .option('--dim <n>', 'vector size (default: embed.static.dim)')
     .option('--json', 'machine-readable report')
-    .action(async function (this: Command, opts: { dim?: number }) {
+    .action(async function (this: Command, opts: { dim?: string }) {
+      const { staticDim } = await import('./config.ts');
+      const dim = opts.dim === undefined ? undefined : withinConfigBounds(opts.dim, '--dim', staticDim);
       const { config, quiet } = context(this);
       const { buildStaticModel } = await import('./static-model.ts');
-      const info = await buildStaticModel(config, { quiet, dim: opts.dim });
+      const { committedModelDir, readCommittedModelInfo } = await import('./spec.ts');
+      const info = await buildStaticModel(config, { quiet, dim });
       emit(this, info, (i) =>
         [
           `built ${i.model} (${i.dim} dimensions, fingerprint ${i.fingerprint}) from ${i.papers} papers in ${i.seconds.toFixed(1)}s`,
@@ -50,8 +51,9 @@ export const registerEmbedCommands: Registrar = (program, context) => {
   model
     .command('cache-key')
     .description('a short key of what the derived model files and the FAISS index depend on (the configured model and, for the offline model, its committed build): the nightly workflow\'s cache key')
-    .action(function (this: Command) {
+    .action(async function (this: Command) {
       const { config } = context(this);
+      const { currentStaticModel, modelKeyOf, modelSpec } = await import('./spec.ts');
       const spec = modelSpec(config.embed);
       const key = modelKeyOf(spec, spec.isStatic ? currentStaticModel(config)?.fingerprint : undefined);
       process.stdout.write(`${createHash('sha256').update(key).digest('hex').slice(0, 16)}\n`);
@@ -60,8 +62,10 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     .command('info')
     .description('the configured model and the state of the stored vectors')
     .option('--json', 'machine-readable output')
-    .action(function (this: Command) {
+    .action(async function (this: Command) {
       const { config } = context(this);
+      const { currentStaticModel, modelSpec } = await import('./spec.ts');
+      const { VectorStore } = await import('./vectors.ts');
       const spec = modelSpec(config.embed);
       const info = { spec, static: spec.isStatic ? (currentStaticModel(config) ?? null) : null, active: new VectorStore(config.dataDir).active() ?? null };
       emit(this, info, (i) =>

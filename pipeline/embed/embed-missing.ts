@@ -8,6 +8,7 @@ import { PaperStore } from '../store/papers.ts';
 import { progress } from '../util/progress.ts';
 import { createEmbedder, type Embedder } from './embedder.ts';
 import { contentHash, paperText } from './text.ts';
+import { DamagedFileError } from '../store/read.ts';
 import { VectorStore, type VectorShard } from './vectors.ts';
 
 export interface EmbedOptions {
@@ -27,6 +28,8 @@ export interface EmbedReport {
   empty: number;
   /** Vectors dropped because their paper left the store. */
   dropped: number;
+  /** Damaged vector shards (truncated, a row failing its checksum), each named; their papers were embedded again. */
+  repaired: string[];
   /** The model became the active one in this run (first run or a completed model switch). */
   switched: boolean;
   previousModel: string | null;
@@ -49,6 +52,19 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
   const storage = config.embed.storage;
   const every = opts.checkpointEvery ?? 2048;
 
+  // Vectors are derived data: a damaged shard is named and its month embedded again.
+  const damaged = new Map<string, string>();
+  const readVectors = (month: string): VectorShard | undefined => {
+    if (damaged.has(month)) return undefined;
+    try {
+      return vectors.readShard(modelKey, month);
+    } catch (err) {
+      if (!(err instanceof DamagedFileError)) throw err;
+      damaged.set(month, `${err.message}; its papers were embedded again`);
+      return undefined;
+    }
+  };
+
   // Pass 1: what each shard lacks (cheap: hashes only), so the progress bar knows the total.
   const plans: Plan[] = [];
   let total = 0;
@@ -58,7 +74,7 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
   const months = papers.shards();
   for (const month of months) {
     const shard = papers.readShard(month);
-    const have = hashIndex(vectors.readShard(modelKey, month));
+    const have = hashIndex(readVectors(month));
     let todo = 0;
     for (const p of shard) if (have.get(p.id)?.hash !== contentHash(paperText(p))) todo++;
     const inStore = new Set(shard.map((p) => p.id));
@@ -67,7 +83,7 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
     reused += shard.length - todo;
     dropped += stale;
     total += todo;
-    plans.push({ month, todo, changed: todo > 0 || stale > 0 });
+    plans.push({ month, todo, changed: todo > 0 || stale > 0 || damaged.has(month) });
   }
 
   // Pass 2: embed and checkpoint.
@@ -76,7 +92,7 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
   for (const plan of plans) {
     if (!plan.changed) continue;
     const shard = papers.readShard(plan.month);
-    const old = vectors.readShard(modelKey, plan.month);
+    const old = readVectors(plan.month);
     const rows = new Map<string, { hash: string; vector: Float32Array }>();
     const oldIndex = hashIndex(old);
     const todo: { id: string; text: string; hash: string }[] = [];
@@ -120,6 +136,7 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
     reused,
     empty,
     dropped,
+    repaired: [...damaged.values()],
     switched,
     previousModel: switched ? (previous?.modelKey ?? null) : null,
     seconds,

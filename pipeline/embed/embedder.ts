@@ -58,7 +58,7 @@ export interface LoadOptions {
   threads: number;
 }
 
-export async function loadPipeline(spec: ModelSpec, o: LoadOptions): Promise<FeatureExtractionPipeline> {
+async function loadPipeline(spec: ModelSpec, o: LoadOptions): Promise<FeatureExtractionPipeline> {
   // transformers.js reads these globals when it resolves model files.
   env.allowLocalModels = true;
   env.localModelPath = o.localModelPath.endsWith('/') ? o.localModelPath : `${o.localModelPath}/`;
@@ -121,7 +121,7 @@ export interface PipelineEmbedderOptions {
   build?: string;
 }
 
-export async function embedderFromPipeline(extractor: FeatureExtractionPipeline, spec: ModelSpec, o: PipelineEmbedderOptions): Promise<Embedder> {
+async function embedderFromPipeline(extractor: FeatureExtractionPipeline, spec: ModelSpec, o: PipelineEmbedderOptions): Promise<Embedder> {
   const tokenizer = extractor.tokenizer;
   const model = extractor.model;
   const bucketing = o.bucketing ?? true;

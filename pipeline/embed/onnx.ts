@@ -121,7 +121,7 @@ export interface GraphInit {
 }
 
 /** Serializes a ModelProto (IR version 8) with one graph. */
-export function encodeModel(g: GraphInit): Uint8Array {
+function encodeModel(g: GraphInit): Uint8Array {
   const graph = message(
     ...g.nodes.map((n, i) => bytesField(1, node(n, i))),
     stringField(2, g.name),

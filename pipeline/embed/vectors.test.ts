@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PaperStore } from '../store/papers.ts';
@@ -136,4 +136,44 @@ test('a damaged active.json or vector shard is an error naming the file', async 
   const active = join(store.root, 'active.json');
   writeFileSync(active, '{"modelKey": "');
   assert.throws(() => loadVectors(config), new RegExp(`damaged file ${active}: Unterminated string in JSON`));
+});
+
+test('a truncated or garbled vector shard fails naming the file; embed embeds its month again and keeps the rest', async () => {
+  const { config } = await sampleStore();
+  await embedMissing(config, { quiet: true, embedder });
+  const store = new VectorStore(config.dataDir);
+  const { modelKey } = store.active()!;
+  const months = store.shards(modelKey);
+  assert.ok(months.length >= 2, 'the sample spans several months');
+  const path = join(store.dirOf(modelKey), `${months[0]}.vec`);
+  const good = readFileSync(path);
+  const intact = loadVectors(config);
+
+  writeFileSync(path, good.subarray(0, good.length - 100));
+  assert.throws(() => loadVectors(config), { name: 'DamagedFileError', message: new RegExp(`^damaged file ${path}: truncated: `) });
+  // One byte of one row's values changed, and one digit of an id in the header: both caught.
+  const garbled = Buffer.from(good);
+  garbled[garbled.length - 3]! ^= 0x10;
+  writeFileSync(path, garbled);
+  const lastId = intact.ids.filter((id) => id.startsWith(months[0]!)).at(-1)!;
+  assert.throws(() => loadVectors(config), { message: `damaged file ${path}: 1 of ${decodeShard(good, path).ids.length} rows fail their checksum (${lastId})` });
+  const renamed = Buffer.from(good.toString('latin1').replace(`"${lastId}"`, `"${lastId.slice(0, -1)}${(Number(lastId.at(-1)) + 1) % 10}"`), 'latin1');
+  assert.throws(() => decodeShard(renamed, path), /rows fail their checksum/);
+
+  const watched = counting(embedder);
+  const r = await embedMissing(config, { quiet: true, embedder: watched });
+  assert.deepEqual(r.repaired, [`damaged file ${path}: 1 of ${decodeShard(good, path).ids.length} rows fail their checksum (${lastId}); its papers were embedded again`]);
+  assert.equal(watched.texts, decodeShard(good, path).ids.length, 'only the damaged month is embedded again');
+  const repaired = loadVectors(config);
+  assert.deepEqual(repaired.ids, intact.ids);
+  assert.deepEqual(repaired.vectors, intact.vectors);
+});
+
+test('shards written before checksums (PBV1) are still read', () => {
+  const shard = { modelKey: 'm', dim: 4, ids: ['2510.00001', '2510.00002'], hashes: ['a', 'b'], vectors: new Float32Array([1, 0, 0, 0, 0, 0.6, 0.8, 0]) };
+  const v2 = Buffer.from(encodeShard(shard, 'float16'));
+  // A PBV1 shard is the same without the checksums after the padded header.
+  const start = (8 + v2.readUInt32LE(4) + 7) & ~7;
+  const v1 = Buffer.concat([Buffer.from('PBV1'), v2.subarray(4, start), v2.subarray(start + 2 * 4)]);
+  assert.deepEqual(decodeShard(v1, 'old.vec').vectors, decodeShard(v2, 'new.vec').vectors);
 });

@@ -4,12 +4,15 @@
 // Float32Array views — never JSON number arrays. `active.json` names the model whose vectors are
 // complete; a new model is filled beside it and becomes active only when every paper has a vector.
 //
-// Shard layout (little-endian): "PBV1", uint32 header length, JSON header
+// Shard layout (little-endian): "PBV2", uint32 header length, JSON header
 // { modelKey, dim, storage, count, ids, hashes }, zero padding to a multiple of 8, then
+//   uint32 crc[count]: CRC-32 of each row's id, hash and stored bytes (checked on every read)
 //   int8:    float32 scale[count], int8 value[count × dim]     (x ≈ value · scale)
 //   float16: float16 value[count × dim]
+// "PBV1" shards (before checksums) have no crc section and are read unchecked.
 import { createHash } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
@@ -49,22 +52,40 @@ interface ActiveModel {
   since: string;
 }
 
-const MAGIC = 'PBV1';
+const MAGIC = 'PBV2';
+const MAGIC_UNCHECKED = 'PBV1';
+
+/** Where each part of a shard's body starts, and how many bytes one row takes in it. */
+function bodyLayout(storage: Storage, count: number, dim: number, start: number, checked: boolean) {
+  const crcs = start;
+  const scales = crcs + (checked ? count * 4 : 0);
+  const values = storage === 'int8' ? scales + count * 4 : scales;
+  const valueBytes = storage === 'int8' ? dim : dim * 2;
+  return { crcs, scales, values, valueBytes, end: values + count * valueBytes };
+}
+
+/** CRC-32 of one row: its id and text hash (a garbled header) and its stored bytes (a garbled body). */
+function rowChecksum(buf: Uint8Array, layout: ReturnType<typeof bodyLayout>, storage: Storage, row: number, id: string, hash: string): number {
+  let crc = crc32(`${id}\n${hash}\n`);
+  if (storage === 'int8') crc = crc32(buf.subarray(layout.scales + row * 4, layout.scales + row * 4 + 4), crc);
+  const at = layout.values + row * layout.valueBytes;
+  return crc32(buf.subarray(at, at + layout.valueBytes), crc);
+}
 
 export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
   const { dim, ids } = shard;
   const count = ids.length;
   const header: ShardHeader = { modelKey: shard.modelKey, dim, storage, count, ids, hashes: shard.hashes };
   const json = Buffer.from(JSON.stringify(header));
-  const start = align8(8 + json.length);
-  const body = storage === 'int8' ? count * 4 + count * dim : count * dim * 2;
-  const out = new Uint8Array(start + body);
+  const layout = bodyLayout(storage, count, dim, align8(8 + json.length), true);
+  const out = new Uint8Array(layout.end);
   out.set(Buffer.from(MAGIC), 0);
-  new DataView(out.buffer).setUint32(4, json.length, true);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, json.length, true);
   out.set(json, 8);
   if (storage === 'int8') {
-    const scales = new Float32Array(out.buffer, start, count);
-    const values = new Int8Array(out.buffer, start + count * 4, count * dim);
+    const scales = new Float32Array(out.buffer, layout.scales, count);
+    const values = new Int8Array(out.buffer, layout.values, count * dim);
     for (let r = 0; r < count; r++) {
       const o = r * dim;
       let max = 0;
@@ -74,29 +95,49 @@ export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
       if (scale > 0) for (let c = 0; c < dim; c++) values[o + c] = Math.round(shard.vectors[o + c]! / scale);
     }
   } else {
-    new Float16Array(out.buffer, start, count * dim).set(shard.vectors.subarray(0, count * dim));
+    new Float16Array(out.buffer, layout.values, count * dim).set(shard.vectors.subarray(0, count * dim));
   }
+  for (let r = 0; r < count; r++) view.setUint32(layout.crcs + r * 4, rowChecksum(out, layout, storage, r, ids[r]!, shard.hashes[r]!), true);
   return out;
 }
 
-/** Decodes a shard into float32 rows, re-normalised (which also halves the quantisation error's effect on norms). */
-export function decodeShard(buf: Uint8Array, path: string): VectorShard {
-  if (buf.length < 8 || Buffer.from(buf.subarray(0, 4)).toString() !== MAGIC) throw new DamagedFileError(path, null, 'not a Paperboy vector shard');
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const len = view.getUint32(4, true);
-  const header = parseJson<ShardHeader>(Buffer.from(buf.subarray(8, 8 + len)).toString(), path);
+/**
+ * Decodes a shard into float32 rows, re-normalised (which also halves the quantisation error's
+ * effect on norms). A truncated file, a header that does not describe its body, or a row whose
+ * checksum fails is a DamagedFileError naming the file (and the first rows that fail).
+ */
+export function decodeShard(input: Uint8Array, path: string): VectorShard {
+  const magic = input.length >= 8 ? Buffer.from(input.subarray(0, 4)).toString() : '';
+  if (magic !== MAGIC && magic !== MAGIC_UNCHECKED) throw new DamagedFileError(path, null, 'not a Paperboy vector shard');
+  const len = new DataView(input.buffer, input.byteOffset, input.byteLength).getUint32(4, true);
+  if (8 + len > input.length) throw new DamagedFileError(path, null, `truncated: ${input.length} bytes, the header alone needs ${8 + len}`);
+  const header = parseJson<ShardHeader>(Buffer.from(input.subarray(8, 8 + len)).toString(), path);
   const { dim, count, storage } = header;
-  const start = align8(8 + len);
-  // Typed-array views need aligned offsets; copy only when the buffer is not.
-  const body = (buf.byteOffset + start) % 8 === 0 ? buf : buf.slice();
-  const at = body === buf ? buf.byteOffset + start : start;
+  const sane =
+    Number.isSafeInteger(dim) && dim > 0 && Number.isSafeInteger(count) && count >= 0 && (storage === 'int8' || storage === 'float16') &&
+    Array.isArray(header.ids) && header.ids.length === count && Array.isArray(header.hashes) && header.hashes.length === count;
+  if (!sane) throw new DamagedFileError(path, null, 'the header does not describe a vector shard');
+  // Typed-array views need aligned offsets; copy when the buffer is not (a fresh copy starts at 0).
+  const buf = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
+  const layout = bodyLayout(storage, count, dim, align8(8 + len), magic === MAGIC);
+  if (buf.length !== layout.end) {
+    throw new DamagedFileError(path, null, `${buf.length < layout.end ? 'truncated' : 'too long'}: ${buf.length} bytes, ${count} rows of ${dim} need ${layout.end}`);
+  }
+  if (magic === MAGIC) {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const failed = header.ids.filter((id, r) => view.getUint32(layout.crcs + r * 4, true) !== rowChecksum(buf, layout, storage, r, id, header.hashes[r]!));
+    if (failed.length) {
+      throw new DamagedFileError(path, null, `${failed.length} of ${count} rows fail their checksum (${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''})`);
+    }
+  }
   const vectors = new Float32Array(count * dim);
+  const at = buf.byteOffset;
   if (storage === 'int8') {
-    const scales = new Float32Array(body.buffer, at, count);
-    const values = new Int8Array(body.buffer, at + count * 4, count * dim);
+    const scales = new Float32Array(buf.buffer, at + layout.scales, count);
+    const values = new Int8Array(buf.buffer, at + layout.values, count * dim);
     for (let i = 0; i < count * dim; i++) vectors[i] = values[i]! * scales[(i / dim) | 0]!;
   } else {
-    vectors.set(new Float16Array(body.buffer, at, count * dim));
+    vectors.set(new Float16Array(buf.buffer, at + layout.values, count * dim));
   }
   normalizeRows(vectors, dim);
   return { modelKey: header.modelKey, dim, ids: header.ids, hashes: header.hashes, vectors };

@@ -1,5 +1,7 @@
 // Real Chromium against the real endpoint: a person's click records exactly one vote (once
-// confirmed), a scanner that runs every link of an email through a browser records nothing.
+// confirmed), a scanner that runs every link of an email through a browser records nothing,
+// whether it opens them all at once or one every few seconds. The endpoint runs the shipped
+// scanner rules (minutes-long windows); the tests move its clock instead of waiting.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,8 @@ const shots = join(tmpdir(), 'paperboy-endpoint-shots');
 mkdirSync(shots, { recursive: true });
 
 let skew = 0;
-// Wide scanner windows: a slow CI machine must not spread one scripted "scan" beyond them.
-const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000, burstWindowSeconds: 30, contradictionSeconds: 30 });
+// undefined: the defaults, not testkit's narrow windows.
+const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000, holdSeconds: undefined, burstWindowSeconds: undefined, contradictionSeconds: undefined });
 let endpoint: Endpoint;
 let browser: Browser;
 
@@ -29,7 +31,8 @@ after(async () => {
   await endpoint?.close();
 });
 
-const passHoldTime = () => (skew += 61_000);
+const passHoldTime = () => (skew += (config.endpoint.holdSeconds + 1) * 1000);
+const waitSeconds = (seconds: number) => (skew += seconds * 1000);
 async function eventsOf(subscriber: string) {
   const res = await fetch(`${endpoint.url}/events?since=0`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } });
   return ((await res.json()) as EventsPage).events.filter((e) => e.subscriber === subscriber).map((e) => [e.paper, e.action]);
@@ -116,6 +119,45 @@ test('a scanner opening only the 👍 links (no contradiction) is caught as a bu
   assert.deepEqual(await eventsOf('una'), [[PAPERS[2], 'up']]);
   await context.close();
 });
+
+test('a person opening three links of one email, minutes apart, records all three', async () => {
+  const page = await browser.newPage();
+  const picks = [[PAPERS[0]!, 'up'], [PAPERS[2]!, 'down'], [PAPERS[4]!, 'up']] as const;
+  for (const [paper, action] of picks) {
+    await page.goto(`${endpoint.url}/v/${voteToken(config, 'pat', paper, action)}`);
+    await page.getByRole('heading', { name: /like this/ }).waitFor();
+    waitSeconds(100);
+  }
+  passHoldTime();
+  assert.deepEqual(await eventsOf('pat'), picks);
+  await page.close();
+});
+
+// The red team's slow scanners: one link at a time, in document order (👍 then 👎 of each paper,
+// then unsubscribe) or only the 👍 links, at 1 s, 8 s and 15 s spacing.
+for (const spacing of [1, 8, 15]) {
+  for (const which of ['every link in document order', 'only the 👍 links'] as const) {
+    test(`a scanner opening ${which}, one every ${spacing} s, confirms nothing`, async (t) => {
+      const subscriber = `scan-${spacing}-${which === 'only the 👍 links' ? 'up' : 'all'}`;
+      const links = emailLinks(config, endpoint.url, subscriber, PAPERS).filter((link, i) => which === 'every link in document order' || (i % 2 === 0 && link.includes('/v/')));
+      const page = await browser.newPage();
+      let votes = 0;
+      for (const link of links) {
+        await page.goto(link);
+        if (link.includes('/v/')) {
+          await page.getByRole('heading', { name: /like this/ }).waitFor();
+          votes++;
+        }
+        waitSeconds(spacing);
+      }
+      passHoldTime();
+      const recorded = await eventsOf(subscriber);
+      t.diagnostic(`${recorded.length} of ${votes} votes recorded`);
+      assert.deepEqual(recorded, []);
+      await page.close();
+    });
+  }
+}
 
 test('a scanner that also presses the buttons on every page it opens confirms nothing', async () => {
   const context = await browser.newContext();

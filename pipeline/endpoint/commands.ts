@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { UserError } from '../util/errors.ts';
-import { pullEvents } from './client.ts';
-import { serveUntilSignalled } from './main.ts';
 
 export const registerEndpointCommands: Registrar = (program, context) => {
   program
@@ -16,6 +14,7 @@ export const registerEndpointCommands: Registrar = (program, context) => {
       if (opts.port !== undefined) config.endpoint.port = opts.port;
       if (opts.host) config.endpoint.host = opts.host;
       if (opts.db) config.endpoint.dbPath = opts.db;
+      const { serveUntilSignalled } = await import('./main.ts');
       await serveUntilSignalled(config);
     });
 
@@ -28,6 +27,7 @@ export const registerEndpointCommands: Registrar = (program, context) => {
       const { config } = context(this);
       const since = Number(opts.since);
       if (!Number.isSafeInteger(since) || since < 0) throw new UserError(`--since must be an integer >= 0, not ${opts.since}`);
+      const { pullEvents } = await import('./client.ts');
       const page = await pullEvents(config, since);
       emit(this, page, (p) =>
         [...p.events.map((e) => `${e.seq}\t${e.at}\t${e.subscriber}\t${e.action}\t${e.paper || '-'}\t${e.edition}`), `${p.events.length} events; next cursor ${p.next} (log ${p.log})`].join('\n'),

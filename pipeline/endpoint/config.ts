@@ -23,14 +23,15 @@ export const endpointConfig = z
     maxBodyBytes: z.number().int().positive().default(4096),
     /**
      * Scanner defence (README, "How mail scanners are handled"): a vote opened from a link is
-     * tentative for `holdSeconds`, then confirmed unless it was part of a burst (`burstVotes`
-     * distinct links of one email within `burstWindowSeconds`) or contradicted (👍 and 👎 on one
-     * paper within `contradictionSeconds`).
+     * tentative for `holdSeconds`, then discarded if, within minutes of it, `burstVotes` distinct
+     * links of its email were opened (`burstWindowSeconds`), or the 👍 and 👎 links of one paper
+     * of its email were both opened (`contradictionSeconds`); otherwise confirmed. Slow scanners
+     * open one link every 10-20 s, so the windows are minutes long.
      */
-    holdSeconds: z.number().positive().default(120),
-    burstWindowSeconds: z.number().positive().default(10),
+    holdSeconds: z.number().positive().default(900),
+    burstWindowSeconds: z.number().positive().default(600),
     burstVotes: z.number().int().min(2).default(4),
-    contradictionSeconds: z.number().positive().default(10),
+    contradictionSeconds: z.number().positive().default(600),
   })
   .refine((c) => c.holdSeconds >= Math.max(c.burstWindowSeconds, c.contradictionSeconds), {
     message: 'holdSeconds must be at least burstWindowSeconds and contradictionSeconds (a vote is judged only once its neighbours have arrived)',

@@ -55,3 +55,21 @@ test('the same vote again, or undo of nothing, confirms nothing new', () => {
   assert.deepEqual(judgeVote(vote('A', 'clear', 0, 'button'), facts([]), rules), { state: 'unchanged' });
   assert.deepEqual(judgeVote(vote('A', 'clear', 0, 'button'), facts([], { lastAction: 'up' }), rules), { state: 'confirmed' });
 });
+
+test('a scan in document order taints every click of the email around it, at any pace within the window', () => {
+  // 👍 A, 👎 A, 👍 B, 13 s apart: three links (no burst), but A's two links were both opened.
+  const scan = [vote('A', 'up', 0), vote('A', 'down', 13_000), vote('B', 'up', 26_000)];
+  for (const v of scan) assert.deepEqual(judgeVote(v, facts(scan), rules), { state: 'discarded', reason: 'contradiction' });
+  // A pair opened further apart than the window is a change of mind, and taints nothing.
+  const apart = [vote('A', 'up', 0), vote('B', 'up', 20_000), vote('A', 'down', 31_000)];
+  assert.deepEqual(judgeVote(apart[1]!, facts(apart), rules), { state: 'confirmed' });
+});
+
+test('a person\'s one to three clicks spread over minutes count, with the shipped (minutes-long) windows', () => {
+  const shipped = { burstWindowMs: 600_000, burstVotes: 4, contradictionMs: 600_000 };
+  const person = [vote('A', 'up', 0), vote('C', 'down', 90_000), vote('E', 'up', 240_000)];
+  for (const v of person) assert.deepEqual(judgeVote(v, facts(person), shipped), { state: 'confirmed' });
+  // A scanner opening only the 👍 links, one every 15 s, is a burst.
+  const slow = ['A', 'B', 'C', 'D', 'E'].map((p, i) => vote(p, 'up', i * 15_000));
+  for (const v of slow) assert.deepEqual(judgeVote(v, facts(slow), shipped), { state: 'discarded', reason: 'burst' });
+});

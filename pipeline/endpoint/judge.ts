@@ -1,9 +1,12 @@
 // Deciding whether a tentative vote becomes a FeedbackEvent. Pure: the store gathers the facts,
-// this decides. Mail-security scanners open every link of an email within seconds of delivery,
-// some in a browser that runs the page's script; a person opens one link, now and then. So a
-// vote is discarded when it is part of a burst across one email's links, or when the 👍 and 👎
-// links of one paper were both opened, within seconds. Undo and change on the page travel on the
-// page's own token, so a person changing their mind is neither. Unsubscribes are not judged.
+// this decides. Mail-security scanners open every link of an email after delivery, some in a
+// browser that runs the page's script, some all at once, some one link every few seconds in
+// document order (👍 then 👎 of each paper in turn); a person opens one to three links, now and
+// then. So, over a window of minutes around the vote: when the 👍 and 👎 links of one paper were
+// both opened, the email is being scanned and none of its clicks in that window count; when many
+// distinct links of one email were opened (a burst), none of them counts either. Undo and change
+// on the page travel on the page's own token, so a person changing their mind is neither.
+// Unsubscribes are not judged.
 import type { FeedbackAction } from './event.ts';
 
 /** How a vote reached us: sent by the vote page as it opened, a button pressed on that page, or an RFC 8058 one-click POST. */
@@ -23,8 +26,10 @@ export interface Vote {
 }
 
 export interface ScannerRules {
+  /** `burstVotes` distinct links of one email opened within this of a vote: a scan. */
   burstWindowMs: number;
   burstVotes: number;
+  /** The 👍 and 👎 links of one paper both opened within this of each other, and of a vote: a scan. */
   contradictionMs: number;
 }
 
@@ -45,24 +50,32 @@ export type Verdict =
   | { state: 'unchanged' };
 
 export function judgeVote(vote: Vote, facts: VoteFacts, rules: ScannerRules): Verdict {
-  // 👍 and 👎 links of one paper both opened: only a scanner opens both within seconds. A change
-  // made with the page's buttons travels on the token of the page, so it never contradicts.
-  const contradicted =
-    vote.origin === 'open' &&
-    facts.sameEmail.some(
-      (v) => v.origin === 'open' && v.token !== vote.token && v.paper === vote.paper && isOpposite(v.action, vote.action) && Math.abs(v.at - vote.at) <= rules.contradictionMs,
-    );
-  if (contradicted) return { state: 'discarded', reason: 'contradiction' };
-  // Many links of one email within seconds: a scanner, even one that presses the page's buttons.
-  const links = new Set(facts.sameEmail.filter((v) => Math.abs(v.at - vote.at) <= rules.burstWindowMs).map((v) => v.token));
-  links.add(vote.token);
-  if (links.size >= rules.burstVotes) return { state: 'discarded', reason: 'burst' };
+  const email = [vote, ...facts.sameEmail.filter((v) => v.id !== vote.id)];
+  const near = (ms: number) => email.filter((v) => Math.abs(v.at - vote.at) <= ms);
+  // Both links of one paper opened from the email: only a scanner does that (a person changes
+  // their mind on the page, which keeps the page's token). It taints every click of the email
+  // around it, so a scan in document order (👍 A, 👎 A, 👍 B…) counts for nothing, whatever its pace.
+  if (bothLinksOfOnePaper(near(rules.contradictionMs).filter((v) => v.origin === 'open'), rules.contradictionMs)) {
+    return { state: 'discarded', reason: 'contradiction' };
+  }
+  // Many links of one email within minutes: a scanner, even one that presses the page's buttons.
+  if (new Set(near(rules.burstWindowMs).map((v) => v.token)).size >= rules.burstVotes) return { state: 'discarded', reason: 'burst' };
   if (facts.supersededByLater) return { state: 'superseded' };
   const last = facts.lastAction ?? 'clear';
   if (vote.action === last) return { state: 'unchanged' };
   return { state: 'confirmed' };
 }
 
-function isOpposite(a: FeedbackAction, b: FeedbackAction): boolean {
-  return (a === 'up' && b === 'down') || (a === 'down' && b === 'up');
+/** Whether some paper's 👍 and 👎 links (two tokens) were both opened within `ms` of each other. */
+function bothLinksOfOnePaper(opened: Vote[], ms: number): boolean {
+  const lastOpened = new Map<string, { up?: number; down?: number }>();
+  for (const v of opened.toSorted((a, b) => a.at - b.at)) {
+    if (v.action !== 'up' && v.action !== 'down') continue;
+    const seen = lastOpened.get(v.paper) ?? {};
+    const other = seen[v.action === 'up' ? 'down' : 'up'];
+    if (other !== undefined && v.at - other <= ms) return true;
+    seen[v.action] = v.at;
+    lastOpened.set(v.paper, seen);
+  }
+  return false;
 }

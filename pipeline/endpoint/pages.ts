@@ -2,6 +2,7 @@
 // one script served from the endpoint itself (the CSP allows nothing else). Every page works
 // without JavaScript; with it, the vote page records by POST as it opens and updates in place.
 import type { LinkClaims } from '../links/tokens.ts';
+import { escapeHtml } from '../util/html.ts';
 
 export type VoteChoice = 'up' | 'down' | 'clear';
 
@@ -17,10 +18,6 @@ const ICON_PATHS = {
 
 function icon(kind: VoteChoice): string {
   return `<svg class="icon ${kind}" aria-hidden="true" viewBox="0 0 24 24" width="56" height="56" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${ICON_PATHS[kind]}</svg>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function layout(title: string, main: string, withScript = false): string {

@@ -77,7 +77,7 @@ export function defaultDbPath(config: Config): string {
   return config.endpoint.dbPath ?? join(config.dataDir, 'endpoint', 'votes.sqlite');
 }
 
-export function openVoteStore(config: Config): VoteStore {
+function openVoteStore(config: Config): VoteStore {
   const e = config.endpoint;
   return new VoteStore(defaultDbPath(config), {
     holdMs: e.holdSeconds * 1000,

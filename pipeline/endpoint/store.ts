@@ -3,12 +3,12 @@
 // confirmed ones appended to `events`, the log `GET /events` serves. Concurrent requests share
 // one transaction (group commit), so durability costs one fsync per batch, not per vote.
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { FeedbackAction, FeedbackEvent } from './event.ts';
 import { judgeVote, type ScannerRules, type Vote } from './judge.ts';
 import { makeDir } from '../store/atomic.ts';
+import { openCheckedDatabase, quickCheck } from '../store/sqlite.ts';
 import { UserError } from '../util/errors.ts';
 
 export type NewVote = Omit<Vote, 'id'>;
@@ -51,13 +51,6 @@ CREATE INDEX IF NOT EXISTS events_paper ON events(subscriber, paper, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-/** SQLite's quick_check: null when the database is sound, else its first findings. */
-function quickCheck(db: DatabaseSync): string | null {
-  const rows = db.prepare('PRAGMA quick_check(3)').all() as { quick_check: string }[];
-  const findings = rows.map((r) => r.quick_check);
-  return findings.length === 1 && findings[0] === 'ok' ? null : findings.join('; ');
-}
-
 function damaged(path: string, problem: string): UserError {
   return new UserError(
     `the vote database ${path} is damaged (${problem}); not starting on it. Restore it from a backup, ` +
@@ -92,17 +85,9 @@ export class VoteStore {
     this.path = path;
     this.options = options;
     makeDir(dirname(path));
-    // SQLite would take an empty file for a new database and start a fresh log over what was lost.
-    if (statSync(path, { throwIfNoEntry: false })?.size === 0) throw damaged(path, 'the file is empty (0 bytes)');
-    this.db = new DatabaseSync(path);
-    try {
-      const problem = quickCheck(this.db);
-      if (problem) throw damaged(path, problem);
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
-    } catch (err) {
-      this.db.close();
-      throw err instanceof UserError ? err : damaged(path, (err as Error).message);
-    }
+    // An empty file would start a fresh log over what was lost; a damaged one would take votes.
+    this.db = openCheckedDatabase(path, (problem) => damaged(path, problem));
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
     const version = (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
     if (version > SCHEMA_VERSION) throw new Error(`${path} was written by a newer Paperboy (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     this.db.exec(SCHEMA);

@@ -1,11 +1,10 @@
-// faiss-node and the model runtime load only when a command needs them, so the rest of the CLI starts fast.
+// Each command loads what it needs when it runs (faiss-node and the model runtime only when it searches), so the CLI starts fast.
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import type { Config } from '../config.ts';
 import { positiveInt } from '../embed/commands.ts';
-import { loadVectors } from '../embed/vectors.ts';
+import type { loadVectors } from '../embed/vectors.ts';
 import { parseArxivId } from '../store/paper.ts';
-import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
 import type { Neighbour, PaperIndex } from './paper-index.ts';
 
@@ -13,7 +12,8 @@ interface Row extends Neighbour {
   title: string;
 }
 
-function withTitles(config: Config, lists: Neighbour[][]): Row[][] {
+async function withTitles(config: Config, lists: Neighbour[][]): Promise<Row[][]> {
+  const { PaperStore } = await import('../store/papers.ts');
   const papers = new PaperStore(config.dataDir).getMany(new Set(lists.flat().map((n) => n.id)));
   return lists.map((l) => l.map((n) => ({ id: n.id, title: papers.get(n.id)?.title ?? '', score: Math.round(n.score * 1e4) / 1e4 })));
 }
@@ -24,7 +24,7 @@ function renderRows(rows: Row[]): string[] {
 
 /** The index in line with the stored vectors (rebuilt when missing or stale). */
 async function currentIndex(config: Config): Promise<{ index: PaperIndex; vectors: ReturnType<typeof loadVectors> }> {
-  const vectors = loadVectors(config);
+  const vectors = (await import('../embed/vectors.ts')).loadVectors(config);
   const { syncIndex } = await import('./paper-index.ts');
   return { index: syncIndex(config, vectors).index, vectors };
 }
@@ -65,6 +65,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
       });
       const k = opts.k ?? config.index.similarK;
       const { index, vectors } = await currentIndex(config);
+      const { PaperStore } = await import('../store/papers.ts');
       const rowOf = new Map(vectors.ids.map((id, r) => [id, r]));
       const missing = ids.filter((id) => !rowOf.has(id));
       if (missing.length) {
@@ -75,7 +76,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
       const { dim } = vectors;
       const queries = new Float32Array(ids.length * dim);
       ids.forEach((id, i) => queries.set(vectors.vectors.subarray(rowOf.get(id)! * dim, (rowOf.get(id)! + 1) * dim), i * dim));
-      const lists = withTitles(config, index.search(queries, ids.length, k, (q) => ids[q]));
+      const lists = await withTitles(config, index.search(queries, ids.length, k, (q) => ids[q]));
       const titles = new PaperStore(config.dataDir).getMany(ids);
       const result = ids.map((id, i) => ({ id, title: titles.get(id)?.title ?? '', similar: lists[i]! }));
       emit(this, result, () =>
@@ -100,7 +101,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
       }
       const [query] = await embedder.embed([text], 'query');
       if (query!.every((x) => x === 0)) throw new UserError('the model knows none of the words in the search text');
-      const [rows] = withTitles(config, index.search(query!, 1, opts.k ?? 10));
+      const [rows] = await withTitles(config, index.search(query!, 1, opts.k ?? 10));
       emit(this, { query: text, results: rows! }, (r) => renderRows(r.results).join('\n') || 'no results');
     });
 };

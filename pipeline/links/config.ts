@@ -23,7 +23,7 @@ export const linksConfig = z
 export type LinksConfig = z.infer<typeof linksConfig>;
 
 /** Why no link can be signed with this configuration, or undefined when one can. */
-export function signingKeyProblem(links: Pick<LinksConfig, 'keys' | 'currentKey'>): string | undefined {
+function signingKeyProblem(links: Pick<LinksConfig, 'keys' | 'currentKey'>): string | undefined {
   const ids = Object.keys(links.keys);
   if (ids.length === 0) return 'no link-signing key configured: set PAPERBOY_LINKS__KEYS=\'{"k1":"<16+ random characters>"}\' (the LINK_KEYS secret)';
   if (links.currentKey && !ids.includes(links.currentKey)) {

@@ -22,7 +22,7 @@ import { readJsonIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { addDays } from './edition.ts';
 
-export const BACKFILL_FILE = 'backfill.json';
+const BACKFILL_FILE = 'backfill.json';
 
 /** Days per harvest: an expired resumption token costs at most one week's pages again. */
 const WEEK = 7;

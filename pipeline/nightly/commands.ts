@@ -1,15 +1,13 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
-import { runDemo, demoReportText } from './demo.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
-import { NightlyError, runNightly } from './run.ts';
-import { latestRunReportDate, readRunReport, runReportsDir, runReportText } from './run-report.ts';
-import { summaryMarkdown, summaryText } from './summary.ts';
-import { openPrivateState, sealPrivateState, VAULT_DIR } from './state.ts';
+
+// state.ts's VAULT_DIR, written out: state.ts loads libsodium, which `paperboy --help` should not wait for.
+const VAULT_DIR = 'vault';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
@@ -32,6 +30,8 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const summaryFile = opts.summaryFile === undefined ? undefined : resolve(opts.summaryFile);
       if (summaryFile !== undefined && !existsSync(dirname(summaryFile))) throw new UserError(`--summary-file ${opts.summaryFile}: no such directory ${dirname(summaryFile)}`);
       const { config, quiet } = context(this);
+      const { NightlyError, runNightly } = await import('./run.ts');
+      const { summaryMarkdown, summaryText } = await import('./summary.ts');
       const publish = (record: EditionRecord) => {
         if (summaryFile === undefined) return;
         try {
@@ -71,8 +71,9 @@ export const registerNightlyCommands: Registrar = (program, context) => {
     .description('the private run summary of an edition: each subscriber not mailed and why, refused recipients, whether feedback was pulled (never published)')
     .option('--date <YYYY-MM-DD>', 'the edition; default: the latest run', dayOption('--date'))
     .option('--json', 'print the run summary as JSON')
-    .action(function (this: Command, opts: { date?: string }) {
+    .action(async function (this: Command, opts: { date?: string }) {
       const { config } = context(this);
+      const { latestRunReportDate, readRunReport, runReportsDir, runReportText } = await import('./run-report.ts');
       const date = opts.date ?? latestRunReportDate(config.dataDir);
       const report = date === undefined ? undefined : readRunReport(config.dataDir, date);
       // In a deployment the summaries arrive sealed in the vault: `paperboy state open` first.
@@ -90,6 +91,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const { config, quiet } = context(this);
       // Without --data-dir the demo keeps out of the real store: data/demo-run/.
       if (!explicit) config.dataDir = resolve('data', 'demo-run');
+      const { runDemo, demoReportText } = await import('./demo.ts');
       const report = await runDemo(config, { quiet, log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
       emit(this, report, (r) => demoReportText(r));
     });
@@ -101,6 +103,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config } = context(this);
+      const { sealPrivateState } = await import('./state.ts');
       const r = await sealPrivateState(config.dataDir, config.profiles.privateKey);
       const vault = join(config.dataDir, VAULT_DIR);
       emit(this, r, (x) => `sealed ${x.files} private files into ${vault} (${x.bytes} bytes; ${x.written} sealed files written, ${x.removed} removed)`);
@@ -111,8 +114,46 @@ export const registerNightlyCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config } = context(this);
+      const { openPrivateState } = await import('./state.ts');
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
       const vault = join(config.dataDir, VAULT_DIR);
       emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
+    });
+};
+
+// The doctor reads the configuration itself (once per environment it tries), so it takes no context.
+export const registerDoctorCommand: Registrar = (program) => {
+  program
+    .command('doctor')
+    .description('check every secret and setting the nightly job needs (same config and environment); one line per problem with its fix')
+    .option('--deployment', 'also check what a real deployment needs: public endpoint.publicUrl and site.url (default when GITHUB_ACTIONS=true)')
+    .option('--send-test <address>', 'send one test digest (recent papers from the store) to this address')
+    .option('--timeout <seconds>', 'per network check (SMTP, endpoint, GitHub API)', '15')
+    .option('--annotate', 'also print GitHub Actions ::error/::warning annotations (automatic when GITHUB_ACTIONS=true)')
+    .option('--json', 'the findings as JSON')
+    .action(async function (this: Command, opts: { deployment?: boolean; sendTest?: string; timeout: string; annotate?: boolean; json?: boolean }) {
+      const globals = this.optsWithGlobals<{ dataDir?: string; config?: string }>();
+      const timeout = Number(opts.timeout);
+      if (!(timeout > 0)) throw new UserError(`--timeout must be a number of seconds > 0 (got ${opts.timeout})`);
+      const { isPlainEmail } = await import('../profiles/seal.ts');
+      if (opts.sendTest !== undefined && !isPlainEmail(opts.sendTest)) throw new UserError(`--send-test: not an email address: ${opts.sendTest}`);
+      const overrides = globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {};
+      const env = process.env;
+      const { loadConfig } = await import('../config.ts');
+      const { doctorAnnotation, doctorText, runDoctor } = await import('./doctor.ts');
+      const report = await runDoctor((trial) => loadConfig({ file: globals.config, env: trial, overrides }), {
+        env,
+        deployment: Boolean(opts.deployment) || env.GITHUB_ACTIONS === 'true',
+        timeoutMs: timeout * 1000,
+        sendTo: opts.sendTest,
+      });
+      emit(this, report, doctorText);
+      if (!opts.json && (opts.annotate || env.GITHUB_ACTIONS === 'true')) {
+        for (const f of report.findings) if (f.level === 'problem' || f.level === 'warning') process.stdout.write(`${doctorAnnotation(f)}\n`);
+      }
+      const problems = report.findings.filter((f) => f.level === 'problem');
+      if (problems.length > 0) {
+        throw new UserError(`doctor: ${problems.length} problem${problems.length === 1 ? '' : 's'} would break the night (${[...new Set(problems.map((p) => p.check))].join(', ')}; see above)`);
+      }
     });
 };

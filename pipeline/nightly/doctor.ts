@@ -8,15 +8,13 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import sodium from 'libsodium-wrappers';
 import type { NodemailerError } from 'nodemailer';
-import { emit } from '../cli.ts';
-import { loadConfig, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { DigestPick } from '../digest/input.ts';
 import { addressDomain, loadTemplate, renderDigest, type Message } from '../digest/render.ts';
 import { formatProblem, loadProfiles, profilesDir } from '../profiles/profile.ts';
-import { decodeKey, isPlainEmail, openEmail, openSealed } from '../profiles/seal.ts';
+import { decodeKey, openEmail, openSealed } from '../profiles/seal.ts';
 import { createSmtpTransport, mailOptions } from '../send/send.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
@@ -113,7 +111,7 @@ function variableOf(issue: string, env: NodeJS.ProcessEnv): string | undefined {
  * secret) is reported and left out, so the remaining checks still run; a problem in the config
  * file itself ends the checks there.
  */
-export function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, env: NodeJS.ProcessEnv): { config?: Config; findings: Finding[]; malformed: Set<string> } {
+function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, env: NodeJS.ProcessEnv): { config?: Config; findings: Finding[]; malformed: Set<string> } {
   const trial = { ...env };
   const findings: Finding[] = [];
   const malformed = new Set<string>();
@@ -536,39 +534,4 @@ export function doctorText(report: DoctorReport): string {
   const warnings = report.findings.filter((f) => f.level === 'warning').length;
   if (report.ok) lines.push(`\nno problems${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: the nightly has what it needs`);
   return lines.join('\n');
-}
-
-// A function declaration, not a const: cli.ts and this module import each other, and a test that
-// imports this module first makes cli.ts read the registrar before this module has run.
-export function registerDoctorCommand(program: Command): void {
-  program
-    .command('doctor')
-    .description('check every secret and setting the nightly job needs (same config and environment); one line per problem with its fix')
-    .option('--deployment', 'also check what a real deployment needs: public endpoint.publicUrl and site.url (default when GITHUB_ACTIONS=true)')
-    .option('--send-test <address>', 'send one test digest (recent papers from the store) to this address')
-    .option('--timeout <seconds>', 'per network check (SMTP, endpoint, GitHub API)', '15')
-    .option('--annotate', 'also print GitHub Actions ::error/::warning annotations (automatic when GITHUB_ACTIONS=true)')
-    .option('--json', 'the findings as JSON')
-    .action(async function (this: Command, opts: { deployment?: boolean; sendTest?: string; timeout: string; annotate?: boolean; json?: boolean }) {
-      const globals = this.optsWithGlobals<{ dataDir?: string; config?: string }>();
-      const timeout = Number(opts.timeout);
-      if (!(timeout > 0)) throw new UserError(`--timeout must be a number of seconds > 0 (got ${opts.timeout})`);
-      if (opts.sendTest !== undefined && !isPlainEmail(opts.sendTest)) throw new UserError(`--send-test: not an email address: ${opts.sendTest}`);
-      const overrides = globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {};
-      const env = process.env;
-      const report = await runDoctor((trial) => loadConfig({ file: globals.config, env: trial, overrides }), {
-        env,
-        deployment: Boolean(opts.deployment) || env.GITHUB_ACTIONS === 'true',
-        timeoutMs: timeout * 1000,
-        sendTo: opts.sendTest,
-      });
-      emit(this, report, doctorText);
-      if (!opts.json && (opts.annotate || env.GITHUB_ACTIONS === 'true')) {
-        for (const f of report.findings) if (f.level === 'problem' || f.level === 'warning') process.stdout.write(`${doctorAnnotation(f)}\n`);
-      }
-      const problems = report.findings.filter((f) => f.level === 'problem');
-      if (problems.length > 0) {
-        throw new UserError(`doctor: ${problems.length} problem${problems.length === 1 ? '' : 's'} would break the night (${[...new Set(problems.map((p) => p.check))].join(', ')}; see above)`);
-      }
-    });
 }

@@ -76,7 +76,7 @@ export function listEditions(dataDir: string): EditionRecord[] {
     .map((f) => parseJson<EditionRecord>(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }
 
-export function isWeekend(date: string): boolean {
+function isWeekend(date: string): boolean {
   const day = new Date(`${date}T12:00:00Z`).getUTCDay();
   return day === 0 || day === 6;
 }

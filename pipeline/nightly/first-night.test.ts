@@ -13,11 +13,10 @@ import { loadConfig, type Config } from '../config.ts';
 import { replayServerForTests } from '../arxiv/replay-fixture.ts';
 import { DEMO_CORPUS, readCorpus } from '../arxiv/replay-server.ts';
 import { readStaticModelInfo, staticModelDir } from '../embed/spec.ts';
-import { loadProfiles, profilesDir } from '../profiles/profile.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { readBackfillState } from './backfill.ts';
-import { readPicks, runNightly } from './run.ts';
+import { categoriesToFetch, readPicks, runNightly } from './run.ts';
 import { summaryText } from './summary.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -36,20 +35,17 @@ function freshConfig(): Config {
     ...base,
     arxiv: { ...base.arxiv, ...replay.server.arxivConfig(), categories: ['cs.CV'], requestSpacingMs: 0, backoffMs: 5, backfillDays: 14 },
     embed: { ...base.embed, static: { ...base.embed.static, dim: 32 } },
+    // The shipped example profiles are this store's subscribers, as in the demo.
+    profiles: { ...base.profiles, includeExamples: true },
   };
 }
 
 const oaiRequests = () => replay.server.requests.filter((r) => r.path.startsWith('/oai')).map((r) => r.path);
-/** What the nightly fetches: the configured categories and every subscriber's. */
-async function fetchedCategories(config: Config): Promise<string[]> {
-  const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
-  return [...new Set([...config.arxiv.categories, ...profiles.flatMap((p) => p.categories)])];
-}
 const inCategories = (p: Paper, categories: string[]) => p.categories.some((c) => categories.includes(c) || categories.includes(c.split('.')[0]!));
 
 test('night 1 learns from two weeks of back-filled history, mails only the day\'s papers; night 2 does not back-fill again', async () => {
   const config = freshConfig();
-  const categories = await fetchedCategories(config);
+  const categories = await categoriesToFetch(config);
   const history = corpus.filter((p) => p.announced! >= '2025-11-05' && p.announced! <= '2025-11-18' && inCategories(p, categories));
   const today = corpus.filter((p) => p.announced === NIGHT1 && inCategories(p, categories));
 
@@ -94,6 +90,7 @@ test('a nightly job killed in the middle of the back-fill resumes at the page wh
     PAPERBOY_ARXIV__OAI_URL: config.arxiv.oaiUrl,
     PAPERBOY_ARXIV__REQUEST_SPACING_MS: '100',
     PAPERBOY_ARXIV__BACKFILL_DAYS: '14',
+    PAPERBOY_PROFILES__INCLUDE_EXAMPLES: 'true',
   };
   replay.server.setFeedDate(NIGHT1);
   const child = spawn(process.execPath, [join(REPO, 'bin', 'paperboy.js'), '--quiet', 'nightly', '--date', NIGHT1], { env, cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -117,7 +114,7 @@ test('a nightly job killed in the middle of the back-fill resumes at the page wh
   // The first request asks for the page after the last stored one; no stored page is asked for again.
   assert.equal(new URL(afterKill[0]!, 'http://x').searchParams.get('resumptionToken'), stopped.next!.resumptionToken);
   assert.deepEqual(afterKill.filter((p) => beforeKill.slice(0, stopped.pages).includes(p)), []);
-  const categories = await fetchedCategories(config);
+  const categories = await categoriesToFetch(config);
   const history = corpus.filter((p) => p.announced! >= '2025-11-05' && p.announced! <= '2025-11-18' && inCategories(p, categories));
   const stored = [];
   for await (const p of new PaperStore(config.dataDir).all()) if (p.announced === null) stored.push(p.id);

@@ -149,7 +149,7 @@ test('broken subscribers are skipped and named only in the private run summary; 
 });
 
 test('the endpoint down or refusing the token: mail still goes out, the summary says why, and the next night catches up', async () => {
-  const cursor = readCursor(config.dataDir);
+  const cursor = readCursor(config.dataDir).next;
   outage.failWith = 500;
   const { record } = await runNight(night2);
   assert.equal(record.status, 'announced');
@@ -157,7 +157,7 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   assert.equal(record.stages.feedback?.done, true);
   assert.match(record.stages.feedback!.summary, /^not pulled \(cursor stays at \d+\)/);
   assert.ok(record.notes.some((n) => /^feedback not pulled: feedback endpoint http:\/\/127\.0\.0\.1:\d+ unreachable after 3 attempts \(HTTP 500\); digests used what was learned before, the next run catches up from cursor \d+$/.test(n)), JSON.stringify(record.notes));
-  assert.equal(readCursor(config.dataDir), cursor, 'the cursor did not move');
+  assert.equal(readCursor(config.dataDir).next, cursor, 'the cursor did not move');
   assert.deepEqual(readRunReport(config.dataDir, night2)!.feedback, { pulled: false, cursor, error: record.stages.feedback!.summary.replace(/^not pulled \(cursor stays at \d+\): /, '') });
 
   // A wrong events token does not stop the mail either, and says loudly what to fix.
@@ -168,13 +168,13 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   assert.ok(!refused.notes.some((n) => /HTTP 500/.test(n)), 'the outage note was replaced');
   assert.ok(summaryMarkdown(refused).includes('⚠️ feedback not pulled'));
   assert.equal(readRunReport(config.dataDir, night2)!.feedback?.tokenRefused, true);
-  assert.equal(readCursor(config.dataDir), cursor);
+  assert.equal(readCursor(config.dataDir).next, cursor);
   assert.equal((await mailOn(night2)).length, 1, 'nobody mailed twice');
 
   // The endpoint is back: the next night pulls the vote the last one missed, and learns it.
   const next = (await runNight(night3)).record;
   assert.match(next.stages.feedback!.summary, new RegExp(`^[1-9]\\d* events pulled \\(cursor ${cursor} → \\d+\\)`));
-  assert.ok(readCursor(config.dataDir) > cursor);
+  assert.ok(readCursor(config.dataDir).next > cursor);
   assert.ok(!next.notes.some((n) => /feedback not pulled/.test(n)));
   assert.equal(readState(config.dataDir, 'erin')!.liked.length, 1, 'erin\'s 👍 was learned');
   assert.deepEqual((await mailOn(night3)).map((d) => d.to), [['erin@example.org']]);
@@ -195,7 +195,7 @@ test('a vote for a subscriber whose feedback log is damaged: the others are mail
   assert.equal(vote.status, 200);
   await new Promise((r) => setTimeout(r, 2600));
   writeFileSync(join(config.dataDir, 'feedback', 'ivy.jsonl'), '{"seq": 1, "ty\n');
-  const cursor = readCursor(config.dataDir);
+  const cursor = readCursor(config.dataDir).next;
   const monday = addDays(night3, 3);
   const { record } = await runNight(monday);
   assert.equal(record.status, 'announced');
@@ -203,7 +203,7 @@ test('a vote for a subscriber whose feedback log is damaged: the others are mail
   assert.match(record.stages.feedback!.summary, new RegExp(`^1 events pulled but not learned \\(cursor stays at ${cursor}\\)$`));
   assert.ok(record.notes.includes(`feedback not learned (see the private run summary); the next run pulls it again from cursor ${cursor}`), JSON.stringify(record.notes));
   assert.ok(!JSON.stringify(record).includes('ivy'));
-  assert.equal(readCursor(config.dataDir), cursor);
+  assert.equal(readCursor(config.dataDir).next, cursor);
   const report = readRunReport(config.dataDir, monday)!;
   assert.match(report.feedback!.error!, /^not learned: /);
   assert.equal(report.skipped.find((x) => x.subscriber === 'ivy')?.reason, SKIP.recommendFailed);

@@ -15,7 +15,7 @@ import type { Embedder } from '../embed/embedder.ts';
 import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { requireSigningKey } from '../links/config.ts';
-import { loadProfiles, profilesDir, formatProblem, isDue, type Profile } from '../profiles/profile.ts';
+import { loadProfiles, profilesDir, formatProblem, isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { applyFeedback, readState } from '../profiles/state.ts';
@@ -28,6 +28,7 @@ import { refreshMap } from '../site/stage.ts';
 import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
+import { DamagedFileError, readJsonIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
@@ -117,17 +118,21 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
     }
     // What the finished night no longer needs (sent outboxes, old picks and summaries) leaves the private state.
     (opts.log ?? (() => {}))(`prune: ${pruneSummary(prunePrivateState(config, date))}`);
-    if (record.status === 'running') {
-      const pending = STAGES.filter((s) => !record.stages[s]?.done && !opts.skip?.includes(s));
-      record.status = 'announced';
-      if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
-    }
+    settle(record, opts.skip);
     record.finishedAt = new Date().toISOString();
     writeEdition(config.dataDir, record);
     return { record };
   } finally {
     lock.release();
   }
+}
+
+/** A run that got through its stages: a running edition is announced, with a note on any stage skipped. */
+function settle(record: EditionRecord, skip: readonly StageName[] = []): void {
+  if (record.status !== 'running') return;
+  const pending = STAGES.filter((s) => !record.stages[s]?.done && !skip.includes(s));
+  record.status = 'announced';
+  if (pending.length) record.notes = unique([...record.notes, `not run this time: ${pending.join(', ')}`]);
 }
 
 /** The announcement feed for every category a subscriber draws from. */
@@ -168,6 +173,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async embed(s) {
     const r = await embedMissing(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
+    if (r.repaired.length) s.record.notes = unique([...s.record.notes, ...r.repaired]);
     return `${r.embedded} embedded, ${r.reused} unchanged (${r.modelKey})`;
   },
 
@@ -183,8 +189,16 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   async feedback(s) {
     const { endpoint } = s.config;
     if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
-    const cursor = readCursor(s.config.dataDir);
     s.record.notes = s.record.notes.filter((n) => !FEEDBACK_NOTE.test(n));
+    let cursor: EventsCursor;
+    try {
+      cursor = readCursor(s.config.dataDir);
+    } catch (err) {
+      if (!(err instanceof DamagedFileError)) throw err;
+      // Re-reading from the start loses nothing: the feedback log skips the events it has.
+      cursor = { next: 0 };
+      s.record.notes.push(`${err.message}: feedback events re-read from the start (the feedback log skips those it has)`);
+    }
     let page;
     try {
       page = await pullEvents(s.config, cursor.next, { savedLog: cursor.log });
@@ -281,7 +295,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
         const papers = store.getMany(list.map((p) => p.paperId));
         const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason }));
         if (chosen.length === 0) continue;
-        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: s.record.papers.new.length + s.record.papers.cross.length }));
+        const days = windowDays(profile, s.date);
+        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: newPapersIn(s, days), days: days.length }));
       } catch (err) {
         skipped.push({ subscriber, reason: SKIP.renderFailed, error: oneLine(err) });
       }
@@ -314,13 +329,24 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async site(s) {
     const outDir = s.opts.siteDir ?? join(s.config.dataDir, 'site');
-    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet });
+    // The site is the last stage: it publishes the edition as the run will end (not "running").
+    const ending = structuredClone(s.record);
+    ending.stages.site = { done: true, seconds: 0, summary: '' };
+    settle(ending, s.opts.skip);
+    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending });
     return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
   },
 };
 
+/** New and cross-listed papers the editions of `days` announced (a weekly digest's week; days without a record had none). */
+function newPapersIn(s: NightState, days: string[]): number {
+  return days
+    .map((d) => (d === s.date ? s.record : readEdition(s.config.dataDir, d)))
+    .reduce((n, rec) => n + (rec ? rec.papers.new.length + rec.papers.cross.length : 0), 0);
+}
+
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
-async function categoriesToFetch(config: Config): Promise<string[]> {
+export async function categoriesToFetch(config: Config): Promise<string[]> {
   const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
   return unique([...config.arxiv.categories, ...profiles.filter((p) => !isSkippedExample(config, p)).flatMap((p) => p.categories)]);
 }
@@ -439,7 +465,12 @@ interface EventsCursor {
 
 export function readCursor(dataDir: string): EventsCursor {
   const path = cursorPath(dataDir);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as EventsCursor) : { next: 0 };
+  const cursor = readJsonIfExists<EventsCursor>(path);
+  if (cursor === undefined) return { next: 0 };
+  if (typeof cursor !== 'object' || cursor === null || !Number.isSafeInteger(cursor.next) || cursor.next < 0 || (cursor.log !== undefined && typeof cursor.log !== 'string')) {
+    throw new DamagedFileError(path, null, 'not an events cursor ({"next": <seq>, "log": "<log id>"})');
+  }
+  return cursor;
 }
 
 function writeCursor(dataDir: string, cursor: EventsCursor): void {
@@ -452,8 +483,13 @@ function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): 
 
 export function readPicks(dataDir: string, date: string): Record<string, Pick[]> {
   const path = picksPath(dataDir, date);
-  if (!existsSync(path)) throw new Error(`no picks recorded for ${date}`);
-  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Pick[]>;
+  const picks = readJsonIfExists<Record<string, Pick[]>>(path);
+  if (picks === undefined) throw new Error(`no picks recorded for ${date}`);
+  const isPick = (p: Pick) => typeof p === 'object' && p !== null && typeof p.paperId === 'string' && typeof p.score === 'number';
+  if (typeof picks !== 'object' || picks === null || Array.isArray(picks) || !Object.values(picks).every((list) => Array.isArray(list) && list.every(isPick))) {
+    throw new DamagedFileError(path, null, 'not the picks of an edition ({"<subscriber>": [{"paperId", "score", …}]}); make them again with `paperboy nightly --redo recommend`');
+  }
+  return picks;
 }
 
 function writeOutbox(dataDir: string, date: string, messages: Message[]): void {

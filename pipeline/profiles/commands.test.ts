@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { loadProfiles } from './profile.ts';
-import { openEmail } from './seal.ts';
+import { newKeypair, openEmail, sealEmail } from './seal.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const demoConfig = join(root, 'paperboy.demo.config.json');
@@ -116,4 +116,15 @@ test('profile import names the file and the dimensions when a vector is too shor
   assert.equal(short.stderr, `paperboy: ${join(dir, 'short.json')}: interest "retrieval-augmented generation": expected a vector of dim 256, got dim 250\n`);
   const torn = cli(root, {}, 'profile', 'import', 'alice', join(dir, 'torn.json'), '--data-dir', join(dir, 'data'));
   assert.match(torn.stderr, /torn\.json: interest "retrieval-augmented generation": expected a vector of dim 256, got 1002 bytes \(not whole float32 values\)\n$/);
+});
+
+test('profile validate opens sealed addresses when the private key is configured, and names the field that does not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-val-keys-'));
+  const alice = JSON.parse(readFileSync(join(root, 'profiles', 'alice.json'), 'utf8'));
+  const other = await newKeypair();
+  writeFileSync(join(dir, 'alice.json'), JSON.stringify({ ...alice, email: await sealEmail('alice@example.org', other.publicKey) }, null, 2));
+  assert.equal(cli(dir, {}, 'profile', 'validate', 'alice.json').status, 0, 'without the private key only the shape is checked');
+  const r = cli(dir, {}, '--config', demoConfig, 'profile', 'validate', 'alice.json');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^alice\.json:5: email: sealed address does not open: the address was not sealed to this deployment key/m);
 });

@@ -1,23 +1,20 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { parseArxivId } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';
+import { truncate } from '../util/text.ts';
 import { UserError } from '../util/errors.ts';
-import { checkNoNewExamples, checkOwnership, gitProfileChanges } from './ownership.ts';
-import { annotation, checkProfile, checkProfileFile, formatProblem, isProfileFile, isProfileId, profilesDir, type ProfileProblem } from './profile.ts';
+import type { ProfileProblem } from './profile.ts';
 import { isWeeklyDay, WEEKEND_DAY_MESSAGE, WEEKLY_DAYS } from './schedule.ts';
-import { isPlainEmail, newKeypair, sealEmail } from './seal.ts';
-import { vectorSource } from './source.ts';
-import { deriveProfiles, exportVectors, importedPath, parseVectorFile, readState, resetProfile, type StoredState } from './state.ts';
-import { PaperStore } from '../store/papers.ts';
+import type { StoredState } from './state.ts';
 import type { Config } from '../config.ts';
-import { clip } from '../recommend/rank.ts';
 
 /** Inside GitHub Actions problems are also printed as `::error file=…::` annotations. */
-function report(problems: ProfileProblem[], annotate: boolean): void {
+async function report(problems: ProfileProblem[], annotate: boolean): Promise<void> {
+  const { annotation, formatProblem } = await import('./profile.ts');
   for (const p of problems) {
     process.stderr.write(`${formatProblem(p)}\n`);
     if (annotate) process.stdout.write(`${annotation(p)}\n`);
@@ -25,7 +22,8 @@ function report(problems: ProfileProblem[], annotate: boolean): void {
 }
 
 /** What `profile validate` checks: the files named (a folder stands for the profiles in it), or every profile in `dir`. */
-function filesToValidate(named: string[], dir: string): string[] {
+async function filesToValidate(named: string[], dir: string): Promise<string[]> {
+  const { isProfileFile } = await import('./profile.ts');
   const profilesIn = (folder: string) => {
     const names = readdirSync(folder).filter(isProfileFile).sort();
     if (!names.length) throw new UserError(`no profiles (<id>.json files) in ${folder}`);
@@ -43,28 +41,34 @@ const today = () => new Date().toISOString().slice(0, 10);
 /** Re-derives one subscriber's state from the profile and the feedback log (loads the embedding model). */
 async function freshState(config: Config, id: string, date: string, quiet: boolean): Promise<StoredState> {
   const profile = await profileById(config, id);
+  const { vectorSource } = await import('./source.ts');
+  const { deriveProfiles, readState } = await import('./state.ts');
   const source = await vectorSource(config, { quiet });
   await deriveProfiles(config, [profile], source, date);
   return readState(config.dataDir, id)!;
 }
 
-function renderState(config: Config, s: StoredState): string {
-  const ids = [...s.liked, ...s.disliked].map((v) => v.paper).concat(s.interests.flatMap((i) => i.papers));
-  const titles = new Map([...new PaperStore(config.dataDir).getMany(new Set(ids))].map(([id, p]) => [id, p.title]));
-  const t = (id: string) => `${id} ${clip(titles.get(id) ?? '', 70)}`.trimEnd();
-  const out = [
-    `${s.subscriber}: ${s.votes} standing vote(s) as of ${s.asOf}${s.unsubscribed ? ' — UNSUBSCRIBED (paperboy profile reset to resume)' : ''}`,
-    `model: ${s.modelKey}`,
-    '',
-    'interests (each gets its share of the digest):',
-  ];
-  s.interests.forEach((i, n) => {
-    out.push(`  ${n + 1}. ${i.source === 'stated' ? `"${clip(i.label, 90)}"` : `learned from your likes, around ${t(i.label)}`}  (+${i.likes.toFixed(1)} / -${i.dislikes.toFixed(1)})`);
-    for (const id of i.papers.slice(0, 5)) out.push(`       shaped by ${t(id)}`);
-  });
-  if (s.liked.length) out.push('', 'liked (weight decays with age):', ...s.liked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));
-  if (s.disliked.length) out.push('', 'disliked:', ...s.disliked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));
-  return out.join('\n');
+/** The text of `profile show`, once the paper store it reads titles from is loaded. */
+async function stateRenderer(config: Config): Promise<(s: StoredState) => string> {
+  const { PaperStore } = await import('../store/papers.ts');
+  return (s) => {
+    const ids = [...s.liked, ...s.disliked].map((v) => v.paper).concat(s.interests.flatMap((i) => i.papers));
+    const titles = new Map([...new PaperStore(config.dataDir).getMany(new Set(ids))].map(([id, p]) => [id, p.title]));
+    const t = (id: string) => `${id} ${truncate(titles.get(id) ?? '', 70)}`.trimEnd();
+    const out = [
+      `${s.subscriber}: ${s.votes} standing vote(s) as of ${s.asOf}${s.unsubscribed ? ' — UNSUBSCRIBED (paperboy profile reset to resume)' : ''}`,
+      `model: ${s.modelKey}`,
+      '',
+      'interests (each gets its share of the digest):',
+    ];
+    s.interests.forEach((i, n) => {
+      out.push(`  ${n + 1}. ${i.source === 'stated' ? `"${truncate(i.label, 90)}"` : `learned from your likes, around ${t(i.label)}`}  (+${i.likes.toFixed(1)} / -${i.dislikes.toFixed(1)})`);
+      for (const id of i.papers.slice(0, 5)) out.push(`       shaped by ${t(id)}`);
+    });
+    if (s.liked.length) out.push('', 'liked (weight decays with age):', ...s.liked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));
+    if (s.disliked.length) out.push('', 'disliked:', ...s.disliked.map((v) => `  ${v.weight.toFixed(2)}  ${t(v.paper)}`));
+    return out.join('\n');
+  };
 }
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -79,6 +83,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command) {
       context(this);
+      const { newKeypair } = await import('./seal.ts');
       const keys = await newKeypair();
       emit(this, keys, (k) =>
         [
@@ -97,20 +102,24 @@ export const registerProfileCommands: Registrar = (program, context) => {
 
   profile
     .command('validate')
-    .description('check profiles against the schema; every problem names file, field and what is wrong')
+    .description('check profiles against the schema; every problem names file, field and what is wrong (sealed addresses must open when profiles.privateKey is set)')
     .argument('[files...]', 'profile files (default: every profile in profiles.dir)')
     .option('--annotate', 'also print GitHub Actions ::error annotations (automatic when GITHUB_ACTIONS=true)')
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, files: string[], opts: { annotate?: boolean }) {
       const { config } = context(this);
+      const { checkProfileFile, isProfileFile, profilesDir } = await import('./profile.ts');
       const problems: ProfileProblem[] = [];
       const valid: string[] = [];
-      for (const path of filesToValidate(files, profilesDir(config))) {
+      // With the private key at hand (the operator's machine, not a pull request), sealed addresses must open.
+      const { publicKey, privateKey } = config.profiles;
+      const keys = publicKey && privateKey ? { publicKey, privateKey } : undefined;
+      for (const path of await filesToValidate(files, profilesDir(config))) {
         if (!isProfileFile(basename(path))) {
           problems.push({ file: path, field: '', message: 'is not a profile (profiles are <id>.json files)' });
           continue;
         }
-        const r = await checkProfileFile(path, { privacy: config.profiles.privacy });
+        const r = await checkProfileFile(path, { privacy: config.profiles.privacy, keys });
         problems.push(...r.problems);
         if (r.profile) valid.push(r.profile.id);
       }
@@ -118,7 +127,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
       const json = this.optsWithGlobals<{ json?: boolean }>().json;
       if (json) emit(this, { valid, problems }, () => '');
       else {
-        report(problems, annotate);
+        await report(problems, annotate);
         if (!problems.length) process.stdout.write(`${valid.length} profile(s) valid\n`);
       }
       if (problems.length) throw new UserError(`${problems.length} problem(s) in ${new Set(problems.map((p) => p.file)).size} profile file(s)`);
@@ -135,6 +144,8 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, opts: { author: string; base: string; head: string; maintainer?: boolean; annotate?: boolean }) {
       const { config } = context(this);
+      const { profilesDir } = await import('./profile.ts');
+      const { checkNoNewExamples, checkOwnership, gitProfileChanges } = await import('./ownership.ts');
       const dir = profilesDir(config);
       let changes;
       try {
@@ -147,7 +158,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
       const json = this.optsWithGlobals<{ json?: boolean }>().json;
       if (json) emit(this, { author: opts.author, maintainer, files: changes.changes.map((c) => ({ path: c.path, status: c.status })), problems }, () => '');
       else {
-        report(problems, Boolean(opts.annotate || process.env.GITHUB_ACTIONS === 'true'));
+        await report(problems, Boolean(opts.annotate || process.env.GITHUB_ACTIONS === 'true'));
         if (!problems.length) process.stdout.write(`${changes.changes.length} profile file(s) changed; ${opts.author} may change them${maintainer ? ' (maintainer)' : ''}\n`);
       }
       if (problems.length) throw new UserError(`${opts.author} may not change ${[...new Set(problems.map((p) => p.file))].join(', ')}`);
@@ -160,6 +171,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .action(async function (this: Command, address: string) {
       const { config } = context(this);
       if (!config.profiles.publicKey) throw new UserError('profiles.publicKey is not configured (run `paperboy keys new`)');
+      const { sealEmail } = await import('./seal.ts');
       process.stdout.write(`${await sealEmail(address, config.profiles.publicKey)}\n`);
     });
 
@@ -187,6 +199,8 @@ export const registerProfileCommands: Registrar = (program, context) => {
       digestSize: number; weekly?: string; out?: string; force?: boolean;
     }) {
       const { config } = context(this);
+      const { checkProfile, profilesDir } = await import('./profile.ts');
+      const { isPlainEmail, sealEmail } = await import('./seal.ts');
       const out = resolve(o.out ?? join(profilesDir(config), `${id}.json`));
       if (existsSync(out) && !o.force) throw new UserError(`${out} exists (use --force to overwrite)`);
       if (!isPlainEmail(o.email)) throw new UserError(`not an email address: ${o.email}`);
@@ -223,7 +237,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
       const text = JSON.stringify(data, null, 2) + '\n';
       const { problems } = await checkProfile(out, text, { privacy: config.profiles.privacy });
       if (problems.length) {
-        report(problems, false);
+        await report(problems, false);
         throw new UserError(`the profile would not be valid (${problems.map((p) => `${p.field}: ${p.message}`).join('; ')})`);
       }
       writeFileAtomic(out, text);
@@ -231,7 +245,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
     });
 };
 
-export function registerLearningCommands(profile: Command, context: (cmd: Command) => { config: Config; quiet: boolean }): void {
+function registerLearningCommands(profile: Command, context: (cmd: Command) => { config: Config; quiet: boolean }): void {
   profile
     .command('show')
     .description('what Paperboy has learned about a subscriber: interests, the papers that shaped them, standing votes')
@@ -241,16 +255,17 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     .action(async function (this: Command, id: string, o: { date?: string }) {
       const { config, quiet } = context(this);
       const state = await freshState(config, id, o.date ?? today(), quiet);
-      emit(this, state, (s) => renderState(config, s));
+      emit(this, state, await stateRenderer(config));
     });
 
   profile
     .command('reset')
     .description('forget what was learned from clicks (and an unsubscribe); the feedback log keeps the history')
     .argument('<id>', 'profile id')
-    .action(function (this: Command, id: string) {
+    .action(async function (this: Command, id: string) {
       const { config } = context(this);
-      profilePath(config, id);
+      await profilePath(config, id);
+      const { resetProfile } = await import('./state.ts');
       resetProfile(config, id);
       process.stdout.write(`${id}: learned state reset; the next digest starts from the profile file again\n`);
     });
@@ -263,6 +278,7 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
     .option('--date <YYYY-MM-DD>', 'as of this date (default today)', dayOption('--date'))
     .action(async function (this: Command, id: string, o: { out?: string; date?: string }) {
       const { config, quiet } = context(this);
+      const { exportVectors } = await import('./state.ts');
       const file = exportVectors(await freshState(config, id, o.date ?? today(), quiet));
       const text = JSON.stringify(file) + '\n';
       if (o.out) {
@@ -280,6 +296,7 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
       const { config } = context(this);
       await profileById(config, id);
       if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
+      const { importedPath, parseVectorFile } = await import('./state.ts');
       let parsed;
       try {
         parsed = parseVectorFile(readFileSync(file, 'utf8'));
@@ -292,7 +309,8 @@ export function registerLearningCommands(profile: Command, context: (cmd: Comman
 }
 
 /** The file of an existing profile, refusing anything that is not a profile id (`../x`) or not in the profiles folder. */
-export function profilePath(config: Config, id: string): string {
+async function profilePath(config: Config, id: string): Promise<string> {
+  const { isProfileId, profilesDir } = await import('./profile.ts');
   if (!isProfileId(id)) throw new UserError(`not a profile id: "${id}" (2-40 lowercase letters, digits or dashes)`);
   const path = join(profilesDir(config), `${id}.json`);
   if (!existsSync(path)) throw new UserError(`no profile ${id} (${path})`);
@@ -301,7 +319,8 @@ export function profilePath(config: Config, id: string): string {
 
 /** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
 export async function profileById(config: Config, id: string) {
-  const path = profilePath(config, id);
+  const path = await profilePath(config, id);
+  const { checkProfile } = await import('./profile.ts');
   const { profile, problems } = await checkProfile(path, readFileSync(path, 'utf8'), { privacy: config.profiles.privacy });
   if (!profile) throw new UserError(`profile ${id} is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   return profile;

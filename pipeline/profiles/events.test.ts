@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -68,4 +68,20 @@ test('events logged before logs had ids are recognised when their log is read ag
   appendEvents(dir, legacy);
   assert.equal(appendEvents(dir, legacy.map((e) => ({ ...e, log: 'now-named' }))).added, 0);
   assert.equal(appendEvents(dir, [ev(3, 'c', 'up', '2025-10-02T08:00:00Z')].map((e) => ({ ...e, log: 'now-named' }))).added, 1);
+});
+
+test('a damaged feedback log names the file and the line, and appending to it writes nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-fb-'));
+  appendEvents(dir, [ev(1, '2510.00001', 'up', '2025-10-02T08:00:00Z'), ev(2, '2510.00002', 'down', '2025-10-02T08:01:00Z')]);
+  const path = join(dir, 'feedback', 'alice.jsonl');
+  const [first, second] = readFileSync(path, 'utf8').split('\n');
+  for (const [damage, reason] of [
+    [`${first}\n${second!.slice(0, 20)}\n`, 'damaged file .*, line 2: '],
+    [`${first}\n\n{"seq": "2", "paper": 7}\n`, 'damaged file .*, line 3: not a feedback event or reset mark'],
+  ] as const) {
+    writeFileSync(path, damage);
+    assert.throws(() => readLog(dir, 'alice'), { name: 'DamagedFileError', message: new RegExp(`^${reason.replace('.*', `${path.replaceAll('.', '\\.')}`)}`) });
+    assert.throws(() => appendEvents(dir, [ev(3, '2510.00003', 'up', '2025-10-02T09:00:00Z')]), /damaged file/);
+    assert.equal(readFileSync(path, 'utf8'), damage, 'nothing written over it');
+  }
 });

@@ -3,10 +3,10 @@
 // each write atomic).
 // What a profile has learned is always re-derivable from this log; `profile reset` appends a
 // reset mark instead of deleting history.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { DamagedFileError, parseJson, readTextIfExists } from '../store/read.ts';
 import { isProfileId } from './profile.ts';
 
 /** A line of a subscriber's log: an event, or a reset mark that forgets everything before it. */
@@ -30,7 +30,7 @@ export interface Votes {
   seen: string[];
 }
 
-export function feedbackDir(dataDir: string): string {
+function feedbackDir(dataDir: string): string {
   return join(dataDir, 'feedback');
 }
 
@@ -38,22 +38,29 @@ function logPath(dataDir: string, subscriber: string): string {
   return join(feedbackDir(dataDir), `${subscriber}.jsonl`);
 }
 
+/** A subscriber's log; a line that is not JSON, or not an event or reset mark, names the file and line. */
 export function readLog(dataDir: string, subscriber: string): LogEntry[] {
   const path = logPath(dataDir, subscriber);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LogEntry);
+  const text = readTextIfExists(path);
+  if (text === undefined) return [];
+  const entries: LogEntry[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line) return;
+    const entry = parseJson<unknown>(line, path, i + 1);
+    if (!isLogEntry(entry)) throw new DamagedFileError(path, i + 1, 'not a feedback event or reset mark');
+    entries.push(entry);
+  });
+  return entries;
 }
 
-export function loggedSubscribers(dataDir: string): string[] {
-  const dir = feedbackDir(dataDir);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .map((f) => f.slice(0, -'.jsonl'.length))
-    .sort();
+function isLogEntry(e: unknown): e is LogEntry {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Record<string, unknown>;
+  if (o.reset === true) return typeof o.at === 'string';
+  return (
+    Number.isSafeInteger(o.seq) && typeof o.subscriber === 'string' && typeof o.paper === 'string' && typeof o.edition === 'string' &&
+    typeof o.at === 'string' && ['up', 'down', 'clear', 'unsubscribe'].includes(o.action as string) && (o.log === undefined || typeof o.log === 'string')
+  );
 }
 
 /** An event's identity: its seq within its endpoint log (a replaced endpoint database counts from 1 again). */

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { annotation, checkProfile, isDue, loadProfiles, windowDays } from './profile.ts';
+import { annotation, checkProfile, isDue, loadProfiles, windowDays, type CheckOptions } from './profile.ts';
+import { newKeypair } from './seal.ts';
 import { WEEKLY_DAYS } from './schedule.ts';
 
 const examples = join(import.meta.dirname, '..', '..', 'profiles');
@@ -118,4 +119,36 @@ test('schedules: daily every day, weekly on its day drawing from seven days, pau
   assert.equal(isDue({ ...alice!, paused: true }, '2025-11-14'), false);
   assert.deepEqual(windowDays(alice!, '2025-11-14'), ['2025-11-14']);
   assert.deepEqual(windowDays(chandra!, '2025-11-14'), ['2025-11-14', '2025-11-13', '2025-11-12', '2025-11-11', '2025-11-10', '2025-11-09', '2025-11-08']);
+});
+
+test('profiles that parse but should not: a CRLF in the name, markup in interests, a sealed value that is no sealed box', async () => {
+  const check = async (changes: Record<string, unknown>, opts: CheckOptions = { privacy: 'public' }) => {
+    const text = JSON.stringify({ ...alice(), ...changes }, null, 2);
+    const { profile, problems } = await checkProfile('profiles/alice.json', text, opts);
+    assert.equal(profile, undefined, 'refused');
+    assert.ok(problems.every((p) => typeof p.line === 'number'), 'each problem has its line');
+    return problems.map((p) => [p.field, p.message]);
+  };
+  assert.deepEqual(await check({ name: 'Alice\r\nBcc: everyone@example.org' }), [['name', 'must be one line of text: it contains a line break or control character (U+000D)']]);
+  const [[field, message]] = await check({ interests: ['graph neural networks', '<script>alert(1)</script> anything'] }) as [[string, string]];
+  assert.equal(field, 'interests[1]');
+  assert.match(message, /must be plain text, not HTML \(found "<script>"\)/);
+  assert.deepEqual((await check({ interests: 'see <img src=x onerror=alert(1)>' })).map(([f]) => f), ['interests']);
+  assert.deepEqual((await check({ include: { authors: [], keywords: ['deep\u0000learning'] } })).map(([f]) => f), ['include.keywords[0]']);
+  // Base64 of all zeros is long enough but its key part is a weak key: no box ever opens.
+  const zeros = `sealed:v1:${Buffer.alloc(80).toString('base64')}`;
+  assert.deepEqual(await check({ email: zeros }), [['email', 'sealed address is not a sealed box (its public-key part is unusable)']]);
+  assert.deepEqual(await check({ email: `sealed:v1:${Buffer.alloc(400, 7).toString('base64')}` }), [['email', 'sealed address is too long to be one address']]);
+  // With the deployment's private key at hand, random bytes of the right shape do not open.
+  const keys = await newKeypair();
+  const random = `sealed:v1:${Buffer.from(Array.from({ length: 80 }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
+  const [[emailField, opened]] = await check({ email: random }, { privacy: 'public', keys }) as [[string, string]];
+  assert.equal(emailField, 'email');
+  assert.match(opened, /^sealed address does not open: the address was not sealed to this deployment key/);
+  // Plain words with comparisons stay valid, and so does a real sealed address with its key.
+  const demo = JSON.parse(readFileSync(join(examples, '..', 'paperboy.demo.config.json'), 'utf8')).profiles;
+  const { problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...alice(), interests: ['regression when p > n and n < p', 'a<b orderings'] }), {
+    privacy: 'public', keys: { publicKey: demo.publicKey, privateKey: demo.privateKey },
+  });
+  assert.deepEqual(problems, []);
 });

@@ -9,7 +9,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { categoryProblem } from '../arxiv/categories.ts';
 import type { ProfilesConfig } from './config.ts';
 import { WEEKEND_DAY_MESSAGE, type WeeklyDay } from './schedule.ts';
-import { isPlainEmail, isSealed, sealedShapeProblem } from './seal.ts';
+import { isPlainEmail, isSealed, sealedProblem, type DeploymentKeys } from './seal.ts';
 
 export type Schedule = { every: 'day' } | { every: 'week'; day: WeeklyDay };
 
@@ -41,7 +41,7 @@ export interface ProfileProblem {
   line?: number;
 }
 
-export const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
 /** Day names in `Date.getUTCDay()` order. */
 const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
@@ -122,6 +122,35 @@ function lineOf(text: string, field: string): number | undefined {
 
 export interface CheckOptions {
   privacy: ProfilesConfig['privacy'];
+  /** The deployment's keys, when this machine has the private one: sealed addresses must then open. */
+  keys?: DeploymentKeys;
+}
+
+/** Free-text fields and whether they are one line; a name ends up in a mail header. */
+const TEXT_FIELDS: [field: string, oneLine: boolean][] = [
+  ['name', true],
+  ['interests', false],
+  ['include.authors', true],
+  ['include.keywords', true],
+  ['exclude.authors', true],
+  ['exclude.keywords', true],
+];
+const LINE_BREAK_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/;
+/** An HTML tag (`<script>`, `</b>`, `<img src=x onerror=…>`), or the start of a dangerous one. "a < b" is not. */
+const MARKUP = /<\/?[a-z][a-z0-9-]*(?:[\s/][^<>]*)?>|<(?:script|iframe|img|svg|style|object|embed|link|meta)\b/i;
+
+/** What is wrong with one free-text value, or null. */
+function textProblem(value: string, oneLine: boolean): string | null {
+  if (!value.isWellFormed()) return 'is not well-formed Unicode (a lone surrogate)';
+  const control = (oneLine ? LINE_BREAK_OR_CONTROL : CONTROL).exec(value)?.[0];
+  if (control) {
+    const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return oneLine ? `must be one line of text: it contains a line break or control character (${code})` : `contains a control character (${code})`;
+  }
+  const markup = MARKUP.exec(value)?.[0];
+  if (markup) return `must be plain text, not HTML (found ${JSON.stringify(markup.slice(0, 40))}); write "a < b" with spaces for a comparison`;
+  return null;
 }
 
 /**
@@ -168,6 +197,16 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
       else add(field, problem);
     });
   }
+  // Text a schema cannot police: a CRLF in a name would reach a mail header, markup a page.
+  for (const [path, oneLine] of TEXT_FIELDS) {
+    const [top, sub] = path.split('.') as [string, string | undefined];
+    const value = sub ? (raw[top] as Record<string, unknown> | undefined)?.[sub] : raw[top];
+    const values = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v] as const) : [[path, value] as const];
+    for (const [field, v] of values) {
+      const problem = typeof v === 'string' ? textProblem(v, oneLine) : null;
+      if (problem) add(field, problem);
+    }
+  }
   // The schema's generic oneOf message would not say why Saturday is refused.
   const day = (raw.schedule as { day?: unknown } | undefined)?.day;
   if (day === 'saturday' || day === 'sunday') {
@@ -178,8 +217,8 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
   if (typeof raw.email !== 'string') {
     // reported by the schema
   } else if (isSealed(raw.email)) {
-    const shape = await sealedShapeProblem(raw.email);
-    if (shape) add('email', shape);
+    const problem = await sealedProblem(raw.email, opts.keys);
+    if (problem) add('email', problem);
   } else if (opts.privacy !== 'private') {
     add('email', isPlainEmail(raw.email) ? 'is a plain address: this deployment is public, so it must be sealed (`paperboy profile seal <address>`)' : 'is neither a sealed address (sealed:v1:...) nor an email address');
   } else if (!isPlainEmail(raw.email)) {

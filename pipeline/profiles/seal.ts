@@ -4,11 +4,13 @@
 import sodium from 'libsodium-wrappers';
 import type { Config } from '../config.ts';
 import { UserError } from '../util/errors.ts';
-import type { Profile } from './profile.ts';
 
 export const SEALED_PREFIX = 'sealed:v1:';
 /** Sealed box overhead: ephemeral public key (32) + MAC (16). */
 const SEAL_OVERHEAD = 48;
+/** Shortest (a@b.c) and longest (RFC 5321 path) address a sealed box may hold. */
+const MIN_ADDRESS = 5;
+const MAX_ADDRESS = 320;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 export interface DeploymentKeys {
@@ -51,8 +53,12 @@ export async function sealEmail(email: string, publicKey: string): Promise<strin
   return SEALED_PREFIX + sodium.to_base64(sealed, b64());
 }
 
-/** What is wrong with a sealed value's shape (no key needed), or null. */
-export async function sealedShapeProblem(value: string): Promise<string | null> {
+/**
+ * What is wrong with a sealed value, or null. Without keys only its shape can be checked: base64
+ * of a sealed box (an X25519 public key usable for the exchange, the MAC, an address of 5-320
+ * characters). With the deployment's keys it must open, to an email address.
+ */
+export async function sealedProblem(value: string, keys?: DeploymentKeys): Promise<string | null> {
   await sodium.ready;
   let bytes: Uint8Array;
   try {
@@ -60,7 +66,22 @@ export async function sealedShapeProblem(value: string): Promise<string | null> 
   } catch {
     return 'sealed address is not valid base64';
   }
-  return bytes.length > SEAL_OVERHEAD + 2 ? null : 'sealed address is too short to hold an address';
+  if (bytes.length < SEAL_OVERHEAD + MIN_ADDRESS) return 'sealed address is too short to hold an address';
+  if (bytes.length > SEAL_OVERHEAD + MAX_ADDRESS) return 'sealed address is too long to be one address';
+  try {
+    // A weak (low-order) ephemeral key, e.g. all zeros, is refused by the exchange: no box opens.
+    sodium.crypto_scalarmult(sodium.randombytes_buf(32), bytes.subarray(0, 32));
+  } catch {
+    return 'sealed address is not a sealed box (its public-key part is unusable)';
+  }
+  if (!keys) return null;
+  let opened: string;
+  try {
+    opened = await openSealed(value, keys);
+  } catch (err) {
+    return `sealed address does not open: ${(err as Error).message}`;
+  }
+  return isPlainEmail(opened) ? null : 'sealed address opens to something that is not an email address';
 }
 
 export async function openSealed(value: string, keys: DeploymentKeys): Promise<string> {
@@ -79,8 +100,8 @@ export async function openSealed(value: string, keys: DeploymentKeys): Promise<s
   return sodium.to_string(opened);
 }
 
-/** The subscriber's address, for the send stage. Throws a one-line UserError when it cannot be read. */
-export async function openEmail(config: Config, profile: Pick<Profile, 'id' | 'email'>): Promise<string> {
+/** The subscriber's address (a profile's `email`), for the send stage. Throws a one-line UserError when it cannot be read. */
+export async function openEmail(config: Config, profile: { id: string; email: string }): Promise<string> {
   const { email } = profile;
   if (!isSealed(email)) {
     if (config.profiles.privacy !== 'private') throw new UserError(`profile ${profile.id}: plain address in a public deployment (seal it with \`paperboy profile seal\`)`);

@@ -10,12 +10,21 @@ import { paperText } from '../embed/text.ts';
 import { vectorsFor } from '../embed/vectors.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import type { VectorSource } from './state.ts';
+
+/** Where vectors come from: the embedding model for texts, the vector store (or the model) for papers. */
+export interface VectorSource {
+  modelKey: string;
+  dim: number;
+  /** Interest texts, embedded as queries. */
+  embedQueries(texts: string[]): Promise<Float32Array[]>;
+  /** Paper vectors by arXiv id; ids it cannot find (or fetch) are absent from the map. */
+  paperVectors(ids: string[]): Promise<Map<string, Float32Array>>;
+}
 
 /** Fetches papers by arXiv id (the arXiv API client by default). */
 export type PaperFetcher = (ids: string[]) => Promise<Paper[]>;
 
-export function arxivFetcher(config: Config): PaperFetcher {
+function arxivFetcher(config: Config): PaperFetcher {
   const client = clientFor(config);
   return async (ids) => (await fetchByIds(client, config.arxiv.apiUrl, ids, config.arxiv.pageSize)).papers;
 }

@@ -10,18 +10,8 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
 import { learnProfile, type LearnedProfile } from './learn.ts';
 import { loadProfiles, profilesDir, type Profile } from './profile.ts';
-import { vectorSource } from './source.ts';
+import { vectorSource, type VectorSource } from './source.ts';
 import { fromBase64, toBase64 } from './vec.ts';
-
-/** Where vectors come from: the embedding model for texts, the vector store (or the model) for papers. */
-export interface VectorSource {
-  modelKey: string;
-  dim: number;
-  /** Interest texts, embedded as queries. */
-  embedQueries(texts: string[]): Promise<Float32Array[]>;
-  /** Paper vectors by arXiv id; ids it cannot find (or fetch) are absent from the map. */
-  paperVectors(ids: string[]): Promise<Map<string, Float32Array>>;
-}
 
 interface StoredVector {
   paper: string;
@@ -81,7 +71,7 @@ export function parseVectorFile(text: string): VectorFile {
 }
 
 /** The imported (warm-start) interests that fit the current model; others are ignored. */
-export function importedInterests(dataDir: string, subscriber: string, modelKey: string, dim: number): { text: string; vector: Float32Array }[] {
+function importedInterests(dataDir: string, subscriber: string, modelKey: string, dim: number): { text: string; vector: Float32Array }[] {
   const path = importedPath(dataDir, subscriber);
   if (!existsSync(path)) return [];
   try {

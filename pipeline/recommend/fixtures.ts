@@ -57,7 +57,7 @@ export function hashingVectorizer(corpus: string[], dim = 256): (text: string) =
 }
 
 /** A VectorSource over the hashed TF-IDF vectors of `papers` (ids it does not hold are absent). */
-export function hashingSource(papers: Pick<Paper, 'id' | 'title' | 'abstract'>[], dim = 256): import('../profiles/state.ts').VectorSource & { embedded: number } {
+export function hashingSource(papers: Pick<Paper, 'id' | 'title' | 'abstract'>[], dim = 256): import('../profiles/source.ts').VectorSource & { embedded: number } {
   const vec = hashingVectorizer(papers.map(paperText), dim);
   const byId = new Map(papers.map((p) => [p.id, p]));
   const source = {

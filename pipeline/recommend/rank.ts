@@ -8,6 +8,7 @@ import { matchesCategories } from '../arxiv/kaggle.ts';
 import type { LearnedProfile } from '../profiles/learn.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
+import { truncate } from '../util/text.ts';
 import type { RecommendConfig } from './config.ts';
 
 // Loaded on first search, so commands that never rank (profile validation in CI) need no native addon.
@@ -69,10 +70,6 @@ function keywordMatcher(keywords: string[]): ((text: string) => string | undefin
   };
 }
 
-export function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1).trimEnd()}…`;
-}
-
 interface Prepared {
   text: string;
   authors: Set<string>;
@@ -93,7 +90,7 @@ export function paperIndex(vectors: Float32Array, dim: number): FaissIndex {
 }
 
 /** Searches all queries in one call (faiss takes a flat number[] of nq × dim). */
-export function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
+function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
   const kk = Math.min(k, index.ntotal());
   if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
   const flat = new Array<number>(queries.length * dim);
@@ -341,8 +338,8 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-export function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
-  return it.source === 'stated' ? it.label : `papers like "${clip(titles.get(it.label) ?? it.label, 70)}"`;
+function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
+  return it.source === 'stated' ? it.label : `papers like "${truncate(titles.get(it.label) ?? it.label, 70)}"`;
 }
 
 /**
@@ -358,8 +355,8 @@ function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedP
   const stated = learned.interests.find((it) => it.source === 'stated' && it.label === pick.interest);
   const statedSim = stated ? dot(v, stated.anchor ?? stated.vector) : -Infinity;
   if (nearest && s.titles.has(nearest.paper) && nearest.sim >= statedSim) {
-    return `similar to "${clip(s.titles.get(nearest.paper)!, 80)}", which you liked`;
+    return `similar to "${truncate(s.titles.get(nearest.paper)!, 80)}", which you liked`;
   }
-  if (stated) return `close to your interest "${clip(stated.label, 80)}"`;
+  if (stated) return `close to your interest "${truncate(stated.label, 80)}"`;
   return `close to ${pick.interest ?? 'what you liked'}`;
 }

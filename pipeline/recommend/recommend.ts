@@ -9,10 +9,10 @@ import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
-import { vectorSource } from '../profiles/source.ts';
-import { deriveProfiles, stateDir, type VectorSource } from '../profiles/state.ts';
+import { vectorSource, type VectorSource } from '../profiles/source.ts';
+import { deriveProfiles, stateDir } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
-import { readJsonIfExists } from '../store/read.ts';
+import { readJsonIfExists, DamagedFileError } from '../store/read.ts';
 
 export type { Pick } from './rank.ts';
 
@@ -25,7 +25,12 @@ function sentPath(dataDir: string, subscriber: string): string {
 
 export function readSent(dataDir: string, subscriber: string): SentLedger {
   const path = sentPath(dataDir, subscriber);
-  return readJsonIfExists<SentLedger>(path) ?? {};
+  const ledger = readJsonIfExists<SentLedger>(path);
+  if (ledger === undefined) return {};
+  if (typeof ledger !== 'object' || ledger === null || Array.isArray(ledger) || !Object.values(ledger).every((ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
+    throw new DamagedFileError(path, null, 'not a list of papers sent per edition ({"<date>": ["<arXiv id>", …]})');
+  }
+  return ledger;
 }
 
 /** Papers sent in editions other than `date` (the same edition may be re-run and must not exclude itself). */
@@ -59,7 +64,7 @@ export interface RecommendOptions {
 }
 
 /** A paper is new on `day` when it was first announced then and is not a replacement. */
-export function isNewOn(p: Paper, days: Set<string>): boolean {
+function isNewOn(p: Paper, days: Set<string>): boolean {
   return p.announced !== null && days.has(p.announced) && p.announceType !== 'replace';
 }
 

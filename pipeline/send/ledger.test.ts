@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { SendLedger } from './ledger.ts';
+import { damagePage } from '../endpoint/testkit.ts';
+import { UserError } from '../util/errors.ts';
 
 test('the ledger is durable SQLite, counts attempts, and never turns sent back', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
@@ -47,4 +49,19 @@ test('writes queued in one turn are committed together, each resolving only afte
   await Promise.all(writes);
   reader.close();
   ledger.close();
+});
+
+test('an empty or damaged ledger is refused at open, naming the file, and left as it was', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
+  const ledger = new SendLedger(dir);
+  await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.recordBounce(`s${i}`, '2025-10-01', `<${i}@x>`, '550 '.repeat(20))));
+  ledger.close();
+  const path = join(dir, 'send', 'ledger.sqlite');
+  damagePage(path, 3);
+  const before = readFileSync(path);
+  assert.throws(() => new SendLedger(dir), (err: Error) => err instanceof UserError && err.message.startsWith(`the send ledger ${path} is damaged (`));
+  assert.ok(readFileSync(path).equals(before), 'nothing written into the damaged file');
+  // SQLite would take an empty file for a new, empty ledger, forgetting every send.
+  writeFileSync(path, '');
+  assert.throws(() => new SendLedger(dir), /the send ledger .* is damaged \(the file is empty \(0 bytes\)\)/);
 });

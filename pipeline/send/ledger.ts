@@ -17,8 +17,10 @@
 // `markSending` before handing the message to SMTP, so the rule above holds, while concurrent
 // connections share fsyncs instead of queueing behind one each.
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { makeDir } from '../store/atomic.ts';
+import { openCheckedDatabase } from '../store/sqlite.ts';
+import { UserError } from '../util/errors.ts';
 
 /** How long a write waits for others to share its commit. */
 const GROUP_COMMIT_MS = 4;
@@ -46,7 +48,15 @@ export class SendLedger {
     const dir = join(dataDir, 'send');
     makeDir(dir);
     this.path = join(dir, 'ledger.sqlite');
-    this.db = new DatabaseSync(this.path);
+    // An empty or damaged ledger would forget what was sent: refused, naming the file.
+    this.db = openCheckedDatabase(
+      this.path,
+      (problem) =>
+        new UserError(
+          `the send ledger ${this.path} is damaged (${problem}); not sending with it. Restore it from a backup, or move it ` +
+            'aside to start an empty one (digests of an edition already sent would then be sent again)',
+        ),
+    );
     this.db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = FULL;

@@ -85,7 +85,7 @@ const FATAL = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'ETLS', 'EREQUIRETLS']);
 
 type Failure = 'permanent' | 'temporary' | 'fatal';
 
-export function classifyError(err: unknown): Failure {
+function classifyError(err: unknown): Failure {
   const e = err as NodemailerError;
   if (e.code && FATAL.has(e.code)) return 'fatal';
   if (e.permanent === true) return 'permanent';

@@ -5,8 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wellFormedText, type Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
+import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
-import { plainText } from './math.ts';
+import { readable } from '../util/latex.ts';
 import { SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
@@ -21,6 +22,8 @@ export interface BuildOptions {
   quiet?: boolean;
   /** Papers per search-index chunk (default SEARCH_CHUNK). */
   searchChunk?: number;
+  /** The nightly run building this site: its edition as the run will end, shown instead of the stored (still running) record. */
+  edition?: EditionRecord;
 }
 
 export interface BuildReport {
@@ -44,7 +47,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
   const outDir = resolve(opts.outDir);
   const site: SiteConfig = { ...opts.site, base: normaliseBase(opts.site.base) };
-  const settings: SiteSettings = { dataDir: resolve(opts.dataDir), site, subscribe: opts.subscribe };
+  const settings: SiteSettings = { dataDir: resolve(opts.dataDir), site, subscribe: opts.subscribe, ...(opts.edition ? { edition: opts.edition } : {}) };
   process.env[SETTINGS_ENV] = JSON.stringify(settings);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
@@ -102,7 +105,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
 }
 
 /** Papers per Pagefind index: Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
-export const SEARCH_CHUNK = 10_000;
+const SEARCH_CHUNK = 10_000;
 
 /**
  * Pagefind search over titles, authors and abstracts, built from the store (not by re-parsing
@@ -128,9 +131,9 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
             index.addCustomRecord({
               url: `/paper/${p.id}/`,
               // Well-formed text even from a store written before ingestion cleaned it: a lone surrogate stops Pagefind.
-              content: wellFormedText(`${plainText(p.title)}\n${p.authors.join(', ')}\n${plainText(p.abstract)}`),
+              content: wellFormedText(`${readable(p.title)}\n${p.authors.map(readable).join(', ')}\n${readable(p.abstract)}`),
               language: 'en',
-              meta: { title: wellFormedText(plainText(p.title)) },
+              meta: { title: wellFormedText(readable(p.title)) },
             }),
           ),
         );

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
-import { PaperStore } from '../store/papers.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { UsageError, UserError } from '../util/errors.ts';
-import { buildSite, normaliseBase } from './build.ts';
-import { subscribeSettings } from './data.ts';
-import { defaultSiteDir, refreshMap } from './stage.ts';
-import { serveSite } from './serve.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -35,6 +30,8 @@ export const registerSiteCommands: Registrar = (program, context) => {
       // Neither building nor serving would be doing nothing, silently.
       if (opts.build === false && !opts.serve) throw new UsageError('--no-build only makes sense with --serve', this);
       const { config, quiet } = context(this);
+      const { buildSite, normaliseBase } = await import('./build.ts');
+      const { defaultSiteDir } = await import('./stage.ts');
       const site = { ...config.site };
       if (opts.base !== undefined) site.base = normaliseBase(opts.base);
       if (opts.site !== undefined) {
@@ -50,6 +47,8 @@ export const registerSiteCommands: Registrar = (program, context) => {
       const configFile = this.optsWithGlobals<{ config?: string }>().config;
       if (configFile) process.env.PAPERBOY_CONFIG = resolve(configFile);
       if (opts.build !== false) {
+        const { PaperStore } = await import('../store/papers.ts');
+        const { subscribeSettings } = await import('./data.ts');
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
         const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });
         emit(this, report, (r) =>
@@ -62,6 +61,7 @@ export const registerSiteCommands: Registrar = (program, context) => {
       if (opts.serve) {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not ${opts.port}`);
+        const { serveSite } = await import('./serve.ts');
         const running = await serveSite(outDir, { base: normaliseBase(site.base), port });
         process.stderr.write(`serving ${outDir} at ${running.url} (Ctrl-C to stop)\n`);
         await new Promise<void>((done) => process.once('SIGINT', () => void running.close().then(done)));
@@ -74,8 +74,9 @@ export const registerSiteCommands: Registrar = (program, context) => {
     .option('--refit', 'recompute the whole layout with UMAP (old points move)')
     .option('--max-fit <n>', 'UMAP fits at most this many papers; the rest are placed by neighbours', '10000')
     .option('--json', 'machine-readable report')
-    .action(function (this: Command, opts: { refit?: boolean; maxFit: string }) {
+    .action(async function (this: Command, opts: { refit?: boolean; maxFit: string }) {
       const { config } = context(this);
+      const { refreshMap } = await import('./stage.ts');
       const maxFit = Number(opts.maxFit);
       if (!Number.isInteger(maxFit) || maxFit < 4) throw new UserError('--max-fit must be an integer ≥ 4');
       const report = refreshMap(config, { refit: opts.refit, maxFit });

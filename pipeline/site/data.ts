@@ -8,6 +8,7 @@ import { PaperStore } from '../store/papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
 import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
+import type { EditionRecord } from '../nightly/edition.ts';
 import { readMap, type MapLayout } from './map.ts';
 import { readSimilar, type SimilarEntry } from '../index/similar.ts';
 
@@ -23,6 +24,8 @@ export interface SiteSettings {
   dataDir: string;
   site: SiteConfig;
   subscribe: SubscribeSettings;
+  /** The edition of the nightly run building the site, as it will end (its stored record still says running). */
+  edition?: EditionRecord;
 }
 
 /** How `paperboy site` hands its settings to the Astro build (which runs the pages in its own module graph). */
@@ -33,7 +36,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SiteSetti
   const raw = env[SETTINGS_ENV];
   if (raw) {
     const parsed = JSON.parse(raw) as SiteSettings;
-    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe };
+    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe, ...(parsed.edition ? { edition: parsed.edition } : {}) };
   }
   const config = loadConfig({ env });
   return { dataDir: config.dataDir, site: config.site, subscribe: subscribeSettings(config) };
@@ -51,6 +54,13 @@ export interface CategoryInfo {
   ids: string[];
   /** Papers whose primary category this is. */
   primary: number;
+}
+
+export interface EditionCategory {
+  category: string;
+  new: Paper[];
+  cross: Paper[];
+  replace: Paper[];
 }
 
 export class Archive {
@@ -82,6 +92,29 @@ export class Archive {
     return this.editions.find((e) => editionSize(e) > 0) ?? this.editions[0];
   }
 
+  /**
+   * An edition grouped as arXiv lists a day: per category, its new submissions, cross-lists and
+   * replacements. Each paper is listed once: new papers and replacements under their primary
+   * category, a cross-list under the first of its other categories that has new papers that day.
+   * Largest categories first.
+   */
+  editionByCategory(edition: PublicEdition): EditionCategory[] {
+    const groups = new Map<string, EditionCategory>();
+    const group = (c: string) => {
+      let g = groups.get(c);
+      if (!g) groups.set(c, (g = { category: c, new: [], cross: [], replace: [] }));
+      return g;
+    };
+    for (const p of this.resolve(edition.papers.new)) group(p.primaryCategory).new.push(p);
+    for (const p of this.resolve(edition.papers.cross)) {
+      const others = p.categories.filter((c) => c !== p.primaryCategory);
+      group(others.find((c) => groups.get(c)?.new.length) ?? others[0] ?? p.primaryCategory).cross.push(p);
+    }
+    for (const p of this.resolve(edition.papers.replace)) group(p.primaryCategory).replace.push(p);
+    const size = (g: EditionCategory) => g.new.length + g.cross.length + g.replace.length;
+    return [...groups.values()].sort((a, b) => size(b) - size(a) || (a.category < b.category ? -1 : 1));
+  }
+
   edition(date: string): PublicEdition | undefined {
     return this.editions.find((e) => e.date === date);
   }
@@ -104,7 +137,7 @@ function newestFirst(a: Paper, b: Paper): number {
   return -compareIds(a.id, b.id);
 }
 
-export async function loadArchive(dataDir: string): Promise<Archive> {
+export async function loadArchive(dataDir: string, finishing?: EditionRecord): Promise<Archive> {
   const archive = new Archive();
   const store = new PaperStore(dataDir);
   const announced = new Map<string, Record<AnnounceType, string[]>>();
@@ -127,7 +160,8 @@ export async function loadArchive(dataDir: string): Promise<Archive> {
     }
   }
   for (const day of announced.values()) for (const t of ANNOUNCE_TYPES) day[t].sort(compareIds);
-  archive.editions = mergeEditions(readEditionRecords(dataDir), announced);
+  const records = readEditionRecords(dataDir).filter((r) => r.date !== finishing?.date);
+  archive.editions = mergeEditions(finishing ? [...records, finishing] : records, announced);
   // The index stage reads only the store; the rest of the configuration comes from the usual sources.
   archive.similar = readSimilar(loadConfig({ overrides: { dataDir } }));
   archive.map = readMap(dataDir);
@@ -141,6 +175,7 @@ type Cache = { key: string; archive: Promise<Archive> };
 /** The archive of the current build, loaded once however many pages ask for it. */
 export function getArchive(settings: SiteSettings = settingsFromEnv()): Promise<Archive> {
   const g = globalThis as { [CACHE]?: Cache };
-  if (g[CACHE]?.key !== settings.dataDir) g[CACHE] = { key: settings.dataDir, archive: loadArchive(settings.dataDir) };
+  const key = JSON.stringify([settings.dataDir, settings.edition ?? null]);
+  if (g[CACHE]?.key !== key) g[CACHE] = { key, archive: loadArchive(settings.dataDir, settings.edition) };
   return g[CACHE]!.archive;
 }

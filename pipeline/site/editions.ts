@@ -10,7 +10,7 @@ import type { AnnounceType } from '../store/paper.ts';
 
 export type { EditionStatus };
 
-export const EDITION_STATUSES: readonly EditionStatus[] = ['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running'];
+const EDITION_STATUSES: readonly EditionStatus[] = ['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running'];
 
 export interface PublicEdition {
   date: string;

@@ -49,7 +49,7 @@ export interface MapUpdate {
   removed: number;
 }
 
-export function mapPath(dataDir: string): string {
+function mapPath(dataDir: string): string {
   return join(dataDir, 'map', 'layout.json');
 }
 

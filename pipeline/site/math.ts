@@ -3,87 +3,56 @@
 // paper page stays a few kilobytes. Text outside math is HTML-escaped; a `$` that opens no
 // closed formula stays a literal dollar sign.
 import katex from 'katex';
+import { escapeHtml } from '../util/html.ts';
+import { convertText, mathAlphanumeric, splitMath } from '../util/latex.ts';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+// The archive's pages and feeds (site/src/lib) take it from here, with the rest of their text helpers.
+export { escapeHtml };
 
-interface Segment {
-  text: string;
-  math: boolean;
-  display: boolean;
-}
-
-const DELIMITERS: { open: string; close: string; display: boolean }[] = [
-  { open: '$$', close: '$$', display: true },
-  { open: '\\[', close: '\\]', display: true },
-  { open: '\\(', close: '\\)', display: false },
-  { open: '$', close: '$', display: false },
-];
-
-/** Splits text into plain and math segments. `\$` is a literal dollar; unclosed delimiters are text. */
-export function splitMath(text: string): Segment[] {
-  const out: Segment[] = [];
-  let plain = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === '\\' && text[i + 1] === '$') {
-      plain += '$';
-      i += 2;
-      continue;
-    }
-    const d = DELIMITERS.find((d) => text.startsWith(d.open, i));
-    if (d) {
-      const end = findClose(text, d.close, i + d.open.length);
-      if (end > i + d.open.length) {
-        if (plain) out.push({ text: plain, math: false, display: false });
-        plain = '';
-        out.push({ text: text.slice(i + d.open.length, end), math: true, display: d.display });
-        i = end + d.close.length;
-        continue;
-      }
-    }
-    plain += text[i];
-    i++;
-  }
-  if (plain) out.push({ text: plain, math: false, display: false });
-  return out;
-}
-
-function findClose(text: string, close: string, from: number): number {
-  for (let j = from; j < text.length; j++) {
-    if (text[j] === '\\' && close.length === 1) {
-      j++; // skip an escaped character such as \$ inside math
-      continue;
-    }
-    if (text.startsWith(close, j)) return j;
-  }
-  return -1;
+/**
+ * Browsers draw MathML Core, which ignores `mathvariant` (except `normal`): ℝ would show as an
+ * italic R, 𝔤𝔩 as gl. KaTeX's styled letters become Unicode's mathematical letters instead.
+ */
+function withMathLetters(mathml: string): string {
+  return mathml.replace(/<(mi|mn) mathvariant="([a-z-]+)">([^<]*)<\/\1>/g, (m, tag: string, variant: string, text: string) => {
+    if (variant === 'normal') return m;
+    const chars = [...text].map((c) => mathAlphanumeric(variant, c));
+    return chars.every(Boolean) ? `<${tag}>${chars.join('')}</${tag}>` : m;
+  });
 }
 
 /** Renders one formula; malformed TeX falls back to the escaped source rather than failing the build. */
-export function renderTex(tex: string, display: boolean): string {
+function renderTex(tex: string, display: boolean): string {
   try {
-    return katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 });
+    return withMathLetters(katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 }));
   } catch {
     return `<code class="tex">${escapeHtml(tex)}</code>`;
   }
 }
 
-/** Text (an abstract or a title) as HTML with its math rendered. Paragraph breaks are the caller's business. */
+/**
+ * Text (an abstract or a title) as HTML with its math rendered and the text around it in plain
+ * Unicode (Kazhdan--Lusztig → Kazhdan–Lusztig, citations dropped). Paragraph breaks are the caller's business.
+ */
 export function renderMathText(text: string): string {
-  return splitMath(text)
-    .map((s) => (s.math ? renderTex(s.text, s.display) : escapeHtml(s.text)))
-    .join('');
-}
-
-/** Text with math delimiters removed, for places that cannot hold markup (<title>, feeds, the map). */
-export function plainText(text: string): string {
-  return splitMath(text)
-    .map((s) => s.text)
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const segments = splitMath(text);
+  let html = '';
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    if (!s.math) {
+      html += escapeHtml(convertText(s.text));
+      continue;
+    }
+    const formula = renderTex(s.text, s.display);
+    // Punctuation after an inline formula stays on its line: it goes inside the formula's nowrap span.
+    const next = segments[i + 1];
+    const punctuation = !s.display && next && !next.math ? /^[.,;:!?)\]]+/.exec(next.text)?.[0] : undefined;
+    if (punctuation && formula.endsWith('</span>')) {
+      html += `${formula.slice(0, -'</span>'.length)}${escapeHtml(punctuation)}</span>`;
+      next!.text = next!.text.slice(punctuation.length);
+    } else html += formula;
+  }
+  return html;
 }
 
 /**

@@ -14,7 +14,7 @@ import { buildSite, type BuildReport } from './build.ts';
 import { siteConfig } from './config.ts';
 import { makeArchive, readSmallCorpus } from './fixtures.ts';
 import { serveSite, type RunningServer } from './serve.ts';
-import { plainText } from './math.ts';
+import { readable } from '../util/latex.ts';
 import type { Paper } from '../store/paper.ts';
 import { launchChromium } from '../util/chromium.ts';
 
@@ -143,6 +143,41 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('the day page is grouped like arXiv\'s listing, with collapsed abstracts and no script', async () => {
+    const day = papers[0]!.announced!;
+    const onDay = papers.filter((p) => p.announced === day);
+    const page = await open(`day/${day}/`);
+    const sections = await page.locator('main section').evaluateAll((els) =>
+      els.map((s) => ({ h2: s.querySelector('h2')!.textContent!, h3: [...s.querySelectorAll('h3')].map((h) => h.textContent!), ids: [...s.querySelectorAll('a.title')].map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')) })),
+    );
+    // every paper once, new ones under their primary category (named), largest category first
+    assert.deepEqual(sections.flatMap((s) => s.ids).sort(), onDay.map((p) => p.id).sort());
+    for (const s of sections) for (const id of s.ids) {
+      const p = onDay.find((q) => q.id === id)!;
+      if (p.announceType === 'new') assert.ok(s.h2.startsWith(`${p.primaryCategory} `), `${id} under ${s.h2}`);
+    }
+    assert.match(sections[0]!.h2, /^cs\.\w+ \w/);
+    assert.ok(sections.every((s) => s.h3.every((h) => /^(New submissions|Cross-lists|Replacements) \(\d+\)$/.test(h))));
+    const details = page.locator('ol.papers details').first();
+    assert.equal(await details.getAttribute('open'), null);
+    assert.equal(await details.locator('p').isVisible(), false);
+    await details.locator('summary').click();
+    assert.equal(await details.locator('p').isVisible(), true);
+    assert.equal(await page.locator('script').count(), 0);
+    await page.close();
+  });
+
+  test('category pages show each paper under the date it was announced', async () => {
+    const page = await open('category/cs.CV/');
+    assert.equal(await page.locator('h1').textContent(), 'cs.CV Computer Vision and Pattern Recognition');
+    const first = page.locator('h2.day').first();
+    const date = (await first.locator('a').getAttribute('href'))!.match(/day\/(\d{4}-\d{2}-\d{2})\//)![1]!;
+    const ids = await page.locator('h2.day').first().locator('xpath=following-sibling::ol[1]//a[@class="title"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')));
+    assert.ok(ids.length > 0);
+    for (const id of ids) assert.equal(papers.find((p) => p.id === id)!.announced, date);
+    await page.close();
+  });
+
   test('renders TeX in abstracts as MathML, with no script on the page', async () => {
     const withMath = papers.find((p) => /\$[^$]+\$/.test(p.abstract))!;
     const page = await open(`paper/${withMath.id}/`);
@@ -167,6 +202,60 @@ describe('the built archive', () => {
     await hit.first().waitFor({ timeout: 15_000 });
     assert.ok((await hit.first().getAttribute('href'))!.startsWith(BASE));
     await page.close();
+  });
+
+  test('searching an arXiv id opens that paper, and typing one shows it above the results', async () => {
+    const target = papers[5]!;
+    for (const q of [target.id, `${target.id}v1`, `arXiv:${target.id}`]) {
+      const page = await open(`search/?q=${encodeURIComponent(q)}`);
+      await page.waitForURL(`${server.url}paper/${target.id}/`);
+      await page.close();
+    }
+    const page = await open('search/');
+    await page.locator('.pagefind-ui__search-input').fill(`arXiv:${target.id}`);
+    const link = page.locator('#search-id a');
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `${BASE}paper/${target.id}/`);
+    assert.equal(await link.textContent(), readable(target.title));
+    await page.close();
+  });
+
+  test('paper pages carry citation and Open Graph tags, BibTeX, author links and category names', async () => {
+    const target = papers.find((p) => p.authors.length > 1 && p.categories.includes('cs.CV'))!;
+    const page = await open(`paper/${target.id}/`);
+    const meta = (name: string) => page.locator(`meta[name="${name}"], meta[property="${name}"]`).evaluateAll((els) => els.map((e) => e.getAttribute('content')));
+    assert.deepEqual(await meta('citation_title'), [readable(target.title)]);
+    assert.deepEqual(await meta('citation_author'), target.authors.map(readable));
+    assert.deepEqual(await meta('citation_arxiv_id'), [target.id]);
+    assert.deepEqual(await meta('citation_pdf_url'), [`https://arxiv.org/pdf/${target.id}`]);
+    assert.match((await meta('citation_date'))[0]!, /^\d{4}\/\d{2}\/\d{2}$/);
+    assert.deepEqual(await meta('og:url'), [`${PUBLIC_URL}paper/${target.id}/`]);
+    assert.deepEqual(await meta('og:title'), [readable(target.title)]);
+    await page.locator('.cite summary').click();
+    const bib = (await page.locator('.cite pre').textContent())!;
+    assert.match(bib, new RegExp(`^@misc\\{\\w+,\\n  title = \\{\\{[^]*eprint = \\{${target.id}\\},[^]*\\n\\}$`));
+    assert.ok(bib.includes(`author = {${target.authors.join(' and ')}}`));
+    await page.locator('.authors a').first().click();
+    await page.waitForURL(/\/search\/\?q=/);
+    await page.locator(`.pagefind-ui__result-link[href$="/paper/${target.id}/"]`).first().waitFor({ timeout: 15_000 });
+    await page.close();
+    const paper = await open(`paper/${target.id}/`);
+    assert.ok(await paper.getByText('cs.CV — Computer Vision and Pattern Recognition').count());
+    await paper.close();
+  });
+
+  test('the 404 page for a paper the archive lacks offers it on arXiv', async () => {
+    // Not through open(): Chromium logs the 404 answer itself as a console error.
+    const page = await browser.newPage();
+    await page.goto(`${server.url}paper/2501.99999/`);
+    const link = page.locator('#arxiv-offer a');
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), 'https://arxiv.org/abs/2501.99999');
+    await page.close();
+    const other = await browser.newPage();
+    await other.goto(`${server.url}no/such/page/`);
+    assert.equal(await other.locator('#arxiv-offer').isHidden(), true);
+    await other.close();
   });
 
   test('the map draws every placed paper, shows a title on hover and opens the paper on click', async () => {
@@ -196,8 +285,54 @@ describe('the built archive', () => {
     await page.waitForURL(/\/map\/#/);
     await page.locator('#map-tip:not([hidden])').waitFor();
     const shown = papers.find((p) => p.id === opened)!;
-    assert.ok((await page.locator('#map-tip').textContent())!.startsWith(plainText(shown.title)));
+    assert.ok((await page.locator('#map-tip').textContent())!.startsWith(readable(shown.title)));
     await page.close();
+  });
+
+  test('internal links point at the address a page is served under (no redirect for a missing slash)', () => {
+    const out = report.outDir;
+    const bad = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) walk(path);
+        else if (e.name.endsWith('.html'))
+          for (const [, href] of readFileSync(path, 'utf8').matchAll(/href="(\/paperboy\/[^"#?]*)"/g)) if (!/(\/|\.\w+)$/.test(href!)) bad.add(href!);
+      }
+    };
+    walk(out);
+    assert.deepEqual([...bad], []);
+  });
+
+  test('on a phone, a tap selects the nearest point and keeps its title until the next tap; tapping the title opens it', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(`map (touch): ${e.message}`));
+    await page.goto(`${server.url}map/`);
+    await page.waitForSelector('#map[data-drawn]');
+    // zoomed in, so that a point stands apart from its neighbours
+    for (let k = 0; k < 3; k++) await page.locator('[data-zoom=in]').click();
+    const project = (id: string) => page.evaluate((id) => (window as unknown as { paperboyMap: { project(id: string): Promise<{ x: number; y: number }> } }).paperboyMap.project(id), id);
+    await page.locator('#map').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    const box = (await page.locator('#map').boundingBox())!;
+    const inView: { p: Paper; at: { x: number; y: number } }[] = [];
+    for (const p of papers) {
+      const at = await project(p.id);
+      if (at.x > 30 && at.y > 30 && at.x < box.width - 30 && at.y < box.height - 30) inView.push({ p, at });
+      if (inView.length > 40) break;
+    }
+    // a paper with no other point within 30 px: a tap 6 px off still selects it
+    const alone = inView.find((a) => inView.every((b) => b === a || Math.hypot(b.at.x - a.at.x, b.at.y - a.at.y) > 30))!;
+    await page.touchscreen.tap(box.x + alone.at.x + 6, box.y + alone.at.y);
+    const link = page.locator('#map-tip:not([hidden]) a');
+    await link.waitFor();
+    assert.equal(await link.textContent(), readable(alone.p.title));
+    // the pointerleave that ends every touch does not hide it
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await page.locator('#map-tip').isVisible(), true);
+    await link.tap();
+    await page.waitForURL(`${server.url}paper/${alone.p.id}/`);
+    await context.close();
   });
 
   test('Atom feeds are well-formed with absolute links', async () => {
@@ -246,6 +381,10 @@ describe('the built archive', () => {
     assert.equal(pr.origin + pr.pathname, 'https://github.com/octo/paperboy/new/main');
     assert.equal(pr.searchParams.get('filename'), 'profiles/ada-l.json');
     assert.equal(pr.searchParams.get('value'), text);
+    // On a phone the profile (a long sealed address) wraps instead of scrolling sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await page.locator('#r-json').evaluate((e) => e.scrollWidth <= e.clientWidth), true);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.fill('#f-id', 'Bad Id!');
     await page.click('button[type=submit]');
     assert.match((await page.locator('#r-error').textContent())!, /profile id/);
@@ -279,6 +418,8 @@ describe('the built archive', () => {
           noAlt: [...document.querySelectorAll('img')].filter((i) => !i.hasAttribute('alt')).length + [...document.querySelectorAll('canvas')].filter((c) => !c.getAttribute('aria-label')).length,
         }));
         assert.deepEqual(a11y, { landmarks: 4, h1: 1, lang: 'en', unlabelled: 0, noAlt: 0 }, label);
+        const navLines = await page.locator('header.site nav li').evaluateAll((lis) => new Set(lis.map((li) => Math.round(li.getBoundingClientRect().top))).size);
+        assert.equal(navLines, 1, `${label}: the nav wraps on a ${name} screen`);
         if (shots) await page.screenshot({ path: join(shots, `${label}-${name}.png`) });
         await page.close();
       }

@@ -1,12 +1,10 @@
-// The site stage as the nightly job runs it: place the night's new papers on the map, then build
-// the archive into `<dataDir>/site` (what the workflow publishes to GitHub Pages).
+// The site stage's map step (the night's new papers placed next to their neighbours) and where the
+// archive is built by default: `<dataDir>/site`, what the workflow publishes to GitHub Pages.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { loadVectors } from '../embed/vectors.ts';
 import { readSimilar } from '../index/similar.ts';
 import { UserError } from '../util/errors.ts';
-import { buildSite, type BuildReport } from './build.ts';
-import { subscribeSettings } from './data.ts';
 import { readMap, updateMap, writeMap } from './map.ts';
 
 export interface MapReport {
@@ -38,11 +36,4 @@ export function refreshMap(config: Config, opts: { refit?: boolean; maxFit?: num
 
 export function defaultSiteDir(config: Config): string {
   return join(config.dataDir, 'site');
-}
-
-/** Map, then pages and search, with the configured URL and base path. */
-export async function runSiteStage(config: Config, opts: { quiet?: boolean; outDir?: string } = {}): Promise<{ map: MapReport; build: BuildReport }> {
-  const map = refreshMap(config);
-  const build = await buildSite({ dataDir: config.dataDir, site: config.site, subscribe: subscribeSettings(config), outDir: opts.outDir ?? defaultSiteDir(config), quiet: opts.quiet });
-  return { map, build };
 }

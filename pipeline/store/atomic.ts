@@ -47,7 +47,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   fsyncDir(dir);
 }
 
-export function fsyncDir(dir: string): void {
+function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { emit, type Registrar } from '../cli.ts';
+import { emit, type Registrar } from '../util/output.ts';
 import { UserError } from '../util/errors.ts';
 import { parseArxivId } from './paper.ts';
-import { PaperStore } from './papers.ts';
 
 export const registerStoreCommands: Registrar = (program, context) => {
   program
@@ -10,8 +9,9 @@ export const registerStoreCommands: Registrar = (program, context) => {
     .description('print one stored paper')
     .argument('<id>', 'arXiv id, with or without version (2509.23025, astro-ph/0601001v2)')
     .option('--json', 'machine-readable output')
-    .action(function (this: Command, raw: string) {
+    .action(async function (this: Command, raw: string) {
       const { config } = context(this);
+      const { PaperStore } = await import('./papers.ts');
       let id: string;
       try {
         id = parseArxivId(raw).id;
@@ -41,6 +41,7 @@ export const registerStoreCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command) {
       const { config } = context(this);
+      const { PaperStore } = await import('./papers.ts');
       const stats = await new PaperStore(config.dataDir).stats();
       emit(this, stats, (s) => {
         const top = Object.entries(s.byPrimaryCategory).slice(0, 15);

@@ -2,22 +2,23 @@
 // admin to: a bare git repository as the fork's `origin` (main and, once the nightly has run, the
 // state branch), the admin's paperboy.config.json taken from the README's own example and filled
 // with fresh keys, secrets as the repository settings would hold them, and the outside world on
-// loopback: a real SMTP server, the feedback endpoint (`paperboy serve`, its own process and
+// loopback: a real SMTP server, the feedback endpoint (its own process and
 // database, as deployed elsewhere) and the arXiv replay server. Workflows run through LocalRunner.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEMO_CORPUS, startReplayServer, type ReplayServer } from '../../arxiv/replay-server.ts';
 import { REPO_ROOT } from '../../arxiv/demo-corpus.ts';
+import { loadConfig } from '../../config.ts';
+import { freePort, spawnEndpoint, type SpawnedEndpoint } from '../../endpoint/testkit.ts';
 import { startLocalSmtp, type LocalSmtp } from '../../send/local-smtp.ts';
 import { mapHosts } from './hosts.ts';
 import { LocalRunner } from './runner.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'paperboy.js');
-export const ADMIN = 'lab-admin';
-export const REPOSITORY = `${ADMIN}/paperboy`;
+const ADMIN = 'lab-admin';
+const REPOSITORY = `${ADMIN}/paperboy`;
 const ENDPOINT_HOST = 'feedback.lab.example.org';
 
 export interface Keypair {
@@ -26,7 +27,7 @@ export interface Keypair {
 }
 
 /** The JSON example of README *Deploying* (step 3), as an admin copies it. */
-export function readmeDeployConfig(readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')): Record<string, unknown> {
+function readmeDeployConfig(readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')): Record<string, unknown> {
   const section = readme.split(/^## /m).find((s) => s.startsWith('Deploying'));
   if (!section) throw new Error('README.md has no "## Deploying" section');
   const block = /```json\n([\s\S]*?)```/.exec(section);
@@ -42,14 +43,6 @@ export function newKeypair(cwd: string): Keypair {
   return JSON.parse(paperboy(['keys', 'new', '--json'], { cwd })) as Keypair;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export class Fork {
   readonly root: string;
   readonly origin: string;
@@ -62,7 +55,7 @@ export class Fork {
   readonly endpointUrl: string;
   linkKeys: Record<string, string>;
   readonly eventsToken = randomBytes(24).toString('base64url');
-  private endpoint?: ChildProcess;
+  private endpoint?: SpawnedEndpoint;
   private readonly endpointPort: number;
 
   private constructor(root: string, smtp: LocalSmtp, arxiv: ReplayServer, keys: Keypair, endpointPort: number) {
@@ -198,40 +191,25 @@ export class Fork {
     this.git(['push', '-q', 'origin', 'HEAD:main']);
   }
 
+  /** The feedback endpoint as deployed (its own process, configured by the environment, as in its container). */
   async startEndpoint(): Promise<void> {
     const dir = join(this.root, 'endpoint');
     mkdirSync(dir, { recursive: true });
-    this.endpoint = spawn(process.execPath, [BIN, 'serve', '--port', String(this.endpointPort), '--data-dir', dir], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH!,
-        PAPERBOY_LINKS__KEYS: JSON.stringify(this.linkKeys),
-        PAPERBOY_ENDPOINT__EVENTS_TOKEN: this.eventsToken,
-        // Votes are judged after a short hold here, so a click is confirmed before the next night.
-        PAPERBOY_ENDPOINT__HOLD_SECONDS: '1',
-        PAPERBOY_ENDPOINT__BURST_WINDOW_SECONDS: '1',
-        PAPERBOY_ENDPOINT__CONTRADICTION_SECONDS: '1',
-      },
-      stdio: 'ignore',
+    const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, links: { keys: this.linkKeys }, endpoint: { eventsToken: this.eventsToken } } });
+    this.endpoint = await spawnEndpoint(config, this.endpointPort, join(dir, 'endpoint.log'), {
+      // Votes are judged after a short hold here, so a click is confirmed before the next night.
+      PAPERBOY_ENDPOINT__HOLD_SECONDS: '1',
+      PAPERBOY_ENDPOINT__BURST_WINDOW_SECONDS: '1',
+      PAPERBOY_ENDPOINT__CONTRADICTION_SECONDS: '1',
     });
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${this.endpointPort}/healthz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the feedback endpoint did not start');
   }
 
   async stopEndpoint(): Promise<void> {
-    const child = this.endpoint;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.on('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    const endpoint = this.endpoint;
+    this.endpoint = undefined;
+    if (!endpoint) return;
+    endpoint.child.kill('SIGTERM');
+    await endpoint.exited;
   }
 
   /** The state branch as the next night will check it out, or undefined before the first save. */

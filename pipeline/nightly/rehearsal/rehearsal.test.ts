@@ -102,6 +102,24 @@ function recipients(date: string): string[] {
   return [...new Set(mails.filter((m) => m.edition === date).map((m) => m.to))].sort();
 }
 
+/** Subscribers on main, as the nights see them (the wrong-key profile included once merged). */
+const subscribers = new Set(['vera', 'lin', 'mat', 'wes']);
+
+/**
+ * Every subscriber is accounted for: mailed exactly once, or named in the private run summary
+ * with the reason they were not (weekly digest not due, nothing above the score floor, an
+ * address that does not open) — never both, never neither.
+ */
+function assertEveryoneAccounted(dir: string, date: string): void {
+  const report = JSON.parse(readFileSync(join(dir, 'private', 'runs', `${date}.json`), 'utf8')) as { skipped: { subscriber: string; reason: string }[] };
+  const mailed = new Set(recipients(date));
+  const skipped = new Map(report.skipped.filter((x) => subscribers.has(x.subscriber)).map((x) => [x.subscriber, x.reason]));
+  for (const who of subscribers) {
+    assert.ok(mailed.has(who) !== skipped.has(who), `${date}: ${who} ${mailed.has(who) ? 'mailed and skipped' : 'neither mailed nor accounted for'}`);
+  }
+  for (const who of mailed) assert.ok(subscribers.has(who), `${date}: ${who} is no subscriber`);
+}
+
 /** Nobody ever holds two different digests of one edition, nor one digest under two editions. */
 function assertNoDuplicates(): void {
   const byEdition = new Map<string, Set<string>>();
@@ -150,6 +168,7 @@ test('night 1 (Mon 2025-11-10): a fresh fork back-fills, mails every subscriber,
   assert.equal(edition(dir, '2025-11-10').status, 'announced');
   assert.ok(existsSync(join(dir, 'vault')), 'the vault is on the state branch');
   assert.deepEqual(recipients('2025-11-10'), ['lin', 'mat', 'vera']);
+  assertEveryoneAccounted(dir, '2025-11-10');
   assert.match(nightly.summary, /2025-11-10/);
   assertNothingPrivatePublished(dir);
   assertNoDuplicates();
@@ -162,6 +181,7 @@ test('night 2 (Tue): the click is learned; only the math subscriber has papers (
   const dir = state();
   assertLearned(dir, '2025-11-11');
   assert.ok(recipients('2025-11-11').includes('mat'));
+  assertEveryoneAccounted(dir, '2025-11-11');
   assertNoDuplicates();
 });
 
@@ -174,6 +194,7 @@ test('pull requests: a subscriber joins (checked by profiles.yml), another may n
   assert.equal(refused.conclusion, 'failure');
   assert.match(refused.steps.find((s) => s.name.startsWith('Check that the author owns'))!.output, /vera/);
   fork.merge(1);
+  subscribers.add('nia');
 });
 
 test('night 3 (Wed): the new subscriber gets a digest', async () => {
@@ -181,6 +202,7 @@ test('night 3 (Wed): the new subscriber gets a digest', async () => {
   assert.equal(job(runs).conclusion, 'success', explain(job(runs)));
   assert.ok(recipients('2025-11-12').includes('nia'));
   assert.deepEqual(recipients('2025-11-12').filter((r) => ['vera', 'lin', 'nia'].includes(r)), ['lin', 'nia', 'vera']);
+  assertEveryoneAccounted(state(), '2025-11-12');
   assertNoDuplicates();
 });
 
@@ -189,6 +211,7 @@ test('night 4 (Thu): a profile sealed to another key is skipped and named privat
   const pr = fork.pullRequest(3, 'olga', 'NONE', { 'profiles/olga.json': fork.profileFile('olga', ['--name', 'Olga', '--github', 'olga', '--categories', 'cs.CV', '--interest', 'video understanding'], stranger.publicKey) });
   assert.equal(job(await fork.runner.run('profiles.yml', { name: 'pull_request', payload: pr }), 'check').conclusion, 'success', 'the PR check cannot know the address is sealed to another key');
   fork.merge(3);
+  subscribers.add('olga');
   const runs = await night('2025-11-13');
   const nightly = job(runs);
   assert.equal(nightly.conclusion, 'success', explain(nightly));
@@ -198,6 +221,7 @@ test('night 4 (Thu): a profile sealed to another key is skipped and named privat
   const dir = state();
   const privateNotes = readdirSync(join(dir, 'private'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('2025-11-13') && f.endsWith('.json') && !f.includes('outbox') && !f.includes('picks'));
   assert.ok(privateNotes.some((f) => readFileSync(join(dir, 'private', f), 'utf8').includes('olga')), 'the private run summary names olga');
+  assertEveryoneAccounted(dir, '2025-11-13');
   assertNoDuplicates();
   await click('lin', '2025-11-13', '2025-11-17');
 });
@@ -215,6 +239,7 @@ test('night 5 (Fri): the endpoint is down — mail still goes out, the summary s
   assert.match(nightly.summary, /feedback not pulled/i);
   assert.ok(recipients('2025-11-14').includes('wes'), 'the weekly subscriber gets Friday\'s digest');
   assert.ok(recipients('2025-11-14').includes('vera'));
+  assertEveryoneAccounted(state(), '2025-11-14');
   assertNoDuplicates();
 });
 
@@ -225,7 +250,7 @@ test('Saturday (dispatched by hand): a weekend, nothing is mailed', async () => 
   assert.equal(edition(state(), '2025-11-15').status, 'weekend');
 });
 
-test('night 6 (Mon 11-17): feedback catches up; the run is killed mid-send, saved, and re-run: nobody missing, nobody twice', async () => {
+test('night 6 (Mon 11-17): feedback catches up; the run is killed mid-send, saved, and re-run: nobody missing, nobody twice', async (t) => {
   fork.smtp.faults.delayMs = 300;
   const killed = job(await night('2025-11-17', { killAfterMails: 1 }));
   fork.smtp.faults.delayMs = 0;
@@ -236,7 +261,11 @@ test('night 6 (Mon 11-17): feedback catches up; the run is killed mid-send, save
   const dir = state();
   assertLearned(dir, '2025-11-17');
   assert.deepEqual(recipients('2025-11-17').filter((r) => ['vera', 'lin', 'nia'].includes(r)), ['lin', 'nia', 'vera']);
+  assertEveryoneAccounted(dir, '2025-11-17');
   assertNoDuplicates();
+  // Only messages in flight at the kill can arrive twice, with the same Message-ID (clients show one).
+  const copies = mails.filter((m) => m.edition === '2025-11-17').length - recipients('2025-11-17').length;
+  t.diagnostic(`killed mid-send: ${recipients('2025-11-17').length} subscribers mailed, ${copies} in-flight message(s) delivered twice with the same Message-ID`);
 });
 
 test('night 7 (Tue 11-18): after a link-key rotation, new links use the new key and old links still count', async () => {
@@ -265,8 +294,10 @@ test('night 8 (Wed 11-19): a wrong PROFILE_PRIVATE_KEY fails the night without t
   fork.updateSecrets({});
   const rerun = job(await night('2025-11-19', { dispatch: true }));
   assert.equal(rerun.conclusion, 'success', explain(rerun));
-  assertLearned(state(), '2025-11-19');
+  const dir = state();
+  assertLearned(dir, '2025-11-19');
   assert.ok(recipients('2025-11-19').includes('vera'));
+  assertEveryoneAccounted(dir, '2025-11-19');
   assertNoDuplicates();
 });
 
@@ -276,6 +307,7 @@ test('nights 9–12 (Thu 11-20 to Tue 11-25), the cache evicted once: every nigh
     const runs = await night(date);
     assert.equal(job(runs).conclusion, 'success', `${date}\n${explain(job(runs))}`);
     assert.ok(recipients(date).includes('mat'), `${date}: mat mailed`);
+    assertEveryoneAccounted(state(), date);
   }
   assert.ok(recipients('2025-11-21').includes('wes'), 'the weekly subscriber\'s second Friday');
   assert.ok(!recipients('2025-11-20').includes('wes'));

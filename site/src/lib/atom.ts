@@ -1,6 +1,7 @@
 // Atom 1.0 feeds (RFC 4287) of the newest papers, written by hand: a dozen elements do not need a library.
 import type { Paper } from '../../../pipeline/store/paper.ts';
-import { escapeHtml, plainText } from '../../../pipeline/site/math.ts';
+import { escapeHtml } from '../../../pipeline/site/math.ts';
+import { readable } from '../../../pipeline/util/latex.ts';
 import { wellFormedText } from '../../../pipeline/store/paper.ts';
 
 export interface FeedOptions {
@@ -26,14 +27,14 @@ export function atomFeed(o: FeedOptions): string {
     const link = o.paperLink(p.id);
     return `  <entry>
     <id>${x(link)}</id>
-    <title>${x(plainText(p.title))}</title>
+    <title>${x(readable(p.title))}</title>
     <link rel="alternate" type="text/html" href="${x(link)}"/>
     <link rel="related" type="text/html" href="https://arxiv.org/abs/${x(p.id)}"/>
     <updated>${stamp(p.announced ?? p.updated ?? p.submitted)}</updated>
     ${p.submitted ? `<published>${stamp(p.submitted)}</published>` : ''}
-${p.authors.map((a) => `    <author><name>${x(a)}</name></author>`).join('\n') || '    <author><name>unknown</name></author>'}
+${p.authors.map((a) => `    <author><name>${x(readable(a))}</name></author>`).join('\n') || '    <author><name>unknown</name></author>'}
 ${p.categories.map((c) => `    <category term="${x(c)}"/>`).join('\n')}
-    <summary>${x(plainText(p.abstract))}</summary>
+    <summary>${x(readable(p.abstract))}</summary>
   </entry>`;
   });
   return `<?xml version="1.0" encoding="utf-8"?>

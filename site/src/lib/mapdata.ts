@@ -1,7 +1,7 @@
 // The map as the browser draws it: coordinates scaled to 0..10000 integers and a colour per
 // primary category (the largest categories get their own colour, the rest share "other").
 import type { Archive } from '../../../pipeline/site/data.ts';
-import { plainText } from '../../../pipeline/site/math.ts';
+import { readable } from '../../../pipeline/util/latex.ts';
 
 export const MAP_COLOURS = 11;
 
@@ -63,5 +63,5 @@ export function mapPoints(archive: Archive): MapPoints {
 
 export function mapLabels(archive: Archive): MapLabels {
   const { ids } = placed(archive);
-  return { ids, titles: ids.map((id) => plainText(archive.paper(id)!.title)) };
+  return { ids, titles: ids.map((id) => readable(archive.paper(id)!.title)) };
 }

@@ -4,9 +4,11 @@ import type { Paper } from '../../../pipeline/store/paper.ts';
 import { getArchive, settingsFromEnv } from '../../../pipeline/site/data.ts';
 
 export { getArchive };
-export { renderAbstract, renderMathText, plainText } from '../../../pipeline/site/math.ts';
+export { renderAbstract, renderMathText } from '../../../pipeline/site/math.ts';
+export { readable } from '../../../pipeline/util/latex.ts';
 export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
 export { WEEKLY_DAYS } from '../../../pipeline/profiles/schedule.ts';
+export { categoryLabel, categoryName } from '../../../pipeline/arxiv/categories.ts';
 
 export const settings = settingsFromEnv();
 

@@ -69,10 +69,10 @@ export async function startMap(canvas: HTMLCanvasElement, tip: HTMLElement): Pro
     canvas.dataset.drawn = String(n);
   }
 
-  /** The point nearest to a screen position, within a few pixels. */
-  function pick(sx: number, sy: number): number {
+  /** The point nearest to a screen position, within `px` pixels (overlapping points: the nearest wins). */
+  function pick(sx: number, sy: number, px = 8): number {
     const d = toData(sx, sy);
-    const radius = 8 / scale();
+    const radius = px / scale();
     let best = -1;
     let bestD = radius * radius;
     for (let gy = cell(Math.max(0, d.y - radius)); gy <= cell(Math.min(SPAN, d.y + radius)); gy++) {
@@ -94,14 +94,22 @@ export async function startMap(canvas: HTMLCanvasElement, tip: HTMLElement): Pro
     return labels;
   }
 
-  async function showTip(i: number, sx: number, sy: number): Promise<void> {
+  /** The title of point `i` by the pointer; `link`: as a link that opens the paper (touch, which has no click-through hover). */
+  async function showTip(i: number, sx: number, sy: number, link = false): Promise<void> {
     if (i < 0) {
       tip.hidden = true;
       return;
     }
     const l = await ensureLabels();
     if (hover !== i && highlight !== i) return;
-    tip.textContent = `${l.titles[i]} (${points.categories[points.c[i]!]})`;
+    const category = ` (${points.categories[points.c[i]!]})`;
+    if (link) {
+      const a = document.createElement('a');
+      a.href = `${canvas.dataset.paper}${l.ids[i]}/`;
+      a.textContent = l.titles[i]!;
+      tip.replaceChildren(a, category);
+    } else tip.textContent = `${l.titles[i]}${category}`;
+    tip.classList.toggle('selected', link);
     tip.hidden = false;
     tip.style.left = `${Math.min(sx + 12, width - tip.offsetWidth - 4)}px`;
     tip.style.top = `${sy + 14 > height - 40 ? sy - tip.offsetHeight - 10 : sy + 14}px`;
@@ -129,6 +137,7 @@ export async function startMap(canvas: HTMLCanvasElement, tip: HTMLElement): Pro
       draw();
       return;
     }
+    if (e.pointerType === 'touch') return; // no hover on touch: taps select (pointerup)
     const i = pick(e.offsetX, e.offsetY);
     if (i !== hover) {
       hover = i;
@@ -141,21 +150,25 @@ export async function startMap(canvas: HTMLCanvasElement, tip: HTMLElement): Pro
     const wasDrag = drag?.moved;
     drag = null;
     if (wasDrag) return;
-    const i = pick(e.offsetX, e.offsetY);
-    if (i < 0) return;
-    // Touch has no hover: the first tap shows the title, a second tap on it opens the paper.
-    if (e.pointerType === 'touch' && highlight !== i) {
-      highlight = i;
+    // Touch has no hover: a tap selects the nearest point and shows its title, as a link, until
+    // the next tap; tapping the title opens the paper.
+    if (e.pointerType === 'touch') {
+      highlight = pick(e.offsetX, e.offsetY, 24);
+      hover = -1;
       draw();
-      void showTip(i, e.offsetX, e.offsetY);
+      void showTip(highlight, e.offsetX, e.offsetY, true);
       return;
     }
+    const i = pick(e.offsetX, e.offsetY);
+    if (i < 0) return;
     const l = await ensureLabels();
     location.href = `${canvas.dataset.paper}${l.ids[i]}/`;
   });
-  canvas.addEventListener('pointerleave', () => {
+  canvas.addEventListener('pointerleave', (e) => {
+    // every touch ends with a pointerleave: a tapped title stays until the next tap
+    if (e.pointerType === 'touch') return;
     hover = -1;
-    tip.hidden = true;
+    if (highlight < 0 || !tip.classList.contains('selected')) tip.hidden = true;
     draw();
   });
   canvas.addEventListener(
