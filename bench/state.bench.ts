@@ -1,7 +1,7 @@
 // How fast the persisted state grows: replays the demo week night by night, committing the
 // store to a git repository after each night exactly as the nightly workflow commits its state
-// branch (derived data — model, FAISS index, built site — excluded; private
-// data sealed in the vault), and prints
+// branch (derived data — the runnable model, FAISS index, built site — excluded; the offline
+// model's weights committed once; private data sealed in the vault), and prints
 // bytes added per 1,000 papers and per announcement day, as working tree and as packed history.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';

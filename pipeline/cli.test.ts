@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { VAULT_FILE } from './nightly/state.ts';
+import { VAULT_DIR } from './nightly/state.ts';
 
 const root = join(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
@@ -51,10 +51,10 @@ test('help asked for, by a bare command group or `help`, goes to stdout with exi
   assert.equal(version.stdout, `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
 });
 
-test('the state commands name the vault file they seal into and open', () => {
+test('the state commands name the vault folder they seal into and open', () => {
   const help = cli('state', '--help');
-  assert.match(help.stdout, new RegExp(`write ${VAULT_FILE}: `));
-  assert.match(help.stdout, new RegExp(`restore the private folders from ${VAULT_FILE}`));
+  assert.match(help.stdout, new RegExp(`write ${VAULT_DIR}/: `));
+  assert.match(help.stdout, new RegExp(`restore the private folders from ${VAULT_DIR}/`));
 });
 
 /** The packages a module loads before it runs: its static value imports, followed through the project's files. */

@@ -14,6 +14,7 @@ import { endpointConfig } from './endpoint/config.ts';
 import { siteConfig } from './site/config.ts';
 import { profilesConfig } from './profiles/config.ts';
 import { recommendConfig } from './recommend/config.ts';
+import { stateConfig } from './nightly/config.ts';
 import { UserError } from './util/errors.ts';
 
 export const configSchema = z.object({
@@ -29,6 +30,7 @@ export const configSchema = z.object({
   index: indexConfig.prefault({}),
   profiles: profilesConfig.prefault({}),
   recommend: recommendConfig.prefault({}),
+  state: stateConfig.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,6 @@
 // Each command loads what it needs when it runs (the model runtime, transformers.js and onnxruntime,
 // only when it embeds), so the CLI starts fast.
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { emit, type Registrar } from '../util/output.ts';
@@ -37,15 +38,25 @@ export const registerEmbedCommands: Registrar = (program, context) => {
       const dim = opts.dim === undefined ? undefined : withinConfigBounds(opts.dim, '--dim', staticDim);
       const { config, quiet } = context(this);
       const { buildStaticModel } = await import('./static-model.ts');
-      const { staticModelDir } = await import('./spec.ts');
+      const { committedModelDir, readCommittedModelInfo } = await import('./spec.ts');
       const info = await buildStaticModel(config, { quiet, dim });
       emit(this, info, (i) =>
         [
           `built ${i.model} (${i.dim} dimensions, fingerprint ${i.fingerprint}) from ${i.papers} papers in ${i.seconds.toFixed(1)}s`,
-          `${i.nonZeroTokens} of the tokenizer's tokens have a vector; stored in ${staticModelDir(config)}`,
-          'run `paperboy embed` to re-embed the papers with it',
+          `${i.nonZeroTokens} of the tokenizer's tokens have a vector; committed with the store in ${committedModelDir(config)} (version ${readCommittedModelInfo(config)?.version})`,
+          'run `paperboy embed` to re-embed the papers with it (the nightly job does it on its next run)',
         ].join('\n'),
       );
+    });
+  model
+    .command('cache-key')
+    .description('a short key of what the derived model files and the FAISS index depend on (the configured model and, for the offline model, its committed build): the nightly workflow\'s cache key')
+    .action(async function (this: Command) {
+      const { config } = context(this);
+      const { currentStaticModel, modelKeyOf, modelSpec } = await import('./spec.ts');
+      const spec = modelSpec(config.embed);
+      const key = modelKeyOf(spec, spec.isStatic ? currentStaticModel(config)?.fingerprint : undefined);
+      process.stdout.write(`${createHash('sha256').update(key).digest('hex').slice(0, 16)}\n`);
     });
   model
     .command('info')
@@ -53,14 +64,14 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command) {
       const { config } = context(this);
-      const { modelSpec, readStaticModelInfo, staticModelDir } = await import('./spec.ts');
+      const { currentStaticModel, modelSpec } = await import('./spec.ts');
       const { VectorStore } = await import('./vectors.ts');
       const spec = modelSpec(config.embed);
-      const info = { spec, static: spec.isStatic ? (readStaticModelInfo(staticModelDir(config)) ?? null) : null, active: new VectorStore(config.dataDir).active() ?? null };
+      const info = { spec, static: spec.isStatic ? (currentStaticModel(config) ?? null) : null, active: new VectorStore(config.dataDir).active() ?? null };
       emit(this, info, (i) =>
         [
           `configured: ${i.spec.id} (${i.spec.dtype}, ${i.spec.pooling} pooling, ≤ ${i.spec.maxTokens} tokens${i.spec.dimensions ? `, first ${i.spec.dimensions} dimensions` : ''})`,
-          ...(i.spec.isStatic ? [i.static ? `offline model: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}` : 'offline model: not built yet (built by the first `paperboy embed`)'] : []),
+          ...(i.spec.isStatic ? [i.static ? `offline model${'version' in i.static ? ` version ${i.static.version}` : ''}: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}` : 'offline model: not built yet (built by the first `paperboy embed`)'] : []),
           i.active ? `stored vectors: ${i.active.modelKey}, ${i.active.papers} papers` : 'stored vectors: none',
         ].join('\n'),
       );

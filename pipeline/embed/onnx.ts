@@ -152,6 +152,55 @@ export function staticEmbeddingGraph(embeddings: Float32Array, vocab: number, di
   });
 }
 
+/** Walks the fields of one protobuf message: (field number, wire type, value or payload). */
+function* fields(buf: Uint8Array): Generator<{ field: number; wire: number; payload: Uint8Array }> {
+  let off = 0;
+  const readVarint = () => {
+    let v = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const b = buf[off++]!;
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return v;
+    }
+  };
+  while (off < buf.length) {
+    const key = Number(readVarint());
+    const wire = key & 7;
+    const start = off;
+    if (wire === 0) readVarint();
+    else if (wire === 1) off += 8;
+    else if (wire === 5) off += 4;
+    else if (wire === 2) {
+      const len = Number(readVarint());
+      yield { field: key >> 3, wire, payload: buf.subarray(off, off + len) };
+      off += len;
+      continue;
+    } else throw new Error(`unsupported protobuf wire type ${wire}`);
+    yield { field: key >> 3, wire, payload: buf.subarray(start, off) };
+  }
+}
+
+/**
+ * The float32 contents of one initializer of a model `encodeModel` wrote (raw data, little
+ * endian), e.g. the `embeddings` of the offline model; undefined when there is none by that name.
+ */
+export function readFloatInitializer(model: Uint8Array, name: string): Float32Array | undefined {
+  for (const g of fields(model)) {
+    if (g.field !== 7) continue;
+    for (const init of fields(g.payload)) {
+      if (init.field !== 5) continue;
+      let tensorName = '';
+      let raw: Uint8Array | undefined;
+      for (const f of fields(init.payload)) {
+        if (f.field === 8) tensorName = new TextDecoder().decode(f.payload);
+        if (f.field === 9) raw = f.payload;
+      }
+      if (tensorName === name && raw) return new Float32Array(new Uint8Array(raw).buffer); // a copy: aligned, and not a view of a pooled Buffer
+    }
+  }
+  return undefined;
+}
+
 export interface BertShape {
   vocab: number;
   hidden: number;

@@ -28,10 +28,39 @@ export function staticModelDir(config: Config): string {
   return join(modelsDir(config), ...STATIC_MODEL.split('/'));
 }
 
+/** The installed (runnable) offline model of `dir`, if there is one. */
 export function readStaticModelInfo(dir: string): StaticModelInfo | undefined {
   const file = join(dir, INFO_FILE);
   if (!existsSync(file) || !existsSync(join(dir, 'onnx', 'model.onnx'))) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as StaticModelInfo;
+}
+
+/**
+ * `<dataDir>/offline-model/`: the offline model as it is committed with the store (its weights in
+ * parts, its tokenizer, its info), so that a lost cache reinstalls the same model instead of
+ * learning another one. The runnable folder (`staticModelDir`) is derived from it.
+ */
+export function committedModelDir(config: Config): string {
+  return join(config.dataDir, 'offline-model');
+}
+
+/** What the committed offline model is; the weights are listed by file and digest. */
+export interface CommittedModelInfo extends StaticModelInfo {
+  /** 1 for the first build of a store, +1 at each `paperboy model build`. */
+  version: number;
+  vocab: number;
+  /** Little-endian float32 rows (vocab × dim), in this order. */
+  weights: { file: string; bytes: number; sha256: string }[];
+}
+
+export function readCommittedModelInfo(config: Config): CommittedModelInfo | undefined {
+  const file = join(committedModelDir(config), INFO_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CommittedModelInfo) : undefined;
+}
+
+/** The store's offline model: the committed one, or (a store from before models were committed) the installed one. */
+export function currentStaticModel(config: Config): StaticModelInfo | undefined {
+  return readCommittedModelInfo(config) ?? readStaticModelInfo(staticModelDir(config));
 }
 
 /** The resolved model settings, family conventions filled in. */

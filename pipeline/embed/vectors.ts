@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { groupByMonth } from '../store/paper.ts';
 import { DamagedFileError, listIfExists, parseJson, readBytesIfExists, readJsonIfExists, readTextIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
-import { modelKeyOf, modelSpec, readStaticModelInfo, staticModelDir } from './spec.ts';
+import { currentStaticModel, modelKeyOf, modelSpec } from './spec.ts';
 
 export type Storage = 'int8' | 'float16';
 
@@ -210,10 +210,10 @@ export class VectorStore {
 }
 
 /** The key the configured model's vectors are stored under, without loading the model. */
-function configuredModelKey(config: Config): string {
+export function configuredModelKey(config: Config): string {
   const spec = modelSpec(config.embed);
   if (!spec.isStatic) return modelKeyOf(spec);
-  const info = readStaticModelInfo(staticModelDir(config));
+  const info = currentStaticModel(config);
   if (!info) throw new UserError(`no offline model in ${config.dataDir} yet; run \`paperboy embed\` first`);
   return modelKeyOf(spec, info.fingerprint);
 }

@@ -6,8 +6,8 @@ import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
 
-// state.ts's VAULT_FILE, written out: state.ts loads libsodium, which `paperboy --help` should not wait for.
-const VAULT_FILE_NAME = 'vault/private-state.sealed';
+// state.ts's VAULT_DIR, written out: state.ts loads libsodium, which `paperboy --help` should not wait for.
+const VAULT_DIR = 'vault';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
@@ -99,23 +99,24 @@ export const registerNightlyCommands: Registrar = (program, context) => {
   const state = program.command('state').description('seal or open the private part of the store (feedback, learned profiles, send ledger) for a public state branch');
   state
     .command('seal')
-    .description(`write ${VAULT_FILE_NAME}: the private folders, encrypted under a key derived from profiles.privateKey`)
+    .description(`write ${VAULT_DIR}/: each private file, encrypted under a key derived from profiles.privateKey (unchanged files keep their bytes)`)
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config } = context(this);
-      const { sealPrivateState, VAULT_FILE } = await import('./state.ts');
+      const { sealPrivateState } = await import('./state.ts');
       const r = await sealPrivateState(config.dataDir, config.profiles.privateKey);
-      emit(this, r, (x) => `sealed ${x.files} private files into ${VAULT_FILE} (${x.bytes} bytes)`);
+      const vault = join(config.dataDir, VAULT_DIR);
+      emit(this, r, (x) => `sealed ${x.files} private files into ${vault} (${x.bytes} bytes; ${x.written} sealed files written, ${x.removed} removed)`);
     });
   state
     .command('open')
-    .description(`restore the private folders from ${VAULT_FILE_NAME} (nothing to do when there is none yet)`)
+    .description(`restore the private folders from ${VAULT_DIR}/ (nothing to do when there is none yet)`)
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config } = context(this);
-      const { openPrivateState, VAULT_FILE } = await import('./state.ts');
+      const { openPrivateState } = await import('./state.ts');
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
-      const vault = join(config.dataDir, VAULT_FILE);
+      const vault = join(config.dataDir, VAULT_DIR);
       emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
     });
 };

@@ -173,7 +173,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     assert.ok(oks.includes('profiles: PROFILE_PRIVATE_KEY is well-formed and is the private key of profiles.publicKey'));
     assert.ok(oks.includes("profiles: 1 of 3 subscribers' addresses open with PROFILE_PRIVATE_KEY"));
     assert.match(report.findings.find((f) => f.level === 'note' && f.check === 'profiles')!.message, /^chandra\.json: example profiles, not mailed/);
-    assert.ok(oks.some((l) => /^vault: .*private-state\.sealed opens \(1 private files\)$/.test(l)));
+    assert.ok(oks.some((l) => /^vault: .*vault opens \(1 private files\)$/.test(l)));
     assert.ok(oks.includes('github: Pages source is "GitHub Actions"'));
     assert.ok(oks.includes('github: the nightly workflow is enabled'));
     assert.ok(github.tokens.every((t) => t === 'Bearer gh-token-for-tests'));
@@ -204,7 +204,7 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
       /^endpoint\.publicUrl is http:\/\/127\.0\.0\.1:\d+, a loopback address: the 👍\/👎 links in mail would point to the reader's own machine → set endpoint\.publicUrl/,
       /^site\.url is not set: .* → set site\.url/,
       /^PROFILE_PRIVATE_KEY is not the private key of profiles\.publicKey → /,
-      /vault\/private-state\.sealed cannot be opened with this profiles\.privateKey .* → set PROFILE_PRIVATE_KEY back to the key that sealed the state/,
+      /vault\/[0-9a-f]{32}\.sealed cannot be opened with this profiles\.privateKey .* → set PROFILE_PRIVATE_KEY back to the key that sealed the state/,
       /^the nightly workflow is disabled_manually: it never runs on its schedule → Actions → nightly → Enable workflow \(forks start with scheduled workflows disabled\)$/,
     ];
     assert.equal(problems.length, expected.length, problems.join('\n'));

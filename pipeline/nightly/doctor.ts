@@ -4,9 +4,9 @@
 // non-zero, and the nightly workflow stops before doing anything); a *warning* would not (the
 // night still mails, something else suffers); a *note* is what doctor cannot tell from here.
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sodium from 'libsodium-wrappers';
 import type { NodemailerError } from 'nodemailer';
@@ -18,7 +18,7 @@ import { decodeKey, openEmail, openSealed } from '../profiles/seal.ts';
 import { createSmtpTransport, mailOptions } from '../send/send.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
-import { openPrivateState, VAULT_FILE } from './state.ts';
+import { openPrivateState, VAULT_DIR } from './state.ts';
 
 export type Level = 'ok' | 'problem' | 'warning' | 'note';
 
@@ -384,13 +384,12 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
 
 /** The sealed state opens with this key (opened into a scratch folder: the store is not touched). */
 async function checkVault(config: Config, keyUsable: boolean): Promise<Finding[]> {
-  const vault = join(config.dataDir, VAULT_FILE);
-  if (!existsSync(vault)) return [note('vault', `no sealed state at ${vault} yet (the first night makes it)`)];
+  const vault = join(config.dataDir, VAULT_DIR);
+  if (!existsSync(vault) || readdirSync(vault).length === 0) return [note('vault', `no sealed state at ${vault} yet (the first night makes it)`)];
   if (!keyUsable) return [note('vault', `${vault} not checked: no usable ${SECRETS.privateKey.name}`)];
   const scratch = mkdtempSync(join(tmpdir(), 'paperboy-doctor-'));
   try {
-    mkdirSync(dirname(join(scratch, VAULT_FILE)), { recursive: true });
-    copyFileSync(vault, join(scratch, VAULT_FILE));
+    cpSync(vault, join(scratch, VAULT_DIR), { recursive: true });
     const { files } = await openPrivateState(scratch, config.profiles.privateKey);
     return [ok('vault', `${vault} opens (${files} private files)`)];
   } catch (err) {

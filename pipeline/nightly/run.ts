@@ -33,6 +33,7 @@ import { UserError } from '../util/errors.ts';
 import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
 import { acquireLock } from './lock.ts';
+import { outboxDir, picksPath, prunePrivateState, pruneSummary } from './private-files.ts';
 import { countByReason, failures, newRunReport, readRunReport, SKIP, writeRunReport, type RunReport, type SkippedSubscriber } from './run-report.ts';
 
 export interface NightlyOptions {
@@ -115,6 +116,8 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
       (opts.log ?? (() => {}))(`${name}: ${record.stages[name]!.summary}`);
       opts.afterStage?.(name, record);
     }
+    // What the finished night no longer needs (sent outboxes, old picks and summaries) leaves the private state.
+    (opts.log ?? (() => {}))(`prune: ${pruneSummary(prunePrivateState(config, date))}`);
     settle(record, opts.skip);
     record.finishedAt = new Date().toISOString();
     writeEdition(config.dataDir, record);
@@ -474,10 +477,6 @@ function writeCursor(dataDir: string, cursor: EventsCursor): void {
   writeFileAtomic(cursorPath(dataDir), JSON.stringify(cursor) + '\n');
 }
 
-function picksPath(dataDir: string, date: string): string {
-  return join(dataDir, 'private', 'picks', `${date}.json`);
-}
-
 function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
   writeFileAtomic(picksPath(dataDir, date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
 }
@@ -491,14 +490,6 @@ export function readPicks(dataDir: string, date: string): Record<string, Pick[]>
     throw new DamagedFileError(path, null, 'not the picks of an edition ({"<subscriber>": [{"paperId", "score", …}]}); make them again with `paperboy nightly --redo recommend`');
   }
   return picks;
-}
-
-/**
- * Rendered messages wait in the private outbox (they hold unsealed addresses, so the whole
- * `private/` folder is never published or committed).
- */
-function outboxDir(dataDir: string, date: string): string {
-  return join(dataDir, 'private', 'outbox', date);
 }
 
 function writeOutbox(dataDir: string, date: string, messages: Message[]): void {

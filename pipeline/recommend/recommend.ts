@@ -38,7 +38,7 @@ export function sentBefore(ledger: SentLedger, date: string): Set<string> {
   return new Set(Object.entries(ledger).flatMap(([edition, ids]) => (edition === date ? [] : ids)));
 }
 
-function recordPicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
+export function recordPicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
   for (const [subscriber, list] of picks) {
     const ledger = readSent(dataDir, subscriber);
     const ids = list.map((p) => p.paperId);

@@ -27,6 +27,14 @@ export const sendConfig = z.object({
   retries: z.number().int().min(0).default(3),
   backoffMs: z.number().int().min(0).default(2000),
   timeoutMs: z.number().int().positive().default(60_000),
+  /**
+   * Days an edition's rendered messages stay in the private outbox once the send ledger records
+   * every one of them as sent or bounced (0: removed the night they are all sent, before the
+   * state is sealed, so they never reach the state branch's history, where each kept day would
+   * stay forever); an outbox with a message deferred or in doubt is kept for the run that
+   * finishes it.
+   */
+  keepOutboxDays: z.number().int().min(0).default(0),
   /** A subscriber whose last this-many editions bounced (5xx) is no longer mailed until reset. */
   suppressAfterBounces: z.number().int().positive().default(2),
   /**

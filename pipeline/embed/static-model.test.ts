@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { embedMissing } from './embed-missing.ts';
+import { sampleStore, TEST_DIM } from './fixture.ts';
+import { readFloatInitializer, staticEmbeddingGraph } from './onnx.ts';
+import { committedModelDir, readCommittedModelInfo, readStaticModelInfo, staticModelDir } from './spec.ts';
+import { buildStaticModel, ensureStaticModel, WEIGHT_PART_BYTES } from './static-model.ts';
+import { configuredModelKey } from './vectors.ts';
+
+test('the offline model is committed with the store; a lost cache reinstalls it: no learning, no paper embedded again', async () => {
+  // A store from before models were committed: the model is installed (cache) only.
+  const { config, papers } = await sampleStore();
+  const installed = readStaticModelInfo(staticModelDir(config))!;
+  assert.equal(readCommittedModelInfo(config), undefined);
+  const first = await embedMissing(config, { quiet: true });
+  assert.equal(first.embedded, papers.length);
+  const committed = readCommittedModelInfo(config)!;
+  assert.equal(committed.fingerprint, installed.fingerprint, 'the installed model is committed unchanged');
+  assert.equal(committed.version, 1);
+  assert.ok(existsSync(join(committedModelDir(config), 'tokenizer.json')));
+
+  // The cache is lost (models/ holds only derived files): readers still know the model...
+  rmSync(join(config.dataDir, 'models'), { recursive: true });
+  assert.equal(configuredModelKey(config), first.modelKey);
+  // ...and the next night reinstalls the same model without learning one (which would need papers).
+  const stored = readdirSync(join(config.dataDir, 'papers'));
+  for (const f of stored) writeFileSync(join(config.dataDir, 'papers', `${f}.away`), readFileSync(join(config.dataDir, 'papers', f)));
+  for (const f of stored) rmSync(join(config.dataDir, 'papers', f));
+  const again = await ensureStaticModel(config, { quiet: true });
+  assert.deepEqual(again, installed);
+  for (const f of stored) writeFileSync(join(config.dataDir, 'papers', f), readFileSync(join(config.dataDir, 'papers', `${f}.away`)));
+  for (const f of stored) rmSync(join(config.dataDir, 'papers', `${f}.away`));
+  rmSync(join(config.dataDir, 'models'), { recursive: true });
+  const second = await embedMissing(config, { quiet: true });
+  assert.deepEqual([second.embedded, second.modelKey], [0, first.modelKey]);
+});
+
+test('`paperboy model build` makes the next version; its weights replace the old ones, in files far under 50 MB; damage is named', async () => {
+  const { config, papers } = await sampleStore();
+  await ensureStaticModel(config, { quiet: true });
+  const v1 = readCommittedModelInfo(config)!;
+  const built = await buildStaticModel(config, { quiet: true, papers: papers.slice(0, 800), dim: TEST_DIM });
+  const v2 = readCommittedModelInfo(config)!;
+  assert.equal(v2.version, 2);
+  assert.notEqual(v2.fingerprint, v1.fingerprint);
+  assert.equal(v2.fingerprint, built.fingerprint);
+  const weights = readdirSync(join(committedModelDir(config), 'weights'));
+  assert.deepEqual(weights.sort(), v2.weights.map((w) => w.file.slice('weights/'.length)).sort(), 'the old version\'s weights are gone (git history keeps them)');
+  for (const w of weights) assert.ok(statSync(join(committedModelDir(config), 'weights', w)).size <= WEIGHT_PART_BYTES);
+
+  rmSync(join(config.dataDir, 'models'), { recursive: true });
+  const part = join(committedModelDir(config), v2.weights[0]!.file);
+  const bytes = readFileSync(part);
+  bytes[100]! ^= 1;
+  writeFileSync(part, bytes);
+  await assert.rejects(ensureStaticModel(config, { quiet: true }), /weights\/[0-9a-f]{16}\.f32 is damaged: restore .* or run `paperboy model build`/);
+  assert.equal(existsSync(staticModelDir(config)), false, 'no model installed from damaged weights');
+});
+
+test('the ONNX reader gives back the embeddings the writer was given', () => {
+  const e = Float32Array.from({ length: 7 * 3 }, (_, i) => Math.sin(i));
+  assert.deepEqual(readFloatInitializer(staticEmbeddingGraph(e, 7, 3), 'embeddings'), e);
+  assert.equal(readFloatInitializer(staticEmbeddingGraph(e, 7, 3), 'nope'), undefined);
+});
