@@ -212,7 +212,7 @@ function tldrHtml(tldr: string, model: string | undefined): string {
   return (
     `<div class="pb-tldr" title="${escapeHtml(`Summarized from the abstract${by}; it may be wrong.`)}" style="margin:6px 0 4px;font-size:15px;line-height:1.45">` +
     `<span class="pb-tldr-tag" style="display:inline-block;margin:0 6px 0 0;padding:0 6px;border-radius:4px;background:#fbf0d0;color:#6b4e00;font-size:11px;font-weight:700;letter-spacing:.03em;white-space:nowrap">TL;DR · machine-written</span>` +
-    `${escapeHtml(tldr)}</div>`
+    `${escapeHtml(tldr.replace(/\s+/g, ' '))}</div>`
   );
 }
 
