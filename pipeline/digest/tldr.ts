@@ -52,6 +52,8 @@ export interface TldrReport {
   budget?: string;
   /** A configuration problem worth fixing (a refused key, an unknown model). */
   hint?: string;
+  /** What stopped the stage short (an unreadable picks file, an unwritable cache): the rest go without. */
+  error?: string;
 }
 
 interface CachedTldr {
@@ -75,11 +77,24 @@ class TldrFailure extends Error {
 /**
  * Makes the TL;DRs tonight's digests need: the papers each subscriber's digest shows (best
  * first, at most `digest.maxPicks`), deduplicated, first ranks of everyone before second ranks.
+ * The picks are read only when the TL;DR is on. Nothing here fails the night: an error stops the
+ * asking and is reported.
  */
-export async function makeTldrs(config: Config, picks: Record<string, PaperPick[]>, edition: string): Promise<TldrReport> {
+export async function makeTldrs(config: Config, edition: string, readPicks: () => Record<string, PaperPick[]>): Promise<TldrReport> {
+  const report: TldrReport = { enabled: Boolean(config.digest.tldr.url), made: 0, cached: 0, failed: [], overBudget: 0 };
+  if (!report.enabled) return report;
+  try {
+    await askForPicks(config, edition, readPicks(), report);
+    pruneCache(config.dataDir, edition);
+  } catch (err) {
+    report.error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  }
+  return report;
+}
+
+async function askForPicks(config: Config, edition: string, picks: Record<string, PaperPick[]>, report: TldrReport): Promise<void> {
   const t = config.digest.tldr;
-  const report: TldrReport = { enabled: Boolean(t.url), made: 0, cached: 0, failed: [], overBudget: 0 };
-  if (!t.url || !t.model) return report;
+  const model = t.model!;
   const cache = readCache(config.dataDir, edition);
   const wanted = shownPapers(picks, config.digest.maxPicks);
   const stored = new PaperStore(config.dataDir).getMany(wanted);
@@ -91,7 +106,7 @@ export async function makeTldrs(config: Config, picks: Record<string, PaperPick[
   let failuresInARow = 0;
   let stopped: string | undefined;
   for (const paper of papers) {
-    if (cache.has(cacheKey(paper, t.model))) {
+    if (cache.has(cacheKey(paper, model))) {
       report.cached++;
       continue;
     }
@@ -107,7 +122,7 @@ export async function makeTldrs(config: Config, picks: Record<string, PaperPick[
     asked++;
     try {
       const tldr = await ask(config, paper);
-      made.push({ id: paper.id, version: paper.version, model: t.model, tldr, edition });
+      made.push({ id: paper.id, version: paper.version, model, tldr, edition });
       // Written at once: a night killed half-way keeps what it paid for.
       writeCache(config.dataDir, edition, made);
       report.made++;
@@ -124,15 +139,14 @@ export async function makeTldrs(config: Config, picks: Record<string, PaperPick[
       }
     }
   }
-  pruneCache(config.dataDir, edition);
-  return report;
 }
 
 /** The stage's line in the edition record: `5 new, 12 cached, 1 failed`. */
 export function tldrSummary(r: TldrReport): string {
   if (!r.enabled) return 'off (digest.tldr.url not set)';
   const over = r.overBudget ? `, ${r.overBudget} over budget (${r.budget})` : '';
-  return `${r.made} new, ${r.cached} cached, ${r.failed.length} failed${over}`;
+  const stopped = r.error ? `; stopped: ${r.error}` : '';
+  return `${r.made} new, ${r.cached} cached, ${r.failed.length} failed${over}${stopped}`;
 }
 
 /** Notes this module writes into the edition record (replaced on each run of the stage). */
@@ -140,6 +154,7 @@ export const TLDR_NOTE = /^(⚠️ )?TL;DR: /;
 
 /** The edition's one note on papers left without a TL;DR by a failure, counted by reason. */
 export function tldrNote(r: TldrReport): string | undefined {
+  if (r.error) return `⚠️ TL;DR: stopped by an error (${r.error}); the papers it did not reach go without one`;
   if (r.failed.length === 0) return undefined;
   const reasons = [...Map.groupBy(r.failed, (f) => f.reason)].map(([reason, list]) => `${list.length} ${reason}`).join(', ');
   const papers = `${r.failed.length} paper${r.failed.length === 1 ? '' : 's'}`;
@@ -152,7 +167,13 @@ export function tldrNote(r: TldrReport): string | undefined {
 export function tldrLookup(config: Config, edition: string): (paper: Paper) => string | undefined {
   const { url, model } = config.digest.tldr;
   if (!url || !model) return () => undefined;
-  const cache = readCache(config.dataDir, edition);
+  let cache: Map<string, CachedTldr>;
+  try {
+    cache = readCache(config.dataDir, edition);
+  } catch {
+    // An unreadable cache costs the TL;DRs (the tldr stage's note says why), not the digests.
+    cache = new Map();
+  }
   return (paper) => cache.get(cacheKey(paper, model))?.tldr;
 }
 

@@ -267,7 +267,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   // Optional, and never fatal: a paper without a TL;DR is shown without one.
   async tldr(s) {
-    const r = await makeTldrs(s.config, readPicks(s.config.dataDir, s.date), s.date);
+    const r = await makeTldrs(s.config, s.date, () => readPicks(s.config.dataDir, s.date));
     const note = tldrNote(r);
     s.record.notes = [...s.record.notes.filter((n) => !TLDR_NOTE.test(n)), ...(note ? [note] : [])];
     return tldrSummary(r);
