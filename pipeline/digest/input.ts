@@ -11,6 +11,8 @@ export interface DigestPick {
   score: number;
   /** One line on why it was picked ("close to 2509.23025 you liked", "matches: Gaussian splatting"). */
   reason: string;
+  /** A machine-written one-sentence summary (digest.tldr), shown under the title. */
+  tldr?: string;
 }
 
 export interface DigestSubscriber {
@@ -60,7 +62,7 @@ const digestInputSchema = z.object({
     email: z.email(),
   }),
   edition,
-  picks: z.array(z.object({ paper: paperSchema, score: z.number(), reason: z.string().default('') })),
+  picks: z.array(z.object({ paper: paperSchema, score: z.number(), reason: z.string().default(''), tldr: z.string().max(400).optional() })),
   newPapers: z.number().int().min(0).optional(),
   days: z.number().int().min(1).max(31).optional(),
   profileUrl: z.url().optional(),

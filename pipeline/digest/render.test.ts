@@ -107,3 +107,24 @@ test('digests load nothing from third parties (no Google Fonts) and keep no LaTe
     assert.ok(part.includes('We extend REArtGS to n:=(k+1 choose 2) parts.'));
   }
 });
+
+test('a TL;DR shows under its title in both parts, escaped and marked as machine-written; papers without one show none', async () => {
+  const config = testConfig({ digest: { tldr: { url: 'http://127.0.0.1:9/v1', model: 'small-model' } } });
+  const withTldr = input('alice', 3);
+  withTldr.picks[0]!.tldr = 'Perceptual losses <tuned> for low-dose CT & beat MSE.';
+  const [m] = await renderDigests(config, [withTldr]);
+  const html = m!.html;
+  const block = /<div class="pb-tldr" title="Summarized from the abstract by small-model; it may be wrong\."[^>]*><span class="pb-tldr-tag"[^>]*>TL;DR · machine-written<\/span>([^<]*)<\/div>/.exec(html);
+  assert.ok(block, 'the marked block');
+  assert.equal(block[1], 'Perceptual losses &lt;tuned&gt; for low-dose CT &amp; beat MSE.');
+  const title = html.indexOf(papers[0]!.title.slice(0, 40));
+  assert.ok(title < block.index && block.index < html.indexOf('Gabriel A. Viana'), 'under the title, above the authors');
+  assert.equal(html.match(/class="pb-tldr"/g)?.length, 1, 'the other papers have none');
+  const lines = m!.text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('1. Perceptual Influence'));
+  assert.deepEqual(lines.slice(at + 1, at + 3), ['   TL;DR (machine-written): Perceptual losses <tuned> for low-dose CT &', '   beat MSE.']);
+  assert.equal(m!.text.match(/TL;DR/g)?.length, 1);
+
+  const [plain] = await renderDigests(config, [input('alice', 3)]);
+  assert.ok(!plain!.html.includes('pb-tldr"') && !plain!.text.includes('TL;DR'));
+});

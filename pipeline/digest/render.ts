@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
 import { compileTemplate, fill, MJML_OPTIONS, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
+import { escapeHtml } from '../util/html.ts';
 import { readable } from '../util/latex.ts';
 import { clip, dateRange, firstSentences, longDate, shortDate, shortenAuthors } from './text.ts';
 
@@ -177,6 +178,9 @@ interface PaperView extends TemplateData {
   categories: string;
   abstract: string;
   reason: string;
+  /** The machine-written summary ('' without one), and its block as escaped HTML: sections cannot nest, so the renderer builds it. */
+  tldr: string;
+  tldrHtml: string;
   arxivId: string;
   absUrl: string;
   pdfUrl: string;
@@ -192,12 +196,24 @@ function paperView(config: Config, pick: DigestPick, rank: number, onSite: (p: s
     ...paperText(config, p),
     url: onSite(config.digest.paperPath.replaceAll('{id}', p.id)),
     reason: clip(readable(pick.reason) || 'Close to your interests.', 240),
+    tldr: pick.tldr ?? '',
+    tldrHtml: pick.tldr ? tldrHtml(pick.tldr, config.digest.tldr.model) : '',
     arxivId: p.id,
     absUrl: `https://arxiv.org/abs/${versioned}`,
     pdfUrl: `https://arxiv.org/pdf/${versioned}`,
     upUrl: vote('up'),
     downUrl: vote('down'),
   };
+}
+
+/** Marked as machine-written, in words and in colour, so nobody takes it for the authors' own. */
+function tldrHtml(tldr: string, model: string | undefined): string {
+  const by = model ? ` by ${model}` : '';
+  return (
+    `<div class="pb-tldr" title="${escapeHtml(`Summarized from the abstract${by}; it may be wrong.`)}" style="margin:6px 0 4px;font-size:15px;line-height:1.45">` +
+    `<span class="pb-tldr-tag" style="display:inline-block;margin:0 6px 0 0;padding:0 6px;border-radius:4px;background:#fbf0d0;color:#6b4e00;font-size:11px;font-weight:700;letter-spacing:.03em;white-space:nowrap">TL;DR · machine-written</span>` +
+    `${escapeHtml(tldr.replace(/\s+/g, ' '))}</div>`
+  );
 }
 
 type PaperText = Pick<PaperView, 'title' | 'authors' | 'categories' | 'abstract'>;
@@ -283,6 +299,7 @@ function plainText(data: TemplateData, papers: PaperView[]): string {
   for (const p of papers) {
     lines.push(
       `${p.rank}. ${p.title}`,
+      ...(p.tldr ? wrapText(`TL;DR (machine-written): ${p.tldr}`, 72).map((l) => `   ${l}`) : []),
       `   ${p.authors}`,
       `   ${p.categories}`,
       '',

@@ -14,6 +14,7 @@ test('the fill of the compiled template is byte-identical to rendering that subs
   const hostile = input('mallory', 3);
   hostile.picks[0]!.paper = { ...hostile.picks[0]!.paper, title: '<script>alert("x")</script> & $\\alpha$-tricks', abstract: "It's <b>bold</b> & \"quoted\"." };
   hostile.picks[1]!.reason = '<img src=x onerror=alert(1)>';
+  hostile.picks[2]!.tldr = 'A TL;DR with <i>markup</i> & "quotes".';
   const cases = [
     input('one', 1),
     input('five', 5),
@@ -29,6 +30,7 @@ test('the fill of the compiled template is byte-identical to rendering that subs
   assert.ok(!bad.includes('<script>alert'), 'a title with <script> is text');
   assert.ok(bad.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; α-tricks'));
   assert.ok(!bad.includes('<img src=x'));
+  assert.ok(bad.includes('A TL;DR with &lt;i&gt;markup&lt;/i&gt; &amp; &quot;quotes&quot;.'));
 });
 
 test('sections must wrap whole mj-sections, close properly and not nest', async () => {

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType } from '../store/paper.ts';
 import { listIfExists, parseJson, readJsonIfExists } from '../store/read.ts';
 
-export const STAGES = ['backfill', 'fetch', 'embed', 'index', 'feedback', 'recommend', 'render', 'send', 'site'] as const;
+export const STAGES = ['backfill', 'fetch', 'embed', 'index', 'feedback', 'recommend', 'tldr', 'render', 'send', 'site'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /**

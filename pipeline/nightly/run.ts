@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import type { Config } from '../config.ts';
 import { fetchAnnouncements, type Announcements } from '../arxiv/fetch.ts';
 import { loadTemplate, renderDigest, type Message } from '../digest/render.ts';
+import { makeTldrs, TLDR_NOTE, tldrLookup, tldrNote, tldrSummary } from '../digest/tldr.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import type { Embedder } from '../embed/embedder.ts';
@@ -267,8 +268,17 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     return `${picks.size} subscribers due, ${total} picks`;
   },
 
+  // Optional, and never fatal: a paper without a TL;DR is shown without one.
+  async tldr(s) {
+    const r = await makeTldrs(s.config, s.date, () => readPicks(s.config.dataDir, s.date));
+    const note = tldrNote(r);
+    s.record.notes = [...s.record.notes.filter((n) => !TLDR_NOTE.test(n)), ...(note ? [note] : [])];
+    return tldrSummary(r);
+  },
+
   async render(s) {
     const picks = readPicks(s.config.dataDir, s.date);
+    const tldrOf = tldrLookup(s.config, s.date);
     const { profiles } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
     const byId = new Map(profiles.map((p) => [p.id, p]));
     const store = new PaperStore(s.config.dataDir);
@@ -293,7 +303,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
       }
       try {
         const papers = store.getMany(list.map((p) => p.paperId));
-        const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason }));
+        const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason, tldr: tldrOf(papers.get(p.paperId)!) }));
         if (chosen.length === 0) continue;
         const days = windowDays(profile, s.date);
         messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: newPapersIn(s, days), days: days.length }));
