@@ -131,3 +131,18 @@ test('categories arXiv does not know (a store imported before the import checked
     rmSync(old, { recursive: true, force: true });
   }
 });
+
+test('text from a store written before ingestion cleaned it reaches the archive cleaned', async () => {
+  const old = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-text-'));
+  try {
+    const p = papers[0]!;
+    // Written as the old import did, without the store's cleaning (canonicalPaper).
+    mkdirSync(join(old, 'papers'));
+    const raw = { ...p, title: 'Lone \ud800 surrogate\u0000', authors: ['A\u001b[31m B'], comments: 'line\r\nbreak\uffff' };
+    writeFileSync(join(old, 'papers', `${p.id.slice(0, 4)}.jsonl`), JSON.stringify(raw) + '\n');
+    const shown = (await loadArchive(old)).paper(p.id)!;
+    assert.deepEqual([shown.title, shown.authors, shown.comments], ['Lone \ufffd surrogate', ['A[31m B'], 'line\nbreak']);
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,7 @@
 // per build. Nothing is copied into `site/`. Memory is the papers themselves plus small indexes
 // (about 3 KB a paper: ~300 MB for 100k papers).
 import type { AnnounceType, Paper } from '../store/paper.ts';
-import { compareIds } from '../store/paper.ts';
+import { canonicalPaper, compareIds } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
@@ -169,15 +169,18 @@ export async function loadArchive(dataDir: string, finishing?: EditionRecord): P
   let papersWithUnknown = 0;
   let papersLeftOut = 0;
   for await (const stored of store.all()) {
-    const p = withKnownCategories(stored);
-    if (p !== stored) {
+    const known = withKnownCategories(stored);
+    if (known !== stored) {
       papersWithUnknown++;
       for (const c of stored.categories) if (categoryProblem(c, 'paper')) unknownCategories.add(c);
     }
-    if (!p) {
+    if (!known) {
       papersLeftOut++;
       continue;
     }
+    // Clean text even from a store written before ingestion cleaned it: a NUL, an escape or a lone
+    // surrogate would reach every listing and BibTeX entry (the feeds and search clean their own).
+    const p = canonicalPaper(known);
     archive.papers.set(p.id, p);
     if (p.announced) {
       let day = announced.get(p.announced);
