@@ -3,8 +3,11 @@
 // (render), URLs, bodies and mutated tokens into the feedback endpoint, and profiles into the
 // validator — checking the invariants: nothing crashes, every line is imported or reported,
 // stored text is clean, output is escaped, only signed links record votes, and every vote the
-// endpoint acknowledged from a real link reaches /events. Bounded in time (FUZZ_SECONDS, 60),
-// seedable (FUZZ_SEED): a failure prints the seed that reproduces it.
+// endpoint acknowledged from a real link reaches /events. Once per run, after the rounds, the
+// real archive is built from the run's hostile papers (and a few as an old store holds them, and
+// real ones) and checked page by page (scripts/fuzz-site.ts). Rounds are bounded in time
+// (FUZZ_SECONDS, 60; the archive step adds its build, ~15 s), seedable (FUZZ_SEED): a failure
+// prints the seed that reproduces it. FUZZ_SITE=0 leaves the archive step out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,10 +23,15 @@ import { checkProfile } from '../pipeline/profiles/profile.ts';
 import { wellFormedText } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { loadArchive } from '../pipeline/site/data.ts';
+import { readSmallCorpus } from '../pipeline/site/fixtures.ts';
+import type { AnnounceType, Paper } from '../pipeline/store/paper.ts';
+import { fuzzSite, type SiteFuzzReport } from './fuzz-site.ts';
 
 export interface FuzzOptions {
   seconds: number;
   seed: number;
+  /** Build and check the archive once, after the rounds. */
+  site?: boolean;
   log?: (line: string) => void;
 }
 
@@ -37,6 +45,7 @@ export interface FuzzReport {
   requests: number;
   votes: number;
   profiles: number;
+  site?: SiteFuzzReport;
   failures: string[];
 }
 
@@ -66,6 +75,11 @@ const HOSTILE = [
 const WORDS = ['graph', 'neural', 'splatting', 'quantum', 'lattice', 'regression', 'diffusion', 'p < n', 'a<b', 'x > 0'];
 const CATEGORIES = ['cs.CV', 'cs.CL', 'math.AG', 'hep-th', 'chao-dyn', 'cond-mat.str-el', 'astro-ph', 'physics.optics'];
 const BAD_CATEGORIES = ['<script>', 'cs.cv', 'CS.CV', 'constructor', '__proto__', 'javascript:x', 'cs.CV\u0000', 'math.XX.YY'];
+/** The archive step's bounds: the run's first imported papers, old-store papers, real papers. */
+const SITE_IMPORTED = 150;
+const SITE_LEGACY = 20;
+const SITE_REAL = 30;
+const SITE_DAYS = ['2025-10-01', '2025-10-02'];
 
 function text(rng: Rng, parts = 1 + rng.int(6)): string {
   let s = '';
@@ -127,6 +141,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const template = await loadTemplate(digestConfig);
   const alice = (await import('../profiles/alice.json', { with: { type: 'json' } })).default as Record<string, unknown>;
   const acknowledged: { subscriber: string; paper: string }[] = [];
+  const forSite: Paper[] = [];
   const deadline = Date.now() + opts.seconds * 1000;
   try {
     do {
@@ -146,6 +161,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
         const blank = lines.filter((l) => !l.trim()).length;
         if (r.imported + r.bad + blank !== lines.length) fail(`import: ${lines.length} lines, ${r.imported} imported + ${r.bad} reported + ${blank} blank`);
         for await (const p of store.all()) {
+          if (opts.site && forSite.length < SITE_IMPORTED) forSite.push(onListingDay(p));
           for (const c of p.categories) if (categoryProblem(c, 'paper')) fail(`import stored category ${JSON.stringify(c)}`);
           for (const t of [p.title, p.abstract, ...p.authors, p.comments ?? '', p.license ?? '']) {
             if (!t.isWellFormed() || UNSAFE.test(t)) fail(`import stored unclean text ${JSON.stringify(t.slice(0, 60))}`);
@@ -236,11 +252,60 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     report.votes = acknowledged.length;
     for (const v of acknowledged) if (!served.has(`${v.subscriber} ${v.paper}`)) fail(`acknowledged vote of ${v.subscriber} on ${v.paper} not served by /events`);
     if (served.size !== acknowledged.length) fail(`/events serves ${served.size} votes, ${acknowledged.length} were real`);
+
+    if (opts.site) {
+      log(`\nbuilding the archive of ${forSite.length} imported, ${SITE_LEGACY} old-store and ${SITE_REAL} real papers`);
+      const legacy = Array.from({ length: SITE_LEGACY }, (_, i) => legacyPaper(rng, i));
+      const taken = new Set(forSite.map((p) => p.id));
+      const real = readSmallCorpus(10 * SITE_REAL).filter((p, i) => i % 10 === 0 && !taken.has(p.id));
+      const scriptLicense = (ps: Paper[]) => ps.find((p) => /^\s*javascript:/i.test(p.license ?? ''))?.id ?? ps[0]?.id;
+      // Papers with a page: an old-store paper with no arXiv category is left out of the archive.
+      const listed = legacy.filter((p) => p.categories.some((c) => !categoryProblem(c, 'paper')));
+      const browse = [scriptLicense(forSite), scriptLicense(listed)].filter((id) => id !== undefined);
+      try {
+        report.site = await fuzzSite({ dataDir: join(root, 'site-data'), outDir: join(root, 'site'), papers: [...forSite, ...real], legacy, browse, fail });
+      } catch (err) {
+        fail(`site build crashed: ${(err as Error).stack}`);
+      }
+    }
   } finally {
     await endpoint.close();
     rmSync(root, { recursive: true, force: true });
   }
   return report;
+}
+
+/** An imported paper announced on one of the archive step's listing days (by its id: the rounds' random sequence stays the same). */
+function onListingDay(p: Paper): Paper {
+  const n = Number(p.id.slice(-2));
+  return { ...p, announced: SITE_DAYS[n % SITE_DAYS.length]!, announceType: (['new', 'cross', 'replace'] as const)[n % 3]! };
+}
+
+/**
+ * A paper as a store written before ingestion cleaned text and checked categories may hold it:
+ * lone surrogates, NULs and markup in every field, categories arXiv does not know (sometimes
+ * nothing else), a `javascript:` license. Its shard month (2409) is its own.
+ */
+function legacyPaper(rng: Rng, i: number): Paper {
+  const categories = Array.from({ length: 1 + rng.int(3) }, () => (rng.chance(0.5) ? rng.pick(BAD_CATEGORIES) : rng.pick(CATEGORIES)));
+  const announceType: AnnounceType = rng.pick(['new', 'cross', 'replace']);
+  return {
+    id: `2409.${String(10000 + i).padStart(5, '0')}`,
+    version: 1,
+    title: text(rng),
+    abstract: text(rng, 3 + rng.int(10)),
+    authors: [text(rng, 1), text(rng, 2)],
+    categories,
+    primaryCategory: categories[0]!,
+    submitted: '2024-09-30',
+    updated: null,
+    announced: rng.pick(SITE_DAYS),
+    announceType,
+    doi: rng.chance(0.3) ? text(rng, 1) : null,
+    journalRef: rng.chance(0.3) ? text(rng, 2) : null,
+    comments: rng.chance(0.3) ? text(rng, 2) : null,
+    license: rng.chance(0.5) ? rng.pick(['javascript:alert(1)', ' JavaScript:alert(1)', text(rng, 1)]) : null,
+  };
 }
 
 /** A token changed the ways tokens get damaged or forged: a flipped, cut, added or re-encoded character. */
@@ -279,7 +344,7 @@ if (import.meta.main) {
   const seconds = Number(process.env.FUZZ_SECONDS ?? 60);
   const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`fuzzing for ${seconds}s with FUZZ_SEED=${seed}`);
-  const report = await fuzz({ seconds, seed, log: process.stdout.isTTY ? (l) => process.stdout.write(`\r${l}`) : undefined });
+  const report = await fuzz({ seconds, seed, site: process.env.FUZZ_SITE !== '0', log: process.stdout.isTTY ? (l) => process.stdout.write(`\r${l}`) : undefined });
   const { failures, ...counts } = report;
   console.log(`\n${JSON.stringify(counts)}`);
   for (const f of failures) console.log(`FAIL ${f}`);

@@ -180,6 +180,19 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   assert.deepEqual((await mailOn(night3)).map((d) => d.to), [['erin@example.org']]);
 });
 
+test('a damaged events cursor: the feedback stage re-reads the events from the start, says so, and learns nothing twice', async () => {
+  const { next, log } = readCursor(config.dataDir);
+  const liked = readState(config.dataDir, 'erin')!.liked.length;
+  const path = join(config.dataDir, 'state', 'events-cursor.json');
+  writeFileSync(path, '{"next": 4');
+  const { record } = await runNight(night3, config, ['feedback']);
+  assert.match(record.stages.feedback!.summary, new RegExp(`^[1-9]\\d* events pulled \\(cursor 0 → ${next}\\), 0 new;`));
+  assert.ok(record.notes.some((n) => n.startsWith(`damaged file ${path}`) && n.endsWith(': feedback events re-read from the start (the feedback log skips those it has)')), JSON.stringify(record.notes));
+  assert.deepEqual(readCursor(config.dataDir), { next, log }, 'the cursor is written again');
+  assert.equal(readState(config.dataDir, 'erin')!.liked.length, liked);
+  assert.equal((await mailOn(night3)).length, 1, 'nobody mailed twice');
+});
+
 test('a fault every subscriber shares is the job\'s: the stage fails, it does not skip everyone', async () => {
   const wrongKey: Config = { ...config, profiles: { ...config.profiles, privateKey: (await newKeypair()).privateKey } };
   await assert.rejects(

@@ -344,7 +344,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     ending.stages.site = { done: true, seconds: 0, summary: '' };
     settle(ending, s.opts.skip);
     const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending });
-    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}`;
+    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}${r.warnings.map((w) => `; warning: ${w}`).join('')}`;
   },
 };
 

@@ -8,7 +8,7 @@ import { PaperStore } from '../store/papers.ts';
 import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
 import { readable } from '../util/latex.ts';
-import { SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
+import { getArchive, SETTINGS_ENV, withKnownCategories, type SiteSettings, type SubscribeSettings } from './data.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
 const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
@@ -32,6 +32,8 @@ export interface BuildReport {
   files: number;
   bytes: number;
   searchIndexed: number | null;
+  /** What the build left out of the store's data (categories arXiv does not know), for the operator. */
+  warnings: string[];
   /** Peak resident memory of this process, MB. */
   maxRssMB: number;
   seconds: { pages: number; search: number; total: number };
@@ -83,6 +85,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
     process.chdir(callerCwd);
     rmSync(scratch, { recursive: true, force: true });
   }
+  // The pages loaded the archive in this process; this reads the same (cached) one.
+  const { warnings } = await getArchive(settings);
   const pagesDone = performance.now();
   say(`site: pages built in ${((pagesDone - started) / 1000).toFixed(1)}s${site.search ? '; indexing them for search' : ''}`);
   let searchIndexed: number | null = null;
@@ -95,6 +99,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
     files,
     bytes,
     searchIndexed,
+    warnings,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     seconds: {
       pages: (pagesDone - started) / 1000,
@@ -150,6 +155,8 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
     chunk = [];
   };
   for await (const paper of store.all()) {
+    // Only what has a page: the archive leaves out papers with no arXiv category.
+    if (!withKnownCategories(paper)) continue;
     chunk.push(paper);
     if (chunk.length >= chunkSize) await flush();
   }

@@ -53,7 +53,8 @@ export const registerSiteCommands: Registrar = (program, context) => {
         const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });
         emit(this, report, (r) =>
           `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
-          `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}`,
+          `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}` +
+          r.warnings.map((w) => `\nwarning: ${w}`).join(''),
         );
       } else if (!existsSync(join(outDir, 'index.html'))) {
         throw new UserError(`nothing built in ${outDir}; run \`paperboy site\` first`);

@@ -105,3 +105,44 @@ test('the archive indexes papers by day, category and recency', async () => {
   assert.deepEqual(dates, [...dates].sort().reverse(), 'newest first');
   assert.equal(archive.similar.size, papers.length);
 });
+
+test('categories arXiv does not know (a store imported before the import checked them) get no page or link, and are counted', async () => {
+  const old = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-categories-'));
+  try {
+    const [a, b, c, d] = papers;
+    new PaperStore(old).upsert([
+      { ...a!, categories: ['cs.CV', '<script>'], primaryCategory: 'cs.CV' },
+      { ...b!, categories: ['cs.cv', 'cs.LG', 'constructor'], primaryCategory: 'cs.cv' },
+      { ...c!, categories: ['<script>'], primaryCategory: '<script>' },
+      { ...d!, categories: ['hep-th', 'chao-dyn'], primaryCategory: 'hep-th' },
+    ]);
+    const archive = await loadArchive(old);
+    assert.deepEqual([...archive.categories.keys()].sort(), ['chao-dyn', 'cs.CV', 'cs.LG', 'hep-th']);
+    assert.deepEqual(archive.paper(a!.id)!.categories, ['cs.CV']);
+    assert.deepEqual([archive.paper(b!.id)!.primaryCategory, archive.paper(b!.id)!.categories], ['cs.LG', ['cs.LG']]);
+    assert.equal(archive.paper(c!.id), undefined, 'a paper with no arXiv category is left out');
+    assert.deepEqual(archive.paper(d!.id)!.categories, ['hep-th', 'chao-dyn'], 'a retired archive is a category of papers');
+    const day = archive.edition(b!.announced!)!;
+    assert.ok(archive.editionByCategory(day).every((g) => g.category === 'cs.LG' || !g.category.includes('cs.cv')));
+    assert.deepEqual(archive.warnings, [
+      '3 categories arXiv does not know ("<script>", "cs.cv", "constructor") dropped from 3 papers in the store (imported before the import checked categories); 1 paper with no arXiv category left out',
+    ]);
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
+});
+
+test('text from a store written before ingestion cleaned it reaches the archive cleaned', async () => {
+  const old = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-text-'));
+  try {
+    const p = papers[0]!;
+    // Written as the old import did, without the store's cleaning (canonicalPaper).
+    mkdirSync(join(old, 'papers'));
+    const raw = { ...p, title: 'Lone \ud800 surrogate\u0000', authors: ['A\u001b[31m B'], comments: 'line\r\nbreak\uffff' };
+    writeFileSync(join(old, 'papers', `${p.id.slice(0, 4)}.jsonl`), JSON.stringify(raw) + '\n');
+    const shown = (await loadArchive(old)).paper(p.id)!;
+    assert.deepEqual([shown.title, shown.authors, shown.comments], ['Lone \ufffd surrogate', ['A[31m B'], 'line\nbreak']);
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,7 @@
 // per build. Nothing is copied into `site/`. Memory is the papers themselves plus small indexes
 // (about 3 KB a paper: ~300 MB for 100k papers).
 import type { AnnounceType, Paper } from '../store/paper.ts';
-import { compareIds } from '../store/paper.ts';
+import { canonicalPaper, compareIds } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
@@ -11,6 +11,7 @@ import { mergeEditions, readEditionRecords, type PublicEdition } from './edition
 import type { EditionRecord } from '../nightly/edition.ts';
 import { readMap, type MapLayout } from './map.ts';
 import { readSimilar, type SimilarEntry } from '../index/similar.ts';
+import { categoryProblem } from '../arxiv/categories.ts';
 
 /** What the subscribe page needs from the profiles configuration (public values only). */
 export interface SubscribeSettings {
@@ -72,6 +73,8 @@ export class Archive {
   newestFirst: string[] = [];
   similar = new Map<string, SimilarEntry>();
   map: MapLayout | null = null;
+  /** What the build left out of the store's data, for the operator (the build report's warnings). */
+  warnings: string[] = [];
 
   paper(id: string): Paper | undefined {
     return this.papers.get(id);
@@ -137,11 +140,47 @@ function newestFirst(a: Paper, b: Paper): number {
   return -compareIds(a.id, b.id);
 }
 
+/**
+ * The paper as the archive shows it: only the categories arXiv knows, or null when it has none. A
+ * store imported before the import checked categories may hold `<script>` or `cs.cv`, which must
+ * get no page, feed or link; the import now refuses such a line whole, so a paper left with no
+ * category is left out (of the search index too).
+ */
+export function withKnownCategories(p: Paper): Paper | null {
+  if (p.categories.every((c) => !categoryProblem(c, 'paper'))) return p;
+  const known = p.categories.filter((c) => !categoryProblem(c, 'paper'));
+  if (known.length === 0) return null;
+  return { ...p, categories: known, primaryCategory: known.includes(p.primaryCategory) ? p.primaryCategory : known[0]! };
+}
+
+/** The build's warning about categories left out (named JSON-quoted and clipped: they may be hostile). */
+function unknownCategoriesWarning(unknown: Set<string>, papers: number, papersLeftOut: number): string {
+  const names = [...unknown].slice(0, 5).map((c) => JSON.stringify(c.slice(0, 40))).join(', ');
+  const more = unknown.size > 5 ? ` and ${unknown.size - 5} more` : '';
+  const leftOut = papersLeftOut ? `; ${papersLeftOut} paper${papersLeftOut === 1 ? '' : 's'} with no arXiv category left out` : '';
+  return `${unknown.size} categor${unknown.size === 1 ? 'y' : 'ies'} arXiv does not know (${names}${more}) dropped from ${papers} paper${papers === 1 ? '' : 's'} in the store (imported before the import checked categories)${leftOut}`;
+}
+
 export async function loadArchive(dataDir: string, finishing?: EditionRecord): Promise<Archive> {
   const archive = new Archive();
   const store = new PaperStore(dataDir);
   const announced = new Map<string, Record<AnnounceType, string[]>>();
-  for await (const p of store.all()) {
+  const unknownCategories = new Set<string>();
+  let papersWithUnknown = 0;
+  let papersLeftOut = 0;
+  for await (const stored of store.all()) {
+    const known = withKnownCategories(stored);
+    if (known !== stored) {
+      papersWithUnknown++;
+      for (const c of stored.categories) if (categoryProblem(c, 'paper')) unknownCategories.add(c);
+    }
+    if (!known) {
+      papersLeftOut++;
+      continue;
+    }
+    // Clean text even from a store written before ingestion cleaned it: a NUL, an escape or a lone
+    // surrogate would reach every listing and BibTeX entry (the feeds and search clean their own).
+    const p = canonicalPaper(known);
     archive.papers.set(p.id, p);
     if (p.announced) {
       let day = announced.get(p.announced);
@@ -165,6 +204,7 @@ export async function loadArchive(dataDir: string, finishing?: EditionRecord): P
   // The index stage reads only the store; the rest of the configuration comes from the usual sources.
   archive.similar = readSimilar(loadConfig({ overrides: { dataDir } }));
   archive.map = readMap(dataDir);
+  if (unknownCategories.size) archive.warnings.push(unknownCategoriesWarning(unknownCategories, papersWithUnknown, papersLeftOut));
   return archive;
 }
 
