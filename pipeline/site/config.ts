@@ -22,6 +22,11 @@ export const siteConfig = z.object({
   feedEntries: z.number().int().min(1).max(1000).default(50),
   /** Similar papers shown on a paper page. */
   similarShown: z.number().int().min(1).max(100).default(10),
+  /**
+   * The most the host publishes (GitHub Pages: 1 GB). `paperboy site`, the nightly and doctor warn
+   * when the archive, projected a year ahead at its rate so far, nears it.
+   */
+  sizeLimitBytes: z.number().int().positive().default(1_000_000_000),
   /** Build the Pagefind search index after the pages. */
   search: z.boolean().default(true),
 });
