@@ -119,8 +119,13 @@ const SEARCH_CHUNK = 10_000;
 /** What of a paper the search index can hold: `opening` is the abstract's first sentences. */
 export type SearchField = 'title' | 'authors' | 'id' | 'opening' | 'abstract';
 
-/** What the archive indexes (bench/site-size.bench.ts measures each field's cost). */
-export const SEARCH_FIELDS: readonly SearchField[] = ['title', 'authors', 'abstract'];
+/**
+ * What the archive indexes. bench/site-size.bench.ts measures each field on the demo corpus: titles
+ * 0.24 KB a paper, + authors 0.36, + the abstract's opening 0.59, + the whole abstract 1.56. The
+ * whole abstract would be a quarter of the 6.5 KB a paper may cost all-in, so search covers its
+ * first sentences, where a paper says what it is about; the paper page has the rest.
+ */
+export const SEARCH_FIELDS: readonly SearchField[] = ['title', 'authors', 'opening'];
 
 function searchText(p: Paper, fields: readonly SearchField[]): string {
   const parts: string[] = [];
@@ -186,6 +191,7 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
     const name = `${bundles.length}/`;
     const dir = join(outDir, 'pagefind', name);
     await indexChunk(pagefind, chunk, SEARCH_FIELDS, dir);
+    pruneSearchAssets(dir, bundles.length === 0);
     bundles.push(name);
     indexed += chunk.length;
     chunk = [];
@@ -198,6 +204,18 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
   mkdirSync(join(outDir, 'pagefind'), { recursive: true });
   writeFileSync(join(outDir, 'pagefind', 'bundles.json'), JSON.stringify(bundles));
   return indexed;
+}
+
+/**
+ * Pagefind writes its whole toolkit into every chunk (~0.6 MB: three UIs, a highlighter). The
+ * search page loads the default UI, its core and its worker from the first chunk only; the others
+ * are merged through their own entry file, metadata, WebAssembly and index.
+ */
+function pruneSearchAssets(dir: string, first: boolean): void {
+  const unused = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css', 'pagefind-highlight.js'];
+  // pagefind.js starts one shared worker from the first chunk's path and merges the rest in it.
+  if (!first) unused.push('pagefind-ui.js', 'pagefind-ui.css', 'pagefind.js', 'pagefind-worker.js');
+  for (const f of unused) rmSync(join(dir, f), { force: true });
 }
 
 function measure(dir: string): { files: number; bytes: number; pages: number } {

@@ -133,9 +133,9 @@ describe('the built archive', () => {
     await page.waitForURL(/\/paperboy\/paper\//);
     assert.equal((await page.locator('h1').textContent())?.trim(), title.trim());
     assert.equal(await page.locator('a', { hasText: 'PDF' }).getAttribute('href'), `https://arxiv.org/pdf/${page.url().split('/paper/')[1]!.replace(/\/$/, '')}`);
-    const similar = page.locator('#similar + ol a.title').first();
+    const similar = page.locator('#similar + ol a').first();
     const similarTitle = (await similar.textContent())!;
-    const score = Number(await page.locator('#similar + ol .score').first().textContent());
+    const score = Number(await page.locator('#similar + ol small').first().textContent());
     assert.ok(score > 0 && score <= 1, `similarity score ${score}`);
     await similar.click();
     await page.waitForURL(/\/paperboy\/paper\//);
@@ -418,7 +418,7 @@ describe('the built archive', () => {
           noAlt: [...document.querySelectorAll('img')].filter((i) => !i.hasAttribute('alt')).length + [...document.querySelectorAll('canvas')].filter((c) => !c.getAttribute('aria-label')).length,
         }));
         assert.deepEqual(a11y, { landmarks: 4, h1: 1, lang: 'en', unlabelled: 0, noAlt: 0 }, label);
-        const navLines = await page.locator('header.site nav li').evaluateAll((lis) => new Set(lis.map((li) => Math.round(li.getBoundingClientRect().top))).size);
+        const navLines = await page.locator('body > header nav a').evaluateAll((links) => new Set(links.map((a) => Math.round(a.getBoundingClientRect().top))).size);
         assert.equal(navLines, 1, `${label}: the nav wraps on a ${name} screen`);
         if (shots) await page.screenshot({ path: join(shots, `${label}-${name}.png`) });
         await page.close();
