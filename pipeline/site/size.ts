@@ -134,13 +134,14 @@ export function sizeLine(p: SizeProjection): string {
   );
 }
 
-/** The warning when the projection nears the limit, with what to do; null when there is room. */
+/** What to do when the archive nears the host's limit. */
+export const SIZE_FIX =
+  'publish <dataDir>/site to a static host without that limit (the site is plain files: Cloudflare Pages, Netlify, an S3 or R2 bucket behind a CDN, any web server), ' +
+  'then raise site.sizeLimitBytes to that host\'s limit; or lower site.similarShown (README, "The archive")';
+
+/** The warning when the projection nears the limit; null when there is room. */
 export function sizeWarning(p: SizeProjection): string | null {
   if (!p.warn) return null;
   const share = Math.round((100 * p.inAYear) / p.limit);
-  return (
-    `the archive is projected to reach ${mb(p.inAYear)} within a year (${share}% of the host's ${mb(p.limit)} limit, site.sizeLimitBytes): ` +
-    'publish it to a host without that limit (the site is plain files: any static host, e.g. Cloudflare Pages, Netlify, S3 or a web server), ' +
-    'or raise site.sizeLimitBytes if your host allows more (see README, "The archive")'
-  );
+  return `the archive is projected to reach ${mb(p.inAYear)} within a year, ${share}% of the host's ${mb(p.limit)} (site.sizeLimitBytes)`;
 }
