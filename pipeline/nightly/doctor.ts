@@ -19,12 +19,13 @@ import { createSmtpTransport, mailOptions } from '../send/send.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
 import { openPrivateState, VAULT_DIR } from './state.ts';
+import { measureSite, projectSize, SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 
 export type Level = 'ok' | 'problem' | 'warning' | 'note';
 
 export interface Finding {
   level: Level;
-  /** What was checked: config, smtp, dkim, links, endpoint, deployment, profiles, vault, github, send-test. */
+  /** What was checked: config, smtp, dkim, links, endpoint, deployment, profiles, vault, github, site, send-test. */
   check: string;
   message: string;
   /** How to fix it (problems and warnings). */
@@ -410,6 +411,16 @@ async function checkVault(config: Config, keyUsable: boolean): Promise<Finding[]
 
 const ENABLE_FIX = 'Actions → nightly → Enable workflow (forks start with scheduled workflows disabled)';
 
+/** The built archive (`<dataDir>/site`), when there is one: its size a year ahead against the host's limit. */
+function checkSiteSize(config: Config): Finding[] {
+  const dir = join(config.dataDir, 'site');
+  if (!existsSync(join(dir, 'index.html'))) return [];
+  const projection = projectSize(measureSite(dir), config.site.sizeLimitBytes);
+  const warning = sizeWarning(projection);
+  if (!warning) return [ok('site', sizeLine(projection))];
+  return [{ level: 'warning', check: 'site', message: `${sizeLine(projection)}: ${warning}`, fix: SIZE_FIX }];
+}
+
 async function checkGithub(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finding[]> {
   const repo = env.GITHUB_REPOSITORY;
   const token = env.GH_TOKEN || env.GITHUB_TOKEN;
@@ -513,6 +524,7 @@ export async function runDoctor(load: (env: NodeJS.ProcessEnv) => Config, opts: 
       checkProfiles(config, opts.cwd ?? process.cwd(), keypair.pairUsable),
       checkVault(config, keypair.privateKeyUsable),
       checkGithub(opts.env, opts.timeoutMs),
+      Promise.resolve(checkSiteSize(config)),
     ]);
     findings.push(...groups.flat());
     if (opts.sendTo) findings.push(await sendTest(config, opts.sendTo, opts.timeoutMs));

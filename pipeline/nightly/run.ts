@@ -24,6 +24,7 @@ import { recommend, type Pick } from '../recommend/recommend.ts';
 import { sendMessages } from '../send/send.ts';
 import type { Transporter } from 'nodemailer';
 import { buildSite } from '../site/build.ts';
+import { SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 import { subscribeSettings } from '../site/data.ts';
 import { refreshMap } from '../site/stage.ts';
 import { makeDir, writeFileAtomic } from '../store/atomic.ts';
@@ -344,7 +345,8 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     ending.stages.site = { done: true, seconds: 0, summary: '' };
     settle(ending, s.opts.skip);
     const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending });
-    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}${r.warnings.map((w) => `; warning: ${w}`).join('')}`;
+    const warning = sizeWarning(r.size);
+    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}; ${sizeLine(r.size)}${warning ? `; WARNING: ${warning} → ${SIZE_FIX}` : ''}${r.warnings.map((w) => `; warning: ${w}`).join('')}`;
   },
 };
 

@@ -9,6 +9,8 @@ import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
 import { readable } from '../util/latex.ts';
 import { getArchive, SETTINGS_ENV, withKnownCategories, type SiteSettings, type SubscribeSettings } from './data.ts';
+import { firstSentences } from '../digest/text.ts';
+import { measureSite, projectSize, type SiteSize, type SizeProjection } from './size.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
 const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
@@ -31,6 +33,10 @@ export interface BuildReport {
   pages: number;
   files: number;
   bytes: number;
+  /** Bytes and files by kind (paper pages, day pages, search index, …). */
+  byKind: SiteSize['byKind'];
+  /** Per paper, and a year ahead at the archive's rate, against site.sizeLimitBytes. */
+  size: SizeProjection;
   searchIndexed: number | null;
   /** What the build left out of the store's data (categories arXiv does not know), for the operator. */
   warnings: string[];
@@ -93,11 +99,14 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   if (site.search) searchIndexed = await indexSearch(outDir, settings.dataDir, opts.searchChunk);
   const searchDone = performance.now();
   const { files, bytes, pages } = measure(outDir);
+  const size = measureSite(outDir);
   return {
     outDir,
     pages,
     files,
     bytes,
+    byKind: size.byKind,
+    size: projectSize(size, site.sizeLimitBytes),
     searchIndexed,
     warnings,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -112,8 +121,66 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
 /** Papers per Pagefind index: Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
 const SEARCH_CHUNK = 10_000;
 
+/** What of a paper the search index can hold: `opening` is the abstract's first sentences. */
+export type SearchField = 'title' | 'authors' | 'id' | 'opening' | 'abstract';
+
 /**
- * Pagefind search over titles, authors and abstracts, built from the store (not by re-parsing
+ * What the archive indexes. bench/site-size.bench.ts measures each field on the demo corpus: titles
+ * 0.24 KB a paper, + authors 0.36, + the abstract's opening 0.59, + the whole abstract 1.56. The
+ * whole abstract would be a quarter of the 6.5 KB a paper may cost all-in, so search covers its
+ * first sentences, where a paper says what it is about; the paper page has the rest.
+ */
+export const SEARCH_FIELDS: readonly SearchField[] = ['title', 'authors', 'opening'];
+
+function searchText(p: Paper, fields: readonly SearchField[]): string {
+  const parts: string[] = [];
+  for (const f of fields) {
+    if (f === 'title') parts.push(readable(p.title));
+    else if (f === 'authors') parts.push(p.authors.map(readable).join(', '));
+    else if (f === 'id') parts.push(p.id);
+    else if (f === 'opening') parts.push(firstSentences(readable(p.abstract), 2, 300));
+    else parts.push(readable(p.abstract));
+  }
+  // Well-formed text even from a store written before ingestion cleaned it: a lone surrogate stops Pagefind.
+  return wellFormedText(parts.join('\n'));
+}
+
+type PagefindModule = typeof import('pagefind');
+
+/** One Pagefind index of `papers`, written to `outputPath` by a fresh Pagefind process. */
+async function indexChunk(pagefind: PagefindModule, papers: Paper[], fields: readonly SearchField[], outputPath: string): Promise<void> {
+  try {
+    const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
+    if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
+    for (let i = 0; i < papers.length; i += 500) {
+      const added = await Promise.all(
+        papers.slice(i, i + 500).map((p) =>
+          index.addCustomRecord({
+            url: `/paper/${p.id}/`,
+            content: searchText(p, fields),
+            language: 'en',
+            meta: { title: wellFormedText(readable(p.title)) },
+          }),
+        ),
+      );
+      const failed = added.find((a) => a.errors.length);
+      if (failed) throw new Error(`pagefind: ${failed.errors.join('; ')}`);
+    }
+    const written = await index.writeFiles({ outputPath });
+    if (written.errors.length) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+  } finally {
+    await pagefind.close();
+  }
+}
+
+/** Bytes of the search index (not Pagefind's scripts) for `papers` indexed with `fields`: the site-size bench's per-field cost. */
+export async function measureSearchFields(papers: Paper[], fields: readonly SearchField[], outDir: string): Promise<number> {
+  await indexChunk(await import('pagefind'), papers, fields, join(outDir, 'pagefind', '0'));
+  return measureSite(outDir).byKind.search.bytes;
+}
+
+/**
+ * Pagefind search over the SEARCH_FIELDS of every paper, built from the store (not by re-parsing
  * the HTML). The archive is indexed in chunks of SEARCH_CHUNK papers, each by a fresh Pagefind
  * process, so memory stays bounded however large the archive; the search page merges the
  * chunks (`pagefind/bundles.json` lists them). Returns the number of papers indexed.
@@ -127,29 +194,9 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
   const flush = async () => {
     if (chunk.length === 0) return;
     const name = `${bundles.length}/`;
-    try {
-      const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
-      if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
-      for (let i = 0; i < chunk.length; i += 500) {
-        const added = await Promise.all(
-          chunk.slice(i, i + 500).map((p) =>
-            index.addCustomRecord({
-              url: `/paper/${p.id}/`,
-              // Well-formed text even from a store written before ingestion cleaned it: a lone surrogate stops Pagefind.
-              content: wellFormedText(`${readable(p.title)}\n${p.authors.map(readable).join(', ')}\n${readable(p.abstract)}`),
-              language: 'en',
-              meta: { title: wellFormedText(readable(p.title)) },
-            }),
-          ),
-        );
-        const failed = added.find((a) => a.errors.length);
-        if (failed) throw new Error(`pagefind: ${failed.errors.join('; ')}`);
-      }
-      const written = await index.writeFiles({ outputPath: join(outDir, 'pagefind', name) });
-      if (written.errors.length) throw new Error(`pagefind: ${written.errors.join('; ')}`);
-    } finally {
-      await pagefind.close();
-    }
+    const dir = join(outDir, 'pagefind', name);
+    await indexChunk(pagefind, chunk, SEARCH_FIELDS, dir);
+    pruneSearchAssets(dir, bundles.length === 0);
     bundles.push(name);
     indexed += chunk.length;
     chunk = [];
@@ -164,6 +211,18 @@ export async function indexSearch(outDir: string, dataDir: string, chunkSize = S
   mkdirSync(join(outDir, 'pagefind'), { recursive: true });
   writeFileSync(join(outDir, 'pagefind', 'bundles.json'), JSON.stringify(bundles));
   return indexed;
+}
+
+/**
+ * Pagefind writes its whole toolkit into every chunk (~0.6 MB: three UIs, a highlighter). The
+ * search page loads the default UI, its core and its worker from the first chunk only; the others
+ * are merged through their own entry file, metadata, WebAssembly and index.
+ */
+function pruneSearchAssets(dir: string, first: boolean): void {
+  const unused = ['pagefind-component-ui.js', 'pagefind-component-ui.css', 'pagefind-modular-ui.js', 'pagefind-modular-ui.css', 'pagefind-highlight.js'];
+  // pagefind.js starts one shared worker from the first chunk's path and merges the rest in it.
+  if (!first) unused.push('pagefind-ui.js', 'pagefind-ui.css', 'pagefind.js', 'pagefind-worker.js');
+  for (const f of unused) rmSync(join(dir, f), { force: true });
 }
 
 function measure(dir: string): { files: number; bytes: number; pages: number } {

@@ -51,11 +51,15 @@ export const registerSiteCommands: Registrar = (program, context) => {
         const { subscribeSettings } = await import('./data.ts');
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
         const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });
+        const { SIZE_FIX, sizeLine, sizeWarning } = await import('./size.ts');
         emit(this, report, (r) =>
           `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
-          `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}` +
+          `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}\n` +
+          sizeLine(r.size) +
           r.warnings.map((w) => `\nwarning: ${w}`).join(''),
         );
+        const warning = sizeWarning(report.size);
+        if (warning) process.stderr.write(`warning: ${warning} → ${SIZE_FIX}\n`);
       } else if (!existsSync(join(outDir, 'index.html'))) {
         throw new UserError(`nothing built in ${outDir}; run \`paperboy site\` first`);
       }

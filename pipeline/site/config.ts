@@ -20,8 +20,16 @@ export const siteConfig = z.object({
   pageSize: z.number().int().min(5).max(500).default(50),
   /** Entries per Atom feed. */
   feedEntries: z.number().int().min(1).max(1000).default(50),
-  /** Similar papers shown on a paper page. */
-  similarShown: z.number().int().min(1).max(100).default(10),
+  /**
+   * Similar papers shown on a paper page, and as many newer similar papers: each is ~0.13 KB on
+   * every paper page (bench/site-size.bench.ts), so 5 + 5 cost ~1.3 KB of a paper's 6.5 KB budget.
+   */
+  similarShown: z.number().int().min(1).max(100).default(5),
+  /**
+   * The most the host publishes (GitHub Pages: 1 GB). `paperboy site`, the nightly and doctor warn
+   * when the archive, projected a year ahead at its rate so far, nears it.
+   */
+  sizeLimitBytes: z.number().int().positive().default(1_000_000_000),
   /** Build the Pagefind search index after the pages. */
   search: z.boolean().default(true),
 });

@@ -133,9 +133,9 @@ describe('the built archive', () => {
     await page.waitForURL(/\/paperboy\/paper\//);
     assert.equal((await page.locator('h1').textContent())?.trim(), title.trim());
     assert.equal(await page.locator('a', { hasText: 'PDF' }).getAttribute('href'), `https://arxiv.org/pdf/${page.url().split('/paper/')[1]!.replace(/\/$/, '')}`);
-    const similar = page.locator('#similar + ol a.title').first();
+    const similar = page.locator('#similar + ol a').first();
     const similarTitle = (await similar.textContent())!;
-    const score = Number(await page.locator('#similar + ol .score').first().textContent());
+    const score = Number(await page.locator('#similar + ol small').first().textContent());
     assert.ok(score > 0 && score <= 1, `similarity score ${score}`);
     await similar.click();
     await page.waitForURL(/\/paperboy\/paper\//);
@@ -163,6 +163,9 @@ describe('the built archive', () => {
     assert.equal(await details.locator('p').isVisible(), false);
     await details.locator('summary').click();
     assert.equal(await details.locator('p').isVisible(), true);
+    // the whole abstract, in plain Unicode (the paper page renders its math)
+    const firstId = sections[0]!.ids[0]!;
+    assert.equal((await details.locator('p').textContent())!.trim(), readable(onDay.find((p) => p.id === firstId)!.abstract));
     assert.equal(await page.locator('script').count(), 0);
     await page.close();
   });
@@ -175,6 +178,8 @@ describe('the built archive', () => {
     const ids = await page.locator('h2.day').first().locator('xpath=following-sibling::ol[1]//a[@class="title"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')));
     assert.ok(ids.length > 0);
     for (const id of ids) assert.equal(papers.find((p) => p.id === id)!.announced, date);
+    // each paper with its abstract's opening, collapsed
+    assert.equal(await page.locator('ol.papers li').count(), await page.locator('ol.papers li details').count());
     await page.close();
   });
 
@@ -418,7 +423,7 @@ describe('the built archive', () => {
           noAlt: [...document.querySelectorAll('img')].filter((i) => !i.hasAttribute('alt')).length + [...document.querySelectorAll('canvas')].filter((c) => !c.getAttribute('aria-label')).length,
         }));
         assert.deepEqual(a11y, { landmarks: 4, h1: 1, lang: 'en', unlabelled: 0, noAlt: 0 }, label);
-        const navLines = await page.locator('header.site nav li').evaluateAll((lis) => new Set(lis.map((li) => Math.round(li.getBoundingClientRect().top))).size);
+        const navLines = await page.locator('body > header nav a').evaluateAll((links) => new Set(links.map((a) => Math.round(a.getBoundingClientRect().top))).size);
         assert.equal(navLines, 1, `${label}: the nav wraps on a ${name} screen`);
         if (shots) await page.screenshot({ path: join(shots, `${label}-${name}.png`) });
         await page.close();

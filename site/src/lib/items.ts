@@ -3,6 +3,7 @@
 // neighbours' similar lists), so items are rendered once per build and reused: far cheaper than
 // a component render per appearance when the archive has 100k pages.
 import type { Paper } from '../../../pipeline/store/paper.ts';
+import type { Archive } from '../../../pipeline/site/data.ts';
 import { escapeHtml, renderMathText } from '../../../pipeline/site/math.ts';
 import { readable } from '../../../pipeline/util/latex.ts';
 import { firstSentences } from '../../../pipeline/digest/text.ts';
@@ -10,13 +11,13 @@ import { categoryUrl, paperUrl, shortAuthors } from './site.ts';
 
 const cache = new Map<string, string>();
 
+/** Title, authors, id and categories (primary first, a link each), without the abstract. */
 function body(p: Paper): string {
   let html = cache.get(p.id);
   if (html === undefined) {
-    const chips = p.categories
-      .map((c) => ` <a class="chip${c === p.primaryCategory ? ' primary' : ''}" href="${escapeHtml(categoryUrl(c))}">${escapeHtml(c)}</a>`)
-      .join('');
-    html = `<a class="title" href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a>\u0000<div class="meta">${escapeHtml(shortAuthors(p.authors.map(readable)))} · <span>${escapeHtml(p.id)}</span>${chips}\u0001</div>`;
+    const categories = [p.primaryCategory, ...p.categories.filter((c) => c !== p.primaryCategory)];
+    const chips = categories.map((c) => ` <a href="${escapeHtml(categoryUrl(c))}">${escapeHtml(c)}</a>`).join('');
+    html = `<a class="title" href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a><div class="meta">${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}</div>`;
     cache.set(p.id, html);
   }
   return html;
@@ -27,37 +28,43 @@ const openings = new Map<string, string>();
 
 /**
  * The abstract, collapsed (a <details>, no script), in the plain-Unicode rendering: listings stay
- * light (MathML is several times the size of its text); the paper page renders the math. `opening`:
- * only its first sentences, for listings that repeat papers (a paper is on every category page it
- * is listed in), which would otherwise carry each abstract several times.
+ * light (MathML is several times the size of its text); the paper page renders the math. A day
+ * page lists every paper once, so it carries the whole abstract; a category page repeats papers
+ * (one is on every category it is listed in), so it carries only the opening sentences.
  */
-function abstractOf(p: Paper, opening: boolean): string {
-  const cache = opening ? openings : abstracts;
+function abstractOf(p: Paper, length: 'full' | 'opening'): string {
+  const cache = length === 'full' ? abstracts : openings;
   let html = cache.get(p.id);
   if (html === undefined) {
     const text = readable(p.abstract);
-    const shown = opening ? firstSentences(text, 2, 300) : text;
+    const shown = length === 'full' ? text : firstSentences(text, 2, 300);
     html = `<details><summary>Abstract</summary><p>${escapeHtml(shown.length < text.length && !shown.endsWith('…') ? `${shown} …` : shown)}</p></details>`;
     cache.set(p.id, html);
   }
   return html;
 }
 
-export interface ItemExtras {
-  /** Similarity score shown after the title. */
-  score?: number;
-  /** A note after the categories (e.g. "since 2025-10-07"). */
-  note?: string;
-  /** Show the collapsed abstract (day and home listings), or its first sentences (category listings). */
-  abstract?: 'full' | 'opening';
+/** Papers as list items, with the abstract collapsed: whole (day pages) or its opening (category pages). */
+export function paperList(papers: Paper[], opts: { abstract: 'full' | 'opening' }): string {
+  return papers.map((p) => `<li>${body(p)}${abstractOf(p, opts.abstract)}</li>`).join('');
 }
 
-export function paperItem(p: Paper, extras: ItemExtras = {}): string {
-  const score = extras.score === undefined ? '' : ` <span class="score" title="cosine similarity">${extras.score.toFixed(2)}</span>`;
-  const note = extras.note ? ` · ${escapeHtml(extras.note)}` : '';
-  return `<li>${body(p).replace('\u0000', score).replace('\u0001', note)}${extras.abstract ? abstractOf(p, extras.abstract === 'opening') : ''}</li>`;
-}
+const titles = new Map<string, string>();
 
-export function paperList(papers: Paper[], extras?: (p: Paper) => ItemExtras): string {
-  return papers.map((p) => paperItem(p, extras?.(p))).join('');
+/**
+ * A paper page's similar papers, compact: each a title (plain Unicode) linking to its page and the
+ * score. Every paper page has up to two such lists of `similarShown` papers, so an item's bytes
+ * count a hundred thousand times over; authors and categories are one click away. `up` leads from
+ * the page to the paper pages' folder (`../`), shorter than the base path.
+ */
+export function similarList(archive: Archive, list: readonly { id: string; score: number }[], up: string): string {
+  let html = '';
+  for (const s of list) {
+    const p = archive.paper(s.id);
+    if (!p) continue;
+    let title = titles.get(p.id);
+    if (title === undefined) titles.set(p.id, (title = escapeHtml(readable(p.title))));
+    html += `<li><a href="${escapeHtml(up + p.id)}/">${title}</a> <small>${s.score.toFixed(2)}</small></li>`;
+  }
+  return html;
 }
