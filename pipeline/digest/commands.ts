@@ -7,6 +7,7 @@ import { emit, type Registrar } from '../util/output.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
+import { stopOnSignals } from '../util/stop.ts';
 import type { DigestInput } from './input.ts';
 
 /** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
@@ -86,7 +87,8 @@ export const registerDigestCommands: Registrar = (program, context) => {
       const { renderDigests } = await import('./render.ts');
       const { sendMessages } = await import('../send/send.ts');
       const messages = await renderDigests(config, inputs);
-      const report = await sendMessages(config, messages, { edition, quiet });
+      const stop = stopOnSignals();
+      const report = await sendMessages(config, messages, { edition, quiet, signal: stop.signal }).finally(() => stop.release());
       emit(this, report, (r) =>
         [
           `${r.edition}: ${r.counts.sent} sent, ${r.counts['already-sent']} already sent, ${r.counts.bounced} bounced, ${r.counts.deferred} deferred (${r.seconds.toFixed(1)}s)`,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { emit, type Registrar } from '../util/output.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
+import { stopOnSignals } from '../util/stop.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
 
 // state.ts's VAULT_DIR, written out: state.ts loads libsodium, which `paperboy --help` should not wait for.
@@ -48,18 +49,22 @@ export const registerNightlyCommands: Registrar = (program, context) => {
         }
       };
       let result;
+      const stop = stopOnSignals();
       try {
         result = await runNightly(config, {
           date: opts.date,
           skip: stageList(opts.skip, '--skip'),
           redo: stageList(opts.redo, '--redo'),
           quiet,
+          signal: stop.signal,
           log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
         });
       } catch (err) {
         // The night's own failure is the news; a summary that cannot be written is a warning.
         if (err instanceof NightlyError) publishOrWarn(err.record);
         throw err;
+      } finally {
+        stop.release();
       }
       const record = result.record;
       emit(this, record, summaryText);

@@ -50,6 +50,8 @@ export interface NightlyOptions {
   transport?: Transporter;
   /** Where `paperboy site` output goes (default `<dataDir>/site`). */
   siteDir?: string;
+  /** Stops the run: the send stage finishes what is in flight and starts nothing more; no later stage runs. */
+  signal?: AbortSignal;
   /** Test hook: called after each completed stage; throwing simulates a crash there. */
   afterStage?: (stage: StageName, record: EditionRecord) => void;
   log?: (line: string) => void;
@@ -100,6 +102,11 @@ export async function runNightly(config: Config, opts: NightlyOptions = {}): Pro
     for (const name of STAGES) {
       if (record.stages[name]?.done) continue;
       if (opts.skip?.includes(name)) continue;
+      if (opts.signal?.aborted) {
+        record.finishedAt = new Date().toISOString();
+        writeEdition(config.dataDir, record);
+        throw new NightlyError(`edition ${date}: stopped by a signal before ${name}; run it again to finish`, record);
+      }
       // A day without an announcement still publishes the archive (its Editions page says why).
       if ((record.status === 'weekend' || record.status === 'holiday') && name !== 'site') continue;
       const started = performance.now();
@@ -321,7 +328,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async send(s) {
     const messages = readOutbox(s.config.dataDir, s.date);
-    const report = await sendMessages(s.config, messages, { edition: s.date, transport: s.opts.transport, quiet: s.opts.quiet });
+    const report = await sendMessages(s.config, messages, { edition: s.date, transport: s.opts.transport, quiet: s.opts.quiet, signal: s.opts.signal });
     s.record.mail = {
       ...s.record.mail,
       sent: report.counts.sent,

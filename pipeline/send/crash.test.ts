@@ -122,3 +122,34 @@ test('kill -9 mid-batch, seal, fresh checkout, open, re-run: the sealed ledger h
     await smtp.close();
   }
 });
+
+test('SIGTERM mid-batch (a cancelled job, Ctrl-C): the messages in flight finish and are recorded, the re-run mails nobody twice', async () => {
+  const smtp = await startLocalSmtp({ delayMs: 40 });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-stop-'));
+    const subscribers = Array.from({ length: 30 }, (_, i) => input(`s${String(i).padStart(2, '0')}`, 2));
+    writeFileSync(join(dir, 'picks.json'), JSON.stringify(subscribers));
+    const first = send(dir, smtp.url);
+    let stderr = '';
+    first.child.stderr!.on('data', (c: Buffer) => (stderr += c));
+    while (smtp.delivered.length < 8) await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGTERM');
+    const stopped = await first.done;
+    assert.equal(stopped.code, 1);
+    assert.match(stderr, /SIGTERM: finishing the messages in flight/);
+    assert.match(stderr, /paperboy: sending stopped by a signal: \d+ sent and recorded, \d+ left for the next run \(nobody in doubt\)/);
+    const ledger = new SendLedger(join(dir, 'data'));
+    const rows = ledger.list('2025-10-01');
+    ledger.close();
+    assert.deepEqual(rows.filter((r) => r.state === 'sending'), [], 'nothing in doubt');
+    assert.equal(rows.filter((r) => r.state === 'sent').length, smtp.delivered.length, 'every acknowledged message is recorded');
+
+    const second = await send(dir, smtp.url).done;
+    assert.equal(second.code, 0, second.stdout);
+    const to = smtp.delivered.map((d) => d.to[0]);
+    assert.equal(to.length, 30, 'each subscriber exactly once');
+    assert.equal(new Set(to).size, 30);
+  } finally {
+    await smtp.close();
+  }
+});

@@ -39,6 +39,8 @@ export interface SendOptions {
   /** A transport to use instead of one built from config.send (tests, benches); not closed here. */
   transport?: Transporter;
   quiet?: boolean;
+  /** Once aborted, no message is started; those in flight finish and are recorded (util/stop.ts). */
+  signal?: AbortSignal;
 }
 
 /** A pooled SMTP transport from `send.*`: URL, pool size, rate limit, timeouts, optional DKIM. */
@@ -139,6 +141,8 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     const inDoubt = before?.state === 'sending';
     let attempts = before?.attempts ?? 0;
     for (let retry = 0; ; retry++) {
+      // Left for the next run exactly as it was: not marked, so it is neither skipped nor in doubt.
+      if (opts.signal?.aborted) return { ...base, outcome: 'deferred', attempts, response: 'not attempted: the run was stopped' };
       if (fatal || connectionFailuresInARow >= giveUpAfter) {
         const why = fatal ? describe(fatal) : 'not attempted: the SMTP server failed every recent attempt';
         if (attempts > (before?.attempts ?? 0)) await ledger.mark(m.subscriber, edition, 'deferred', why);
@@ -191,6 +195,10 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     ledger.close();
   }
   if (fatal) throw new UserError(`sending stopped: ${describe(fatal)} (nothing was lost; re-run \`paperboy send\` once fixed)`);
+  if (opts.signal?.aborted) {
+    const done = results.filter((r) => r.outcome === 'sent').length;
+    throw new UserError(`sending stopped by a signal: ${done} sent and recorded, ${results.filter((r) => r.response === 'not attempted: the run was stopped').length} left for the next run (nobody in doubt)`);
+  }
   const counts: Record<SendOutcome, number> = { sent: 0, 'already-sent': 0, bounced: 0, deferred: 0 };
   for (const r of results) counts[r.outcome]++;
   return { edition, results, counts, seconds: (Date.now() - started) / 1000 };
