@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../pipeline/config.ts';
 import { createEmbedder, planBatches } from '../pipeline/embed/embedder.ts';
-import { readSmallCorpus } from '../pipeline/arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../pipeline/arxiv/demo-corpus.ts';
 import { sampleStore } from '../pipeline/embed/fixture.ts';
 import { MINILM_SHAPE, randomBertGraph } from '../pipeline/embed/onnx.ts';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../pipeline/embed/static-model.ts';
@@ -34,7 +34,7 @@ writeFileSync(join(dir, 'onnx', 'model.onnx'), onnx);
 console.log(`MiniLM-shaped random BERT: ${(onnx.length / 1e6).toFixed(1)} MB generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 // Shuffled so input order carries no length pattern (a night's papers arrive in id order, not by length).
-const texts = readSmallCorpus()
+const texts = readDemoPapers()
   .map(paperText)
   .map((text, i) => ({ text, key: Math.sin(i * 12.9898) * 43758.5453 % 1 }))
   .sort((a, b) => a.key - b.key)
@@ -130,13 +130,13 @@ console.log(`bucketed vs naive batching (whole runs)              : ${(plain / w
 
 // A night's scale: token cells for 1,500 paper texts at the default batch size, no model run.
 {
-  const night = readSmallCorpus(1500).map(paperText).map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
+  const night = readDemoPapers(1500).map(paperText).map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
   console.log(`a night's 1,500 paper texts, batch 32: token cells naive ${cells(night, 'naive', 32)}, sorted ${cells(night, 'sorted', 32)}, bucketed ${cells(night, 'paperboy', 32)}`);
 }
 
 // A mixed workload: half paper texts, half short texts (titles, as profile interests and search
 // queries are), interleaved: where sorting by length pays most.
-const mixed = texts.slice(0, TEXTS / 2).flatMap((x, i) => [x, readSmallCorpus(TEXTS)[i]!.title]);
+const mixed = texts.slice(0, TEXTS / 2).flatMap((x, i) => [x, readDemoPapers(TEXTS)[i]!.title]);
 const mixedTokens = mixed.map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
 const mixedBucketed = Math.min(await time(() => bucketed.embed(mixed, 'passage')), await time(() => bucketed.embed(mixed, 'passage')));
 const mixedNaive = Math.min(await time(() => naive.embed(mixed, 'passage')), await time(() => naive.embed(mixed, 'passage')));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { makeArchive, readSmallCorpus } from '../pipeline/site/fixtures.ts';
+import { makeArchive, readDemoPapers } from '../pipeline/site/fixtures.ts';
 import { BUDGET_BYTES_PER_PAPER, DEFAULT_SIZE_LIMIT, GROWING_KINDS, KIND_LABEL, measureSite, SIZE_KINDS } from '../pipeline/site/size.ts';
 import { measureSearchFields } from '../pipeline/site/build.ts';
 
@@ -22,7 +22,7 @@ const kb = (b: number) => `${(b / 1000).toFixed(2)} KB`;
 
 try {
   const dataDir = join(work, 'data');
-  const papers = readSmallCorpus();
+  const papers = readDemoPapers();
   makeArchive(dataDir, papers);
   const outDir = join(work, 'site');
   const t = performance.now();

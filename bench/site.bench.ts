@@ -16,7 +16,7 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import type { BuildReport } from '../pipeline/site/build.ts';
-import { makeArchive, readSmallCorpus, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
+import { makeArchive, readDemoPapers, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
 import { placeByNeighbours, updateMap, writeMap, type MapLayout } from '../pipeline/site/map.ts';
 import { escapeHtml, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
 import { readable } from '../pipeline/util/latex.ts';
@@ -130,7 +130,7 @@ async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
 try {
   // Demo archive.
   const demoDir = join(work, 'demo');
-  const demo = readSmallCorpus(2000);
+  const demo = readDemoPapers(2000);
   makeArchive(demoDir, demo);
   const demoReport = buildWithCli(demoDir, join(work, 'demo-out'));
   const demoBare = bareGenerator(demo, join(work, 'demo-bare'));

@@ -20,7 +20,7 @@ import { join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
-import { readSmallCorpus } from '../pipeline/arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../pipeline/arxiv/demo-corpus.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { outboxDir, picksPath, prunePrivateState } from '../pipeline/nightly/private-files.ts';
 import { newRunReport, writeRunReport } from '../pipeline/nightly/run-report.ts';
@@ -36,7 +36,7 @@ const SUBSCRIBERS = Number(args.subscribers);
 const BASELINE_NIGHTS = Math.min(NIGHTS, Number(args['baseline-nights']));
 const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS].filter((n) => n <= NIGHTS))];
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
-const papers = readSmallCorpus();
+const papers = readDemoPapers();
 const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
 
 /** Weekday editions from the first Monday of 2025. */

@@ -23,7 +23,7 @@ import { checkProfile } from '../pipeline/profiles/profile.ts';
 import { wellFormedText } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { loadArchive } from '../pipeline/site/data.ts';
-import { readSmallCorpus } from '../pipeline/site/fixtures.ts';
+import { readDemoPapers } from '../pipeline/site/fixtures.ts';
 import type { AnnounceType, Paper } from '../pipeline/store/paper.ts';
 import { fuzzSite, type SiteFuzzReport } from './fuzz-site.ts';
 
@@ -257,7 +257,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       log(`\nbuilding the archive of ${forSite.length} imported, ${SITE_LEGACY} old-store and ${SITE_REAL} real papers`);
       const legacy = Array.from({ length: SITE_LEGACY }, (_, i) => legacyPaper(rng, i));
       const taken = new Set(forSite.map((p) => p.id));
-      const real = readSmallCorpus(10 * SITE_REAL).filter((p, i) => i % 10 === 0 && !taken.has(p.id));
+      const real = readDemoPapers(10 * SITE_REAL).filter((p, i) => i % 10 === 0 && !taken.has(p.id));
       const scriptLicense = (ps: Paper[]) => ps.find((p) => /^\s*javascript:/i.test(p.license ?? ''))?.id ?? ps[0]?.id;
       // Papers with a page: an old-store paper with no arXiv category is left out of the archive.
       const listed = legacy.filter((p) => p.categories.some((c) => !categoryProblem(c, 'paper')));

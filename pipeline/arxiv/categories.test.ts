@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { categoryLabel, categoryName, categoryProblem } from './categories.ts';
-import { demoCorpusLines, readSmallCorpus } from './demo-corpus.ts';
+import { demoCorpusLines, readDemoPapers } from './demo-corpus.ts';
 
 test('every category of the real sample is accepted', () => {
   const seen = new Set<string>();
@@ -47,5 +47,5 @@ test('category names for pages: every code arXiv lists has one, the label joins 
   assert.equal(categoryName('math.AG'), 'Algebraic Geometry');
   assert.equal(categoryLabel('cs.XX'), 'cs.XX');
   assert.equal(categoryName('constructor'), undefined);
-  for (const p of readSmallCorpus()) for (const c of p.categories) assert.ok(categoryName(c), c);
+  for (const p of readDemoPapers()) for (const c of p.categories) assert.ok(categoryName(c), c);
 });

@@ -17,7 +17,7 @@ export function demoCorpusLines(): string[] {
 }
 
 /** The first `limit` papers of the demo corpus as store records (`update_date` = announcement date). */
-export function readSmallCorpus(limit = Infinity): Paper[] {
+export function readDemoPapers(limit = Infinity): Paper[] {
   return demoCorpusLines()
     .slice(0, limit)
     .map((l) => paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }));

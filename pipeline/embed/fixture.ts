@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSmallCorpus, REPO_ROOT } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers, REPO_ROOT } from '../arxiv/demo-corpus.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -24,7 +24,7 @@ export function scratchConfig(over: Record<string, unknown> = {}): Config {
 
 /** A scratch store with the sample papers and the small offline model already in place. */
 export async function sampleStore(over: Record<string, unknown> = {}): Promise<{ config: Config; papers: Paper[] }> {
-  const papers = readSmallCorpus();
+  const papers = readDemoPapers();
   const config = scratchConfig(over);
   new PaperStore(config.dataDir).upsert(papers);
   const code = ['lsa.ts', 'onnx.ts', 'static-model.ts', 'fixture.ts'].map((f) => readFileSync(join(here, f))).join('');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
-import { makeArchive, readSmallCorpus } from '../site/fixtures.ts';
+import { makeArchive, readDemoPapers } from '../site/fixtures.ts';
 import { newEdition, readEdition, STAGES, writeEdition } from './edition.ts';
 import { runNightly } from './run.ts';
 
@@ -16,7 +16,7 @@ const REPO = join(import.meta.dirname, '..', '..');
 test('the archive built by the site stage shows the edition as announced, not in progress', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pb-site-stage-'));
   try {
-    const papers = readSmallCorpus(200).filter((_, i) => i % 4 === 0);
+    const papers = readDemoPapers(200).filter((_, i) => i % 4 === 0);
     makeArchive(dataDir, papers);
     const date = papers.map((p) => p.announced!).sort().at(-1)!;
     // Every stage before the site already done, as on a night that reaches it.

@@ -3,7 +3,7 @@
 // maths on real abstracts without the embedding model.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../arxiv/demo-corpus.ts';
 import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
 import { paperText } from '../embed/text.ts';
 import type { Paper } from '../store/paper.ts';
@@ -13,7 +13,7 @@ export { paperText };
 
 /** The 2,359 papers of the demo corpus (listing dates 2025-11-03..25), as store records. */
 export function smallCorpus(): Paper[] {
-  return readSmallCorpus().map((p) => ({ ...p, announceType: 'new' as const }));
+  return readDemoPapers().map((p) => ({ ...p, announceType: 'new' as const }));
 }
 
 /** The seed papers of the example profiles alice and bob (listed 2025-10-01/02, before the demo corpus): fixtures/README.md. */

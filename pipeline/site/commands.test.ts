@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PaperStore } from '../store/papers.ts';
-import { readSmallCorpus } from './fixtures.ts';
+import { readDemoPapers } from './fixtures.ts';
 import { SITE_ROOT } from './build.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/paperboy.js');
@@ -24,7 +24,7 @@ test('site on an empty store fails with one line', () => {
 });
 
 test('bad flags are one-line errors', () => {
-  new PaperStore(dir).upsert(readSmallCorpus(3));
+  new PaperStore(dir).upsert(readDemoPapers(3));
   const site = paperboy('site', '--site', 'not a url');
   assert.equal(site.status, 1);
   assert.match(site.stderr, /^paperboy: --site must be a URL/);
@@ -68,7 +68,7 @@ test('two builds at once from another directory keep their scratch to themselves
   const cwd = mkdtempSync(join(tmpdir(), 'paperboy-site-cwd-'));
   const dataDirs = [0, 1].map((i) => {
     const d = mkdtempSync(join(tmpdir(), `paperboy-site-build-${i}-`));
-    new PaperStore(d).upsert(readSmallCorpus(20));
+    new PaperStore(d).upsert(readDemoPapers(20));
     return d;
   });
   try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadArchive } from './data.ts';
 import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts';
-import { readSmallCorpus, similarFromVectors, writeSimilarFiles } from './fixtures.ts';
+import { readDemoPapers, similarFromVectors, writeSimilarFiles } from './fixtures.ts';
 import { readSimilar } from '../index/similar.ts';
 import { loadConfig } from '../config.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -20,7 +20,7 @@ import { tfidfVectors } from './tfidf.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const papers = readSmallCorpus(600);
+const papers = readDemoPapers(600);
 new PaperStore(dir).upsert(papers);
 
 test('similar-list fixtures are what the index stage reads, all or by id', () => {

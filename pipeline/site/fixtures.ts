@@ -3,7 +3,7 @@
 // format computed from TF-IDF vectors of the abstracts (no model or FAISS index needed), and a map
 // laid out from the same vectors.
 import { join } from 'node:path';
-import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../arxiv/demo-corpus.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { updateMap, writeMap, type VectorSet } from './map.ts';
@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth } from '../store/paper.ts';
 import { tfidfVectors } from './tfidf.ts';
 
-export { readSmallCorpus };
+export { readDemoPapers };
 
 /**
  * Top-`k` cosine neighbours of every paper among `candidates(i)` (all papers by default). A

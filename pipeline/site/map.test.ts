@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSmallCorpus } from './fixtures.ts';
+import { readDemoPapers } from './fixtures.ts';
 import { readMap, updateMap, writeMap, type VectorSet } from './map.ts';
 import { tfidfVectors } from './tfidf.ts';
 
-const papers = readSmallCorpus(2000).filter((_, i) => i % 5 === 0); // 400 real papers
+const papers = readDemoPapers(2000).filter((_, i) => i % 5 === 0); // 400 real papers
 const vectors = tfidfVectors(papers);
 
 function subset(v: VectorSet, n: number): VectorSet {

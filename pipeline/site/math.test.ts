@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { launchChromium } from '../util/chromium.ts';
-import { readSmallCorpus } from './fixtures.ts';
+import { readDemoPapers } from './fixtures.ts';
 import { splitMath } from '../util/latex.ts';
 import { renderAbstract, renderMathText } from './math.ts';
 
@@ -37,7 +37,7 @@ test('abstracts: wrapped lines join, indented lines start paragraphs', () => {
 });
 
 test('every abstract of the real corpus renders', () => {
-  const papers = readSmallCorpus(2000);
+  const papers = readDemoPapers(2000);
   let formulas = 0;
   for (const p of papers) {
     const html = renderAbstract(p.abstract);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { LATEX_LEFTOVER } from '../util/latex.ts';
 import { buildSite } from './build.ts';
 import { siteConfig } from './config.ts';
-import { makeArchive, readSmallCorpus } from './fixtures.ts';
+import { makeArchive, readDemoPapers } from './fixtures.ts';
 
 function* files(dir: string): Generator<string> {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -37,7 +37,7 @@ test('no page, feed or map label of the demo archive shows LaTeX commands', asyn
   const work = mkdtempSync(join(tmpdir(), 'pb-plain-text-'));
   try {
     const dataDir = join(work, 'data');
-    makeArchive(dataDir, readSmallCorpus(), { k: 5 });
+    makeArchive(dataDir, readDemoPapers(), { k: 5 });
     const out = join(work, 'out');
     await buildSite({ dataDir, site: siteConfig.parse({ search: false }), subscribe: { privacy: 'public' }, outDir: out, quiet: true });
     const leftovers: string[] = [];

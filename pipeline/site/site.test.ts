@@ -12,7 +12,7 @@ import { checkProfile } from '../profiles/profile.ts';
 import { newKeypair, openSealed, type DeploymentKeys } from '../profiles/seal.ts';
 import { buildSite, type BuildReport } from './build.ts';
 import { siteConfig } from './config.ts';
-import { makeArchive, readSmallCorpus } from './fixtures.ts';
+import { makeArchive, readDemoPapers } from './fixtures.ts';
 import { serveSite, type RunningServer } from './serve.ts';
 import { readable } from '../util/latex.ts';
 import type { Paper } from '../store/paper.ts';
@@ -46,7 +46,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'paperboy-site-'));
   const dataDir = join(work, 'data');
   // Every sixth of the first 2,000 demo papers: ~330 real papers spread over its listing days.
-  papers = readSmallCorpus(2000).filter((_, i) => i % 6 === 0);
+  papers = readDemoPapers(2000).filter((_, i) => i % 6 === 0);
   // A hostile record: a license that would run script if it became a link.
   hostile = papers[2]!;
   hostile.license = 'javascript:document.title="pwned"';

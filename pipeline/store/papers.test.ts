@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { canonicalPaper, cleanText, idMonth, parseArxivId, type Paper } from './paper.ts';
-import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../arxiv/demo-corpus.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {
@@ -128,7 +128,7 @@ test('upsertLines takes canonical lines as bytes: same files as upsert, identica
 
 test('a damaged shard line is an error naming the file and line, for every read', async () => {
   const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
-  const papers = readSmallCorpus().filter((p) => idMonth(p.id) === '2510');
+  const papers = readDemoPapers().filter((p) => idMonth(p.id) === '2510');
   store.upsert(papers);
   const file = join(store.dir, '2510.jsonl');
   const lines = readFileSync(file, 'utf8').split('\n');

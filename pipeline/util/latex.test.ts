@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readSmallCorpus } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../arxiv/demo-corpus.ts';
 import { LATEX_LEFTOVER, latexToText } from './latex.ts';
 
 test('math spans become readable Unicode', () => {
@@ -48,7 +48,7 @@ test('the leftovers digests showed: citations, binomials, sets, roots, arrows, s
 test('no abstract, title or author of the demo corpus keeps LaTeX a reader would see', () => {
   const leftovers: string[] = [];
   const unknown = new Set<string>();
-  for (const p of readSmallCorpus()) {
+  for (const p of readDemoPapers()) {
     for (const field of [p.title, p.abstract, ...p.authors]) {
       const text = latexToText(field, { onUnknown: (c) => unknown.add(c) });
       const m = LATEX_LEFTOVER.exec(text);
