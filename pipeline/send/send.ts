@@ -104,6 +104,9 @@ function describe(err: unknown): string {
   return (e.response ?? e.rejectedErrors?.[0]?.response ?? `${e.code ?? 'error'}: ${e.message}`).split('\n')[0]!.slice(0, 500);
 }
 
+/** The answer recorded for a message a stopped run did not start (left for the next run as it was). */
+const NOT_STARTED = 'not attempted: the run was stopped';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -142,7 +145,7 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     let attempts = before?.attempts ?? 0;
     for (let retry = 0; ; retry++) {
       // Left for the next run exactly as it was: not marked, so it is neither skipped nor in doubt.
-      if (opts.signal?.aborted) return { ...base, outcome: 'deferred', attempts, response: 'not attempted: the run was stopped' };
+      if (opts.signal?.aborted) return { ...base, outcome: 'deferred', attempts, response: NOT_STARTED };
       if (fatal || connectionFailuresInARow >= giveUpAfter) {
         const why = fatal ? describe(fatal) : 'not attempted: the SMTP server failed every recent attempt';
         if (attempts > (before?.attempts ?? 0)) await ledger.mark(m.subscriber, edition, 'deferred', why);
@@ -197,7 +200,7 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
   if (fatal) throw new UserError(`sending stopped: ${describe(fatal)} (nothing was lost; re-run \`paperboy send\` once fixed)`);
   if (opts.signal?.aborted) {
     const done = results.filter((r) => r.outcome === 'sent').length;
-    throw new UserError(`sending stopped by a signal: ${done} sent and recorded, ${results.filter((r) => r.response === 'not attempted: the run was stopped').length} left for the next run (nobody in doubt)`);
+    throw new UserError(`sending stopped by a signal: ${done} sent and recorded, ${results.filter((r) => r.response === NOT_STARTED).length} left for the next run (nobody in doubt)`);
   }
   const counts: Record<SendOutcome, number> = { sent: 0, 'already-sent': 0, bounced: 0, deferred: 0 };
   for (const r of results) counts[r.outcome]++;
