@@ -13,7 +13,7 @@ import type { NodemailerError } from 'nodemailer';
 import type { Config } from '../config.ts';
 import type { DigestPick } from '../digest/input.ts';
 import { addressDomain, loadTemplate, renderDigest, type Message } from '../digest/render.ts';
-import { formatProblem, loadProfiles, profilesDir } from '../profiles/profile.ts';
+import { formatProblem, isUnmailedExample, loadProfiles, profilesDir } from '../profiles/profile.ts';
 import { decodeKey, openEmail, openSealed } from '../profiles/seal.ts';
 import { createSmtpTransport, mailOptions } from '../send/send.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -351,7 +351,7 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
     out.push(warning('profiles', `${formatProblem(list[0]!)}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}: the night skips this profile`, `\`paperboy profile validate ${file}\` lists what to fix`));
   }
   // Example profiles are never mailed outside the demo: they need no address that opens.
-  const examples = config.profiles.includeExamples ? [] : profiles.filter((p) => p.example);
+  const examples = profiles.filter((p) => isUnmailedExample(p, config.profiles));
   if (examples.length) {
     out.push(note('profiles', `${examples.map((p) => `${p.id}.json`).join(', ')}: example profiles, not mailed (profiles.includeExamples is off)`, `delete them from ${config.profiles.dir}/ when you like (git rm)`));
   }

@@ -16,7 +16,7 @@ import type { Embedder } from '../embed/embedder.ts';
 import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { requireSigningKey } from '../links/config.ts';
-import { loadProfiles, profilesDir, formatProblem, isDue, windowDays, type Profile } from '../profiles/profile.ts';
+import { loadProfiles, profilesDir, formatProblem, isDue, isUnmailedExample, windowDays, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { applyFeedback, readState } from '../profiles/state.ts';
@@ -256,7 +256,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     }
     const active: Profile[] = [];
     for (const p of profiles) {
-      if (isSkippedExample(s.config, p)) skipped.push({ subscriber: p.id, reason: SKIP.example });
+      if (isUnmailedExample(p, s.config.profiles)) skipped.push({ subscriber: p.id, reason: SKIP.example });
       else if (p.paused) skipped.push({ subscriber: p.id, reason: SKIP.paused });
       else if (!isDue(p, s.date)) skipped.push({ subscriber: p.id, reason: SKIP.notDue });
       else if (readState(s.config.dataDir, p.id)?.unsubscribed) skipped.push({ subscriber: p.id, reason: SKIP.unsubscribed });
@@ -367,12 +367,7 @@ function newPapersIn(s: NightState, days: string[]): number {
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
 export async function categoriesToFetch(config: Config): Promise<string[]> {
   const { profiles } = await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy });
-  return unique([...config.arxiv.categories, ...profiles.filter((p) => !isSkippedExample(config, p)).flatMap((p) => p.categories)]);
-}
-
-/** The example profiles shipped in profiles/ are mailed only where the config asks for them (the demo). */
-function isSkippedExample(config: Config, p: Profile): boolean {
-  return p.example === true && !config.profiles.includeExamples;
+  return unique([...config.arxiv.categories, ...profiles.filter((p) => !isUnmailedExample(p, config.profiles)).flatMap((p) => p.categories)]);
 }
 
 /**

@@ -298,6 +298,11 @@ export function annotation(p: ProfileProblem): string {
 }
 
 /** Whether a digest is due for this profile on `date` (YYYY-MM-DD). */
+/** An example profile shipped with Paperboy that this deployment does not mail (only the demo sets `includeExamples`). */
+export function isUnmailedExample(profile: Pick<Profile, 'example'>, profiles: Pick<ProfilesConfig, 'includeExamples'>): boolean {
+  return profile.example === true && !profiles.includeExamples;
+}
+
 export function isDue(profile: Profile, date: string): boolean {
   if (profile.paused) return false;
   if (profile.schedule.every === 'day') return true;
