@@ -3,6 +3,7 @@
 // without touching the machine. The runner preloads this module into every Node process of a
 // workflow step (NODE_OPTIONS=--import) with the names in REHEARSAL_HOSTS ({"name":"127.0.0.1"}).
 import dns from 'node:dns';
+import { fileURLToPath } from 'node:url';
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
@@ -22,6 +23,6 @@ export function mapHosts(map: Record<string, string>): void {
   } as typeof dns.lookup;
 }
 
-export const HOSTS_MODULE = new URL(import.meta.url).pathname;
+export const HOSTS_MODULE = fileURLToPath(import.meta.url);
 
 if (process.env.REHEARSAL_HOSTS) mapHosts(JSON.parse(process.env.REHEARSAL_HOSTS) as Record<string, string>);
