@@ -153,3 +153,14 @@ test('only a store that does not exist yet reads as empty; other read errors nam
   assert.throws(() => store.get('2510.00001'), eisdir);
   await assert.rejects(store.stats(), eisdir);
 });
+
+test('a line separator (U+2028/U+2029) inside a text field keeps its record whole on every read', async () => {
+  const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
+  const odd = paper({ abstract: 'first part\u2028second part\u2029third part', title: 'A\u2028B' });
+  store.upsert([odd, paper({ id: '2509.23026' })]);
+  const streamed: Paper[] = [];
+  for await (const p of store.all()) streamed.push(p);
+  assert.deepEqual(streamed.map((p) => p.id), ['2509.23025', '2509.23026']);
+  assert.equal(streamed[0]!.abstract, odd.abstract);
+  assert.equal(store.get('2509.23025')?.title, 'A\u2028B');
+});

@@ -2,12 +2,10 @@
 // A paper never changes shard (its id fixes the month), so a night's import touches only the
 // newest shards, git diffs stay small, and reading one shard bounds memory. Every shard write
 // is atomic; merging is idempotent, so re-importing the same input rewrites nothing.
-import { createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { makeDir, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
 import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
-import { listIfExists, namingPath, parseJson, parseJsonLines, readBytesIfExists, readTextIfExists } from './read.ts';
+import { listIfExists, parseJsonLines, readBytesIfExists, readTextIfExists, streamJsonLines } from './read.ts';
 
 export interface UpsertResult {
   added: number;
@@ -70,18 +68,7 @@ export class PaperStore {
   /** Streams every paper, shard by shard, holding one line at a time. */
   async *all(): AsyncGenerator<Paper> {
     for (const month of this.shards()) {
-      const path = this.shardPath(month);
-      // Opened here, so a shard that cannot be opened fails at once with its path.
-      const rl = createInterface({ input: createReadStream(path, { fd: openSync(path, 'r') }), crlfDelay: Infinity });
-      let n = 0;
-      try {
-        for await (const line of rl) {
-          n++;
-          if (line) yield parseJson<Paper>(line, path, n);
-        }
-      } catch (err) {
-        throw namingPath(err, path);
-      }
+      yield* streamJsonLines<Paper>(this.shardPath(month));
     }
   }
 

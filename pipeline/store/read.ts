@@ -1,7 +1,7 @@
 // Reading the data dir's files. Only a file or folder that does not exist yet reads as empty: any
 // other error (ENOTDIR, EACCES, EIO...) is thrown naming the path. Text that does not parse is a
 // DamagedFileError naming the file and line.
-import { readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, openSync, readdirSync, readFileSync } from 'node:fs';
 
 /** A store file whose content does not parse. `path` lets a caller rebuild derived data. */
 export class DamagedFileError extends Error {
@@ -66,4 +66,32 @@ export function readJsonIfExists<T>(path: string): T | undefined {
 export function* parseJsonLines<T>(text: string, path: string): Generator<T> {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) if (lines[i]) yield parseJson<T>(lines[i]!, path, i + 1);
+}
+
+/**
+ * Streams each non-empty line of a JSON-lines file, parsed, holding one chunk at a time. Lines end
+ * at "\n" only: node:readline also breaks at U+2028/U+2029, which JSON.stringify leaves raw inside
+ * strings, so an abstract holding one would split its record in two.
+ */
+export async function* streamJsonLines<T>(path: string): AsyncGenerator<T> {
+  // Opened here, so a file that cannot be opened fails at once with its path.
+  const input = createReadStream(path, { fd: openSync(path, 'r') });
+  let pending: Buffer = Buffer.alloc(0);
+  let n = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let data: Buffer = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      for (let end = data.indexOf(0x0a); end >= 0; end = data.indexOf(0x0a)) {
+        n++;
+        if (end > 0) yield parseJson<T>(data.toString('utf8', 0, end), path, n);
+        data = data.subarray(end + 1);
+      }
+      pending = data;
+    }
+    if (pending.length) yield parseJson<T>(pending.toString('utf8'), path, n + 1);
+  } catch (err) {
+    throw namingPath(err, path);
+  } finally {
+    input.destroy();
+  }
 }
