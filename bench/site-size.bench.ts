@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { makeArchive, readDemoPapers } from '../pipeline/site/fixtures.ts';
+import { makeArchive, readDemoPapers } from '../pipeline/testing/site-fixtures.ts';
 import { BUDGET_BYTES_PER_PAPER, DEFAULT_SIZE_LIMIT, GROWING_KINDS, KIND_LABEL, measureSite, SIZE_KINDS } from '../pipeline/site/size.ts';
 import { measureSearchFields } from '../pipeline/site/build.ts';
 

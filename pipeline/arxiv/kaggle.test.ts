@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PaperStore } from '../store/papers.ts';
 import { ConvertPool, importKaggle } from './kaggle.ts';
-import { DEMO_CORPUS, demoCorpusLines, REPO_ROOT } from './demo-corpus.ts';
+import { DEMO_CORPUS, demoCorpusLines, REPO_ROOT } from '../demo/corpus.ts';
 
 const SAMPLE = DEMO_CORPUS;
 const sampleLines = demoCorpusLines();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
 import { createEmbedder, planBatches } from './embedder.ts';
-import { sampleStore, scratchConfig, TEST_DIM } from './fixture.ts';
+import { sampleStore, scratchConfig, TEST_DIM } from '../testing/embed-fixtures.ts';
 import { randomBertGraph } from './onnx.ts';
 import { modelSpec } from './spec.ts';
 import { DEFAULT_TOKENIZER_DIR } from './static-model.ts';

@@ -17,7 +17,7 @@ import { vectorSource } from '../profiles/source.ts';
 import { recommend } from '../recommend/recommend.ts';
 import { readState, stateToLearned } from '../profiles/state.ts';
 import { PaperStore } from '../store/papers.ts';
-import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from './demo.ts';
+import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from '../demo/demo.ts';
 import { addDays, readEdition } from './edition.ts';
 import { readPicks, runNightly } from './run.ts';
 

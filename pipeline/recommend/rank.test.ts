@@ -7,7 +7,7 @@ import { learnProfile, type LearnParams } from '../profiles/learn.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
 import { recommendConfig } from './config.ts';
-import { hashingVectorizer, paperText, smallCorpus } from './fixtures.ts';
+import { hashingVectorizer, paperText, smallCorpus } from '../testing/recommend-fixtures.ts';
 import { batchedSearch, rankAll, type Subscriber } from './rank.ts';
 
 const corpus = smallCorpus();

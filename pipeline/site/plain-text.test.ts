@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { LATEX_LEFTOVER } from '../util/latex.ts';
 import { buildSite } from './build.ts';
 import { siteConfig } from './config.ts';
-import { makeArchive, readDemoPapers } from './fixtures.ts';
+import { makeArchive, readDemoPapers } from '../testing/site-fixtures.ts';
 
 function* files(dir: string): Generator<string> {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

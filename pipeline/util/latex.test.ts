@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readDemoPapers } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../demo/corpus.ts';
 import { LATEX_LEFTOVER, latexToText } from './latex.ts';
 
 test('math spans become readable Unicode', () => {

@@ -2,7 +2,7 @@
 // the sentence embeddings, in the embed stage's `VectorSet` shape. Tests and benches use it to lay
 // out maps and make similar-paper fixtures from real abstracts without running a model.
 import type { Paper } from '../store/paper.ts';
-import type { VectorSet } from './map.ts';
+import type { VectorSet } from '../site/map.ts';
 
 const STOP = new Set(
   'the and for with that this from are our we which have has been can not its their these those than into over such also more most other using use used based show shows via while when where both each how what new one two'.split(

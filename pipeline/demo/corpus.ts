@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Paper } from '../store/paper.ts';
-import { paperFromKaggle, type KaggleRecord } from './kaggle.ts';
+import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEMO_CORPUS = join(REPO_ROOT, 'data', 'demo', 'papers.jsonl.gz');
