@@ -28,7 +28,7 @@ export { DEMO_CORPUS };
  */
 export type FaultKind = '500' | '503' | 'stall' | 'truncate' | 'reset' | 'repeat-token' | 'bad-entry';
 
-export interface Fault {
+interface Fault {
   kind: FaultKind;
   /** Seconds for the 503's Retry-After header (default 1). */
   retryAfter?: number;
@@ -38,7 +38,7 @@ export interface Fault {
   times?: number;
 }
 
-export interface ReplayRequest {
+interface ReplayRequest {
   /** Path and query, as received. */
   path: string;
   /** performance.now() when the request arrived, in ms. */

@@ -52,7 +52,7 @@ function message(...fields: Field[]): Uint8Array {
   return concat(fields);
 }
 
-export interface TensorInit {
+interface TensorInit {
   name: string;
   dims: number[];
   /** float32 or int64 contents. */
@@ -69,7 +69,7 @@ function tensorProto(t: TensorInit): Uint8Array {
   );
 }
 
-export interface ValueInfo {
+interface ValueInfo {
   name: string;
   type: 'float' | 'int64';
   /** Numbers are fixed sizes, strings symbolic (`batch_size`). */
@@ -82,7 +82,7 @@ function valueInfo(v: ValueInfo): Uint8Array {
   return message(stringField(1, v.name), bytesField(2, bytesField(1, tensorType)));
 }
 
-export type Attribute = { name: string } & ({ i: number } | { f: number } | { ints: number[] });
+type Attribute = { name: string } & ({ i: number } | { f: number } | { ints: number[] });
 
 function attribute(a: Attribute): Uint8Array {
   if ('i' in a) return message(stringField(1, a.name), intField(3, a.i), intField(20, 2));
@@ -94,7 +94,7 @@ function attribute(a: Attribute): Uint8Array {
   return message(stringField(1, a.name), ...a.ints.map((x) => intField(8, x)), intField(20, 7));
 }
 
-export interface NodeInit {
+interface NodeInit {
   op: string;
   inputs: string[];
   outputs: string[];
@@ -111,7 +111,7 @@ function node(n: NodeInit, index: number): Uint8Array {
   );
 }
 
-export interface GraphInit {
+interface GraphInit {
   name: string;
   opset: number;
   nodes: NodeInit[];

@@ -18,7 +18,7 @@ export type StageName = (typeof STAGES)[number];
  */
 export type EditionStatus = 'announced' | 'weekend' | 'holiday' | 'stale' | 'fetch-failed' | 'running';
 
-export interface StageRecord {
+interface StageRecord {
   done: boolean;
   seconds: number;
   /** One line on what the stage did ("embedded 245 papers"). */

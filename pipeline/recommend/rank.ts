@@ -27,7 +27,7 @@ export interface Pick {
   interest?: string;
 }
 
-export interface CandidatePaper {
+interface CandidatePaper {
   id: string;
   title: string;
   abstract: string;

@@ -103,7 +103,7 @@ export interface SizeProjection {
   warn: boolean;
 }
 
-export const WARN_SHARE = 0.8;
+const WARN_SHARE = 0.8;
 
 export function projectSize(size: SiteSize, limit: number): SizeProjection {
   const growing = GROWING_KINDS.reduce((n, k) => n + size.byKind[k].bytes, 0);

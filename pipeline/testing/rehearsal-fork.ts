@@ -35,7 +35,7 @@ function readmeDeployConfig(readme = readFileSync(join(REPO_ROOT, 'README.md'), 
   return JSON.parse(block[1]!.replace(/^ {3}/gm, '')) as Record<string, unknown>;
 }
 
-export function paperboy(args: string[], opts: { cwd: string; env?: Record<string, string> }): string {
+function paperboy(args: string[], opts: { cwd: string; env?: Record<string, string> }): string {
   return execFileSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH!, HOME: opts.cwd, ...opts.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 

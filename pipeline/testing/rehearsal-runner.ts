@@ -33,9 +33,9 @@ export interface RunnerSetup {
   hosts: Record<string, string>;
 }
 
-export type Outcome = 'success' | 'failure' | 'cancelled' | 'skipped';
+type Outcome = 'success' | 'failure' | 'cancelled' | 'skipped';
 
-export interface StepRun {
+interface StepRun {
   name: string;
   outcome: Outcome;
   output: string;

@@ -10,7 +10,7 @@ const STOP = new Set(
   ),
 );
 
-export function tokens(text: string): string[] {
+function tokens(text: string): string[] {
   return (text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g) ?? []).filter((t) => !STOP.has(t));
 }
 
