@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { CODE_DIRS, moduleGraph, REPO_ROOT } from './testing/import-graph.ts';
+import { REPO_ROOT } from './demo/corpus.ts';
+import { CODE_DIRS, moduleGraph } from './testing/import-graph.ts';
 
 /** One circle through each group of modules that reach each other (Tarjan's strongly connected components). */
 function importCycles(graph: Map<string, string[]>): string[][] {

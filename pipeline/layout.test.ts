@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { join, relative, sep } from 'node:path';
 import { test } from 'node:test';
-import { CODE_DIRS, moduleGraph, REPO_ROOT, type ModuleGraph } from './testing/import-graph.ts';
+import { REPO_ROOT } from './demo/corpus.ts';
+import { CODE_DIRS, moduleGraph, type ModuleGraph } from './testing/import-graph.ts';
 
 /** Where production starts: the CLI, the endpoint's own process (its Docker image's CMD) and the Astro site's pages. */
 const ENTRY_POINTS = [/^bin\//, /^pipeline\/endpoint\/main\.ts$/, /^site\/src\//];

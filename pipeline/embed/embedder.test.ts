@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
 import { createEmbedder, planBatches } from './embedder.ts';
 import { sampleStore, scratchConfig, TEST_DIM } from '../testing/embed-fixtures.ts';
-import { randomBertGraph } from './onnx.ts';
+import { randomBertGraph } from '../testing/embed-random-bert.ts';
 import { modelSpec } from './spec.ts';
 import { DEFAULT_TOKENIZER_DIR } from './static-model.ts';
 import { paperText } from './text.ts';

@@ -6,7 +6,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readDemoPapers, REPO_ROOT } from '../demo/corpus.ts';
+import { REPO_ROOT } from '../demo/corpus.ts';
+import { readDemoPapers } from './demo-papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';

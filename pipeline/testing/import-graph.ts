@@ -2,9 +2,7 @@
 // text (no module is loaded): what the import-circle and layout tests check.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Every folder holding code: the pipeline, and bench/, scripts/, bin/ and the Astro site, which import it. */
 export const CODE_DIRS = ['pipeline', 'bench', 'scripts', 'bin', 'site/src'];
 

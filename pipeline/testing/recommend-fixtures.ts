@@ -3,7 +3,7 @@
 // maths on real abstracts without the embedding model.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDemoPapers } from '../demo/corpus.ts';
+import { readDemoPapers } from './demo-papers.ts';
 import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
 import { paperText } from '../embed/text.ts';
 import type { Paper } from '../store/paper.ts';

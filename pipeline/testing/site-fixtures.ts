@@ -3,7 +3,7 @@
 // format computed from TF-IDF vectors of the abstracts (no model or FAISS index needed), and a map
 // laid out from the same vectors.
 import { join } from 'node:path';
-import { readDemoPapers } from '../demo/corpus.ts';
+import { readDemoPapers } from './demo-papers.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { updateMap, writeMap, type VectorSet } from '../site/map.ts';
