@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import nodemailer from 'nodemailer';
 import { readFileSync } from 'node:fs';
-import { input, testConfig } from '../pipeline/digest/fixtures/fixtures.ts';
+import { input, testConfig } from '../pipeline/testing/digest-fixtures.ts';
 import { composeDigest, loadTemplate, renderDigest, renderDigests, templatePath } from '../pipeline/digest/render.ts';
 import { fill, renderDirect } from '../pipeline/digest/template.ts';
 import { mailOptions, sendMessages } from '../pipeline/send/send.ts';
@@ -68,7 +68,7 @@ try {
 
 /** The loopback SMTP server in a child process, so it does not share this event loop. */
 async function sinkProcess(): Promise<{ url: string; close(): void }> {
-  const code = `import { startLocalSmtp } from ${JSON.stringify(new URL('../pipeline/send/local-smtp.ts', import.meta.url).href)};
+  const code = `import { startLocalSmtp } from ${JSON.stringify(new URL('../pipeline/demo/smtp-server.ts', import.meta.url).href)};
     const s = await startLocalSmtp(); process.stdout.write(s.url + '\\n');`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../pipeline/config.ts';
 import { createEmbedder, planBatches } from '../pipeline/embed/embedder.ts';
-import { readDemoPapers } from '../pipeline/arxiv/demo-corpus.ts';
-import { sampleStore } from '../pipeline/embed/fixture.ts';
-import { MINILM_SHAPE, randomBertGraph } from '../pipeline/embed/onnx.ts';
+import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
+import { sampleStore } from '../pipeline/testing/embed-fixtures.ts';
+import { MINILM_SHAPE, randomBertGraph } from '../pipeline/testing/embed-random-bert.ts';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../pipeline/embed/static-model.ts';
 import { paperText } from '../pipeline/embed/text.ts';
 

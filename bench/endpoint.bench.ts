@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
-import { freePort, spawnEndpoint, testConfig, voteToken, type SpawnedEndpoint } from '../pipeline/endpoint/testkit.ts';
+import { freePort, spawnEndpoint, testConfig, voteToken, type SpawnedEndpoint } from '../pipeline/testing/endpoint-fixtures.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);

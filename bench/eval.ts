@@ -21,7 +21,7 @@ import { applyFeedback } from '../pipeline/profiles/state.ts';
 import { dot, fromBase64, normalize, toBase64 } from '../pipeline/profiles/vec.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';
 import { paperText } from '../pipeline/embed/text.ts';
-import { hashingSource } from '../pipeline/recommend/fixtures.ts';
+import { hashingSource } from '../pipeline/testing/recommend-fixtures.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { recommend } from '../pipeline/recommend/recommend.ts';
 import type { Paper } from '../pipeline/store/paper.ts';

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
 import { importKaggle } from '../pipeline/arxiv/kaggle.ts';
-import { REPO_ROOT } from '../pipeline/arxiv/demo-corpus.ts';
+import { REPO_ROOT } from '../pipeline/demo/corpus.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { embedMissing } from '../pipeline/embed/embed-missing.ts';
 import { createEmbedder } from '../pipeline/embed/embedder.ts';

@@ -8,7 +8,7 @@ import { learnProfile } from '../pipeline/profiles/learn.ts';
 import type { Profile } from '../pipeline/profiles/profile.ts';
 import { recommendConfig } from '../pipeline/recommend/config.ts';
 import { paperText } from '../pipeline/embed/text.ts';
-import { hashingVectorizer } from '../pipeline/recommend/fixtures.ts';
+import { hashingVectorizer } from '../pipeline/testing/recommend-fixtures.ts';
 import { paperIndex, rankAll, type Subscriber } from '../pipeline/recommend/rank.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 import { sharedDataPath } from './shared-data.ts';

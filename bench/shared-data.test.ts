@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../pipeline/arxiv/demo-corpus.ts';
+import { REPO_ROOT } from '../pipeline/demo/corpus.ts';
 import { findSharedData, NO_SHARED_DATA_ENV, sharedDataCandidates } from './shared-data.ts';
 
 /** The environment of a fresh shell: no test runner context, no guard inherited from this run. */

@@ -5,7 +5,7 @@
 // searched; PAPERBOY_SHARED_DATA names the folder instead.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT } from '../pipeline/arxiv/demo-corpus.ts';
+import { REPO_ROOT } from '../pipeline/demo/corpus.ts';
 
 /** Set by the test global setup (scripts/scratch-tmpdir.ts): tests must not read ../shared. */
 export const NO_SHARED_DATA_ENV = 'PAPERBOY_NO_SHARED_DATA';

@@ -11,9 +11,23 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { makeArchive, readDemoPapers } from '../pipeline/site/fixtures.ts';
-import { BUDGET_BYTES_PER_PAPER, DEFAULT_SIZE_LIMIT, GROWING_KINDS, KIND_LABEL, measureSite, SIZE_KINDS } from '../pipeline/site/size.ts';
+import { makeArchive, readDemoPapers } from '../pipeline/testing/site-fixtures.ts';
+import { DEFAULT_SIZE_LIMIT, GROWING_KINDS, measureSite, SIZE_KINDS, type SizeKind } from '../pipeline/site/size.ts';
 import { measureSearchFields } from '../pipeline/site/build.ts';
+
+const KIND_LABEL: Record<SizeKind, string> = {
+  paper: 'paper pages',
+  day: 'day pages (+ home)',
+  category: 'category listings',
+  search: 'search index (Pagefind)',
+  map: 'map data',
+  feeds: 'feeds (Atom)',
+  assets: 'assets (CSS, JS, search UI)',
+  other: 'other pages',
+};
+
+/** Sizes are decimal (1 KB = 1,000 bytes, 1 GB = 10⁹ bytes), as hosts count them. Budget of issue 14: a year of the default categories (~150k papers) in GitHub Pages' 1 GB. */
+const BUDGET_BYTES_PER_PAPER = 6500;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const YEAR = 150_000;

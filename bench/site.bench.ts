@@ -16,11 +16,11 @@ import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import type { BuildReport } from '../pipeline/site/build.ts';
-import { makeArchive, readDemoPapers, similarFromVectors, writeSimilarFiles } from '../pipeline/site/fixtures.ts';
+import { makeArchive, readDemoPapers, similarFromVectors, writeSimilarFiles } from '../pipeline/testing/site-fixtures.ts';
 import { placeByNeighbours, updateMap, writeMap, type MapLayout } from '../pipeline/site/map.ts';
 import { escapeHtml, renderAbstract, renderMathText } from '../pipeline/site/math.ts';
 import { readable } from '../pipeline/util/latex.ts';
-import { tfidfVectors } from '../pipeline/site/tfidf.ts';
+import { tfidfVectors } from '../pipeline/testing/site-tfidf.ts';
 import { sharedDataPath } from './shared-data.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -20,7 +20,7 @@ import { join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
-import { readDemoPapers } from '../pipeline/arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { outboxDir, picksPath, prunePrivateState } from '../pipeline/nightly/private-files.ts';
 import { newRunReport, writeRunReport } from '../pipeline/nightly/run-report.ts';

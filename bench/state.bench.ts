@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../pipeline/config.ts';
-import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld } from '../pipeline/nightly/demo.ts';
+import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld } from '../pipeline/demo/demo.ts';
 import { addDays } from '../pipeline/nightly/edition.ts';
 import { runNightly } from '../pipeline/nightly/run.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';

@@ -1,31 +1,12 @@
-// No import circle in the code (pipeline/, and bench/, scripts/ and site/src/, which import it): a module that imports, however indirectly, a module that imports
+// No import circle in the code (pipeline/, and bench/, scripts/, bin/ and site/src/, which import it): a module that imports, however indirectly, a module that imports
 // it back runs against a half-initialised partner (whichever is evaluated first sees the other's
 // bindings uninitialised) and cannot be understood, tested or loaded on its own. Every import
 // counts: type-only ones (the types then live in the wrong module) and dynamic `import()`.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const CODE_DIRS = ['pipeline', 'bench', 'scripts', 'site/src'];
-
-const IMPORT_FROM = /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"](\.[^'"]+)['"]/gm;
-const DYNAMIC_IMPORT = /\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g;
-
-/** Each .ts file under `dirs` (recursively) with the .ts files it imports by relative path. */
-function importGraph(dirs: string[]): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  const files = dirs.flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)));
-  for (const file of files) {
-    if (!file.endsWith('.ts')) continue;
-    const source = readFileSync(file, 'utf8');
-    const specs = [...source.matchAll(IMPORT_FROM), ...source.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!);
-    graph.set(file, [...new Set(specs.filter((s) => s.endsWith('.ts')).map((s) => resolve(dirname(file), s)))]);
-  }
-  return graph;
-}
+import { REPO_ROOT } from './demo/corpus.ts';
+import { CODE_DIRS, moduleGraph } from './testing/import-graph.ts';
 
 /** One circle through each group of modules that reach each other (Tarjan's strongly connected components). */
 function importCycles(graph: Map<string, string[]>): string[][] {
@@ -97,6 +78,6 @@ test('finds a circle, naming its modules in import order', () => {
 });
 
 test('no import circle in the code', () => {
-  const cycles = importCycles(importGraph(CODE_DIRS.map((dir) => join(root, dir)))).map((cycle) => cycle.map((file) => relative(root, file)).join(' → '));
+  const cycles = importCycles(moduleGraph(CODE_DIRS.map((dir) => join(REPO_ROOT, dir))).imports).map((cycle) => cycle.map((file) => relative(REPO_ROOT, file)).join(' → '));
   assert.deepEqual(cycles, [], `import circles:\n${cycles.join('\n')}`);
 });

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { categoryProblem } from '../pipeline/arxiv/categories.ts';
 import { buildSite } from '../pipeline/site/build.ts';
 import { siteConfig } from '../pipeline/site/config.ts';
-import { makeArchive } from '../pipeline/site/fixtures.ts';
+import { makeArchive } from '../pipeline/testing/site-fixtures.ts';
 import { serveSite } from '../pipeline/site/serve.ts';
 import { idMonth, type Paper } from '../pipeline/store/paper.ts';
 import { launchChromium } from '../pipeline/util/chromium.ts';

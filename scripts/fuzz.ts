@@ -18,12 +18,12 @@ import { loadConfig } from '../pipeline/config.ts';
 import { loadTemplate, renderDigest } from '../pipeline/digest/render.ts';
 import type { EventsPage } from '../pipeline/endpoint/event.ts';
 import { startEndpoint } from '../pipeline/endpoint/server.ts';
-import { EVENTS_TOKEN, testConfig, voteToken } from '../pipeline/endpoint/testkit.ts';
+import { EVENTS_TOKEN, testConfig, voteToken } from '../pipeline/testing/endpoint-fixtures.ts';
 import { checkProfile } from '../pipeline/profiles/profile.ts';
 import { wellFormedText } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { loadArchive } from '../pipeline/site/data.ts';
-import { readDemoPapers } from '../pipeline/site/fixtures.ts';
+import { readDemoPapers } from '../pipeline/testing/site-fixtures.ts';
 import type { AnnounceType, Paper } from '../pipeline/store/paper.ts';
 import { fuzzSite, type SiteFuzzReport } from './fuzz-site.ts';
 

@@ -10,12 +10,14 @@ import { NO_SHARED_DATA_ENV } from '../bench/shared-data.ts';
 
 let scratch: string | undefined;
 
+/** @public Called by `node --test --test-global-setup` before the first test file. */
 export function globalSetup(): void {
   scratch = mkdtempSync(join(tmpdir(), 'paperboy-test-'));
   process.env.TMPDIR = scratch;
   process.env[NO_SHARED_DATA_ENV] = '1';
 }
 
+/** @public Called by `node --test` after the last test file. */
 export function globalTeardown(): void {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }

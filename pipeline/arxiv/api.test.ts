@@ -6,8 +6,8 @@ import { loadConfig } from '../config.ts';
 import { fetchByIds, parseApiFeed, searchApi, submittedBetweenQuery } from './api.ts';
 import { backfill } from './fetch.ts';
 import { ArxivRequestError, PoliteClient } from './http.ts';
-import { replayServerForTests, TEST_POLICY } from './replay-fixture.ts';
-import { FIXTURES } from './replay-server.ts';
+import { replayServerForTests, TEST_POLICY } from '../testing/arxiv-replay.ts';
+import { FIXTURES } from '../demo/arxiv-replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'arxiv-api', f), 'utf8');
 const policy = TEST_POLICY;

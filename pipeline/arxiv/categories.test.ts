@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { categoryLabel, categoryName, categoryProblem } from './categories.ts';
-import { demoCorpusLines, readDemoPapers } from './demo-corpus.ts';
+import { demoCorpusLines, readDemoPapers } from '../testing/demo-papers.ts';
 
 test('every category of the real sample is accepted', () => {
   const seen = new Set<string>();

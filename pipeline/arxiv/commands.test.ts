@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { PaperStore } from '../store/papers.ts';
 import type { FetchReport } from './commands.ts';
-import { REPO_ROOT } from './demo-corpus.ts';
-import { startReplayServer, type ReplayServer } from './replay-server.ts';
+import { REPO_ROOT } from '../demo/corpus.ts';
+import { startReplayServer, type ReplayServer } from '../demo/arxiv-replay-server.ts';
 
 const run = promisify(execFile);
 let server: ReplayServer;

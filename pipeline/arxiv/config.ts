@@ -35,5 +35,3 @@ export const arxivConfig = z.object({
   backfillMinutes: z.number().positive().default(40),
   userAgent: z.string().default('paperboy/0.1 (+https://github.com/paperboy-digest/paperboy)'),
 });
-
-export type ArxivConfig = z.infer<typeof arxivConfig>;

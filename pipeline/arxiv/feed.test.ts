@@ -6,8 +6,8 @@ import { buildAnnouncementFeed, feedDate, parseAnnouncementFeed } from './feed.t
 import { fetchAnnouncements, StaleFeedError } from './fetch.ts';
 import { ArxivUnavailableError } from './http.ts';
 import { matchesCategories } from './kaggle.ts';
-import { replayServerForTests } from './replay-fixture.ts';
-import { DEMO_CORPUS, readCorpus } from './replay-server.ts';
+import { replayServerForTests } from '../testing/arxiv-replay.ts';
+import { DEMO_CORPUS, readCorpus } from '../demo/arxiv-replay-server.ts';
 import { MalformedResponseError } from './xml.ts';
 
 let corpus: Paper[];

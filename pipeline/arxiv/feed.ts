@@ -7,7 +7,7 @@ import { cleanText, parseArxivId, splitAuthors, type AnnounceType, type Paper } 
 import { matchesCategories } from './kaggle.ts';
 import { attr, escapeXml, list, MalformedResponseError, parseXml, text, type XmlNode } from './xml.ts';
 
-export type FeedFormat = 'rss' | 'atom';
+type FeedFormat = 'rss' | 'atom';
 
 export interface AnnouncementFeed {
   /** Announcement date (YYYY-MM-DD) as the feed states it, in arXiv's own (US Eastern) calendar. */

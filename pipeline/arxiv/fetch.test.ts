@@ -10,7 +10,7 @@ import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { fetchAnnouncements } from './fetch.ts';
 import { matchesCategories } from './kaggle.ts';
-import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './replay-server.ts';
+import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from '../demo/arxiv-replay-server.ts';
 
 const CATEGORIES = ['cs.CL', 'cs.AI', 'math.RT'];
 let corpus: Paper[];

@@ -7,8 +7,8 @@ import { searchApi } from './api.ts';
 import { fetchAnnouncements } from './fetch.ts';
 import { ArxivRequestError, ArxivUnavailableError, PoliteClient, retryAfterMs, type HttpPolicy, type RetryEvent } from './http.ts';
 import { harvestOai } from './oai.ts';
-import { replayServerForTests } from './replay-fixture.ts';
-import { startReplayServer, type FaultKind } from './replay-server.ts';
+import { replayServerForTests } from '../testing/arxiv-replay.ts';
+import { startReplayServer, type FaultKind } from '../demo/arxiv-replay-server.ts';
 
 const replay = replayServerForTests(() => ({ feedDate: '2025-11-19' }));
 

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PaperStore } from '../store/papers.ts';
 import { ConvertPool, importKaggle } from './kaggle.ts';
-import { DEMO_CORPUS, demoCorpusLines, REPO_ROOT } from './demo-corpus.ts';
+import { DEMO_CORPUS, REPO_ROOT } from '../demo/corpus.ts';
+import { demoCorpusLines } from '../testing/demo-papers.ts';
 
 const SAMPLE = DEMO_CORPUS;
 const sampleLines = demoCorpusLines();

@@ -43,7 +43,7 @@ export interface KaggleOptions {
   quiet?: boolean;
 }
 
-export interface BadLine {
+interface BadLine {
   line: number;
   reason: string;
 }
@@ -162,7 +162,7 @@ export async function* lines(stream: Readable): AsyncGenerator<string> {
 }
 
 /** One batch of snapshot lines, converted: each kept paper as its canonical store line. */
-export interface ConvertedBatch {
+interface ConvertedBatch {
   ids: string[];
   /** `JSON.stringify(canonicalPaper(paper))`, the store's own line for the paper. */
   jsons: string[];

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ArxivRequestError, PoliteClient } from './http.ts';
 import { harvestOai, oaiSetFor, parseOaiPage } from './oai.ts';
-import { replayServerForTests, TEST_POLICY } from './replay-fixture.ts';
-import { FIXTURES } from './replay-server.ts';
+import { replayServerForTests, TEST_POLICY } from '../testing/arxiv-replay.ts';
+import { FIXTURES } from '../demo/arxiv-replay-server.ts';
 
 const recorded = (f: string) => readFileSync(join(FIXTURES, 'oai-pmh', f), 'utf8');
 const policy = TEST_POLICY;

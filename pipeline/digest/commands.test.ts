@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { PaperStore } from '../store/papers.ts';
-import { input, papers } from './fixtures/fixtures.ts';
+import { input, papers } from '../testing/digest-fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
 const ENV = { ...process.env, PAPERBOY_LINKS__KEYS: '{"k1":"cli-test-key-0123456789"}', PAPERBOY_ENDPOINT__PUBLIC_URL: 'https://vote.example.org' };

@@ -45,5 +45,3 @@ export const digestConfig = z.object({
   maxAuthors: z.number().int().min(1).default(4),
   tldr: tldrConfig.prefault({}),
 });
-
-export type DigestConfig = z.infer<typeof digestConfig>;

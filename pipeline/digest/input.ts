@@ -15,7 +15,7 @@ export interface DigestPick {
   tldr?: string;
 }
 
-export interface DigestSubscriber {
+interface DigestSubscriber {
   id: string;
   name: string;
   /** Plain address, already unsealed. */

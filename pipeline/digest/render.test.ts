@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { verifyLink } from '../links/tokens.ts';
-import { input, KEYS, papers, testConfig } from './fixtures/fixtures.ts';
+import { input, KEYS, papers, testConfig } from '../testing/digest-fixtures.ts';
 import { renderDigests } from './render.ts';
 
 const ring = { keys: KEYS };

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { input, testConfig } from './fixtures/fixtures.ts';
+import { input, testConfig } from '../testing/digest-fixtures.ts';
 import { composeDigest, loadTemplate, templatePath } from './render.ts';
 import { compileTemplate, fill, parseTemplate, renderDirect } from './template.ts';
 

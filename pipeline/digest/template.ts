@@ -13,7 +13,7 @@
 // wherever it stands, which is what makes the fill byte-identical to the direct render (tested).
 import { escapeHtml } from '../util/html.ts';
 
-export type TemplateValue = string | number;
+type TemplateValue = string | number;
 export interface TemplateData {
   [name: string]: TemplateValue | TemplateData[];
 }
@@ -117,7 +117,7 @@ function squeeze(html: string): string {
  */
 export const MJML_OPTIONS = { validationLevel: 'strict', keepComments: true, fonts: {} } as const;
 
-export async function renderMjml(mjml: string): Promise<string> {
+async function renderMjml(mjml: string): Promise<string> {
   // loaded on demand: most runs fill a template compiled earlier and never need MJML
   const { default: mjml2html } = await import('mjml');
   const result = await mjml2html(mjml, MJML_OPTIONS);

@@ -8,8 +8,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import type { Config } from '../config.ts';
 import type { Pick } from '../recommend/recommend.ts';
 import { PaperStore } from '../store/papers.ts';
-import { type ChatServer, completion, startChatServer } from './fixtures/chat-server.ts';
-import { papers, testConfig } from './fixtures/fixtures.ts';
+import { type ChatServer, completion, startChatServer } from '../testing/digest-chat-server.ts';
+import { papers, testConfig } from '../testing/digest-fixtures.ts';
 import { makeTldrs, tldrLookup, tldrNote, tldrSummary, usableSentence } from './tldr.ts';
 
 const EDITION = '2025-10-01';

@@ -12,7 +12,7 @@ import { UserError } from '../util/errors.ts';
 import { ensureStaticModel } from './static-model.ts';
 import { modelKeyOf, modelsDir, modelSpec, type ModelSpec } from './spec.ts';
 
-export type EmbedKind = 'passage' | 'query';
+type EmbedKind = 'passage' | 'query';
 
 export interface Embedder {
   /** Identifies everything that shapes a stored vector: model (and its build), dtype, pooling, length, prefix, dimensions. */
@@ -51,7 +51,7 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   return embedderFromPipeline(extractor, spec, { batchSize: config.embed.batchSize, batchTokens: config.embed.batchTokens, bucketing: opts.bucketing, build });
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   localModelPath: string;
   allowRemote: boolean;
   cacheDir: string;
@@ -113,7 +113,7 @@ export function planBatches(lengths: number[], o: BatchPlan): number[][] {
   return batches;
 }
 
-export interface PipelineEmbedderOptions {
+interface PipelineEmbedderOptions {
   batchSize: number;
   /** Padded tokens per forward pass at most (texts × longest text); with bucketing only. */
   batchTokens: number;

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { embedMissing } from './embed-missing.ts';
-import { sampleStore, TEST_DIM } from './fixture.ts';
+import { sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
 import { readFloatInitializer, staticEmbeddingGraph } from './onnx.ts';
 import { committedModelDir, readCommittedModelInfo, readStaticModelInfo, staticModelDir } from './spec.ts';
 import { buildStaticModel, ensureStaticModel, WEIGHT_PART_BYTES } from './static-model.ts';

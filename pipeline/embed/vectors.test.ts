@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { PaperStore } from '../store/papers.ts';
 import { embedMissing } from './embed-missing.ts';
 import { createEmbedder, type Embedder } from './embedder.ts';
-import { sampleStore, TEST_DIM } from './fixture.ts';
+import { sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
 import { paperText } from './text.ts';
 import { decodeShard, encodeShard, loadVectors, VectorStore, vectorsFor } from './vectors.ts';
 

@@ -10,14 +10,14 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { EventsPage } from './event.ts';
 import { startEndpoint, type Endpoint } from './server.ts';
-import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, voteToken } from './testkit.ts';
+import { EVENTS_TOKEN, emailLinks, PAPERS, testConfig, voteToken } from '../testing/endpoint-fixtures.ts';
 import { launchChromium } from '../util/chromium.ts';
 
 const shots = join(tmpdir(), 'paperboy-endpoint-shots');
 mkdirSync(shots, { recursive: true });
 
 let skew = 0;
-// undefined: the defaults, not testkit's narrow windows.
+// undefined: the defaults, not endpoint-fixtures' narrow windows.
 const config = testConfig({ rateLimitPerMinute: 6000, rateLimitBurst: 1000, holdSeconds: undefined, burstWindowSeconds: undefined, contradictionSeconds: undefined });
 let endpoint: Endpoint;
 let browser: Browser;

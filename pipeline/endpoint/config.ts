@@ -37,5 +37,3 @@ export const endpointConfig = z
     message: 'holdSeconds must be at least burstWindowSeconds and contradictionSeconds (a vote is judged only once its neighbours have arrived)',
     path: ['holdSeconds'],
   });
-
-export type EndpointConfig = z.infer<typeof endpointConfig>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { pullEvents } from './client.ts';
-import { freePort, spawnEndpoint, testConfig, voteToken } from './testkit.ts';
+import { freePort, spawnEndpoint, testConfig, voteToken } from '../testing/endpoint-fixtures.ts';
 
 test('kill -9 under load loses no acknowledged vote and duplicates none', async (t) => {
   const config = testConfig({ holdSeconds: 1, burstWindowSeconds: 0.5, contradictionSeconds: 0.5 });

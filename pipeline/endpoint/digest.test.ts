@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { input } from '../digest/fixtures/fixtures.ts';
+import { input } from '../testing/digest-fixtures.ts';
 import { renderDigests, type Message } from '../digest/render.ts';
 import type { EventsPage } from './event.ts';
 import { startEndpoint, type Endpoint } from './server.ts';
-import { EVENTS_TOKEN, testConfig } from './testkit.ts';
+import { EVENTS_TOKEN, testConfig } from '../testing/endpoint-fixtures.ts';
 import { launchChromium } from '../util/chromium.ts';
 
 let skew = 0;

@@ -10,7 +10,7 @@ import { signLink } from '../links/tokens.ts';
 import { pullEvents } from './client.ts';
 import type { EventsPage } from './event.ts';
 import { defaultDbPath, startEndpoint, type Endpoint, type LogRecord } from './server.ts';
-import { damagePage, EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from './testkit.ts';
+import { damagePage, EVENTS_TOKEN, emailLinks, PAPERS, testConfig, unsubscribeToken, voteToken } from '../testing/endpoint-fixtures.ts';
 
 // Real HTTP on loopback, the real signing module, a real SQLite file. The clock is the real one
 // plus `skew`, so a test passes the hold time by moving `skew` instead of sleeping.

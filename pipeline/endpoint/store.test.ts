@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { VoteStore, type NewVote } from './store.ts';
 import { UserError } from '../util/errors.ts';
-import { damagePage } from './testkit.ts';
+import { damagePage } from '../testing/endpoint-fixtures.ts';
 
 const options = { holdMs: 60_000, burstWindowMs: 10_000, burstVotes: 4, contradictionMs: 30_000 };
 const T0 = Date.parse('2025-10-01T07:00:00Z');

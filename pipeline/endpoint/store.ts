@@ -13,7 +13,7 @@ import { UserError } from '../util/errors.ts';
 
 export type NewVote = Omit<Vote, 'id'>;
 
-export type VoteState = 'tentative' | 'confirmed' | 'discarded' | 'superseded' | 'unchanged';
+type VoteState = 'tentative' | 'confirmed' | 'discarded' | 'superseded' | 'unchanged';
 
 export interface Recorded {
   id: number;

@@ -16,5 +16,3 @@ export const indexConfig = z.object({
   /** Rebuild the index once this share of its entries are superseded (re-embedded papers). */
   maxStaleShare: z.number().min(0).max(1).default(0.1),
 });
-
-export type IndexConfig = z.infer<typeof indexConfig>;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { Config } from '../config.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import { createEmbedder } from '../embed/embedder.ts';
-import { REPO_ROOT, sampleStore, TEST_DIM } from '../embed/fixture.ts';
+import { REPO_ROOT, sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
 import { loadVectors } from '../embed/vectors.ts';
 import { PaperStore } from '../store/papers.ts';
 import { buildIndex, indexFile, loadIndex, saveIndex, syncIndex } from './paper-index.ts';

@@ -21,7 +21,7 @@ import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
 
-export interface NewerNeighbour extends Neighbour {
+interface NewerNeighbour extends Neighbour {
   /** When the newer paper was announced (or first seen). */
   since: string;
 }

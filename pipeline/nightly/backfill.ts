@@ -28,7 +28,7 @@ const BACKFILL_FILE = 'backfill.json';
 const WEEK = 7;
 
 /** Where the back-fill resumes: a week of datestamps, an OAI set, and the next page's token (null: the first page). */
-export interface BackfillCursor {
+interface BackfillCursor {
   from: string;
   until: string;
   set: string;

@@ -96,7 +96,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const { config, quiet } = context(this);
       // Without --data-dir the demo keeps out of the real store: data/demo-run/.
       if (!explicit) config.dataDir = resolve('data', 'demo-run');
-      const { runDemo, demoReportText } = await import('./demo.ts');
+      const { runDemo, demoReportText } = await import('../demo/demo.ts');
       const report = await runDemo(config, { quiet, log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
       emit(this, report, (r) => demoReportText(r));
     });

@@ -9,5 +9,3 @@ export const stateConfig = z.object({
    */
   keepDays: z.number().int().min(1).default(30),
 });
-
-export type StateConfig = z.infer<typeof stateConfig>;

@@ -21,7 +21,7 @@ import { UserError } from '../util/errors.ts';
 import { openPrivateState, VAULT_DIR } from './state.ts';
 import { measureSite, projectSize, SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 
-export type Level = 'ok' | 'problem' | 'warning' | 'note';
+type Level = 'ok' | 'problem' | 'warning' | 'note';
 
 export interface Finding {
   level: Level;

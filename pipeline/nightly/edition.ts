@@ -2,11 +2,10 @@
 // It is both the job's checkpoint (which stages are done) and the public answer to
 // "why did I get no email today?" (status, counts, reasons), shown on the archive's Editions
 // page. It holds counts and reasons only: subscriber ids stay in the private ledger.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType } from '../store/paper.ts';
-import { listIfExists, parseJson, readJsonIfExists } from '../store/read.ts';
+import { readJsonIfExists } from '../store/read.ts';
 
 export const STAGES = ['backfill', 'fetch', 'embed', 'index', 'feedback', 'recommend', 'tldr', 'render', 'send', 'site'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -18,7 +17,7 @@ export type StageName = (typeof STAGES)[number];
  */
 export type EditionStatus = 'announced' | 'weekend' | 'holiday' | 'stale' | 'fetch-failed' | 'running';
 
-export interface StageRecord {
+interface StageRecord {
   done: boolean;
   seconds: number;
   /** One line on what the stage did ("embedded 245 papers"). */
@@ -64,16 +63,6 @@ export function readEdition(dataDir: string, date: string): EditionRecord | unde
 
 export function writeEdition(dataDir: string, record: EditionRecord): void {
   writeFileAtomic(editionPath(dataDir, record.date), JSON.stringify(record, null, 2) + '\n');
-}
-
-/** All edition records, newest first. */
-export function listEditions(dataDir: string): EditionRecord[] {
-  const dir = join(dataDir, 'editions');
-  return listIfExists(dir)
-    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
-    .sort()
-    .reverse()
-    .map((f) => parseJson<EditionRecord>(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }
 
 function isWeekend(date: string): boolean {

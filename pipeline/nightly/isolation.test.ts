@@ -18,7 +18,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { newKeypair, SEALED_PREFIX, sealEmail } from '../profiles/seal.ts';
 import { readState } from '../profiles/state.ts';
 import { expiryFor, signLink } from '../links/tokens.ts';
-import { clickFirstThumbsUp, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from './demo.ts';
+import { clickFirstThumbsUp, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from '../demo/demo.ts';
 import { addDays, editionPath } from './edition.ts';
 import { readRunReport, runReportPath, SKIP } from './run-report.ts';
 import { readCursor, readPicks, runNightly } from './run.ts';

@@ -15,9 +15,9 @@ import { verifyLink } from '../links/tokens.ts';
 import { loadProfiles, profilesDir } from '../profiles/profile.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { recommend } from '../recommend/recommend.ts';
-import { readState, stateToLearned } from '../profiles/state.ts';
+import { readState } from '../profiles/state.ts';
 import { PaperStore } from '../store/papers.ts';
-import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from './demo.ts';
+import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from '../demo/demo.ts';
 import { addDays, readEdition } from './edition.ts';
 import { readPicks, runNightly } from './run.ts';
 
@@ -150,6 +150,5 @@ test('seven nights: one email per subscriber and edition, feedback learned overn
   const source = await vectorSource(blind, { quiet: true, fetcher: null });
   const withoutFeedback = (await recommend(blind, { date: days[1]!, profiles: profiles.filter((p) => p.id === 'alice'), papers }, { source, record: false })).get('alice')!.map((p) => p.paperId);
   assert.notDeepEqual(withFeedback, withoutFeedback);
-  const learned = stateToLearned(readState(config.dataDir, 'alice')!);
-  assert.ok(learned.liked.some((l) => l.paper === liked), 'the liked paper is part of what Paperboy learned');
+  assert.ok(readState(config.dataDir, 'alice')!.liked.some((l) => l.paper === liked), 'the liked paper is part of what Paperboy learned');
 });

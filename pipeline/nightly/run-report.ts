@@ -31,7 +31,7 @@ export interface SkippedSubscriber {
   error?: string;
 }
 
-export interface FeedbackPull {
+interface FeedbackPull {
   pulled: boolean;
   /** Cursor the pull started from (unchanged when nothing was pulled). */
   cursor: number;

@@ -520,5 +520,3 @@ function readOutbox(dataDir: string, date: string): Message[] {
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Message);
 }
-
-export type { Profile };

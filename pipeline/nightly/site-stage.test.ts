@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
-import { makeArchive, readDemoPapers } from '../site/fixtures.ts';
+import { makeArchive, readDemoPapers } from '../testing/site-fixtures.ts';
 import { newEdition, readEdition, STAGES, writeEdition } from './edition.ts';
 import { runNightly } from './run.ts';
 

@@ -43,7 +43,7 @@ export const PART_BYTES = 16 * 1024;
 const OPENED_MARKER = '.vault-opened';
 
 /** `.gitignore` of the state branch: derived and private files stay out of git. */
-export const STATE_IGNORE = [
+const STATE_IGNORE = [
   '/models/', '/index/', '/site/', '/previews/', '/mail/', '/digest/',
   ...PRIVATE_DIRS.map((d) => `/${d}/`),
   `/${OPENED_MARKER}`,

@@ -12,7 +12,7 @@ import { isProfileId } from './profile.ts';
 /** A line of a subscriber's log: an event, or a reset mark that forgets everything before it. */
 export type LogEntry = FeedbackEvent | { reset: true; at: string };
 
-export interface Vote {
+interface Vote {
   paper: string;
   liked: boolean;
   /** When the vote was cast (latest click for the paper). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hashingVectorizer, paperText, smallCorpus } from '../recommend/fixtures.ts';
+import { hashingVectorizer, paperText, smallCorpus } from '../testing/recommend-fixtures.ts';
 import type { Votes } from './events.ts';
 import { learnProfile, type LearnParams } from './learn.ts';
 import { dot } from './vec.ts';

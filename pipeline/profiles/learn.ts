@@ -7,7 +7,7 @@
 import type { Votes } from './events.ts';
 import { addScaled, dot, isZero, normalize, weightedMean } from './vec.ts';
 
-export interface InterestVector {
+interface InterestVector {
   /** The stated interest's text, or for learned interests the id of the paper that opened it. */
   label: string;
   source: 'stated' | 'learned';
@@ -21,7 +21,7 @@ export interface InterestVector {
   papers: string[];
 }
 
-export interface WeightedPaper {
+interface WeightedPaper {
   paper: string;
   weight: number;
   vector: Float32Array;

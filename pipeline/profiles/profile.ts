@@ -11,7 +11,7 @@ import type { ProfilesConfig } from './config.ts';
 import { WEEKEND_DAY_MESSAGE, type WeeklyDay } from './schedule.ts';
 import { isPlainEmail, isSealed, sealedProblem, type DeploymentKeys } from './seal.ts';
 
-export type Schedule = { every: 'day' } | { every: 'week'; day: WeeklyDay };
+type Schedule = { every: 'day' } | { every: 'week'; day: WeeklyDay };
 
 /** A profile as the file says it, with defaults filled in and `interests` always a list. */
 export interface Profile {

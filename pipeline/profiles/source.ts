@@ -22,7 +22,7 @@ export interface VectorSource {
 }
 
 /** Fetches papers by arXiv id (the arXiv API client by default). */
-export type PaperFetcher = (ids: string[]) => Promise<Paper[]>;
+type PaperFetcher = (ids: string[]) => Promise<Paper[]>;
 
 function arxivFetcher(config: Config): PaperFetcher {
   const client = clientFor(config);

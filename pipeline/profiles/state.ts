@@ -112,21 +112,6 @@ export function readState(dataDir: string, subscriber: string): StoredState | un
   }
 }
 
-export function stateToLearned(s: StoredState): LearnedProfile {
-  const vec = (v: StoredVector) => ({ paper: v.paper, weight: v.weight, vector: fromBase64(v.vector) });
-  return {
-    subscriber: s.subscriber,
-    dim: s.dim,
-    interests: s.interests.map((i) => ({ ...i, vector: fromBase64(i.vector), ...(i.source === 'stated' && s.anchors[i.label] ? { anchor: fromBase64(s.anchors[i.label]!) } : {}) })),
-    liked: s.liked.map(vec),
-    disliked: s.disliked.map(vec),
-    votes: s.votes,
-    unsubscribed: s.unsubscribed,
-    lastSeq: s.lastSeq,
-    seen: s.seen,
-  };
-}
-
 function learnedToState(l: LearnedProfile, modelKey: string, asOf: string, anchors: Record<string, string>): StoredState {
   const vec = (v: { paper: string; weight: number; vector: Float32Array }) => ({ paper: v.paper, weight: round(v.weight), vector: toBase64(v.vector) });
   return {

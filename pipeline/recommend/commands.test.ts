@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sampleStore } from '../embed/fixture.ts';
+import { sampleStore } from '../testing/embed-fixtures.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { PaperStore } from '../store/papers.ts';
-import { profileSeedPapers } from './fixtures.ts';
+import { profileSeedPapers } from '../testing/recommend-fixtures.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 

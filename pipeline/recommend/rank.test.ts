@@ -7,8 +7,8 @@ import { learnProfile, type LearnParams } from '../profiles/learn.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
 import { recommendConfig } from './config.ts';
-import { hashingVectorizer, paperText, smallCorpus } from './fixtures.ts';
-import { batchedSearch, rankAll, type Subscriber } from './rank.ts';
+import { hashingVectorizer, paperText, smallCorpus } from '../testing/recommend-fixtures.ts';
+import { paperIndex, rankAll, searchIndex, type Subscriber } from './rank.ts';
 
 const corpus = smallCorpus();
 const vec = hashingVectorizer(corpus.map(paperText));
@@ -37,7 +37,7 @@ const rank = (subs: Subscriber[], over: Partial<ReturnType<typeof recommendConfi
 
 test('one batched FAISS search returns the exact nearest papers of every query', () => {
   const queries = ['gaussian splatting', 'retrieval-augmented generation', 'medical image segmentation'].map((t) => vec(t));
-  const { labels, scores, k } = batchedSearch(matrix, dim, queries, 5);
+  const { labels, scores, k } = searchIndex(paperIndex(matrix, dim), dim, queries, 5);
   queries.forEach((q, qi) => {
     const exact = day.map((_, i) => ({ i, s: dot(q, matrix.subarray(i * dim, (i + 1) * dim)) })).sort((a, b) => b.s - a.s).slice(0, 5);
     assert.deepEqual([...labels.slice(qi * k, qi * k + k)], exact.map((e) => e.i));

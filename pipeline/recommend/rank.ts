@@ -27,7 +27,7 @@ export interface Pick {
   interest?: string;
 }
 
-export interface CandidatePaper {
+interface CandidatePaper {
   id: string;
   title: string;
   abstract: string;
@@ -90,7 +90,7 @@ export function paperIndex(vectors: Float32Array, dim: number): FaissIndex {
 }
 
 /** Searches all queries in one call (faiss takes a flat number[] of nq × dim). */
-function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
+export function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k: number): SearchResult {
   const kk = Math.min(k, index.ntotal());
   if (queries.length === 0 || kk === 0) return { labels: new Int32Array(0), scores: new Float32Array(0), k: kk };
   const flat = new Array<number>(queries.length * dim);
@@ -99,11 +99,6 @@ function searchIndex(index: FaissIndex, dim: number, queries: Float32Array[], k:
   });
   const { labels, distances } = index.search(flat, kk);
   return { labels: Int32Array.from(labels), scores: Float32Array.from(distances), k: kk };
-}
-
-/** One faiss IndexFlatIP over the day's papers; searches all queries in one call. */
-export function batchedSearch(vectors: Float32Array, dim: number, queries: Float32Array[], k: number): SearchResult {
-  return searchIndex(paperIndex(vectors, dim), dim, queries, k);
 }
 
 export function rankAll(input: RankInput): Map<string, Pick[]> {

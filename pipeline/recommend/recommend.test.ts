@@ -7,7 +7,7 @@ import { loadConfig } from '../config.ts';
 import type { FeedbackEvent } from '../endpoint/event.ts';
 import { loadProfiles, type Profile } from '../profiles/profile.ts';
 import { applyFeedback, readState, resetProfile } from '../profiles/state.ts';
-import { hashingSource, profileSeedPapers, smallCorpus } from './fixtures.ts';
+import { hashingSource, profileSeedPapers, smallCorpus } from '../testing/recommend-fixtures.ts';
 import { readSent, recommend } from './recommend.ts';
 
 const corpus = smallCorpus();

@@ -34,7 +34,7 @@ export function readSent(dataDir: string, subscriber: string): SentLedger {
 }
 
 /** Papers sent in editions other than `date` (the same edition may be re-run and must not exclude itself). */
-export function sentBefore(ledger: SentLedger, date: string): Set<string> {
+function sentBefore(ledger: SentLedger, date: string): Set<string> {
   return new Set(Object.entries(ledger).flatMap(([edition, ids]) => (edition === date ? [] : ids)));
 }
 

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { input } from '../digest/fixtures/fixtures.ts';
+import { input } from '../testing/digest-fixtures.ts';
 import { openPrivateState, sealPrivateState } from '../nightly/state.ts';
 import { SendLedger } from './ledger.ts';
-import { startLocalSmtp } from './local-smtp.ts';
+import { startLocalSmtp } from '../demo/smtp-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/paperboy.js', import.meta.url));
 const POOL = 2;

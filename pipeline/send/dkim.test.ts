@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { input, testConfig } from '../digest/fixtures/fixtures.ts';
+import { input, testConfig } from '../testing/digest-fixtures.ts';
 import { renderDigests } from '../digest/render.ts';
-import { startLocalSmtp } from './local-smtp.ts';
+import { startLocalSmtp } from '../demo/smtp-server.ts';
 import { sendMessages } from './send.ts';
 
 function relaxedHeader(line: string): string {

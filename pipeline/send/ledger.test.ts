@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { SendLedger } from './ledger.ts';
-import { damagePage } from '../endpoint/testkit.ts';
+import { damagePage } from '../testing/endpoint-fixtures.ts';
 import { UserError } from '../util/errors.ts';
 
 test('the ledger is durable SQLite, counts attempts, and never turns sent back', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { verifyLink } from '../links/tokens.ts';
-import { input, KEYS, testConfig } from '../digest/fixtures/fixtures.ts';
+import { input, KEYS, testConfig } from '../testing/digest-fixtures.ts';
 import { renderDigests } from '../digest/render.ts';
 import { SendLedger } from './ledger.ts';
-import { startLocalSmtp } from './local-smtp.ts';
+import { startLocalSmtp } from '../demo/smtp-server.ts';
 import { createSmtpTransport, sendMessages } from './send.ts';
 
 const EDITION = '2025-10-01';

@@ -12,9 +12,9 @@ import { progress } from '../util/progress.ts';
 import { SendLedger } from './ledger.ts';
 import type { SendConfig } from './config.ts';
 
-export type SendOutcome = 'sent' | 'already-sent' | 'bounced' | 'deferred';
+type SendOutcome = 'sent' | 'already-sent' | 'bounced' | 'deferred';
 
-export interface SendResult {
+interface SendResult {
   subscriber: string;
   to: string;
   messageId: string;

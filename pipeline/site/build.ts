@@ -130,7 +130,7 @@ export type SearchField = 'title' | 'authors' | 'id' | 'opening' | 'abstract';
  * whole abstract would be a quarter of the 6.5 KB a paper may cost all-in, so search covers its
  * first sentences, where a paper says what it is about; the paper page has the rest.
  */
-export const SEARCH_FIELDS: readonly SearchField[] = ['title', 'authors', 'opening'];
+const SEARCH_FIELDS: readonly SearchField[] = ['title', 'authors', 'opening'];
 
 function searchText(p: Paper, fields: readonly SearchField[]): string {
   const parts: string[] = [];

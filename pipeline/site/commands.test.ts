@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PaperStore } from '../store/papers.ts';
-import { readDemoPapers } from './fixtures.ts';
+import { readDemoPapers } from '../testing/site-fixtures.ts';
 import { SITE_ROOT } from './build.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/paperboy.js');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SIZE_LIMIT } from './size.ts';
 
 /** The static archive (`paperboy site`). Nothing here is secret: it is all published. */
 export const siteConfig = z.object({
@@ -29,7 +30,7 @@ export const siteConfig = z.object({
    * The most the host publishes (GitHub Pages: 1 GB). `paperboy site`, the nightly and doctor warn
    * when the archive, projected a year ahead at its rate so far, nears it.
    */
-  sizeLimitBytes: z.number().int().positive().default(1_000_000_000),
+  sizeLimitBytes: z.number().int().positive().default(DEFAULT_SIZE_LIMIT),
   /** Build the Pagefind search index after the pages. */
   search: z.boolean().default(true),
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadArchive } from './data.ts';
 import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts';
-import { readDemoPapers, similarFromVectors, writeSimilarFiles } from './fixtures.ts';
+import { readDemoPapers, similarFromVectors, writeSimilarFiles } from '../testing/site-fixtures.ts';
 import { readSimilar } from '../index/similar.ts';
 import { loadConfig } from '../config.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -16,7 +16,7 @@ function edition(date: string, status: EditionRecord['status'], extra: Partial<E
   const rec = newEdition(date, new Date('2025-10-06T06:00:00Z'));
   return { ...rec, status, mail: { ...rec.mail, sent: 0, skipped: [{ reason: 'paused', count: 2 }] }, notes: ['arXiv does not announce on weekends.'], ...extra };
 }
-import { tfidfVectors } from './tfidf.ts';
+import { tfidfVectors } from '../testing/site-tfidf.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperboy-sitedata-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

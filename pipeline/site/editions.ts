@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import type { EditionRecord, EditionStatus } from '../nightly/edition.ts';
 import type { AnnounceType } from '../store/paper.ts';
 
-export type { EditionStatus };
-
 const EDITION_STATUSES: readonly EditionStatus[] = ['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running'];
 
 export interface PublicEdition {

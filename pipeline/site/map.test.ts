@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readDemoPapers } from './fixtures.ts';
+import { readDemoPapers } from '../testing/site-fixtures.ts';
 import { readMap, updateMap, writeMap, type VectorSet } from './map.ts';
-import { tfidfVectors } from './tfidf.ts';
+import { tfidfVectors } from '../testing/site-tfidf.ts';
 
 const papers = readDemoPapers(2000).filter((_, i) => i % 5 === 0); // 400 real papers
 const vectors = tfidfVectors(papers);

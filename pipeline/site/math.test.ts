@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { launchChromium } from '../util/chromium.ts';
-import { readDemoPapers } from './fixtures.ts';
+import { readDemoPapers } from '../testing/site-fixtures.ts';
 import { splitMath } from '../util/latex.ts';
 import { renderAbstract, renderMathText } from './math.ts';
 

@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { LATEX_LEFTOVER } from '../util/latex.ts';
+import { LATEX_LEFTOVER } from '../testing/latex-leftover.ts';
 import { buildSite } from './build.ts';
 import { siteConfig } from './config.ts';
-import { makeArchive, readDemoPapers } from './fixtures.ts';
+import { makeArchive, readDemoPapers } from '../testing/site-fixtures.ts';
 
 function* files(dir: string): Generator<string> {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -12,7 +12,7 @@ import { checkProfile } from '../profiles/profile.ts';
 import { newKeypair, openSealed, type DeploymentKeys } from '../profiles/seal.ts';
 import { buildSite, type BuildReport } from './build.ts';
 import { siteConfig } from './config.ts';
-import { makeArchive, readDemoPapers } from './fixtures.ts';
+import { makeArchive, readDemoPapers } from '../testing/site-fixtures.ts';
 import { serveSite, type RunningServer } from './serve.ts';
 import { readable } from '../util/latex.ts';
 import type { Paper } from '../store/paper.ts';

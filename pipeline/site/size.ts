@@ -11,20 +11,6 @@ export type SizeKind = (typeof SIZE_KINDS)[number];
 /** Kinds that grow with every archived paper; the rest are bounded (feeds, scripts, fixed pages). */
 export const GROWING_KINDS: readonly SizeKind[] = ['paper', 'day', 'category', 'search', 'map'];
 
-export const KIND_LABEL: Record<SizeKind, string> = {
-  paper: 'paper pages',
-  day: 'day pages (+ home)',
-  category: 'category listings',
-  search: 'search index (Pagefind)',
-  map: 'map data',
-  feeds: 'feeds (Atom)',
-  assets: 'assets (CSS, JS, search UI)',
-  other: 'other pages',
-};
-
-/** Sizes are decimal (1 KB = 1,000 bytes, 1 GB = 10⁹ bytes), as hosts count them. Budget of issue 14: a year of the default categories (~150k papers) in GitHub Pages' 1 GB. */
-export const BUDGET_BYTES_PER_PAPER = 6500;
-
 /** GitHub Pages' limit on a published site. */
 export const DEFAULT_SIZE_LIMIT = 1_000_000_000;
 
@@ -103,7 +89,7 @@ export interface SizeProjection {
   warn: boolean;
 }
 
-export const WARN_SHARE = 0.8;
+const WARN_SHARE = 0.8;
 
 export function projectSize(size: SiteSize, limit: number): SizeProjection {
   const growing = GROWING_KINDS.reduce((n, k) => n + size.byKind[k].bytes, 0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { canonicalPaper, cleanText, idMonth, parseArxivId, type Paper } from './paper.ts';
-import { readDemoPapers } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from '../testing/demo-papers.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readDemoPapers } from '../arxiv/demo-corpus.ts';
-import { LATEX_LEFTOVER, latexToText } from './latex.ts';
+import { readDemoPapers } from '../testing/demo-papers.ts';
+import { LATEX_LEFTOVER } from '../testing/latex-leftover.ts';
+import { latexToText } from './latex.ts';
 
 test('math spans become readable Unicode', () => {
   assert.equal(latexToText('$\\alpha$-divergence'), 'α-divergence');

@@ -205,12 +205,6 @@ function findClose(text: string, close: string, from: number): number {
   return -1;
 }
 
-/**
- * LaTeX a reader would recognise as such in converted text: a command, an escaped special, a
- * braced script, a formula still in dollars, a TeX dash or tie between words.
- */
-export const LATEX_LEFTOVER = /\\[a-zA-Z]+|\\[{}$%&_#]|[_^]\{|\$[^$\s]*\\[^$]*\$|\p{L}--\p{L}|\p{L}~[\p{L}(]/u;
-
 export interface ConvertOptions {
   /** Called with every command the converter does not know (shown as its bare name). */
   onUnknown?: (command: string) => void;

@@ -3,7 +3,7 @@
 import type { Archive } from '../../../pipeline/site/data.ts';
 import { readable } from '../../../pipeline/util/latex.ts';
 
-export const MAP_COLOURS = 11;
+const MAP_COLOURS = 11;
 
 export interface MapPoints {
   categories: string[];

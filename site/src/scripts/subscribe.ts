@@ -12,7 +12,7 @@ const list = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split
 const phrases = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length >= 2))];
 
 /** The profile without its email, and what is wrong with the form. */
-export function buildProfile(form: FormData): { profile: Record<string, unknown>; email: string; problems: string[] } {
+function buildProfile(form: FormData): { profile: Record<string, unknown>; email: string; problems: string[] } {
   const problems: string[] = [];
   const id = String(form.get('id') ?? '').trim();
   if (!ID.test(id)) problems.push('the profile id needs 2–40 lower-case letters, digits or dashes');

@@ -53,7 +53,7 @@ function tokenize(src: string): Token[] {
 }
 
 /** Evaluates one expression (without the `${{ }}`). */
-export function evaluate(src: string, ctx: ExpressionContext): Value {
+function evaluate(src: string, ctx: ExpressionContext): Value {
   const tokens = tokenize(src);
   let pos = 0;
   const peek = () => tokens[pos];

@@ -1,6 +1,7 @@
 // A loopback stand-in for arXiv: real `node:http` on 127.0.0.1, serving real recorded API and
 // OAI-PMH answers (pipeline/arxiv/fixtures/), and announcement feeds and OAI-PMH harvests
-// generated from real papers, with faults injected per request. Tests use it now; the nightly end-to-end test replays days.
+// generated from real papers, with faults injected per request. `paperboy demo` replays its week
+// from it; tests inject faults; the nightly end-to-end test replays days.
 //
 //   const server = await startReplayServer({ feedDate: '2025-10-01' });
 //   config.arxiv = { ...config.arxiv, ...server.arxivConfig() };
@@ -9,16 +10,16 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanText, compareIds, isArxivId, parseArxivId, type Paper } from '../store/paper.ts';
-import { buildAnnouncementFeed } from './feed.ts';
-import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from './kaggle.ts';
-import { oaiSetFor } from './oai.ts';
-import { DEMO_CORPUS } from './demo-corpus.ts';
-import { child, escapeXml, list, parseXml, text, type XmlNode } from './xml.ts';
+import { buildAnnouncementFeed } from '../arxiv/feed.ts';
+import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
+import { oaiSetFor } from '../arxiv/oai.ts';
+import { DEMO_CORPUS } from './corpus.ts';
+import { child, escapeXml, list, parseXml, text, type XmlNode } from '../arxiv/xml.ts';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const FIXTURES = fileURLToPath(new URL('../arxiv/fixtures', import.meta.url));
 export { DEMO_CORPUS };
 
 /**
@@ -27,7 +28,7 @@ export { DEMO_CORPUS };
  */
 export type FaultKind = '500' | '503' | 'stall' | 'truncate' | 'reset' | 'repeat-token' | 'bad-entry';
 
-export interface Fault {
+interface Fault {
   kind: FaultKind;
   /** Seconds for the 503's Retry-After header (default 1). */
   retryAfter?: number;
@@ -37,7 +38,7 @@ export interface Fault {
   times?: number;
 }
 
-export interface ReplayRequest {
+interface ReplayRequest {
   /** Path and query, as received. */
   path: string;
   /** performance.now() when the request arrived, in ms. */

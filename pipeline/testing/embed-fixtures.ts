@@ -4,16 +4,17 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readDemoPapers, REPO_ROOT } from '../arxiv/demo-corpus.ts';
+import { REPO_ROOT } from '../demo/corpus.ts';
+import { readDemoPapers } from './demo-papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { staticModelDir } from './spec.ts';
-import { buildStaticModel } from './static-model.ts';
+import { staticModelDir } from '../embed/spec.ts';
+import { buildStaticModel } from '../embed/static-model.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const embedDir = fileURLToPath(new URL('../embed/', import.meta.url));
 export { REPO_ROOT };
 export const TEST_DIM = 32;
 
@@ -27,7 +28,7 @@ export async function sampleStore(over: Record<string, unknown> = {}): Promise<{
   const papers = readDemoPapers();
   const config = scratchConfig(over);
   new PaperStore(config.dataDir).upsert(papers);
-  const code = ['lsa.ts', 'onnx.ts', 'static-model.ts', 'fixture.ts'].map((f) => readFileSync(join(here, f))).join('');
+  const code = [...['lsa.ts', 'onnx.ts', 'static-model.ts'].map((f) => join(embedDir, f)), fileURLToPath(import.meta.url)].map((f) => readFileSync(f)).join('');
   const key = createHash('sha256').update(code).digest('hex').slice(0, 12);
   const cached = join(tmpdir(), `paperboy-test-model-${key}`);
   if (!existsSync(cached)) {

@@ -2,7 +2,7 @@
 // the sentence embeddings, in the embed stage's `VectorSet` shape. Tests and benches use it to lay
 // out maps and make similar-paper fixtures from real abstracts without running a model.
 import type { Paper } from '../store/paper.ts';
-import type { VectorSet } from './map.ts';
+import type { VectorSet } from '../site/map.ts';
 
 const STOP = new Set(
   'the and for with that this from are our we which have has been can not its their these those than into over such also more most other using use used based show shows via while when where both each how what new one two'.split(
@@ -10,7 +10,7 @@ const STOP = new Set(
   ),
 );
 
-export function tokens(text: string): string[] {
+function tokens(text: string): string[] {
   return (text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g) ?? []).filter((t) => !STOP.has(t));
 }
 

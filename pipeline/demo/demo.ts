@@ -8,15 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from '../arxiv/replay-server.ts';
+import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './arxiv-replay-server.ts';
 import { configSchema, type Config } from '../config.ts';
 import { screenshotEmail } from '../digest/preview.ts';
 import { startEndpoint, type Endpoint } from '../endpoint/server.ts';
-import { startLocalSmtp, type LocalSmtp } from '../send/local-smtp.ts';
+import { startLocalSmtp, type LocalSmtp } from './smtp-server.ts';
 import { PaperStore } from '../store/papers.ts';
-import { addDays } from './edition.ts';
-import { runNightly } from './run.ts';
-import { summaryText } from './summary.ts';
+import { addDays } from '../nightly/edition.ts';
+import { runNightly } from '../nightly/run.ts';
+import { summaryText } from '../nightly/summary.ts';
 import { createTransport, type Transporter } from 'nodemailer';
 
 /** The replayed week: Wednesday 19 to Tuesday 25 November 2025 (a weekend in the middle). */

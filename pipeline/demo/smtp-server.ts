@@ -1,4 +1,5 @@
-// A real SMTP server on 127.0.0.1 for the tests and the bench, with faults on demand:
+// A real SMTP server on 127.0.0.1 for `paperboy demo` (it keeps the demo's mail), the tests and
+// the bench, with faults on demand:
 // permanent (550) and temporary (451) rejections, a connection dropped before the server
 // acknowledges a message, and a slow server. Only messages the server acknowledged with 250
 // count as delivered, exactly as a real relay would.

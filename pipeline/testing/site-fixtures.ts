@@ -3,14 +3,14 @@
 // format computed from TF-IDF vectors of the abstracts (no model or FAISS index needed), and a map
 // laid out from the same vectors.
 import { join } from 'node:path';
-import { readDemoPapers } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from './demo-papers.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { updateMap, writeMap, type VectorSet } from './map.ts';
+import { updateMap, writeMap, type VectorSet } from '../site/map.ts';
 import type { SimilarEntry } from '../index/similar.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth } from '../store/paper.ts';
-import { tfidfVectors } from './tfidf.ts';
+import { tfidfVectors } from './site-tfidf.ts';
 
 export { readDemoPapers };
 

@@ -1,15 +1,10 @@
-// The bundled demo corpus, data/demo/papers.jsonl.gz (2,359 real arXiv papers listed 2025-11-03
-// to 2025-11-25, CC0 metadata; data/demo/README.md): what the demo replays and what tests read,
-// so `npm test` needs nothing beside the repository.
+// The bundled demo corpus (pipeline/demo/corpus.ts) as tests and benches read it: its lines, or
+// its papers as store records.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
+import { DEMO_CORPUS } from '../demo/corpus.ts';
 import type { Paper } from '../store/paper.ts';
-import { paperFromKaggle, type KaggleRecord } from './kaggle.ts';
-
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DEMO_CORPUS = join(REPO_ROOT, 'data', 'demo', 'papers.jsonl.gz');
 
 /** The demo corpus's Kaggle-format lines, in its order (listing date, then id). */
 export function demoCorpusLines(): string[] {

@@ -8,13 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_CORPUS, startReplayServer, type ReplayServer } from '../../arxiv/replay-server.ts';
-import { REPO_ROOT } from '../../arxiv/demo-corpus.ts';
-import { loadConfig } from '../../config.ts';
-import { freePort, spawnEndpoint, type SpawnedEndpoint } from '../../endpoint/testkit.ts';
-import { startLocalSmtp, type LocalSmtp } from '../../send/local-smtp.ts';
-import { mapHosts } from './hosts.ts';
-import { LocalRunner } from './runner.ts';
+import { DEMO_CORPUS, startReplayServer, type ReplayServer } from '../demo/arxiv-replay-server.ts';
+import { REPO_ROOT } from '../demo/corpus.ts';
+import { loadConfig } from '../config.ts';
+import { freePort, spawnEndpoint, type SpawnedEndpoint } from './endpoint-fixtures.ts';
+import { startLocalSmtp, type LocalSmtp } from '../demo/smtp-server.ts';
+import { mapHosts } from './rehearsal-hosts.ts';
+import { LocalRunner } from './rehearsal-runner.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'paperboy.js');
 const ADMIN = 'lab-admin';
@@ -35,7 +35,7 @@ function readmeDeployConfig(readme = readFileSync(join(REPO_ROOT, 'README.md'), 
   return JSON.parse(block[1]!.replace(/^ {3}/gm, '')) as Record<string, unknown>;
 }
 
-export function paperboy(args: string[], opts: { cwd: string; env?: Record<string, string> }): string {
+function paperboy(args: string[], opts: { cwd: string; env?: Record<string, string> }): string {
   return execFileSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { PATH: process.env.PATH!, HOME: opts.cwd, ...opts.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 

@@ -61,7 +61,7 @@ export interface SpawnedEndpoint {
  */
 export async function spawnEndpoint(config: Config, port: number, logFile: string, env: Record<string, string> = {}): Promise<SpawnedEndpoint> {
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./main.ts', import.meta.url))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../endpoint/main.ts', import.meta.url))], {
     cwd: config.dataDir,
     stdio: ['ignore', out, out],
     env: {

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
 import { simpleParser } from 'mailparser';
-import { clickFirstThumbsUp } from '../demo.ts';
-import type { EditionRecord } from '../edition.ts';
-import { Fork, newKeypair } from './fork.ts';
-import type { JobRun } from './runner.ts';
+import { clickFirstThumbsUp } from '../demo/demo.ts';
+import type { EditionRecord } from './edition.ts';
+import { Fork, newKeypair } from '../testing/rehearsal-fork.ts';
+import type { JobRun } from '../testing/rehearsal-runner.ts';
 
 const FIRST_NIGHT = '2025-11-10';
 const root = mkdtempSync(join(tmpdir(), 'pb-rehearsal-'));

@@ -17,8 +17,8 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSyn
 import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { condition, interpolate, type ExpressionContext, type Value } from './expressions.ts';
-import { HOSTS_MODULE } from './hosts.ts';
+import { condition, interpolate, type ExpressionContext, type Value } from './rehearsal-expressions.ts';
+import { HOSTS_MODULE } from './rehearsal-hosts.ts';
 
 export interface RunnerSetup {
   /** Scratch folder of this runner: home, temp, caches, artifacts, logs. */
@@ -33,9 +33,9 @@ export interface RunnerSetup {
   hosts: Record<string, string>;
 }
 
-export type Outcome = 'success' | 'failure' | 'cancelled' | 'skipped';
+type Outcome = 'success' | 'failure' | 'cancelled' | 'skipped';
 
-export interface StepRun {
+interface StepRun {
   name: string;
   outcome: Outcome;
   output: string;

@@ -1,7 +1,7 @@
 // Test support: one replay server per test file, the way every arXiv client test uses it.
 import { after, before, beforeEach } from 'node:test';
-import type { HttpPolicy } from './http.ts';
-import { startReplayServer, type ReplayServer, type ReplayServerOptions } from './replay-server.ts';
+import type { HttpPolicy } from '../arxiv/http.ts';
+import { startReplayServer, type ReplayServer, type ReplayServerOptions } from '../demo/arxiv-replay-server.ts';
 
 /** A client policy for tests against the loopback server: no spacing, quick retries. */
 export const TEST_POLICY: HttpPolicy = { requestSpacingMs: 0, timeoutMs: 10_000, retries: 2, backoffMs: 5, userAgent: 'paperboy-test' };

@@ -3,7 +3,7 @@
 // maths on real abstracts without the embedding model.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDemoPapers } from '../arxiv/demo-corpus.ts';
+import { readDemoPapers } from './demo-papers.ts';
 import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
 import { paperText } from '../embed/text.ts';
 import type { Paper } from '../store/paper.ts';
@@ -16,9 +16,9 @@ export function smallCorpus(): Paper[] {
   return readDemoPapers().map((p) => ({ ...p, announceType: 'new' as const }));
 }
 
-/** The seed papers of the example profiles alice and bob (listed 2025-10-01/02, before the demo corpus): fixtures/README.md. */
+/** The seed papers of the example profiles alice and bob (listed 2025-10-01/02, before the demo corpus): pipeline/recommend/fixtures/README.md. */
 export function profileSeedPapers(): Paper[] {
-  return readFileSync(join(import.meta.dirname, 'fixtures', 'profile-seeds.jsonl'), 'utf8')
+  return readFileSync(join(import.meta.dirname, '..', 'recommend', 'fixtures', 'profile-seeds.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }));
