@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
+import type { z } from 'zod';
+import { configSchema } from './config.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -22,15 +24,20 @@ function slug(heading: string): string {
     .replace(/ /g, '-');
 }
 
-/** The text a reader sees as Markdown, without fenced code blocks and code spans (links there are not links). */
+/** Markdown without its fenced code blocks (a `#` line there is no heading, a link no link). */
+function withoutCodeBlocks(markdown: string): string {
+  return markdown.replace(/^ *```[\s\S]*?^ *```/gm, '');
+}
+
+/** The text a reader sees as Markdown, without code blocks and code spans. */
 function proseOf(markdown: string): string {
-  return markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+  return withoutCodeBlocks(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const [, heading] of proseOf(markdown).matchAll(/^#{1,6} +(.+?) *#* *$/gm)) {
+  for (const [, heading] of withoutCodeBlocks(markdown).matchAll(/^#{1,6} +(.+?) *#* *$/gm)) {
     const base = slug(heading!);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
@@ -100,6 +107,24 @@ test('every docs page is linked from the README', () => {
   const linked = new Set(targetsOf(readFileSync(join(ROOT, 'README.md'), 'utf8')).map((t) => resolve(ROOT, t.split('#')[0]!)));
   assert.deepEqual(
     docs.filter((d) => !linked.has(d)).map((d) => relative(ROOT, d)),
+    [],
+  );
+});
+
+/** Every leaf key of the configuration, dotted (`arxiv.categories`, `send.dkim.domain`). */
+function configKeys(schema: z.ZodType, path: string[] = []): string[] {
+  let s = schema as z.ZodType & { def: { type: string; innerType?: z.ZodType; out?: z.ZodType }; shape?: Record<string, z.ZodType> };
+  while (s.def.innerType || s.def.type === 'pipe') s = (s.def.innerType ?? s.def.out) as typeof s;
+  if (s.def.type !== 'object') return [path.join('.')];
+  return Object.entries(s.shape!).flatMap(([key, field]) => configKeys(field, [...path, key]));
+}
+
+test('every config key is in docs/configuration.md', () => {
+  const keys = configKeys(configSchema);
+  assert.ok(keys.includes('send.dkim.privateKey') && keys.includes('digest.tldr.url'), 'the walk reaches nested keys');
+  const page = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
+  assert.deepEqual(
+    keys.filter((k) => !page.includes(`\`${k}\``)),
     [],
   );
 });
