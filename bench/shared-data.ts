@@ -37,7 +37,7 @@ export function sharedDataPath(name: string): string {
   console.error(
     `${script}: needs ${name} of the project's shared development data, not found (looked for ${sharedDataCandidates(name).join(', ')}); ` +
       `put that data beside the repository as ../shared/data/ or set PAPERBOY_SHARED_DATA to its folder ` +
-      `(shared/data/README.md there lists each file and its public source; see README.md, "Quick start")`,
+      `(shared/data/README.md there lists each file and its public source; see docs/development.md)`,
   );
   process.exit(1);
 }

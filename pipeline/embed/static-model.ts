@@ -166,7 +166,7 @@ function installModel(dir: string, tokenizerDir: string, onnx: Uint8Array, info:
     architectures: ['BertModel'],
     model_type: 'bert',
     hidden_size: info.dim,
-    paperboy: 'static token embeddings (LSA over WordPiece tokens); see README, "Models"',
+    paperboy: 'static token embeddings (LSA over WordPiece tokens); see docs/embeddings.md, "Models"',
   };
   writeFileAtomic(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   writeFileAtomic(join(tmp, 'onnx', 'model.onnx'), onnx);

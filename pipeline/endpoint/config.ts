@@ -22,7 +22,7 @@ export const endpointConfig = z
     trustProxy: z.boolean().default(false),
     maxBodyBytes: z.number().int().positive().default(4096),
     /**
-     * Scanner defence (README, "How mail scanners are handled"): a vote opened from a link is
+     * Scanner defence (docs/endpoint.md, "How mail scanners are handled"): a vote opened from a link is
      * tentative for `holdSeconds`, then discarded if, within minutes of it, `burstVotes` distinct
      * links of its email were opened (`burstWindowSeconds`), or the 👍 and 👎 links of one paper
      * of its email were both opened (`contradictionSeconds`); otherwise confirmed. Slow scanners

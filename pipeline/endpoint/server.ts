@@ -1,6 +1,6 @@
 // The feedback endpoint: a small HTTP service next to the static site. A GET never records
 // anything; votes arrive by POST (sent by the vote page's script as it opens, or by its buttons),
-// unsubscribes by the confirm button or an RFC 8058 one-click POST. See README, "Feedback endpoint".
+// unsubscribes by the confirm button or an RFC 8058 one-click POST. See docs/endpoint.md.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** What the nightly job keeps between runs (README, "State between runs"). */
+/** What the nightly job keeps between runs (docs/nightly.md, "State between runs"). */
 export const stateConfig = z.object({
   /**
    * Days an edition's private picks and run summary are kept (`paperboy report` reads the

@@ -250,7 +250,7 @@ async function checkEndpoint(config: Config, timeoutMs: number, malformed: Set<s
       warning(
         'endpoint',
         `${under(base, 'healthz')} did not answer (${what}): tonight's 👍/👎 links would lead nowhere and feedback would not be pulled`,
-        'deploy the endpoint (README "Feedback endpoint → Deploy") and set endpoint.publicUrl to its public address',
+        'deploy the endpoint (docs/endpoint.md, "Deploy") and set endpoint.publicUrl to its public address',
       ),
     );
     return out;

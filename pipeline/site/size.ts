@@ -123,7 +123,7 @@ export function sizeLine(p: SizeProjection): string {
 /** What to do when the archive nears the host's limit. */
 export const SIZE_FIX =
   'publish <dataDir>/site to a static host without that limit (the site is plain files: Cloudflare Pages, Netlify, an S3 or R2 bucket behind a CDN, any web server), ' +
-  'then raise site.sizeLimitBytes to that host\'s limit; or lower site.similarShown (README, "The archive")';
+  'then raise site.sizeLimitBytes to that host\'s limit; or lower site.similarShown (docs/archive.md, "Size")';
 
 /** The warning when the projection nears the limit; null when there is room. */
 export function sizeWarning(p: SizeProjection): string | null {
