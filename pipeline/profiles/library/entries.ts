@@ -14,6 +14,8 @@ export interface LibraryEntry {
   arxiv: { id: string; from: ArxivIdSource } | null;
   /** A DOI that is not arXiv's own, lower-cased, without resolver prefix. */
   doi: string | null;
+  /** Authors as "Family, Given": a title match must share one (a book "Deep Learning" is not the arXiv paper of that title). */
+  authors: string[];
 }
 
 export type ArxivIdSource = 'eprint' | 'arXiv URL' | 'arXiv DOI' | 'arXiv note';
@@ -59,6 +61,7 @@ export interface EntryFields {
   key: string;
   title?: string;
   date?: string | null;
+  authors: string[];
   /** BibTeX `eprint` with its `archivePrefix`/`eprinttype`, or Mendeley's `arxivId`. */
   eprint?: string;
   eprintType?: string;
@@ -86,5 +89,6 @@ export function toEntry(f: EntryFields): LibraryEntry {
     date: f.date ?? null,
     arxiv: found ? { id: found[0]!, from: found[1] } : null,
     doi: doiText && !arxivIdIn(doiText, 'doi') ? doiText : null,
+    authors: f.authors,
   };
 }

@@ -7,6 +7,7 @@ import { searchApi } from '../../arxiv/api.ts';
 import { ArxivUnavailableError, type PoliteClient } from '../../arxiv/http.ts';
 import type { Paper } from '../../store/paper.ts';
 import type { PaperStore } from '../../store/papers.ts';
+import { parseName, sameAuthor } from './authors.ts';
 import { titleKey, type ArxivIdSource, type LibraryEntry } from './entries.ts';
 
 export type MatchedBy = ArxivIdSource | 'DOI in the store' | 'title in the store' | 'title on arXiv';
@@ -45,16 +46,24 @@ export interface ArxivSearch {
 }
 
 /** The store's papers by DOI and by title key (one pass over the store). */
-async function storeIndex(store: PaperStore): Promise<{ byDoi: Map<string, string>; byTitle: Map<string, string> }> {
+async function storeIndex(store: PaperStore): Promise<{ byDoi: Map<string, string>; byTitle: Map<string, Pick<Paper, 'id' | 'authors'>[]> }> {
   const byDoi = new Map<string, string>();
-  const byTitle = new Map<string, string>();
+  const byTitle = new Map<string, Pick<Paper, 'id' | 'authors'>[]>();
   for await (const p of store.all()) {
     if (p.doi) byDoi.set(p.doi.toLowerCase(), p.id);
     const key = titleKey(p.title);
-    // Two papers with one title (a reposted paper) are ambiguous: keep the older id, deterministically.
-    if (key && !byTitle.has(key)) byTitle.set(key, p.id);
+    if (key) byTitle.set(key, [...(byTitle.get(key) ?? []), { id: p.id, authors: p.authors }]);
   }
   return { byDoi, byTitle };
+}
+
+/** Whether a paper can be the entry's: same title, and one author in common when the entry names any. */
+function sameWork(entry: LibraryEntry, paper: Pick<Paper, 'authors'>): boolean {
+  if (entry.authors.length === 0) return true;
+  return entry.authors.some((a) => {
+    const name = parseName(a);
+    return name.family.length > 0 && paper.authors.some((b) => sameAuthor({ family: name.family, given: [] }, b));
+  });
 }
 
 /** arXiv phrase search over titles: the title's words, quoted (punctuation would break the query). */
@@ -62,8 +71,8 @@ export function titleQuery(title: string): string {
   return `ti:"${titleKey(title)}"`;
 }
 
-/** The paper among `papers` whose title is the entry's (after normalisation), or undefined. */
-const sameTitle = (papers: Paper[], title: string) => papers.find((p) => titleKey(p.title) === titleKey(title));
+/** The paper among `papers` that is the entry's work (same title, an author in common), or undefined. */
+const sameTitle = (papers: Paper[], entry: LibraryEntry) => papers.find((p) => titleKey(p.title) === titleKey(entry.title!) && sameWork(entry, p));
 
 export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, search: ArxivSearch | null): Promise<LibraryMatch> {
   const out: LibraryMatch = { matched: [], unmatched: [], notLookedUp: [], requests: 0 };
@@ -83,7 +92,7 @@ export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, s
   const remote: LibraryEntry[] = [];
   for (const entry of rest) {
     const byDoiId = entry.doi ? byDoi.get(entry.doi) : undefined;
-    const byTitleId = entry.title ? byTitle.get(titleKey(entry.title)) : undefined;
+    const byTitleId = entry.title ? byTitle.get(titleKey(entry.title))?.find((p) => sameWork(entry, p))?.id : undefined;
     if (byDoiId) out.matched.push({ entry, id: byDoiId, by: 'DOI in the store' });
     else if (byTitleId) out.matched.push({ entry, id: byTitleId, by: 'title in the store' });
     else if (entry.title) remote.push(entry);
@@ -98,7 +107,7 @@ export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, s
     try {
       const found = await searchApi(search.client, search.apiUrl, { searchQuery: titleQuery(entry.title!), max: 5 }, 5);
       out.requests++;
-      const paper = sameTitle(found.papers, entry.title!);
+      const paper = sameTitle(found.papers, entry);
       if (paper) out.matched.push({ entry, id: paper.id, by: 'title on arXiv' });
       else out.unmatched.push({ entry, reason: 'no paper with this title in the store or on arXiv' });
     } catch (err) {

@@ -33,6 +33,7 @@ interface CslItem {
   'container-title'?: unknown;
   archive_location?: unknown;
   issued?: { 'date-parts'?: unknown[][]; raw?: unknown; literal?: unknown };
+  author?: unknown;
 }
 
 interface RawBibtexEntry {
@@ -66,9 +67,18 @@ function cslDate(issued: CslItem['issued']): string | null {
   return raw ? [raw[1], raw[2]?.padStart(2, '0'), raw[3]?.padStart(2, '0')].filter(Boolean).join('-') : null;
 }
 
+/** CSL names as "Family, Given" ("OpenCV team" stays a literal name). */
+function cslAuthors(author: unknown): string[] {
+  if (!Array.isArray(author)) return [];
+  return author
+    .map((a: { family?: unknown; given?: unknown; literal?: unknown }) => (str(a?.family) ? [str(a.family), str(a.given)].filter(Boolean).join(', ') : (str(a?.literal) ?? '')))
+    .filter(Boolean);
+}
+
 function cslFields(item: CslItem, n: number, raw?: RawBibtexEntry): EntryFields {
   const p = raw?.properties ?? {};
   return {
+    authors: cslAuthors(item.author),
     key: str(item['citation-key']) ?? raw?.label ?? `#${n + 1}`,
     title: str(item.title),
     date: cslDate(item.issued),
@@ -123,7 +133,7 @@ function parseCslJson(text: string): LibraryEntry[] {
 function oneLine(err: unknown): string {
   const lines = String((err as Error)?.message ?? err).split('\n').map((s) => s.trim()).filter(Boolean);
   // citation-js puts the position on the first line and a source excerpt below it.
-  return lines[0]?.slice(0, 200) ?? 'unreadable';
+  return lines[0]?.replace(/:$/, '').slice(0, 200) ?? 'unreadable';
 }
 
 /** Every entry of an export. Throws `LibraryFormatError` (one line) when it cannot be read. */
