@@ -6,13 +6,17 @@ import { idMonth } from '../../store/paper.ts';
 export const SEED_HALF_LIFE_YEARS = 2;
 export const MIN_SEED_WEIGHT = 0.1;
 
-/** The entry's date, or the year-month an arXiv id was assigned (`1706.03762` → 2017-06). */
+/**
+ * The entry's date, or the year-month its arXiv id was assigned (`1706.03762` → 2017-06), which
+ * also makes a bare year of the same year more precise.
+ */
 export function seedDate(entryDate: string | null, arxivId: string): string {
-  if (entryDate) return entryDate;
   const yymm = idMonth(arxivId);
   const yy = Number(yymm.slice(0, 2));
   // Old-style ids start in 1991; new-style ones in 2007.
-  return `${yy >= 91 ? 1900 + yy : 2000 + yy}-${yymm.slice(2)}`;
+  const fromId = `${yy >= 91 ? 1900 + yy : 2000 + yy}-${yymm.slice(2)}`;
+  if (!entryDate || entryDate === fromId.slice(0, 4)) return fromId;
+  return entryDate;
 }
 
 /** Weight in [MIN_SEED_WEIGHT, 1] of a seed dated `date` (YYYY[-MM[-DD]]) as of `asOf` (YYYY-MM-DD), two decimals. */
