@@ -10,21 +10,21 @@ import type { PaperStore } from '../../store/papers.ts';
 import { parseName, sameAuthor } from './authors.ts';
 import { titleKey, type ArxivIdSource, type LibraryEntry } from './entries.ts';
 
-export type MatchedBy = ArxivIdSource | 'DOI in the store' | 'title in the store' | 'title on arXiv';
+type MatchedBy = ArxivIdSource | 'DOI in the store' | 'title in the store' | 'title on arXiv';
 
-export interface Matched {
+interface Matched {
   entry: LibraryEntry;
   id: string;
   by: MatchedBy;
 }
 
-export interface Unmatched {
+interface Unmatched {
   entry: LibraryEntry;
   /** Why: nothing to look up by, or looked up and not found. */
   reason: string;
 }
 
-export interface NotLookedUp {
+interface NotLookedUp {
   entry: LibraryEntry;
   /** Why the arXiv search was not asked: offline, or arXiv unreachable (with its error). */
   reason: string;
@@ -67,7 +67,7 @@ function sameWork(entry: LibraryEntry, paper: Pick<Paper, 'authors'>): boolean {
 }
 
 /** arXiv phrase search over titles: the title's words, quoted (punctuation would break the query). */
-export function titleQuery(title: string): string {
+function titleQuery(title: string): string {
   return `ti:"${titleKey(title)}"`;
 }
 

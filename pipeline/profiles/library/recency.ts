@@ -3,8 +3,8 @@
 // decade-old classic still counts a little. Pure; also used by the subscribe page.
 import { idMonth } from '../../store/paper.ts';
 
-export const SEED_HALF_LIFE_YEARS = 2;
-export const MIN_SEED_WEIGHT = 0.1;
+const SEED_HALF_LIFE_YEARS = 2;
+const MIN_SEED_WEIGHT = 0.1;
 
 /**
  * The entry's date, or the year-month its arXiv id was assigned (`1706.03762` → 2017-06), which
