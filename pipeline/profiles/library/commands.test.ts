@@ -157,6 +157,10 @@ test('hostile or malformed files: one-line error, profile untouched', async () =
   }
   assert.match((await paperboy(w, 'profile', 'import-library', 'alice', join(FIXTURES, 'zotero.bib'), '--format', 'endnote')).stderr, /--format endnote: choose one of bibtex, ris, csl-json/);
   assert.match((await paperboy(w, 'profile', 'import-library', '../alice', join(FIXTURES, 'zotero.bib'))).stderr, /not a profile id/);
+  const broken = join(w.dir, 'profiles', 'carl.json');
+  writeFileSync(broken, before.replace('"id": "alice"', '"id": "carl"').replace('"digestSize": 10', '"digestSize": 0'));
+  assert.match((await paperboy(w, 'profile', 'import-library', 'carl', join(FIXTURES, 'zotero.bib'))).stderr, /^paperboy: profile carl is invalid: digestSize: must be >= 1$/m);
+  assert.equal(readFileSync(broken, 'utf8'), before.replace('"id": "alice"', '"id": "carl"').replace('"digestSize": 10', '"digestSize": 0'));
   assert.equal(readFileSync(w.profile, 'utf8'), before);
   assert.equal(replay.server.requests.length, 0);
 });

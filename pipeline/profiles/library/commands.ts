@@ -9,7 +9,7 @@ import { dayOption } from '../../util/dates.ts';
 import { UserError } from '../../util/errors.ts';
 import { emit, type Registrar } from '../../util/output.ts';
 import { truncate } from '../../util/text.ts';
-import { profilePath, writeCheckedProfile } from '../profile-file.ts';
+import { profileById, profilePath, writeCheckedProfile } from '../profile-file.ts';
 import type { LibraryMatch } from './match.ts';
 import type { LibraryFormat } from './parse.ts';
 import type { MergedSeeds, Seed } from './seeds.ts';
@@ -41,6 +41,8 @@ export function registerLibraryImport(profile: Command, context: ContextOf): voi
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, id: string, file: string, o: ImportOptions) {
       const { config, quiet } = context(this);
+      // A broken profile is refused before anything is read or looked up.
+      await profileById(config, id);
       const path = await profilePath(config, id);
       const { entries, format } = await readLibrary(file, o.format);
       const match = await matchEntries(config, entries, Boolean(o.offline), quiet);

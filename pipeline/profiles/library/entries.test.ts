@@ -11,6 +11,7 @@ test('arXiv ids are read from URLs, arXiv DOIs and notes, with versions and old-
   assert.equal(arxivIdIn('arXiv:hep-th/9711200 [hep-th]', 'note'), 'hep-th/9711200');
   assert.equal(arxivIdIn('https://doi.org/10.1145/3395363.3397376', 'url'), null);
   assert.equal(arxivIdIn('ISBN 978-1706.03762', 'note'), null, 'an id only after "arXiv:"');
+  assert.equal(arxivIdIn('arXiv:2510.269211', 'note'), null, 'no id inside a longer number');
   assert.equal(normalizeDoi('https://doi.org/10.1023/B:VISI.0000029664.99615.94'), '10.1023/b:visi.0000029664.99615.94');
   assert.equal(normalizeDoi('doi:10.1145/3395363.3397376.'), '10.1145/3395363.3397376');
   assert.equal(normalizeDoi('not a doi'), null);

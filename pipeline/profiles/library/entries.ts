@@ -20,7 +20,8 @@ export interface LibraryEntry {
 
 export type ArxivIdSource = 'eprint' | 'arXiv URL' | 'arXiv DOI' | 'arXiv note';
 
-const ID = String.raw`(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?`;
+// An id ends where its digits end: `arXiv:2510.269211` is no id, `2510.26921v2.pdf` is one.
+const ID = String.raw`(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?!\d)`;
 const BARE_ID = new RegExp(`^(?:arxiv:\\s*)?${ID}$`, 'i');
 const ARXIV_URL = new RegExp(String.raw`arxiv\.org/(?:abs|pdf|html)/${ID}`, 'i');
 const ARXIV_DOI = new RegExp(String.raw`10\.48550/arxiv\.${ID}`, 'i');
