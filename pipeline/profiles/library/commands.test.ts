@@ -122,6 +122,10 @@ test('offline, or with arXiv down, what the store matches is imported and the re
   assert.equal(replay.server.requests.length, 0, 'offline: no request');
   assert.match(offline.stdout, /5 entries; 3 matched, 0 not matched, 2 not looked up/);
   assert.match(offline.stdout, /^not looked up \(run again online to search arXiv for them\):\n {2}bartocci2023property "Property-based mutation testing": offline: not in the paper store, arXiv not searched\n {2}goodfellow2016deep/m);
+  // Everything matched by id or in the store: no arXiv needed at all (its address here answers nothing).
+  const local = await paperboy({ ...w, env: { PAPERBOY_ARXIV__API_URL: 'http://127.0.0.1:9/api/query' } }, 'profile', 'import-library', 'alice', join(FIXTURES, 'mendeley.bib'), '--dry-run');
+  assert.equal(local.code, 0, local.stderr);
+  assert.match(local.stdout, /4 entries; 3 matched, 1 not matched\n/);
   replay.server.inject({ kind: '503', retryAfter: 0, path: '/api', times: 10 });
   const down = await paperboy(w, 'profile', 'import-library', 'alice', join(FIXTURES, 'scholar.bib'), '--json');
   assert.equal(down.code, 0, down.stderr);
