@@ -95,8 +95,9 @@ export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, s
     const byTitleId = entry.title ? byTitle.get(titleKey(entry.title))?.find((p) => sameWork(entry, p))?.id : undefined;
     if (byDoiId) out.matched.push({ entry, id: byDoiId, by: 'DOI in the store' });
     else if (byTitleId) out.matched.push({ entry, id: byTitleId, by: 'title in the store' });
-    else if (entry.title) remote.push(entry);
-    else out.unmatched.push({ entry, reason: `DOI ${entry.doi} is not in the paper store, and there is no title to search arXiv for` });
+    // A title of punctuation alone ("???") gives nothing to search for.
+    else if (entry.title && titleKey(entry.title)) remote.push(entry);
+    else out.unmatched.push({ entry, reason: entry.doi ? `DOI ${entry.doi} is not in the paper store, and there is no title to search arXiv for` : 'no paper with this title in the store, and no words in it to search arXiv for' });
   }
   if (!search) {
     for (const entry of remote) out.notLookedUp.push({ entry, reason: 'offline: not in the paper store, arXiv not searched' });
