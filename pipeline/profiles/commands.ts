@@ -11,7 +11,7 @@ import type { ProfileProblem } from './profile.ts';
 import { isWeeklyDay, WEEKEND_DAY_MESSAGE, WEEKLY_DAYS } from './schedule.ts';
 import type { StoredState } from './state.ts';
 import type { Config } from '../config.ts';
-import { confirmedAuthorSeeds, registerLibraryImport } from './library/commands.ts';
+import { confirmedAuthorSeeds, registerLibraryImport, type AuthorListing } from './library/commands.ts';
 import { profileById, profilePath, writeCheckedProfile } from './profile-file.ts';
 
 /** Inside GitHub Actions problems are also printed as `::error file=…::` annotations. */
@@ -226,17 +226,18 @@ function registerNewCommand(profile: Command, context: ContextOf): void {
       const out = resolve(o.out ?? join(profilesDir(config), `${id}.json`));
       if (existsSync(out) && !o.force) throw new UserError(`${out} exists (use --force to overwrite)`);
       const data = await newProfileData(config, id, o);
+      let author: AuthorListing | undefined;
       if (o.author) {
-        const seeds = await confirmedAuthorSeeds(this, config, o.author, Boolean(o.yes));
-        if (!seeds) return;
+        const found = await confirmedAuthorSeeds(this, config, o.author, Boolean(o.yes));
+        author = found.listing;
+        // --json without --yes: the papers are listed, nothing is written.
+        if (!found.seeds) return emit(this, { written: false, author }, () => '');
         const { mergeSeeds, withSeeds } = await import('./library/seeds.ts');
-        Object.assign(data, withSeeds(data, mergeSeeds(data, seeds)));
+        Object.assign(data, withSeeds(data, mergeSeeds(data, found.seeds)));
       }
       const text = JSON.stringify(data, null, 2) + '\n';
       await writeCheckedProfile(config, out, text);
-      const written = { path: relative(process.cwd(), out), sealed: data.email !== o.email, seedPapers: data.seedPapers };
-      // With --author and --json the papers were already listed as JSON.
-      if (o.author && this.optsWithGlobals<{ json?: boolean }>().json) return;
+      const written = { written: true, path: relative(process.cwd(), out), sealed: data.email !== o.email, seedPapers: data.seedPapers, ...(author ? { author } : {}) };
       emit(this, written, (w) => `wrote ${w.path}${w.sealed ? ' (address sealed)' : ''}\nopen a pull request adding it to subscribe`);
     });
 }

@@ -137,31 +137,42 @@ function renderImport(r: ImportReport): string {
   return out.join('\n');
 }
 
+/** An author's papers as `profile new --author` lists them (and --json reports them). */
+export interface AuthorListing {
+  author: string;
+  /** The author-list spellings that matched, with their paper counts. */
+  spellings: Record<string, number>;
+  papers: { id: string; title: string; authors: string[]; date: string | null; weight: number }[];
+}
+
 /**
  * Seeds from an author's papers in the store, once confirmed: on a terminal by asking, otherwise
- * by `--yes`. With --json and no --yes the papers are only listed (null: write nothing).
+ * by `--yes`. With --json they are not printed here (the caller reports them) and, without
+ * --yes, not confirmed (seeds null: write nothing).
  */
-export async function confirmedAuthorSeeds(cmd: Command, config: Config, name: string, yes: boolean): Promise<Seed[] | null> {
+export async function confirmedAuthorSeeds(cmd: Command, config: Config, name: string, yes: boolean): Promise<{ seeds: Seed[] | null; listing: AuthorListing }> {
   const { parseName } = await import('./authors.ts');
   if (parseName(name).given.length === 0) throw new UserError(`--author "${name}": give a first name or initial too ("Goëau, Hervé" or "H. Goëau"); a family name alone names too many people`);
   const { papersByAuthor, weightedSeeds, MAX_SEEDS } = await import('./seeds.ts');
   const { PaperStore } = await import('../../store/papers.ts');
   const { papers, spellings } = await papersByAuthor(new PaperStore(config.dataDir), name);
   if (papers.length === 0) throw new UserError(`no papers by "${name}" in the paper store (${config.dataDir}); fetch or import them first, or leave out --author`);
-  const seeds = weightedSeeds(papers.slice(0, MAX_SEEDS).map((p) => ({ id: p.id, date: p.submitted ?? p.announced })), today());
-  const listed = papers.slice(0, MAX_SEEDS).map((p, i) => ({ id: p.id, title: p.title, authors: p.authors, date: p.submitted ?? p.announced, weight: seeds[i]!.weight }));
+  const kept = papers.slice(0, MAX_SEEDS);
+  const seeds = weightedSeeds(kept.map((p) => ({ id: p.id, date: p.submitted ?? p.announced })), today());
+  const listing: AuthorListing = {
+    author: name,
+    spellings: Object.fromEntries(spellings),
+    papers: kept.map((p, i) => ({ id: p.id, title: p.title, authors: p.authors, date: p.submitted ?? p.announced, weight: seeds[i]!.weight })),
+  };
+  if (cmd.optsWithGlobals<{ json?: boolean }>().json) return { seeds: yes ? seeds : null, listing };
   const as = [...spellings].map(([s, n]) => `${s} (${n})`).join(', ');
-  if (cmd.optsWithGlobals<{ json?: boolean }>().json) {
-    emit(cmd, { author: name, spellings: Object.fromEntries(spellings), papers: listed, written: yes }, () => '');
-    return yes ? seeds : null;
-  }
   const lines = [`${papers.length} paper(s) by "${name}" in the store, as ${as}${papers.length > MAX_SEEDS ? `; the newest ${MAX_SEEDS} become seeds` : ''}:`];
-  for (const p of listed) lines.push(`  ${p.id.padEnd(11)} ${(p.date ?? '').padEnd(10)} ${truncate(p.title, 80)}`);
+  for (const p of listing.papers) lines.push(`  ${p.id.padEnd(11)} ${(p.date ?? '').padEnd(10)} ${truncate(p.title, 80)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (yes) return seeds;
-  if (!process.stdin.isTTY) throw new UserError(`not confirmed: pass --yes to seed the profile with these ${listed.length} paper(s) (stdin is not a terminal); nothing written`);
+  if (yes) return { seeds, listing };
+  if (!process.stdin.isTTY) throw new UserError(`not confirmed: pass --yes to seed the profile with these ${kept.length} paper(s) (stdin is not a terminal); nothing written`);
   const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`Seed the profile with these ${listed.length} paper(s)? [y/N] `).finally(() => rl.close());
+  const answer = await rl.question(`Seed the profile with these ${kept.length} paper(s)? [y/N] `).finally(() => rl.close());
   if (!/^y(es)?$/i.test(answer.trim())) throw new UserError('not confirmed; nothing written');
-  return seeds;
+  return { seeds, listing };
 }
