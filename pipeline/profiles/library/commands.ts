@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors.ts';
 import { emit, type Registrar } from '../../util/output.ts';
 import { truncate } from '../../util/text.ts';
 import { profileById, profilePath, writeCheckedProfile } from '../profile-file.ts';
+import type { LibraryEntry } from './entries.ts';
 import type { LibraryMatch } from './match.ts';
 import type { LibraryFormat } from './parse.ts';
 import type { MergedSeeds, Seed } from './seeds.ts';
@@ -41,9 +42,9 @@ export function registerLibraryImport(profile: Command, context: ContextOf): voi
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, id: string, file: string, o: ImportOptions) {
       const { config, quiet } = context(this);
+      const path = await profilePath(config, id);
       // A broken profile is refused before anything is read or looked up.
       await profileById(config, id);
-      const path = await profilePath(config, id);
       const { entries, format } = await readLibrary(file, o.format);
       const match = await matchEntries(config, entries, Boolean(o.offline), quiet);
       const { weightedSeeds, mergeSeeds, withSeeds } = await import('./seeds.ts');
@@ -73,7 +74,7 @@ async function readLibrary(file: string, format: string | undefined) {
   }
 }
 
-async function matchEntries(config: Config, entries: import('./entries.ts').LibraryEntry[], offline: boolean, quiet: boolean): Promise<LibraryMatch> {
+async function matchEntries(config: Config, entries: LibraryEntry[], offline: boolean, quiet: boolean): Promise<LibraryMatch> {
   const { matchLibrary } = await import('./match.ts');
   const { PaperStore } = await import('../../store/papers.ts');
   const { clientFor } = await import('../../arxiv/fetch.ts');
