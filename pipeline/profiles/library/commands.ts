@@ -143,7 +143,7 @@ export interface AuthorListing {
   author: string;
   /** The author-list spellings that matched, with their paper counts. */
   spellings: Record<string, number>;
-  papers: { id: string; title: string; authors: string[]; date: string | null; weight: number }[];
+  papers: { id: string; title: string; authors: string[]; date: string; weight: number }[];
 }
 
 /**
@@ -156,6 +156,7 @@ export async function confirmedAuthorSeeds(cmd: Command, config: Config, name: s
   if (parseName(name).given.length === 0) throw new UserError(`--author "${name}": give a first name or initial too ("Goëau, Hervé" or "H. Goëau"); a family name alone names too many people`);
   const { papersByAuthor, weightedSeeds, MAX_SEEDS } = await import('./seeds.ts');
   const { PaperStore } = await import('../../store/papers.ts');
+  const { seedDate } = await import('./recency.ts');
   const { papers, spellings } = await papersByAuthor(new PaperStore(config.dataDir), name);
   if (papers.length === 0) throw new UserError(`no papers by "${name}" in the paper store (${config.dataDir}); fetch or import them first, or leave out --author`);
   const kept = papers.slice(0, MAX_SEEDS);
@@ -163,7 +164,8 @@ export async function confirmedAuthorSeeds(cmd: Command, config: Config, name: s
   const listing: AuthorListing = {
     author: name,
     spellings: Object.fromEntries(spellings),
-    papers: kept.map((p, i) => ({ id: p.id, title: p.title, authors: p.authors, date: p.submitted ?? p.announced, weight: seeds[i]!.weight })),
+    // A paper the store has no date for is dated by its id's month, as its weight is.
+    papers: kept.map((p, i) => ({ id: p.id, title: p.title, authors: p.authors, date: p.submitted ?? p.announced ?? seedDate(null, p.id), weight: seeds[i]!.weight })),
   };
   if (cmd.optsWithGlobals<{ json?: boolean }>().json) return { seeds: yes ? seeds : null, listing };
   const as = [...spellings].map(([s, n]) => `${s} (${n})`).join(', ');
