@@ -15,6 +15,8 @@ test('arXiv ids are read from URLs, arXiv DOIs and notes, with versions and old-
   assert.equal(normalizeDoi('https://doi.org/10.1023/B:VISI.0000029664.99615.94'), '10.1023/b:visi.0000029664.99615.94');
   assert.equal(normalizeDoi('doi:10.1145/3395363.3397376.'), '10.1145/3395363.3397376');
   assert.equal(normalizeDoi('not a doi'), null);
+  assert.equal(normalizeDoi('https://doi.org/10.1002/(SICI)1097-4571%2819'), '10.1002/(sici)1097-4571(19');
+  assert.equal(normalizeDoi('10.1000/50%off'), '10.1000/50%off', 'a stray % is kept, not an error');
 });
 
 test('an entry: eprint only when it is an arXiv one; the arXiv DOI is not kept as another DOI', () => {

@@ -38,9 +38,18 @@ export function arxivIdIn(text: string, pattern: 'url' | 'doi' | 'note' | 'bare'
   return m ? canonical(m[1]!) : null;
 }
 
+/** A percent-encoded link decoded; text with a stray `%` (a DOI may hold one) as it is. */
+function decodeUri(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** A DOI as written anywhere (`https://doi.org/10.1145/X`, `doi:10.1145/X`) in one form, or null. */
 export function normalizeDoi(text: string): string | null {
-  const m = DOI.exec(decodeURIComponent(text.trim()).replace(/^https?:\/\/(dx\.)?doi\.org\//i, ''));
+  const m = DOI.exec(decodeUri(text.trim()).replace(/^https?:\/\/(dx\.)?doi\.org\//i, ''));
   return m ? m[1]!.replace(/[.,;]+$/, '').toLowerCase() : null;
 }
 
