@@ -91,7 +91,13 @@ async function matchEntries(config: Config, entries: LibraryEntry[], offline: bo
           else if (done > 0) bar.tick();
         },
       };
-  return matchLibrary(entries, new PaperStore(config.dataDir), search);
+  let scan: ReturnType<typeof progress> | undefined;
+  const onShard = (done: number, total: number) => {
+    scan ??= progress('reading the paper store for DOIs and titles (months)', total, { quiet });
+    scan.tick();
+    if (done === total) scan.done();
+  };
+  return matchLibrary(entries, new PaperStore(config.dataDir), search, onShard);
 }
 
 interface ImportReport {

@@ -45,15 +45,19 @@ export interface ArxivSearch {
   onLookup?: (done: number, total: number) => void;
 }
 
-/** The store's papers by DOI and by title key (one pass over the store). */
-async function storeIndex(store: PaperStore): Promise<{ byDoi: Map<string, string>; byTitle: Map<string, Pick<Paper, 'id' | 'authors'>[]> }> {
+/** The store's papers by DOI and by title key (one pass over the store, a month's shard at a time). */
+function storeIndex(store: PaperStore, onShard?: (done: number, total: number) => void): { byDoi: Map<string, string>; byTitle: Map<string, Pick<Paper, 'id' | 'authors'>[]> } {
   const byDoi = new Map<string, string>();
   const byTitle = new Map<string, Pick<Paper, 'id' | 'authors'>[]>();
-  for await (const p of store.all()) {
-    if (p.doi) byDoi.set(p.doi.toLowerCase(), p.id);
-    const key = titleKey(p.title);
-    if (key) byTitle.set(key, [...(byTitle.get(key) ?? []), { id: p.id, authors: p.authors }]);
-  }
+  const shards = store.shards();
+  shards.forEach((month, i) => {
+    for (const p of store.readShard(month)) {
+      if (p.doi) byDoi.set(p.doi.toLowerCase(), p.id);
+      const key = titleKey(p.title);
+      if (key) byTitle.set(key, [...(byTitle.get(key) ?? []), { id: p.id, authors: p.authors }]);
+    }
+    onShard?.(i + 1, shards.length);
+  });
   return { byDoi, byTitle };
 }
 
@@ -74,7 +78,8 @@ function titleQuery(title: string): string {
 /** The paper among `papers` that is the entry's work (same title, an author in common), or undefined. */
 const sameTitle = (papers: Paper[], entry: LibraryEntry) => papers.find((p) => titleKey(p.title) === titleKey(entry.title!) && sameWork(entry, p));
 
-export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, search: ArxivSearch | null): Promise<LibraryMatch> {
+/** Matches every entry; `onShard` follows the one pass over the store that DOI and title matching need. */
+export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, search: ArxivSearch | null, onShard?: (done: number, total: number) => void): Promise<LibraryMatch> {
   const out: LibraryMatch = { matched: [], unmatched: [], notLookedUp: [], requests: 0 };
   const rest: LibraryEntry[] = [];
   for (const entry of entries) {
@@ -88,7 +93,7 @@ export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, s
     return out;
   };
   if (rest.length === 0) return inOrder();
-  const { byDoi, byTitle } = await storeIndex(store);
+  const { byDoi, byTitle } = storeIndex(store, onShard);
   const remote: LibraryEntry[] = [];
   for (const entry of rest) {
     const byDoiId = entry.doi ? byDoi.get(entry.doi) : undefined;
