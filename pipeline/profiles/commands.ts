@@ -221,14 +221,15 @@ function registerNewCommand(profile: Command, context: ContextOf): void {
     .option('--force', 'overwrite an existing file')
     .option('--json', 'machine-readable output (with --author: the papers found, and the profile is written only with --yes)')
     .action(async function (this: Command, id: string, o: NewOptions) {
-      const { config } = context(this);
+      const ctx = context(this);
+      const { config } = ctx;
       const { profilesDir } = await import('./profile.ts');
       const out = resolve(o.out ?? join(profilesDir(config), `${id}.json`));
       if (existsSync(out) && !o.force) throw new UserError(`${out} exists (use --force to overwrite)`);
       const data = await newProfileData(config, id, o);
       let author: AuthorListing | undefined;
       if (o.author) {
-        const found = await confirmedAuthorSeeds(this, config, o.author, Boolean(o.yes));
+        const found = await confirmedAuthorSeeds(this, ctx, o.author, Boolean(o.yes));
         author = found.listing;
         // --json without --yes: the papers are listed, nothing is written.
         if (!found.seeds) return emit(this, { written: false, author }, () => '');

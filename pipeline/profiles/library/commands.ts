@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { dayOption } from '../../util/dates.ts';
 import { UserError } from '../../util/errors.ts';
-import { emit, type Registrar } from '../../util/output.ts';
+import { emit, type Context, type Registrar } from '../../util/output.ts';
 import { truncate } from '../../util/text.ts';
 import { profileById, profilePath, writeCheckedProfile } from '../profile-file.ts';
 import type { LibraryEntry } from './entries.ts';
@@ -157,13 +157,19 @@ export interface AuthorListing {
  * by `--yes`. With --json they are not printed here (the caller reports them) and, without
  * --yes, not confirmed (seeds null: write nothing).
  */
-export async function confirmedAuthorSeeds(cmd: Command, config: Config, name: string, yes: boolean): Promise<{ seeds: Seed[] | null; listing: AuthorListing }> {
+export async function confirmedAuthorSeeds(cmd: Command, { config, quiet }: Context, name: string, yes: boolean): Promise<{ seeds: Seed[] | null; listing: AuthorListing }> {
   const { parseName } = await import('./authors.ts');
   if (parseName(name).given.length === 0) throw new UserError(`--author "${name}": give a first name or initial too ("Goëau, Hervé" or "H. Goëau"); a family name alone names too many people`);
   const { papersByAuthor, weightedSeeds, MAX_SEEDS } = await import('./seeds.ts');
   const { PaperStore } = await import('../../store/papers.ts');
   const { seedDate } = await import('./recency.ts');
-  const { papers, spellings } = await papersByAuthor(new PaperStore(config.dataDir), name);
+  const { progress } = await import('../../util/progress.ts');
+  let scan: ReturnType<typeof progress> | undefined;
+  const { papers, spellings } = papersByAuthor(new PaperStore(config.dataDir), name, (done, total) => {
+    scan ??= progress(`looking for papers by ${name} in the paper store (months)`, total, { quiet });
+    scan.tick();
+    if (done === total) scan.done();
+  });
   if (papers.length === 0) throw new UserError(`no papers by "${name}" in the paper store (${config.dataDir}); fetch or import them first, or leave out --author`);
   const kept = papers.slice(0, MAX_SEEDS);
   const seeds = weightedSeeds(kept.map((p) => ({ id: p.id, date: p.submitted ?? p.announced })), today());

@@ -68,17 +68,21 @@ export function withSeeds(profile: Record<string, unknown>, seeds: SeedFields): 
   return out;
 }
 
-/** Papers in the store by the person `name` names, newest first, with the spellings that matched. */
-export async function papersByAuthor(store: PaperStore, name: string): Promise<{ papers: Paper[]; spellings: Map<string, number> }> {
+/** Papers in the store by the person `name` names, newest first, with the spellings that matched; `onShard` follows the pass over the store. */
+export function papersByAuthor(store: PaperStore, name: string, onShard?: (done: number, total: number) => void): { papers: Paper[]; spellings: Map<string, number> } {
   const query = parseName(name);
   const papers: Paper[] = [];
   const spellings = new Map<string, number>();
-  for await (const p of store.all()) {
-    const as = p.authors.find((a) => sameAuthor(query, a));
-    if (!as) continue;
-    papers.push(p);
-    spellings.set(as, (spellings.get(as) ?? 0) + 1);
-  }
+  const shards = store.shards();
+  shards.forEach((month, i) => {
+    for (const p of store.readShard(month)) {
+      const as = p.authors.find((a) => sameAuthor(query, a));
+      if (!as) continue;
+      papers.push(p);
+      spellings.set(as, (spellings.get(as) ?? 0) + 1);
+    }
+    onShard?.(i + 1, shards.length);
+  });
   const date = (p: Paper) => p.submitted ?? p.announced ?? seedDate(null, p.id);
   papers.sort((a, b) => (date(a) < date(b) ? 1 : date(a) > date(b) ? -1 : a.id < b.id ? 1 : -1));
   return { papers, spellings };
