@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { profileById } from '../profiles/commands.ts';
+import { profileById } from '../profiles/profile-file.ts';
 import { emit, type Registrar } from '../util/output.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dayOption } from '../util/dates.ts';

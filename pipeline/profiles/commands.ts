@@ -11,6 +11,8 @@ import type { ProfileProblem } from './profile.ts';
 import { isWeeklyDay, WEEKEND_DAY_MESSAGE, WEEKLY_DAYS } from './schedule.ts';
 import type { StoredState } from './state.ts';
 import type { Config } from '../config.ts';
+import { confirmedAuthorSeeds, registerLibraryImport, type AuthorListing } from './library/commands.ts';
+import { profileById, profilePath, writeCheckedProfile } from './profile-file.ts';
 
 /** Inside GitHub Actions problems are also printed as `::error file=…::` annotations. */
 async function report(problems: ProfileProblem[], annotate: boolean): Promise<void> {
@@ -74,7 +76,19 @@ async function stateRenderer(config: Config): Promise<(s: StoredState) => string
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const many = (v: string, prev: string[] = []) => [...prev, v];
 
+type ContextOf = Parameters<Registrar>[1];
+
 export const registerProfileCommands: Registrar = (program, context) => {
+  registerKeyCommands(program, context);
+  const profile = program.command('profile').description('subscriber profiles (profiles/<id>.json) and what Paperboy learned from their clicks');
+  registerLearningCommands(profile, context);
+  registerCheckCommands(profile, context);
+  registerSealCommand(profile, context);
+  registerNewCommand(profile, context);
+  registerLibraryImport(profile, context);
+};
+
+function registerKeyCommands(program: Command, context: ContextOf): void {
   program
     .command('keys')
     .description('deployment keypair that seals subscribers\' addresses')
@@ -96,10 +110,10 @@ export const registerProfileCommands: Registrar = (program, context) => {
         ].join('\n'),
       );
     });
+}
 
-  const profile = program.command('profile').description('subscriber profiles (profiles/<id>.json) and what Paperboy learned from their clicks');
-  registerLearningCommands(profile, context);
-
+/** `profile validate` and `profile check-pr`: what the pull-request checks run. */
+function registerCheckCommands(profile: Command, context: ContextOf): void {
   profile
     .command('validate')
     .description('check profiles against the schema; every problem names file, field and what is wrong (sealed addresses must open when profiles.privateKey is set)')
@@ -163,7 +177,9 @@ export const registerProfileCommands: Registrar = (program, context) => {
       }
       if (problems.length) throw new UserError(`${opts.author} may not change ${[...new Set(problems.map((p) => p.file))].join(', ')}`);
     });
+}
 
+function registerSealCommand(profile: Command, context: ContextOf): void {
   profile
     .command('seal')
     .description('seal an email address to the deployment public key (for the "email" field)')
@@ -174,7 +190,15 @@ export const registerProfileCommands: Registrar = (program, context) => {
       const { sealEmail } = await import('./seal.ts');
       process.stdout.write(`${await sealEmail(address, config.profiles.publicKey)}\n`);
     });
+}
 
+interface NewOptions {
+  name: string; email: string; github: string; categories: string[]; interest: string[]; seed?: string[]; author?: string; yes?: boolean;
+  excludeKeyword?: string[]; excludeAuthor?: string[]; includeKeyword?: string[]; includeAuthor?: string[];
+  digestSize: number; weekly?: string; out?: string; force?: boolean;
+}
+
+function registerNewCommand(profile: Command, context: ContextOf): void {
   profile
     .command('new')
     .description('write a valid profiles/<id>.json, with the address sealed (plain only in private deployments)')
@@ -185,6 +209,8 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .requiredOption('--categories <list>', 'arXiv categories, comma-separated (cs.CV,cs.LG)', list)
     .requiredOption('--interest <text>', 'an interest in your own words (repeat for several)', many)
     .option('--seed <ids>', 'seed paper arXiv ids, comma-separated', list)
+    .option('--author <name>', 'also seed from this author\'s papers in the paper store ("Goëau, Hervé", "H. Goeau"); they are listed for confirmation')
+    .option('--yes', 'accept the --author papers without asking')
     .option('--exclude-keyword <word>', 'never send papers mentioning this (repeatable)', many)
     .option('--exclude-author <name>', 'never send papers by this author (repeatable)', many)
     .option('--include-keyword <word>', 'always send papers mentioning this (repeatable)', many)
@@ -193,59 +219,67 @@ export const registerProfileCommands: Registrar = (program, context) => {
     .option('--weekly <day>', `weekly digest on this day (${WEEKLY_DAYS.join(', ')}); default daily`)
     .option('--out <file>', 'where to write (default: <profiles.dir>/<id>.json)')
     .option('--force', 'overwrite an existing file')
-    .action(async function (this: Command, id: string, o: {
-      name: string; email: string; github: string; categories: string[]; interest: string[]; seed?: string[];
-      excludeKeyword?: string[]; excludeAuthor?: string[]; includeKeyword?: string[]; includeAuthor?: string[];
-      digestSize: number; weekly?: string; out?: string; force?: boolean;
-    }) {
-      const { config } = context(this);
-      const { checkProfile, profilesDir } = await import('./profile.ts');
-      const { isPlainEmail, sealEmail } = await import('./seal.ts');
+    .option('--json', 'machine-readable output (with --author: the papers found, and the profile is written only with --yes)')
+    .action(async function (this: Command, id: string, o: NewOptions) {
+      const ctx = context(this);
+      const { config } = ctx;
+      const { profilesDir } = await import('./profile.ts');
       const out = resolve(o.out ?? join(profilesDir(config), `${id}.json`));
       if (existsSync(out) && !o.force) throw new UserError(`${out} exists (use --force to overwrite)`);
-      if (!isPlainEmail(o.email)) throw new UserError(`not an email address: ${o.email}`);
-      const weekly = o.weekly?.toLowerCase();
-      if (weekly !== undefined && !isWeeklyDay(weekly)) {
-        throw new UserError(`--weekly ${o.weekly}: ${weekly === 'saturday' || weekly === 'sunday' ? WEEKEND_DAY_MESSAGE : `not a day; choose one of ${WEEKLY_DAYS.join(', ')}`}`);
+      const data = await newProfileData(config, id, o);
+      let author: AuthorListing | undefined;
+      if (o.author) {
+        const found = await confirmedAuthorSeeds(this, ctx, o.author, Boolean(o.yes));
+        author = found.listing;
+        // --json without --yes: the papers are listed, nothing is written.
+        if (!found.seeds) return emit(this, { written: false, author }, () => '');
+        const { mergeSeeds, withSeeds } = await import('./library/seeds.ts');
+        Object.assign(data, withSeeds(data, mergeSeeds(data, found.seeds)));
       }
-      let email = o.email;
-      if (config.profiles.privacy === 'public') {
-        if (!config.profiles.publicKey) throw new UserError('this deployment is public: set profiles.publicKey (see `paperboy keys new`) so the address can be sealed');
-        email = await sealEmail(o.email, config.profiles.publicKey);
-      }
-      let seeds: string[];
-      try {
-        seeds = (o.seed ?? []).map((s) => parseArxivId(s).id);
-      } catch (err) {
-        throw new UserError((err as Error).message);
-      }
-      const data = {
-        $schema: './profile.schema.json',
-        id,
-        name: o.name,
-        email,
-        github: o.github,
-        categories: o.categories,
-        interests: o.interest,
-        seedPapers: seeds,
-        include: { authors: o.includeAuthor ?? [], keywords: o.includeKeyword ?? [] },
-        exclude: { papers: [], authors: o.excludeAuthor ?? [], keywords: o.excludeKeyword ?? [] },
-        digestSize: o.digestSize,
-        schedule: weekly ? { every: 'week', day: weekly } : { every: 'day' },
-        paused: false,
-      };
       const text = JSON.stringify(data, null, 2) + '\n';
-      const { problems } = await checkProfile(out, text, { privacy: config.profiles.privacy });
-      if (problems.length) {
-        await report(problems, false);
-        throw new UserError(`the profile would not be valid (${problems.map((p) => `${p.field}: ${p.message}`).join('; ')})`);
-      }
-      writeFileAtomic(out, text);
-      process.stdout.write(`wrote ${relative(process.cwd(), out)}${email !== o.email ? ' (address sealed)' : ''}\nopen a pull request adding it to subscribe\n`);
+      await writeCheckedProfile(config, out, text);
+      const written = { written: true, path: relative(process.cwd(), out), sealed: data.email !== o.email, seedPapers: data.seedPapers, ...(author ? { author } : {}) };
+      emit(this, written, (w) => `wrote ${w.path}${w.sealed ? ' (address sealed)' : ''}\nopen a pull request adding it to subscribe`);
     });
-};
+}
 
-function registerLearningCommands(profile: Command, context: (cmd: Command) => { config: Config; quiet: boolean }): void {
+/** The profile `profile new` writes, from its options; refuses an address, day or seed id that is wrong. */
+async function newProfileData(config: Config, id: string, o: NewOptions): Promise<Record<string, unknown> & { email: string; seedPapers: string[] }> {
+  const { isPlainEmail, sealEmail } = await import('./seal.ts');
+  if (!isPlainEmail(o.email)) throw new UserError(`not an email address: ${o.email}`);
+  const weekly = o.weekly?.toLowerCase();
+  if (weekly !== undefined && !isWeeklyDay(weekly)) {
+    throw new UserError(`--weekly ${o.weekly}: ${weekly === 'saturday' || weekly === 'sunday' ? WEEKEND_DAY_MESSAGE : `not a day; choose one of ${WEEKLY_DAYS.join(', ')}`}`);
+  }
+  let email = o.email;
+  if (config.profiles.privacy === 'public') {
+    if (!config.profiles.publicKey) throw new UserError('this deployment is public: set profiles.publicKey (see `paperboy keys new`) so the address can be sealed');
+    email = await sealEmail(o.email, config.profiles.publicKey);
+  }
+  let seeds: string[];
+  try {
+    seeds = [...new Set((o.seed ?? []).map((s) => parseArxivId(s).id))];
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  return {
+    $schema: './profile.schema.json',
+    id,
+    name: o.name,
+    email,
+    github: o.github,
+    categories: o.categories,
+    interests: o.interest,
+    seedPapers: seeds,
+    include: { authors: o.includeAuthor ?? [], keywords: o.includeKeyword ?? [] },
+    exclude: { papers: [], authors: o.excludeAuthor ?? [], keywords: o.excludeKeyword ?? [] },
+    digestSize: o.digestSize,
+    schedule: weekly ? { every: 'week', day: weekly } : { every: 'day' },
+    paused: false,
+  };
+}
+
+function registerLearningCommands(profile: Command, context: ContextOf): void {
   profile
     .command('show')
     .description('what Paperboy has learned about a subscriber: interests, the papers that shaped them, standing votes')
@@ -306,22 +340,4 @@ function registerLearningCommands(profile: Command, context: (cmd: Command) => {
       writeFileAtomic(importedPath(config.dataDir, id), JSON.stringify(parsed) + '\n');
       process.stdout.write(`${id}: imported ${parsed.interests.length} interest vector(s) from ${parsed.subscriber} (used while the model is ${parsed.modelKey})\n`);
     });
-}
-
-/** The file of an existing profile, refusing anything that is not a profile id (`../x`) or not in the profiles folder. */
-async function profilePath(config: Config, id: string): Promise<string> {
-  const { isProfileId, profilesDir } = await import('./profile.ts');
-  if (!isProfileId(id)) throw new UserError(`not a profile id: "${id}" (2-40 lowercase letters, digits or dashes)`);
-  const path = join(profilesDir(config), `${id}.json`);
-  if (!existsSync(path)) throw new UserError(`no profile ${id} (${path})`);
-  return path;
-}
-
-/** Reads a profile by id from the profiles folder, with a one-line error when it is missing or broken. */
-export async function profileById(config: Config, id: string) {
-  const path = await profilePath(config, id);
-  const { checkProfile } = await import('./profile.ts');
-  const { profile, problems } = await checkProfile(path, readFileSync(path, 'utf8'), { privacy: config.profiles.privacy });
-  if (!profile) throw new UserError(`profile ${id} is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
-  return profile;
 }

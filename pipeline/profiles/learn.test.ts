@@ -73,3 +73,13 @@ test('a like far from every stated interest opens a learned interest; seeds coun
   const undone = learnProfile({ subscriber: 'x', dim: 256, interests: ragOnly, seeds: [], votes: votes([splatting[0]!], [splatting[0]!, splatting[1]!]), vectors, params: strict });
   assert.ok(!undone.interests.some((i) => i.label === splatting[0]));
 });
+
+test('a seed pulls its interest by its weight: an old library entry less than a recent one', () => {
+  const seeds = rag.slice(0, 5);
+  const seedsAt = (weight: number) => learnProfile({ subscriber: 'x', dim: 256, interests, seeds: seeds.map((paper) => ({ paper, vector: vectors.get(paper)!, weight })), votes: votes([]), vectors, params });
+  const unweighted = learnProfile({ subscriber: 'x', dim: 256, interests, seeds: seeds.map((paper) => ({ paper, vector: vectors.get(paper)! })), votes: votes([]), vectors, params });
+  const [full, light] = [seedsAt(1), seedsAt(0.2)];
+  assert.deepEqual(unweighted.interests[1]!.vector, full.interests[1]!.vector, 'no weight counts as 1');
+  assert.ok(meanSim(full.interests[1]!.vector, seeds) > meanSim(light.interests[1]!.vector, seeds));
+  assert.ok(Math.abs(full.interests[1]!.likes - 5) < 1e-9 && Math.abs(light.interests[1]!.likes - 1) < 1e-9, `${full.interests[1]!.likes} / ${light.interests[1]!.likes}`);
+});

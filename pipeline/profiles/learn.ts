@@ -14,7 +14,7 @@ interface InterestVector {
   vector: Float32Array;
   /** The stated interest's own text vector (before any feedback). */
   anchor?: Float32Array;
-  /** Decayed weight of the likes and dislikes this interest absorbed (seeds count 1 each). */
+  /** Decayed weight of the likes and dislikes this interest absorbed (a seed counts its weight, 1 unless the profile says less). */
   likes: number;
   dislikes: number;
   /** Papers (seeds and liked) that shaped it, strongest first. */
@@ -51,8 +51,8 @@ export interface LearnInput {
   dim: number;
   /** Stated interests with their (query) vectors, in the profile's order. */
   interests: { text: string; vector: Float32Array }[];
-  /** Seed papers with vectors (those that could not be found are simply absent). */
-  seeds: { paper: string; vector: Float32Array }[];
+  /** Seed papers with vectors (those that could not be found are simply absent); weight defaults to 1. */
+  seeds: { paper: string; vector: Float32Array; weight?: number }[];
   votes: Votes;
   /** Vectors of the voted papers (missing ones are skipped). */
   vectors: Map<string, Float32Array>;
@@ -80,7 +80,7 @@ export function learnProfile(input: LearnInput): LearnedProfile {
   const stated = clusters.length;
 
   const positives: WeightedPaper[] = [
-    ...input.seeds.map((s) => ({ paper: s.paper, weight: 1, vector: s.vector })),
+    ...input.seeds.map((s) => ({ paper: s.paper, weight: s.weight ?? 1, vector: s.vector })),
     ...input.votes.votes.filter((v) => v.liked && input.vectors.has(v.paper)).map((v) => ({ paper: v.paper, weight: v.weight, vector: input.vectors.get(v.paper)! })),
   ].filter((p) => p.vector.length === dim && !isZero(p.vector));
   const negatives: WeightedPaper[] = input.votes.votes

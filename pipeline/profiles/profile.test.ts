@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { annotation, checkProfile, isDue, loadProfiles, windowDays, type CheckOptions } from './profile.ts';
+import { annotation, checkProfile, isDue, loadProfiles, seedWeight, windowDays, type CheckOptions } from './profile.ts';
 import { newKeypair } from './seal.ts';
 import { WEEKLY_DAYS } from './schedule.ts';
 
@@ -26,6 +26,19 @@ test('a profile is not an example unless it says so', async () => {
   assert.equal(profile!.example, false);
   const { problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...own, example: 'yes' }), { privacy: 'public' });
   assert.deepEqual(problems.map((p) => p.field), ['example']);
+});
+
+test('seed weights are optional (a seed without one weighs 1) and may only weigh seeds, within (0, 1]', async () => {
+  const [a, b] = alice().seedPapers as string[];
+  const check = (seedWeights: unknown) => checkProfile('profiles/alice.json', JSON.stringify({ ...alice(), seedWeights }, null, 2), { privacy: 'public' });
+  const { profile, problems } = await check({ [a!]: 0.25 });
+  assert.deepEqual(problems, []);
+  assert.equal(seedWeight(profile!, a!), 0.25);
+  assert.equal(seedWeight(profile!, b!), 1);
+  assert.equal(seedWeight((await loadProfiles(examples)).profiles[0]!, a!), 1, 'a profile written before seed weights');
+  assert.deepEqual((await check({ '2401.00001': 0.5 })).problems.map((p) => [p.field, p.message]), [['seedWeights.2401.00001', 'weighs a paper that is not in seedPapers']]);
+  assert.deepEqual((await check({ [a!]: 0 })).problems.map((p) => p.field), [`seedWeights.${a}`]);
+  assert.deepEqual((await check({ [a!]: 1.5 })).problems.map((p) => p.field), [`seedWeights.${a}`]);
 });
 
 test('weekly digests are refused on Saturday and Sunday, when arXiv announces nothing, with the reason', async () => {

@@ -23,6 +23,8 @@ export interface Profile {
   categories: string[];
   interests: string[];
   seedPapers: string[];
+  /** Weight (0, 1] of a seed paper by id; a seed not listed weighs 1 (see `seedWeight`). */
+  seedWeights?: Record<string, number>;
   include: { authors: string[]; keywords: string[] };
   exclude: { papers: string[]; authors: string[]; keywords: string[] };
   digestSize: number;
@@ -207,6 +209,11 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
       if (problem) add(field, problem);
     }
   }
+  // A weight for a paper that is not a seed would silently do nothing: most likely a typo.
+  if (raw.seedWeights && typeof raw.seedWeights === 'object' && Array.isArray(raw.seedPapers)) {
+    const seeds = new Set(raw.seedPapers.map((s) => String(s).replace(/v\d+$/, '')));
+    for (const id of Object.keys(raw.seedWeights)) if (!seeds.has(id)) add(`seedWeights.${id}`, 'weighs a paper that is not in seedPapers');
+  }
   // The schema's generic oneOf message would not say why Saturday is refused.
   const day = (raw.schedule as { day?: unknown } | undefined)?.day;
   if (day === 'saturday' || day === 'sunday') {
@@ -231,7 +238,7 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
 function normalize(raw: Record<string, unknown>): Profile {
   const r = raw as {
     id: string; name: string; email: string; github: string; categories: string[]; interests: string | string[];
-    seedPapers?: string[]; include?: Partial<Profile['include']>; exclude?: Partial<Profile['exclude']>;
+    seedPapers?: string[]; seedWeights?: Record<string, number>; include?: Partial<Profile['include']>; exclude?: Partial<Profile['exclude']>;
     digestSize?: number; schedule?: Schedule; paused?: boolean; example?: boolean;
   };
   return {
@@ -242,6 +249,7 @@ function normalize(raw: Record<string, unknown>): Profile {
     categories: r.categories,
     interests: (Array.isArray(r.interests) ? r.interests : [r.interests]).map((s) => s.trim()),
     seedPapers: (r.seedPapers ?? []).map((s) => s.replace(/v\d+$/, '')),
+    ...(r.seedWeights ? { seedWeights: { ...r.seedWeights } } : {}),
     include: { authors: r.include?.authors ?? [], keywords: r.include?.keywords ?? [] },
     exclude: {
       papers: (r.exclude?.papers ?? []).map((s) => s.replace(/v\d+$/, '')),
@@ -301,6 +309,12 @@ export function annotation(p: ProfileProblem): string {
 /** An example profile shipped with Paperboy that this deployment does not mail (only the demo sets `includeExamples`). */
 export function isUnmailedExample(profile: Pick<Profile, 'example'>, profiles: Pick<ProfilesConfig, 'includeExamples'>): boolean {
   return profile.example === true && !profiles.includeExamples;
+}
+
+/** How much a seed paper counts in profile learning: its `seedWeights` entry, or 1. */
+export function seedWeight(profile: Pick<Profile, 'seedWeights'>, id: string): number {
+  const weights = profile.seedWeights ?? {};
+  return Object.hasOwn(weights, id) ? weights[id]! : 1;
 }
 
 export function isDue(profile: Profile, date: string): boolean {

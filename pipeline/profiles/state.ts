@@ -9,7 +9,7 @@ import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
 import { learnProfile, type LearnedProfile } from './learn.ts';
-import { loadProfiles, profilesDir, type Profile } from './profile.ts';
+import { loadProfiles, profilesDir, seedWeight, type Profile } from './profile.ts';
 import { vectorSource, type VectorSource } from './source.ts';
 import { fromBase64, toBase64 } from './vec.ts';
 
@@ -171,7 +171,7 @@ export async function deriveProfiles(config: Config, profiles: Profile[], source
       subscriber: p.id,
       dim: source.dim,
       interests: [...p.interests.map((text) => ({ text, vector: fromBase64(mine[text]!) })), ...importedInterests(config.dataDir, p.id, source.modelKey, source.dim)],
-      seeds: p.seedPapers.filter((id) => vectors.has(id)).map((id) => ({ paper: id, vector: vectors.get(id)! })),
+      seeds: p.seedPapers.filter((id) => vectors.has(id)).map((id) => ({ paper: id, vector: vectors.get(id)!, weight: seedWeight(p, id) })),
       votes: logs.get(p.id)!,
       vectors,
       params: config.profiles,

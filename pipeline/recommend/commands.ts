@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../util/output.ts';
-import { profileById } from '../profiles/commands.ts';
+import { profileById } from '../profiles/profile-file.ts';
 import { dayOption } from '../util/dates.ts';
 import { truncate } from '../util/text.ts';
 

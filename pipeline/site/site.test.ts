@@ -397,6 +397,60 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('the subscribe page fills the seed papers from a pasted library export and says what did not match', async () => {
+    const page = await open('subscribe/');
+    const library = (name: string) => readFileSync(join(import.meta.dirname, '..', 'profiles', 'library', 'fixtures', name), 'utf8');
+    // A Google Scholar entry (title and authors, no arXiv id) for a real paper of this archive.
+    const inArchive = papers.find((p) => /^[A-Za-z0-9 :,-]+$/.test(p.title) && p.title.length > 40)!;
+    const author = inArchive.authors[0]!.split(' ');
+    const scholar = `@inproceedings{scholar2025,\n  title={${inArchive.title}},\n  author={${author.at(-1)}, ${author.slice(0, -1).join(' ')}},\n  booktitle={CVPR},\n  year={2025}\n}\n`;
+    await page.locator('#library summary').click();
+    await page.fill('#f-seeds', '2510.01119');
+    await page.fill('#f-library', library('zotero.bib') + scholar);
+    await page.click('#library-match');
+    await page.locator('#library-report ul').first().waitFor();
+    // Kept what was typed; added the arXiv DOI's and arXiv URL's papers and the archive's paper found by title.
+    assert.equal(await page.inputValue('#f-seeds'), `2510.01119, 2510.26921, 2510.27318, ${inArchive.id}`);
+    const report = (await page.locator('#library-report').textContent())!;
+    assert.match(report, /BibTeX, 6 entries: 3 matched and added to the seed papers \(recent papers weigh more\), 3 not matched\./);
+    assert.match(report, new RegExp(`${inArchive.id.replace('.', '\\.')} — scholar2025 .* \\(by title in this archive; weight`));
+    assert.match(report, /chen_active_2020 “Active fuzzing for testing and securing cyber-physical systems”: not in this archive by title; paperboy profile import-library also searches arXiv/);
+    assert.match(report, /goodfellow_deep_2016 “Deep Learning”: not in this archive by title/);
+    assert.match(report, /lowe_distinctive_2004/);
+    if (shots) {
+      // From the seed field to the report; bounding boxes are in the viewport, a full-page clip in the page.
+      const scrolled = await page.evaluate(() => scrollY);
+      const top = (await page.locator('label[for=f-seeds]').boundingBox())!;
+      const box = (await page.locator('#library').boundingBox())!;
+      await page.screenshot({ path: join(shots, 'subscribe-library.png'), fullPage: true, clip: { x: 0, y: top.y + scrolled - 8, width: 1280, height: box.y + box.height - top.y + 16 } });
+    }
+    // The profile built from the form carries the seeds and their recency weights (the typed seed weighs 1).
+    await page.fill('#f-id', 'lib-user');
+    await page.fill('#f-github', 'lib-user');
+    await page.fill('#f-name', 'Lib');
+    await page.fill('#f-email', 'lib@example.org');
+    await page.locator('input[name=categories][value="cs.CV"]').check();
+    await page.fill('#f-interests', 'Gaussian splatting');
+    await page.click('button[type=submit]');
+    await page.locator('#result:not([hidden])').waitFor();
+    const checked = await checkProfile('profiles/lib-user.json', (await page.locator('#r-json').textContent())!, { privacy: 'public' });
+    assert.deepEqual(checked.problems, []);
+    assert.deepEqual(checked.profile!.seedPapers, ['2510.01119', '2510.26921', '2510.27318', inArchive.id]);
+    assert.ok(!('2510.01119' in checked.profile!.seedWeights!) && Object.values(checked.profile!.seedWeights!).every((w) => w > 0 && w < 1), JSON.stringify(checked.profile!.seedWeights));
+    // CSL-JSON too; a DOI alone cannot be looked up here, and says so. A broken export: one line, seeds kept.
+    await page.fill('#f-library', JSON.stringify([{ type: 'article', title: 'E-MMDiT', DOI: '10.48550/arXiv.2510.27135' }, { type: 'article-journal', DOI: '10.1145/3395363.3397376' }]));
+    await page.click('#library-match');
+    await page.getByText('CSL-JSON, 2 entries').waitFor();
+    assert.match((await page.locator('#library-report').textContent())!, /#2: DOI 10\.1145\/3395363\.3397376 only: this page cannot look DOIs up/);
+    assert.match(await page.inputValue('#f-seeds'), /, 2510\.27135$/);
+    await page.fill('#f-library', library('malformed.bib'));
+    await page.click('#library-match');
+    await page.locator('#library-report .notice').waitFor();
+    assert.match((await page.locator('#library-report').textContent())!, /^Could not read this: malformed BibTeX: expected "text", got EOF at line 5 col 1\.$/);
+    assert.match(await page.inputValue('#f-seeds'), /2510\.27135$/);
+    await page.close();
+  });
+
   test('pages fit a phone screen and a desktop; screenshots', async () => {
     const target = papers.find((p) => /\$[^$]+\$/.test(p.abstract)) ?? papers[0]!;
     for (const [name, viewport] of [

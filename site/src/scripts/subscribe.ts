@@ -1,7 +1,7 @@
 // Builds a subscriber profile (profiles/profile.schema.json) in the browser. With the deployment's
 // public key the email address is sealed (libsodium crypto_box_seal, `sealed:v1:<base64>`, the
 // same as `paperboy profile seal`), so the public pull request never holds it in clear.
-// libsodium is loaded only when an address is sealed.
+// libsodium is loaded only when an address is sealed; citation-js only when a library is pasted.
 const ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
 const GITHUB = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
@@ -31,6 +31,9 @@ function buildProfile(form: FormData): { profile: Record<string, unknown>; email
   if (interests.length > 8) problems.push('at most 8 interests, one per line');
   const seedPapers = list(form.get('seeds')).map((s) => s.replace(/^arxiv:/i, ''));
   for (const s of seedPapers) if (!ARXIV_ID.test(s)) problems.push(`"${s}" is not an arXiv id`);
+  // Weights the library import set (recent papers weigh more), for the seeds still in the field.
+  const weights = JSON.parse(String(form.get('seedWeights') || '{}')) as Record<string, number>;
+  const seedWeights = Object.fromEntries(seedPapers.map((s) => [s.replace(/v\d+$/, ''), weights[s.replace(/v\d+$/, '')]]).filter(([, w]) => typeof w === 'number' && w < 1));
   const digestSize = Number(form.get('digestSize') ?? 10);
   if (!Number.isInteger(digestSize) || digestSize < 1 || digestSize > 50) problems.push('papers per digest is a whole number from 1 to 50');
   const schedule = String(form.get('schedule') ?? 'day');
@@ -45,6 +48,7 @@ function buildProfile(form: FormData): { profile: Record<string, unknown>; email
     categories,
     interests: interests.length === 1 ? interests[0] : interests,
     ...(seedPapers.length ? { seedPapers } : {}),
+    ...(Object.keys(seedWeights).length ? { seedWeights } : {}),
     ...(includeKeywords.length ? { include: { keywords: includeKeywords } } : {}),
     ...(excludeKeywords.length ? { exclude: { keywords: excludeKeywords } } : {}),
     digestSize,
@@ -92,4 +96,42 @@ export function attachProfileForm(form: HTMLFormElement): void {
     json.focus();
   });
   document.getElementById('r-copy')!.addEventListener('click', () => void navigator.clipboard?.writeText(json.textContent ?? ''));
+}
+
+/** The pasted-library box: matches the export, adds the papers to the seed field, and says what did not match. */
+export function attachLibraryImport(box: HTMLElement): void {
+  const seeds = document.getElementById('f-seeds') as HTMLInputElement;
+  const weights = document.getElementById('f-seed-weights') as HTMLInputElement;
+  const report = document.getElementById('library-report')!;
+  const say = (tag: string, text: string, parent: HTMLElement = report) => parent.appendChild(Object.assign(document.createElement(tag), { textContent: text }));
+  document.getElementById('library-match')!.addEventListener('click', async () => {
+    const text = (document.getElementById('f-library') as HTMLTextAreaElement).value;
+    report.replaceChildren();
+    say('p', 'Reading…');
+    const { matchPasted, LibraryFormatError } = await import('./library.ts');
+    let r: Awaited<ReturnType<typeof matchPasted>>;
+    try {
+      r = await matchPasted(text, { pagefind: box.dataset.pagefind!, base: box.dataset.base! }, new Date().toISOString().slice(0, 10));
+    } catch (err) {
+      report.replaceChildren();
+      say('p', err instanceof LibraryFormatError ? `Could not read this: ${err.message}.` : `Could not match: ${(err as Error).message}`).className = 'notice';
+      return;
+    }
+    const w = JSON.parse(weights.value || '{}') as Record<string, number>;
+    for (const m of r.matched) w[m.id] = Math.max(w[m.id] ?? 0, m.weight);
+    weights.value = JSON.stringify(w);
+    seeds.value = [...new Set([...list(seeds.value), ...r.matched.map((m) => m.id)])].join(', ');
+    report.replaceChildren();
+    say('p', `${r.format}, ${r.entries} entries: ${r.matched.length} matched and added to the seed papers (recent papers weigh more), ${r.unmatched.length} not matched.`);
+    const label = (e: { key: string; title: string | null }) => `${e.key}${e.title ? ` “${e.title}”` : ''}`;
+    if (r.matched.length) {
+      const ul = say('ul', '');
+      for (const m of r.matched) say('li', `${m.id} — ${label(m)} (by ${m.by}; weight ${m.weight.toFixed(2)})`, ul);
+    }
+    if (r.unmatched.length) {
+      say('p', 'Not matched:');
+      const ul = say('ul', '');
+      for (const u of r.unmatched) say('li', `${label(u)}: ${u.reason}`, ul);
+    }
+  });
 }
