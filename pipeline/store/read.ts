@@ -18,7 +18,7 @@ function missing(err: unknown): boolean {
 }
 
 /** The error, or one that names the path when Node's message does not (EISDIR and EIO on read). */
-export function namingPath(err: unknown, path: string): unknown {
+function namingPath(err: unknown, path: string): unknown {
   if (err instanceof DamagedFileError || !(err instanceof Error) || err.message.includes(path)) return err;
   return new Error(`reading ${path}: ${err.message}`, { cause: err });
 }

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseApiFeed } from '../../arxiv/api.ts';
-import { readDemoPapers, REPO_ROOT } from '../../arxiv/demo-corpus.ts';
-import { FIXTURES as ARXIV_FIXTURES } from '../../arxiv/replay-server.ts';
-import { replayServerForTests } from '../../arxiv/replay-fixture.ts';
+import { REPO_ROOT } from '../../demo/corpus.ts';
+import { readDemoPapers } from '../../testing/demo-papers.ts';
+import { FIXTURES as ARXIV_FIXTURES } from '../../demo/arxiv-replay-server.ts';
+import { replayServerForTests } from '../../testing/arxiv-replay.ts';
 import { PaperStore } from '../../store/papers.ts';
 import { checkProfile } from '../profile.ts';
 
