@@ -7,8 +7,8 @@ import { canonicalPaper, compareIds } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
-import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
-import type { EditionRecord } from '../nightly/edition.ts';
+import { mergeEditions, type PublicEdition } from './editions.ts';
+import { listEditions, type EditionRecord } from '../nightly/edition.ts';
 import { readMap, type MapLayout } from './map.ts';
 import { readSimilar, type SimilarEntry } from '../index/similar.ts';
 import { categoryProblem } from '../arxiv/categories.ts';
@@ -199,7 +199,7 @@ export async function loadArchive(dataDir: string, finishing?: EditionRecord): P
     }
   }
   for (const day of announced.values()) for (const t of ANNOUNCE_TYPES) day[t].sort(compareIds);
-  const records = readEditionRecords(dataDir).filter((r) => r.date !== finishing?.date);
+  const records = listEditions(dataDir).filter((r) => r.date !== finishing?.date);
   archive.editions = mergeEditions(finishing ? [...records, finishing] : records, announced);
   // The index stage reads only the store; the rest of the configuration comes from the usual sources.
   archive.similar = readSimilar(loadConfig({ overrides: { dataDir } }));

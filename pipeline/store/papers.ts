@@ -6,8 +6,9 @@ import { createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { makeDir, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
-import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
-import { listIfExists, namingPath, parseJson, parseJsonLines, readBytesIfExists, readTextIfExists } from './read.ts';
+import { canonicalPaper, compareIds, groupByMonth, idMonth, storedPaper, type Paper } from './paper.ts';
+import { listIfExists, namingPath, parseRecord, parseRecordLines, readBytesIfExists, readTextIfExists } from './read.ts';
+import { dataLayout } from './layout.ts';
 
 export interface UpsertResult {
   added: number;
@@ -27,7 +28,7 @@ export class PaperStore {
   readonly dir: string;
 
   constructor(dataDir: string) {
-    this.dir = join(dataDir, 'papers');
+    this.dir = dataLayout(dataDir).papers;
   }
 
   /** Shard keys (`2509`, ...) in order. */
@@ -45,7 +46,7 @@ export class PaperStore {
   /** All papers of one shard, sorted by id. */
   readShard(month: string): Paper[] {
     const path = this.shardPath(month);
-    return [...parseJsonLines<Paper>(readTextIfExists(path) ?? '', path)];
+    return [...parseRecordLines(readTextIfExists(path) ?? '', path, storedPaper)];
   }
 
   get(id: string): Paper | undefined {
@@ -77,7 +78,7 @@ export class PaperStore {
       try {
         for await (const line of rl) {
           n++;
-          if (line) yield parseJson<Paper>(line, path, n);
+          if (line) yield parseRecord(line, path, storedPaper, n);
         }
       } catch (err) {
         throw namingPath(err, path);
@@ -112,7 +113,8 @@ export class PaperStore {
     const byShard = groupByMonth(ids.keys(), (i) => ids[i]!);
     const fresh: { path: string; data: Uint8Array }[] = [];
     const toMerge: Paper[] = [];
-    const parse = (i: number) => JSON.parse(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8')) as Paper;
+    // The caller's line is checked like a stored one: a bad one is refused before it is merged in.
+    const parse = (i: number) => parseRecord(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8'), `the incoming line of ${ids[i]}`, storedPaper);
     let added = 0;
     let unchanged = 0;
     for (const [month, rows] of byShard) {

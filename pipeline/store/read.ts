@@ -1,7 +1,9 @@
 // Reading the data dir's files. Only a file or folder that does not exist yet reads as empty: any
 // other error (ENOTDIR, EACCES, EIO...) is thrown naming the path. Text that does not parse is a
-// DamagedFileError naming the file and line.
+// DamagedFileError naming the file and line, and so is a record that parses but is not what its
+// schema says: every JSON record of the data dir is read through readRecord.
 import { readdirSync, readFileSync } from 'node:fs';
+import type { z } from 'zod';
 
 /** A store file whose content does not parse. `path` lets a caller rebuild derived data. */
 export class DamagedFileError extends Error {
@@ -47,23 +49,52 @@ export function listIfExists(dir: string): string[] {
 }
 
 /** JSON.parse, naming the file (and line, for JSON lines) when the text is not JSON. */
-export function parseJson<T>(text: string, path: string, line: number | null = null): T {
+export function parseJson(text: string, path: string, line: number | null = null): unknown {
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text);
   } catch (err) {
     // JSON.parse's own "(line 1 column 81)" counts within the text it was given, not the file.
     throw new DamagedFileError(path, line, (err as Error).message.replace(/ \(line \d+ column \d+\)$/, ''));
   }
 }
 
-/** A JSON file's content; undefined when the file does not exist yet. */
-export function readJsonIfExists<T>(path: string): T | undefined {
-  const text = readTextIfExists(path);
-  return text === undefined ? undefined : parseJson<T>(text, path);
+/** The first thing wrong with a value, on one line: `alice.0.paperId: Invalid input: expected string, received number`. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'not valid';
+  const where = issue.path.map(String).join('.');
+  return `${where ? `${where}: ` : ''}${issue.message.replace(/\s+/g, ' ')}`;
 }
 
-/** Each non-empty line of a JSON-lines file's text, parsed. */
-export function* parseJsonLines<T>(text: string, path: string): Generator<T> {
+/** What a record is: its schema, and for the error when a file is not one, `what` it should be and how to `fix` it. */
+export interface RecordKind<S extends z.ZodType> {
+  schema: S;
+  what?: string;
+  fix?: string;
+}
+
+/**
+ * One JSON record parsed and checked against its schema; a DamagedFileError naming the file (and
+ * line) otherwise. The record is returned as read, not as the schema would rebuild it: its keys
+ * keep their order and a field a newer version added survives a rewrite (schemas here check, they
+ * do not transform).
+ */
+export function parseRecord<S extends z.ZodType>(text: string, path: string, kind: RecordKind<S>, line: number | null = null): z.output<S> {
+  const value = parseJson(text, path, line);
+  const checked = kind.schema.safeParse(value);
+  if (checked.success) return value as z.output<S>;
+  const issue = firstIssue(checked.error);
+  throw new DamagedFileError(path, line, `${kind.what ? `not ${kind.what} (${issue})` : issue}${kind.fix ? `; ${kind.fix}` : ''}`);
+}
+
+/** A JSON record of the data dir, checked against its schema; undefined when the file does not exist yet. */
+export function readRecord<S extends z.ZodType>(path: string, kind: RecordKind<S>): z.output<S> | undefined {
+  const text = readTextIfExists(path);
+  return text === undefined ? undefined : parseRecord(text, path, kind);
+}
+
+/** Each non-empty line of a JSON-lines file's text, parsed and checked against its schema. */
+export function* parseRecordLines<S extends z.ZodType>(text: string, path: string, kind: RecordKind<S>): Generator<z.output<S>> {
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) if (lines[i]) yield parseJson<T>(lines[i]!, path, i + 1);
+  for (let i = 0; i < lines.length; i++) if (lines[i]) yield parseRecord(lines[i]!, path, kind, i + 1);
 }
