@@ -1,14 +1,12 @@
 import { appendFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../util/output.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { stopOnSignals } from '../util/stop.ts';
+import { dataLayout, VAULT_DIR } from '../store/layout.ts';
 import { STAGES, type EditionRecord, type StageName } from './edition.ts';
-
-// state.ts's VAULT_DIR, written out: state.ts loads libsodium, which `paperboy --help` should not wait for.
-const VAULT_DIR = 'vault';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
@@ -110,7 +108,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const { config } = context(this);
       const { sealPrivateState } = await import('./state.ts');
       const r = await sealPrivateState(config.dataDir, config.profiles.privateKey);
-      const vault = join(config.dataDir, VAULT_DIR);
+      const { vault } = dataLayout(config.dataDir);
       emit(this, r, (x) => `sealed ${x.files} private files into ${vault} (${x.bytes} bytes; ${x.written} sealed files written, ${x.removed} removed)`);
     });
   state
@@ -121,7 +119,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const { config } = context(this);
       const { openPrivateState } = await import('./state.ts');
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
-      const vault = join(config.dataDir, VAULT_DIR);
+      const { vault } = dataLayout(config.dataDir);
       emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
     });
 };

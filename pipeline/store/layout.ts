@@ -10,6 +10,13 @@ export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'end
 export const DERIVED_DIRS = ['models', 'index', 'site', 'previews', 'mail', 'digest'] as const;
 
 export const VAULT_DIR = 'vault';
+/** The vault of Paperboy before per-file sealing: one file, read once and replaced by the next seal. */
+export const LEGACY_VAULT_FILE = join(VAULT_DIR, 'private-state.sealed');
+/** Which vault `state open` opened (nightly/state.ts): a seal is refused without it. */
+const VAULT_OPENED = '.vault-opened';
+
+/** `.gitignore` of the state branch: derived and private files stay out of git. */
+export const STATE_IGNORE = [...DERIVED_DIRS, ...PRIVATE_DIRS].map((d) => `/${d}/`).concat(`/${VAULT_OPENED}`, '*.lock', '*.tmp');
 
 /** The paths of one data dir. */
 export function dataLayout(dataDir: string) {
@@ -52,6 +59,8 @@ export function dataLayout(dataDir: string) {
     feedbackLog: (subscriber: string) => at('feedback', `${subscriber}.jsonl`),
     profilesState: at('profiles-state'),
     profileState: (subscriber: string) => at('profiles-state', `${subscriber}.json`),
+    /** Interest vectors a subscriber brought along (`profile import`). */
+    importedVectors: (subscriber: string) => at('profiles-state', `${subscriber}.imported.json`),
     /** Editions and what each sent a subscriber. */
     sent: (subscriber: string) => at('profiles-state', 'sent', `${subscriber}.json`),
     sendDir: at('send'),
@@ -68,10 +77,8 @@ export function dataLayout(dataDir: string) {
     tldrCache: at('private', 'tldr'),
     // --- the vault (state branch) ---------------------------------------------------------------
     vault: at(VAULT_DIR),
-    /** The vault before per-file sealing: one file, read once and replaced by the next seal. */
-    legacyVault: at(VAULT_DIR, 'private-state.sealed'),
-    /** Which vault `state open` opened; kept out of git. */
-    vaultOpened: at('.vault-opened'),
+    legacyVault: at(LEGACY_VAULT_FILE),
+    vaultOpened: at(VAULT_OPENED),
     gitignore: at('.gitignore'),
   } as const;
 }

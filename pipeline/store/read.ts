@@ -59,7 +59,7 @@ export function parseJson(text: string, path: string, line: number | null = null
 }
 
 /** The first thing wrong with a value, on one line: `alice.0.paperId: Invalid input: expected string, received number`. */
-function firstIssue(error: z.ZodError): string {
+export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'not valid';
   const where = issue.path.map(String).join('.');
