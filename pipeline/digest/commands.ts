@@ -9,6 +9,7 @@ import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { stopOnSignals } from '../util/stop.ts';
 import type { DigestInput } from './input.ts';
+import { dataLayout } from '../store/layout.ts';
 
 /** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
 async function readPicks(file: string, date: string | undefined): Promise<DigestInput[]> {
@@ -50,7 +51,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
       const { requireSigningKey } = await import('../links/config.ts');
       requireSigningKey(config.links);
       const edition = oneEdition(inputs);
-      const out = resolve(opts.out ?? join(config.dataDir, 'digest', edition));
+      const out = resolve(opts.out ?? dataLayout(config.dataDir).digest(edition));
       const { renderDigests } = await import('./render.ts');
       const { toEml } = await import('../send/send.ts');
       const messages = await renderDigests(config, inputs);
@@ -143,7 +144,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
       const { renderDigests } = await import('./render.ts');
       const [message] = await renderDigests(config, [input], keyring ? { keyring } : {});
       if (!message) throw new UserError(`no papers to preview for ${id}`);
-      const out = resolve(opts.out ?? join(config.dataDir, 'digest', 'preview'));
+      const out = resolve(opts.out ?? dataLayout(config.dataDir).digest('preview'));
       const html = join(out, `${id}.html`);
       writeFileAtomic(html, message.html);
       writeFileAtomic(join(out, `${id}.txt`), message.text);

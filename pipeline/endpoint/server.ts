@@ -4,7 +4,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { verifyLink, type LinkClaims } from '../links/tokens.ts';
 import { UserError } from '../util/errors.ts';
@@ -23,6 +22,7 @@ import {
 } from './pages.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { VoteStore } from './store.ts';
+import { dataLayout } from '../store/layout.ts';
 
 export type LogRecord = Record<string, unknown> & { level: 'info' | 'warn' | 'error'; msg: string };
 export type Logger = (record: LogRecord) => void;
@@ -74,7 +74,7 @@ class HttpError extends Error {
 }
 
 export function defaultDbPath(config: Config): string {
-  return config.endpoint.dbPath ?? join(config.dataDir, 'endpoint', 'votes.sqlite');
+  return config.endpoint.dbPath ?? dataLayout(config.dataDir).votes;
 }
 
 function openVoteStore(config: Config): VoteStore {

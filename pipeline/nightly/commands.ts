@@ -6,7 +6,8 @@ import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { stopOnSignals } from '../util/stop.ts';
 import { dataLayout, VAULT_DIR } from '../store/layout.ts';
-import { STAGES, type EditionRecord, type StageName } from './edition.ts';
+import type { EditionRecord } from './edition.ts';
+import { STAGES, type StageName } from './stages.ts';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];

@@ -8,9 +8,8 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { dataLayout } from '../store/layout.ts';
 import type { AnnounceType } from '../store/paper.ts';
 import { listIfExists, readRecord } from '../store/read.ts';
+import { STAGES, type StageName } from './stages.ts';
 
-export const STAGES = ['backfill', 'fetch', 'embed', 'index', 'feedback', 'recommend', 'tldr', 'render', 'send', 'site'] as const;
-export type StageName = (typeof STAGES)[number];
 
 /**
  * announced: papers were announced and the edition ran; weekend / holiday: arXiv announced

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dataLayout } from '../store/layout.ts';
 import { listIfExists, readRecord } from '../store/read.ts';
-import { STAGES, type StageName } from './edition.ts';
+import { STAGES, type StageName } from './stages.ts';
 
 /** Public reasons (the edition record counts subscribers by these; none names anyone). */
 export const SKIP = {

@@ -1,5 +1,4 @@
 // The one normalized paper record every source produces and every stage consumes.
-import { z } from 'zod';
 
 export type AnnounceType = 'new' | 'cross' | 'replace';
 
@@ -25,30 +24,6 @@ export interface Paper {
   comments: string | null;
   license: string | null;
 }
-
-const optionalText = z.string().nullable();
-
-/** A paper as the store holds it: each line of a `papers/<yymm>.jsonl` shard. */
-export const storedPaper = {
-  schema: z.object({
-    id: z.string(),
-    version: z.number().int().nullable(),
-    title: z.string(),
-    abstract: z.string(),
-    authors: z.array(z.string()),
-    categories: z.array(z.string()),
-    primaryCategory: z.string(),
-    submitted: optionalText,
-    updated: optionalText,
-    announced: optionalText,
-    announceType: z.enum(['new', 'cross', 'replace']).nullable(),
-    doi: optionalText,
-    journalRef: optionalText,
-    comments: optionalText,
-    license: optionalText,
-  }) satisfies z.ZodType<Paper>,
-  what: 'a paper',
-};
 
 const NEW_STYLE = /^(\d{4})\.(\d{4,5})$/;
 const OLD_STYLE = /^([a-z-]+(?:\.[A-Z]{2})?)\/(\d{7})$/;

@@ -5,8 +5,9 @@
 import { createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
 import { makeDir, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
-import { canonicalPaper, compareIds, groupByMonth, idMonth, storedPaper, type Paper } from './paper.ts';
+import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
 import { listIfExists, namingPath, parseRecord, parseRecordLines, readBytesIfExists, readTextIfExists } from './read.ts';
 import { dataLayout } from './layout.ts';
 
@@ -23,6 +24,30 @@ export interface StoreStats {
   byCategory: Record<string, number>;
   shards: number;
 }
+
+const optionalText = z.string().nullable();
+
+/** A paper as the store holds it: each line of a `papers/<yymm>.jsonl` shard. */
+const storedPaper = {
+  schema: z.object({
+    id: z.string(),
+    version: z.number().int().nullable(),
+    title: z.string(),
+    abstract: z.string(),
+    authors: z.array(z.string()),
+    categories: z.array(z.string()),
+    primaryCategory: z.string(),
+    submitted: optionalText,
+    updated: optionalText,
+    announced: optionalText,
+    announceType: z.enum(['new', 'cross', 'replace']).nullable(),
+    doi: optionalText,
+    journalRef: optionalText,
+    comments: optionalText,
+    license: optionalText,
+  }) satisfies z.ZodType<Paper>,
+  what: 'a paper',
+};
 
 export class PaperStore {
   readonly dir: string;
