@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Paper } from '../store/paper.ts';
-import { paperFromKaggle, type KaggleRecord } from './kaggle.ts';
+import { paperFromKaggle } from './kaggle.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEMO_CORPUS = join(REPO_ROOT, 'data', 'demo', 'papers.jsonl.gz');
@@ -20,5 +20,5 @@ export function demoCorpusLines(): string[] {
 export function readDemoPapers(limit = Infinity): Paper[] {
   return demoCorpusLines()
     .slice(0, limit)
-    .map((l) => paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }));
+    .map((l) => paperFromKaggle(JSON.parse(l), { listingDates: true }));
 }

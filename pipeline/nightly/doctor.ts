@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers';
 import type { NodemailerError } from 'nodemailer';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { DigestPick } from '../digest/input.ts';
 import { addressDomain, loadTemplate, renderDigest, type Message } from '../digest/render.ts';
@@ -407,6 +408,9 @@ async function checkVault(config: Config, keyUsable: boolean): Promise<Finding[]
 // ---------------------------------------------------------------------------------------------
 // GitHub settings (Pages source, the nightly workflow enabled), when a token can ask
 
+/** GitHub's answers are objects; the checks read the fields they need and treat the rest as unknown. */
+const githubAnswer = z.record(z.string(), z.unknown());
+
 const ENABLE_FIX = 'Actions → nightly → Enable workflow (forks start with scheduled workflows disabled)';
 
 /** The built archive (`<dataDir>/site`), when there is one: its size a year ahead against the host's limit. */
@@ -436,7 +440,7 @@ async function checkGithub(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<F
     const answer = await httpGet(new URL(`${api}/repos/${repo}/${path}`), timeoutMs, headers);
     if ('error' in answer) return { error: answer.error };
     try {
-      return { status: answer.status, json: JSON.parse(answer.body) as Record<string, unknown> };
+      return { status: answer.status, json: githubAnswer.parse(JSON.parse(answer.body)) };
     } catch {
       return { status: answer.status, json: {} };
     }

@@ -44,7 +44,7 @@ const count = z.number().int().nonnegative();
 const stageRecord = z.object({ done: z.boolean(), seconds: z.number(), summary: z.string(), error: z.string().optional() });
 
 /** The one reading of an edition record: the nightly's checkpoint and the archive's Editions page both use it. */
-const editionRecord = {
+export const editionRecord = {
   schema: z.object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     status: z.enum(['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running']),
