@@ -16,7 +16,8 @@ import type { DigestInput, DigestPick } from './input.ts';
 import { compileTemplate, fill, MJML_OPTIONS, fillSection, type Compiled, type CompiledTemplate, type TemplateData } from './template.ts';
 import { escapeHtml } from '../util/html.ts';
 import { readable } from '../util/latex.ts';
-import { clip, dateRange, firstSentences, longDate, shortDate, shortenAuthors } from './text.ts';
+import { clip, dateRange, firstSentences, shortDate, shortenAuthors } from './text.ts';
+import { longDate } from '../util/dates.ts';
 
 export interface Message {
   subscriber: string;
