@@ -11,6 +11,7 @@ import { UserError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';
 import { SendLedger } from './ledger.ts';
 import type { SendConfig } from './config.ts';
+import { backoffMs, withRetries } from '../util/retry.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'bounced' | 'deferred';
 
@@ -107,7 +108,8 @@ function describe(err: unknown): string {
 /** The answer recorded for a message a stopped run did not start (left for the next run as it was). */
 const NOT_STARTED = 'not attempted: the run was stopped';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A temporary SMTP failure (4xx, a dropped connection), recorded as deferred: worth a retry. */
+class TemporaryFailure extends Error {}
 
 /**
  * Sends one edition's messages. Safe to re-run at any time: what was sent is skipped, what was
@@ -143,7 +145,9 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     }
     const inDoubt = before?.state === 'sending';
     let attempts = before?.attempts ?? 0;
-    for (let retry = 0; ; retry++) {
+    // One attempt: a result when it is final (sent, bounced, or deferred with no retry to try), a
+    // TemporaryFailure (already recorded as deferred) when the server asked to try again later.
+    const attempt = async (): Promise<SendResult> => {
       // Left for the next run exactly as it was: not marked, so it is neither skipped nor in doubt.
       if (opts.signal?.aborted) return { ...base, outcome: 'deferred', attempts, response: NOT_STARTED };
       if (fatal || connectionFailuresInARow >= giveUpAfter) {
@@ -175,9 +179,19 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
         if ((err as NodemailerError).responseCode) connectionFailuresInARow = 0;
         else connectionFailuresInARow++;
         await ledger.mark(m.subscriber, edition, 'deferred', why);
-        if (retry >= send.retries) return { ...base, outcome: 'deferred', attempts, response: why };
-        await sleep(send.backoffMs * 2 ** retry * (0.75 + Math.random() / 2));
+        throw new TemporaryFailure(why);
       }
+    };
+    try {
+      return await withRetries(attempt, {
+        retries: send.retries,
+        transient: (err) => err instanceof TemporaryFailure,
+        waitMs: (_err, retry) => backoffMs(send.backoffMs, retry, 0.75 + Math.random() / 2),
+      });
+    } catch (err) {
+      // Every retry deferred too: the next run tries again.
+      if (err instanceof TemporaryFailure) return { ...base, outcome: 'deferred', attempts, response: err.message };
+      throw err;
     }
   };
 
