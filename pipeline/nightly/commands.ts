@@ -17,6 +17,12 @@ function stageList(value: string | undefined, flag: string): StageName[] {
 }
 
 export const registerNightlyCommands: Registrar = (program, context) => {
+  registerNightly(program, context);
+  registerReportAndDemo(program, context);
+  registerStateCommands(program, context);
+};
+
+const registerNightly: Registrar = (program, context) => {
   program
     .command('nightly')
     .description(`run (or resume) one edition: ${STAGES.join(' → ')}`)
@@ -69,7 +75,9 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       emit(this, record, summaryText);
       publish(record);
     });
+};
 
+const registerReportAndDemo: Registrar = (program, context) => {
   program
     .command('report')
     .description('the private run summary of an edition: each subscriber not mailed and why, refused recipients, whether feedback was pulled (never published)')
@@ -99,7 +107,9 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const report = await runDemo(config, { quiet, log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
       emit(this, report, (r) => demoReportText(r));
     });
+};
 
+const registerStateCommands: Registrar = (program, context) => {
   const state = program.command('state').description('seal or open the private part of the store (feedback, learned profiles, send ledger) for a public state branch');
   state
     .command('seal')
