@@ -82,5 +82,3 @@ export function dataLayout(dataDir: string) {
     gitignore: at('.gitignore'),
   } as const;
 }
-
-export type DataLayout = ReturnType<typeof dataLayout>;

@@ -49,7 +49,7 @@ export function listIfExists(dir: string): string[] {
 }
 
 /** JSON.parse, naming the file (and line, for JSON lines) when the text is not JSON. */
-export function parseJson(text: string, path: string, line: number | null = null): unknown {
+function parseJson(text: string, path: string, line: number | null = null): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -67,7 +67,7 @@ export function firstIssue(error: z.ZodError): string {
 }
 
 /** What a record is: its schema, and for the error when a file is not one, `what` it should be and how to `fix` it. */
-export interface RecordKind<S extends z.ZodType> {
+interface RecordKind<S extends z.ZodType> {
   schema: S;
   what?: string;
   fix?: string;

@@ -3,7 +3,7 @@
 // `@`-prefixed key, text beside attributes `#text`; an undefined value leaves its element out.
 import { XMLBuilder } from 'fast-xml-parser';
 
-export type XmlValue = string | XmlElement | XmlElement[] | string[] | undefined;
+type XmlValue = string | XmlElement | XmlElement[] | string[] | undefined;
 export interface XmlElement {
   [name: string]: XmlValue;
 }
