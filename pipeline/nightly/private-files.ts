@@ -1,6 +1,7 @@
 // The nightly's small private files (events cursor, an edition's picks and outbox; the run
-// summary is in run-report.ts): how they are read and written, and when they go. Private files needed only for a while are removed at the end of a night, so the sealed state
-// stops growing with them: an edition's outbox (rendered messages, the largest private files)
+// summary is in run-report.ts): how they are read and written, and when they go. Private files
+// needed only for a while are removed at the end of a night, so the sealed state stops growing
+// with them: an edition's outbox (rendered messages, the largest private files)
 // once the send ledger records every message as sent or bounced and `send.keepOutboxDays` have
 // passed (0, the default: that same night, so a sent outbox is never committed at all); its
 // picks and private run summary after `state.keepDays`. Nothing a resume still needs

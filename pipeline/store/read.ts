@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 
-/** A store file whose content does not parse. `path` lets a caller rebuild derived data. */
+/** A store file whose content does not parse, or is not the record it should be. `path` lets a caller rebuild derived data. */
 export class DamagedFileError extends Error {
   override name = 'DamagedFileError';
   readonly path: string;
