@@ -102,10 +102,6 @@ export function exportVectors(state: StoredState, exported = new Date().toISOStr
   };
 }
 
-export function stateDir(dataDir: string): string {
-  return dataLayout(dataDir).profilesState;
-}
-
 function statePath(dataDir: string, subscriber: string): string {
   return dataLayout(dataDir).profileState(subscriber);
 }
