@@ -18,12 +18,10 @@ import { clientFor } from '../arxiv/fetch.ts';
 import { harvestOai, OaiError, oaiSetFor } from '../arxiv/oai.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { PaperStore } from '../store/papers.ts';
-import { dataLayout } from '../store/layout.ts';
+import { BACKFILL_FILE, dataLayout } from '../store/layout.ts';
 import { readRecord } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { addDays } from './edition.ts';
-
-const BACKFILL_FILE = 'backfill.json';
 
 /** Days per harvest: an expired resumption token costs at most one week's pages again. */
 const WEEK = 7;

@@ -9,6 +9,9 @@ export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'end
 /** Folders rebuilt from the store (or written for a person to look at): never committed. */
 export const DERIVED_DIRS = ['models', 'index', 'site', 'previews', 'mail', 'digest'] as const;
 
+/** Progress of a history back-fill (its summary names the file). */
+export const BACKFILL_FILE = 'backfill.json';
+
 export const VAULT_DIR = 'vault';
 /** The vault of Paperboy before per-file sealing: one file, read once and replaced by the next seal. */
 export const LEGACY_VAULT_FILE = join(VAULT_DIR, 'private-state.sealed');
@@ -38,7 +41,7 @@ export function dataLayout(dataDir: string) {
     editions: at('editions'),
     edition: (date: string) => at('editions', `${date}.json`),
     /** Progress of a history backfill. */
-    backfill: at('backfill.json'),
+    backfill: at(BACKFILL_FILE),
     // --- derived ----------------------------------------------------------------------------------
     /** Runnable models (the static model lives in `models/paperboy/static-lsa/`). */
     models: at('models'),
