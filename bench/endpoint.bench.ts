@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
 import { freePort, spawnEndpoint, testConfig, voteToken, type SpawnedEndpoint } from '../pipeline/testing/endpoint-fixtures.ts';
+import { dataLayout } from '../pipeline/store/layout.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -76,7 +77,7 @@ function commitBaseline(dir: string): { perSecond: number; ms: number } {
 }
 
 function storedPapers(dataDir: string): Map<string, number> {
-  const db = new DatabaseSync(join(dataDir, 'endpoint', 'votes.sqlite'), { readOnly: true });
+  const db = new DatabaseSync(dataLayout(dataDir).votes, { readOnly: true });
   const rows = db.prepare('SELECT paper, COUNT(*) AS n FROM votes GROUP BY paper').all() as { paper: string; n: number }[];
   db.close();
   return new Map(rows.map((r) => [r.paper, r.n]));

@@ -25,6 +25,7 @@ import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import { idMonth } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { sharedDataPath } from './shared-data.ts';
+import { dataLayout } from '../pipeline/store/layout.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
 const cache = join(REPO_ROOT, 'tmp', 'bench-index');
@@ -277,5 +278,5 @@ console.log(`  recomputing every list from the index (baseline: ${SAMPLE} querie
 console.log(`  incremental nightly update                     ${nightSecs.toFixed(1)} s   ${(fullSecs / nightSecs).toFixed(1)}× faster (goal ≤ 30 s); ${night.updatedOld} older papers got a newer similar paper`);
 console.log(`    phases: ${Object.entries(night.phases).map(([p, v]) => `${p} ${v.toFixed(1)} s`).join(', ')}`);
 console.log(`    number[] conversion ${(night.convertMs / 1000).toFixed(1)} s, inside faiss ${(night.faissMs / 1000).toFixed(1)} s; index rebuilt: ${night.indexRebuilt ?? 'no (appended)'}`);
-if (!existsSync(join(nightly.dataDir, 'similar', '2701.jsonl'))) throw new Error('the new papers got no similar lists');
+if (!existsSync(join(dataLayout(nightly.dataDir).similar, '2701.jsonl'))) throw new Error('the new papers got no similar lists');
 rmSync(nightly.dataDir, { recursive: true, force: true });

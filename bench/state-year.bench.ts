@@ -22,9 +22,10 @@ import { gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
 import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
-import { outboxDir, picksPath, prunePrivateState } from '../pipeline/nightly/private-files.ts';
+import { prunePrivateState } from '../pipeline/nightly/private-files.ts';
+import { dataLayout, PRIVATE_DIRS } from '../pipeline/store/layout.ts';
 import { newRunReport, writeRunReport } from '../pipeline/nightly/run-report.ts';
-import { openPrivateState, PART_BYTES, PRIVATE_DIRS, sealPrivateState } from '../pipeline/nightly/state.ts';
+import { openPrivateState, PART_BYTES, sealPrivateState } from '../pipeline/nightly/state.ts';
 import { recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
 import { SendLedger } from '../pipeline/send/ledger.ts';
 import { writeFileAtomic } from '../pipeline/store/atomic.ts';
@@ -106,13 +107,13 @@ const base64Vector = (rnd: () => number) => Buffer.from(Float32Array.from({ leng
 async function night(s: Store, date: string, i: number): Promise<void> {
   const rnd = seededRandom(i + 1);
   const picks = new Map<string, Pick[]>(subscribers.map((sub) => [sub, Array.from({ length: 10 }, (_, k) => ({ paperId: `${date.slice(2, 4)}${date.slice(5, 7)}.${String(Math.floor(rnd() * 99999)).padStart(5, '0')}`, score: Math.round(rnd() * 1000) / 1000, reason: k % 3 ? 'close to your interest' : 'mentions a phrase you follow' }))]));
-  writeFileAtomic(picksPath(s.dir, date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
+  writeFileAtomic(dataLayout(s.dir).picks(date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
   recordPicks(s.dir, date, picks);
-  mkdirSync(outboxDir(s.dir, date), { recursive: true });
+  mkdirSync(dataLayout(s.dir).outbox(date), { recursive: true });
   const ledger = new SendLedger(s.dir);
   const sends: Promise<void>[] = [];
   for (const sub of subscribers) {
-    writeFileSync(join(outboxDir(s.dir, date), `${sub}.json`), JSON.stringify(message(sub, date, picks.get(sub)!, rnd)) + '\n');
+    writeFileSync(join(dataLayout(s.dir).outbox(date), `${sub}.json`), JSON.stringify(message(sub, date, picks.get(sub)!, rnd)) + '\n');
     sends.push(ledger.markSending(sub, date, `<${sub}.${date}@paperboy>`).then(() => ledger.mark(sub, date, 'sent', '250 2.0.0 Ok: queued as ' + Math.floor(rnd() * 1e12).toString(36))));
     // The learned profile is rewritten every night (decay moves every weight).
     const interests = Array.from({ length: 3 }, (_, k) => ({ label: `interest ${k}`, source: 'stated', likes: rnd(), dislikes: 0, papers: [], vector: base64Vector(rnd) }));

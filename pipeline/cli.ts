@@ -1,7 +1,6 @@
 // The `paperboy` command line. Each stage registers its own commands (pipeline/<stage>/commands.ts);
 // this file owns only the global options, the shared context and the error convention:
 // exit 0 on success, non-zero with one line `paperboy: <reason>` otherwise.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type HelpContext } from 'commander';
 import { UsageError, UserError } from './util/errors.ts';
 import type { Context, Registrar } from './util/output.ts';
@@ -15,6 +14,7 @@ import { registerRecommendCommands } from './recommend/commands.ts';
 import { registerIndexCommands } from './index/commands.ts';
 import { registerDigestCommands } from './digest/commands.ts';
 import { registerDoctorCommand, registerNightlyCommands } from './nightly/commands.ts';
+import packageJson from '../package.json' with { type: 'json' };
 
 // In data-flow order, which is also the order `paperboy --help` lists them.
 const registrars: Registrar[] = [
@@ -42,7 +42,7 @@ class PaperboyCommand extends Command {
   }
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = packageJson.version;
 
 function buildProgram(): Command {
   const program = new PaperboyCommand('paperboy')

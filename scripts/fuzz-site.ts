@@ -15,6 +15,7 @@ import { makeArchive } from '../pipeline/testing/site-fixtures.ts';
 import { serveSite } from '../pipeline/site/serve.ts';
 import { idMonth, type Paper } from '../pipeline/store/paper.ts';
 import { launchChromium } from '../pipeline/util/chromium.ts';
+import { dataLayout } from '../pipeline/store/layout.ts';
 
 export interface SiteFuzzInput {
   dataDir: string;
@@ -54,7 +55,7 @@ export async function fuzzSite(input: SiteFuzzInput): Promise<SiteFuzzReport> {
     // U+2028/U+2029 escaped: the store's reader (readline) ends a line at them, and its writer does
     // not escape them (JSON.stringify): a raw one makes the shard unreadable, whatever the site does.
     const line = (p: Paper) => JSON.stringify(p).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-    writeFileSync(join(input.dataDir, 'papers', `${month}.jsonl`), sorted.map(line).join('\n') + '\n');
+    writeFileSync(join(dataLayout(input.dataDir).papers, `${month}.jsonl`), sorted.map(line).join('\n') + '\n');
   }
   const site = siteConfig.parse({ base: BASE, url: `https://paperboy.example.org${BASE}` });
   const build = await buildSite({ dataDir: input.dataDir, site, subscribe: { privacy: 'private' }, outDir: input.outDir, quiet: true });

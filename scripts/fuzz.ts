@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { categoryProblem } from '../pipeline/arxiv/categories.ts';
 import { importKaggle } from '../pipeline/arxiv/kaggle.ts';
-import { loadConfig } from '../pipeline/config.ts';
+import { loadConfig, type Config } from '../pipeline/config.ts';
 import { loadTemplate, renderDigest } from '../pipeline/digest/render.ts';
+import type { CompiledTemplate } from '../pipeline/digest/template.ts';
 import type { EventsPage } from '../pipeline/endpoint/event.ts';
-import { startEndpoint } from '../pipeline/endpoint/server.ts';
+import { startEndpoint, type Endpoint } from '../pipeline/endpoint/server.ts';
 import { EVENTS_TOKEN, testConfig, voteToken } from '../pipeline/testing/endpoint-fixtures.ts';
 import { checkProfile } from '../pipeline/profiles/profile.ts';
 import { wellFormedText } from '../pipeline/store/paper.ts';
@@ -117,13 +118,26 @@ const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/;
 /** Markup the generator plants; escaped output never carries it (a `javascript:` URL is checked where it matters, in links). */
 const MARKUP_IN_OUTPUT = /<script>alert|<img src=x onerror|<svg onload/i;
 
+/** What the rounds share: the endpoint and digest set up once, the report, and what later steps check. */
+interface FuzzRun {
+  opts: FuzzOptions;
+  rng: Rng;
+  report: FuzzReport;
+  fail: (what: string) => void;
+  root: string;
+  endpointConfig: Config;
+  endpoint: Endpoint;
+  digestConfig: Config;
+  template: CompiledTemplate;
+  alice: Record<string, unknown>;
+  /** Real votes the endpoint acknowledged: each must be served by /events at the end. */
+  acknowledged: { subscriber: string; paper: string }[];
+  /** Imported papers kept for the archive step. */
+  forSite: Paper[];
+}
+
 export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
-  const rng = generator(opts.seed);
-  const log = opts.log ?? (() => {});
   const report: FuzzReport = { seed: opts.seed, rounds: 0, lines: 0, imported: 0, reported: 0, digests: 0, requests: 0, votes: 0, profiles: 0, failures: [] };
-  const fail = (what: string) => {
-    if (report.failures.length < 50) report.failures.push(`round ${report.rounds}: ${what}`);
-  };
   const root = mkdtempSync(join(tmpdir(), 'paperboy-fuzz-'));
   let skew = 0;
   const endpointConfig = testConfig({ rateLimitPerMinute: 1e9, rateLimitBurst: 1e6 }, join(root, 'endpoint'));
@@ -138,141 +152,175 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       endpoint: { publicUrl: 'https://vote.example.org' },
     },
   });
-  const template = await loadTemplate(digestConfig);
-  const alice = (await import('../profiles/alice.json', { with: { type: 'json' } })).default as Record<string, unknown>;
-  const acknowledged: { subscriber: string; paper: string }[] = [];
-  const forSite: Paper[] = [];
+  const run: FuzzRun = {
+    opts,
+    rng: generator(opts.seed),
+    report,
+    fail: (what) => {
+      if (report.failures.length < 50) report.failures.push(`round ${report.rounds}: ${what}`);
+    },
+    root,
+    endpointConfig,
+    endpoint,
+    digestConfig,
+    template: await loadTemplate(digestConfig),
+    alice: (await import('../profiles/alice.json', { with: { type: 'json' } })).default as Record<string, unknown>,
+    acknowledged: [],
+    forSite: [],
+  };
+  const log = opts.log ?? (() => {});
   const deadline = Date.now() + opts.seconds * 1000;
   try {
     do {
       report.rounds++;
       const dataDir = join(root, `store-${report.rounds}`);
-
-      // Import: every line is imported or reported, and what is stored is clean.
-      const lines = Array.from({ length: 25 }, (_, i) => kaggleLine(rng, report.rounds * 100 + i));
-      const file = join(root, 'lines.jsonl');
-      writeFileSync(file, lines.join('\n') + '\n');
-      const store = new PaperStore(dataDir);
-      try {
-        const r = await importKaggle(file, store, { quiet: true });
-        report.lines += lines.length;
-        report.imported += r.imported;
-        report.reported += r.bad;
-        const blank = lines.filter((l) => !l.trim()).length;
-        if (r.imported + r.bad + blank !== lines.length) fail(`import: ${lines.length} lines, ${r.imported} imported + ${r.bad} reported + ${blank} blank`);
-        for await (const p of store.all()) {
-          if (opts.site && forSite.length < SITE_IMPORTED) forSite.push(onListingDay(p));
-          for (const c of p.categories) if (categoryProblem(c, 'paper')) fail(`import stored category ${JSON.stringify(c)}`);
-          for (const t of [p.title, p.abstract, ...p.authors, p.comments ?? '', p.license ?? '']) {
-            if (!t.isWellFormed() || UNSAFE.test(t)) fail(`import stored unclean text ${JSON.stringify(t.slice(0, 60))}`);
-          }
-        }
-      } catch (err) {
-        fail(`import crashed: ${(err as Error).stack}`);
-      }
-
-      // Site data: the archive loads, and every category page it would make is an arXiv category.
-      try {
-        const archive = await loadArchive(dataDir);
-        for (const c of archive.categories.keys()) if (categoryProblem(c, 'paper')) fail(`archive page for category ${JSON.stringify(c)}`);
-      } catch (err) {
-        fail(`site data crashed: ${(err as Error).stack}`);
-      }
-
-      // Digest: hostile papers, reasons and a hostile name; escaped output, one-line headers, only web links.
-      const papers = [...store.getMany(new Set(lines.map((_, i) => `2510.${String(10000 + report.rounds * 100 + i).padStart(5, '0')}`))).values()];
-      if (papers.length) {
-        try {
-          const name = text(rng, 2);
-          const m = renderDigest(digestConfig, template, {
-            subscriber: { id: 'fuzz-reader', name, email: 'reader@example.org' },
-            edition: '2025-10-02',
-            picks: papers.slice(0, 8).map((paper, i) => ({ paper, score: 1 - i / 10, reason: text(rng, 2) })),
-          });
-          report.digests++;
-          if (MARKUP_IN_OUTPUT.test(m.html)) fail(`digest HTML carries markup from data: ${MARKUP_IN_OUTPUT.exec(m.html)![0]}`);
-          for (const [header, value] of [['To', m.to], ['Subject', m.subject], ...Object.entries(m.headers)]) {
-            if (/[\r\n]/.test(value!)) fail(`digest header ${header} has a line break: ${JSON.stringify(value)}`);
-          }
-          for (const [, href] of m.html.matchAll(/href="([^"]*)"/g)) if (!/^(https?:|mailto:|#)/i.test(href!)) fail(`digest link ${JSON.stringify(href)}`);
-          const unclean = m.html.isWellFormed() ? UNSAFE.exec(m.html.replace(/\r/g, ''))?.[0] : 'a lone surrogate';
-          if (unclean) fail(`digest HTML has unclean characters (${JSON.stringify(unclean)}) from name ${JSON.stringify(name)}`);
-        } catch (err) {
-          fail(`digest crashed: ${(err as Error).stack}`);
-        }
-      }
-
-      // Profiles: the validator never crashes, and whatever it accepts is clean.
-      for (let i = 0; i < 5; i++) {
-        report.profiles++;
-        const field = rng.pick(['name', 'interests', 'include', 'exclude', 'categories', 'email', 'github', 'id']);
-        const value =
-          field === 'include' || field === 'exclude' ? { authors: [text(rng, 1)], keywords: [text(rng, 2)] }
-          : field === 'categories' ? [rng.pick([...CATEGORIES, ...BAD_CATEGORIES])]
-          : field === 'interests' && rng.chance(0.5) ? [text(rng, 3), text(rng, 3)]
-          : field === 'email' && rng.chance(0.5) ? `sealed:v1:${Buffer.from(text(rng, 8)).toString('base64')}`
-          : text(rng, 2);
-        try {
-          const { profile } = await checkProfile('profiles/alice.json', JSON.stringify({ ...alice, [field]: value }), { privacy: 'public' });
-          if (profile) {
-            const texts = [profile.name, ...profile.interests, ...profile.include.authors, ...profile.include.keywords, ...profile.exclude.authors, ...profile.exclude.keywords];
-            if (/[\r\n\u0000]/.test(profile.name) || texts.some((t) => MARKUP_IN_OUTPUT.test(t) || wellFormedText(t) !== t)) fail(`profile accepted with ${field} = ${JSON.stringify(value)}`);
-          }
-        } catch (err) {
-          fail(`profile validate crashed on ${field}: ${(err as Error).stack}`);
-        }
-      }
-
-      // Endpoint: junk and mutated tokens never answer 5xx or record; one real vote per round is kept.
-      const subscriber = `fuzz-${report.rounds}`;
-      const paper = `2510.${String(report.rounds % 100000).padStart(5, '0')}`;
-      const token = voteToken(endpointConfig, subscriber, paper, rng.chance(0.5) ? 'up' : 'down');
-      for (let i = 0; i < 20; i++) {
-        const mutated = mutate(rng, token);
-        const path = rng.chance(0.7) ? `/${rng.pick(['v', 'u'])}/${mutated}` : rng.pick(['//[', '/v/', '/v/a.b/c', '/%zz', '/events?since=-1', `/${text(rng, 1)}`, '/?' + 'a'.repeat(3000)]);
-        const method = rng.pick(['GET', 'POST', 'HEAD', 'PUT', 'OPTIONS']);
-        const status = await send(endpoint.url, method, path, rng.chance(0.5) ? 'action=up&origin=open' : text(rng, 2));
-        if (status === undefined) continue;
-        report.requests++;
-        if (status >= 500) fail(`endpoint answered ${status} to ${method} ${JSON.stringify(path.slice(0, 80))}`);
-        if (status === 200 && method === 'POST' && mutated !== token && path.startsWith('/v/')) fail(`endpoint recorded a vote from a mutated token ${JSON.stringify(mutated)}`);
-      }
-      const status = await send(endpoint.url, 'POST', `/v/${token}`, 'origin=button');
-      report.requests++;
-      if (status === 200) acknowledged.push({ subscriber, paper });
-      else fail(`endpoint answered ${status} to a real vote`);
+      const { store, lines } = await fuzzImport(run, dataDir);
+      await fuzzArchiveData(run, dataDir);
+      fuzzDigest(run, store, lines);
+      await fuzzProfiles(run);
+      await fuzzEndpoint(run);
       skew += (endpointConfig.endpoint.holdSeconds + 1) * 1000;
       rmSync(dataDir, { recursive: true, force: true });
       log(`round ${report.rounds}: ${report.lines} lines, ${report.digests} digests, ${report.requests} requests, ${report.failures.length} failures`);
     } while (Date.now() < deadline);
-
-    // Nothing lost: every acknowledged real vote is confirmed and served.
-    const res = await fetch(`${endpoint.url}/events?since=0&limit=10000`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } });
-    const served = new Set(((await res.json()) as EventsPage).events.map((e) => `${e.subscriber} ${e.paper}`));
-    report.votes = acknowledged.length;
-    for (const v of acknowledged) if (!served.has(`${v.subscriber} ${v.paper}`)) fail(`acknowledged vote of ${v.subscriber} on ${v.paper} not served by /events`);
-    if (served.size !== acknowledged.length) fail(`/events serves ${served.size} votes, ${acknowledged.length} were real`);
-
-    if (opts.site) {
-      log(`\nbuilding the archive of ${forSite.length} imported, ${SITE_LEGACY} old-store and ${SITE_REAL} real papers`);
-      const legacy = Array.from({ length: SITE_LEGACY }, (_, i) => legacyPaper(rng, i));
-      const taken = new Set(forSite.map((p) => p.id));
-      const real = readDemoPapers(10 * SITE_REAL).filter((p, i) => i % 10 === 0 && !taken.has(p.id));
-      const scriptLicense = (ps: Paper[]) => ps.find((p) => /^\s*javascript:/i.test(p.license ?? ''))?.id ?? ps[0]?.id;
-      // Papers with a page: an old-store paper with no arXiv category is left out of the archive.
-      const listed = legacy.filter((p) => p.categories.some((c) => !categoryProblem(c, 'paper')));
-      const browse = [scriptLicense(forSite), scriptLicense(listed)].filter((id) => id !== undefined);
-      try {
-        report.site = await fuzzSite({ dataDir: join(root, 'site-data'), outDir: join(root, 'site'), papers: [...forSite, ...real], legacy, browse, fail });
-      } catch (err) {
-        fail(`site build crashed: ${(err as Error).stack}`);
-      }
-    }
+    await checkVotesServed(run);
+    if (opts.site) await fuzzArchive(run, log);
   } finally {
     await endpoint.close();
     rmSync(root, { recursive: true, force: true });
   }
   return report;
+}
+
+/** Import: every line is imported or reported, and what is stored is clean. */
+async function fuzzImport(run: FuzzRun, dataDir: string): Promise<{ store: PaperStore; lines: string[] }> {
+  const lines = Array.from({ length: 25 }, (_, i) => kaggleLine(run.rng, run.report.rounds * 100 + i));
+  const file = join(run.root, 'lines.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const store = new PaperStore(dataDir);
+  try {
+    const r = await importKaggle(file, store, { quiet: true });
+    run.report.lines += lines.length;
+    run.report.imported += r.imported;
+    run.report.reported += r.bad;
+    const blank = lines.filter((l) => !l.trim()).length;
+    if (r.imported + r.bad + blank !== lines.length) run.fail(`import: ${lines.length} lines, ${r.imported} imported + ${r.bad} reported + ${blank} blank`);
+    for await (const p of store.all()) {
+      if (run.opts.site && run.forSite.length < SITE_IMPORTED) run.forSite.push(onListingDay(p));
+      for (const c of p.categories) if (categoryProblem(c, 'paper')) run.fail(`import stored category ${JSON.stringify(c)}`);
+      for (const t of [p.title, p.abstract, ...p.authors, p.comments ?? '', p.license ?? '']) {
+        if (!t.isWellFormed() || UNSAFE.test(t)) run.fail(`import stored unclean text ${JSON.stringify(t.slice(0, 60))}`);
+      }
+    }
+  } catch (err) {
+    run.fail(`import crashed: ${(err as Error).stack}`);
+  }
+  return { store, lines };
+}
+
+/** Site data: the archive loads, and every category page it would make is an arXiv category. */
+async function fuzzArchiveData(run: FuzzRun, dataDir: string): Promise<void> {
+  try {
+    const archive = await loadArchive(dataDir);
+    for (const c of archive.categories.keys()) if (categoryProblem(c, 'paper')) run.fail(`archive page for category ${JSON.stringify(c)}`);
+  } catch (err) {
+    run.fail(`site data crashed: ${(err as Error).stack}`);
+  }
+}
+
+/** Digest: hostile papers, reasons and a hostile name; escaped output, one-line headers, only web links. */
+function fuzzDigest(run: FuzzRun, store: PaperStore, lines: string[]): void {
+  const papers = [...store.getMany(new Set(lines.map((_, i) => `2510.${String(10000 + run.report.rounds * 100 + i).padStart(5, '0')}`))).values()];
+  if (papers.length) {
+    try {
+      const name = text(run.rng, 2);
+      const m = renderDigest(run.digestConfig, run.template, {
+        subscriber: { id: 'fuzz-reader', name, email: 'reader@example.org' },
+        edition: '2025-10-02',
+        picks: papers.slice(0, 8).map((paper, i) => ({ paper, score: 1 - i / 10, reason: text(run.rng, 2) })),
+      });
+      run.report.digests++;
+      if (MARKUP_IN_OUTPUT.test(m.html)) run.fail(`digest HTML carries markup from data: ${MARKUP_IN_OUTPUT.exec(m.html)![0]}`);
+      for (const [header, value] of [['To', m.to], ['Subject', m.subject], ...Object.entries(m.headers)]) {
+        if (/[\r\n]/.test(value!)) run.fail(`digest header ${header} has a line break: ${JSON.stringify(value)}`);
+      }
+      for (const [, href] of m.html.matchAll(/href="([^"]*)"/g)) if (!/^(https?:|mailto:|#)/i.test(href!)) run.fail(`digest link ${JSON.stringify(href)}`);
+      const unclean = m.html.isWellFormed() ? UNSAFE.exec(m.html.replace(/\r/g, ''))?.[0] : 'a lone surrogate';
+      if (unclean) run.fail(`digest HTML has unclean characters (${JSON.stringify(unclean)}) from name ${JSON.stringify(name)}`);
+    } catch (err) {
+      run.fail(`digest crashed: ${(err as Error).stack}`);
+    }
+  }
+}
+
+/** Profiles: the validator never crashes, and whatever it accepts is clean. */
+async function fuzzProfiles(run: FuzzRun): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    run.report.profiles++;
+    const field = run.rng.pick(['name', 'interests', 'include', 'exclude', 'categories', 'email', 'github', 'id']);
+    const value =
+      field === 'include' || field === 'exclude' ? { authors: [text(run.rng, 1)], keywords: [text(run.rng, 2)] }
+      : field === 'categories' ? [run.rng.pick([...CATEGORIES, ...BAD_CATEGORIES])]
+      : field === 'interests' && run.rng.chance(0.5) ? [text(run.rng, 3), text(run.rng, 3)]
+      : field === 'email' && run.rng.chance(0.5) ? `sealed:v1:${Buffer.from(text(run.rng, 8)).toString('base64')}`
+      : text(run.rng, 2);
+    try {
+      const { profile } = await checkProfile('profiles/alice.json', JSON.stringify({ ...run.alice, [field]: value }), { privacy: 'public' });
+      if (profile) {
+        const texts = [profile.name, ...profile.interests, ...profile.include.authors, ...profile.include.keywords, ...profile.exclude.authors, ...profile.exclude.keywords];
+        if (/[\r\n\u0000]/.test(profile.name) || texts.some((t) => MARKUP_IN_OUTPUT.test(t) || wellFormedText(t) !== t)) run.fail(`profile accepted with ${field} = ${JSON.stringify(value)}`);
+      }
+    } catch (err) {
+      run.fail(`profile validate crashed on ${field}: ${(err as Error).stack}`);
+    }
+  }
+}
+
+/** Endpoint: junk and mutated tokens never answer 5xx or record; one real vote per round is kept. */
+async function fuzzEndpoint(run: FuzzRun): Promise<void> {
+  const subscriber = `fuzz-${run.report.rounds}`;
+  const paper = `2510.${String(run.report.rounds % 100000).padStart(5, '0')}`;
+  const token = voteToken(run.endpointConfig, subscriber, paper, run.rng.chance(0.5) ? 'up' : 'down');
+  for (let i = 0; i < 20; i++) {
+    const mutated = mutate(run.rng, token);
+    const path = run.rng.chance(0.7) ? `/${run.rng.pick(['v', 'u'])}/${mutated}` : run.rng.pick(['//[', '/v/', '/v/a.b/c', '/%zz', '/events?since=-1', `/${text(run.rng, 1)}`, '/?' + 'a'.repeat(3000)]);
+    const method = run.rng.pick(['GET', 'POST', 'HEAD', 'PUT', 'OPTIONS']);
+    const status = await send(run.endpoint.url, method, path, run.rng.chance(0.5) ? 'action=up&origin=open' : text(run.rng, 2));
+    if (status === undefined) continue;
+    run.report.requests++;
+    if (status >= 500) run.fail(`endpoint answered ${status} to ${method} ${JSON.stringify(path.slice(0, 80))}`);
+    if (status === 200 && method === 'POST' && mutated !== token && path.startsWith('/v/')) run.fail(`endpoint recorded a vote from a mutated token ${JSON.stringify(mutated)}`);
+  }
+  const status = await send(run.endpoint.url, 'POST', `/v/${token}`, 'origin=button');
+  run.report.requests++;
+  if (status === 200) run.acknowledged.push({ subscriber, paper });
+  else run.fail(`endpoint answered ${status} to a real vote`);
+}
+
+/** Nothing lost: every acknowledged real vote is confirmed and served. */
+async function checkVotesServed(run: FuzzRun): Promise<void> {
+  const res = await fetch(`${run.endpoint.url}/events?since=0&limit=10000`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } });
+  const served = new Set(((await res.json()) as EventsPage).events.map((e) => `${e.subscriber} ${e.paper}`));
+  run.report.votes = run.acknowledged.length;
+  for (const v of run.acknowledged) if (!served.has(`${v.subscriber} ${v.paper}`)) run.fail(`acknowledged vote of ${v.subscriber} on ${v.paper} not served by /events`);
+  if (served.size !== run.acknowledged.length) run.fail(`/events serves ${served.size} votes, ${run.acknowledged.length} were real`);
+}
+
+/** The archive step: the real build of the rounds' imported papers, old-store papers and real ones. */
+async function fuzzArchive(run: FuzzRun, log: (line: string) => void): Promise<void> {
+  log(`\nbuilding the archive of ${run.forSite.length} imported, ${SITE_LEGACY} old-store and ${SITE_REAL} real papers`);
+  const legacy = Array.from({ length: SITE_LEGACY }, (_, i) => legacyPaper(run.rng, i));
+  const taken = new Set(run.forSite.map((p) => p.id));
+  const real = readDemoPapers(10 * SITE_REAL).filter((p, i) => i % 10 === 0 && !taken.has(p.id));
+  const scriptLicense = (ps: Paper[]) => ps.find((p) => /^\s*javascript:/i.test(p.license ?? ''))?.id ?? ps[0]?.id;
+  // Papers with a page: an old-store paper with no arXiv category is left out of the archive.
+  const listed = legacy.filter((p) => p.categories.some((c) => !categoryProblem(c, 'paper')));
+  const browse = [scriptLicense(run.forSite), scriptLicense(listed)].filter((id) => id !== undefined);
+  try {
+    run.report.site = await fuzzSite({ dataDir: join(run.root, 'site-data'), outDir: join(run.root, 'site'), papers: [...run.forSite, ...real], legacy, browse, fail: run.fail });
+  } catch (err) {
+    run.fail(`site build crashed: ${(err as Error).stack}`);
+  }
 }
 
 /** An imported paper announced on one of the archive step's listing days (by its id: the rounds' random sequence stays the same). */

@@ -6,6 +6,7 @@
 import { cleanText, parseArxivId, splitAuthors, type AnnounceType, type Paper } from '../store/paper.ts';
 import { matchesCategories } from './kaggle.ts';
 import { attr, escapeXml, list, MalformedResponseError, parseXml, text, type XmlNode } from './xml.ts';
+import { xmlDocument, type XmlElement } from '../util/xml.ts';
 
 type FeedFormat = 'rss' | 'atom';
 
@@ -162,79 +163,78 @@ export function buildAnnouncementFeed(papers: Iterable<Paper>, opts: BuildFeedOp
   const rfcDate = `${rfc822Day(opts.date)} 00:00:00 ${offset.replace(':', '')}`;
   const isoStamp = `${opts.date}T00:00:00${offset}`;
   const self = opts.selfUrl ?? `https://rss.arxiv.org/${format}/${catsPath}`;
+  const title = `${catsLabel} updates on arXiv.org`;
+  const description = `${catsLabel} updates on the arXiv.org e-print archive.`;
   if (format === 'atom') {
-    const entries = items.map(({ p, type }) => {
-      const vid = `${p.id}v${p.version ?? 1}`;
-      return [
-        '  <entry>',
-        `    <id>oai:arXiv.org:${vid}</id>`,
-        `    <title>${escapeXml(p.title)}</title>`,
-        `    <updated>${isoStamp}</updated>`,
-        `    <link href="https://arxiv.org/abs/${p.id}" rel="alternate" type="text/html"/>`,
-        `    <summary>${escapeXml(`arXiv:${vid} Announce Type: ${type} \nAbstract: ${p.abstract}`)}</summary>`,
-        ...p.categories.map((c) => `    <category term="${escapeXml(c)}" scheme="http://arxiv.org/schemas/atom"/>`),
-        `    <published>${isoStamp}</published>`,
-        `    <arxiv:announce_type>${type}</arxiv:announce_type>`,
-        ...(p.license ? [`    <dc:rights>${escapeXml(p.license)}</dc:rights>`] : []),
-        ...(p.journalRef ? [`    <arxiv:journal_reference>${escapeXml(p.journalRef)}</arxiv:journal_reference>`] : []),
-        ...(p.doi ? [`    <arxiv:DOI>${escapeXml(p.doi)}</arxiv:DOI>`] : []),
-        `    <dc:creator>${escapeXml(p.authors.join(', '))}</dc:creator>`,
-        '  </entry>',
-      ].join('\n');
-    });
-    return [
-      `<?xml version='1.0' encoding='UTF-8'?>`,
-      `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xml:lang="en-us">`,
-      `  <id>${escapeXml(self)}</id>`,
-      `  <title>${escapeXml(catsLabel)} updates on arXiv.org</title>`,
-      `  <updated>${isoStamp}</updated>`,
-      `  <link href="${escapeXml(self)}" rel="self" type="application/atom+xml"/>`,
-      `  <subtitle>${escapeXml(catsLabel)} updates on the arXiv.org e-print archive.</subtitle>`,
-      ...entries,
-      '</feed>',
-      '',
-    ].join('\n');
+    const feed: XmlElement = {
+      '@xmlns': 'http://www.w3.org/2005/Atom',
+      '@xmlns:arxiv': 'http://arxiv.org/schemas/atom',
+      '@xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+      '@xml:lang': 'en-us',
+      id: self,
+      title,
+      updated: isoStamp,
+      link: { '@href': self, '@rel': 'self', '@type': 'application/atom+xml' },
+      subtitle: description,
+      entry: items.map(({ p, type }) => ({
+        id: oaiId(p),
+        title: p.title,
+        updated: isoStamp,
+        link: { '@href': absUrl(p), '@rel': 'alternate', '@type': 'text/html' },
+        summary: summaryOf(p, type),
+        category: p.categories.map((c) => ({ '@term': c, '@scheme': 'http://arxiv.org/schemas/atom' })),
+        published: isoStamp,
+        ...arxivFields(p, type),
+      })),
+    };
+    return xmlDocument(DECLARATION, { feed }, escapeXml);
   }
-  const rssItems = items.map(({ p, type }) => {
-    const vid = `${p.id}v${p.version ?? 1}`;
-    return [
-      '    <item>',
-      `      <title>${escapeXml(p.title)}</title>`,
-      `      <link>https://arxiv.org/abs/${p.id}</link>`,
-      `      <description>${escapeXml(`arXiv:${vid} Announce Type: ${type} \nAbstract: ${p.abstract}`)}</description>`,
-      `      <guid isPermaLink="false">oai:arXiv.org:${vid}</guid>`,
-      ...p.categories.map((c) => `      <category>${escapeXml(c)}</category>`),
-      `      <pubDate>${rfcDate}</pubDate>`,
-      `      <arxiv:announce_type>${type}</arxiv:announce_type>`,
-      ...(p.license ? [`      <dc:rights>${escapeXml(p.license)}</dc:rights>`] : []),
-      ...(p.journalRef ? [`      <arxiv:journal_reference>${escapeXml(p.journalRef)}</arxiv:journal_reference>`] : []),
-      ...(p.doi ? [`      <arxiv:DOI>${escapeXml(p.doi)}</arxiv:DOI>`] : []),
-      `      <dc:creator>${escapeXml(p.authors.join(', '))}</dc:creator>`,
-      '    </item>',
-    ].join('\n');
-  });
-  return [
-    `<?xml version='1.0' encoding='UTF-8'?>`,
-    `<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">`,
-    '  <channel>',
-    `    <title>${escapeXml(catsLabel)} updates on arXiv.org</title>`,
-    `    <link>http://rss.arxiv.org/rss/${escapeXml(catsPath)}</link>`,
-    `    <description>${escapeXml(catsLabel)} updates on the arXiv.org e-print archive.</description>`,
-    `    <atom:link href="${escapeXml(self)}" rel="self" type="application/rss+xml"/>`,
-    '    <docs>http://www.rssboard.org/rss-specification</docs>',
-    '    <language>en-us</language>',
-    `    <lastBuildDate>${rfcDate}</lastBuildDate>`,
-    '    <managingEditor>rss-help@arxiv.org</managingEditor>',
-    `    <pubDate>${rfcDate}</pubDate>`,
-    '    <skipDays>',
-    '      <day>Saturday</day>',
-    '      <day>Sunday</day>',
-    '    </skipDays>',
-    ...rssItems,
-    '  </channel>',
-    '</rss>',
-    '',
-  ].join('\n');
+  const rss: XmlElement = {
+    '@xmlns:arxiv': 'http://arxiv.org/schemas/atom',
+    '@xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+    '@xmlns:atom': 'http://www.w3.org/2005/Atom',
+    '@xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
+    '@version': '2.0',
+    channel: {
+      title,
+      link: `http://rss.arxiv.org/rss/${catsPath}`,
+      description,
+      'atom:link': { '@href': self, '@rel': 'self', '@type': 'application/rss+xml' },
+      docs: 'http://www.rssboard.org/rss-specification',
+      language: 'en-us',
+      lastBuildDate: rfcDate,
+      managingEditor: 'rss-help@arxiv.org',
+      pubDate: rfcDate,
+      skipDays: { day: ['Saturday', 'Sunday'] },
+      item: items.map(({ p, type }) => ({
+        title: p.title,
+        link: absUrl(p),
+        description: summaryOf(p, type),
+        guid: { '@isPermaLink': 'false', '#text': oaiId(p) },
+        category: p.categories,
+        pubDate: rfcDate,
+        ...arxivFields(p, type),
+      })),
+    },
+  };
+  return xmlDocument(DECLARATION, { rss }, escapeXml);
+}
+
+// What an Atom entry and an RSS item of arXiv's feed say alike.
+const DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>";
+const versionedId = (p: Paper) => `${p.id}v${p.version ?? 1}`;
+const oaiId = (p: Paper) => `oai:arXiv.org:${versionedId(p)}`;
+const absUrl = (p: Paper) => `https://arxiv.org/abs/${p.id}`;
+const summaryOf = (p: Paper, type: string) => `arXiv:${versionedId(p)} Announce Type: ${type} \nAbstract: ${p.abstract}`;
+
+function arxivFields(p: Paper, type: string): XmlElement {
+  return {
+    'arxiv:announce_type': type,
+    'dc:rights': p.license ?? undefined,
+    'arxiv:journal_reference': p.journalRef ?? undefined,
+    'arxiv:DOI': p.doi ?? undefined,
+    'dc:creator': p.authors.join(', '),
+  };
 }
 
 /** `2026-07-20` → `Mon, 20 Jul 2026`. */

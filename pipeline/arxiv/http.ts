@@ -4,9 +4,10 @@
 // least `requestSpacingMs` after the previous one finished (stricter than start-to-start, so the
 // gap holds as arXiv sees it, whatever the latency). Transient failures (5xx, 429, a
 // timeout, a reset connection, a truncated or malformed body) are retried with exponential
-// backoff and full jitter; a 503/429 `Retry-After` is honoured. Anything else fails at once.
+// backoff and full jitter (util/retry.ts); a 503/429 `Retry-After` is honoured. Anything else fails at once.
 import pLimit from 'p-limit';
 import { UserError } from '../util/errors.ts';
+import { backoffMs, sleep, withRetries } from '../util/retry.ts';
 import { MalformedResponseError } from './xml.ts';
 
 export interface HttpPolicy {
@@ -83,32 +84,25 @@ export class PoliteClient {
     return this.limit(() => this.attempts(url, handle));
   }
 
-  private async attempts<T>(url: string, handle: (res: RawResponse) => T): Promise<T> {
-    const { retries } = this.policy;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once(url, handle);
-      } catch (err) {
-        const transient = err instanceof TransientError || err instanceof MalformedResponseError;
-        if (!transient) throw err;
-        const reason = (err as Error).message;
-        if (attempt >= retries) {
-          throw new ArxivUnavailableError(`${hostOf(url)} failed after ${attempt + 1} attempts: ${reason}`);
-        }
+  private attempts<T>(url: string, handle: (res: RawResponse) => T): Promise<T> {
+    return withRetries(() => this.once(url, handle), {
+      retries: this.policy.retries,
+      transient: (err) => err instanceof TransientError || err instanceof MalformedResponseError,
+      waitMs: (err, retry) => {
         const retryAfter = err instanceof TransientError ? err.retryAfterMs : null;
         if (retryAfter !== null && retryAfter > MAX_RETRY_AFTER_MS) {
-          throw new ArxivUnavailableError(`${hostOf(url)} asked to retry after ${Math.round(retryAfter / 1000)}s: ${reason}`);
+          throw new ArxivUnavailableError(`${hostOf(url)} asked to retry after ${Math.round(retryAfter / 1000)}s: ${err.message}`);
         }
-        const waitMs = retryAfter ?? this.backoff(attempt);
-        this.onRetry({ url, attempt: attempt + 1, reason, waitMs });
-        await sleep(waitMs);
-      }
-    }
+        return retryAfter ?? this.backoff(retry);
+      },
+      exhausted: (err, attempts) => new ArxivUnavailableError(`${hostOf(url)} failed after ${attempts} attempts: ${err.message}`),
+      onRetry: (err, retry, waitMs) => this.onRetry({ url, attempt: retry + 1, reason: err.message, waitMs }),
+    });
   }
 
   /** Exponential backoff with full jitter: uniform in [base·2^n / 2, base·2^n]. */
-  private backoff(attempt: number): number {
-    const ceiling = this.policy.backoffMs * 2 ** attempt;
+  private backoff(retry: number): number {
+    const ceiling = backoffMs(this.policy.backoffMs, retry);
     return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
   }
 
@@ -156,13 +150,5 @@ function hostOf(url: string): string {
     return new URL(url).host;
   } catch {
     return url;
-  }
-}
-
-/** Waits at least `ms`: a timer may fire a fraction of a millisecond early, so re-arm until the clock agrees. */
-async function sleep(ms: number): Promise<void> {
-  const until = performance.now() + ms;
-  for (let left = ms; left > 0; left = until - performance.now()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
   }
 }

@@ -61,10 +61,31 @@ export interface ImportReport {
   seconds: number;
 }
 
-/** Converts one snapshot record; throws with a short reason when the record is unusable. */
-export function paperFromKaggle(rec: KaggleRecord, opts: { listingDates?: boolean } = {}): Paper {
-  if (typeof rec !== 'object' || rec === null) throw new Error('not a JSON object');
-  if (typeof rec.id !== 'string' || !rec.id) throw new Error('missing id');
+const TEXT_FIELDS = ['submitter', 'authors', 'title', 'comments', 'journal-ref', 'doi', 'report-no', 'categories', 'license', 'abstract', 'update_date'] as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks a parsed snapshot line field by field, throwing the first that is not what a snapshot
+ * holds. Written out rather than a zod schema: it runs on every line of a multi-million-line
+ * import, where a schema would double the cost of parsing.
+ */
+function assertKaggleRecord(value: unknown): asserts value is KaggleRecord {
+  if (!isObject(value)) throw new Error('not a JSON object');
+  if (typeof value.id !== 'string' || !value.id) throw new Error('missing id');
+  for (const f of TEXT_FIELDS) if (value[f] != null && typeof value[f] !== 'string') throw new Error(`${f} is not text`);
+  const { versions, authors_parsed: parsed } = value;
+  if (versions !== undefined && !(Array.isArray(versions) && versions.every((v) => isObject(v) && typeof v.version === 'string' && typeof v.created === 'string'))) {
+    throw new Error('versions is not a list of {version, created}');
+  }
+  if (parsed !== undefined && !(Array.isArray(parsed) && parsed.every((a) => Array.isArray(a) && a.every((s) => typeof s === 'string')))) {
+    throw new Error('authors_parsed is not a list of name parts');
+  }
+}
+
+/** Converts one snapshot record (a parsed line); throws with a short reason when the record is unusable. */
+export function paperFromKaggle(rec: unknown, opts: { listingDates?: boolean } = {}): Paper {
+  assertKaggleRecord(rec);
   const { id } = parseArxivId(rec.id);
   const title = cleanText(rec.title);
   const abstract = cleanText(rec.abstract);
@@ -77,9 +98,9 @@ export function paperFromKaggle(rec: KaggleRecord, opts: { listingDates?: boolea
     const problem = categoryProblem(c, 'paper');
     if (problem) throw new Error(wellFormedText(problem));
   }
-  const versions = Array.isArray(rec.versions) ? rec.versions : [];
+  const versions = rec.versions ?? [];
   const last = versions[versions.length - 1];
-  const version = last ? Number(String(last.version).replace(/^v/, '')) || null : null;
+  const version = last ? Number(last.version.replace(/^v/, '')) || null : null;
   const updateDate = isoDate(rec.update_date);
   return {
     id,
@@ -101,7 +122,7 @@ export function paperFromKaggle(rec: KaggleRecord, opts: { listingDates?: boolea
 }
 
 function authorsOf(rec: KaggleRecord): string[] {
-  if (Array.isArray(rec.authors_parsed) && rec.authors_parsed.length > 0) {
+  if (rec.authors_parsed && rec.authors_parsed.length > 0) {
     return rec.authors_parsed
       .map(([last = '', first = '', suffix = '']) => cleanText([first, last, suffix].filter(Boolean).join(' ')))
       .filter(Boolean);
@@ -184,7 +205,7 @@ function convertLines(batch: string[], opts: ConvertOptions): ConvertedBatch {
     if (!line.trim()) continue;
     let paper: Paper;
     try {
-      paper = paperFromKaggle(JSON.parse(line) as KaggleRecord, opts);
+      paper = paperFromKaggle(JSON.parse(line), opts);
     } catch (err) {
       out.bad.push({ line: 1 + i, reason: (err as Error).message.slice(0, 120) });
       continue;

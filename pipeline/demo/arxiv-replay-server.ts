@@ -356,6 +356,24 @@ function answerOai(q: URLSearchParams, state: OaiState): Answer {
 
 // ---- the server -----------------------------------------------------------------------------
 
+/** The first injected fault for `path`, used up once its times are. */
+function takeFault(faults: (Fault & { remaining: number })[], path: string): Fault | undefined {
+  const i = faults.findIndex((f) => !f.path || path.startsWith(f.path));
+  if (i < 0) return undefined;
+  const f = faults[i]!;
+  if (--f.remaining <= 0) faults.splice(i, 1);
+  return f;
+}
+
+/** The faults that answer with a wrong body: the resumption token asked with again, an unreadable entry id. */
+function garble(a: Answer, fault: Fault, path: string): void {
+  const token = new URL(path, 'http://replay').searchParams.get('resumptionToken');
+  if (fault.kind === 'repeat-token' && token) {
+    a.body = a.body.replace(/<resumptionToken([^>]*?)\s*(\/>|>[^<]*<\/resumptionToken>)/, `<resumptionToken$1>${escapeXml(token)}</resumptionToken>`);
+  }
+  if (fault.kind === 'bad-entry') a.body = a.body.replace(/(<id>|<guid[^>]*>)oai:arXiv\.org:[^<]+/, '$1garbage');
+}
+
 export async function startReplayServer(opts: ReplayServerOptions = {}): Promise<ReplayServer> {
   const requests: ReplayRequest[] = [];
   const faults: (Fault & { remaining: number })[] = [];
@@ -383,14 +401,6 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     return { status: 404, body: 'not found', type: 'text/plain' };
   }
 
-  function takeFault(path: string): Fault | undefined {
-    const i = faults.findIndex((f) => !f.path || path.startsWith(f.path));
-    if (i < 0) return undefined;
-    const f = faults[i]!;
-    if (--f.remaining <= 0) faults.splice(i, 1);
-    return f;
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
     const record: ReplayRequest = { path, at: performance.now(), end: null, port: req.socket.remotePort ?? 0 };
@@ -400,7 +410,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
     const ended = (): void => void (record.end ??= performance.now());
     res.on('finish', ended);
     res.on('close', ended);
-    const fault = takeFault(path);
+    const fault = takeFault(faults, path);
     if (fault?.kind === 'reset') {
       req.socket.resetAndDestroy();
       return;
@@ -415,11 +425,7 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
       return;
     }
     const a = await answer(req);
-    const token = new URL(path, 'http://replay').searchParams.get('resumptionToken');
-    if (fault?.kind === 'repeat-token' && token) {
-      a.body = a.body.replace(/<resumptionToken([^>]*?)\s*(\/>|>[^<]*<\/resumptionToken>)/, `<resumptionToken$1>${escapeXml(token)}</resumptionToken>`);
-    }
-    if (fault?.kind === 'bad-entry') a.body = a.body.replace(/(<id>|<guid[^>]*>)oai:arXiv\.org:[^<]+/, '$1garbage');
+    if (fault) garble(a, fault, path);
     const type = a.type ?? 'application/xml; charset=utf-8';
     if (fault?.kind === 'truncate') {
       // A cleanly ended chunked response holding half the document: HTTP-valid, XML-broken.

@@ -4,8 +4,7 @@
 // runs seven consecutive editions (a weekend included), clicks a 👍 in a delivered email between
 // nights so the next digest learns from it, screenshots the last digests in Chromium and builds
 // the archive. Everything it writes goes under the data directory.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { DEMO_CORPUS, readCorpus, startReplayServer, type ReplayServer } from './arxiv-replay-server.ts';
@@ -13,7 +12,9 @@ import { configSchema, type Config } from '../config.ts';
 import { screenshotEmail } from '../digest/preview.ts';
 import { startEndpoint, type Endpoint } from '../endpoint/server.ts';
 import { startLocalSmtp, type LocalSmtp } from './smtp-server.ts';
+import { dataLayout } from '../store/layout.ts';
 import { PaperStore } from '../store/papers.ts';
+import { demoProfileKeys } from '../nightly/demo-keys.ts';
 import { addDays } from '../nightly/edition.ts';
 import { runNightly } from '../nightly/run.ts';
 import { summaryText } from '../nightly/summary.ts';
@@ -103,7 +104,7 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
   log(`history: ${world.history} papers announced before ${DEMO_FIRST_DAY} in ${dataDir}/papers`);
   log(`loopback services: arXiv replay ${replay.url}, SMTP ${smtp.url}, feedback endpoint ${endpoint.url}`);
 
-  const report: DemoReport = { dataDir, history: world.history, editions: [], votes: [], mailDir: join(dataDir, 'mail'), previews: [], siteDir: join(dataDir, 'site'), seconds: 0 };
+  const report: DemoReport = { dataDir, history: world.history, editions: [], votes: [], mailDir: dataLayout(dataDir).mail, previews: [], siteDir: dataLayout(dataDir).site, seconds: 0 };
   const lastHtml = new Map<string, string>();
   try {
     for (let i = 0; i < DEMO_DAYS; i++) {
@@ -134,7 +135,7 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
       await new Promise((r) => setTimeout(r, 2500));
     }
 
-    const previewDir = join(dataDir, 'previews');
+    const previewDir = dataLayout(dataDir).previews;
     for (const [who, html] of lastHtml) report.previews.push(...(await screenshotEmail(html, previewDir, who.split('@')[0]!)));
     log(`previews: ${report.previews.length} screenshots in ${previewDir}`);
 
@@ -146,12 +147,6 @@ export async function runDemo(base: Config, opts: { quiet?: boolean; log?: (line
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
-}
-
-function demoProfileKeys(): { publicKey: string; privateKey: string } {
-  const file = fileURLToPath(new URL('../../paperboy.demo.config.json', import.meta.url));
-  const { profiles } = JSON.parse(readFileSync(file, 'utf8')) as { profiles: { publicKey: string; privateKey: string } };
-  return { publicKey: profiles.publicKey, privateKey: profiles.privateKey };
 }
 
 /** Finds the first 👍 link in a digest's text part and POSTs the vote as the vote page's script does. */
@@ -178,9 +173,9 @@ export function demoReportText(r: DemoReport, cwd = process.cwd()): string {
     ...r.editions.map((e) => `  ${e.date}  ${e.status.padEnd(9)} ${String(e.papers).padStart(4)} papers  ${e.sent} emails sent`),
     '',
     `  emails (.eml, open with any mail client):  ${rel(r.mailDir)}/<date>/`,
-    `  email previews (phone/desktop, light/dark): ${rel(join(r.dataDir, 'previews'))}/`,
+    `  email previews (phone/desktop, light/dark): ${rel(dataLayout(r.dataDir).previews)}/`,
     `  the archive:                                 npx paperboy site --serve --no-build --data-dir ${rel(r.dataDir)}`,
     `                                               (then open http://127.0.0.1:4321/)`,
-    `  edition records ("why no email today?"):   ${rel(join(r.dataDir, 'editions'))}/`,
+    `  edition records ("why no email today?"):   ${rel(dataLayout(r.dataDir).editions)}/`,
   ].join('\n');
 }

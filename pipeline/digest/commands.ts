@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../config.ts';
 import { profileById } from '../profiles/profile-file.ts';
 import { emit, type Registrar } from '../util/output.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
@@ -9,6 +10,7 @@ import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { stopOnSignals } from '../util/stop.ts';
 import type { DigestInput } from './input.ts';
+import { dataLayout } from '../store/layout.ts';
 
 /** The picks file (JSON of DigestInput, an array of them, or { edition, inputs }). */
 async function readPicks(file: string, date: string | undefined): Promise<DigestInput[]> {
@@ -36,6 +38,12 @@ function oneEdition(inputs: DigestInput[]): string {
 }
 
 export const registerDigestCommands: Registrar = (program, context) => {
+  registerDigest(program, context);
+  registerSend(program, context);
+  registerPreview(program, context);
+};
+
+const registerDigest: Registrar = (program, context) => {
   program
     .command('digest')
     .description('render each subscriber\'s morning email from a picks file and write it as .eml and .html (never sends)')
@@ -50,7 +58,7 @@ export const registerDigestCommands: Registrar = (program, context) => {
       const { requireSigningKey } = await import('../links/config.ts');
       requireSigningKey(config.links);
       const edition = oneEdition(inputs);
-      const out = resolve(opts.out ?? join(config.dataDir, 'digest', edition));
+      const out = resolve(opts.out ?? dataLayout(config.dataDir).digest(edition));
       const { renderDigests } = await import('./render.ts');
       const { toEml } = await import('../send/send.ts');
       const messages = await renderDigests(config, inputs);
@@ -71,7 +79,9 @@ export const registerDigestCommands: Registrar = (program, context) => {
         ].join('\n'),
       );
     });
+};
 
+const registerSend: Registrar = (program, context) => {
   program
     .command('send')
     .description('render and send each subscriber\'s morning email over SMTP (idempotent: re-running sends nothing twice)')
@@ -101,7 +111,17 @@ export const registerDigestCommands: Registrar = (program, context) => {
         process.exitCode = 2;
       }
     });
+};
 
+interface PreviewOptions {
+  date?: string;
+  picks?: string;
+  count?: string;
+  profiles?: string;
+  out?: string;
+}
+
+const registerPreview: Registrar = (program, context) => {
   program
     .command('preview')
     .description('write a subscriber\'s digest as HTML and PNG screenshots (phone 375 px, desktop 1024 px; light and dark) via Chromium')
@@ -112,38 +132,15 @@ export const registerDigestCommands: Registrar = (program, context) => {
     .option('--profiles <dir>', 'profiles directory (default: profiles.dir)')
     .option('--out <dir>', 'where to write (default <dataDir>/digest/preview/)')
     .option('--json', 'machine-readable report')
-    .action(async function (this: Command, id: string, opts: { date?: string; picks?: string; count?: string; profiles?: string; out?: string }) {
+    .action(async function (this: Command, id: string, opts: PreviewOptions) {
       const { config, quiet } = context(this);
-      const date = opts.date;
-      const count = opts.count === undefined ? Infinity : Number(opts.count);
-      if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new UserError('--count must be a positive integer');
-      let input: DigestInput;
-      if (opts.picks) {
-        const found = (await readPicks(opts.picks, date)).find((i) => i.subscriber.id === id);
-        if (!found) throw new UserError(`no picks for ${id} in ${opts.picks}`);
-        input = found;
-      } else {
-        if (opts.profiles) config.profiles.dir = opts.profiles;
-        const profile = await profileById(config, id);
-        const { previewPicks } = await import('../recommend/preview.ts');
-        const { isPlainEmail } = await import('../profiles/seal.ts');
-        const { date: day, papers, picks } = await previewPicks(config, profile, date, { quiet });
-        const byId = new Map(papers.map((p) => [p.id, p]));
-        // A preview never opens a sealed address: it is mailed to nobody.
-        const email = isPlainEmail(profile.email) ? profile.email : `${id}@preview.invalid`;
-        input = {
-          subscriber: { id, name: profile.name, email },
-          edition: day,
-          picks: picks.slice(0, count).map((p) => ({ paper: byId.get(p.paperId)!, score: p.score, reason: p.reason })),
-          newPapers: papers.length,
-        };
-      }
+      const input = await previewInput(config, id, opts, quiet);
       // a preview needs signed-looking links, not the production keys
       const keyring = Object.keys(config.links.keys).length ? undefined : { keys: { preview: randomBytes(24).toString('base64url') } };
       const { renderDigests } = await import('./render.ts');
       const [message] = await renderDigests(config, [input], keyring ? { keyring } : {});
       if (!message) throw new UserError(`no papers to preview for ${id}`);
-      const out = resolve(opts.out ?? join(config.dataDir, 'digest', 'preview'));
+      const out = resolve(opts.out ?? dataLayout(config.dataDir).digest('preview'));
       const html = join(out, `${id}.html`);
       writeFileAtomic(html, message.html);
       writeFileAtomic(join(out, `${id}.txt`), message.text);
@@ -154,3 +151,29 @@ export const registerDigestCommands: Registrar = (program, context) => {
       );
     });
 };
+
+/** What a preview shows: the subscriber's picks from a file, or what the recommender picks for them now. */
+async function previewInput(config: Config, id: string, opts: PreviewOptions, quiet: boolean): Promise<DigestInput> {
+  const date = opts.date;
+  const count = opts.count === undefined ? Infinity : Number(opts.count);
+  if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new UserError('--count must be a positive integer');
+  if (opts.picks) {
+    const found = (await readPicks(opts.picks, date)).find((i) => i.subscriber.id === id);
+    if (!found) throw new UserError(`no picks for ${id} in ${opts.picks}`);
+    return found;
+  }
+  if (opts.profiles) config.profiles.dir = opts.profiles;
+  const profile = await profileById(config, id);
+  const { previewPicks } = await import('../recommend/preview.ts');
+  const { isPlainEmail } = await import('../profiles/seal.ts');
+  const { date: day, papers, picks } = await previewPicks(config, profile, date, { quiet });
+  const byId = new Map(papers.map((p) => [p.id, p]));
+  // A preview never opens a sealed address: it is mailed to nobody.
+  const email = isPlainEmail(profile.email) ? profile.email : `${id}@preview.invalid`;
+  return {
+    subscriber: { id, name: profile.name, email },
+    edition: day,
+    picks: picks.slice(0, count).map((p) => ({ paper: byId.get(p.paperId)!, score: p.score, reason: p.reason })),
+    newPapers: papers.length,
+  };
+}

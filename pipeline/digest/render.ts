@@ -7,13 +7,17 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { expiryFor, signLink, type Keyring, type LinkAction } from '../links/tokens.ts';
 import { requireSigningKey } from '../links/config.ts';
+import { z } from 'zod';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { dataLayout } from '../store/layout.ts';
+import { readRecord } from '../store/read.ts';
 import type { Paper } from '../store/paper.ts';
 import type { DigestInput, DigestPick } from './input.ts';
-import { compileTemplate, fill, MJML_OPTIONS, fillSection, type CompiledTemplate, type TemplateData } from './template.ts';
+import { compileTemplate, fill, MJML_OPTIONS, fillSection, type Compiled, type CompiledTemplate, type TemplateData } from './template.ts';
 import { escapeHtml } from '../util/html.ts';
 import { readable } from '../util/latex.ts';
-import { clip, dateRange, firstSentences, longDate, shortDate, shortenAuthors } from './text.ts';
+import { clip, dateRange, firstSentences, shortDate, shortenAuthors } from './text.ts';
+import { longDate } from '../util/dates.ts';
 
 export interface Message {
   subscriber: string;
@@ -58,18 +62,16 @@ export function loadTemplate(config: Config): Promise<CompiledTemplate> {
   if (!existsSync(path)) throw new Error(`digest template ${path} does not exist`);
   const source = readFileSync(path, 'utf8');
   const version = createHash('sha256').update(mjmlVersion()).update('\0').update(JSON.stringify(MJML_OPTIONS)).update('\0').update(source).digest('hex').slice(0, 16);
-  const file = join(config.dataDir, 'digest', 'compiled', `${version}.json`);
+  const file = dataLayout(config.dataDir).compiledTemplate(version);
   const key = file;
   let compiled = compiledCache.get(key);
   if (!compiled) {
     compiled = (async () => {
-      if (existsSync(file)) {
-        try {
-          const cached = JSON.parse(readFileSync(file, 'utf8')) as CompiledTemplate;
-          if (cached.version === version && Array.isArray(cached.parts)) return cached;
-        } catch {
-          // unreadable cache: compile again below
-        }
+      try {
+        const cached = readRecord(file, compiledTemplate);
+        if (cached?.version === version) return cached;
+      } catch {
+        // unreadable cache: compile again below
       }
       const fresh = await compileTemplate(source, version);
       writeFileAtomic(file, JSON.stringify(fresh));
@@ -81,9 +83,19 @@ export function loadTemplate(config: Config): Promise<CompiledTemplate> {
   return compiled;
 }
 
+const compiledPart: z.ZodType<Compiled> = z.lazy(() =>
+  z.union([
+    z.object({ kind: z.literal('text'), text: z.string() }),
+    z.object({ kind: z.literal('var'), name: z.string(), raw: z.boolean() }),
+    z.object({ kind: z.literal('section'), name: z.string(), item: z.array(compiledPart) }),
+  ]),
+);
+const compiledTemplate = { schema: z.object({ parts: z.array(compiledPart), version: z.string() }) satisfies z.ZodType<CompiledTemplate> };
+const packageVersion = { schema: z.object({ version: z.string() }) };
+
 function mjmlVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'mjml', 'package.json'), 'utf8')) as { version: string }).version;
+    return readRecord(join(REPO_ROOT, 'node_modules', 'mjml', 'package.json'), packageVersion)?.version ?? 'unknown';
   } catch {
     return 'unknown';
   }

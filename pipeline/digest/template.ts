@@ -23,7 +23,7 @@ type Node =
   | { kind: 'var'; name: string; raw: boolean }
   | { kind: 'section'; name: string; body: Node[] };
 
-type Compiled =
+export type Compiled =
   | { kind: 'text'; text: string }
   | { kind: 'var'; name: string; raw: boolean }
   | { kind: 'section'; name: string; item: Compiled[] };

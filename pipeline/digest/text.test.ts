@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readable } from '../util/latex.ts';
-import { clip, dateRange, firstSentences, longDate, shortenAuthors } from './text.ts';
+import { clip, dateRange, firstSentences, shortenAuthors } from './text.ts';
 
 test('author lists are shortened around the first and last authors', () => {
   assert.equal(shortenAuthors(['A. One', 'B. Two']), 'A. One, B. Two');
@@ -20,10 +20,9 @@ test('firstSentences stops at sentence ends, not at abbreviations or decimals', 
   assert.equal(firstSentences('Short one. ' + 'Long '.repeat(100), 2, 100), 'Short one.');
 });
 
-test('readable collapses whitespace and converts LaTeX; clip and dates', () => {
+test('readable collapses whitespace and converts LaTeX; clip', () => {
   assert.equal(readable('  A $\\beta$-VAE\n  for  $\\mathbb{R}^3$ '), 'A β-VAE for ℝ³');
   assert.equal(clip('one two three four', 10), 'one two…');
-  assert.equal(longDate('2025-10-01'), 'Wednesday, 1 October 2025');
 });
 
 test('readable cleans what did not pass ingestion (a pick\'s reason): no control characters or lone surrogates', () => {

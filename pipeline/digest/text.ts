@@ -45,13 +45,8 @@ export function clip(s: string, max: number): string {
   return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,;:–—-]+$/, '')}…`;
 }
 
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
-/** "Monday, 3 November 2025" for an edition date (YYYY-MM-DD), independent of the host's zone. */
-export function longDate(edition: string): string {
-  return LONG_DATE.format(new Date(`${edition}T12:00:00Z`));
-}
 
 /** "13–19 November 2025" for a digest covering `days` days up to `edition` ("30 October – 5 November 2025" across months). */
 export function dateRange(edition: string, days: number): string {

@@ -13,13 +13,15 @@
 // folders): the sentences summarize public abstracts, but which papers have one tells tonight's picks.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { retryAfterMs } from '../arxiv/http.ts';
 import type { Config } from '../config.ts';
 import type { Pick as PaperPick } from '../recommend/recommend.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { listIfExists, readTextIfExists } from '../store/read.ts';
+import { dataLayout } from '../store/layout.ts';
+import { listIfExists, parseRecord, readTextIfExists } from '../store/read.ts';
 import { readable } from '../util/latex.ts';
 
 /** Longer answers are not one sentence a reader skims. */
@@ -56,14 +58,11 @@ export interface TldrReport {
   error?: string;
 }
 
-interface CachedTldr {
-  id: string;
-  version: number | null;
-  model: string;
-  tldr: string;
-  /** The edition it was written for. */
-  edition: string;
-}
+/** One TL;DR of the cache; `edition` is the one it was written for. */
+const cachedTldr = {
+  schema: z.object({ id: z.string(), version: z.number().int().nullable(), model: z.string(), tldr: z.string(), edition: z.string() }),
+};
+type CachedTldr = z.output<typeof cachedTldr.schema>;
 
 /** One paper left without a TL;DR; `stop` when every further request would fail alike. */
 class TldrFailure extends Error {
@@ -228,11 +227,14 @@ async function ask(config: Config, paper: Paper): Promise<string> {
   }
 }
 
+const chatChoice = z.object({ message: z.object({ content: z.unknown() }).optional(), finish_reason: z.unknown() });
+const chatCompletion = z.object({ choices: z.array(chatChoice).optional() });
+
 /** The sentence of a chat completion, cleaned; throws why there is none. */
 export function usableSentence(responseText: string): string {
-  let choice: { message?: { content?: unknown }; finish_reason?: unknown } | undefined;
+  let choice: z.output<typeof chatChoice> | undefined;
   try {
-    choice = (JSON.parse(responseText) as { choices?: (typeof choice)[] }).choices?.[0];
+    choice = chatCompletion.parse(JSON.parse(responseText)).choices?.[0];
   } catch {
     throw new TldrFailure('no chat completion in the answer');
   }
@@ -257,7 +259,7 @@ export function usableSentence(responseText: string): string {
 // --- the cache: <dataDir>/private/tldr/<yyyy-mm>.jsonl, by the month of the edition that wrote it ----
 
 function cacheDir(dataDir: string): string {
-  return join(dataDir, 'private', 'tldr');
+  return dataLayout(dataDir).tldrCache;
 }
 
 function cacheKey(paper: Pick<Paper, 'id' | 'version'>, model: string): string {
@@ -276,11 +278,11 @@ function previousMonth(edition: string): string {
 
 /** A month's entries; a damaged line is only a cache miss (the paper is asked again). */
 function readMonth(dataDir: string, month: string): CachedTldr[] {
-  const text = readTextIfExists(join(cacheDir(dataDir), `${month}.jsonl`)) ?? '';
+  const path = join(cacheDir(dataDir), `${month}.jsonl`);
+  const text = readTextIfExists(path) ?? '';
   return text.split('\n').flatMap((line) => {
     try {
-      const e = JSON.parse(line) as CachedTldr;
-      return typeof e.id === 'string' && typeof e.model === 'string' && typeof e.tldr === 'string' ? [e] : [];
+      return [parseRecord(line, path, cachedTldr)];
     } catch {
       return [];
     }

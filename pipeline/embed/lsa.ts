@@ -21,47 +21,7 @@ export interface LsaOptions {
  */
 export function learnTokenEmbeddings(docs: ArrayLike<number>[], vocab: number, opts: LsaOptions & { skip?: number[] }): Float32Array {
   const { dim } = opts;
-  const skip = new Set(opts.skip ?? []);
-  // Document frequencies, then the compact index of tokens that occur at all.
-  const df = new Int32Array(vocab);
-  const counts: Map<number, number>[] = [];
-  for (const doc of docs) {
-    const tf = new Map<number, number>();
-    for (let i = 0; i < doc.length; i++) {
-      const t = doc[i]!;
-      if (skip.has(t) || t < 0 || t >= vocab) continue;
-      tf.set(t, (tf.get(t) ?? 0) + 1);
-    }
-    for (const t of tf.keys()) df[t]!++;
-    counts.push(tf);
-  }
-  const n = docs.length;
-  const rowOf = new Int32Array(vocab).fill(-1);
-  const tokens: number[] = [];
-  for (let t = 0; t < vocab; t++) if (df[t]! > 0) rowOf[t] = tokens.push(t) - 1;
-  const rows = tokens.length;
-  const idf = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) idf[r] = Math.log((n + 1) / (df[tokens[r]!]! + 1)) + 1;
-
-  // Sparse matrix A (rows = tokens, columns = documents) stored by document: (1 + ln tf) · idf, columns L2-normalised.
-  const colStart = new Int32Array(n + 1);
-  for (let d = 0; d < n; d++) colStart[d + 1] = colStart[d]! + counts[d]!.size;
-  const rowIdx = new Int32Array(colStart[n]!);
-  const values = new Float64Array(colStart[n]!);
-  for (let d = 0; d < n; d++) {
-    let k = colStart[d]!;
-    let norm = 0;
-    for (const [t, c] of counts[d]!) {
-      const r = rowOf[t]!;
-      const w = (1 + Math.log(c)) * idf[r]!;
-      rowIdx[k] = r;
-      values[k++] = w;
-      norm += w * w;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let j = colStart[d]!; j < k; j++) values[j]! /= norm;
-  }
-  counts.length = 0;
+  const { n, rows, tokens, idf, colStart, rowIdx, values } = weightedMatrix(docs, vocab, new Set(opts.skip ?? []));
 
   const k = Math.min(dim, rows, n);
   const l = Math.min(k + (opts.oversample ?? 24), rows, n);
@@ -121,6 +81,53 @@ export function learnTokenEmbeddings(docs: ArrayLike<number>[], vocab: number, o
     }
   }
   return out;
+}
+
+/**
+ * The token × document matrix of `docs`, stored by document: (1 + ln tf) · idf, columns
+ * L2-normalised, over the tokens that occur at all (`tokens[row]`, with their idf).
+ */
+function weightedMatrix(docs: ArrayLike<number>[], vocab: number, skip: Set<number>) {
+  // Document frequencies, then the compact index of tokens that occur at all.
+  const df = new Int32Array(vocab);
+  const counts: Map<number, number>[] = [];
+  for (const doc of docs) {
+    const tf = new Map<number, number>();
+    for (let i = 0; i < doc.length; i++) {
+      const t = doc[i]!;
+      if (skip.has(t) || t < 0 || t >= vocab) continue;
+      tf.set(t, (tf.get(t) ?? 0) + 1);
+    }
+    for (const t of tf.keys()) df[t]!++;
+    counts.push(tf);
+  }
+  const n = docs.length;
+  const rowOf = new Int32Array(vocab).fill(-1);
+  const tokens: number[] = [];
+  for (let t = 0; t < vocab; t++) if (df[t]! > 0) rowOf[t] = tokens.push(t) - 1;
+  const rows = tokens.length;
+  const idf = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) idf[r] = Math.log((n + 1) / (df[tokens[r]!]! + 1)) + 1;
+
+  // Sparse matrix A (rows = tokens, columns = documents) stored by document: (1 + ln tf) · idf, columns L2-normalised.
+  const colStart = new Int32Array(n + 1);
+  for (let d = 0; d < n; d++) colStart[d + 1] = colStart[d]! + counts[d]!.size;
+  const rowIdx = new Int32Array(colStart[n]!);
+  const values = new Float64Array(colStart[n]!);
+  for (let d = 0; d < n; d++) {
+    let k = colStart[d]!;
+    let norm = 0;
+    for (const [t, c] of counts[d]!) {
+      const r = rowOf[t]!;
+      const w = (1 + Math.log(c)) * idf[r]!;
+      rowIdx[k] = r;
+      values[k++] = w;
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let j = colStart[d]!; j < k; j++) values[j]! /= norm;
+  }
+  return { n, rows, tokens, idf, colStart, rowIdx, values };
 }
 
 /** Xᵀ X of a row-major `rows × cols` matrix. */

@@ -1,9 +1,12 @@
 // Which model, how it is run, and where it lives: resolved from the `embed` config without
 // loading transformers.js (stages that only read vectors import this, not the model runtime).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { dataLayout } from '../store/layout.ts';
+import { readRecord } from '../store/read.ts';
 import { STATIC_MODEL, type EmbedConfig } from './config.ts';
 
 export const INFO_FILE = 'paperboy-model.json';
@@ -21,7 +24,7 @@ export interface StaticModelInfo {
 
 /** `<dataDir>/models`: the local model path; the static model lives in `<dataDir>/models/paperboy/static-lsa/`. */
 export function modelsDir(config: Config): string {
-  return join(config.dataDir, 'models');
+  return dataLayout(config.dataDir).models;
 }
 
 export function staticModelDir(config: Config): string {
@@ -32,7 +35,7 @@ export function staticModelDir(config: Config): string {
 export function readStaticModelInfo(dir: string): StaticModelInfo | undefined {
   const file = join(dir, INFO_FILE);
   if (!existsSync(file) || !existsSync(join(dir, 'onnx', 'model.onnx'))) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as StaticModelInfo;
+  return readRecord(file, { schema: staticModelInfo, what: "an offline model's info" });
 }
 
 /**
@@ -41,7 +44,7 @@ export function readStaticModelInfo(dir: string): StaticModelInfo | undefined {
  * learning another one. The runnable folder (`staticModelDir`) is derived from it.
  */
 export function committedModelDir(config: Config): string {
-  return join(config.dataDir, 'offline-model');
+  return dataLayout(config.dataDir).offlineModel;
 }
 
 /** What the committed offline model is; the weights are listed by file and digest. */
@@ -53,9 +56,24 @@ export interface CommittedModelInfo extends StaticModelInfo {
   weights: { file: string; bytes: number; sha256: string }[];
 }
 
+const staticModelInfo = z.object({
+  model: z.string(),
+  dim: z.number().int().positive(),
+  fingerprint: z.string(),
+  papers: z.number(),
+  nonZeroTokens: z.number(),
+  builtAt: z.string(),
+  seconds: z.number(),
+}) satisfies z.ZodType<StaticModelInfo>;
+const committedModelInfo = staticModelInfo.extend({
+  version: z.number().int().positive(),
+  vocab: z.number().int().positive(),
+  weights: z.array(z.object({ file: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })),
+}) satisfies z.ZodType<CommittedModelInfo>;
+
 export function readCommittedModelInfo(config: Config): CommittedModelInfo | undefined {
   const file = join(committedModelDir(config), INFO_FILE);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CommittedModelInfo) : undefined;
+  return readRecord(file, { schema: committedModelInfo, what: "the committed offline model's info" });
 }
 
 /** The store's offline model: the committed one, or (a store from before models were committed) the installed one. */

@@ -14,10 +14,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { groupByMonth } from '../store/paper.ts';
-import { DamagedFileError, listIfExists, parseJson, readBytesIfExists, readJsonIfExists, readTextIfExists } from '../store/read.ts';
+import { dataLayout } from '../store/layout.ts';
+import { DamagedFileError, listIfExists, parseRecord, readBytesIfExists, readRecord, readTextIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 import { currentStaticModel, modelKeyOf, modelSpec } from './spec.ts';
 
@@ -36,21 +38,25 @@ export interface VectorShard extends VectorSet {
   hashes: string[];
 }
 
-interface ShardHeader {
-  modelKey: string;
-  dim: number;
-  storage: Storage;
-  count: number;
-  ids: string[];
-  hashes: string[];
-}
+const shardHeader = {
+  schema: z
+    .object({
+      modelKey: z.string(),
+      dim: z.number().int().positive(),
+      storage: z.enum(['int8', 'float16']),
+      count: z.number().int().nonnegative(),
+      ids: z.array(z.string()),
+      hashes: z.array(z.string()),
+    })
+    .refine((h) => h.ids.length === h.count && h.hashes.length === h.count, 'as many ids and hashes as rows'),
+  what: 'the header of a vector shard',
+};
 
-interface ActiveModel {
-  modelKey: string;
-  dim: number;
-  papers: number;
-  since: string;
-}
+const activeModel = {
+  schema: z.object({ modelKey: z.string(), dim: z.number().int().positive(), papers: z.number().int().nonnegative(), since: z.string() }),
+  what: "the active model's record",
+};
+type ActiveModel = z.output<typeof activeModel.schema>;
 
 const MAGIC = 'PBV2';
 const MAGIC_UNCHECKED = 'PBV1';
@@ -75,7 +81,7 @@ function rowChecksum(buf: Uint8Array, layout: ReturnType<typeof bodyLayout>, sto
 export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
   const { dim, ids } = shard;
   const count = ids.length;
-  const header: ShardHeader = { modelKey: shard.modelKey, dim, storage, count, ids, hashes: shard.hashes };
+  const header: z.input<typeof shardHeader.schema> = { modelKey: shard.modelKey, dim, storage, count, ids, hashes: shard.hashes };
   const json = Buffer.from(JSON.stringify(header));
   const layout = bodyLayout(storage, count, dim, align8(8 + json.length), true);
   const out = new Uint8Array(layout.end);
@@ -111,12 +117,8 @@ export function decodeShard(input: Uint8Array, path: string): VectorShard {
   if (magic !== MAGIC && magic !== MAGIC_UNCHECKED) throw new DamagedFileError(path, null, 'not a Paperboy vector shard');
   const len = new DataView(input.buffer, input.byteOffset, input.byteLength).getUint32(4, true);
   if (8 + len > input.length) throw new DamagedFileError(path, null, `truncated: ${input.length} bytes, the header alone needs ${8 + len}`);
-  const header = parseJson<ShardHeader>(Buffer.from(input.subarray(8, 8 + len)).toString(), path);
+  const header = parseRecord(Buffer.from(input.subarray(8, 8 + len)).toString(), path, shardHeader);
   const { dim, count, storage } = header;
-  const sane =
-    Number.isSafeInteger(dim) && dim > 0 && Number.isSafeInteger(count) && count >= 0 && (storage === 'int8' || storage === 'float16') &&
-    Array.isArray(header.ids) && header.ids.length === count && Array.isArray(header.hashes) && header.hashes.length === count;
-  if (!sane) throw new DamagedFileError(path, null, 'the header does not describe a vector shard');
   // Typed-array views need aligned offsets; copy when the buffer is not (a fresh copy starts at 0).
   const buf = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
   const layout = bodyLayout(storage, count, dim, align8(8 + len), magic === MAGIC);
@@ -162,7 +164,7 @@ export class VectorStore {
   readonly root: string;
 
   constructor(dataDir: string) {
-    this.root = join(dataDir, 'vectors');
+    this.root = dataLayout(dataDir).vectors;
   }
 
   /** A file-system-safe folder name per model key (readable part + hash against collisions). */
@@ -192,8 +194,7 @@ export class VectorStore {
   }
 
   active(): ActiveModel | undefined {
-    const file = join(this.root, 'active.json');
-    return readJsonIfExists<ActiveModel>(file);
+    return readRecord(join(this.root, 'active.json'), activeModel);
   }
 
   /** Makes `modelKey` the active model and deletes every other model's vectors (the switch is complete). */

@@ -1,6 +1,8 @@
 // The nightly job's side of `GET /events`: pulls every confirmed feedback event after a cursor.
 import type { Config } from '../config.ts';
+import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
+import { backoffMs, withRetries } from '../util/retry.ts';
 import type { EventsPage } from './event.ts';
 
 export interface PullOptions {
@@ -21,6 +23,21 @@ export interface PulledEvents extends EventsPage {
    */
   restarted?: { savedLog: string; savedCursor: number };
 }
+
+const eventsPage = z.object({
+  log: z.string().min(1),
+  next: z.number(),
+  events: z.array(
+    z.object({
+      seq: z.number().int(),
+      subscriber: z.string(),
+      paper: z.string(),
+      action: z.enum(['up', 'down', 'clear', 'unsubscribe']),
+      edition: z.string(),
+      at: z.string(),
+    }),
+  ),
+}) satisfies z.ZodType<EventsPage>;
 
 /** The endpoint answered 401/403: the events token is wrong (a configuration error, not an outage). */
 export class EventsTokenRefusedError extends UserError {}
@@ -62,28 +79,31 @@ export async function pullEvents(config: Config, sinceCursor: number, options: P
   }
 }
 
-async function fetchPage(url: URL, token: string, options: PullOptions): Promise<EventsPage> {
+/** A network error, 5xx or 429: worth another attempt. */
+class Unreachable extends Error {}
+
+/** One page, retried (util/retry.ts) on network errors, 5xx and 429 after 0.5 s, 1 s, 2 s…; a refused token or another answer fails at once. */
+function fetchPage(url: URL, token: string, options: PullOptions): Promise<EventsPage> {
   const attempts = options.attempts ?? 3;
-  const doFetch = options.fetch ?? fetch;
-  let lastError = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 2)));
-    let res: Response;
-    try {
-      res = await doFetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
-    } catch (err) {
-      lastError = (err as Error).message;
-      continue;
-    }
-    if (res.status === 401 || res.status === 403) throw new EventsTokenRefusedError(`feedback endpoint ${url.origin} refused the events token (HTTP ${res.status})`);
-    if (!res.ok) {
-      lastError = `HTTP ${res.status}`;
-      if (res.status >= 500 || res.status === 429) continue;
-      throw new Error(`feedback endpoint ${url.origin} answered HTTP ${res.status} to ${url.pathname}`);
-    }
-    const body = (await res.json()) as EventsPage;
-    if (!Array.isArray(body.events) || typeof body.next !== 'number' || typeof body.log !== 'string' || !body.log) throw new Error(`feedback endpoint ${url.origin} sent a malformed events page`);
-    return body;
+  return withRetries(() => fetchPageOnce(url, token, options.fetch ?? fetch), {
+    retries: attempts - 1,
+    transient: (err) => err instanceof Unreachable,
+    waitMs: (_err, retry) => backoffMs(500, retry),
+    exhausted: (err) => new Error(`feedback endpoint ${url.origin} unreachable after ${attempts} attempts (${err.message})`),
+  });
+}
+
+async function fetchPageOnce(url: URL, token: string, doFetch: typeof fetch): Promise<EventsPage> {
+  let res: Response;
+  try {
+    res = await doFetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new Unreachable((err as Error).message);
   }
-  throw new Error(`feedback endpoint ${url.origin} unreachable after ${attempts} attempts (${lastError})`);
+  if (res.status === 401 || res.status === 403) throw new EventsTokenRefusedError(`feedback endpoint ${url.origin} refused the events token (HTTP ${res.status})`);
+  if (res.status >= 500 || res.status === 429) throw new Unreachable(`HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`feedback endpoint ${url.origin} answered HTTP ${res.status} to ${url.pathname}`);
+  const body = eventsPage.safeParse(await res.json());
+  if (!body.success) throw new Error(`feedback endpoint ${url.origin} sent a malformed events page`);
+  return body.data;
 }

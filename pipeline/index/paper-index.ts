@@ -9,9 +9,11 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { readBytesIfExists } from '../store/read.ts';
+import { dataLayout } from '../store/layout.ts';
+import { parseRecord, readBytesIfExists } from '../store/read.ts';
 import type { VectorShard } from '../embed/vectors.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
@@ -162,7 +164,7 @@ export class PaperIndex {
 }
 
 export function indexFile(config: Config): string {
-  return join(config.dataDir, 'index', 'papers.faiss');
+  return dataLayout(config.dataDir).indexFile;
 }
 
 /** A new index holding every vector of the set; exact or approximate by size. */
@@ -200,10 +202,23 @@ export function saveIndex(config: Config, index: PaperIndex): void {
   header.copy(out, 8);
   body.copy(out, 8 + header.length);
   // Leftovers of a writer killed mid-write.
-  const dir = join(config.dataDir, 'index');
+  const dir = dataLayout(config.dataDir).indexDir;
   if (existsSync(dir)) for (const f of readdirSync(dir)) if (/^\.papers\.faiss\..*\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
   writeFileAtomic(file, out);
 }
+
+const labels = z.array(z.string().nullable());
+const indexHeader = {
+  schema: z.object({
+    modelKey: z.string(),
+    dim: z.number().int().positive(),
+    kind: z.enum(['exact', 'approximate']),
+    factory: z.string(),
+    labels,
+    hashes: labels,
+    updatedAt: z.string(),
+  }) satisfies z.ZodType<IndexHeader>,
+};
 
 /** The persisted index, or undefined when there is none or it is damaged (it is then rebuilt); a file that cannot be read at all is an error. */
 export function loadIndex(config: Config): PaperIndex | undefined {
@@ -214,7 +229,7 @@ export function loadIndex(config: Config): PaperIndex | undefined {
   try {
     if (buf.toString('latin1', 0, 4) !== MAGIC) return undefined;
     const len = buf.readUInt32LE(4);
-    const header = JSON.parse(buf.toString('utf8', 8, 8 + len)) as IndexHeader;
+    const header = parseRecord(buf.toString('utf8', 8, 8 + len), file, indexHeader);
     const index = faiss.Index.fromBuffer(buf.subarray(8 + len));
     if (index.ntotal() !== header.labels.length || index.getDimension() !== header.dim) return undefined;
     return new PaperIndex(header, index, config.index.efSearch);

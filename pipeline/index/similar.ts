@@ -11,11 +11,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
 import type { Config } from '../config.ts';
+import { z } from 'zod';
 import { loadVectors, type VectorShard } from '../embed/vectors.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth, idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { DamagedFileError, listIfExists, parseJsonLines, readJsonIfExists, readTextIfExists } from '../store/read.ts';
+import { dataLayout } from '../store/layout.ts';
+import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 
@@ -32,14 +34,19 @@ export interface SimilarEntry {
   newer: NewerNeighbour[];
 }
 
-interface SimilarMeta {
-  modelKey: string;
-  k: number;
-  updatedAt: string;
-}
+const neighbour = { id: z.string(), score: z.number() };
+const similarEntry = {
+  schema: z.object({
+    id: z.string(),
+    similar: z.array(z.object(neighbour)),
+    newer: z.array(z.object({ ...neighbour, since: z.string() })),
+  }) satisfies z.ZodType<SimilarEntry>,
+  what: 'a similar-papers entry',
+};
+const similarMeta = { schema: z.object({ modelKey: z.string(), k: z.number().int().positive(), updatedAt: z.string() }), what: "the similar lists' meta record" };
 
 export function similarDir(config: Config): string {
-  return join(config.dataDir, 'similar');
+  return dataLayout(config.dataDir).similar;
 }
 
 function shardMonths(config: Config): string[] {
@@ -52,7 +59,7 @@ function shardMonths(config: Config): string[] {
 function readShard(config: Config, month: string): Map<string, SimilarEntry> {
   const out = new Map<string, SimilarEntry>();
   const file = join(similarDir(config), `${month}.jsonl`);
-  for (const e of parseJsonLines<SimilarEntry>(readTextIfExists(file) ?? '', file)) out.set(e.id, e);
+  for (const e of parseRecordLines(readTextIfExists(file) ?? '', file, similarEntry)) out.set(e.id, e);
   return out;
 }
 
@@ -65,9 +72,8 @@ function writeShard(config: Config, month: string, entries: Iterable<SimilarEntr
   writeFileAtomic(join(similarDir(config), `${month}.jsonl`), lines.join('\n') + '\n');
 }
 
-function readMeta(config: Config): SimilarMeta | undefined {
-  const file = join(similarDir(config), 'meta.json');
-  return readJsonIfExists<SimilarMeta>(file);
+function readMeta(config: Config) {
+  return readRecord(join(similarDir(config), 'meta.json'), similarMeta);
 }
 
 /** Similar-paper entries of the given papers (all papers when `ids` is omitted). */

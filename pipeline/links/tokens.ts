@@ -56,9 +56,9 @@ export function verifyLink(ring: Keyring, token: string, now: number = Date.now(
   const sig = canonicalBase64url(token.slice(dot + 1));
   const claimsJson = canonicalBase64url(payload);
   if (!sig || !claimsJson) return { ok: false, reason: 'malformed' };
-  let claims: LinkClaims;
+  let claims: unknown;
   try {
-    claims = JSON.parse(claimsJson.toString('utf8')) as LinkClaims;
+    claims = JSON.parse(claimsJson.toString('utf8'));
   } catch {
     return { ok: false, reason: 'malformed' };
   }

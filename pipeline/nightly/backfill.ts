@@ -12,17 +12,16 @@
 // Back-filled papers keep `announced: null` (as `paperboy fetch --from` stores them): OAI-PMH
 // datestamps are modification dates, not announcements, and a null date keeps them out of every
 // edition's "new" papers. `submitted` (v1) dates them for the archive and the similar lists.
-import { join } from 'node:path';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { clientFor } from '../arxiv/fetch.ts';
 import { harvestOai, OaiError, oaiSetFor } from '../arxiv/oai.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { PaperStore } from '../store/papers.ts';
-import { readJsonIfExists } from '../store/read.ts';
+import { BACKFILL_FILE, dataLayout } from '../store/layout.ts';
+import { readRecord } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { addDays } from './edition.ts';
-
-const BACKFILL_FILE = 'backfill.json';
 
 /** Days per harvest: an expired resumption token costs at most one week's pages again. */
 const WEEK = 7;
@@ -79,11 +78,29 @@ export interface BackfillOptions {
 }
 
 export function backfillPath(dataDir: string): string {
-  return join(dataDir, BACKFILL_FILE);
+  return dataLayout(dataDir).backfill;
 }
 
+const backfillState = {
+  schema: z.object({
+    status: z.enum(['running', 'complete', 'not-needed']),
+    from: z.string(),
+    until: z.string(),
+    categories: z.array(z.string()),
+    sets: z.array(z.string()),
+    harvestedFrom: z.string().nullable(),
+    next: z.object({ from: z.string(), until: z.string(), set: z.string(), resumptionToken: z.string().nullable() }).nullable(),
+    papers: z.number().int().nonnegative(),
+    pages: z.number().int().nonnegative(),
+    runs: z.number().int().nonnegative(),
+    startedAt: z.string(),
+    completedAt: z.string().nullable(),
+  }) satisfies z.ZodType<BackfillState>,
+  what: "a back-fill's progress",
+};
+
 export function readBackfillState(dataDir: string): BackfillState | undefined {
-  return readJsonIfExists<BackfillState>(backfillPath(dataDir));
+  return readRecord(backfillPath(dataDir), backfillState);
 }
 
 function writeBackfillState(dataDir: string, state: BackfillState): void {

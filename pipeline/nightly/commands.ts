@@ -1,14 +1,13 @@
 import { appendFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { emit, type Registrar } from '../util/output.ts';
 import { dayOption } from '../util/dates.ts';
 import { UserError } from '../util/errors.ts';
 import { stopOnSignals } from '../util/stop.ts';
-import { STAGES, type EditionRecord, type StageName } from './edition.ts';
-
-// state.ts's VAULT_DIR, written out: state.ts loads libsodium, which `paperboy --help` should not wait for.
-const VAULT_DIR = 'vault';
+import { dataLayout, VAULT_DIR } from '../store/layout.ts';
+import type { EditionRecord } from './edition.ts';
+import { STAGES, type StageName } from './stages.ts';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
@@ -18,6 +17,12 @@ function stageList(value: string | undefined, flag: string): StageName[] {
 }
 
 export const registerNightlyCommands: Registrar = (program, context) => {
+  registerNightly(program, context);
+  registerReportAndDemo(program, context);
+  registerStateCommands(program, context);
+};
+
+const registerNightly: Registrar = (program, context) => {
   program
     .command('nightly')
     .description(`run (or resume) one edition: ${STAGES.join(' → ')}`)
@@ -70,7 +75,9 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       emit(this, record, summaryText);
       publish(record);
     });
+};
 
+const registerReportAndDemo: Registrar = (program, context) => {
   program
     .command('report')
     .description('the private run summary of an edition: each subscriber not mailed and why, refused recipients, whether feedback was pulled (never published)')
@@ -100,7 +107,9 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const report = await runDemo(config, { quiet, log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
       emit(this, report, (r) => demoReportText(r));
     });
+};
 
+const registerStateCommands: Registrar = (program, context) => {
   const state = program.command('state').description('seal or open the private part of the store (feedback, learned profiles, send ledger) for a public state branch');
   state
     .command('seal')
@@ -110,7 +119,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const { config } = context(this);
       const { sealPrivateState } = await import('./state.ts');
       const r = await sealPrivateState(config.dataDir, config.profiles.privateKey);
-      const vault = join(config.dataDir, VAULT_DIR);
+      const { vault } = dataLayout(config.dataDir);
       emit(this, r, (x) => `sealed ${x.files} private files into ${vault} (${x.bytes} bytes; ${x.written} sealed files written, ${x.removed} removed)`);
     });
   state
@@ -121,7 +130,7 @@ export const registerNightlyCommands: Registrar = (program, context) => {
       const { config } = context(this);
       const { openPrivateState } = await import('./state.ts');
       const r = await openPrivateState(config.dataDir, config.profiles.privateKey);
-      const vault = join(config.dataDir, VAULT_DIR);
+      const { vault } = dataLayout(config.dataDir);
       emit(this, r, (x) => (x.vault ? `restored ${x.files} private files from ${vault}` : `no vault at ${vault}, nothing to restore`));
     });
 };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSent } from '../recommend/recommend.ts';
-import { readCursor, readPicks } from './run.ts';
+import { readCursor, readPicks } from './private-files.ts';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'pb-damage-'));
 const write = (path: string, text: string) => {

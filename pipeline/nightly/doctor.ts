@@ -4,12 +4,12 @@
 // non-zero, and the nightly workflow stops before doing anything); a *warning* would not (the
 // night still mails, something else suffers); a *note* is what doctor cannot tell from here.
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sodium from 'libsodium-wrappers';
 import type { NodemailerError } from 'nodemailer';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { DigestPick } from '../digest/input.ts';
 import { addressDomain, loadTemplate, renderDigest, type Message } from '../digest/render.ts';
@@ -18,7 +18,9 @@ import { decodeKey, openEmail, openSealed } from '../profiles/seal.ts';
 import { createSmtpTransport, mailOptions } from '../send/send.ts';
 import { PaperStore } from '../store/papers.ts';
 import { UserError } from '../util/errors.ts';
-import { openPrivateState, VAULT_DIR } from './state.ts';
+import { dataLayout } from '../store/layout.ts';
+import { demoProfileKeys } from './demo-keys.ts';
+import { openPrivateState } from './state.ts';
 import { measureSite, projectSize, SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 
 type Level = 'ok' | 'problem' | 'warning' | 'note';
@@ -82,7 +84,6 @@ const problem = (check: string, message: string, fix: string): Finding => ({ lev
 const warning = (check: string, message: string, fix: string): Finding => ({ level: 'warning', check, message, fix });
 const note = (check: string, message: string, fix?: string): Finding => ({ level: 'note', check, message, ...(fix ? { fix } : {}) });
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: a malformed secret is reported as such, and the other checks still run without it.
@@ -297,9 +298,7 @@ function checkPublicUrls(config: Config, deployment: boolean): Finding[] {
 /** The demo keypair that seals the example profiles shipped in profiles/ (paperboy.demo.config.json). */
 function demoKeys(): { publicKey: string; privateKey: string } | undefined {
   try {
-    const demo = JSON.parse(readFileSync(join(REPO_ROOT, 'paperboy.demo.config.json'), 'utf8')) as { profiles?: { publicKey?: string; privateKey?: string } };
-    const { publicKey, privateKey } = demo.profiles ?? {};
-    return publicKey && privateKey ? { publicKey, privateKey } : undefined;
+    return demoProfileKeys();
   } catch {
     return undefined;
   }
@@ -385,12 +384,12 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
 
 /** The sealed state opens with this key (opened into a scratch folder: the store is not touched). */
 async function checkVault(config: Config, keyUsable: boolean): Promise<Finding[]> {
-  const vault = join(config.dataDir, VAULT_DIR);
+  const { vault } = dataLayout(config.dataDir);
   if (!existsSync(vault) || readdirSync(vault).length === 0) return [note('vault', `no sealed state at ${vault} yet (the first night makes it)`)];
   if (!keyUsable) return [note('vault', `${vault} not checked: no usable ${SECRETS.privateKey.name}`)];
   const scratch = mkdtempSync(join(tmpdir(), 'paperboy-doctor-'));
   try {
-    cpSync(vault, join(scratch, VAULT_DIR), { recursive: true });
+    cpSync(vault, dataLayout(scratch).vault, { recursive: true });
     const { files } = await openPrivateState(scratch, config.profiles.privateKey);
     return [ok('vault', `${vault} opens (${files} private files)`)];
   } catch (err) {
@@ -409,11 +408,14 @@ async function checkVault(config: Config, keyUsable: boolean): Promise<Finding[]
 // ---------------------------------------------------------------------------------------------
 // GitHub settings (Pages source, the nightly workflow enabled), when a token can ask
 
+/** GitHub's answers are objects; the checks read the fields they need and treat the rest as unknown. */
+const githubAnswer = z.record(z.string(), z.unknown());
+
 const ENABLE_FIX = 'Actions → nightly → Enable workflow (forks start with scheduled workflows disabled)';
 
 /** The built archive (`<dataDir>/site`), when there is one: its size a year ahead against the host's limit. */
 function checkSiteSize(config: Config): Finding[] {
-  const dir = join(config.dataDir, 'site');
+  const dir = dataLayout(config.dataDir).site;
   if (!existsSync(join(dir, 'index.html'))) return [];
   const projection = projectSize(measureSite(dir), config.site.sizeLimitBytes);
   const warning = sizeWarning(projection);
@@ -438,7 +440,7 @@ async function checkGithub(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<F
     const answer = await httpGet(new URL(`${api}/repos/${repo}/${path}`), timeoutMs, headers);
     if ('error' in answer) return { error: answer.error };
     try {
-      return { status: answer.status, json: JSON.parse(answer.body) as Record<string, unknown> };
+      return { status: answer.status, json: githubAnswer.parse(JSON.parse(answer.body)) };
     } catch {
       return { status: answer.status, json: {} };
     }

@@ -3,12 +3,13 @@
 // "why did I get no email today?" (status, counts, reasons), shown on the archive's Editions
 // page. It holds counts and reasons only: subscriber ids stay in the private ledger.
 import { join } from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { dataLayout } from '../store/layout.ts';
 import type { AnnounceType } from '../store/paper.ts';
-import { readJsonIfExists } from '../store/read.ts';
+import { listIfExists, readRecord } from '../store/read.ts';
+import type { StageName } from './stages.ts';
 
-export const STAGES = ['backfill', 'fetch', 'embed', 'index', 'feedback', 'recommend', 'tldr', 'render', 'send', 'site'] as const;
-export type StageName = (typeof STAGES)[number];
 
 /**
  * announced: papers were announced and the edition ran; weekend / holiday: arXiv announced
@@ -38,9 +39,26 @@ export interface EditionRecord {
   runs: number;
 }
 
-export function editionPath(dataDir: string, date: string): string {
-  return join(dataDir, 'editions', `${date}.json`);
-}
+const ids = z.array(z.string());
+const count = z.number().int().nonnegative();
+const stageRecord = z.object({ done: z.boolean(), seconds: z.number(), summary: z.string(), error: z.string().optional() });
+
+/** The one reading of an edition record: the nightly's checkpoint and the archive's Editions page both use it. */
+export const editionRecord = {
+  schema: z.object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    status: z.enum(['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running']),
+    papers: z.object({ new: ids, cross: ids, replace: ids }),
+    mail: z.object({ sent: count, alreadySent: count, bounced: count, deferred: count, skipped: z.array(z.object({ reason: z.string(), count })) }),
+    // Any stage name: a record written by a version with other stages still reads.
+    stages: z.record(z.string(), stageRecord),
+    notes: z.array(z.string()),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    runs: count,
+  }) satisfies z.ZodType<EditionRecord>,
+  what: 'an edition record',
+};
 
 export function newEdition(date: string, now = new Date()): EditionRecord {
   return {
@@ -57,12 +75,21 @@ export function newEdition(date: string, now = new Date()): EditionRecord {
 }
 
 export function readEdition(dataDir: string, date: string): EditionRecord | undefined {
-  const path = editionPath(dataDir, date);
-  return readJsonIfExists<EditionRecord>(path);
+  return readRecord(dataLayout(dataDir).edition(date), editionRecord);
 }
 
 export function writeEdition(dataDir: string, record: EditionRecord): void {
-  writeFileAtomic(editionPath(dataDir, record.date), JSON.stringify(record, null, 2) + '\n');
+  writeFileAtomic(dataLayout(dataDir).edition(record.date), JSON.stringify(record, null, 2) + '\n');
+}
+
+/** All edition records, newest first. */
+export function listEditions(dataDir: string): EditionRecord[] {
+  const dir = dataLayout(dataDir).editions;
+  return listIfExists(dir)
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
+    .sort()
+    .reverse()
+    .flatMap((f) => readRecord(join(dir, f), editionRecord) ?? []);
 }
 
 function isWeekend(date: string): boolean {

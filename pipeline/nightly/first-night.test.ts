@@ -16,7 +16,8 @@ import { readStaticModelInfo, staticModelDir } from '../embed/spec.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { readBackfillState } from './backfill.ts';
-import { categoriesToFetch, readPicks, runNightly } from './run.ts';
+import { readPicks } from './private-files.ts';
+import { categoriesToFetch, runNightly } from './run.ts';
 import { summaryText } from './summary.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');

@@ -19,9 +19,11 @@ import { newKeypair, SEALED_PREFIX, sealEmail } from '../profiles/seal.ts';
 import { readState } from '../profiles/state.ts';
 import { expiryFor, signLink } from '../links/tokens.ts';
 import { clickFirstThumbsUp, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from '../demo/demo.ts';
-import { addDays, editionPath } from './edition.ts';
+import { dataLayout } from '../store/layout.ts';
+import { addDays } from './edition.ts';
 import { readRunReport, runReportPath, SKIP } from './run-report.ts';
-import { readCursor, readPicks, runNightly } from './run.ts';
+import { readCursor, readPicks } from './private-files.ts';
+import { runNightly } from './run.ts';
 import { summaryMarkdown } from './summary.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -110,7 +112,7 @@ test('broken subscribers are skipped and named only in the private run summary; 
   assert.ok(record.notes.some((n) => /^4 subscribers skipped after a failure \(1 profile file invalid, 1 recommendation failed, 2 address cannot be read\): see the private run summary \(`paperboy report --date 2025-11-19`\)$/.test(n)), JSON.stringify(record.notes));
 
   // What is published (the edition record, the Actions job summary) names nobody.
-  const published = readFileSync(editionPath(config.dataDir, night1), 'utf8') + summaryMarkdown(record);
+  const published = readFileSync(dataLayout(config.dataDir).edition(night1), 'utf8') + summaryMarkdown(record);
   for (const name of PRIVATE_NAMES) assert.ok(!published.includes(name), `${name} is named in public output`);
   assert.ok(!published.includes(profilesDir));
 

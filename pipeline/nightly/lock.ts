@@ -1,24 +1,24 @@
 // One nightly run at a time per store. The lock file is created exclusively; a lock left by a
 // process that no longer exists on this host (crash, kill -9) is taken over, so a crash never
 // blocks the next night.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 import { makeDir } from '../store/atomic.ts';
+import { dataLayout } from '../store/layout.ts';
+import { readRecord } from '../store/read.ts';
 
-interface LockInfo {
-  pid: number;
-  host: string;
-  since: string;
-}
+const lockInfo = { schema: z.object({ pid: z.number().int(), host: z.string(), since: z.string() }), what: 'a lock' };
+type LockInfo = z.output<typeof lockInfo.schema>;
 
 export interface Lock {
   release(): void;
 }
 
 export function acquireLock(dataDir: string, name = 'nightly'): Lock {
-  const path = join(dataDir, `${name}.lock`);
+  const path = dataLayout(dataDir).lock(name);
   makeDir(dirname(path));
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -41,9 +41,10 @@ export function acquireLock(dataDir: string, name = 'nightly'): Lock {
   throw new UserError(`could not take the lock ${path}`);
 }
 
+/** Who holds the lock; undefined when that cannot be told (gone, or half-written by a crash): the lock is stale. */
 function readLock(path: string): LockInfo | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    return readRecord(path, lockInfo);
   } catch {
     return undefined;
   }

@@ -19,7 +19,8 @@ import { readState } from '../profiles/state.ts';
 import { PaperStore } from '../store/papers.ts';
 import { DEMO_DAYS, DEMO_FIRST_DAY, startDemoWorld, type DemoWorld } from '../demo/demo.ts';
 import { addDays, readEdition } from './edition.ts';
-import { readPicks, runNightly } from './run.ts';
+import { readPicks } from './private-files.ts';
+import { runNightly } from './run.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const days = Array.from({ length: DEMO_DAYS }, (_, i) => addDays(DEMO_FIRST_DAY, i));

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { SendLedger, type SendState } from '../send/ledger.ts';
-import { outboxDir, picksPath, prunePrivateState } from './private-files.ts';
+import { dataLayout } from '../store/layout.ts';
+import { prunePrivateState } from './private-files.ts';
 import { runReportPath } from './run-report.ts';
 
 const TODAY = '2025-11-25';
@@ -16,13 +17,13 @@ test('sent outboxes go after send.keepOutboxDays, picks and run summaries after 
   const ledger = new SendLedger(dataDir);
   /** An edition as a night leaves it: picks, run summary, outbox, and the ledger's word on each message. */
   const edition = async (date: string, states: Record<string, SendState | 'untried'>) => {
-    for (const path of [picksPath(dataDir, date), runReportPath(dataDir, date)]) {
+    for (const path of [dataLayout(dataDir).picks(date), runReportPath(dataDir, date)]) {
       mkdirSync(join(path, '..'), { recursive: true });
       writeFileSync(path, '{}\n');
     }
-    mkdirSync(outboxDir(dataDir, date), { recursive: true });
+    mkdirSync(dataLayout(dataDir).outbox(date), { recursive: true });
     for (const [subscriber, state] of Object.entries(states)) {
-      writeFileSync(join(outboxDir(dataDir, date), `${subscriber}.json`), JSON.stringify({ subscriber, to: `${subscriber}@example.org` }) + '\n');
+      writeFileSync(join(dataLayout(dataDir).outbox(date), `${subscriber}.json`), JSON.stringify({ subscriber, to: `${subscriber}@example.org` }) + '\n');
       if (state === 'untried') continue;
       await ledger.markSending(subscriber, date, `<${subscriber}.${date}@example.org>`);
       if (state !== 'sending') await ledger.mark(subscriber, date, state, '');
@@ -42,7 +43,7 @@ test('sent outboxes go after send.keepOutboxDays, picks and run summaries after 
   const r = prunePrivateState(config, TODAY);
   assert.deepEqual(r, { outboxes: ['2025-11-03', '2025-11-17', '2025-11-22'], picks: ['2025-11-03'], runReports: ['2025-11-01', '2025-11-03'], keptOutboxes: ['2025-11-18', '2025-11-19', '2025-11-20'] });
   assert.deepEqual(readdirSync(join(dataDir, 'private', 'outbox')), ['2025-11-18', '2025-11-19', '2025-11-20', '2025-11-23']);
-  assert.ok(existsSync(picksPath(dataDir, '2025-11-17')));
+  assert.ok(existsSync(dataLayout(dataDir).picks('2025-11-17')));
 
   // Much later, the retried editions finished: their files go; everything else keeps to its window.
   const later = new SendLedger(dataDir);
@@ -58,8 +59,8 @@ test('sent outboxes go after send.keepOutboxDays, picks and run summaries after 
 test('by default a sent outbox goes the night it is sent, before the state is sealed', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pb-prune-default-'));
   const config = loadConfig({ env: {}, cwd: dataDir, overrides: { dataDir } });
-  mkdirSync(outboxDir(dataDir, TODAY), { recursive: true });
-  writeFileSync(join(outboxDir(dataDir, TODAY), 'alice.json'), JSON.stringify({ subscriber: 'alice' }));
+  mkdirSync(dataLayout(dataDir).outbox(TODAY), { recursive: true });
+  writeFileSync(join(dataLayout(dataDir).outbox(TODAY), 'alice.json'), JSON.stringify({ subscriber: 'alice' }));
   const ledger = new SendLedger(dataDir);
   await ledger.markSending('alice', TODAY, '<a@example.org>');
   await ledger.mark('alice', TODAY, 'sent', '250 ok');
@@ -70,8 +71,8 @@ test('by default a sent outbox goes the night it is sent, before the state is se
 test('a store without a send ledger keeps every outbox', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pb-prune-noledger-'));
   const config = loadConfig({ env: {}, cwd: dataDir, overrides: { dataDir } });
-  mkdirSync(outboxDir(dataDir, '2025-01-02'), { recursive: true });
-  writeFileSync(join(outboxDir(dataDir, '2025-01-02'), 'alice.json'), JSON.stringify({ subscriber: 'alice' }));
+  mkdirSync(dataLayout(dataDir).outbox('2025-01-02'), { recursive: true });
+  writeFileSync(join(dataLayout(dataDir).outbox('2025-01-02'), 'alice.json'), JSON.stringify({ subscriber: 'alice' }));
   assert.deepEqual(prunePrivateState(config, TODAY).keptOutboxes, ['2025-01-02']);
   assert.equal(existsSync(join(dataDir, 'send')), false, 'no ledger is created');
 });

@@ -3,10 +3,11 @@
 // pulled. It lives under `private/` (sealed into the vault, never published, never committed in
 // the clear); the edition record, the archive and the Actions job summary carry counts only.
 // `paperboy report` prints it for the admin.
-import { join } from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { listIfExists, readJsonIfExists } from '../store/read.ts';
-import type { StageName } from './edition.ts';
+import { dataLayout } from '../store/layout.ts';
+import { listIfExists, readRecord } from '../store/read.ts';
+import { STAGES, type StageName } from './stages.ts';
 
 /** Public reasons (the edition record counts subscribers by these; none names anyone). */
 export const SKIP = {
@@ -51,11 +52,11 @@ export interface RunReport {
 }
 
 export function runReportPath(dataDir: string, date: string): string {
-  return join(runReportsDir(dataDir), `${date}.json`);
+  return dataLayout(dataDir).runReport(date);
 }
 
 export function runReportsDir(dataDir: string): string {
-  return join(dataDir, 'private', 'runs');
+  return dataLayout(dataDir).runReports;
 }
 
 /** The date of the newest run summary, if any. */
@@ -67,8 +68,21 @@ export function latestRunReportDate(dataDir: string): string | undefined {
     ?.slice(0, 10);
 }
 
+const runReport = {
+  schema: z.object({
+    date: z.string(),
+    updatedAt: z.string(),
+    skipped: z.array(z.object({ subscriber: z.string(), stage: z.enum(STAGES), reason: z.string(), error: z.string().optional() })),
+    undelivered: z.array(z.object({ subscriber: z.string(), outcome: z.enum(['bounced', 'deferred']), response: z.string() })),
+    feedback: z
+      .object({ pulled: z.boolean(), cursor: z.number(), events: z.number().optional(), error: z.string().optional(), tokenRefused: z.boolean().optional() })
+      .optional(),
+  }) satisfies z.ZodType<RunReport>,
+  what: 'a run summary',
+};
+
 export function readRunReport(dataDir: string, date: string): RunReport | undefined {
-  return readJsonIfExists<RunReport>(runReportPath(dataDir, date));
+  return readRecord(runReportPath(dataDir, date), runReport);
 }
 
 export function newRunReport(date: string): RunReport {

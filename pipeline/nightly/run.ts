@@ -4,8 +4,7 @@
 // similar lists are synced, feedback is logged by sequence number, picks are recorded per edition,
 // and mail goes through the send ledger keyed by (subscriber, edition). Nothing is sent twice and
 // nobody is skipped.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Config } from '../config.ts';
 import { fetchAnnouncements, type Announcements } from '../arxiv/fetch.ts';
 import { loadTemplate, renderDigest, type Message } from '../digest/render.ts';
@@ -20,22 +19,23 @@ import { loadProfiles, profilesDir, formatProblem, isDue, isUnmailedExample, win
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
 import { applyFeedback, readState } from '../profiles/state.ts';
-import { recommend, type Pick } from '../recommend/recommend.ts';
+import { recommend } from '../recommend/recommend.ts';
 import { sendMessages } from '../send/send.ts';
 import type { Transporter } from 'nodemailer';
 import { buildSite } from '../site/build.ts';
 import { SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 import { subscribeSettings } from '../site/data.ts';
 import { refreshMap } from '../site/stage.ts';
-import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { DamagedFileError, readJsonIfExists } from '../store/read.ts';
+import { dataLayout } from '../store/layout.ts';
+import { DamagedFileError } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 import { backfillSummary, runBackfill } from './backfill.ts';
-import { addDays, newEdition, quietDayStatus, readEdition, STAGES, writeEdition, type EditionRecord, type StageName } from './edition.ts';
+import { addDays, newEdition, quietDayStatus, readEdition, writeEdition, type EditionRecord } from './edition.ts';
+import { STAGES, type StageName } from './stages.ts';
 import { acquireLock } from './lock.ts';
-import { outboxDir, picksPath, prunePrivateState, pruneSummary } from './private-files.ts';
+import { prunePrivateState, pruneSummary, readCursor, readOutbox, readPicks, writeCursor, writeOutbox, writePicks } from './private-files.ts';
 import { countByReason, failures, newRunReport, readRunReport, SKIP, writeRunReport, type RunReport, type SkippedSubscriber } from './run-report.ts';
 
 export interface NightlyOptions {
@@ -199,7 +199,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const { endpoint } = s.config;
     if (!endpoint.eventsToken) return 'no feedback endpoint configured (endpoint.eventsToken): nothing to learn';
     s.record.notes = s.record.notes.filter((n) => !FEEDBACK_NOTE.test(n));
-    let cursor: EventsCursor;
+    let cursor: ReturnType<typeof readCursor>;
     try {
       cursor = readCursor(s.config.dataDir);
     } catch (err) {
@@ -346,7 +346,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   },
 
   async site(s) {
-    const outDir = s.opts.siteDir ?? join(s.config.dataDir, 'site');
+    const outDir = s.opts.siteDir ?? dataLayout(s.config.dataDir).site;
     // The site is the last stage: it publishes the edition as the run will end (not "running").
     const ending = structuredClone(s.record);
     ending.stages.site = { done: true, seconds: 0, summary: '' };
@@ -465,58 +465,3 @@ function unique(xs: string[]): string[] {
   return [...new Set(xs)];
 }
 
-// --- small per-edition files ------------------------------------------------------------------
-
-function cursorPath(dataDir: string): string {
-  return join(dataDir, 'state', 'events-cursor.json');
-}
-
-/** How far the endpoint's events were pulled, and from which log (absent in a cursor saved before logs had ids). */
-interface EventsCursor {
-  next: number;
-  log?: string;
-}
-
-export function readCursor(dataDir: string): EventsCursor {
-  const path = cursorPath(dataDir);
-  const cursor = readJsonIfExists<EventsCursor>(path);
-  if (cursor === undefined) return { next: 0 };
-  if (typeof cursor !== 'object' || cursor === null || !Number.isSafeInteger(cursor.next) || cursor.next < 0 || (cursor.log !== undefined && typeof cursor.log !== 'string')) {
-    throw new DamagedFileError(path, null, 'not an events cursor ({"next": <seq>, "log": "<log id>"})');
-  }
-  return cursor;
-}
-
-function writeCursor(dataDir: string, cursor: EventsCursor): void {
-  writeFileAtomic(cursorPath(dataDir), JSON.stringify(cursor) + '\n');
-}
-
-function writePicks(dataDir: string, date: string, picks: Map<string, Pick[]>): void {
-  writeFileAtomic(picksPath(dataDir, date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
-}
-
-export function readPicks(dataDir: string, date: string): Record<string, Pick[]> {
-  const path = picksPath(dataDir, date);
-  const picks = readJsonIfExists<Record<string, Pick[]>>(path);
-  if (picks === undefined) throw new Error(`no picks recorded for ${date}`);
-  const isPick = (p: Pick) => typeof p === 'object' && p !== null && typeof p.paperId === 'string' && typeof p.score === 'number';
-  if (typeof picks !== 'object' || picks === null || Array.isArray(picks) || !Object.values(picks).every((list) => Array.isArray(list) && list.every(isPick))) {
-    throw new DamagedFileError(path, null, 'not the picks of an edition ({"<subscriber>": [{"paperId", "score", …}]}); make them again with `paperboy nightly --redo recommend`');
-  }
-  return picks;
-}
-
-function writeOutbox(dataDir: string, date: string, messages: Message[]): void {
-  const dir = outboxDir(dataDir, date);
-  makeDir(dir);
-  for (const m of messages) writeFileAtomic(join(dir, `${m.subscriber}.json`), JSON.stringify(m) + '\n');
-}
-
-function readOutbox(dataDir: string, date: string): Message[] {
-  const dir = outboxDir(dataDir, date);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Message);
-}

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { makeArchive, readDemoPapers } from '../testing/site-fixtures.ts';
-import { newEdition, readEdition, STAGES, writeEdition } from './edition.ts';
+import { newEdition, readEdition, writeEdition } from './edition.ts';
+import { STAGES } from './stages.ts';
 import { runNightly } from './run.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');

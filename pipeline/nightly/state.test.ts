@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
-import { LEGACY_VAULT_FILE, openPrivateState, PART_BYTES, sealPrivateState, VAULT_DIR } from './state.ts';
+import { LEGACY_VAULT_FILE, VAULT_DIR } from '../store/layout.ts';
+import { openPrivateState, PART_BYTES, sealPrivateState } from './state.ts';
 
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const OTHER_KEY = 'LvPy1QY3Oj71+lXjWzHNhuFR2Zk7gumL7SToAJqDqmg=';

@@ -20,16 +20,12 @@ import { dirname, join, sep } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { deflateRawSync, gunzipSync, inflateRawSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
+import { z } from 'zod';
 import { decodeKey } from '../profiles/seal.ts';
 import { makeDir, writeFileAtomic } from '../store/atomic.ts';
+import { dataLayout, PRIVATE_DIRS, STATE_IGNORE } from '../store/layout.ts';
+import { parseRecord, readRecord } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
-
-/** Folders of the store that hold private subscriber data. */
-export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
-
-export const VAULT_DIR = 'vault';
-/** The vault of Paperboy before per-file sealing: one file, read once and replaced by the next seal. */
-export const LEGACY_VAULT_FILE = join(VAULT_DIR, 'private-state.sealed');
 
 /** Plaintext bytes per part: a private file up to this size is one sealed file. */
 export const PART_BYTES = 16 * 1024;
@@ -40,15 +36,7 @@ export const PART_BYTES = 16 * 1024;
 // `vault/`) in this marker, kept out of git; `state seal` refuses without it. A run whose
 // `state open` failed (a wrong or rotated key) can therefore never seal an empty store over the
 // real vault.
-const OPENED_MARKER = '.vault-opened';
-
-/** `.gitignore` of the state branch: derived and private files stay out of git. */
-const STATE_IGNORE = [
-  '/models/', '/index/', '/site/', '/previews/', '/mail/', '/digest/',
-  ...PRIVATE_DIRS.map((d) => `/${d}/`),
-  `/${OPENED_MARKER}`,
-  '*.lock', '*.tmp',
-];
+const openedMarker = { schema: z.object({ vault: z.string().nullable() }), what: 'the record of an opened vault' };
 const LEGACY_MAGIC = 'paperboy-vault-v1';
 const MAGIC = 'paperboy-vault-v2';
 
@@ -102,6 +90,10 @@ function seal(keys: VaultKeys, header: object, content: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(nonce), Buffer.from(sodium.crypto_secretbox_easy(plain, nonce, keys.box))]);
 }
 
+/** What opens a sealed file; readVault checks a head's or part's own fields. */
+const sealedHeader = { schema: z.record(z.string(), z.unknown()), what: 'a sealed file' };
+const legacyVault = { schema: z.object({ magic: z.string(), files: z.record(z.string(), z.string()) }), what: 'a Paperboy vault' };
+
 function unseal(keys: VaultKeys, sealed: Uint8Array, file: string): { header: Record<string, unknown>; content: Buffer } {
   let plain: Buffer;
   try {
@@ -111,7 +103,7 @@ function unseal(keys: VaultKeys, sealed: Uint8Array, file: string): { header: Re
     throw new UserError(`${file} cannot be opened with this profiles.privateKey (wrong key, or the file is damaged)`);
   }
   const eol = plain.indexOf(10);
-  const header = JSON.parse(plain.subarray(0, eol).toString('utf8')) as Record<string, unknown>;
+  const header = parseRecord(plain.subarray(0, eol).toString('utf8'), file, sealedHeader);
   if (header.magic !== MAGIC) throw new UserError(`${file} is not a Paperboy vault file`);
   return { header, content: plain.subarray(eol + 1) };
 }
@@ -144,7 +136,7 @@ function filesUnder(root: string, dir: string): string[] {
 }
 
 function vaultFiles(dataDir: string): string[] {
-  const dir = join(dataDir, VAULT_DIR);
+  const dir = dataLayout(dataDir).vault;
   return existsSync(dir) ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).sort() : [];
 }
 
@@ -153,21 +145,20 @@ function vaultDigest(dataDir: string): string | null {
   const files = vaultFiles(dataDir);
   if (files.length === 0) return null;
   const h = createHash('sha256');
-  for (const f of files) h.update(`${f}\0${createHash('sha256').update(readFileSync(join(dataDir, VAULT_DIR, f))).digest('hex')}\n`);
+  for (const f of files) h.update(`${f}\0${createHash('sha256').update(readFileSync(join(dataLayout(dataDir).vault, f))).digest('hex')}\n`);
   return h.digest('hex');
 }
 
 function recordOpened(dataDir: string): void {
-  writeFileAtomic(join(dataDir, OPENED_MARKER), JSON.stringify({ vault: vaultDigest(dataDir) }) + '\n');
+  writeFileAtomic(dataLayout(dataDir).vaultOpened, JSON.stringify({ vault: vaultDigest(dataDir) }) + '\n');
 }
 
 function requireOpened(dataDir: string): void {
-  const marker = join(dataDir, OPENED_MARKER);
-  const vault = join(dataDir, VAULT_DIR);
-  if (!existsSync(marker)) {
+  const { vaultOpened: marker, vault } = dataLayout(dataDir);
+  const opened = readRecord(marker, openedMarker)?.vault;
+  if (opened === undefined) {
     throw new UserError(`the vault was not opened in ${dataDir} (run \`paperboy state open\` first; a failed open must not be followed by a seal, which would replace ${vault} with this store's private files)`);
   }
-  const opened = (JSON.parse(readFileSync(marker, 'utf8')) as { vault: string | null }).vault;
   if (opened !== vaultDigest(dataDir)) {
     throw new UserError(`${vault} changed since \`paperboy state open\` read it (another run saved state, or a seal was interrupted): check out the committed vault and open it again before sealing`);
   }
@@ -224,7 +215,7 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   const files = PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d)).sort();
   const sealed = new Map<string, Buffer>();
   for (const f of files) for (const [name, bytes] of sealFile(keys, f.split(sep).join('/'), readFileSync(join(dataDir, f)))) sealed.set(name, bytes);
-  const dir = join(dataDir, VAULT_DIR);
+  const dir = dataLayout(dataDir).vault;
   let written = 0;
   let bytes = 0;
   // Parts before heads, removals last: a seal interrupted anywhere leaves every head whole.
@@ -245,16 +236,15 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
     }
   }
   // Keeps the plain private and derived files out of a git-backed store.
-  writeFileAtomic(join(dataDir, '.gitignore'), STATE_IGNORE.join('\n') + '\n');
+  writeFileAtomic(dataLayout(dataDir).gitignore, STATE_IGNORE.join('\n') + '\n');
   recordOpened(dataDir);
   return { files: files.length, bytes, written, removed };
 }
 
 /** Every private file the vault holds, by store path, with the time of the sealed file it came from. */
 function readVault(dataDir: string, keys: VaultKeys): Map<string, { content: Buffer; sealedAt: number }> {
-  const dir = join(dataDir, VAULT_DIR);
+  const { vault: dir, legacyVault: legacy } = dataLayout(dataDir);
   const out = new Map<string, { content: Buffer; sealedAt: number }>();
-  const legacy = join(dataDir, LEGACY_VAULT_FILE);
   if (existsSync(legacy)) for (const [rel, content] of Object.entries(readLegacyVault(legacy, keys))) out.set(rel, { content, sealedAt: statSync(legacy).mtimeMs });
   for (const name of vaultFiles(dataDir).filter((f) => HEAD_NAME.test(f))) {
     const file = join(dir, name);
@@ -291,7 +281,7 @@ function readLegacyVault(path: string, keys: VaultKeys): Record<string, Buffer> 
   } catch {
     throw new UserError(`${path} cannot be opened with this profiles.privateKey (wrong key, or the file is damaged)`);
   }
-  const { magic, files } = JSON.parse(gunzipSync(plain).toString('utf8')) as { magic: string; files: Record<string, string> };
+  const { magic, files } = parseRecord(gunzipSync(plain).toString('utf8'), path, legacyVault);
   if (magic !== LEGACY_MAGIC) throw new UserError(`${path} is not a Paperboy vault`);
   return Object.fromEntries(Object.entries(files).map(([rel, b64]) => [rel, Buffer.from(b64, 'base64')]));
 }
@@ -304,7 +294,7 @@ function readLegacyVault(path: string, keys: VaultKeys): Record<string, Buffer> 
  */
 export async function openPrivateState(dataDir: string, privateKey: string | undefined): Promise<{ vault: boolean; files: number }> {
   // Whatever an earlier open allowed, a failure now must leave nothing that permits a seal.
-  rmSync(join(dataDir, OPENED_MARKER), { force: true });
+  rmSync(dataLayout(dataDir).vaultOpened, { force: true });
   // The first run of a deployment has no vault yet: nothing to restore, not an error.
   if (vaultDigest(dataDir) === null) {
     recordOpened(dataDir);

@@ -1,6 +1,7 @@
 // The run summary: the same facts as plain text (terminal, logs) and as Markdown (GitHub
 // Actions job summary, `--summary-file "$GITHUB_STEP_SUMMARY"`).
-import { STAGES, type EditionRecord } from './edition.ts';
+import type { EditionRecord } from './edition.ts';
+import { STAGES } from './stages.ts';
 
 const STATUS_TEXT: Record<EditionRecord['status'], string> = {
   announced: 'announced',

@@ -12,7 +12,7 @@ import { papers, testConfig } from '../testing/digest-fixtures.ts';
 import type { Message } from '../digest/render.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { PaperStore } from '../store/papers.ts';
-import { STAGES, type StageName } from './edition.ts';
+import { STAGES, type StageName } from './stages.ts';
 import { runNightly } from './run.ts';
 
 const DATE = '2025-10-01';

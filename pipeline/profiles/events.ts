@@ -3,10 +3,11 @@
 // each write atomic).
 // What a profile has learned is always re-derivable from this log; `profile reset` appends a
 // reset mark instead of deleting history.
-import { join } from 'node:path';
+import { z } from 'zod';
 import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
-import { DamagedFileError, parseJson, readTextIfExists } from '../store/read.ts';
+import { dataLayout } from '../store/layout.ts';
+import { parseRecord, readTextIfExists } from '../store/read.ts';
 import { isProfileId } from './profile.ts';
 
 /** A line of a subscriber's log: an event, or a reset mark that forgets everything before it. */
@@ -30,13 +31,25 @@ export interface Votes {
   seen: string[];
 }
 
-function feedbackDir(dataDir: string): string {
-  return join(dataDir, 'feedback');
+function logPath(dataDir: string, subscriber: string): string {
+  return dataLayout(dataDir).feedbackLog(subscriber);
 }
 
-function logPath(dataDir: string, subscriber: string): string {
-  return join(feedbackDir(dataDir), `${subscriber}.jsonl`);
-}
+const logEntry = {
+  schema: z.union([
+    z.object({ reset: z.literal(true), at: z.string() }),
+    z.object({
+      seq: z.number().int().max(Number.MAX_SAFE_INTEGER).min(Number.MIN_SAFE_INTEGER),
+      subscriber: z.string(),
+      paper: z.string(),
+      action: z.enum(['up', 'down', 'clear', 'unsubscribe']),
+      edition: z.string(),
+      at: z.string(),
+      log: z.string().optional(),
+    }),
+  ]) satisfies z.ZodType<LogEntry>,
+  what: 'a feedback event or reset mark',
+};
 
 /** A subscriber's log; a line that is not JSON, or not an event or reset mark, names the file and line. */
 export function readLog(dataDir: string, subscriber: string): LogEntry[] {
@@ -46,21 +59,9 @@ export function readLog(dataDir: string, subscriber: string): LogEntry[] {
   const entries: LogEntry[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line) return;
-    const entry = parseJson<unknown>(line, path, i + 1);
-    if (!isLogEntry(entry)) throw new DamagedFileError(path, i + 1, 'not a feedback event or reset mark');
-    entries.push(entry);
+    entries.push(parseRecord(line, path, logEntry, i + 1));
   });
   return entries;
-}
-
-function isLogEntry(e: unknown): e is LogEntry {
-  if (typeof e !== 'object' || e === null) return false;
-  const o = e as Record<string, unknown>;
-  if (o.reset === true) return typeof o.at === 'string';
-  return (
-    Number.isSafeInteger(o.seq) && typeof o.subscriber === 'string' && typeof o.paper === 'string' && typeof o.edition === 'string' &&
-    typeof o.at === 'string' && ['up', 'down', 'clear', 'unsubscribe'].includes(o.action as string) && (o.log === undefined || typeof o.log === 'string')
-  );
 }
 
 /** An event's identity: its seq within its endpoint log (a replaced endpoint database counts from 1 again). */

@@ -3,8 +3,9 @@
 // The rule reads the owner from the base version, so a PR cannot take over a profile by
 // rewriting its `github` field.
 import { execFileSync } from 'node:child_process';
-import { UserError } from '../util/errors.ts';
 import { basename, dirname, relative, sep } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../util/errors.ts';
 import { isProfileFile, type ProfileProblem } from './profile.ts';
 
 export interface ProfileChange {
@@ -25,14 +26,19 @@ export interface OwnershipInput {
   dir?: string;
 }
 
-function ownerOf(text: string | undefined): string | undefined {
+/** A field of a profile file's text, when the text is JSON and the field is what `schema` says; the profile itself is validated elsewhere. */
+function fieldOf<T>(text: string | undefined, schema: z.ZodType<T>): T | undefined {
   if (text === undefined) return undefined;
   try {
-    const v = (JSON.parse(text) as { github?: unknown }).github;
-    return typeof v === 'string' && v ? v : undefined;
+    const checked = schema.safeParse(JSON.parse(text));
+    return checked.success ? checked.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+function ownerOf(text: string | undefined): string | undefined {
+  return fieldOf(text, z.object({ github: z.string().min(1) }))?.github;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -81,11 +87,7 @@ export function checkNoNewExamples(changes: ProfileChange[]): ProfileProblem[] {
 }
 
 function isExample(text: string | undefined): boolean {
-  try {
-    return text !== undefined && (JSON.parse(text) as { example?: unknown }).example === true;
-  } catch {
-    return false;
-  }
+  return fieldOf(text, z.object({ example: z.literal(true) })) !== undefined;
 }
 
 /**

@@ -4,12 +4,12 @@
 // is reported and skipped, never fatal for the others.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { categoryProblem } from '../arxiv/categories.ts';
 import type { ProfilesConfig } from './config.ts';
 import { WEEKEND_DAY_MESSAGE, type WeeklyDay } from './schedule.ts';
 import { isPlainEmail, isSealed, sealedProblem, type DeploymentKeys } from './seal.ts';
+import profileSchema from '../../profiles/profile.schema.json' with { type: 'json' };
 
 type Schedule = { every: 'day' } | { every: 'week'; day: WeeklyDay };
 
@@ -43,18 +43,15 @@ export interface ProfileProblem {
   line?: number;
 }
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../profiles/profile.schema.json', import.meta.url));
 /** Day names in `Date.getUTCDay()` order. */
 const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
-let schema: { properties: { id: { pattern: string } } } | undefined;
-const profileSchema = () => (schema ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as NonNullable<typeof schema>);
 
 let compiled: ReturnType<Ajv2020['compile']> | undefined;
 function schemaValidator() {
   if (!compiled) {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    compiled = ajv.compile(profileSchema());
+    compiled = ajv.compile(profileSchema);
   }
   return compiled;
 }
@@ -62,7 +59,7 @@ function schemaValidator() {
 let idPattern: RegExp | undefined;
 /** Whether `id` matches the schema's id pattern; ids name files, so nothing else (`../x`) may become a path. */
 export function isProfileId(id: string): boolean {
-  idPattern ??= new RegExp(profileSchema().properties.id.pattern);
+  idPattern ??= new RegExp(profileSchema.properties.id.pattern);
   return idPattern.test(id);
 }
 

@@ -3,21 +3,21 @@
 // job re-derives every subscriber it serves; the file is what `profile show` reads and a cache
 // of the interest-text vectors (re-embedded only when the text or the model changes).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { dataLayout } from '../store/layout.ts';
+import { firstIssue, readRecord } from '../store/read.ts';
 import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
 import { learnProfile, type LearnedProfile } from './learn.ts';
 import { loadProfiles, profilesDir, seedWeight, type Profile } from './profile.ts';
 import { vectorSource, type VectorSource } from './source.ts';
 import { fromBase64, toBase64 } from './vec.ts';
 
-interface StoredVector {
-  paper: string;
-  weight: number;
-  vector: string;
-}
+const storedVector = z.object({ paper: z.string(), weight: z.number(), vector: z.string() });
+type StoredVector = z.output<typeof storedVector>;
+const source = z.enum(['stated', 'learned']);
 
 export interface StoredState {
   subscriber: string;
@@ -46,23 +46,31 @@ export interface VectorFile {
   interests: { label: string; source: 'stated' | 'learned'; vector: string }[];
 }
 
+const vectorFile = z.object({
+  format: z.literal('paperboy-profile-vectors/1', { error: 'not a Paperboy profile vector file (format paperboy-profile-vectors/1)' }),
+  modelKey: z.string(),
+  dim: z.number().int().positive(),
+  subscriber: z.string(),
+  exported: z.string(),
+  interests: z.array(z.object({ label: z.string(), source, vector: z.string() })).min(1, 'holds no interest vectors'),
+}) satisfies z.ZodType<VectorFile>;
+
 export function importedPath(dataDir: string, subscriber: string): string {
-  return join(stateDir(dataDir), `${subscriber}.imported.json`);
+  return dataLayout(dataDir).importedVectors(subscriber);
 }
 
-/** Reads and checks a vector file; throws with a one-line reason. */
+/** Reads and checks a vector file (a person hands it over: not a store record); throws with a one-line reason. */
 export function parseVectorFile(text: string): VectorFile {
-  let f: VectorFile;
+  let raw: unknown;
   try {
-    f = JSON.parse(text) as VectorFile;
+    raw = JSON.parse(text);
   } catch (err) {
     throw new Error(`not JSON: ${(err as Error).message}`);
   }
-  if (f?.format !== 'paperboy-profile-vectors/1') throw new Error('not a Paperboy profile vector file (format paperboy-profile-vectors/1)');
-  if (!Array.isArray(f.interests) || f.interests.length === 0) throw new Error('holds no interest vectors');
-  if (!Number.isInteger(f.dim) || f.dim < 1) throw new Error(`dim must be a positive integer, got ${JSON.stringify(f.dim)}`);
+  const checked = vectorFile.safeParse(raw);
+  if (!checked.success) throw new Error(firstIssue(checked.error));
+  const f = checked.data;
   for (const i of f.interests) {
-    if (typeof i.label !== 'string' || typeof i.vector !== 'string') throw new Error(`interest ${JSON.stringify(i.label)} has no label or no vector (base64 float32)`);
     // Checked on the bytes: a truncated vector must not reach the Float32Array decoding.
     const bytes = Buffer.from(i.vector, 'base64').length;
     if (bytes !== f.dim * 4) throw new Error(`interest ${JSON.stringify(i.label)}: expected a vector of dim ${f.dim}, got ${bytes % 4 ? `${bytes} bytes (not whole float32 values)` : `dim ${bytes / 4}`}`);
@@ -94,19 +102,31 @@ export function exportVectors(state: StoredState, exported = new Date().toISOStr
   };
 }
 
-export function stateDir(dataDir: string): string {
-  return join(dataDir, 'profiles-state');
+function statePath(dataDir: string, subscriber: string): string {
+  return dataLayout(dataDir).profileState(subscriber);
 }
 
-function statePath(dataDir: string, subscriber: string): string {
-  return join(stateDir(dataDir), `${subscriber}.json`);
-}
+const storedState = {
+  schema: z.object({
+    subscriber: z.string(),
+    modelKey: z.string(),
+    dim: z.number().int().positive(),
+    asOf: z.string(),
+    lastSeq: z.number(),
+    votes: z.number(),
+    unsubscribed: z.boolean(),
+    interests: z.array(z.object({ label: z.string(), source, likes: z.number(), dislikes: z.number(), papers: z.array(z.string()), vector: z.string() })),
+    liked: z.array(storedVector),
+    disliked: z.array(storedVector),
+    seen: z.array(z.string()),
+    anchors: z.record(z.string(), z.string()),
+  }) satisfies z.ZodType<StoredState>,
+  what: 'a learned profile',
+};
 
 export function readState(dataDir: string, subscriber: string): StoredState | undefined {
-  const path = statePath(dataDir, subscriber);
-  if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as StoredState;
+    return readRecord(statePath(dataDir, subscriber), storedState);
   } catch {
     return undefined; // a damaged cache is simply re-derived
   }

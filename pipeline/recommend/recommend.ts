@@ -3,34 +3,34 @@
 // never new) are ranked against what the subscriber's profile has learned. Picks are recorded
 // per edition so no paper is ever sent twice, while re-running the same edition gives the same
 // digest.
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { vectorSource, type VectorSource } from '../profiles/source.ts';
-import { deriveProfiles, stateDir } from '../profiles/state.ts';
+import { deriveProfiles } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
-import { readJsonIfExists, DamagedFileError } from '../store/read.ts';
+import { z } from 'zod';
+import { dataLayout } from '../store/layout.ts';
+import { readRecord } from '../store/read.ts';
 
 export type { Pick } from './rank.ts';
 
 /** Editions and what each sent: `<dataDir>/profiles-state/sent/<id>.json`. */
-type SentLedger = Record<string, string[]>;
+const sentLedger = {
+  schema: z.record(z.string(), z.array(z.string())),
+  what: 'a list of papers sent per edition ({"<date>": ["<arXiv id>", …]})',
+};
+type SentLedger = z.output<typeof sentLedger.schema>;
 
 function sentPath(dataDir: string, subscriber: string): string {
-  return join(stateDir(dataDir), 'sent', `${subscriber}.json`);
+  return dataLayout(dataDir).sent(subscriber);
 }
 
 export function readSent(dataDir: string, subscriber: string): SentLedger {
   const path = sentPath(dataDir, subscriber);
-  const ledger = readJsonIfExists<SentLedger>(path);
-  if (ledger === undefined) return {};
-  if (typeof ledger !== 'object' || ledger === null || Array.isArray(ledger) || !Object.values(ledger).every((ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
-    throw new DamagedFileError(path, null, 'not a list of papers sent per edition ({"<date>": ["<arXiv id>", …]})');
-  }
-  return ledger;
+  return readRecord(path, sentLedger) ?? {};
 }
 
 /** Papers sent in editions other than `date` (the same edition may be re-run and must not exclude itself). */

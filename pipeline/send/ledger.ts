@@ -16,11 +16,11 @@
 // committed in one transaction (one fsync) before any of their promises resolve. Callers await
 // `markSending` before handing the message to SMTP, so the rule above holds, while concurrent
 // connections share fsyncs instead of queueing behind one each.
-import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { makeDir } from '../store/atomic.ts';
 import { openCheckedDatabase } from '../store/sqlite.ts';
 import { UserError } from '../util/errors.ts';
+import { dataLayout } from '../store/layout.ts';
 
 /** How long a write waits for others to share its commit. */
 const GROUP_COMMIT_MS = 4;
@@ -45,9 +45,9 @@ export class SendLedger {
   private scheduled = false;
 
   constructor(dataDir: string) {
-    const dir = join(dataDir, 'send');
-    makeDir(dir);
-    this.path = join(dir, 'ledger.sqlite');
+    const { sendDir, sendLedger } = dataLayout(dataDir);
+    makeDir(sendDir);
+    this.path = sendLedger;
     // An empty or damaged ledger would forget what was sent: refused, naming the file.
     this.db = openCheckedDatabase(
       this.path,

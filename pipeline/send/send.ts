@@ -11,6 +11,7 @@ import { UserError } from '../util/errors.ts';
 import { progress } from '../util/progress.ts';
 import { SendLedger } from './ledger.ts';
 import type { SendConfig } from './config.ts';
+import { backoffMs, withRetries } from '../util/retry.ts';
 
 type SendOutcome = 'sent' | 'already-sent' | 'bounced' | 'deferred';
 
@@ -107,7 +108,22 @@ function describe(err: unknown): string {
 /** The answer recorded for a message a stopped run did not start (left for the next run as it was). */
 const NOT_STARTED = 'not attempted: the run was stopped';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A temporary SMTP failure (4xx, a dropped connection), recorded as deferred: worth a retry. */
+class TemporaryFailure extends Error {}
+
+/** One run of the send: what every message's attempts share. */
+interface SendRun {
+  send: SendConfig;
+  edition: string;
+  ledger: SendLedger;
+  transport: Transporter;
+  signal: AbortSignal | undefined;
+  /** The first error no retry fixes (a refused login): no message is tried after it. */
+  fatal: unknown;
+  /** A server that is down fails every message: stop trying after `giveUpAfter` in a row. */
+  connectionFailuresInARow: number;
+  giveUpAfter: number;
+}
 
 /**
  * Sends one edition's messages. Safe to re-run at any time: what was sent is skipped, what was
@@ -122,71 +138,24 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
   if (dup) throw new Error(`two messages for subscriber ${dup.subscriber} in edition ${edition}`);
 
   const send = config.send;
-  const ledger = new SendLedger(config.dataDir);
-  const transport = opts.transport ?? createSmtpTransport(send);
+  const run: SendRun = {
+    send,
+    edition,
+    ledger: new SendLedger(config.dataDir),
+    transport: opts.transport ?? createSmtpTransport(send),
+    signal: opts.signal,
+    fatal: undefined,
+    connectionFailuresInARow: 0,
+    giveUpAfter: send.poolSize * 2 + 3,
+  };
   const limit = pLimit(Math.max(send.inFlight, send.poolSize));
   const bar = progress(`send ${edition}`, messages.length, { quiet: opts.quiet });
-  let fatal: unknown;
-  // a server that is down fails every message: stop trying after this many in a row
-  let connectionFailuresInARow = 0;
-  const giveUpAfter = send.poolSize * 2 + 3;
-
-  const sendOne = async (m: Message): Promise<SendResult> => {
-    const base = { subscriber: m.subscriber, to: m.to, messageId: m.messageId };
-    const before = ledger.get(m.subscriber, edition);
-    if (before?.state === 'sent') return { ...base, outcome: 'already-sent', attempts: before.attempts, response: before.response ?? undefined };
-    if (before?.state === 'bounced') return { ...base, outcome: 'bounced', attempts: before.attempts, response: before.response ?? undefined };
-    if (!before && ledger.bouncedLast(m.subscriber, edition, send.suppressAfterBounces)) {
-      const why = `suppressed: the last ${send.suppressAfterBounces} editions bounced`;
-      await ledger.recordBounce(m.subscriber, edition, m.messageId, why);
-      return { ...base, outcome: 'bounced', attempts: 0, response: why };
-    }
-    const inDoubt = before?.state === 'sending';
-    let attempts = before?.attempts ?? 0;
-    for (let retry = 0; ; retry++) {
-      // Left for the next run exactly as it was: not marked, so it is neither skipped nor in doubt.
-      if (opts.signal?.aborted) return { ...base, outcome: 'deferred', attempts, response: NOT_STARTED };
-      if (fatal || connectionFailuresInARow >= giveUpAfter) {
-        const why = fatal ? describe(fatal) : 'not attempted: the SMTP server failed every recent attempt';
-        if (attempts > (before?.attempts ?? 0)) await ledger.mark(m.subscriber, edition, 'deferred', why);
-        return { ...base, outcome: 'deferred', attempts, response: why };
-      }
-      await ledger.markSending(m.subscriber, edition, m.messageId);
-      attempts++;
-      try {
-        const info = await transport.sendMail(mailOptions(m, send.textEncoding));
-        const response = String((info as { response?: string }).response ?? '250 accepted');
-        await ledger.mark(m.subscriber, edition, 'sent', response);
-        connectionFailuresInARow = 0;
-        return { ...base, outcome: 'sent', attempts, response, ...(inDoubt ? { inDoubt } : {}) };
-      } catch (err) {
-        const kind = classifyError(err);
-        const why = describe(err);
-        if (kind === 'fatal') {
-          fatal ??= err;
-          await ledger.mark(m.subscriber, edition, 'deferred', why);
-          return { ...base, outcome: 'deferred', attempts, response: why };
-        }
-        if (kind === 'permanent') {
-          await ledger.mark(m.subscriber, edition, 'bounced', why);
-          connectionFailuresInARow = 0;
-          return { ...base, outcome: 'bounced', attempts, response: why };
-        }
-        if ((err as NodemailerError).responseCode) connectionFailuresInARow = 0;
-        else connectionFailuresInARow++;
-        await ledger.mark(m.subscriber, edition, 'deferred', why);
-        if (retry >= send.retries) return { ...base, outcome: 'deferred', attempts, response: why };
-        await sleep(send.backoffMs * 2 ** retry * (0.75 + Math.random() / 2));
-      }
-    }
-  };
-
   let results: SendResult[];
   try {
     results = await Promise.all(
       messages.map((m) =>
         limit(async () => {
-          const r = await sendOne(m);
+          const r = await sendOne(run, m);
           bar.tick();
           return r;
         }),
@@ -194,10 +163,10 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
     );
   } finally {
     bar.done();
-    if (!opts.transport) transport.close();
-    ledger.close();
+    if (!opts.transport) run.transport.close();
+    run.ledger.close();
   }
-  if (fatal) throw new UserError(`sending stopped: ${describe(fatal)} (nothing was lost; re-run \`paperboy send\` once fixed)`);
+  if (run.fatal) throw new UserError(`sending stopped: ${describe(run.fatal)} (nothing was lost; re-run \`paperboy send\` once fixed)`);
   if (opts.signal?.aborted) {
     const done = results.filter((r) => r.outcome === 'sent').length;
     throw new UserError(`sending stopped by a signal: ${done} sent and recorded, ${results.filter((r) => r.response === NOT_STARTED).length} left for the next run (nobody in doubt)`);
@@ -205,4 +174,67 @@ export async function sendMessages(config: Config, messages: Message[], opts: Se
   const counts: Record<SendOutcome, number> = { sent: 0, 'already-sent': 0, bounced: 0, deferred: 0 };
   for (const r of results) counts[r.outcome]++;
   return { edition, results, counts, seconds: (Date.now() - started) / 1000 };
+}
+
+/** One message: skipped when sent or bounced before, else attempted, retried while the server defers it. */
+async function sendOne(run: SendRun, m: Message): Promise<SendResult> {
+  const base = { subscriber: m.subscriber, to: m.to, messageId: m.messageId };
+  const before = run.ledger.get(m.subscriber, run.edition);
+  if (before?.state === 'sent') return { ...base, outcome: 'already-sent', attempts: before.attempts, response: before.response ?? undefined };
+  if (before?.state === 'bounced') return { ...base, outcome: 'bounced', attempts: before.attempts, response: before.response ?? undefined };
+  if (!before && run.ledger.bouncedLast(m.subscriber, run.edition, run.send.suppressAfterBounces)) {
+    const why = `suppressed: the last ${run.send.suppressAfterBounces} editions bounced`;
+    await run.ledger.recordBounce(m.subscriber, run.edition, m.messageId, why);
+    return { ...base, outcome: 'bounced', attempts: 0, response: why };
+  }
+  const inDoubt = before?.state === 'sending';
+  let attempts = before?.attempts ?? 0;
+  // One attempt: a result when it is final (sent, bounced, or deferred with no retry to try), a
+  // TemporaryFailure (already recorded as deferred) when the server asked to try again later.
+  const attempt = async (): Promise<SendResult> => {
+    // Left for the next run exactly as it was: not marked, so it is neither skipped nor in doubt.
+    if (run.signal?.aborted) return { ...base, outcome: 'deferred', attempts, response: NOT_STARTED };
+    if (run.fatal || run.connectionFailuresInARow >= run.giveUpAfter) {
+      const why = run.fatal ? describe(run.fatal) : 'not attempted: the SMTP server failed every recent attempt';
+      if (attempts > (before?.attempts ?? 0)) await run.ledger.mark(m.subscriber, run.edition, 'deferred', why);
+      return { ...base, outcome: 'deferred', attempts, response: why };
+    }
+    await run.ledger.markSending(m.subscriber, run.edition, m.messageId);
+    attempts++;
+    try {
+      const info = await run.transport.sendMail(mailOptions(m, run.send.textEncoding));
+      const response = String((info as { response?: string }).response ?? '250 accepted');
+      await run.ledger.mark(m.subscriber, run.edition, 'sent', response);
+      run.connectionFailuresInARow = 0;
+      return { ...base, outcome: 'sent', attempts, response, ...(inDoubt ? { inDoubt } : {}) };
+    } catch (err) {
+      const kind = classifyError(err);
+      const why = describe(err);
+      if (kind === 'fatal') {
+        run.fatal ??= err;
+        await run.ledger.mark(m.subscriber, run.edition, 'deferred', why);
+        return { ...base, outcome: 'deferred', attempts, response: why };
+      }
+      if (kind === 'permanent') {
+        await run.ledger.mark(m.subscriber, run.edition, 'bounced', why);
+        run.connectionFailuresInARow = 0;
+        return { ...base, outcome: 'bounced', attempts, response: why };
+      }
+      if ((err as NodemailerError).responseCode) run.connectionFailuresInARow = 0;
+      else run.connectionFailuresInARow++;
+      await run.ledger.mark(m.subscriber, run.edition, 'deferred', why);
+      throw new TemporaryFailure(why);
+    }
+  };
+  try {
+    return await withRetries(attempt, {
+      retries: run.send.retries,
+      transient: (err) => err instanceof TemporaryFailure,
+      waitMs: (_err, retry) => backoffMs(run.send.backoffMs, retry, 0.75 + Math.random() / 2),
+    });
+  } catch (err) {
+    // Every retry deferred too: the next run tries again.
+    if (err instanceof TemporaryFailure) return { ...base, outcome: 'deferred', attempts, response: err.message };
+    throw err;
+  }
 }

@@ -11,6 +11,7 @@ import { readable } from '../util/latex.ts';
 import { getArchive, SETTINGS_ENV, withKnownCategories, type SiteSettings, type SubscribeSettings } from './data.ts';
 import { firstSentences } from '../digest/text.ts';
 import { measureSite, projectSize, type SiteSize, type SizeProjection } from './size.ts';
+import { dataLayout } from '../store/layout.ts';
 
 export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
 const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
@@ -68,7 +69,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   // data dir, removed after: nothing lands in site/, the caller's directory or the output, and
   // two builds at once never share a directory. The bundle imports Astro's dependencies, so the
   // scratch directory links to the node_modules Astro was installed in.
-  const scratch = mkdtempSync(join(settings.dataDir, '.site-build-'));
+  const scratch = mkdtempSync(dataLayout(settings.dataDir).siteBuildScratch);
   symlinkSync(ASTRO_NODE_MODULES, join(scratch, 'node_modules'), 'junction');
   const callerCwd = process.cwd();
   process.chdir(scratch);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadArchive } from './data.ts';
-import { mergeEditions, publicEdition, readEditionRecords } from './editions.ts';
+import { listEditions } from '../nightly/edition.ts';
+import { mergeEditions, publicEdition } from './editions.ts';
 import { readDemoPapers, similarFromVectors, writeSimilarFiles } from '../testing/site-fixtures.ts';
 import { readSimilar } from '../index/similar.ts';
 import { loadConfig } from '../config.ts';
@@ -48,7 +49,7 @@ test('editions: recorded ones win over derived ones, and publish counts but no s
     join(dir, 'editions', '2025-10-04.json'),
     JSON.stringify(edition('2025-10-04', 'weekend', { stages: { send: { done: true, seconds: 1, summary: 'nothing to send', error: 'smtp said no to alice@example.org' } } })),
   );
-  const records = readEditionRecords(dir);
+  const records = listEditions(dir);
   const pub = publicEdition(records[0]!);
   assert.deepEqual(pub.skipped, [{ reason: 'paused', count: 2 }]);
   assert.ok(!JSON.stringify(pub).includes('alice'), 'stage errors stay private');
@@ -69,9 +70,9 @@ test('a broken edition record is a clear error', () => {
   try {
     mkdirSync(join(bad, 'editions'));
     writeFileSync(join(bad, 'editions', '2025-10-06.json'), '{"date":');
-    assert.throws(() => readEditionRecords(bad), /2025-10-06\.json is not valid JSON/);
+    assert.throws(() => listEditions(bad), { message: /^damaged file .*2025-10-06\.json: Unexpected end of JSON input$/ });
     writeFileSync(join(bad, 'editions', '2025-10-06.json'), JSON.stringify({ ...edition('2025-10-06', 'announced'), status: 'sunny' }));
-    assert.throws(() => readEditionRecords(bad), /unknown status "sunny"/);
+    assert.throws(() => listEditions(bad), { message: /^damaged file .*2025-10-06\.json: not an edition record \(status: Invalid option: expected one of "announced"\|/ });
   } finally {
     rmSync(bad, { recursive: true, force: true });
   }

@@ -2,13 +2,15 @@
 // papers (streamed shard by shard), editions, similar-paper lists and the map layout, indexed once
 // per build. Nothing is copied into `site/`. Memory is the papers themselves plus small indexes
 // (about 3 KB a paper: ~300 MB for 100k papers).
+import { z } from 'zod';
 import type { AnnounceType, Paper } from '../store/paper.ts';
 import { canonicalPaper, compareIds } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
+import { parseRecord } from '../store/read.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { siteConfig, type SiteConfig } from './config.ts';
-import { mergeEditions, readEditionRecords, type PublicEdition } from './editions.ts';
-import type { EditionRecord } from '../nightly/edition.ts';
+import { mergeEditions, type PublicEdition } from './editions.ts';
+import { editionRecord, listEditions, type EditionRecord } from '../nightly/edition.ts';
 import { readMap, type MapLayout } from './map.ts';
 import { readSimilar, type SimilarEntry } from '../index/similar.ts';
 import { categoryProblem } from '../arxiv/categories.ts';
@@ -32,11 +34,21 @@ export interface SiteSettings {
 /** How `paperboy site` hands its settings to the Astro build (which runs the pages in its own module graph). */
 export const SETTINGS_ENV = 'PAPERBOY_SITE_SETTINGS';
 
+const settingsInEnv = {
+  schema: z.object({
+    dataDir: z.string(),
+    site: z.unknown(),
+    subscribe: z.object({ publicKey: z.string().optional(), privacy: z.enum(['public', 'private']) }),
+    edition: editionRecord.schema.optional(),
+  }),
+  what: 'the site settings of `paperboy site`',
+};
+
 /** From `paperboy site` when it started the build, otherwise from the usual configuration (`astro build --root site`). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SiteSettings {
   const raw = env[SETTINGS_ENV];
   if (raw) {
-    const parsed = JSON.parse(raw) as SiteSettings;
+    const parsed = parseRecord(raw, `$${SETTINGS_ENV}`, settingsInEnv);
     return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe, ...(parsed.edition ? { edition: parsed.edition } : {}) };
   }
   const config = loadConfig({ env });
@@ -199,7 +211,7 @@ export async function loadArchive(dataDir: string, finishing?: EditionRecord): P
     }
   }
   for (const day of announced.values()) for (const t of ANNOUNCE_TYPES) day[t].sort(compareIds);
-  const records = readEditionRecords(dataDir).filter((r) => r.date !== finishing?.date);
+  const records = listEditions(dataDir).filter((r) => r.date !== finishing?.date);
   archive.editions = mergeEditions(finishing ? [...records, finishing] : records, announced);
   // The index stage reads only the store; the rest of the configuration comes from the usual sources.
   archive.similar = readSimilar(loadConfig({ overrides: { dataDir } }));

@@ -3,12 +3,9 @@
 // (a store filled by `paperboy import`) are derived from the papers' announcement dates. Only
 // what a reader may see leaves this module: status, counts, mail totals, skip reasons with
 // counts, and the job's public notes. Stage errors and anything per subscriber stay private.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EditionRecord, EditionStatus } from '../nightly/edition.ts';
 import type { AnnounceType } from '../store/paper.ts';
 
-const EDITION_STATUSES: readonly EditionStatus[] = ['announced', 'weekend', 'holiday', 'stale', 'fetch-failed', 'running'];
 
 export interface PublicEdition {
   date: string;
@@ -24,27 +21,6 @@ export interface PublicEdition {
   notes: string[];
   /** True when the nightly job wrote the record, false when derived from the papers. */
   recorded: boolean;
-}
-
-const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
-
-export function readEditionRecords(dataDir: string): EditionRecord[] {
-  const dir = join(dataDir, 'editions');
-  if (!existsSync(dir)) return [];
-  const out: EditionRecord[] = [];
-  for (const f of readdirSync(dir).sort()) {
-    const m = DATE_FILE.exec(f);
-    if (!m) continue;
-    let rec: EditionRecord;
-    try {
-      rec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as EditionRecord;
-    } catch (err) {
-      throw new Error(`edition record ${join(dir, f)} is not valid JSON: ${(err as Error).message}`);
-    }
-    if (!EDITION_STATUSES.includes(rec.status)) throw new Error(`edition record ${f}: unknown status ${JSON.stringify(rec.status)}`);
-    out.push({ ...rec, date: rec.date ?? m[1]! });
-  }
-  return out;
 }
 
 const none = (): Record<AnnounceType, string[]> => ({ new: [], cross: [], replace: [] });

@@ -3,10 +3,11 @@
 // are placed by interpolating between their nearest already-placed neighbours (cosine on the
 // embeddings), so old points never move and a reader's mental map stays valid. A full refit
 // happens only on demand (or when the embedding model changed).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UMAP } from 'umap-js';
+import { z } from 'zod';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { dataLayout } from '../store/layout.ts';
+import { readRecord } from '../store/read.ts';
 
 import type { VectorSet } from '../embed/vectors.ts';
 import { seededRandom } from '../util/random.ts';
@@ -50,15 +51,26 @@ export interface MapUpdate {
 }
 
 function mapPath(dataDir: string): string {
-  return join(dataDir, 'map', 'layout.json');
+  return dataLayout(dataDir).mapLayout;
 }
 
+const mapLayout = {
+  schema: z
+    .object({
+      version: z.literal(1),
+      modelKey: z.string(),
+      ids: z.array(z.string()),
+      xy: z.array(z.number()),
+      fitted: z.number().int().nonnegative(),
+      fittedAt: z.string(),
+      updatedAt: z.string(),
+    })
+    .refine((l) => l.ids.length * 2 === l.xy.length, 'two coordinates per paper') satisfies z.ZodType<MapLayout>,
+  what: 'a map layout this version understands',
+};
+
 export function readMap(dataDir: string): MapLayout | null {
-  const path = mapPath(dataDir);
-  if (!existsSync(path)) return null;
-  const layout = JSON.parse(readFileSync(path, 'utf8')) as MapLayout;
-  if (layout.version !== 1 || layout.ids.length * 2 !== layout.xy.length) throw new Error(`${path}: not a map layout this version understands`);
-  return layout;
+  return readRecord(mapPath(dataDir), mapLayout) ?? null;
 }
 
 export function writeMap(dataDir: string, layout: MapLayout): void {

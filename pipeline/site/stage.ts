@@ -1,11 +1,11 @@
 // The site stage's map step (the night's new papers placed next to their neighbours) and where the
 // archive is built by default: `<dataDir>/site`, what the workflow publishes to GitHub Pages.
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { loadVectors } from '../embed/vectors.ts';
 import { readSimilar } from '../index/similar.ts';
 import { UserError } from '../util/errors.ts';
 import { readMap, updateMap, writeMap } from './map.ts';
+import { dataLayout } from '../store/layout.ts';
 
 export interface MapReport {
   points: number;
@@ -35,5 +35,5 @@ export function refreshMap(config: Config, opts: { refit?: boolean; maxFit?: num
 }
 
 export function defaultSiteDir(config: Config): string {
-  return join(config.dataDir, 'site');
+  return dataLayout(config.dataDir).site;
 }

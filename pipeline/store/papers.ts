@@ -3,9 +3,11 @@
 // newest shards, git diffs stay small, and reading one shard bounds memory. Every shard write
 // is atomic; merging is idempotent, so re-importing the same input rewrites nothing.
 import { join } from 'node:path';
+import { z } from 'zod';
 import { makeDir, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
 import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
-import { listIfExists, parseJsonLines, readBytesIfExists, readTextIfExists, streamJsonLines } from './read.ts';
+import { listIfExists, parseRecord, parseRecordLines, readBytesIfExists, readTextIfExists, streamRecordLines } from './read.ts';
+import { dataLayout } from './layout.ts';
 
 export interface UpsertResult {
   added: number;
@@ -21,11 +23,35 @@ export interface StoreStats {
   shards: number;
 }
 
+const optionalText = z.string().nullable();
+
+/** A paper as the store holds it: each line of a `papers/<yymm>.jsonl` shard. */
+const storedPaper = {
+  schema: z.object({
+    id: z.string(),
+    version: z.number().int().nullable(),
+    title: z.string(),
+    abstract: z.string(),
+    authors: z.array(z.string()),
+    categories: z.array(z.string()),
+    primaryCategory: z.string(),
+    submitted: optionalText,
+    updated: optionalText,
+    announced: optionalText,
+    announceType: z.enum(['new', 'cross', 'replace']).nullable(),
+    doi: optionalText,
+    journalRef: optionalText,
+    comments: optionalText,
+    license: optionalText,
+  }) satisfies z.ZodType<Paper>,
+  what: 'a paper',
+};
+
 export class PaperStore {
   readonly dir: string;
 
   constructor(dataDir: string) {
-    this.dir = join(dataDir, 'papers');
+    this.dir = dataLayout(dataDir).papers;
   }
 
   /** Shard keys (`2509`, ...) in order. */
@@ -43,7 +69,7 @@ export class PaperStore {
   /** All papers of one shard, sorted by id. */
   readShard(month: string): Paper[] {
     const path = this.shardPath(month);
-    return [...parseJsonLines<Paper>(readTextIfExists(path) ?? '', path)];
+    return [...parseRecordLines(readTextIfExists(path) ?? '', path, storedPaper)];
   }
 
   get(id: string): Paper | undefined {
@@ -68,7 +94,7 @@ export class PaperStore {
   /** Streams every paper, shard by shard, holding one line at a time. */
   async *all(): AsyncGenerator<Paper> {
     for (const month of this.shards()) {
-      yield* streamJsonLines<Paper>(this.shardPath(month));
+      yield* streamRecordLines(this.shardPath(month), storedPaper);
     }
   }
 
@@ -99,7 +125,8 @@ export class PaperStore {
     const byShard = groupByMonth(ids.keys(), (i) => ids[i]!);
     const fresh: { path: string; data: Uint8Array }[] = [];
     const toMerge: Paper[] = [];
-    const parse = (i: number) => JSON.parse(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8')) as Paper;
+    // The caller's line is checked like a stored one: a bad one is refused before it is merged in.
+    const parse = (i: number) => parseRecord(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8'), `the incoming line of ${ids[i]}`, storedPaper);
     let added = 0;
     let unchanged = 0;
     for (const [month, rows] of byShard) {

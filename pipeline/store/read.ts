@@ -1,9 +1,11 @@
 // Reading the data dir's files. Only a file or folder that does not exist yet reads as empty: any
 // other error (ENOTDIR, EACCES, EIO...) is thrown naming the path. Text that does not parse is a
-// DamagedFileError naming the file and line.
+// DamagedFileError naming the file and line, and so is a record that parses but is not what its
+// schema says: every JSON record of the data dir is read through readRecord.
 import { createReadStream, openSync, readdirSync, readFileSync } from 'node:fs';
+import type { z } from 'zod';
 
-/** A store file whose content does not parse. `path` lets a caller rebuild derived data. */
+/** A store file whose content does not parse, or is not the record it should be. `path` lets a caller rebuild derived data. */
 export class DamagedFileError extends Error {
   override name = 'DamagedFileError';
   readonly path: string;
@@ -47,33 +49,62 @@ export function listIfExists(dir: string): string[] {
 }
 
 /** JSON.parse, naming the file (and line, for JSON lines) when the text is not JSON. */
-export function parseJson<T>(text: string, path: string, line: number | null = null): T {
+function parseJson(text: string, path: string, line: number | null = null): unknown {
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text);
   } catch (err) {
     // JSON.parse's own "(line 1 column 81)" counts within the text it was given, not the file.
     throw new DamagedFileError(path, line, (err as Error).message.replace(/ \(line \d+ column \d+\)$/, ''));
   }
 }
 
-/** A JSON file's content; undefined when the file does not exist yet. */
-export function readJsonIfExists<T>(path: string): T | undefined {
-  const text = readTextIfExists(path);
-  return text === undefined ? undefined : parseJson<T>(text, path);
+/** The first thing wrong with a value, on one line: `alice.0.paperId: Invalid input: expected string, received number`. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'not valid';
+  const where = issue.path.map(String).join('.');
+  return `${where ? `${where}: ` : ''}${issue.message.replace(/\s+/g, ' ')}`;
 }
 
-/** Each non-empty line of a JSON-lines file's text, parsed. */
-export function* parseJsonLines<T>(text: string, path: string): Generator<T> {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) if (lines[i]) yield parseJson<T>(lines[i]!, path, i + 1);
+/** What a record is: its schema, and for the error when a file is not one, `what` it should be and how to `fix` it. */
+interface RecordKind<S extends z.ZodType> {
+  schema: S;
+  what?: string;
+  fix?: string;
 }
 
 /**
- * Streams each non-empty line of a JSON-lines file, parsed, holding one chunk at a time. Lines end
+ * One JSON record parsed and checked against its schema; a DamagedFileError naming the file (and
+ * line) otherwise. The record is returned as read, not as the schema would rebuild it: its keys
+ * keep their order and a field a newer version added survives a rewrite (schemas here check, they
+ * do not transform).
+ */
+export function parseRecord<S extends z.ZodType>(text: string, path: string, kind: RecordKind<S>, line: number | null = null): z.output<S> {
+  const value = parseJson(text, path, line);
+  const checked = kind.schema.safeParse(value);
+  if (checked.success) return value as z.output<S>;
+  const issue = firstIssue(checked.error);
+  throw new DamagedFileError(path, line, `${kind.what ? `not ${kind.what} (${issue})` : issue}${kind.fix ? `; ${kind.fix}` : ''}`);
+}
+
+/** A JSON record of the data dir, checked against its schema; undefined when the file does not exist yet. */
+export function readRecord<S extends z.ZodType>(path: string, kind: RecordKind<S>): z.output<S> | undefined {
+  const text = readTextIfExists(path);
+  return text === undefined ? undefined : parseRecord(text, path, kind);
+}
+
+/** Each non-empty line of a JSON-lines file's text, parsed and checked against its schema. */
+export function* parseRecordLines<S extends z.ZodType>(text: string, path: string, kind: RecordKind<S>): Generator<z.output<S>> {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i]) yield parseRecord(lines[i]!, path, kind, i + 1);
+}
+
+/**
+ * Streams each non-empty line of a JSON-lines file, parsed and checked, holding one chunk at a time. Lines end
  * at "\n" only: node:readline also breaks at U+2028/U+2029, which JSON.stringify leaves raw inside
  * strings, so an abstract holding one would split its record in two.
  */
-export async function* streamJsonLines<T>(path: string): AsyncGenerator<T> {
+export async function* streamRecordLines<S extends z.ZodType>(path: string, kind: RecordKind<S>): AsyncGenerator<z.output<S>> {
   // Opened here, so a file that cannot be opened fails at once with its path.
   const input = createReadStream(path, { fd: openSync(path, 'r') });
   let pending: Buffer = Buffer.alloc(0);
@@ -83,12 +114,12 @@ export async function* streamJsonLines<T>(path: string): AsyncGenerator<T> {
       let data: Buffer = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       for (let end = data.indexOf(0x0a); end >= 0; end = data.indexOf(0x0a)) {
         n++;
-        if (end > 0) yield parseJson<T>(data.toString('utf8', 0, end), path, n);
+        if (end > 0) yield parseRecord(data.toString('utf8', 0, end), path, kind, n);
         data = data.subarray(end + 1);
       }
       pending = data;
     }
-    if (pending.length) yield parseJson<T>(pending.toString('utf8'), path, n + 1);
+    if (pending.length) yield parseRecord(pending.toString('utf8'), path, kind, n + 1);
   } catch (err) {
     throw namingPath(err, path);
   } finally {

@@ -2,7 +2,7 @@
 // its papers as store records.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
+import { paperFromKaggle } from '../arxiv/kaggle.ts';
 import { DEMO_CORPUS } from '../demo/corpus.ts';
 import type { Paper } from '../store/paper.ts';
 
@@ -15,5 +15,5 @@ export function demoCorpusLines(): string[] {
 export function readDemoPapers(limit = Infinity): Paper[] {
   return demoCorpusLines()
     .slice(0, limit)
-    .map((l) => paperFromKaggle(JSON.parse(l) as KaggleRecord, { listingDates: true }));
+    .map((l) => paperFromKaggle(JSON.parse(l), { listingDates: true }));
 }

@@ -159,23 +159,7 @@ export class LocalRunner {
         env,
       },
     });
-    const baseEnv: Record<string, string> = {
-      PATH: [join(root, 'bin'), dirname(realpathSync(join(this.setup.installed, 'node_modules', '.bin', 'node'))), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
-      HOME: join(root, 'home'),
-      LANG: 'C.UTF-8',
-      TMPDIR: temp,
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_REPOSITORY: this.setup.repository,
-      GITHUB_RUN_ID: run.runId,
-      GITHUB_EVENT_NAME: run.event.name,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_API_URL: 'http://127.0.0.1:9',
-      RUNNER_TEMP: temp,
-      NODE_OPTIONS: `--import ${HOSTS_MODULE}`,
-      REHEARSAL_HOSTS: JSON.stringify(this.setup.hosts),
-    };
+    const baseEnv = this.jobEnv(workspace, temp, summaryFile, run);
     let jobEnv: Record<string, string> = { ...baseEnv };
     for (const [k, v] of Object.entries({ ...workflow.env, ...job.env })) jobEnv[k] = interpolate(String(v), ctx(jobEnv));
 
@@ -231,6 +215,28 @@ export class LocalRunner {
     // actions/cache saves in its post step, which runs only when the job succeeded.
     if (status === 'success') for (const c of cachesToSave) this.saveCache(c.key, c.paths, workspace);
     return { job: name, conclusion: status, steps: results, summary: readFileSync(summaryFile, 'utf8'), workspace };
+  }
+
+  /** The environment GitHub's runner gives every step of a job, on this machine. */
+  private jobEnv(workspace: string, temp: string, summaryFile: string, run: { event: WorkflowEvent; runId: string }): Record<string, string> {
+    const { root } = this.setup;
+    return {
+      PATH: [join(root, 'bin'), dirname(realpathSync(join(this.setup.installed, 'node_modules', '.bin', 'node'))), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+      HOME: join(root, 'home'),
+      LANG: 'C.UTF-8',
+      TMPDIR: temp,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_REPOSITORY: this.setup.repository,
+      GITHUB_RUN_ID: run.runId,
+      GITHUB_EVENT_NAME: run.event.name,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_API_URL: 'http://127.0.0.1:9',
+      RUNNER_TEMP: temp,
+      NODE_OPTIONS: `--import ${HOSTS_MODULE}`,
+      REHEARSAL_HOSTS: JSON.stringify(this.setup.hosts),
+    };
   }
 
   private action(step: Step, ctx: ExpressionContext, job: { workspace: string; runId: string; cachesToSave: { key: string; paths: string[] }[] }): string {

@@ -11,6 +11,7 @@ import type { SimilarEntry } from '../index/similar.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth } from '../store/paper.ts';
 import { tfidfVectors } from './site-tfidf.ts';
+import { dataLayout } from '../store/layout.ts';
 
 export { readDemoPapers };
 
@@ -50,7 +51,7 @@ export function similarFromVectors(papers: Paper[], vectors: VectorSet, k: numbe
 export function writeSimilarFiles(dataDir: string, entries: Iterable<SimilarEntry>): void {
   for (const [month, list] of groupByMonth(entries, (e) => e.id)) {
     list.sort((a, b) => compareIds(a.id, b.id));
-    writeFileAtomic(join(dataDir, 'similar', `${month}.jsonl`), list.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileAtomic(join(dataLayout(dataDir).similar, `${month}.jsonl`), list.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
 }
 

@@ -1,8 +1,10 @@
-// Atom 1.0 feeds (RFC 4287) of the newest papers, written by hand: a dozen elements do not need a library.
+// Atom 1.0 feeds (RFC 4287) of the newest papers: every feed of the archive (all papers, each
+// category) is written here, through XMLBuilder (pipeline/util/xml.ts).
 import type { Paper } from '../../../pipeline/store/paper.ts';
 import { escapeHtml } from '../../../pipeline/site/math.ts';
 import { readable } from '../../../pipeline/util/latex.ts';
 import { wellFormedText } from '../../../pipeline/store/paper.ts';
+import { xmlDocument, type XmlElement } from '../../../pipeline/util/xml.ts';
 
 export interface FeedOptions {
   title: string;
@@ -23,29 +25,34 @@ function stamp(date: string | null): string {
 
 export function atomFeed(o: FeedOptions): string {
   const updated = stamp(o.papers.map((p) => p.announced ?? '').reduce((a, b) => (a > b ? a : b), '') || null);
-  const entries = o.papers.map((p) => {
-    const link = o.paperLink(p.id);
-    return `  <entry>
-    <id>${x(link)}</id>
-    <title>${x(readable(p.title))}</title>
-    <link rel="alternate" type="text/html" href="${x(link)}"/>
-    <link rel="related" type="text/html" href="https://arxiv.org/abs/${x(p.id)}"/>
-    <updated>${stamp(p.announced ?? p.updated ?? p.submitted)}</updated>
-    ${p.submitted ? `<published>${stamp(p.submitted)}</published>` : ''}
-${p.authors.map((a) => `    <author><name>${x(readable(a))}</name></author>`).join('\n') || '    <author><name>unknown</name></author>'}
-${p.categories.map((c) => `    <category term="${x(c)}"/>`).join('\n')}
-    <summary>${x(readable(p.abstract))}</summary>
-  </entry>`;
-  });
-  return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <id>${x(o.self)}</id>
-  <title>${x(o.title)}</title>
-  <link rel="self" type="application/atom+xml" href="${x(o.self)}"/>
-  <link rel="alternate" type="text/html" href="${x(o.alternate)}"/>
-  <updated>${updated}</updated>
-  <generator>Paperboy</generator>
-${entries.join('\n')}
-</feed>
-`;
+  const feed: XmlElement = {
+    '@xmlns': 'http://www.w3.org/2005/Atom',
+    id: o.self,
+    title: o.title,
+    link: [
+      { '@rel': 'self', '@type': 'application/atom+xml', '@href': o.self },
+      { '@rel': 'alternate', '@type': 'text/html', '@href': o.alternate },
+    ],
+    updated,
+    generator: 'Paperboy',
+    entry: o.papers.map((p) => entry(p, o.paperLink(p.id))),
+  };
+  return xmlDocument('<?xml version="1.0" encoding="utf-8"?>', { feed }, x);
+}
+
+function entry(p: Paper, link: string): XmlElement {
+  const authors = p.authors.map((a) => ({ name: readable(a) }));
+  return {
+    id: link,
+    title: readable(p.title),
+    link: [
+      { '@rel': 'alternate', '@type': 'text/html', '@href': link },
+      { '@rel': 'related', '@type': 'text/html', '@href': `https://arxiv.org/abs/${p.id}` },
+    ],
+    updated: stamp(p.announced ?? p.updated ?? p.submitted),
+    published: p.submitted ? stamp(p.submitted) : undefined,
+    author: authors.length ? authors : [{ name: 'unknown' }],
+    category: p.categories.map((c) => ({ '@term': c })),
+    summary: readable(p.abstract),
+  };
 }

@@ -9,6 +9,7 @@ export { readable } from '../../../pipeline/util/latex.ts';
 export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
 export { WEEKLY_DAYS } from '../../../pipeline/profiles/schedule.ts';
 export { categoryLabel, categoryName } from '../../../pipeline/arxiv/categories.ts';
+export { abbreviatedDate } from '../../../pipeline/util/dates.ts';
 
 export const settings = settingsFromEnv();
 
@@ -54,17 +55,6 @@ export const arxivLinks = (p: Paper) => ({
   pdf: `https://arxiv.org/pdf/${p.id}`,
   html: `https://arxiv.org/html/${p.id}`,
 });
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/** `2025-10-01` → `Wed 1 Oct 2025` (computed in UTC: dates are calendar days, not instants). */
-export function longDate(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
-}
 
 export function shortAuthors(authors: string[], max = 5): string {
   if (authors.length <= max) return authors.join(', ');

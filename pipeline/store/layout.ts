@@ -1,0 +1,87 @@
+// Where everything lives under the data dir. Every stage asks here for its paths, so the store's
+// layout is written down once (docs: "Store layout"), and what is private or derived (for the
+// state branch's vault and .gitignore) is named beside the folders themselves.
+import { join } from 'node:path';
+
+/** Folders that hold private subscriber data: sealed into the vault, never committed as they are. */
+export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
+
+/** Folders rebuilt from the store (or written for a person to look at): never committed. */
+export const DERIVED_DIRS = ['models', 'index', 'site', 'previews', 'mail', 'digest'] as const;
+
+/** Progress of a history back-fill (its summary names the file). */
+export const BACKFILL_FILE = 'backfill.json';
+
+export const VAULT_DIR = 'vault';
+/** The vault of Paperboy before per-file sealing: one file, read once and replaced by the next seal. */
+export const LEGACY_VAULT_FILE = join(VAULT_DIR, 'private-state.sealed');
+/** Which vault `state open` opened (nightly/state.ts): a seal is refused without it. */
+const VAULT_OPENED = '.vault-opened';
+
+/** `.gitignore` of the state branch: derived and private files stay out of git. */
+export const STATE_IGNORE = [...DERIVED_DIRS, ...PRIVATE_DIRS].map((d) => `/${d}/`).concat(`/${VAULT_OPENED}`, '*.lock', '*.tmp');
+
+/** The paths of one data dir. */
+export function dataLayout(dataDir: string) {
+  const at = (...parts: string[]) => join(dataDir, ...parts);
+  return {
+    root: dataDir,
+    // --- the store: committed as it is ----------------------------------------------------------
+    /** Papers, one JSON-lines shard per month (`<yymm>.jsonl`). */
+    papers: at('papers'),
+    /** Embeddings, by model. */
+    vectors: at('vectors'),
+    /** The committed offline model (its parts, tokenizer and info). */
+    offlineModel: at('offline-model'),
+    /** Similar papers, one JSON-lines shard per month, and their meta file. */
+    similar: at('similar'),
+    /** The archive map's 2-D layout. */
+    mapLayout: at('map', 'layout.json'),
+    /** What each night did, for "why no email today?". */
+    editions: at('editions'),
+    edition: (date: string) => at('editions', `${date}.json`),
+    /** Progress of a history backfill. */
+    backfill: at(BACKFILL_FILE),
+    // --- derived ----------------------------------------------------------------------------------
+    /** Runnable models (the static model lives in `models/paperboy/static-lsa/`). */
+    models: at('models'),
+    indexDir: at('index'),
+    indexFile: at('index', 'papers.faiss'),
+    /** The built archive (`paperboy site`'s default output). */
+    site: at('site'),
+    /** Prefix of a site build's scratch folders (kept inside the data dir: nothing is written outside it). */
+    siteBuildScratch: at('.site-build-'),
+    /** Rendered emails of `paperboy digest`: one folder per edition, and `preview`. */
+    digest: (edition: string) => at('digest', edition),
+    compiledTemplate: (mjmlVersion: string) => at('digest', 'compiled', `${mjmlVersion}.json`),
+    previews: at('previews'),
+    mail: at('mail'),
+    lock: (name: string) => at(`${name}.lock`),
+    // --- private ----------------------------------------------------------------------------------
+    feedback: at('feedback'),
+    feedbackLog: (subscriber: string) => at('feedback', `${subscriber}.jsonl`),
+    profilesState: at('profiles-state'),
+    profileState: (subscriber: string) => at('profiles-state', `${subscriber}.json`),
+    /** Interest vectors a subscriber brought along (`profile import`). */
+    importedVectors: (subscriber: string) => at('profiles-state', `${subscriber}.imported.json`),
+    /** Editions and what each sent a subscriber. */
+    sent: (subscriber: string) => at('profiles-state', 'sent', `${subscriber}.json`),
+    sendDir: at('send'),
+    sendLedger: at('send', 'ledger.sqlite'),
+    eventsCursor: at('state', 'events-cursor.json'),
+    votes: at('endpoint', 'votes.sqlite'),
+    picksDir: at('private', 'picks'),
+    picks: (date: string) => at('private', 'picks', `${date}.json`),
+    /** Rendered messages waiting to be sent (they hold unsealed addresses). */
+    outboxes: at('private', 'outbox'),
+    outbox: (date: string) => at('private', 'outbox', date),
+    runReports: at('private', 'runs'),
+    runReport: (date: string) => at('private', 'runs', `${date}.json`),
+    tldrCache: at('private', 'tldr'),
+    // --- the vault (state branch) ---------------------------------------------------------------
+    vault: at(VAULT_DIR),
+    legacyVault: at(LEGACY_VAULT_FILE),
+    vaultOpened: at(VAULT_OPENED),
+    gitignore: at('.gitignore'),
+  } as const;
+}
