@@ -19,7 +19,6 @@ const BEING_SPLIT = new Set([
   'pipeline/recommend/rank.ts rankAll > (anonymous)',
   'bench/eval.ts runEval',
   'pipeline/index/similar.ts updateIndexAndSimilar',
-  'pipeline/profiles/commands.ts registerProfileCommands',
 ]);
 
 const FUNCTION_KINDS = new Set([

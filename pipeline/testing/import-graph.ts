@@ -19,12 +19,12 @@ export interface ModuleGraph {
   starts: Map<string, string[]>;
 }
 
-/** The .ts, .js and .astro files under `dirs` (absolute, recursively) and their relative imports. */
+/** The .ts, .js and .astro files under `dirs` (absolute, recursively) and their relative imports; declaration files (.d.ts) hold no code and are left out. */
 export function moduleGraph(dirs: string[]): ModuleGraph {
   const graph: ModuleGraph = { imports: new Map(), starts: new Map() };
   const files = dirs.flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)));
   for (const file of files) {
-    if (!/\.(ts|js|astro)$/.test(file)) continue;
+    if (!/\.(ts|js|astro)$/.test(file) || file.endsWith('.d.ts')) continue;
     const source = readFileSync(file, 'utf8');
     const targets = (patterns: RegExp[]) => {
       const specs = patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1]!)).filter((s) => /\.(ts|js|astro)$/.test(s));
