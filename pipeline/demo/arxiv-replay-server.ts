@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanText, compareIds, isArxivId, parseArxivId, type Paper } from '../store/paper.ts';
 import { buildAnnouncementFeed } from '../arxiv/feed.ts';
-import { lines, openMaybeGzipped, paperFromKaggle, type KaggleRecord } from '../arxiv/kaggle.ts';
+import { lines, openMaybeGzipped, paperFromKaggle } from '../arxiv/kaggle.ts';
 import { oaiSetFor } from '../arxiv/oai.ts';
 import { DEMO_CORPUS } from './corpus.ts';
 import { child, escapeXml, list, parseXml, text, type XmlNode } from '../arxiv/xml.ts';
@@ -84,7 +84,7 @@ export async function readCorpus(path: string): Promise<Paper[]> {
   for await (const line of lines(openMaybeGzipped(path))) {
     if (!line.trim()) continue;
     try {
-      out.push(paperFromKaggle(JSON.parse(line) as KaggleRecord, { listingDates: true }));
+      out.push(paperFromKaggle(JSON.parse(line), { listingDates: true }));
     } catch {
       // A bad line in a corpus is the importer's business; the feed just leaves it out.
     }

@@ -47,10 +47,11 @@ export function registerLibraryImport(profile: Command, context: ContextOf): voi
       await profileById(config, id);
       const { entries, format } = await readLibrary(file, o.format);
       const match = await matchEntries(config, entries, Boolean(o.offline), quiet);
-      const { weightedSeeds, mergeSeeds, withSeeds } = await import('./seeds.ts');
+      const { weightedSeeds, mergeSeeds, withSeeds, storedSeeds } = await import('./seeds.ts');
       const seeds = weightedSeeds(match.matched.map((m) => ({ id: m.id, date: m.entry.date })), o.date ?? today());
-      const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-      const merged = mergeSeeds(raw as { seedPapers?: string[]; seedWeights?: Record<string, number> }, seeds, o.replace);
+      // Read again as written (field order, unknown fields kept); profileById has validated it.
+      const raw = storedSeeds.parse(JSON.parse(readFileSync(path, 'utf8')));
+      const merged = mergeSeeds(raw, seeds, o.replace);
       const changed = JSON.stringify([raw.seedPapers ?? [], raw.seedWeights ?? {}]) !== JSON.stringify([merged.seedPapers, merged.seedWeights]);
       const written = changed && !o.dryRun;
       if (written) await writeCheckedProfile(config, path, JSON.stringify(withSeeds(raw, merged), null, 2) + '\n');

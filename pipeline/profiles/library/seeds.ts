@@ -1,10 +1,14 @@
 // Seed papers from a library or from an author's own papers, merged into a profile: one seed per
 // arXiv id, weighted by recency, capped at what a profile holds (the most recent kept).
+import { z } from 'zod';
 import type { Paper } from '../../store/paper.ts';
 import type { PaperStore } from '../../store/papers.ts';
 import { seedWeight } from '../profile.ts';
 import { parseName, sameAuthor } from './authors.ts';
 import { recencyWeight, seedDate } from './recency.ts';
+
+/** The seed fields of a profile file as written, every other field kept as it is. */
+export const storedSeeds = z.looseObject({ seedPapers: z.array(z.string()).optional(), seedWeights: z.record(z.string(), z.number()).optional() });
 
 /** profiles/profile.schema.json's `seedPapers.maxItems`. */
 export const MAX_SEEDS = 100;

@@ -12,6 +12,18 @@ const list = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split
 const phrases = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length >= 2))];
 
 /** The profile without its email, and what is wrong with the form. */
+/** The seed weights the library box keeps in its hidden field (numbers by arXiv id); anything else reads as none. */
+function seedWeightsOf(text: string): Record<string, number> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text || '{}');
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, w]) => typeof w === 'number'));
+}
+
 function buildProfile(form: FormData): { profile: Record<string, unknown>; email: string; problems: string[] } {
   const problems: string[] = [];
   const id = String(form.get('id') ?? '').trim();
@@ -32,7 +44,7 @@ function buildProfile(form: FormData): { profile: Record<string, unknown>; email
   const seedPapers = list(form.get('seeds')).map((s) => s.replace(/^arxiv:/i, ''));
   for (const s of seedPapers) if (!ARXIV_ID.test(s)) problems.push(`"${s}" is not an arXiv id`);
   // Weights the library import set (recent papers weigh more), for the seeds still in the field.
-  const weights = JSON.parse(String(form.get('seedWeights') || '{}')) as Record<string, number>;
+  const weights = seedWeightsOf(String(form.get('seedWeights') ?? ''));
   const seedWeights = Object.fromEntries(seedPapers.map((s) => [s.replace(/v\d+$/, ''), weights[s.replace(/v\d+$/, '')]]).filter(([, w]) => typeof w === 'number' && w < 1));
   const digestSize = Number(form.get('digestSize') ?? 10);
   if (!Number.isInteger(digestSize) || digestSize < 1 || digestSize > 50) problems.push('papers per digest is a whole number from 1 to 50');
@@ -117,7 +129,7 @@ export function attachLibraryImport(box: HTMLElement): void {
       say('p', err instanceof LibraryFormatError ? `Could not read this: ${err.message}.` : `Could not match: ${(err as Error).message}`).className = 'notice';
       return;
     }
-    const w = JSON.parse(weights.value || '{}') as Record<string, number>;
+    const w = seedWeightsOf(weights.value);
     for (const m of r.matched) w[m.id] = Math.max(w[m.id] ?? 0, m.weight);
     weights.value = JSON.stringify(w);
     seeds.value = [...new Set([...list(seeds.value), ...r.matched.map((m) => m.id)])].join(', ');
