@@ -12,7 +12,7 @@
 // k-th neighbour. The score of a pair depends on the pair alone, so this equals a full recomputation.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import { loadVectors } from '../embed/vectors.ts';
+import { loadVectors, type VectorShard } from '../embed/vectors.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { compareIds, groupByMonth, idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -193,7 +193,7 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
   lap('load');
   const sync = syncIndex(config, set);
   lap('index');
-  const { similarK: k, sparseWeight: weight, sparseMaxDf: maxDf, termTableGrowth } = config.index;
+  const { similarK: k, sparseWeight: weight, sparseMaxDf: maxDf } = config.index;
   // The lists are derived data: a damaged file is recomputed (with a warning), not a dead end.
   const warnings: string[] = [];
   const unlessDamaged = <T>(read: () => T): T | undefined => {
@@ -205,14 +205,10 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
       return undefined;
     }
   };
-  const texts = weight > 0 ? await paperTermLists(config, set.ids) : undefined;
-  let terms = texts ? unlessDamaged(() => readTermTable(config)) : undefined;
-  const termsCounted = !!texts && (!terms || set.ids.length > termTableGrowth * terms.papers);
-  if (termsCounted) terms = countTerms(texts!);
+  const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged);
   const meta = unlessDamaged(() => readMeta(config));
   const sameScore = meta && meta.modelKey === set.modelKey && meta.k === k && (meta.sparseWeight ?? 0) === weight && (weight === 0 || (meta.sparseMaxDf === maxDf && !termsCounted));
   const existing = sameScore ? unlessDamaged(() => readSimilar(config)) : undefined;
-  const space: HybridSpace = { set, weight, sparse: texts && sparseRows(texts, terms!, maxDf) };
   lap('load');
   return {
     config,
@@ -229,6 +225,30 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
     lap,
     phases,
   };
+}
+
+/**
+ * The score's space over `set`: the papers' sparse rows under the stored term table, or under a
+ * table counted now when there is none (or a damaged one) or the archive has outgrown it.
+ */
+async function openSpace(config: Config, set: VectorShard, unlessDamaged: <T>(read: () => T) => T | undefined): Promise<{ space: HybridSpace; terms?: TermTable; termsCounted: boolean }> {
+  const { sparseWeight: weight, sparseMaxDf: maxDf, termTableGrowth } = config.index;
+  if (weight === 0) return { space: { set, weight }, termsCounted: false };
+  const texts = await paperTermLists(config, set.ids);
+  const stored = unlessDamaged(() => readTermTable(config));
+  const terms = stored && set.ids.length <= termTableGrowth * stored.papers ? stored : countTerms(texts);
+  return { space: { set, weight, sparse: sparseRows(texts, terms, maxDf) }, terms, termsCounted: terms !== stored };
+}
+
+/**
+ * The `k` most similar papers to each of `ids` (stored, with vectors) by the archive's score:
+ * the lists `updateIndexAndSimilar` keeps, for any k. Reads only.
+ */
+export async function similarPapers(config: Config, index: PaperIndex, set: VectorShard, ids: string[], k: number): Promise<Neighbour[][]> {
+  const { space } = await openSpace(config, set, (read) => read());
+  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const sparseAll = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()]);
+  return forwardTopK(space, index, sparseAll, ids.map((id) => rowOf.get(id)!), k);
 }
 
 /** The sparse score's words of each paper, in the order of `ids` (a paper missing from the store has none). */
