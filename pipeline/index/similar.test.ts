@@ -94,7 +94,7 @@ test('the default score blends the embedding with TF-IDF; each list is the exact
   const sparse = bruteForceHybrid(c, 1);
   let differsFromDense = 0;
   let differsFromSparse = 0;
-  for (const q of [0, 37, 500, 1200, 1999, ids.length - 1]) {
+  for (let q = 0; q < ids.length; q += 80) {
     const top = (f: (a: number, b: number) => number) => ids.map((id, r) => ({ id, score: f(q, r) })).filter((n) => n.id !== ids[q]).sort((a, b) => b.score - a.score).slice(0, 10);
     const exact = top(score);
     // Stored to 4 decimals, equal stored scores in id order.
