@@ -27,7 +27,7 @@ export interface HybridSpace {
   weight: number;
 }
 
-export function denseDot(set: VectorShard, a: number, b: number): number {
+function denseDot(set: VectorShard, a: number, b: number): number {
   const { dim, vectors } = set;
   let s = 0;
   for (let c = 0; c < dim; c++) s += vectors[a * dim + c]! * vectors[b * dim + c]!;
