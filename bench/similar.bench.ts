@@ -247,4 +247,4 @@ for (const [name, weight] of [['dense (before)', 0], [`hybrid w=${best.w} (after
   console.log(`| ${name} | ${full.seconds.toFixed(1)} | ${r.seconds.toFixed(1)} | ${p.load.toFixed(1)} / ${p.forward.toFixed(1)} / ${p.reverse.toFixed(1)} |`);
 }
 const [before, after] = Object.values(cost) as [{ full: number; night: number }, { full: number; night: number }];
-console.log(`hybrid / dense: full ×${(after.full / before.full).toFixed(2)}, night ×${(after.night / before.night).toFixed(2)}; peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+console.log(`hybrid / dense: full ×${(after.full / before.full).toFixed(2)}, night ×${(after.night / before.night).toFixed(2)}; RSS at the end ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
