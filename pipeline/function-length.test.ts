@@ -18,7 +18,6 @@ const BEING_SPLIT = new Set([
   'pipeline/recommend/rank.ts rankAll',
   'pipeline/recommend/rank.ts rankAll > (anonymous)',
   'bench/eval.ts runEval',
-  'pipeline/index/similar.ts updateIndexAndSimilar',
 ]);
 
 const FUNCTION_KINDS = new Set([

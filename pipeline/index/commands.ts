@@ -73,10 +73,8 @@ export const registerIndexCommands: Registrar = (program, context) => {
         const why = missing.map((id) => `${id} (${store.get(id) ? 'no vector yet: run `paperboy embed`' : 'not in the store'})`);
         throw new UserError(`cannot find similar papers for ${why.join(', ')}`);
       }
-      const { dim } = vectors;
-      const queries = new Float32Array(ids.length * dim);
-      ids.forEach((id, i) => queries.set(vectors.vectors.subarray(rowOf.get(id)! * dim, (rowOf.get(id)! + 1) * dim), i * dim));
-      const lists = await withTitles(config, index.search(queries, ids.length, k, (q) => ids[q]));
+      const { similarPapers } = await import('./similar.ts');
+      const lists = await withTitles(config, await similarPapers(config, index, vectors, ids, k));
       const titles = new PaperStore(config.dataDir).getMany(ids);
       const result = ids.map((id, i) => ({ id, title: titles.get(id)?.title ?? '', similar: lists[i]! }));
       emit(this, result, () =>

@@ -13,6 +13,15 @@ export const indexConfig = z.object({
    * max(efSearch, k), so Paperboy asks for this many neighbours and keeps the best k.
    */
   efSearch: z.number().int().min(1).max(4096).default(64),
+  /**
+   * Weight of the sparse TF-IDF cosine in the similar-papers score, `(1 − w) · dense + w · sparse`
+   * (0 = the embedding alone, 1 = TF-IDF alone). Chosen on the tuning month of `bench/similar.bench.ts`.
+   */
+  sparseWeight: z.number().min(0).max(1).default(0.95),
+  /** Words in more than this share of the papers are left out of the sparse score (1: none; less is faster, and measured slightly worse). */
+  sparseMaxDf: z.number().gt(0).max(1).default(1),
+  /** The sparse score's document frequencies are recounted (and every list recomputed) when the archive has grown this many times since they were counted. */
+  termTableGrowth: z.number().gt(1).default(2),
   /** Rebuild the index once this share of its entries are superseded (re-embedded papers). */
   maxStaleShare: z.number().min(0).max(1).default(0.1),
 });

@@ -10,7 +10,8 @@ import { REPO_ROOT, sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
 import { loadVectors } from '../embed/vectors.ts';
 import { PaperStore } from '../store/papers.ts';
 import { buildIndex, indexFile, loadIndex, saveIndex, syncIndex } from './paper-index.ts';
-import { readSimilar, similarDir, updateIndexAndSimilar } from './similar.ts';
+import { readSimilar, similarDir, updateIndexAndSimilar, type SimilarEntry } from './similar.ts';
+import { paperTerms, parseTermTable, sparseDot, sparseRows } from './sparse.ts';
 
 const { config, papers } = await sampleStore();
 const embedder = await createEmbedder(config, { quiet: true });
@@ -33,8 +34,9 @@ function snapshot(cfg: Config): Map<string, string> {
   return new Map(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }
 
-test('every paper gets its exact top-k similar papers, newest-first "newer" lists, sharded by id month', async () => {
-  const r = await updateIndexAndSimilar(config, [], { quiet: true });
+test('with sparse weight 0 every paper gets its exact top-k by the embedding, newest-first "newer" lists, sharded by id month', async () => {
+  const dense = { ...config, index: { ...config.index, sparseWeight: 0 } };
+  const r = await updateIndexAndSimilar(dense, [], { quiet: true });
   assert.equal(r.full, true);
   assert.equal(r.indexKind, 'exact');
   assert.equal(r.indexRebuilt, 'no index');
@@ -60,6 +62,60 @@ test('every paper gets its exact top-k similar papers, newest-first "newer" list
   const lines = readFileSync(join(similarDir(config), '2510.jsonl'), 'utf8').trim().split('\n');
   assert.ok(lines.every((l) => JSON.parse(l).id.startsWith('2510.')));
   assert.deepEqual(readSimilar(config, ['2510.26852', '2510.99998']).size, 1);
+  assert.ok(!existsSync(join(similarDir(config), 'terms.tsv')), 'the embedding alone needs no term table');
+});
+
+/** Every pair's hybrid score by brute force: the stored vectors' cosine and the TF-IDF cosine under the stored term table. */
+function bruteForceHybrid(cfg: Config, weight: number): { ids: string[]; score: (a: number, b: number) => number } {
+  const set = loadVectors(cfg);
+  const table = parseTermTable(readFileSync(join(similarDir(cfg), 'terms.tsv'), 'utf8'), 'terms.tsv');
+  const byId = new Map(papers.map((p) => [p.id, p]));
+  const rows = sparseRows(set.ids.map((id) => paperTerms(byId.get(id)!)), table, cfg.index.sparseMaxDf);
+  const dense = (a: number, b: number) => {
+    let s = 0;
+    for (let c = 0; c < set.dim; c++) s += set.vectors[a * set.dim + c]! * set.vectors[b * set.dim + c]!;
+    return s;
+  };
+  return { ids: set.ids, score: (a, b) => (1 - weight) * dense(a, b) + weight * sparseDot(rows, a, b) };
+}
+
+test('the default score blends the embedding with TF-IDF; each list is the exact top k of that blend', async () => {
+  const { config: c } = await sampleStore();
+  await embedMissing(c, { quiet: true, embedder });
+  const r = await updateIndexAndSimilar(c, [], { quiet: true });
+  assert.equal(r.full, true);
+  const w = c.index.sparseWeight;
+  assert.ok(w > 0 && w < 1);
+  const table = parseTermTable(readFileSync(join(similarDir(c), 'terms.tsv'), 'utf8'), 'terms.tsv');
+  assert.equal(table.papers, papers.length, 'the term table counts the whole archive');
+  const { ids, score } = bruteForceHybrid(c, w);
+  const all = readSimilar(c);
+  const dense = bruteForceHybrid(c, 0);
+  const sparse = bruteForceHybrid(c, 1);
+  let differsFromDense = 0;
+  let differsFromSparse = 0;
+  for (let q = 0; q < ids.length; q += 80) {
+    const top = (f: (a: number, b: number) => number) => ids.map((id, r) => ({ id, score: f(q, r) })).filter((n) => n.id !== ids[q]).sort((a, b) => b.score - a.score).slice(0, 10);
+    const exact = top(score);
+    // Stored to 4 decimals, equal stored scores in id order.
+    const expected = exact.map((n) => ({ id: n.id, score: Math.round(n.score * 1e4) / 1e4 })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    assert.deepEqual(all.get(ids[q]!)!.similar, expected, `paper ${ids[q]}`);
+    const same = (other: { id: string }[]) => JSON.stringify(other.map((n) => n.id)) === JSON.stringify(exact.map((n) => n.id));
+    if (!same(top(dense.score))) differsFromDense++;
+    if (!same(top(sparse.score))) differsFromSparse++;
+  }
+  assert.ok(differsFromDense > 0 && differsFromSparse > 0, 'the blend is neither score alone');
+});
+
+test('the lists are reproducible: two stores with the same papers write the same bytes', async () => {
+  const { config: a } = await sampleStore();
+  const { config: b } = await sampleStore();
+  for (const c of [a, b]) {
+    await embedMissing(c, { quiet: true, embedder });
+    await updateIndexAndSimilar(c, [], { quiet: true });
+  }
+  const files = (c: Config) => [...snapshot(c), ['terms.tsv', readFileSync(join(similarDir(c), 'terms.tsv'), 'utf8')]];
+  assert.deepEqual(files(a), files(b));
 });
 
 test('the nightly update is incremental and gives the same lists as a full recomputation', async () => {
@@ -89,14 +145,39 @@ test('the nightly update is incremental and gives the same lists as a full recom
   const again = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
   assert.equal(again.indexRebuilt, null);
   assert.deepEqual(snapshot(night), files);
-  // The same store computed from scratch gives the same lists.
-  rmSync(similarDir(night), { recursive: true });
+  // The same store computed from scratch (under the same term table) gives the same lists. Scores may
+  // differ in the 4th decimal: rewriting a vector shard re-quantizes its vectors (~1e-8 apart).
+  for (const f of readdirSync(similarDir(night))) if (f !== 'terms.tsv') rmSync(join(similarDir(night), f));
   rmSync(indexFile(night));
   assert.equal((await updateIndexAndSimilar(night, [], { quiet: true })).full, true);
   const full = readSimilar(night);
-  let same = 0;
-  for (const [id, e] of full) if (JSON.stringify(incremental.get(id)!.similar.map((n) => n.id)) === JSON.stringify(e.similar.map((n) => n.id))) same++;
-  assert.equal(same, full.size, `incremental lists equal full lists for ${same}/${full.size} papers`);
+  const same = (a: SimilarEntry, b: SimilarEntry) => a.similar.length === b.similar.length && a.similar.every((n, i) => n.id === b.similar[i]!.id && Math.abs(n.score - b.similar[i]!.score) <= 1e-4);
+  const differ = [...full].filter(([id, e]) => !same(incremental.get(id)!, e));
+  assert.deepEqual(differ.map(([id]) => id), [], `incremental lists equal full lists but for ${differ.length}/${full.size} papers, e.g. ${differ.slice(0, 1).map(([id, e]) => `${id}: ${JSON.stringify(incremental.get(id)!.similar)} vs ${JSON.stringify(e.similar)}`)}`);
+});
+
+test('the term table is kept while the archive grows, then recounted with every list once it outgrows termTableGrowth', async () => {
+  const { config: base } = await sampleStore();
+  const night = { ...base, index: { ...base.index, termTableGrowth: 1.05 } };
+  const store = new PaperStore(night.dataDir);
+  rmSync(store.dir, { recursive: true, force: true });
+  const counted = () => parseTermTable(readFileSync(join(similarDir(night), 'terms.tsv'), 'utf8'), 'terms.tsv').papers;
+  store.upsert(papers.slice(0, 2200));
+  await embedMissing(night, { quiet: true, embedder });
+  await updateIndexAndSimilar(night, [], { quiet: true });
+  assert.equal(counted(), 2200);
+  store.upsert(papers.slice(2200, 2300)); // 2,300 ≤ 1.05 × 2,200: the table stands
+  await embedMissing(night, { quiet: true, embedder });
+  const kept = await updateIndexAndSimilar(night, papers.slice(2200, 2300).map((p) => p.id), { quiet: true });
+  assert.deepEqual([kept.full, counted()], [false, 2200]);
+  store.upsert(papers.slice(2300)); // 2,359 > 2,310
+  await embedMissing(night, { quiet: true, embedder });
+  const recounted = await updateIndexAndSimilar(night, papers.slice(2300).map((p) => p.id), { quiet: true });
+  assert.deepEqual([recounted.full, counted()], [true, papers.length]);
+  writeFileSync(join(similarDir(night), 'terms.tsv'), 'papers\t2359\nGraph\t3\n');
+  const damaged = await updateIndexAndSimilar(night, [], { quiet: true });
+  assert.equal(damaged.full, true);
+  assert.match(damaged.warnings[0]!, /terms.tsv, line 2: expected "term<TAB>count"; recomputing every similar-papers list$/);
 });
 
 test('a run with nothing to do writes nothing; a damaged similar file names its line and is recomputed with a warning', async () => {

@@ -4,12 +4,13 @@
 // `similar` is the paper's current top k; `newer` lists later papers (by arXiv id) that entered its
 // top k when they arrived, with the day they were announced — the archive's "newer similar papers".
 //
-// The nightly update is incremental: new (or re-embedded) papers query the whole index; every old
-// paper is checked against the new ones only (an exact search of the old vectors in a small flat
-// index of the new vectors), and its list changes only when a new paper beats its k-th neighbour.
-import { createRequire } from 'node:module';
+// The score is hybrid.ts's: the embedding's cosine blended with a TF-IDF cosine of the same text
+// (`index.sparseWeight`), whose word statistics are frozen in `similar/terms.tsv` (see sparse.ts).
+//
+// The nightly update is incremental: new (or re-embedded) papers query the whole archive; every old
+// paper is checked against the new ones only, and its list changes only when a new paper beats its
+// k-th neighbour. The score of a pair depends on the pair alone, so this equals a full recomputation.
 import { join } from 'node:path';
-import type * as FaissNode from 'faiss-node';
 import type { Config } from '../config.ts';
 import { z } from 'zod';
 import { loadVectors, type VectorShard } from '../embed/vectors.ts';
@@ -19,9 +20,9 @@ import { PaperStore } from '../store/papers.ts';
 import { dataLayout } from '../store/layout.ts';
 import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
+import { forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
-
-const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
+import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, sparseRows, type TermTable } from './sparse.ts';
 
 interface NewerNeighbour extends Neighbour {
   /** When the newer paper was announced (or first seen). */
@@ -43,7 +44,18 @@ const similarEntry = {
   }) satisfies z.ZodType<SimilarEntry>,
   what: 'a similar-papers entry',
 };
-const similarMeta = { schema: z.object({ modelKey: z.string(), k: z.number().int().positive(), updatedAt: z.string() }), what: "the similar lists' meta record" };
+const similarMeta = {
+  schema: z.object({
+    modelKey: z.string(),
+    k: z.number().int().positive(),
+    // Absent in lists from before the hybrid score: they were the dense cosine alone.
+    sparseWeight: z.number().optional(),
+    sparseMaxDf: z.number().optional(),
+    updatedAt: z.string(),
+  }),
+  what: "the similar lists' meta record",
+};
+type SimilarMeta = z.output<typeof similarMeta.schema>;
 
 export function similarDir(config: Config): string {
   return dataLayout(config.dataDir).similar;
@@ -72,7 +84,18 @@ function writeShard(config: Config, month: string, entries: Iterable<SimilarEntr
   writeFileAtomic(join(similarDir(config), `${month}.jsonl`), lines.join('\n') + '\n');
 }
 
-function readMeta(config: Config) {
+/** The sparse score's frozen document frequencies (see sparse.ts). */
+function termTableFile(config: Config): string {
+  return join(similarDir(config), 'terms.tsv');
+}
+
+function readTermTable(config: Config): TermTable | undefined {
+  const file = termTableFile(config);
+  const text = readTextIfExists(file);
+  return text === undefined ? undefined : parseTermTable(text, file);
+}
+
+function readMeta(config: Config): SimilarMeta | undefined {
   return readRecord(join(similarDir(config), 'meta.json'), similarMeta);
 }
 
@@ -105,7 +128,7 @@ export interface UpdateReport {
   indexKind: 'exact' | 'approximate';
   /** Why the index was rebuilt, or null when updated in place. */
   indexRebuilt: string | null;
-  /** Every list was computed afresh (first run, model or k change). */
+  /** Every list was computed afresh (first run, model, k or score change, term table refreshed). */
   full: boolean;
   /** Papers that queried the whole index (new, re-embedded, or without a list). */
   queried: number;
@@ -116,10 +139,31 @@ export interface UpdateReport {
   /** ms spent converting Float32Array → number[] for faiss-node, and inside faiss. */
   convertMs: number;
   faissMs: number;
-  /** Seconds per phase: load vectors, sync the index, new papers' lists, older papers' check, writing. */
-  phases: { load: number; index: number; forward: number; reverse: number; write: number };
+  /** Seconds per phase: load vectors (and the texts' sparse rows), sync the index, new papers' lists, older papers' check, writing. */
+  phases: Phases;
   /** Damaged similar-list files, each the reason the lists were recomputed in full. */
   warnings: string[];
+}
+
+type Phases = { load: number; index: number; forward: number; reverse: number; write: number };
+
+/** Everything one update works on, gathered by `openUpdate`. */
+interface Update {
+  config: Config;
+  opts: UpdateOptions;
+  space: HybridSpace;
+  index: PaperIndex;
+  sync: ReturnType<typeof syncIndex>;
+  /** The stored lists, or undefined when every list is to be computed afresh. */
+  existing: Map<string, SimilarEntry> | undefined;
+  terms: TermTable | undefined;
+  /** The term table was counted in this run: it is written with the lists. */
+  termsCounted: boolean;
+  rowOf: Map<string, number>;
+  today: string;
+  warnings: string[];
+  lap: (phase: keyof Phases) => void;
+  phases: Phases;
 }
 
 /**
@@ -129,9 +173,32 @@ export interface UpdateReport {
  */
 export async function updateIndexAndSimilar(config: Config, newIds: string[], opts: UpdateOptions = {}): Promise<UpdateReport> {
   const started = Date.now();
-  const phases = { load: 0, index: 0, forward: 0, reverse: 0, write: 0 };
+  const u = await openUpdate(config, opts);
+  const result = u.existing ? await updateLists(u, u.existing, newIds) : await computeAllLists(u);
+  // Only when the lists changed: a run with nothing to do writes nothing (a read-only store works).
+  if (result.shardsWritten > 0 || !u.existing) writeMeta(u);
+  u.lap('write');
+  const { index, space } = u;
+  return {
+    modelKey: space.set.modelKey,
+    papers: space.set.ids.length,
+    indexKind: index.header.kind,
+    indexRebuilt: u.sync.rebuilt,
+    full: !u.existing,
+    ...result,
+    seconds: (Date.now() - started) / 1000,
+    convertMs: index.timings.convertMs,
+    faissMs: index.timings.faissMs,
+    phases: u.phases,
+    warnings: u.warnings,
+  };
+}
+
+/** Loads the vectors, syncs the index, reads the stored lists and term table, and makes the papers' sparse rows. */
+async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> {
+  const phases: Phases = { load: 0, index: 0, forward: 0, reverse: 0, write: 0 };
   let mark = performance.now();
-  const lap = (phase: keyof typeof phases) => {
+  const lap = (phase: keyof Phases) => {
     const now = performance.now();
     phases[phase] += (now - mark) / 1000;
     mark = now;
@@ -140,8 +207,7 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
   lap('load');
   const sync = syncIndex(config, set);
   lap('index');
-  const index = sync.index;
-  const k = config.index.similarK;
+  const { similarK: k, sparseWeight: weight, sparseMaxDf: maxDf } = config.index;
   // The lists are derived data: a damaged file is recomputed (with a warning), not a dead end.
   const warnings: string[] = [];
   const unlessDamaged = <T>(read: () => T): T | undefined => {
@@ -153,159 +219,160 @@ export async function updateIndexAndSimilar(config: Config, newIds: string[], op
       return undefined;
     }
   };
+  const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged);
   const meta = unlessDamaged(() => readMeta(config));
-  const existing = meta && meta.modelKey === set.modelKey && meta.k === k ? unlessDamaged(() => readSimilar(config)) : undefined;
-  const full = !existing;
-  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
-  const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  let queried = 0;
-  let updatedOld = 0;
-  let shardsWritten = 0;
-
-  if (full) {
-    const dates = await announcedDates(config);
-    const lists = searchRows(index, set, [...set.ids.keys()], k, opts.quiet);
-    lap('forward');
-    const entries: SimilarEntry[] = set.ids.map((id, r) => {
-      const similar = lists[r]!;
-      const newer = similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: dates.get(n.id) ?? today }));
-      return { id, similar, newer };
-    });
-    const byMonth = groupByMonth(entries, (e) => e.id);
-    for (const [month, entries] of byMonth) writeShard(config, month, entries);
-    shardsWritten = byMonth.size;
-    queried = set.ids.length;
-  } else {
-    const fresh = new Set<string>([...newIds.filter((id) => rowOf.has(id)), ...sync.changed]);
-    for (const id of set.ids) if (!existing.has(id)) fresh.add(id);
-    const freshIds = [...fresh].sort(compareIds);
-    queried = freshIds.length;
-    const dirty = new Set<string>();
-    if (freshIds.length) {
-      const freshRows = freshIds.map((id) => rowOf.get(id)!);
-      const lists = searchRows(index, set, freshRows, k, opts.quiet);
-      lap('forward');
-      const papers = new PaperStore(config.dataDir).getMany(freshIds);
-      const sinceOf = (id: string) => papers.get(id)?.announced ?? today;
-      freshIds.forEach((id, i) => {
-        const similar = lists[i]!;
-        const kept = existing.get(id)?.newer ?? [];
-        const newer = mergeNewer(kept, similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: existing.get(id)?.newer.find((x) => x.id === n.id)?.since ?? sinceOf(n.id) })), k);
-        existing.set(id, { id, similar, newer });
-        dirty.add(id);
-      });
-      // Old papers: their best matches among the fresh ones, by exact search of a flat index of the fresh vectors.
-      const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!));
-      const candidates = reverseSearch(index, set, freshRows, oldRows, k);
-      lap('reverse');
-      oldRows.forEach((r, i) => {
-        const id = set.ids[r]!;
-        const entry = existing.get(id)!;
-        // Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores below.
-        const kth = entry.similar.length >= k ? entry.similar[k - 1]!.score - 1e-4 : -Infinity;
-        const winners = candidates[i]!.filter((c) => c.score > kth && c.id !== id);
-        if (!winners.length) return;
-        const byId = new Map(entry.similar.filter((n) => rowOf.has(n.id)).map((n) => [n.id, { id: n.id, score: dot(set, r, rowOf.get(n.id)!) }]));
-        for (const w of winners) byId.set(w.id, { id: w.id, score: w.score });
-        const before = new Set(entry.similar.map((n) => n.id));
-        entry.similar = [...byId.values()].sort((a, b) => b.score - a.score || compareIds(a.id, b.id)).slice(0, k);
-        const entered = entry.similar.filter((n) => !before.has(n.id));
-        if (!entered.length) return;
-        dirty.add(id);
-        updatedOld++;
-        const newer = entered.filter((n) => compareIds(n.id, id) > 0);
-        if (newer.length) entry.newer = mergeNewer(entry.newer, newer.map((n) => ({ ...n, since: sinceOf(n.id) })), k);
-      });
-    }
-    const months = new Set([...dirty].map(idMonth));
-    for (const month of months) {
-      writeShard(config, month, [...existing.values()].filter((e) => idMonth(e.id) === month));
-    }
-    shardsWritten = months.size;
-  }
-  // Only when the lists changed: a run with nothing to do writes nothing (a read-only store works).
-  if (shardsWritten > 0 || full) {
-    writeFileAtomic(join(similarDir(config), 'meta.json'), JSON.stringify({ modelKey: set.modelKey, k, updatedAt: new Date().toISOString() }, null, 2) + '\n');
-  }
-  lap('write');
+  const sameScore = meta && meta.modelKey === set.modelKey && meta.k === k && (meta.sparseWeight ?? 0) === weight && (weight === 0 || (meta.sparseMaxDf === maxDf && !termsCounted));
+  const existing = sameScore ? unlessDamaged(() => readSimilar(config)) : undefined;
+  lap('load');
   return {
-    modelKey: set.modelKey,
-    papers: set.ids.length,
-    indexKind: index.header.kind,
-    indexRebuilt: sync.rebuilt,
-    full,
-    queried,
-    updatedOld,
-    shardsWritten,
-    seconds: (Date.now() - started) / 1000,
-    convertMs: index.timings.convertMs,
-    faissMs: index.timings.faissMs,
-    phases,
+    config,
+    opts,
+    space,
+    index: sync.index,
+    sync,
+    existing,
+    terms,
+    termsCounted,
+    rowOf: new Map(set.ids.map((id, r) => [id, r])),
+    today: opts.today ?? new Date().toISOString().slice(0, 10),
     warnings,
+    lap,
+    phases,
   };
 }
 
-/** Top-k neighbours (self excluded) of the given rows of the set, in that order. */
-function searchRows(index: PaperIndex, set: VectorShard, rows: number[], k: number, quiet?: boolean): Neighbour[][] {
-  const { dim } = set;
-  const out: Neighbour[][] = [];
-  const bar = progress('similar papers', rows.length, { quiet });
-  const BATCH = 4096;
-  for (let start = 0; start < rows.length; start += BATCH) {
-    const part = rows.slice(start, start + BATCH);
-    const queries = new Float32Array(part.length * dim);
-    part.forEach((r, i) => queries.set(set.vectors.subarray(r * dim, (r + 1) * dim), i * dim));
-    out.push(...index.search(queries, part.length, k, (q) => set.ids[part[q]!]));
-    bar.tick(part.length);
+/**
+ * The score's space over `set`: the papers' sparse rows under the stored term table, or under a
+ * table counted now when there is none (or a damaged one) or the archive has outgrown it.
+ */
+async function openSpace(config: Config, set: VectorShard, unlessDamaged: <T>(read: () => T) => T | undefined): Promise<{ space: HybridSpace; terms?: TermTable; termsCounted: boolean }> {
+  const { sparseWeight: weight, sparseMaxDf: maxDf, termTableGrowth } = config.index;
+  if (weight === 0) return { space: { set, weight }, termsCounted: false };
+  const texts = await paperTermLists(config, set.ids);
+  const stored = unlessDamaged(() => readTermTable(config));
+  const terms = stored && set.ids.length <= termTableGrowth * stored.papers ? stored : countTerms(texts);
+  return { space: { set, weight, sparse: sparseRows(texts, terms, maxDf) }, terms, termsCounted: terms !== stored };
+}
+
+/**
+ * The `k` most similar papers to each of `ids` (stored, with vectors) by the archive's score:
+ * the lists `updateIndexAndSimilar` keeps, for any k. Reads only.
+ */
+export async function similarPapers(config: Config, index: PaperIndex, set: VectorShard, ids: string[], k: number): Promise<Neighbour[][]> {
+  const { space } = await openSpace(config, set, (read) => read());
+  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const sparseAll = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()]);
+  return forwardTopK(space, index, sparseAll, ids.map((id) => rowOf.get(id)!), k);
+}
+
+/** The sparse score's words of each paper, in the order of `ids` (a paper missing from the store has none). */
+async function paperTermLists(config: Config, ids: string[]): Promise<string[][]> {
+  const wanted = new Map(ids.map((id, r) => [id, r]));
+  const out: string[][] = ids.map(() => []);
+  for await (const p of new PaperStore(config.dataDir).all()) {
+    const r = wanted.get(p.id);
+    if (r !== undefined) out[r] = paperTerms(p);
   }
+  return out;
+}
+
+type ListsResult = Pick<UpdateReport, 'queried' | 'updatedOld' | 'shardsWritten'>;
+
+/** Every paper's list from scratch; `newer` holds the later papers of its top k. */
+async function computeAllLists(u: Update): Promise<ListsResult> {
+  const { set } = u.space;
+  const dates = await announcedDates(u.config);
+  const lists = searchRows(u, [...set.ids.keys()]);
+  u.lap('forward');
+  const entries: SimilarEntry[] = set.ids.map((id, r) => {
+    const similar = lists[r]!;
+    const newer = similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: dates.get(n.id) ?? u.today }));
+    return { id, similar, newer };
+  });
+  const byMonth = groupByMonth(entries, (e) => e.id);
+  for (const [month, entries] of byMonth) writeShard(u.config, month, entries);
+  return { queried: set.ids.length, updatedOld: 0, shardsWritten: byMonth.size };
+}
+
+/** The night's update: fresh papers get their lists, older papers take in the fresh ones that beat their k-th. */
+async function updateLists(u: Update, existing: Map<string, SimilarEntry>, newIds: string[]): Promise<ListsResult> {
+  const { set } = u.space;
+  const fresh = new Set<string>([...newIds.filter((id) => u.rowOf.has(id)), ...u.sync.changed]);
+  for (const id of set.ids) if (!existing.has(id)) fresh.add(id);
+  const freshIds = [...fresh].sort(compareIds);
+  const dirty = new Set<string>();
+  let updatedOld = 0;
+  if (freshIds.length) {
+    const papers = new PaperStore(u.config.dataDir).getMany(freshIds);
+    const sinceOf = (id: string) => papers.get(id)?.announced ?? u.today;
+    listFreshPapers(u, existing, freshIds, sinceOf).forEach((id) => dirty.add(id));
+    const changed = admitFreshPapers(u, existing, fresh, sinceOf);
+    updatedOld = changed.length;
+    changed.forEach((id) => dirty.add(id));
+  }
+  const months = new Set([...dirty].map(idMonth));
+  for (const month of months) writeShard(u.config, month, [...existing.values()].filter((e) => idMonth(e.id) === month));
+  return { queried: freshIds.length, updatedOld, shardsWritten: months.size };
+}
+
+/** Fresh papers' top k against the whole index; their `newer` keeps the days it already named. */
+function listFreshPapers(u: Update, existing: Map<string, SimilarEntry>, freshIds: string[], sinceOf: (id: string) => string): string[] {
+  const lists = searchRows(u, freshIds.map((id) => u.rowOf.get(id)!));
+  u.lap('forward');
+  freshIds.forEach((id, i) => {
+    const similar = lists[i]!;
+    const kept = existing.get(id)?.newer ?? [];
+    const later = similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: kept.find((x) => x.id === n.id)?.since ?? sinceOf(n.id) }));
+    existing.set(id, { id, similar, newer: mergeNewer(kept, later, u.config.index.similarK) });
+  });
+  return freshIds;
+}
+
+/** Older papers take in the fresh papers that beat their k-th neighbour; returns the papers whose list changed. */
+function admitFreshPapers(u: Update, existing: Map<string, SimilarEntry>, fresh: Set<string>, sinceOf: (id: string) => string): string[] {
+  const { set } = u.space;
+  const k = u.config.index.similarK;
+  const freshRows = [...fresh].map((id) => u.rowOf.get(id)!).sort((a, b) => a - b);
+  const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!));
+  // Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores below.
+  const kthOf = (r: number) => {
+    const similar = existing.get(set.ids[r]!)!.similar;
+    return similar.length >= k ? similar[k - 1]!.score - 1e-4 : -Infinity;
+  };
+  const candidates = freshAbove(u.space, freshRows, oldRows, k, (i) => kthOf(oldRows[i]!));
+  u.lap('reverse');
+  const changed: string[] = [];
+  oldRows.forEach((r, i) => {
+    const winners = candidates[i]!;
+    if (!winners.length) return;
+    const entry = existing.get(set.ids[r]!)!;
+    const byId = new Map(entry.similar.filter((n) => u.rowOf.has(n.id)).map((n) => [n.id, { id: n.id, score: hybridScore(u.space, r, u.rowOf.get(n.id)!) }]));
+    for (const w of winners) byId.set(w.id, w);
+    const before = new Set(entry.similar.map((n) => n.id));
+    entry.similar = rank([...byId.values()]).slice(0, k);
+    const entered = entry.similar.filter((n) => !before.has(n.id));
+    if (!entered.length) return;
+    changed.push(entry.id);
+    const newer = entered.filter((n) => compareIds(n.id, entry.id) > 0);
+    if (newer.length) entry.newer = mergeNewer(entry.newer, newer.map((n) => ({ ...n, since: sinceOf(n.id) })), k);
+  });
+  return changed;
+}
+
+function writeMeta(u: Update): void {
+  const { similarK: k, sparseWeight, sparseMaxDf } = u.config.index;
+  const meta: SimilarMeta = { modelKey: u.space.set.modelKey, k, sparseWeight, sparseMaxDf, updatedAt: new Date().toISOString() };
+  if (u.termsCounted) writeFileAtomic(termTableFile(u.config), formatTermTable(u.terms!));
+  writeFileAtomic(join(similarDir(u.config), 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+}
+
+/** Top-k neighbours (self excluded) of the given rows, in that order. */
+function searchRows(u: Update, rows: number[]): Neighbour[][] {
+  const bar = progress('similar papers', rows.length, { quiet: u.opts.quiet });
+  const sparseAll = u.space.sparse && new InvertedIndex(u.space.sparse, [...u.space.set.ids.keys()]);
+  const out = forwardTopK(u.space, u.index, sparseAll, rows, u.config.index.similarK, (n) => bar.tick(n));
   bar.done();
   return out;
-}
-
-/** For each old row, its best `k` matches among the fresh rows (exact inner product). */
-function reverseSearch(index: PaperIndex, set: VectorShard, freshRows: number[], oldRows: number[], k: number): Neighbour[][] {
-  const { dim } = set;
-  const small = new faiss.IndexFlatIP(dim);
-  const copy = (rows: number[]) => {
-    const flat = new Array<number>(rows.length * dim);
-    rows.forEach((r, i) => {
-      const o = r * dim;
-      for (let c = 0; c < dim; c++) flat[i * dim + c] = set.vectors[o + c]!;
-    });
-    return flat;
-  };
-  let t = performance.now();
-  const freshFlat = copy(freshRows);
-  index.timings.convertMs += performance.now() - t;
-  small.add(freshFlat);
-  const kk = Math.min(k, freshRows.length);
-  const out: Neighbour[][] = [];
-  const BATCH = 8192;
-  for (let start = 0; start < oldRows.length; start += BATCH) {
-    t = performance.now();
-    const queries = copy(oldRows.slice(start, start + BATCH));
-    index.timings.convertMs += performance.now() - t;
-    t = performance.now();
-    const { labels, distances } = small.search(queries, kk);
-    index.timings.faissMs += performance.now() - t;
-    const n = queries.length / dim;
-    for (let i = 0; i < n; i++) {
-      const row: Neighbour[] = [];
-      for (let j = 0; j < kk; j++) {
-        const l = labels[i * kk + j]!;
-        if (l >= 0) row.push({ id: set.ids[freshRows[l]!]!, score: distances[i * kk + j]! });
-      }
-      out.push(row);
-    }
-  }
-  return out;
-}
-
-function dot(set: VectorShard, a: number, b: number): number {
-  const { dim, vectors } = set;
-  let s = 0;
-  for (let c = 0; c < dim; c++) s += vectors[a * dim + c]! * vectors[b * dim + c]!;
-  return s;
 }
 
 function mergeNewer(kept: NewerNeighbour[], incoming: NewerNeighbour[], k: number): NewerNeighbour[] {

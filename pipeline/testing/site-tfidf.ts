@@ -1,18 +1,10 @@
-// Hashed TF-IDF vectors of titles and abstracts: a cheap, deterministic, real-text stand-in for
-// the sentence embeddings, in the embed stage's `VectorSet` shape. Tests and benches use it to lay
-// out maps and make similar-paper fixtures from real abstracts without running a model.
+// Hashed TF-IDF vectors of titles and abstracts (the words of the index stage's sparse score): a
+// cheap, deterministic, real-text stand-in for the sentence embeddings, in the embed stage's
+// `VectorSet` shape. Tests and benches use it to lay out maps and make similar-paper fixtures from
+// real abstracts without running a model.
+import { terms } from '../index/sparse.ts';
 import type { Paper } from '../store/paper.ts';
 import type { VectorSet } from '../site/map.ts';
-
-const STOP = new Set(
-  'the and for with that this from are our we which have has been can not its their these those than into over such also more most other using use used based show shows via while when where both each how what new one two'.split(
-    ' ',
-  ),
-);
-
-function tokens(text: string): string[] {
-  return (text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g) ?? []).filter((t) => !STOP.has(t));
-}
 
 function hash(s: string): number {
   let h = 0x811c9dc5;
@@ -21,7 +13,7 @@ function hash(s: string): number {
 }
 
 export function tfidfVectors(papers: Pick<Paper, 'id' | 'title' | 'abstract'>[], dim = 768): VectorSet {
-  const docs = papers.map((p) => tokens(`${p.title} ${p.title} ${p.abstract}`));
+  const docs = papers.map((p) => terms(`${p.title} ${p.title} ${p.abstract}`));
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
   const n = papers.length;

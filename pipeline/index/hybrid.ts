@@ -1,0 +1,145 @@
+// The similar-papers score: a weighted sum of the dense cosine (the embedding model) and the sparse
+// TF-IDF cosine over the same title + abstract, `(1 − w) · dense + w · sparse`. It is symmetric and
+// depends on the two papers alone, which keeps the nightly update incremental: a new paper changes
+// no other pair's score, so an old paper's list changes only when a new paper beats its k-th.
+//
+// Top-k lists are exact for this score without scoring every pair (Fagin's threshold idea): take
+// the best `c` papers by each half; a paper in neither list scores at most
+// (1 − w) · (c-th dense) + w · (c-th sparse). When the k-th best candidate reaches that bound the
+// list is final; otherwise c grows and the search runs again.
+import { createRequire } from 'node:module';
+import type * as FaissNode from 'faiss-node';
+import type { VectorShard } from '../embed/vectors.ts';
+import { compareIds } from '../store/paper.ts';
+import type { Neighbour, PaperIndex } from './paper-index.ts';
+import { InvertedIndex, sparseDot, type SparseRows } from './sparse.ts';
+
+const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
+
+/** Float32 sums (faiss) and float64 sums (here) of one dot product differ in the last bits. */
+const EPS = 1e-5;
+
+/** The vectors and sparse rows of the same papers (row r of both is `set.ids[r]`), and the sparse weight. */
+export interface HybridSpace {
+  set: VectorShard;
+  /** Absent when `weight` is 0: the score is the dense cosine alone. */
+  sparse?: SparseRows;
+  weight: number;
+}
+
+function denseDot(set: VectorShard, a: number, b: number): number {
+  const { dim, vectors } = set;
+  let s = 0;
+  for (let c = 0; c < dim; c++) s += vectors[a * dim + c]! * vectors[b * dim + c]!;
+  return s;
+}
+
+export function hybridScore(space: HybridSpace, a: number, b: number): number {
+  const dense = denseDot(space.set, a, b);
+  return space.sparse ? (1 - space.weight) * dense + space.weight * sparseDot(space.sparse, a, b) : dense;
+}
+
+/** Neighbours best first; equal scores by id, so every path gives the same order. */
+export function rank(list: Neighbour[]): Neighbour[] {
+  return list.sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
+}
+
+/** Candidates from the dense and sparse top-c of one query, and the bound on every paper outside them. */
+interface Candidates {
+  dense: Neighbour[];
+  denseFull: boolean;
+  sparse: { rows: number[]; scores: number[]; cth: number };
+  sparseFull: boolean;
+}
+
+function bound(space: HybridSpace, c: Candidates): number {
+  // A half whose list holds every paper leaves no paper outside it: nothing to bound.
+  if (c.denseFull || (space.sparse && c.sparseFull)) return -Infinity;
+  const d = c.dense.at(-1)?.score ?? -Infinity;
+  return space.sparse ? (1 - space.weight) * d + space.weight * c.sparse.cth : d;
+}
+
+/**
+ * Exact top-k by the hybrid score of `rows` among every paper of `index` (self excluded), in the
+ * order of `rows`. `sparseAll` posts every row of the space.
+ */
+export function forwardTopK(space: HybridSpace, index: PaperIndex, sparseAll: InvertedIndex | undefined, rows: number[], k: number, onBatch?: (n: number) => void): Neighbour[][] {
+  const { set } = space;
+  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const out = new Array<Neighbour[]>(rows.length);
+  const BATCH = 1024;
+  for (let start = 0; start < rows.length; start += BATCH) {
+    let pending = rows.slice(start, start + BATCH).map((row, i) => ({ row, at: start + i }));
+    let c = space.sparse ? 4 * k : k;
+    while (pending.length) {
+      const queries = new Float32Array(pending.length * set.dim);
+      pending.forEach((p, i) => queries.set(set.vectors.subarray(p.row * set.dim, (p.row + 1) * set.dim), i * set.dim));
+      const dense = index.search(queries, pending.length, c, (q) => set.ids[pending[q]!.row]);
+      const others = index.size - 1;
+      const retry: typeof pending = [];
+      pending.forEach((p, i) => {
+        const cand: Candidates = {
+          dense: dense[i]!,
+          denseFull: dense[i]!.length >= others,
+          sparse: sparseAll?.top(p.row, c) ?? { rows: [], scores: [], cth: 0 },
+          sparseFull: false,
+        };
+        cand.sparseFull = cand.sparse.rows.length >= others;
+        const ids = new Set([...cand.dense.map((n) => n.id), ...cand.sparse.rows.map((r) => set.ids[r]!)]);
+        const scored = rank([...ids].filter((id) => rowOf.has(id)).map((id) => ({ id, score: hybridScore(space, p.row, rowOf.get(id)!) }))).slice(0, k);
+        const kth = scored.length < k ? -Infinity : scored[k - 1]!.score;
+        if (kth + EPS >= bound(space, cand) || c >= others) out[p.at] = scored;
+        else retry.push(p);
+      });
+      pending = retry;
+      c *= 4;
+    }
+    onBatch?.(Math.min(BATCH, rows.length - start));
+  }
+  return out;
+}
+
+/**
+ * For each old row, every fresh row whose hybrid score exceeds `threshold(i)` (its k-th score),
+ * best first. Exact: each old row's top-c fresh papers by either half are scored, and when the
+ * bound on the rest is above the threshold, every fresh paper is.
+ */
+export function freshAbove(space: HybridSpace, freshRows: number[], oldRows: number[], k: number, threshold: (i: number) => number): Neighbour[][] {
+  const { set } = space;
+  const { dim } = set;
+  const c = Math.min(space.sparse ? 4 * k : k, freshRows.length);
+  const small = new faiss.IndexFlatIP(dim);
+  // faiss-node takes number[] only.
+  const flat = (rows: number[]) => {
+    const out = new Array<number>(rows.length * dim);
+    rows.forEach((r, i) => {
+      for (let d = 0; d < dim; d++) out[i * dim + d] = set.vectors[r * dim + d]!;
+    });
+    return out;
+  };
+  small.add(flat(freshRows));
+  const sparseFresh = space.sparse ? new InvertedIndex(space.sparse, freshRows) : undefined;
+  const full = c >= freshRows.length;
+  const out: Neighbour[][] = [];
+  const BATCH = 4096;
+  for (let start = 0; start < oldRows.length; start += BATCH) {
+    const part = oldRows.slice(start, start + BATCH);
+    const { labels, distances } = small.search(flat(part), c);
+    part.forEach((o, i) => {
+      const dense: Neighbour[] = [];
+      const candidates = new Set<number>();
+      for (let j = 0; j < c; j++) {
+        const l = labels[i * c + j]!;
+        if (l < 0) continue;
+        dense.push({ id: set.ids[freshRows[l]!]!, score: distances[i * c + j]! });
+        candidates.add(freshRows[l]!);
+      }
+      const sparse = sparseFresh?.top(o, c) ?? { rows: [], scores: [], cth: 0 };
+      for (const r of sparse.rows) candidates.add(r);
+      const limit = threshold(start + i);
+      const rows = bound(space, { dense, denseFull: full, sparse, sparseFull: full }) > limit - EPS ? freshRows : [...candidates];
+      out.push(rank(rows.map((f) => ({ id: set.ids[f]!, score: hybridScore(space, o, f) })).filter((n) => n.score > limit)));
+    });
+  }
+  return out;
+}

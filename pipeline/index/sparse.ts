@@ -1,0 +1,209 @@
+// The sparse half of the similar-papers score: TF-IDF over the words of title + abstract, the
+// cosine of `(1 + ln tf) · idf` vectors. Words catch what the dense offline model blurs (names of
+// methods, datasets, objects), which is why plain TF-IDF ranks cited papers well.
+//
+// The document frequencies come from a frozen term table (`TermTable`), not from the live store:
+// a score must not move when tomorrow's papers arrive, or the nightly incremental update would
+// stop being equal to a full recomputation. The caller refreshes the table (and recomputes every
+// list) when the archive has outgrown it.
+import type { Paper } from '../store/paper.ts';
+import { DamagedFileError } from '../store/read.ts';
+
+// Function words and the boilerplate of abstracts: they match nearly every paper.
+const STOP = new Set(
+  (
+    'a an and are as at be been being but by can could do does for from had has have how however if in into is it its ' +
+    'may more most no not of on or our over such than that the their then there these they this those through thus to ' +
+    'under up us using use used via was we were what when where which while who will with within without would also both ' +
+    'each other show shows shown paper propose proposed present approach method methods result results based new one two'
+  ).split(' '),
+);
+
+/** The words of a text that the sparse score counts: lower case, accents dropped, plural -s folded, stop words and numbers out. */
+export function terms(text: string): string[] {
+  const words = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const out: string[] = [];
+  for (const w of words) {
+    // Numbers alone (years, counts) are not topics; `3d`, `t5`, `gpt4` are.
+    if (w.length < 2 || !/[a-z]/.test(w)) continue;
+    const t = w.length > 4 && w.endsWith('ies') ? `${w.slice(0, -3)}y` : w.length > 3 && w.endsWith('s') && !/(ss|us|is)$/.test(w) ? w.slice(0, -1) : w;
+    if (!STOP.has(t)) out.push(t);
+  }
+  return out;
+}
+
+/** The text a paper's sparse vector is made of: the same title + abstract the dense model embeds. */
+export function paperTerms(p: Pick<Paper, 'title' | 'abstract'>): string[] {
+  return terms(`${p.title} ${p.abstract}`);
+}
+
+/** Document frequencies of the terms in `papers` documents (terms seen once are left out: they match nothing). */
+export interface TermTable {
+  papers: number;
+  df: Map<string, number>;
+}
+
+export function countTerms(docs: Iterable<string[]>): TermTable {
+  const df = new Map<string, number>();
+  let papers = 0;
+  for (const doc of docs) {
+    papers++;
+    for (const t of new Set(doc)) df.set(t, (df.get(t) ?? 0) + 1);
+  }
+  for (const [t, n] of df) if (n < 2) df.delete(t);
+  return { papers, df };
+}
+
+/** Tab-separated, one term a line after a `papers<TAB>N` header, sorted: the same table always writes the same bytes. */
+export function formatTermTable(table: TermTable): string {
+  const rows = [...table.df].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([t, n]) => `${t}\t${n}`);
+  return `papers\t${table.papers}\n${rows.join('\n')}\n`;
+}
+
+/** Parses `formatTermTable` output read from `path`; anything else is a DamagedFileError naming the line. */
+export function parseTermTable(text: string, path: string): TermTable {
+  const lines = text.split('\n');
+  const head = /^papers\t(\d+)$/.exec(lines[0] ?? '');
+  if (!head) throw new DamagedFileError(path, 1, 'expected "papers<TAB>count"');
+  const df = new Map<string, number>();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line) continue;
+    const m = /^([a-z0-9]+)\t([1-9]\d*)$/.exec(line);
+    if (!m) throw new DamagedFileError(path, i + 1, 'expected "term<TAB>count"');
+    df.set(m[1]!, Number(m[2]));
+  }
+  return { papers: Number(head[1]), df };
+}
+
+/**
+ * Row-wise sparse unit vectors (CSR): row r holds term ids `termIds[offsets[r]..offsets[r+1]]`,
+ * ascending, with their weights. Terms in more than `maxDfShare` of the table's papers are left
+ * out — they say little and their long posting lists would dominate the search time.
+ */
+export interface SparseRows {
+  /** Distinct term ids (0 .. terms-1). */
+  terms: number;
+  offsets: Int32Array;
+  termIds: Int32Array;
+  weights: Float32Array;
+}
+
+export function sparseRows(docs: string[][], table: TermTable, maxDfShare: number): SparseRows {
+  // Term ids in order of the sorted term strings, so a row's entries (and so the sums of every dot product) run in one order.
+  const sortedTerms = [...new Set(docs.flat())].sort();
+  const idOf = new Map(sortedTerms.map((t, i) => [t, i]));
+  const idf = sortedTerms.map((t) => Math.log((table.papers + 1) / ((table.df.get(t) ?? 0) + 1)) + 1);
+  const maxDf = maxDfShare * table.papers;
+  const offsets = new Int32Array(docs.length + 1);
+  const ids: number[] = [];
+  const ws: number[] = [];
+  docs.forEach((doc, r) => {
+    const tf = new Map<number, number>();
+    for (const t of doc) {
+      if ((table.df.get(t) ?? 0) > maxDf) continue;
+      const id = idOf.get(t)!;
+      tf.set(id, (tf.get(id) ?? 0) + 1);
+    }
+    const row = [...tf].sort((a, b) => a[0] - b[0]);
+    const w = row.map(([id, c]) => (1 + Math.log(c)) * idf[id]!);
+    let norm = 0;
+    for (const x of w) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    row.forEach(([id], i) => {
+      ids.push(id);
+      ws.push(w[i]! / norm);
+    });
+    offsets[r + 1] = ids.length;
+  });
+  return { offsets, termIds: Int32Array.from(ids), weights: Float32Array.from(ws), terms: sortedTerms.length };
+}
+
+/** Cosine of rows a and b (both unit vectors): a merge of their ascending term ids, summed in float64. */
+export function sparseDot(m: SparseRows, a: number, b: number): number {
+  let i = m.offsets[a]!;
+  let j = m.offsets[b]!;
+  const ie = m.offsets[a + 1]!;
+  const je = m.offsets[b + 1]!;
+  let s = 0;
+  while (i < ie && j < je) {
+    const x = m.termIds[i]!;
+    const y = m.termIds[j]!;
+    if (x === y) s += m.weights[i++]! * m.weights[j++]!;
+    else if (x < y) i++;
+    else j++;
+  }
+  return s;
+}
+
+/** Posting lists of a subset of the rows: which of them hold each term, for exact top-c searches. */
+export class InvertedIndex {
+  private readonly starts: Int32Array;
+  private readonly rows: Int32Array;
+  private readonly weights: Float32Array;
+  private readonly acc: Float64Array;
+  private readonly seen: Uint8Array;
+  private readonly m: SparseRows;
+
+  constructor(m: SparseRows, members: readonly number[]) {
+    this.m = m;
+    const counts = new Int32Array(m.terms + 1);
+    for (const r of members) for (let i = m.offsets[r]!; i < m.offsets[r + 1]!; i++) counts[m.termIds[i]! + 1]!++;
+    for (let t = 0; t < m.terms; t++) counts[t + 1]! += counts[t]!;
+    this.starts = counts.slice();
+    const fill = counts;
+    const total = this.starts[m.terms]!;
+    this.rows = new Int32Array(total);
+    this.weights = new Float32Array(total);
+    // Members in ascending row order, so each posting list is sorted and accumulation order is fixed.
+    for (const r of [...members].sort((a, b) => a - b)) {
+      for (let i = m.offsets[r]!; i < m.offsets[r + 1]!; i++) {
+        const at = fill[m.termIds[i]!]!++;
+        this.rows[at] = r;
+        this.weights[at] = m.weights[i]!;
+      }
+    }
+    const rowsTotal = m.offsets.length - 1;
+    this.acc = new Float64Array(rowsTotal);
+    this.seen = new Uint8Array(rowsTotal);
+  }
+
+  /**
+   * The `c` members with the highest cosine to row `q` (skipping `q`), best first, ties by row,
+   * and the c-th score (0 when fewer than c members share a term: every other member scores 0).
+   */
+  top(q: number, c: number): { rows: number[]; scores: number[]; cth: number } {
+    const { m, acc, seen } = this;
+    const touched: number[] = [];
+    for (let i = m.offsets[q]!; i < m.offsets[q + 1]!; i++) {
+      const t = m.termIds[i]!;
+      const w = m.weights[i]!;
+      for (let p = this.starts[t]!; p < this.starts[t + 1]!; p++) {
+        const r = this.rows[p]!;
+        if (!seen[r]) {
+          seen[r] = 1;
+          touched.push(r);
+        }
+        acc[r]! += w * this.weights[p]!;
+      }
+    }
+    // Bounded insertion: most touched rows fall below the current c-th and cost one comparison.
+    const ranked: number[] = [];
+    const better = (a: number, b: number) => acc[a]! > acc[b]! || (acc[a] === acc[b] && a < b);
+    for (const r of touched) {
+      if (r === q || (ranked.length === c && !better(r, ranked[c - 1]!))) continue;
+      let i = ranked.length === c ? c - 1 : ranked.length;
+      while (i > 0 && better(r, ranked[i - 1]!)) {
+        ranked[i] = ranked[i - 1]!;
+        i--;
+      }
+      ranked[i] = r;
+    }
+    const scores = ranked.map((r) => acc[r]!);
+    for (const r of touched) {
+      acc[r] = 0;
+      seen[r] = 0;
+    }
+    return { rows: ranked, scores, cth: ranked.length < c ? 0 : scores[c - 1]! };
+  }
+}
