@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
 import { readable } from '../util/latex.ts';
-import { getArchive, SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
+import { reloadArchive, SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
 import { forgetManifest, markDirty, moveFiles, newManifest, planBuild, recordBuild, removeUnit, settingsDigest, siteCodeDigest, type Plan } from './incremental.ts';
 import { searchChunks, selectUnits, siteUnits, unitKeys } from './units.ts';
 import { firstSentences } from '../digest/text.ts';
@@ -69,8 +69,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const say = (line: string) => opts.quiet || process.stderr.write(`${line}\n`);
   const searchChunk = opts.searchChunk ?? SEARCH_CHUNK;
-  // The pages load the same (cached) archive in this process.
-  const archive = await getArchive(settings);
+  // Loaded once for this build; the pages, run in this process, share it.
+  const archive = await reloadArchive(settings);
   const units = siteUnits(archive, settings, searchChunk);
   const manifest = newManifest(siteCodeDigest(), settingsDigest({ site, subscribe: settings.subscribe, searchChunk }), units);
   const plan: Plan = opts.incremental ? planBuild(settings.dataDir, outDir, manifest) : { full: true, reason: 'asked for a full build' };

@@ -277,10 +277,18 @@ export async function loadArchive(dataDir: string, finishing?: EditionRecord): P
 const CACHE = Symbol.for('paperboy.site.archive');
 type Cache = { key: string; archive: Promise<Archive> };
 
+const cacheKey = (settings: SiteSettings) => JSON.stringify([settings.dataDir, settings.edition ?? null]);
+
 /** The archive of the current build, loaded once however many pages ask for it. */
 export function getArchive(settings: SiteSettings = settingsFromEnv()): Promise<Archive> {
   const g = globalThis as { [CACHE]?: Cache };
-  const key = JSON.stringify([settings.dataDir, settings.edition ?? null]);
+  const key = cacheKey(settings);
   if (g[CACHE]?.key !== key) g[CACHE] = { key, archive: loadArchive(settings.dataDir, settings.edition) };
   return g[CACHE]!.archive;
+}
+
+/** Loads the archive afresh for a new build (the store may have changed since this process last built), for its pages to share. */
+export function reloadArchive(settings: SiteSettings): Promise<Archive> {
+  (globalThis as { [CACHE]?: Cache })[CACHE] = { key: cacheKey(settings), archive: loadArchive(settings.dataDir, settings.edition) };
+  return getArchive(settings);
 }
