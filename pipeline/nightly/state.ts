@@ -44,7 +44,7 @@ const OPENED_MARKER = '.vault-opened';
 
 /** `.gitignore` of the state branch: derived and private files stay out of git. */
 export const STATE_IGNORE = [
-  '/models/', '/index/', '/site/', '/previews/', '/mail/', '/digest/',
+  '/models/', '/index/', '/site/', '/site-manifests/', '/previews/', '/mail/', '/digest/',
   ...PRIVATE_DIRS.map((d) => `/${d}/`),
   `/${OPENED_MARKER}`,
   '*.lock', '*.tmp',

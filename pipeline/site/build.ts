@@ -134,6 +134,13 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   };
 }
 
+/** How much a build rendered, for its report line: `incremental: 40 rendered, 9,000 kept, 0 removed` or `full build: <why>`. */
+export function buildKind(r: BuildReport): string {
+  const n = (v: number) => v.toLocaleString('en');
+  const { full, rendered, kept, removed } = r.incremental;
+  return full === null ? `incremental: ${n(rendered)} rendered, ${n(kept)} kept, ${n(removed)} removed` : `full build: ${full}`;
+}
+
 /** Astro renders the archive's pages into `outDir`: every unit, or only the `selected` ones (and the whole-archive pages). */
 async function renderPages(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, selected: ReadonlySet<string> | null): Promise<void> {
   const { build } = await import('astro');
