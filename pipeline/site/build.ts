@@ -51,7 +51,8 @@ export interface BuildReport {
   warnings: string[];
   /** Peak resident memory of this process, MB. */
   maxRssMB: number;
-  seconds: { pages: number; search: number; total: number };
+  /** Loading the archive and digesting its units, rendering the pages, indexing for search, all. */
+  seconds: { plan: number; pages: number; search: number; total: number };
 }
 
 /** `/repo` → `/repo/`; `repo/` → `/repo/`. */
@@ -74,6 +75,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   const units = siteUnits(archive, settings, searchChunk);
   const manifest = newManifest(siteCodeDigest(), settingsDigest({ site, subscribe: settings.subscribe, searchChunk }), units);
   const plan: Plan = opts.incremental ? planBuild(settings.dataDir, outDir, manifest) : { full: true, reason: 'asked for a full build' };
+  const planned = performance.now();
   // Astro leaves scratch where it runs: type files in <root>/.astro (its sync step, which this
   // build does not need) and its prerender bundle in the output when the working directory
   // contains it, else in <cwd>/.astro. So each build runs in its own scratch directory in the
@@ -127,7 +129,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
     warnings: archive.warnings,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     seconds: {
-      pages: (pagesDone - started) / 1000,
+      plan: (planned - started) / 1000,
+      pages: (pagesDone - planned) / 1000,
       search: (searchDone - pagesDone) / 1000,
       total: (searchDone - started) / 1000,
     },
@@ -169,7 +172,7 @@ async function renderPages(scratch: string, outDir: string, site: SiteConfig, qu
   }
 }
 
-/** Papers per Pagefind index: Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
+/** Papers per full Pagefind index (the newest are in smaller ones, see searchChunks): Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
 const SEARCH_CHUNK = 10_000;
 
 /** What of a paper the search index can hold: `opening` is the abstract's first sentences. */

@@ -53,13 +53,22 @@ export function renders(key: UnitKey): boolean {
 
 const digest = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 
-/** Papers per search chunk, oldest first: a night's new papers land in the newest chunk. */
+/** A full search chunk's share that the newest papers are indexed in until a full chunk's worth has arrived. */
+export const SEARCH_TAIL_PARTS = 5;
+
+/**
+ * Papers per search chunk, oldest first, so a night's papers change only the newest chunks: full
+ * chunks of `chunkSize`, then the papers that do not fill one yet in pieces of a fifth of it.
+ * A night re-indexes the newest piece or two; once the pieces hold a full chunk's worth, that
+ * night indexes them again as one full chunk (the search page merges fewer, larger indexes).
+ */
 export function searchChunks(archive: Archive, chunkSize: number): Paper[][] {
+  const oldestFirst = archive.resolve(archive.newestFirst.toReversed());
+  const full = Math.floor(oldestFirst.length / chunkSize) * chunkSize;
+  const piece = Math.ceil(chunkSize / SEARCH_TAIL_PARTS);
   const chunks: Paper[][] = [];
-  const oldestFirst = archive.newestFirst;
-  for (let end = oldestFirst.length; end > 0; end -= chunkSize) {
-    chunks.push(archive.resolve(oldestFirst.slice(Math.max(0, end - chunkSize), end).reverse()));
-  }
+  for (let start = 0; start < full; start += chunkSize) chunks.push(oldestFirst.slice(start, start + chunkSize));
+  for (let start = full; start < oldestFirst.length; start += piece) chunks.push(oldestFirst.slice(start, start + piece));
   return chunks;
 }
 
