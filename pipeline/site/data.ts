@@ -211,7 +211,7 @@ function newestFirst(a: Paper, b: Paper): number {
  * get no page, feed or link; the import now refuses such a line whole, so a paper left with no
  * category is left out (of the search index too).
  */
-export function withKnownCategories(p: Paper): Paper | null {
+function withKnownCategories(p: Paper): Paper | null {
   if (p.categories.every((c) => !categoryProblem(c, 'paper'))) return p;
   const known = p.categories.filter((c) => !categoryProblem(c, 'paper'));
   if (known.length === 0) return null;

@@ -54,7 +54,7 @@ export function renders(key: UnitKey): boolean {
 const digest = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 
 /** A full search chunk's share that the newest papers are indexed in until a full chunk's worth has arrived. */
-export const SEARCH_TAIL_PARTS = 5;
+const SEARCH_TAIL_PARTS = 5;
 
 /**
  * Papers per search chunk, oldest first, so a night's papers change only the newest chunks: full
