@@ -170,6 +170,7 @@ test('night 1 (Mon 2025-11-10): a fresh fork back-fills, mails every subscriber,
   assert.deepEqual(recipients('2025-11-10'), ['lin', 'mat', 'vera']);
   assertEveryoneAccounted(dir, '2025-11-10');
   assert.match(nightly.summary, /2025-11-10/);
+  assert.match(nightly.summary, /full build: no previous build/, 'the first archive is built whole');
   assertNothingPrivatePublished(dir);
   assertNoDuplicates();
   await click('vera', '2025-11-10', '2025-11-11');
@@ -178,6 +179,8 @@ test('night 1 (Mon 2025-11-10): a fresh fork back-fills, mails every subscriber,
 test('night 2 (Tue): the click is learned; only the math subscriber has papers (the listing is math only)', async () => {
   const runs = await night('2025-11-11');
   assert.equal(job(runs).conclusion, 'success', explain(job(runs)));
+  // The archive restored from the cache, only the night's pages rendered on it.
+  assert.match(job(runs).summary, /incremental: [\d,]+ rendered, [\d,]+ kept/);
   const dir = state();
   assertLearned(dir, '2025-11-11');
   assert.ok(recipients('2025-11-11').includes('mat'));
@@ -306,6 +309,8 @@ test('nights 9–12 (Thu 11-20 to Tue 11-25), the cache evicted once: every nigh
     if (date === '2025-11-24') fork.runner.evictCaches();
     const runs = await night(date);
     assert.equal(job(runs).conclusion, 'success', `${date}\n${explain(job(runs))}`);
+    // The evicted cache held the archive too: that night builds it whole, the next on it again.
+    assert.match(job(runs).summary, date === '2025-11-24' ? /full build: no previous build/ : /incremental: /, date);
     assert.ok(recipients(date).includes('mat'), `${date}: mat mailed`);
     assertEveryoneAccounted(state(), date);
   }

@@ -22,7 +22,7 @@ import { applyFeedback, readState } from '../profiles/state.ts';
 import { recommend } from '../recommend/recommend.ts';
 import { sendMessages } from '../send/send.ts';
 import type { Transporter } from 'nodemailer';
-import { buildSite } from '../site/build.ts';
+import { buildKind, buildSite } from '../site/build.ts';
 import { SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 import { subscribeSettings } from '../site/data.ts';
 import { refreshMap } from '../site/stage.ts';
@@ -351,9 +351,10 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
     const ending = structuredClone(s.record);
     ending.stages.site = { done: true, seconds: 0, summary: '' };
     settle(ending, s.opts.skip);
-    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending });
+    // Only what the night changed, on the previous night's archive when the cache restored it (a full build otherwise).
+    const r = await buildSite({ dataDir: s.config.dataDir, site: s.config.site, subscribe: subscribeSettings(s.config), outDir, quiet: s.opts.quiet, edition: ending, incremental: true });
     const warning = sizeWarning(r.size);
-    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s → ${r.outDir}; ${sizeLine(r.size)}${warning ? `; WARNING: ${warning} → ${SIZE_FIX}` : ''}${r.warnings.map((w) => `; warning: ${w}`).join('')}`;
+    return `${r.pages} pages in ${r.seconds.total.toFixed(1)}s (${buildKind(r)}) → ${r.outDir}; ${sizeLine(r.size)}${warning ? `; WARNING: ${warning} → ${SIZE_FIX}` : ''}${r.warnings.map((w) => `; warning: ${w}`).join('')}`;
   },
 };
 

@@ -1,14 +1,16 @@
 // Builds the static archive: Astro renders every page from the store (site/ reads it through
 // data.ts), then Pagefind indexes the papers for in-browser search.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wellFormedText, type Paper } from '../store/paper.ts';
-import { PaperStore } from '../store/papers.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
 import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
 import { readable } from '../util/latex.ts';
-import { getArchive, SETTINGS_ENV, withKnownCategories, type SiteSettings, type SubscribeSettings } from './data.ts';
+import { reloadArchive, SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
+import { forgetManifest, markDirty, moveFiles, newManifest, planBuild, recordBuild, removeUnit, settingsDigest, siteCodeDigest, type Plan } from './incremental.ts';
+import { searchChunks, selectUnits, siteUnits, unitKeys } from './units.ts';
 import { firstSentences } from '../digest/text.ts';
 import { measureSite, projectSize, type SiteSize, type SizeProjection } from './size.ts';
 import { dataLayout } from '../store/layout.ts';
@@ -27,6 +29,11 @@ export interface BuildOptions {
   searchChunk?: number;
   /** The nightly run building this site: its edition as the run will end, shown instead of the stored (still running) record. */
   edition?: EditionRecord;
+  /**
+   * Render only what changed since the previous build of `outDir` (incremental.ts), when its
+   * manifest matches this build's code and settings; otherwise, and by default, build it all.
+   */
+  incremental?: boolean;
 }
 
 export interface BuildReport {
@@ -39,11 +46,14 @@ export interface BuildReport {
   /** Per paper, and a year ahead at the archive's rate, against site.sizeLimitBytes. */
   size: SizeProjection;
   searchIndexed: number | null;
+  /** Units (pages, feeds, search chunks) rendered, kept from the previous build and removed; `full` says why everything was rendered (null: incremental). */
+  incremental: { full: string | null; rendered: number; kept: number; removed: number };
   /** What the build left out of the store's data (categories arXiv does not know), for the operator. */
   warnings: string[];
   /** Peak resident memory of this process, MB. */
   maxRssMB: number;
-  seconds: { pages: number; search: number; total: number };
+  /** Loading the archive and digesting its units, rendering the pages, indexing for search, all. */
+  seconds: { plan: number; pages: number; search: number; total: number };
 }
 
 /** `/repo` → `/repo/`; `repo/` → `/repo/`. */
@@ -59,10 +69,14 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   const settings: SiteSettings = { dataDir: resolve(opts.dataDir), site, subscribe: opts.subscribe, ...(opts.edition ? { edition: opts.edition } : {}) };
   process.env[SETTINGS_ENV] = JSON.stringify(settings);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
-  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-  const { build } = await import('astro');
   const say = (line: string) => opts.quiet || process.stderr.write(`${line}\n`);
-  say(`site: building the archive pages with Astro into ${outDir}`);
+  const searchChunk = opts.searchChunk ?? SEARCH_CHUNK;
+  // Loaded once for this build; the pages, run in this process, share it.
+  const archive = await reloadArchive(settings);
+  const units = siteUnits(archive, settings, searchChunk);
+  const manifest = newManifest(siteCodeDigest(), settingsDigest({ site, subscribe: settings.subscribe, searchChunk }), units);
+  const plan: Plan = opts.incremental ? planBuild(settings.dataDir, outDir, manifest) : { full: true, reason: 'asked for a full build' };
+  const planned = performance.now();
   // Astro leaves scratch where it runs: type files in <root>/.astro (its sync step, which this
   // build does not need) and its prerender bundle in the output when the working directory
   // contains it, else in <cwd>/.astro. So each build runs in its own scratch directory in the
@@ -70,9 +84,74 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   // two builds at once never share a directory. The bundle imports Astro's dependencies, so the
   // scratch directory links to the node_modules Astro was installed in.
   const scratch = mkdtempSync(dataLayout(settings.dataDir).siteBuildScratch);
+  let rendered: number;
+  let searchIndexed: number | null = null;
+  let pagesDone: number;
+  try {
+    if (plan.full) {
+      say(`site: building the whole archive with Astro into ${outDir} (${plan.reason})`);
+      forgetManifest(settings.dataDir, outDir);
+      if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+      await renderPages(scratch, outDir, site, opts.quiet, null);
+      rendered = units.size;
+    } else {
+      say(`site: ${plan.render.size} of ${units.size} pages and files changed since the previous build (${plan.remove.length} gone); rendering them with Astro into ${outDir}`);
+      markDirty(settings.dataDir, outDir, plan);
+      const fresh = join(scratch, 'out');
+      await renderPages(scratch, fresh, site, opts.quiet, plan.render);
+      moveFiles(fresh, outDir);
+      for (const key of plan.remove) removeUnit(outDir, key);
+      rendered = plan.render.size;
+    }
+    pagesDone = performance.now();
+    say(`site: pages built in ${((pagesDone - started) / 1000).toFixed(1)}s${site.search ? '; indexing them for search' : ''}`);
+    if (site.search) {
+      const chunks = searchChunks(archive, searchChunk);
+      const only = plan.full ? null : new Set(chunks.map((_, i) => i).filter((i) => plan.render.has(unitKeys.search(i))));
+      await indexSearch(outDir, chunks, only && { indexes: only, scratch: join(scratch, 'pagefind') });
+      searchIndexed = chunks.reduce((n, c) => n + c.length, 0);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  recordBuild(settings.dataDir, outDir, manifest);
+  const searchDone = performance.now();
+  // One walk over the output: at 150k papers it is a few seconds of a night's build.
+  const size = measureSite(outDir);
+  return {
+    outDir,
+    pages: size.pages,
+    files: size.files,
+    bytes: size.bytes,
+    byKind: size.byKind,
+    size: projectSize(size, site.sizeLimitBytes),
+    searchIndexed,
+    incremental: plan.full ? { full: plan.reason, rendered, kept: 0, removed: 0 } : { full: null, rendered, kept: plan.kept, removed: plan.remove.length },
+    warnings: archive.warnings,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    seconds: {
+      plan: (planned - started) / 1000,
+      pages: (pagesDone - planned) / 1000,
+      search: (searchDone - pagesDone) / 1000,
+      total: (searchDone - started) / 1000,
+    },
+  };
+}
+
+/** How much a build rendered, for its report line: `incremental: 40 rendered, 9,000 kept, 0 removed` or `full build: <why>`. */
+export function buildKind(r: BuildReport): string {
+  const n = (v: number) => v.toLocaleString('en');
+  const { full, rendered, kept, removed } = r.incremental;
+  return full === null ? `incremental: ${n(rendered)} rendered, ${n(kept)} kept, ${n(removed)} removed` : `full build: ${full}`;
+}
+
+/** Astro renders the archive's pages into `outDir`: every unit, or only the `selected` ones (and the whole-archive pages). */
+async function renderPages(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, selected: ReadonlySet<string> | null): Promise<void> {
+  const { build } = await import('astro');
   symlinkSync(ASTRO_NODE_MODULES, join(scratch, 'node_modules'), 'junction');
   const callerCwd = process.cwd();
   process.chdir(scratch);
+  selectUnits(selected);
   try {
     const withoutTypeGeneration = { devOutput: false, sync: false };
     await build(
@@ -84,42 +163,17 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
         base: site.base,
         ...(site.url ? { site: site.url } : {}),
         // Astro's info level lists every page written: tens of thousands of lines for a real archive.
-        logLevel: opts.quiet ? 'error' : 'warn',
+        logLevel: quiet ? 'error' : 'warn',
       },
       withoutTypeGeneration,
     );
   } finally {
+    selectUnits(null);
     process.chdir(callerCwd);
-    rmSync(scratch, { recursive: true, force: true });
   }
-  // The pages loaded the archive in this process; this reads the same (cached) one.
-  const { warnings } = await getArchive(settings);
-  const pagesDone = performance.now();
-  say(`site: pages built in ${((pagesDone - started) / 1000).toFixed(1)}s${site.search ? '; indexing them for search' : ''}`);
-  let searchIndexed: number | null = null;
-  if (site.search) searchIndexed = await indexSearch(outDir, settings.dataDir, opts.searchChunk);
-  const searchDone = performance.now();
-  const { files, bytes, pages } = measure(outDir);
-  const size = measureSite(outDir);
-  return {
-    outDir,
-    pages,
-    files,
-    bytes,
-    byKind: size.byKind,
-    size: projectSize(size, site.sizeLimitBytes),
-    searchIndexed,
-    warnings,
-    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    seconds: {
-      pages: (pagesDone - started) / 1000,
-      search: (searchDone - pagesDone) / 1000,
-      total: (searchDone - started) / 1000,
-    },
-  };
 }
 
-/** Papers per Pagefind index: Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
+/** Papers per full Pagefind index (the newest are in smaller ones, see searchChunks): Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
 const SEARCH_CHUNK = 10_000;
 
 /** What of a paper the search index can hold: `opening` is the abstract's first sentences. */
@@ -181,37 +235,37 @@ export async function measureSearchFields(papers: Paper[], fields: readonly Sear
 }
 
 /**
- * Pagefind search over the SEARCH_FIELDS of every paper, built from the store (not by re-parsing
- * the HTML). The archive is indexed in chunks of SEARCH_CHUNK papers, each by a fresh Pagefind
- * process, so memory stays bounded however large the archive; the search page merges the
- * chunks (`pagefind/bundles.json` lists them). Returns the number of papers indexed.
+ * Pagefind search over the SEARCH_FIELDS of every paper in `chunks` (searchChunks: oldest first,
+ * SEARCH_CHUNK papers each), built from the store (not by re-parsing the HTML). Each chunk is
+ * indexed by a fresh Pagefind process, so memory stays bounded however large the archive; the
+ * search page merges the chunks (`pagefind/bundles.json` lists them). With `only`, just those
+ * chunks are indexed again, each into the scratch folder and then swapped in whole.
  */
-export async function indexSearch(outDir: string, dataDir: string, chunkSize = SEARCH_CHUNK): Promise<number> {
+export async function indexSearch(outDir: string, chunks: Paper[][], only: { indexes: ReadonlySet<number>; scratch: string } | null = null): Promise<void> {
   const pagefind = await import('pagefind');
-  const store = new PaperStore(dataDir);
   const bundles: string[] = [];
-  let indexed = 0;
-  let chunk: Paper[] = [];
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const name = `${bundles.length}/`;
-    const dir = join(outDir, 'pagefind', name);
-    await indexChunk(pagefind, chunk, SEARCH_FIELDS, dir);
-    pruneSearchAssets(dir, bundles.length === 0);
+  for (const [i, chunk] of chunks.entries()) {
+    const name = `${i}/`;
     bundles.push(name);
-    indexed += chunk.length;
-    chunk = [];
-  };
-  for await (const paper of store.all()) {
-    // Only what has a page: the archive leaves out papers with no arXiv category.
-    if (!withKnownCategories(paper)) continue;
-    chunk.push(paper);
-    if (chunk.length >= chunkSize) await flush();
+    if (only && !only.indexes.has(i)) continue;
+    const dir = join(only ? only.scratch : join(outDir, 'pagefind'), name);
+    await indexChunk(pagefind, chunk, SEARCH_FIELDS, dir);
+    pruneSearchAssets(dir, i === 0);
+    if (only) swapDir(dir, join(outDir, 'pagefind', name));
   }
-  await flush();
+  // Chunks the archive no longer fills (the build removes them as units).
   mkdirSync(join(outDir, 'pagefind'), { recursive: true });
-  writeFileSync(join(outDir, 'pagefind', 'bundles.json'), JSON.stringify(bundles));
-  return indexed;
+  writeFileAtomic(join(outDir, 'pagefind', 'bundles.json'), JSON.stringify(bundles));
+}
+
+/** Replaces folder `to` with `from` (two renames: a reader meanwhile finds no chunk, never half of one). */
+function swapDir(from: string, to: string): void {
+  const old = `${to.replace(/\/$/, '')}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(to)) renameSync(to, old);
+  mkdirSync(dirname(to), { recursive: true });
+  renameSync(from, to);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /**
@@ -224,23 +278,4 @@ function pruneSearchAssets(dir: string, first: boolean): void {
   // pagefind.js starts one shared worker from the first chunk's path and merges the rest in it.
   if (!first) unused.push('pagefind-ui.js', 'pagefind-ui.css', 'pagefind.js', 'pagefind-worker.js');
   for (const f of unused) rmSync(join(dir, f), { force: true });
-}
-
-function measure(dir: string): { files: number; bytes: number; pages: number } {
-  let files = 0;
-  let bytes = 0;
-  let pages = 0;
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        files++;
-        bytes += statSync(p).size;
-        if (e.name.endsWith('.html')) pages++;
-      }
-    }
-  };
-  walk(dir);
-  return { files, bytes, pages };
 }

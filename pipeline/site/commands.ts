@@ -11,6 +11,7 @@ interface SiteOpts {
   search?: boolean;
   serve?: boolean;
   build?: boolean;
+  full?: boolean;
   port?: string;
 }
 
@@ -22,6 +23,7 @@ export const registerSiteCommands: Registrar = (program, context) => {
     .option('--base <path>', 'base path the site is served under, e.g. /repo/ for GitHub Pages (default: site.base)')
     .option('--site <url>', 'public URL of the archive, for canonical links and feeds (default: site.url)')
     .option('--no-search', 'skip the Pagefind search index')
+    .option('--full', 'render every page, even when the previous build of the output could be updated in place')
     .option('--serve', 'serve the archive on 127.0.0.1 after building it (Ctrl-C to stop)')
     .option('--no-build', 'with --serve: serve the existing output without rebuilding')
     .option('--port <n>', 'port for --serve', '4321')
@@ -30,7 +32,7 @@ export const registerSiteCommands: Registrar = (program, context) => {
       // Neither building nor serving would be doing nothing, silently.
       if (opts.build === false && !opts.serve) throw new UsageError('--no-build only makes sense with --serve', this);
       const { config, quiet } = context(this);
-      const { buildSite, normaliseBase } = await import('./build.ts');
+      const { buildKind, buildSite, normaliseBase } = await import('./build.ts');
       const { defaultSiteDir } = await import('./stage.ts');
       const site = { ...config.site };
       if (opts.base !== undefined) site.base = normaliseBase(opts.base);
@@ -50,11 +52,12 @@ export const registerSiteCommands: Registrar = (program, context) => {
         const { PaperStore } = await import('../store/papers.ts');
         const { subscribeSettings } = await import('./data.ts');
         if (new PaperStore(config.dataDir).shards().length === 0) throw new UserError(`the store ${config.dataDir} has no papers; run \`paperboy import\` or the nightly job first`);
-        const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet });
+        // Only what changed since the previous build of this output, when it matches (incremental.ts).
+        const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet, incremental: !opts.full });
         const { SIZE_FIX, sizeLine, sizeWarning } = await import('./size.ts');
         emit(this, report, (r) =>
           `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
-          `(${(r.pages / Math.max(r.seconds.pages, 1e-3)).toFixed(0)} pages/s; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}\n` +
+          `(${buildKind(r)}; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}\n` +
           sizeLine(r.size) +
           r.warnings.map((w) => `\nwarning: ${w}`).join(''),
         );

@@ -69,6 +69,33 @@ export interface CategoryInfo {
   primary: number;
 }
 
+/**
+ * One listing page of a category. Pages are cut from the oldest paper up, so a night's new papers
+ * change only the newest pages: full pages `1..archived` (50 papers each by default, counted from
+ * the oldest) never change once written, and the category's first page (`number` null) lists the
+ * rest, its newest `pageSize` to `2·pageSize − 1` papers.
+ */
+export interface CategoryPage {
+  category: string;
+  /** null: the category's first page (newest papers); n: the n-th full page counted from the oldest. */
+  number: number | null;
+  /** Papers on the page, newest first. */
+  ids: string[];
+  /** Count, from the category's oldest paper, of the page's newest paper (its list numbers down from here). */
+  top: number;
+  /** Papers in the category: shown on the first page only (the others never change). */
+  total: number | null;
+  /** The neighbouring pages: a page number, 'first' (the category's first page) or null. */
+  newer: number | 'first' | null;
+  older: number | null;
+}
+
+/** A paper page's similar lists as shown: at most `shown` each, neighbours in the archive only, a newer one listed once. */
+export interface ShownSimilar {
+  similar: SimilarEntry['similar'];
+  newer: SimilarEntry['newer'];
+}
+
 export interface EditionCategory {
   category: string;
   new: Paper[];
@@ -134,6 +161,44 @@ export class Archive {
     return this.editions.find((e) => e.date === date);
   }
 
+  /** The listing pages of category `name`, the first page first (see CategoryPage). */
+  categoryPages(name: string, pageSize: number): CategoryPage[] {
+    const ids = this.categories.get(name)?.ids ?? [];
+    const total = ids.length;
+    const archived = Math.max(0, Math.floor(total / pageSize) - 1);
+    const pages: CategoryPage[] = [
+      { category: name, number: null, ids: ids.slice(0, total - archived * pageSize), top: total, total, newer: null, older: archived || null },
+    ];
+    for (let n = archived; n >= 1; n--) {
+      pages.push({
+        category: name,
+        number: n,
+        ids: ids.slice(total - n * pageSize, total - (n - 1) * pageSize),
+        top: n * pageSize,
+        total: null,
+        newer: n === archived ? 'first' : n + 1,
+        older: n > 1 ? n - 1 : null,
+      });
+    }
+    return pages;
+  }
+
+  /** What paper `p`'s page lists as similar and as newer similar papers. */
+  shownSimilar(p: Paper, shown: number): ShownSimilar {
+    const entry = this.similar.get(p.id);
+    // A paper that joined this one's neighbourhood later is listed once, under "Newer similar papers".
+    const newer = (entry?.newer ?? []).filter((s) => s.id !== p.id && this.papers.has(s.id)).slice(0, shown);
+    const newerIds = new Set(newer.map((s) => s.id));
+    const similar = (entry?.similar ?? []).filter((s) => s.id !== p.id && !newerIds.has(s.id) && this.papers.has(s.id)).slice(0, shown);
+    return { similar, newer };
+  }
+
+  /** The editions before and after `date` (the day page's links). */
+  editionNeighbours(date: string): { older: PublicEdition | undefined; newer: PublicEdition | undefined } {
+    const index = this.editions.findIndex((e) => e.date === date);
+    return { newer: index > 0 ? this.editions[index - 1] : undefined, older: index >= 0 ? this.editions[index + 1] : undefined };
+  }
+
   /** Categories by number of papers, largest first. */
   categoryList(): CategoryInfo[] {
     return [...this.categories.values()].sort((a, b) => b.ids.length - a.ids.length || (a.name < b.name ? -1 : 1));
@@ -158,7 +223,7 @@ function newestFirst(a: Paper, b: Paper): number {
  * get no page, feed or link; the import now refuses such a line whole, so a paper left with no
  * category is left out (of the search index too).
  */
-export function withKnownCategories(p: Paper): Paper | null {
+function withKnownCategories(p: Paper): Paper | null {
   if (p.categories.every((c) => !categoryProblem(c, 'paper'))) return p;
   const known = p.categories.filter((c) => !categoryProblem(c, 'paper'));
   if (known.length === 0) return null;
@@ -224,10 +289,18 @@ export async function loadArchive(dataDir: string, finishing?: EditionRecord): P
 const CACHE = Symbol.for('paperboy.site.archive');
 type Cache = { key: string; archive: Promise<Archive> };
 
+const cacheKey = (settings: SiteSettings) => JSON.stringify([settings.dataDir, settings.edition ?? null]);
+
 /** The archive of the current build, loaded once however many pages ask for it. */
 export function getArchive(settings: SiteSettings = settingsFromEnv()): Promise<Archive> {
   const g = globalThis as { [CACHE]?: Cache };
-  const key = JSON.stringify([settings.dataDir, settings.edition ?? null]);
+  const key = cacheKey(settings);
   if (g[CACHE]?.key !== key) g[CACHE] = { key, archive: loadArchive(settings.dataDir, settings.edition) };
   return g[CACHE]!.archive;
+}
+
+/** Loads the archive afresh for a new build (the store may have changed since this process last built), for its pages to share. */
+export function reloadArchive(settings: SiteSettings): Promise<Archive> {
+  (globalThis as { [CACHE]?: Cache })[CACHE] = { key: cacheKey(settings), archive: loadArchive(settings.dataDir, settings.edition) };
+  return getArchive(settings);
 }

@@ -36,6 +36,8 @@ export interface SiteSize {
   files: number;
   /** Paper pages in the archive. */
   papers: number;
+  /** HTML pages of every kind. */
+  pages: number;
   byKind: Record<SizeKind, { bytes: number; files: number }>;
   /** First and last day page (`YYYY-MM-DD`), the span the archive's papers came in. */
   firstDay: string | null;
@@ -48,6 +50,7 @@ export function measureSite(outDir: string): SiteSize {
   let bytes = 0;
   let files = 0;
   let papers = 0;
+  let pages = 0;
   const walk = (dir: string, rel: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, e.name);
@@ -61,6 +64,7 @@ export function measureSite(outDir: string): SiteSize {
         bytes += size;
         files++;
         if (k === 'paper' && e.name === 'index.html') papers++;
+        if (e.name.endsWith('.html')) pages++;
       }
     }
   };
@@ -70,7 +74,7 @@ export function measureSite(outDir: string): SiteSize {
         .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
         .sort()
     : [];
-  return { bytes, files, papers, byKind, firstDay: days[0] ?? null, lastDay: days.at(-1) ?? null };
+  return { bytes, files, papers, pages, byKind, firstDay: days[0] ?? null, lastDay: days.at(-1) ?? null };
 }
 
 export interface SizeProjection {

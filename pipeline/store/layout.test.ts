@@ -38,7 +38,7 @@ test('every path lies inside the data dir, and no two share one', () => {
 test('what tells what a subscriber reads is private, what the store rebuilds is derived, the rest is committed', () => {
   const paths = allPaths(DATA);
   const privateOnes = ['feedback', 'feedbackLog', 'profilesState', 'profileState', 'importedVectors', 'sent', 'sendDir', 'sendLedger', 'eventsCursor', 'votes', 'picksDir', 'picks', 'outboxes', 'outbox', 'runReports', 'runReport', 'tldrCache'];
-  const derived = ['models', 'indexDir', 'indexFile', 'site', 'digest', 'compiledTemplate', 'previews', 'mail'];
+  const derived = ['models', 'indexDir', 'indexFile', 'site', 'siteManifest', 'digest', 'compiledTemplate', 'previews', 'mail'];
   const committed = ['papers', 'vectors', 'offlineModel', 'similar', 'mapLayout', 'editions', 'edition', 'backfill', 'vault', 'legacyVault', 'gitignore'];
   for (const name of privateOnes) assert.ok((PRIVATE_DIRS as readonly string[]).includes(topFolder(paths.get(name)!)), `${name} is private: ${paths.get(name)}`);
   for (const name of derived) assert.ok((DERIVED_DIRS as readonly string[]).includes(topFolder(paths.get(name)!)), `${name} is derived: ${paths.get(name)}`);

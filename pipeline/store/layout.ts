@@ -7,7 +7,7 @@ import { join } from 'node:path';
 export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
 
 /** Folders rebuilt from the store (or written for a person to look at): never committed. */
-export const DERIVED_DIRS = ['models', 'index', 'site', 'previews', 'mail', 'digest'] as const;
+export const DERIVED_DIRS = ['models', 'index', 'site', 'site-manifests', 'previews', 'mail', 'digest'] as const;
 
 /** Progress of a history back-fill (its summary names the file). */
 export const BACKFILL_FILE = 'backfill.json';
@@ -51,6 +51,8 @@ export function dataLayout(dataDir: string) {
     site: at('site'),
     /** Prefix of a site build's scratch folders (kept inside the data dir: nothing is written outside it). */
     siteBuildScratch: at('.site-build-'),
+    /** What each site build was made from (pipeline/site/incremental.ts), one manifest per output folder. */
+    siteManifest: (name: string) => at('site-manifests', `${name}.json`),
     /** Rendered emails of `paperboy digest`: one folder per edition, and `preview`. */
     digest: (edition: string) => at('digest', edition),
     compiledTemplate: (mjmlVersion: string) => at('digest', 'compiled', `${mjmlVersion}.json`),

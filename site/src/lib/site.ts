@@ -7,6 +7,7 @@ export { getArchive };
 export { renderAbstract, renderMathText } from '../../../pipeline/site/math.ts';
 export { readable } from '../../../pipeline/util/latex.ts';
 export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
+export { renders, unitKeys } from '../../../pipeline/site/units.ts';
 export { WEEKLY_DAYS } from '../../../pipeline/profiles/schedule.ts';
 export { categoryLabel, categoryName } from '../../../pipeline/arxiv/categories.ts';
 export { abbreviatedDate } from '../../../pipeline/util/dates.ts';
@@ -22,7 +23,7 @@ export function url(path = ''): string {
 
 export const paperUrl = (id: string) => url(`paper/${id}/`);
 export const dayUrl = (date: string) => url(`day/${date}/`);
-export const categoryUrl = (c: string) => url(`category/${c}/`);
+export const categoryUrl = (c: string, page?: number | null) => url(`category/${c}/${page ? `${page}/` : ''}`);
 export const feedUrl = (c?: string) => url(c ? `feeds/${c}.xml` : 'feed.xml');
 
 /** Absolute URL when the site's public URL is known (feeds need absolute links). */

@@ -1,10 +1,10 @@
 import type { APIRoute } from 'astro';
 import { atomFeed } from '../../lib/atom.ts';
-import { absolute, categoryUrl, feedUrl, getArchive, paperUrl, settings } from '../../lib/site.ts';
+import { absolute, categoryUrl, feedUrl, getArchive, paperUrl, renders, settings, unitKeys } from '../../lib/site.ts';
 
 export async function getStaticPaths() {
   const archive = await getArchive();
-  return archive.categoryList().map((c) => ({ params: { cat: c.name } }));
+  return archive.categoryList().filter((c) => renders(unitKeys.feed(c.name))).map((c) => ({ params: { cat: c.name } }));
 }
 
 export const GET: APIRoute = async ({ params, site }) => {
