@@ -5,7 +5,7 @@
 // (npm ci, the addon build) is measured by bench/runner-setup.bench.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -20,6 +20,14 @@ function checkout(): string {
   return dir;
 }
 
+/** node_modules as a restore leaves it: the installed packages, and the stamp of the install that made them (this checkout's). */
+function restoreInstalled(dir: string): void {
+  const nm = join(dir, 'node_modules');
+  mkdirSync(nm);
+  for (const entry of readdirSync(installed)) if (entry !== '.paperboy-install-stamp') symlinkSync(join(installed, entry), join(nm, entry));
+  writeFileSync(join(nm, '.paperboy-install-stamp'), spawnSync('sh', ['scripts/install-stamp.sh'], { cwd: dir, encoding: 'utf8' }).stdout);
+}
+
 function check(dir: string): { code: number | null; out: string; outputs: string } {
   const outputs = join(dir, 'github-output');
   writeFileSync(outputs, '');
@@ -30,7 +38,7 @@ function check(dir: string): { code: number | null; out: string; outputs: string
 test('a restored install whose stamp matches and whose native modules work is used as it is', (t) => {
   const dir = checkout();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  symlinkSync(installed, join(dir, 'node_modules'));
+  restoreInstalled(dir);
   const r = check(dir);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /the cached install works/);
@@ -44,7 +52,7 @@ test('no restored install, or one made for another lockfile, is refused with the
   assert.equal(r.code, 1);
   assert.equal(r.out, 'paperboy runner setup: no install stamp (node_modules/.paperboy-install-stamp)');
 
-  symlinkSync(installed, join(dir, 'node_modules'));
+  restoreInstalled(dir);
   appendFileSync(join(dir, 'package-lock.json'), '\n');
   r = check(dir);
   assert.equal(r.code, 1);
