@@ -5,15 +5,13 @@
 // base path, and every output file is counted under its kind. Then Pagefind's cost per indexed
 // field, on the same papers (the baseline: what indexing nothing but titles costs).
 //   node bench/run.ts site-size
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { makeArchive, readDemoPapers } from '../pipeline/testing/site-fixtures.ts';
-import { DEFAULT_SIZE_LIMIT, GROWING_KINDS, measureSite, SIZE_KINDS, type SizeKind } from '../pipeline/site/size.ts';
+import { join } from 'node:path';
+import { readDemoPapers } from '../pipeline/testing/site-fixtures.ts';
+import { DEFAULT_SIZE_LIMIT, GROWING_KINDS, SIZE_KINDS, type SizeKind } from '../pipeline/site/size.ts';
 import { measureSearchFields } from '../pipeline/site/build.ts';
+import { buildDemoArchive } from './demo-archive.ts';
 
 const KIND_LABEL: Record<SizeKind, string> = {
   paper: 'paper pages',
@@ -28,25 +26,14 @@ const KIND_LABEL: Record<SizeKind, string> = {
 
 /** Sizes are decimal (1 KB = 1,000 bytes, 1 GB = 10⁹ bytes), as hosts count them. Budget of issue 14: a year of the default categories (~150k papers) in GitHub Pages' 1 GB. */
 const BUDGET_BYTES_PER_PAPER = 6500;
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const YEAR = 150_000;
 const work = mkdtempSync(join(tmpdir(), 'paperboy-size-bench-'));
 const kb = (b: number) => `${(b / 1000).toFixed(2)} KB`;
 
 try {
-  const dataDir = join(work, 'data');
   const papers = readDemoPapers();
-  makeArchive(dataDir, papers);
-  const outDir = join(work, 'site');
-  const t = performance.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/paperboy.js'), '--data-dir', dataDir, '--quiet', 'site', '--out', outDir, '--base', '/paperboy/', '--site', 'https://example.github.io/paperboy/'], {
-    encoding: 'utf8',
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-  });
-  if (r.status !== 0) throw new Error(`paperboy site failed (${r.status}):\n${r.stderr.slice(-3000)}`);
-  const size = measureSite(outDir);
-  console.log(`demo corpus: ${size.papers} papers → ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB, built in ${((performance.now() - t) / 1000).toFixed(0)}s (base /paperboy/)`);
+  const { size, outDir, seconds } = buildDemoArchive(work, papers);
+  console.log(`demo corpus: ${size.papers} papers → ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB, built in ${seconds.toFixed(0)}s (base /paperboy/)`);
   console.log(`${'kind'.padEnd(30)} ${'bytes'.padStart(11)} ${'files'.padStart(6)} ${'per paper'.padStart(10)}  grows with papers`);
   for (const k of SIZE_KINDS) {
     const { bytes, files } = size.byKind[k];

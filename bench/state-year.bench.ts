@@ -8,19 +8,36 @@
 //             and sealed under a random nonce every night, nothing pruned), for the first
 //             `--baseline-nights` (60) nights only: it grows quadratically;
 //   now:      per-file deterministic sealing (`sealPrivateState`) and pruning (`prunePrivateState`).
-// It prints the packed size of each branch (git gc) after nights 1, 30, 90 and N, the largest
-// committed file, and what re-sealing an unchanged state changes. Only the private state is
-// simulated: papers, vectors and similar lists are measured by state.bench.ts on the demo week.
+// The public half of the branch gets the same nights at the default scale (`--papers` a night,
+// 1,500): papers drawn from the real corpus (../shared/data/papers.jsonl.gz; the bundled demo
+// corpus when it is missing) under new ids of the night's month, written by the real PaperStore;
+// their vectors (random unit vectors: real ones are as incompressible) by the real VectorStore in
+// the configured int8 storage; similar lists in the store's format, each new paper's similarK
+// neighbours drawn from the archive (most from the last month, the rest from anywhere) and the
+// neighbours' "newer similar" lists updated, as the index stage does. Reused corpus text is
+// letter-rotated per reuse, so it compresses like text but git cannot delta it against its first use.
+// It prints the packed size of each half (git gc) after nights 1, 30, 90 and N, the largest
+// committed file, and what re-sealing an unchanged state changes; then the archive those papers
+// make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--baseline-nights 60]
+//   node bench/run.ts year [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import sodium from 'libsodium-wrappers';
+import { DEMO_CORPUS } from '../pipeline/demo/corpus.ts';
 import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
+import { paperFromKaggle } from '../pipeline/arxiv/kaggle.ts';
+import { contentHash } from '../pipeline/embed/text.ts';
+import { normalizeRows, type Storage, VectorStore } from '../pipeline/embed/vectors.ts';
+import type { Neighbour } from '../pipeline/index/paper-index.ts';
+import type { SimilarEntry } from '../pipeline/index/similar.ts';
+import { DEFAULT_SIZE_LIMIT } from '../pipeline/site/size.ts';
+import { compareIds, type Paper } from '../pipeline/store/paper.ts';
+import { PaperStore } from '../pipeline/store/papers.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { prunePrivateState } from '../pipeline/nightly/private-files.ts';
 import { dataLayout, PRIVATE_DIRS } from '../pipeline/store/layout.ts';
@@ -30,12 +47,16 @@ import { recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
 import { SendLedger } from '../pipeline/send/ledger.ts';
 import { writeFileAtomic } from '../pipeline/store/atomic.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
+import { buildDemoArchive } from './demo-archive.ts';
+import { findSharedData } from './shared-data.ts';
 
-const { values: args } = parseArgs({ options: { nights: { type: 'string', default: '250' }, subscribers: { type: 'string', default: '20' }, 'baseline-nights': { type: 'string', default: '60' } } });
+const { values: args } = parseArgs({ options: { nights: { type: 'string', default: '250' }, subscribers: { type: 'string', default: '20' }, papers: { type: 'string', default: '1500' }, 'baseline-nights': { type: 'string', default: '60' } } });
 const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
+const PAPERS_PER_NIGHT = Number(args.papers);
 const BASELINE_NIGHTS = Math.min(NIGHTS, Number(args['baseline-nights']));
 const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS].filter((n) => n <= NIGHTS))];
+const DIM = 256;
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();
 const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
@@ -134,14 +155,128 @@ async function night(s: Store, date: string, i: number): Promise<void> {
   git(s.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '--allow-empty');
 }
 
-function packed(s: Store): number {
-  git(s.dir, 'gc', '-q', '--prune=now');
-  return Number(/size-pack: (\d+)/.exec(git(s.dir, 'count-objects', '-v'))?.[1] ?? 0) * 1024;
+/** Where the public half's papers come from: the real corpus, or the bundled demo papers. */
+function corpus(): { papers: Paper[]; source: string } {
+  const path = findSharedData('papers.jsonl.gz');
+  if (!path) return { papers: readDemoPapers(), source: `the bundled demo corpus (${DEMO_CORPUS}; ../shared/data/papers.jsonl.gz not found)` };
+  const papers: Paper[] = [];
+  for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      papers.push(paperFromKaggle(JSON.parse(line)));
+    } catch {
+      // an unusable record is skipped, as the importer skips it
+    }
+  }
+  return { papers, source: `${path} (${papers.length.toLocaleString('en')} real papers)` };
 }
 
-function largestCommitted(s: Store): { path: string; bytes: number } {
+/** Text rotated `by` letters: the same statistics for compression, nothing git can delta against the original. */
+function rotate(text: string, by: number): string {
+  if (by % 26 === 0) return text;
+  return text.replace(/[a-z]/gi, (c) => {
+    const a = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - a + by) % 26) + a);
+  });
+}
+
+/** The public half of the state branch: papers, vectors and similar lists, month-sharded as the nightly writes them. */
+class PublicState {
+  readonly dir = mkdtempSync(join(tmpdir(), 'pb-year-public-'));
+  private readonly store = new PaperStore(this.dir);
+  private readonly vectors = new VectorStore(this.dir);
+  private readonly similar = new Map<string, Map<string, SimilarEntry>>();
+  private readonly ids: string[] = [];
+  private readonly seq = new Map<string, number>();
+  private drawn = 0;
+  private readonly modelKey = 'paperboy/static-lsa@0123456789:fp32:mean:t512';
+  private readonly k: number;
+  private readonly storage: Storage;
+
+  private readonly source: Paper[];
+
+  constructor(source: Paper[], config: Config) {
+    this.source = source;
+    git(this.dir, 'init', '-q');
+    git(this.dir, 'config', 'gc.auto', '0');
+    this.k = config.index.similarK;
+    this.storage = config.embed.storage;
+    this.vectors.activate({ modelKey: this.modelKey, dim: DIM, papers: 0, since: '2025-01-06' });
+    writeFileAtomic(join(this.dir, 'similar', 'meta.json'), JSON.stringify({ modelKey: this.modelKey, k: this.k, updatedAt: '2025-01-06' }) + '\n');
+  }
+
+  get papers(): number {
+    return this.ids.length;
+  }
+
+  night(date: string, i: number): void {
+    const rnd = seededRandom(1e6 + i);
+    const month = date.slice(2, 4) + date.slice(5, 7);
+    const fresh: Paper[] = [];
+    for (let n = 0; n < PAPERS_PER_NIGHT; n++) {
+      const seq = (this.seq.get(month) ?? 0) + 1;
+      this.seq.set(month, seq);
+      const reuse = Math.floor(this.drawn / this.source.length);
+      const p = this.source[this.drawn++ % this.source.length]!;
+      fresh.push({ ...p, id: `${month}.${String(seq).padStart(5, '0')}`, version: 1, title: rotate(p.title, reuse), abstract: rotate(p.abstract, reuse), authors: p.authors.map((a) => rotate(a, reuse)), submitted: date, updated: date, announced: date, announceType: 'new' });
+    }
+    this.store.upsert(fresh);
+
+    const shard = this.vectors.readShard(this.modelKey, month) ?? { modelKey: this.modelKey, dim: DIM, ids: [], hashes: [], vectors: new Float32Array(0) };
+    const added = new Float32Array(fresh.length * DIM).map(() => rnd() - 0.5);
+    normalizeRows(added, DIM);
+    const vectors = new Float32Array(shard.vectors.length + added.length);
+    vectors.set(shard.vectors);
+    vectors.set(added, shard.vectors.length);
+    this.vectors.writeShard(month, { modelKey: this.modelKey, dim: DIM, ids: [...shard.ids, ...fresh.map((p) => p.id)], hashes: [...shard.hashes, ...fresh.map((p) => contentHash(p.title + p.abstract))], vectors }, this.storage);
+
+    // Each new paper's neighbours: most from about the last month of papers, the rest from anywhere;
+    // the new paper enters each neighbour's "newer similar" list when it scores among its best k.
+    const recent = Math.min(this.ids.length, PAPERS_PER_NIGHT * 21);
+    const touched = new Set<string>([month]);
+    const score = () => Math.round((0.3 + 0.6 * rnd()) * 1e4) / 1e4;
+    for (const p of fresh) {
+      const similar: Neighbour[] = [];
+      for (let j = 0; j < this.k && this.ids.length > 0; j++) {
+        const id = rnd() < 0.7 ? this.ids[this.ids.length - 1 - Math.floor(rnd() * recent)]! : this.ids[Math.floor(rnd() * this.ids.length)]!;
+        if (similar.some((x) => x.id === id)) continue;
+        similar.push({ id, score: score() });
+      }
+      similar.sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
+      this.entries(month).set(p.id, { id: p.id, similar, newer: [] });
+      for (const n of similar) {
+        const m = n.id.slice(0, 4);
+        const e = this.entries(m).get(n.id)!;
+        e.newer = [...e.newer, { id: p.id, score: n.score, since: date }].sort((a, b) => b.score - a.score || compareIds(a.id, b.id)).slice(0, this.k);
+        touched.add(m);
+      }
+    }
+    for (const p of fresh) this.ids.push(p.id);
+    for (const m of touched) {
+      const lines = [...this.entries(m).values()].map((e) => JSON.stringify(e));
+      writeFileAtomic(join(this.dir, 'similar', `${m}.jsonl`), lines.join('\n') + '\n');
+    }
+    git(this.dir, 'add', '-A');
+    git(this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date);
+    // Loose objects packed as the nights go (a real branch is packed on push), so the disk holds the run.
+    if ((i + 1) % 10 === 0) git(this.dir, 'repack', '-d', '-q');
+  }
+
+  private entries(month: string): Map<string, SimilarEntry> {
+    let m = this.similar.get(month);
+    if (!m) this.similar.set(month, (m = new Map()));
+    return m;
+  }
+}
+
+function packed(dir: string): number {
+  git(dir, 'gc', '-q', '--prune=now');
+  return Number(/size-pack: (\d+)/.exec(git(dir, 'count-objects', '-v'))?.[1] ?? 0) * 1024;
+}
+
+function largestCommitted(dir: string): { path: string; bytes: number } {
   let best = { path: '', bytes: 0 };
-  for (const line of git(s.dir, 'ls-tree', '-r', '-l', 'HEAD').split('\n').filter(Boolean)) {
+  for (const line of git(dir, 'ls-tree', '-r', '-l', 'HEAD').split('\n').filter(Boolean)) {
     const [meta, path] = line.split('\t') as [string, string];
     const bytes = Number(meta.trim().split(/\s+/)[3]);
     if (bytes > best.bytes) best = { path, bytes };
@@ -156,22 +291,33 @@ console.log(`private state, ${SUBSCRIBERS} subscribers × ${NIGHTS} weekday nigh
 const baseline = makeStore('baseline', sealSingleFile, false);
 const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KEY)), true);
 await openPrivateState(now.dir, KEY);
+const { papers: source, source: sourceName } = corpus();
+const pub = new PublicState(source, now.config);
+console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}`);
 const rows: string[] = [];
+const papersAt = new Map<number, number>();
 const baselineAt = new Map<number, number>();
+const started = performance.now();
 try {
   for (let i = 0; i < BASELINE_NIGHTS; i++) {
     await night(baseline, dates[i]!, i);
-    if (CHECKPOINTS.includes(i + 1) || i + 1 === BASELINE_NIGHTS) baselineAt.set(i + 1, packed(baseline));
+    if (CHECKPOINTS.includes(i + 1) || i + 1 === BASELINE_NIGHTS) baselineAt.set(i + 1, packed(baseline.dir));
   }
-  const baselineLargest = largestCommitted(baseline);
+  const baselineLargest = largestCommitted(baseline.dir);
   for (let i = 0; i < NIGHTS; i++) {
     await night(now, dates[i]!, i);
+    pub.night(dates[i]!, i);
     if (!CHECKPOINTS.includes(i + 1)) continue;
-    const size = packed(now);
+    papersAt.set(i + 1, pub.papers);
+    const priv = packed(now.dir);
+    const publ = packed(pub.dir);
+    const largest = [largestCommitted(now.dir), largestCommitted(pub.dir)].sort((a, b) => b.bytes - a.bytes)[0]!;
     const old = baselineAt.get(i + 1);
-    rows.push(`  after ${String(i + 1).padStart(3)} nights: ${MB(size).padStart(9)} packed, largest file ${MB(largestCommitted(now).bytes)}, ${readdirSync(join(now.dir, 'vault')).length} sealed files` + (old ? ` | baseline ${MB(old)} (×${(old / size).toFixed(1)})` : ''));
+    rows.push(
+      `  after ${String(i + 1).padStart(3)} nights (${pub.papers.toLocaleString('en')} papers): branch ${MB(priv + publ).padStart(9)} packed = private ${MB(priv)} (${readdirSync(join(now.dir, 'vault')).length} sealed files${old ? `; single-file vault baseline ${MB(old)}, ×${(old / priv).toFixed(1)}` : ''}) + public ${MB(publ)}; largest committed file ${MB(largest.bytes)} (${largest.path}); ${((performance.now() - started) / 60_000).toFixed(1)} min so far`,
+    );
+    console.log(rows.at(-1));
   }
-  for (const r of rows) console.log(r);
   // The baseline's growth per night at its last night, projected: it adds the whole (growing) state every night.
   const last = BASELINE_NIGHTS;
   const perNight = (baselineAt.get(last)! - (baselineAt.get(30) ?? 0)) / (last - (baselineAt.has(30) ? 30 : 0));
@@ -179,7 +325,7 @@ try {
   if (NIGHTS > last) console.log(`  baseline projected to ${NIGHTS} nights (growth ∝ nights, size ∝ nights²): ~${MB(baselineAt.get(last)! * (NIGHTS / last) ** 2)}`);
 
   // Sealing the unchanged state again, and a fresh checkout opening and sealing it: nothing to commit.
-  const before = packed(now);
+  const before = packed(now.dir);
   await sealPrivateState(now.dir, KEY);
   const clone = mkdtempSync(join(tmpdir(), 'pb-year-clone-'));
   execFileSync('git', ['clone', '-q', now.dir, clone]);
@@ -189,11 +335,30 @@ try {
   // As the workflow's save step: a commit only when something is staged.
   git(now.dir, 'add', '-A');
   if (git(now.dir, 'diff', '--cached', '--name-only').trim()) git(now.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'reseal');
-  console.log(`  sealing the unchanged state again (here and in a fresh clone after \`state open\`): ${changed} files changed, +${packed(now) - before} bytes packed`);
+  console.log(`  sealing the unchanged state again (here and in a fresh clone after \`state open\`): ${changed} files changed, +${packed(now.dir) - before} bytes packed`);
   const ledger = statSync(join(now.dir, 'send', 'ledger.sqlite')).size;
   console.log(`  send ledger after ${NIGHTS} nights: ${MB(ledger)} (${NIGHTS * SUBSCRIBERS} rows, ${Math.round(ledger / (NIGHTS * SUBSCRIBERS))} bytes/row), sealed in ${Math.ceil(ledger / PART_BYTES)} parts of ≤ ${PART_BYTES / 1024} KiB`);
   rmSync(clone, { recursive: true, force: true });
+
+  // The archive these papers make: the demo corpus's archive built for real and measured by kind
+  // (site-size.bench.ts prints the same figures), its growing kinds scaled to each checkpoint's papers.
+  const work = mkdtempSync(join(tmpdir(), 'pb-year-site-'));
+  try {
+    const site = buildDemoArchive(work, readDemoPapers());
+    console.log(`archive (the demo corpus's ${site.size.papers.toLocaleString('en')} papers built in ${site.seconds.toFixed(0)} s: ${(site.growingPerPaper / 1000).toFixed(2)} KB/paper growing kinds, ${MB(site.fixedBytes)} bounded; GitHub Pages' limit ${MB(DEFAULT_SIZE_LIMIT)}):`);
+    for (const [nights, n] of papersAt) {
+      const bytes = site.fixedBytes + site.growingPerPaper * n;
+      console.log(`  after ${String(nights).padStart(3)} nights: ${MB(bytes).padStart(9)} for ${n.toLocaleString('en')} papers (${((bytes / n) / 1000).toFixed(2)} KB/paper all-in, ${((bytes / DEFAULT_SIZE_LIMIT) * 100).toFixed(0)}% of the limit)`);
+    }
+    const fits = Math.floor((DEFAULT_SIZE_LIMIT - site.fixedBytes) / site.growingPerPaper);
+    console.log(`  the limit is reached at ${fits.toLocaleString('en')} papers: night ${Math.ceil(fits / PAPERS_PER_NIGHT)} at ${PAPERS_PER_NIGHT.toLocaleString('en')} a night`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`simulated in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+
 } finally {
   rmSync(baseline.dir, { recursive: true, force: true });
   rmSync(now.dir, { recursive: true, force: true });
+  rmSync(pub.dir, { recursive: true, force: true });
 }

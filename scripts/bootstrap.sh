@@ -28,10 +28,10 @@ if [ -n "$need_pkgs" ]; then
 fi
 
 stamp=node_modules/.paperboy-install-stamp
-want=$(cat package.json package-lock.json 2>/dev/null | cksum)
+want=$(sh scripts/install-stamp.sh)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x node_modules/.bin/node ]; then
   echo "paperboy setup: npm install"
   ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error
-  cat package.json package-lock.json 2>/dev/null | cksum > "$stamp"
+  sh scripts/install-stamp.sh > "$stamp"
 fi
 sh scripts/build-faiss.sh

@@ -17,6 +17,15 @@ if [ -f /usr/include/faiss/Index.h ] && command -v cmake >/dev/null 2>&1; then
     echo "paperboy: faiss-node build failed (full log: $FN/paperboy-build.log)" >&2
     exit 1
   }
+  # Self-contained: the build already copies OpenBLAS and its runtime beside the addon; with the
+  # BLAS/LAPACK front ends there too and the addon's runpath at its own folder, a node_modules
+  # restored from a cache loads on a runner without the Debian packages (scripts/runner-setup.sh).
+  out="$FN/build/Release"
+  for lib in libblas.so.3 liblapack.so.3; do
+    from=$(ldd "$out/faiss-node.node" | awk -v l="$lib" '$1 == l { print $3 }')
+    if [ -n "$from" ]; then cp -L "$from" "$out/$lib" && patchelf --set-rpath '$ORIGIN' "$out/$lib"; fi
+  done
+  patchelf --set-rpath '$ORIGIN' "$out/faiss-node.node"
 else
   echo "paperboy: no system libfaiss; fetching faiss-node's prebuilt binary"
   (cd "$FN" && ../.bin/prebuild-install --runtime napi) || {

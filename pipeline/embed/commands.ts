@@ -1,6 +1,5 @@
 // Each command loads what it needs when it runs (the model runtime, transformers.js and onnxruntime,
 // only when it embeds), so the CLI starts fast.
-import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { emit, type Registrar } from '../util/output.ts';
@@ -53,10 +52,8 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     .description('a short key of what the derived model files and the FAISS index depend on (the configured model and, for the offline model, its committed build): the nightly workflow\'s cache key')
     .action(async function (this: Command) {
       const { config } = context(this);
-      const { currentStaticModel, modelKeyOf, modelSpec } = await import('./spec.ts');
-      const spec = modelSpec(config.embed);
-      const key = modelKeyOf(spec, spec.isStatic ? currentStaticModel(config)?.fingerprint : undefined);
-      process.stdout.write(`${createHash('sha256').update(key).digest('hex').slice(0, 16)}\n`);
+      const { derivedCacheKey } = await import('./spec.ts');
+      process.stdout.write(`${derivedCacheKey(config)}\n`);
     });
   model
     .command('info')

@@ -115,6 +115,17 @@ export function modelSpec(cfg: EmbedConfig): ModelSpec {
   };
 }
 
+/**
+ * The nightly workflow's key of the derived-data cache (the runnable model, hub downloads, the
+ * FAISS index): a hash of the configured model's key and, for the offline model, its committed
+ * build. Nothing else in the config enters it, so an unrelated edit keeps the cache.
+ */
+export function derivedCacheKey(config: Config): string {
+  const spec = modelSpec(config.embed);
+  const key = modelKeyOf(spec, spec.isStatic ? currentStaticModel(config)?.fingerprint : undefined);
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
 /** The model key of stored vectors; `build` is the static model's fingerprint. */
 export function modelKeyOf(spec: ModelSpec, build?: string): string {
   const parts = [`${spec.id}${build ? `@${build}` : ''}`, spec.dtype, spec.pooling, `t${spec.maxTokens}`];

@@ -7,9 +7,12 @@
 // Stand-ins, for what cannot run here:
 // - `uses:` actions: checkout (a clone of the local bare `origin`), setup-node (Node 24 is on
 //   PATH), cache (a local cache store with keys and restore-keys, saved after a successful job),
-//   upload-pages-artifact / deploy-pages (copies). Any other action is an error.
+//   cache/restore and cache/save (the same store, saved when the step runs), upload-pages-artifact /
+//   deploy-pages (copies). Any other action is an error.
 // - runner set-up scripts (`apt-get install`, `npm install`/`npm ci`): the runner image has the
 //   system packages, and the repository's installed node_modules are linked into the checkout.
+//   `sh scripts/runner-setup.sh` runs for real as `--check` on the linked node_modules (its stamp
+//   and native modules checked, nothing installed: installed=false).
 // - `gh` (GitHub's API is not reachable): a shim that records its calls.
 // - DNS: the deployment's public names resolve to the rehearsal's loopback servers (hosts.ts).
 import { spawn } from 'node:child_process';
@@ -176,9 +179,11 @@ export class LocalRunner {
       let output = '';
       try {
         if (step.uses) {
-          output = this.action(step, ctx(env), { workspace, runId: run.runId, cachesToSave });
+          const done = this.action(step, ctx(env), { workspace, runId: run.runId, cachesToSave });
+          output = done.log;
+          if (step.id) steps[step.id] = { outputs: done.outputs ?? {} };
           outcome = 'success';
-        } else if (isRunnerSetup(step.run!)) {
+        } else if (isInstallCommand(step.run!)) {
           linkInstalled(this.setup.installed, workspace);
           output = 'stood in: the runner image has the packages and node_modules is installed';
           outcome = 'success';
@@ -189,7 +194,12 @@ export class LocalRunner {
           writeFileSync(envFile, '');
           const cwd = step['working-directory'] ? resolve(workspace, interpolate(step['working-directory'], ctx(env))) : workspace;
           const scriptFile = join(temp, `step-${i}.sh`);
-          writeFileSync(scriptFile, interpolate(step.run!, ctx(env)));
+          let script = interpolate(step.run!, ctx(env));
+          if (RUNNER_SETUP.test(script)) {
+            linkInstalled(this.setup.installed, workspace);
+            script = script.replace(RUNNER_SETUP, '$& --check');
+          }
+          writeFileSync(scriptFile, script);
           let cancelled = false;
           const r = await runScript(scriptFile, cwd, { ...env, GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile }, deadline, (cancel) =>
             opts.onStep?.(label, () => {
@@ -234,12 +244,15 @@ export class LocalRunner {
       GITHUB_STEP_SUMMARY: summaryFile,
       GITHUB_API_URL: 'http://127.0.0.1:9',
       RUNNER_TEMP: temp,
+      RUNNER_OS: 'Linux',
+      RUNNER_ARCH: 'X64',
       NODE_OPTIONS: `--import ${HOSTS_MODULE}`,
       REHEARSAL_HOSTS: JSON.stringify(this.setup.hosts),
     };
   }
 
-  private action(step: Step, ctx: ExpressionContext, job: { workspace: string; runId: string; cachesToSave: { key: string; paths: string[] }[] }): string {
+  /** Runs a `uses:` step's stand-in: its log line and the outputs it sets. */
+  private action(step: Step, ctx: ExpressionContext, job: { workspace: string; runId: string; cachesToSave: { key: string; paths: string[] }[] }): { log: string; outputs?: Record<string, string> } {
     const action = step.uses!.replace(/@.*$/, '');
     const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), ctx)]));
     switch (action) {
@@ -249,32 +262,45 @@ export class LocalRunner {
         const args = ['clone', '-q', ...(depth > 0 && !w.ref ? ['--depth', String(depth)] : []), `file://${this.setup.origin}`, job.workspace];
         execFileSync('git', args, { stdio: 'pipe' });
         if (w.ref) execFileSync('git', ['-C', job.workspace, 'checkout', '-q', '--detach', w.ref], { stdio: 'pipe' });
-        return `checked out ${w.ref ?? 'the default branch'}`;
+        return { log: `checked out ${w.ref ?? 'the default branch'}` };
       }
       case 'actions/setup-node': {
         const file = w['node-version-file'];
         if (file && !existsSync(join(job.workspace, file))) throw new Error(`setup-node: ${file} does not exist`);
-        return 'Node 24 is on PATH';
+        return { log: 'Node 24 is on PATH' };
       }
       case 'actions/cache': {
         const paths = w.path!.split('\n').map((p) => p.trim()).filter(Boolean);
         const restoreKeys = (w['restore-keys'] ?? '').split('\n').map((k) => k.trim()).filter(Boolean);
         const hit = this.restoreCache(w.key!, restoreKeys, paths, job.workspace);
         if (hit !== w.key) job.cachesToSave.push({ key: w.key!, paths });
-        return hit ? `cache restored from ${hit}` : 'cache miss';
+        return { log: hit ? `cache restored from ${hit}` : 'cache miss' };
+      }
+      case 'actions/cache/restore': {
+        const paths = w.path!.split('\n').map((p) => p.trim()).filter(Boolean);
+        const restoreKeys = (w['restore-keys'] ?? '').split('\n').map((k) => k.trim()).filter(Boolean);
+        const hit = this.restoreCache(w.key!, restoreKeys, paths, job.workspace);
+        return { log: hit ? `cache restored from ${hit}` : 'cache miss', outputs: { 'cache-hit': String(hit === w.key), 'cache-primary-key': w.key!, 'cache-matched-key': hit ?? '' } };
+      }
+      case 'actions/cache/save': {
+        const paths = w.path!.split('\n').map((p) => p.trim()).filter(Boolean);
+        // As actions/cache/save: a key that is taken is a warning, and the cache stays as it was.
+        if (this.cacheEntries().some((e) => readFileSync(join(this.setup.root, 'cache', e, 'key'), 'utf8') === w.key)) return { log: `cache ${w.key} exists: not saved` };
+        this.saveCache(w.key!, paths, job.workspace);
+        return { log: `cache saved as ${w.key}` };
       }
       case 'actions/upload-pages-artifact': {
         const from = resolve(job.workspace, w.path ?? '_site');
         if (!existsSync(join(from, 'index.html'))) throw new Error(`upload-pages-artifact: ${w.path} has no index.html`);
         cpSync(from, join(this.setup.root, 'artifacts', job.runId, 'github-pages'), { recursive: true });
-        return `uploaded ${w.path}`;
+        return { log: `uploaded ${w.path}` };
       }
       case 'actions/deploy-pages': {
         const artifact = join(this.setup.root, 'artifacts', job.runId, 'github-pages');
         if (!existsSync(artifact)) throw new Error('deploy-pages: this run uploaded no pages artifact');
         rmSync(this.pagesDir, { recursive: true, force: true });
         cpSync(artifact, this.pagesDir, { recursive: true });
-        return 'deployed';
+        return { log: 'deployed' };
       }
       default:
         throw new Error(`the rehearsal has no stand-in for ${step.uses}`);
@@ -318,8 +344,11 @@ export class LocalRunner {
   }
 }
 
+/** The nightly's runner set-up script; the rehearsal runs it with `--check` on the linked node_modules. */
+const RUNNER_SETUP = /^sh scripts\/runner-setup\.sh$/m;
+
 /** A step that only installs the runner's software (system packages, npm dependencies). */
-function isRunnerSetup(script: string): boolean {
+function isInstallCommand(script: string): boolean {
   const commands = script.split(/\n|&&/).map((l) => l.trim()).filter(Boolean);
   return commands.length > 0 && commands.every((c) => /^(sudo )?apt-get (update|install)\b|^npm (install|ci)\b/.test(c));
 }
