@@ -56,7 +56,7 @@ export interface RankInput {
 }
 
 /** Case- and accent-insensitive author name. */
-function authorKey(name: string): string {
+export function authorKey(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
