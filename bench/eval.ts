@@ -54,7 +54,7 @@ function printRun(title: string, digests: Digests): void {
   const values = perSubscriber(digests);
   const v = verdict(values);
   console.log(`\n### ${title} (${values['single vector']['P@10'].length} subscribers)\n`);
-  console.log([...armTable(values), '', ...differenceTable(values), '', 'P@10 by digest (subscribers with a relevant candidate that day):', '', ...digestTable(digests)].join('\n'));
+  console.log([...armTable(values, digests), '', ...differenceTable(values), '', 'P@10 by digest (subscribers with a relevant candidate that day):', '', ...digestTable(digests)].join('\n'));
   console.log(`\ngoal (Paperboy P@10 above the single vector and above no feedback, both 95 % intervals above 0): ${v.met ? 'met' : 'NOT met'}`);
 }
 

@@ -12,6 +12,7 @@ import type { VectorSource } from '../../pipeline/profiles/source.ts';
 import { applyFeedback } from '../../pipeline/profiles/state.ts';
 import { recommend } from '../../pipeline/recommend/recommend.ts';
 import type { Paper } from '../../pipeline/store/paper.ts';
+import { progress } from '../../pipeline/util/progress.ts';
 import { seededRandom } from '../../pipeline/util/random.ts';
 import { rankByVector, rankNewest, rankRandom, rankTfidf, singleProfileVector, tfidfProfile, type Sparse } from './baselines.ts';
 import { clicksOn } from './clicks.ts';
@@ -80,7 +81,11 @@ export async function replayMonth(input: ReplayInput): Promise<Digests> {
   const clickRandom = seededRandom(input.seed + 1);
   const seq = { next: 0 };
   const out = Object.fromEntries(ARMS.map((a) => [a, input.subscribers.map(() => [] as Digest[])])) as Digests;
+  const editions = progress(`replaying ${input.authorsVisible ? 'authors visible' : 'headline'}`, input.days.length);
   for (const { date, papers } of input.days) {
+    // Each paper's TF-IDF vector once a day, not once per subscriber.
+    const sparse = new Map(papers.map((p) => [paperText(p), input.vectorize(paperText(p))]));
+    const day = { ...input, vectorize: (text: string) => sparse.get(text) ?? input.vectorize(text) };
     const seen = input.authorsVisible ? papers : papers.map(withoutAuthors);
     const vectors = await input.source.paperVectors(papers.map((p) => p.id));
     const withFeedback = await recommend(learning, { date, profiles, papers: seen }, { source: input.source });
@@ -90,12 +95,14 @@ export async function replayMonth(input: ReplayInput): Promise<Digests> {
       const candidates = papers.filter((p) => matchesCategories(p.categories, s.profile.categories) && vectors.has(p.id));
       const relevant = new Set(candidates.filter((p) => s.relevant.has(p.id)).map((p) => p.id));
       const picks = (m: Map<string, { paperId: string }[]>) => (m.get(s.profile.id) ?? []).map((p) => p.paperId);
-      const lists = { Paperboy: picks(withFeedback), 'Paperboy, no feedback': picks(without), ...baselineDigests(candidates, fixed[i]!, vectors, input, random) };
+      const lists = { Paperboy: picks(withFeedback), 'Paperboy, no feedback': picks(without), ...baselineDigests(candidates, fixed[i]!, vectors, day, random) };
       for (const arm of ARMS) out[arm][i]!.push({ picks: lists[arm], relevant });
       events.push(...clicksOn(s.profile.id, date, lists.Paperboy, relevant, clickRandom, seq));
     }
     await applyFeedback(learning, events, { source: input.source, profiles, asOf: date });
+    editions.tick();
   }
+  editions.done();
   for (const c of [learning, frozen]) rmSync(c.dataDir, { recursive: true, force: true });
   return out;
 }

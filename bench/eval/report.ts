@@ -20,9 +20,14 @@ const f3 = (x: number) => x.toFixed(3);
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
 const interval = (e: Estimate, fmt = f3) => `${fmt(e.mean)} [${fmt(e.low)}, ${fmt(e.high)}]`;
 
-export function armTable(values: Record<Arm, Record<Measure, number[]>>): string[] {
-  const lines = [`| arm | ${MEASURES.join(' | ')} |`, `|---|${MEASURES.map(() => '---|').join('')}`];
-  for (const a of ARMS) lines.push(`| ${a} | ${MEASURES.map((m) => interval(bootstrapMean(values[a][m], seededRandom(BOOTSTRAP_SEED)))).join(' | ')} |`);
+/** Each arm's measures, and its mean digest length (a digest may be short: P@10 still divides by 10). */
+export function armTable(values: Record<Arm, Record<Measure, number[]>>, digests: Digests): string[] {
+  const lines = [`| arm | ${MEASURES.join(' | ')} | picks |`, `|---|${MEASURES.map(() => '---|').join('')}---|`];
+  for (const a of ARMS) {
+    const all = digests[a].flat();
+    const picks = all.reduce((n, d) => n + d.picks.length, 0) / (all.length || 1);
+    lines.push(`| ${a} | ${MEASURES.map((m) => interval(bootstrapMean(values[a][m], seededRandom(BOOTSTRAP_SEED)))).join(' | ')} | ${picks.toFixed(1)} |`);
+  }
   return lines;
 }
 
