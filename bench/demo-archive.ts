@@ -25,10 +25,14 @@ export function buildDemoArchive(work: string, papers: Paper[]): DemoArchive {
   makeArchive(dataDir, papers);
   const outDir = join(work, 'site');
   const t = performance.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/paperboy.js'), '--data-dir', dataDir, '--quiet', 'site', '--out', outDir, '--base', '/paperboy/', '--site', 'https://example.github.io/paperboy/'], {
-    encoding: 'utf8',
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'bin/paperboy.js'), '--data-dir', dataDir, '--quiet', 'site', '--out', outDir, '--base', '/paperboy/', '--site', 'https://example.github.io/paperboy/'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    },
+  );
   if (r.status !== 0) throw new Error(`paperboy site failed (${r.status}):\n${r.stderr.slice(-3000)}`);
   const size = measureSite(outDir);
   const growing = GROWING_KINDS.reduce((n, k) => n + size.byKind[k].bytes, 0);

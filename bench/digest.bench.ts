@@ -40,7 +40,10 @@ try {
   const N = 600;
   const pooledRate = async (textEncoding: 'quoted-printable' | 'base64') => {
     const sendConfig = testConfig({ send: { smtpUrl: smtp.url, poolSize: 5, ratePerSecond: 0, maxMessagesPerConnection: 1000, textEncoding } });
-    const messages = await renderDigests(sendConfig, Array.from({ length: N }, (_, i) => input(`m${i}`, 4)));
+    const messages = await renderDigests(
+      sendConfig,
+      Array.from({ length: N }, (_, i) => input(`m${i}`, 4)),
+    );
     const t = performance.now();
     const cpu = process.cpuUsage();
     const report = await sendMessages(sendConfig, messages, { edition: '2025-10-01', quiet: true });
@@ -48,7 +51,9 @@ try {
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000 / report.counts.sent;
     // on a shared machine wall-clock rates swing with load; CPU per message does not
-    console.log(`  ${`pooled (5 connections) + ledger, ${textEncoding}`.padEnd(46)} ${perSecond.toFixed(1).padStart(9)} /s  (${report.counts.sent} messages, ${cpuMs.toFixed(2)} ms CPU each in this process)`);
+    console.log(
+      `  ${`pooled (5 connections) + ledger, ${textEncoding}`.padEnd(46)} ${perSecond.toFixed(1).padStart(9)} /s  (${report.counts.sent} messages, ${cpuMs.toFixed(2)} ms CPU each in this process)`,
+    );
     return { perSecond, messages };
   };
   const { perSecond: pooled, messages } = await pooledRate('quoted-printable');

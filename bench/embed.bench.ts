@@ -36,14 +36,17 @@ console.log(`MiniLM-shaped random BERT: ${(onnx.length / 1e6).toFixed(1)} MB gen
 // Shuffled so input order carries no length pattern (a night's papers arrive in id order, not by length).
 const texts = readDemoPapers()
   .map(paperText)
-  .map((text, i) => ({ text, key: Math.sin(i * 12.9898) * 43758.5453 % 1 }))
+  .map((text, i) => ({ text, key: (Math.sin(i * 12.9898) * 43758.5453) % 1 }))
   .sort((a, b) => a.key - b.key)
   .slice(0, TEXTS)
   .map((x) => x.text);
 
 const config = loadConfig({
   env: {},
-  overrides: { dataDir: join(root, 'data'), embed: { model: 'bench/minilm-random', dtype: 'fp32', localModelPath: root, allowRemoteModels: false, batchSize: BATCH, maxTokens: MAX_TOKENS, threads: 1 } },
+  overrides: {
+    dataDir: join(root, 'data'),
+    embed: { model: 'bench/minilm-random', dtype: 'fp32', localModelPath: root, allowRemoteModels: false, batchSize: BATCH, maxTokens: MAX_TOKENS, threads: 1 },
+  },
 });
 const bucketed = await createEmbedder(config, { quiet: true });
 const naive = await createEmbedder(config, { quiet: true, bucketing: false });
@@ -53,7 +56,10 @@ const sortedOnly = await createEmbedder({ ...config, embed: { ...config.embed, b
 // The same batches the embedder forms: tokenized once, planned as the embedder plans them.
 const tokenizer = loadTokenizer(DEFAULT_TOKENIZER_DIR);
 const tokens = texts.map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
-const plan = planBatches(tokens.map((t) => t.length), { batchSize: BATCH, batchTokens: config.embed.batchTokens, bucketing: true });
+const plan = planBatches(
+  tokens.map((t) => t.length),
+  { batchSize: BATCH, batchTokens: config.embed.batchTokens, bucketing: true },
+);
 const feeds: Record<string, InstanceType<typeof ort.Tensor>>[] = [];
 for (const idx of plan) {
   const batch = idx.map((i) => tokens[i]!);
@@ -120,17 +126,23 @@ const cells = (toks: number[][], how: 'naive' | 'sorted' | 'paperboy', batchSize
   return planBatches(lengths, { batchSize, batchTokens, bucketing: how !== 'naive' }).reduce((c, b) => c + b.length * Math.max(...b.map((i) => lengths[i]!)), 0);
 };
 const real = tokens.reduce((n, x) => n + x.length, 0);
-console.log(`\n${TEXTS} paper texts (title + abstract, ${Math.round(real / TEXTS)} tokens on average, cut at ${MAX_TOKENS}), batch ${BATCH}, ${config.embed.batchTokens} padded tokens per batch at most, 1 intra-op thread; process CPU time, paired per batch, best of ${ROUNDS} rounds`);
+console.log(
+  `\n${TEXTS} paper texts (title + abstract, ${Math.round(real / TEXTS)} tokens on average, cut at ${MAX_TOKENS}), batch ${BATCH}, ${config.embed.batchTokens} padded tokens per batch at most, 1 intra-op thread; process CPU time, paired per batch, best of ${ROUNDS} rounds`,
+);
 console.log(`raw onnxruntime-node session, same tokenized batches : ${rate(raw)} texts/s`);
 console.log(`Paperboy embedder (tokenize + bucket + run + pool)   : ${rate(ours)} texts/s   overhead ${(((ours - raw) / raw) * 100).toFixed(1)} % (goal ≤ 10 %)`);
-console.log(`Paperboy embedder, naive batches (input order)       : ${rate(plain)} texts/s   token cells ${cells(tokens, 'naive')} (${real} real: ${(cells(tokens, 'naive') / real).toFixed(2)}× padding)`);
+console.log(
+  `Paperboy embedder, naive batches (input order)       : ${rate(plain)} texts/s   token cells ${cells(tokens, 'naive')} (${real} real: ${(cells(tokens, 'naive') / real).toFixed(2)}× padding)`,
+);
 console.log(`sorted by length, full batches of ${BATCH} (no budget)  : ${rate(sorted)} texts/s   token cells ${cells(tokens, 'sorted')}`);
 console.log(`Paperboy embedder, bucketed, one call for all texts  : ${rate(whole)} texts/s   token cells ${cells(tokens, 'paperboy')}`);
 console.log(`bucketed vs naive batching (whole runs)              : ${(plain / whole).toFixed(2)}× faster (goal ≥ 1.5×); sorting alone ${(plain / sorted).toFixed(2)}×`);
 
 // A night's scale: token cells for 1,500 paper texts at the default batch size, no model run.
 {
-  const night = readDemoPapers(1500).map(paperText).map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
+  const night = readDemoPapers(1500)
+    .map(paperText)
+    .map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
   console.log(`a night's 1,500 paper texts, batch 32: token cells naive ${cells(night, 'naive', 32)}, sorted ${cells(night, 'sorted', 32)}, bucketed ${cells(night, 'paperboy', 32)}`);
 }
 
@@ -140,7 +152,9 @@ const mixed = texts.slice(0, TEXTS / 2).flatMap((x, i) => [x, readDemoPapers(TEX
 const mixedTokens = mixed.map((x) => tokenizer.encode(x).slice(0, MAX_TOKENS));
 const mixedBucketed = Math.min(await time(() => bucketed.embed(mixed, 'passage')), await time(() => bucketed.embed(mixed, 'passage')));
 const mixedNaive = Math.min(await time(() => naive.embed(mixed, 'passage')), await time(() => naive.embed(mixed, 'passage')));
-console.log(`mixed (${TEXTS / 2} papers + ${TEXTS / 2} titles interleaved): bucketed ${rate(mixedBucketed)} vs naive ${rate(mixedNaive)} texts/s = ${(mixedNaive / mixedBucketed).toFixed(2)}×; token cells ${cells(mixedTokens, 'paperboy')} vs ${cells(mixedTokens, 'naive')}`);
+console.log(
+  `mixed (${TEXTS / 2} papers + ${TEXTS / 2} titles interleaved): bucketed ${rate(mixedBucketed)} vs naive ${rate(mixedNaive)} texts/s = ${(mixedNaive / mixedBucketed).toFixed(2)}×; token cells ${cells(mixedTokens, 'paperboy')} vs ${cells(mixedTokens, 'naive')}`,
+);
 
 // The offline model, for reference.
 const { config: offline, papers } = await sampleStore();

@@ -55,7 +55,9 @@ async function load(url: string, tokens: string[], duration: number, whileRunnin
 
 async function baseline(): Promise<Run> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', `require('node:http').createServer((req, res) => res.end('ok')).listen(${port}, '127.0.0.1', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', `require('node:http').createServer((req, res) => res.end('ok')).listen(${port}, '127.0.0.1', () => console.log('up'))`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve) => child.stdout!.once('data', resolve));
   const tokens = Array.from({ length: 1000 }, (_, i) => `t${i}.x`);
   const run = await load(`http://127.0.0.1:${port}`, tokens, DURATION_S);
@@ -113,8 +115,12 @@ async function main(): Promise<void> {
   console.log(row('endpoint GET /v/<token> page', pages));
   console.log(row('endpoint POST /v/<token>', votes));
   const disk = commitBaseline(config.dataDir);
-  console.log(`${'SQLite commit, 1 row (disk)'.padEnd(28)} ${disk.perSecond.toFixed(0).padStart(8)} ${disk.ms.toFixed(2).padStart(8)}   (commits/s, ms each: votes are committed in batches of concurrent requests)`);
-  console.log(`\nratio endpoint / baseline: votes ${(votes.rps / base.rps).toFixed(2)}x throughput (p99 ${(votes.p99 / Math.max(base.p99, 0.1)).toFixed(1)}x), pages ${(pages.rps / base.rps).toFixed(2)}x`);
+  console.log(
+    `${'SQLite commit, 1 row (disk)'.padEnd(28)} ${disk.perSecond.toFixed(0).padStart(8)} ${disk.ms.toFixed(2).padStart(8)}   (commits/s, ms each: votes are committed in batches of concurrent requests)`,
+  );
+  console.log(
+    `\nratio endpoint / baseline: votes ${(votes.rps / base.rps).toFixed(2)}x throughput (p99 ${(votes.p99 / Math.max(base.p99, 0.1)).toFixed(1)}x), pages ${(pages.rps / base.rps).toFixed(2)}x`,
+  );
   console.log(`goal ≥ ${GOAL.rps} req/s and p99 ≤ ${GOAL.p99Ms} ms: ${votes.rps >= GOAL.rps && votes.p99 <= GOAL.p99Ms ? 'met' : 'NOT met'}`);
   console.log(`durability: ${votes.acked.size} acknowledged votes, ${stored.size} stored, ${missing} acknowledged but missing, ${dup} stored twice`);
 
@@ -132,9 +138,7 @@ async function main(): Promise<void> {
   const restarted = await spawnEndpoint(crashConfig, crashPort, crashLog, env);
   const healthy = (await fetch(`${restarted.url}/healthz`)).ok;
   await stop(restarted, 'SIGTERM');
-  console.log(
-    `kill -9 under load: ${crashRun.acked.size} votes acknowledged before the kill, ${afterCrash.size} stored; ${lost} lost, ${twice} duplicated; restart ${healthy ? 'healthy' : 'FAILED'}`,
-  );
+  console.log(`kill -9 under load: ${crashRun.acked.size} votes acknowledged before the kill, ${afterCrash.size} stored; ${lost} lost, ${twice} duplicated; restart ${healthy ? 'healthy' : 'FAILED'}`);
   if (missing || dup || lost || twice || !healthy) process.exitCode = 1;
 }
 

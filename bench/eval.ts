@@ -63,10 +63,17 @@ async function evalMonth(corpus: Paper[], month: string, cacheDir: string): Prom
   const { history, days, subscribers, earlier } = setUpMonth(corpus, month);
   const monthPapers = days.flatMap((d) => d.papers);
   const seeds = [...new Set(subscribers.flatMap((s) => s.profile.seedPapers))].map((id) => earlier.get(id)!);
-  const source = await frozenVectors(history, [...monthPapers, ...seeds], subscribers.flatMap((s) => s.profile.interests), join(cacheDir, month));
+  const source = await frozenVectors(
+    history,
+    [...monthPapers, ...seeds],
+    subscribers.flatMap((s) => s.profile.interests),
+    join(cacheDir, month),
+  );
   const vectorize = tfidfVectorizer(history.map(paperText));
   const relevant = subscribers.reduce((a, s) => a + s.relevant.size, 0);
-  console.log(`\n## ${month}: ${monthPapers.length} papers in ${days.length} editions, ${history.length} earlier papers; ${subscribers.length} subscribers (seed ${SEED}), ${relevant} relevant papers (${(relevant / subscribers.length).toFixed(1)} each)`);
+  console.log(
+    `\n## ${month}: ${monthPapers.length} papers in ${days.length} editions, ${history.length} earlier papers; ${subscribers.length} subscribers (seed ${SEED}), ${relevant} relevant papers (${(relevant / subscribers.length).toFixed(1)} each)`,
+  );
   for (const run of RUNS) {
     const digests = await replayMonth({ days, subscribers, earlier, source, vectorize, authorsVisible: run === 'authors visible', seed: SEED });
     printRun(`${month}, ${run === 'authors visible' ? 'authors visible (the profile follows its own name)' : 'headline: no author names reach the recommender'}`, digests);

@@ -33,7 +33,10 @@ async function paperboy(): Promise<number> {
 async function measure(): Promise<{ bare: number; paperboy: number; records: number }> {
   const best = { bare: 0, paperboy: 0, records: 0 };
   for (let i = 0; i < rounds; i++) {
-    for (const [name, fn] of [['bare', bare], ['paperboy', paperboy]] as const) {
+    for (const [name, fn] of [
+      ['bare', bare],
+      ['paperboy', paperboy],
+    ] as const) {
       const t = performance.now();
       const n = await fn();
       const rate = n / ((performance.now() - t) / 1000);

@@ -144,8 +144,12 @@ const recall = (got: Neighbour[][], truth: Neighbour[][]) => {
 const qps = (s: number) => Math.round(NQ / s);
 console.log(`k-NN: ${NQ} queries, k = ${K}, over ${n} vectors (dim ${dim})`);
 console.log(`  TypeScript brute force (Float32Array)  ${String(qps(tsSecs)).padStart(7)} q/s   (baseline; timed on ${TS_QUERIES} queries)`);
-console.log(`  faiss flat (IndexFlatIP)                ${String(qps(flatSecs)).padStart(7)} q/s   ${(tsSecs / flatSecs).toFixed(1)}×   recall@10 ${recall(flatRes, exactTs).toFixed(3)}   (build ${flatBuild.toFixed(1)} s)`);
-console.log(`  faiss HNSW32, efSearch ${corpus.index.efSearch} (Paperboy)    ${String(qps(hnswSecs)).padStart(7)} q/s   ${(tsSecs / hnswSecs).toFixed(1)}×   recall@10 ${recall(hnswRes, flatRes).toFixed(3)} (goal ≥ 10×, ≥ 0.95; build ${hnswBuilt.seconds.toFixed(0)} s, cached since ${hnswBuilt.at.slice(0, 16)})`);
+console.log(
+  `  faiss flat (IndexFlatIP)                ${String(qps(flatSecs)).padStart(7)} q/s   ${(tsSecs / flatSecs).toFixed(1)}×   recall@10 ${recall(flatRes, exactTs).toFixed(3)}   (build ${flatBuild.toFixed(1)} s)`,
+);
+console.log(
+  `  faiss HNSW32, efSearch ${corpus.index.efSearch} (Paperboy)    ${String(qps(hnswSecs)).padStart(7)} q/s   ${(tsSecs / hnswSecs).toFixed(1)}×   recall@10 ${recall(hnswRes, flatRes).toFixed(3)} (goal ≥ 10×, ≥ 0.95; build ${hnswBuilt.seconds.toFixed(0)} s, cached since ${hnswBuilt.at.slice(0, 16)})`,
+);
 console.log(`  faiss HNSW32, default efSearch 16       ${String(qps(plainSecs)).padStart(7)} q/s   ${(tsSecs / plainSecs).toFixed(1)}×   recall@10 ${recall(plainRes, flatRes).toFixed(3)}`);
 
 // Neighbour quality on the whole corpus: share of the top 10 with the query's primary category.
@@ -172,7 +176,9 @@ const probe = new faiss.IndexFlatIP(dim);
 probe.add(viaLoop);
 const addSecs = secs(t0);
 void viaFrom;
-console.log(`\nfaiss-node number[] API, ${n} × ${dim} floats: Array.from ${(fromSecs * 1000).toFixed(0)} ms, preallocated loop ${(loopSecs * 1000).toFixed(0)} ms, IndexFlatIP.add ${(addSecs * 1000).toFixed(0)} ms`);
+console.log(
+  `\nfaiss-node number[] API, ${n} × ${dim} floats: Array.from ${(fromSecs * 1000).toFixed(0)} ms, preallocated loop ${(loopSecs * 1000).toFixed(0)} ms, IndexFlatIP.add ${(addSecs * 1000).toFixed(0)} ms`,
+);
 console.log(`  in PaperIndex: building the flat index spent ${flatAddConvert.toFixed(0)} ms converting; ${NQ} queries ${flatConvert.toFixed(0)} ms converting of ${(flatSecs * 1000).toFixed(0)} ms`);
 
 // ---- storage error: stored (int8) vs freshly computed float32 vectors of 400 papers ----
@@ -180,7 +186,10 @@ console.log(`  in PaperIndex: building the flat index spent ${flatAddConvert.toF
   const embedder = await createEmbedder(corpus, { quiet: true });
   const rows = Array.from({ length: 400 }, (_, i) => Math.floor((i * n) / 400));
   const papers = store.getMany(rows.map((r) => set.ids[r]!));
-  const fresh = await embedder.embed(rows.map((r) => paperText(papers.get(set.ids[r]!)!)), 'passage');
+  const fresh = await embedder.embed(
+    rows.map((r) => paperText(papers.get(set.ids[r]!)!)),
+    'passage',
+  );
   let worst = 0;
   let sum = 0;
   let pairs = 0;
@@ -274,9 +283,17 @@ const night = await updateIndexAndSimilar(nightly, fresh.ids, { quiet: true, tod
 const nightSecs = secs(t0);
 const full = { indexKind: night.indexKind };
 console.log(`\nnightly update: ${NEW} new papers against a ${ARCHIVE}-paper archive (${full.indexKind} index, ${corpus.index.factory})`);
-console.log(`  recomputing every list from the index (baseline: ${SAMPLE} queries timed, scaled to ${archive.ids.length})   ${fullSecs.toFixed(1)} s   (the full update incl. writing lists took ${baseBuilt.seconds.toFixed(0)} s when the cache was built)`);
-console.log(`  incremental nightly update                     ${nightSecs.toFixed(1)} s   ${(fullSecs / nightSecs).toFixed(1)}× faster (goal ≤ 30 s); ${night.updatedOld} older papers got a newer similar paper`);
-console.log(`    phases: ${Object.entries(night.phases).map(([p, v]) => `${p} ${v.toFixed(1)} s`).join(', ')}`);
+console.log(
+  `  recomputing every list from the index (baseline: ${SAMPLE} queries timed, scaled to ${archive.ids.length})   ${fullSecs.toFixed(1)} s   (the full update incl. writing lists took ${baseBuilt.seconds.toFixed(0)} s when the cache was built)`,
+);
+console.log(
+  `  incremental nightly update                     ${nightSecs.toFixed(1)} s   ${(fullSecs / nightSecs).toFixed(1)}× faster (goal ≤ 30 s); ${night.updatedOld} older papers got a newer similar paper`,
+);
+console.log(
+  `    phases: ${Object.entries(night.phases)
+    .map(([p, v]) => `${p} ${v.toFixed(1)} s`)
+    .join(', ')}`,
+);
 console.log(`    number[] conversion ${(night.convertMs / 1000).toFixed(1)} s, inside faiss ${(night.faissMs / 1000).toFixed(1)} s; index rebuilt: ${night.indexRebuilt ?? 'no (appended)'}`);
 if (!existsSync(join(dataLayout(nightly.dataDir).similar, '2701.jsonl'))) throw new Error('the new papers got no similar lists');
 rmSync(nightly.dataDir, { recursive: true, force: true });

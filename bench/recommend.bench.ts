@@ -19,7 +19,7 @@ const LOOP_SAMPLE = Number(process.env.BENCH_LOOP_SAMPLE ?? 1_000);
 const dim = 256;
 
 let seed = 11;
-const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 
 const corpus: Paper[] = [];
 for await (const line of lines(openMaybeGzipped(sharedDataPath('papers.jsonl.gz')))) {
@@ -41,14 +41,27 @@ for (let s = 0; s < PROFILES; s++) {
   const interests = Array.from({ length: nInterests }, () => history[Math.floor(random() * history.length)]!);
   const disliked = Array.from({ length: 5 }, () => history[Math.floor(random() * history.length)]!.id);
   const profile: Profile = {
-    id: `s${s}`, name: `S ${s}`, email: 'sealed:v1:x', github: `s${s}`, categories: [...new Set(interests.map((p) => p.primaryCategory))],
-    interests: interests.map((p) => p.title), seedPapers: [], include: { authors: [], keywords: [] }, exclude: { papers: [], authors: [], keywords: ['survey'] },
-    digestSize: 10, schedule: { every: 'day' }, paused: false,
+    id: `s${s}`,
+    name: `S ${s}`,
+    email: 'sealed:v1:x',
+    github: `s${s}`,
+    categories: [...new Set(interests.map((p) => p.primaryCategory))],
+    interests: interests.map((p) => p.title),
+    seedPapers: [],
+    include: { authors: [], keywords: [] },
+    exclude: { papers: [], authors: [], keywords: ['survey'] },
+    digestSize: 10,
+    schedule: { every: 'day' },
+    paused: false,
   };
   const learned = learnProfile({
-    subscriber: profile.id, dim, interests: interests.map((p) => ({ text: p.title, vector: historyVectors.get(p.id)! })), seeds: [],
+    subscriber: profile.id,
+    dim,
+    interests: interests.map((p) => ({ text: p.title, vector: historyVectors.get(p.id)! })),
+    seeds: [],
     votes: { votes: disliked.map((paper) => ({ paper, liked: false, at: '2026-03-01T00:00:00Z', weight: 0.8 })), unsubscribed: false, lastSeq: 5, seen: disliked },
-    vectors: historyVectors, params: { rocchio: { anchor: 1, liked: 1.5, disliked: 0.5 }, newInterestBelow: 0.1, maxInterests: 8 },
+    vectors: historyVectors,
+    params: { rocchio: { anchor: 1, liked: 1.5, disliked: 0.5 }, newInterestBelow: 0.1, maxInterests: 8 },
   });
   subscribers.push({ profile, learned, sent: new Set(), titles: new Map() });
 }

@@ -49,11 +49,18 @@ try {
 
   const cold = timed('cold set-up', 'sh', ['scripts/runner-setup.sh']);
   console.log(`cold: npm ci (empty npm cache) + faiss-node addon build: ${s(cold.seconds)}`);
-  console.log(`  ${cold.output.split('\n').filter((l) => l.startsWith('paperboy')).join('\n  ')}`);
+  console.log(
+    `  ${cold.output
+      .split('\n')
+      .filter((l) => l.startsWith('paperboy'))
+      .join('\n  ')}`,
+  );
   const nodeModules = Number(execFileSync('du', ['-sb', join(repo, 'node_modules')], { encoding: 'utf8' }).split('\t')[0]);
 
   const pack = timed('cache archive', 'sh', ['-c', `tar --posix -cf - node_modules | zstd -q -T0 --long=30 -o ${archive}`]);
-  console.log(`cache archive (tar | zstd -T0 --long=30): ${(statSync(archive).size / 1e6).toFixed(0)} MB from ${(nodeModules / 1e6).toFixed(0)} MB of node_modules, made in ${s(pack.seconds)} (a cold night's save step)`);
+  console.log(
+    `cache archive (tar | zstd -T0 --long=30): ${(statSync(archive).size / 1e6).toFixed(0)} MB from ${(nodeModules / 1e6).toFixed(0)} MB of node_modules, made in ${s(pack.seconds)} (a cold night's save step)`,
+  );
 
   const restores: number[] = [];
   const checks: number[] = [];
@@ -66,7 +73,9 @@ try {
   }
   const warm = median(restores) + median(checks);
   console.log(`warm: extract ${s(median(restores))} + check (stamp, faiss-node search, onnxruntime load) ${s(median(checks))} = ${s(warm)} (median of ${rounds})`);
-  console.log(`cold / warm: ${(cold.seconds / warm).toFixed(1)}×; warm set-up ${warm <= GOAL_SECONDS ? 'within' : 'over'} the ${GOAL_SECONDS} s goal before the archive's download (${(statSync(archive).size / 1e6).toFixed(0)} MB)`);
+  console.log(
+    `cold / warm: ${(cold.seconds / warm).toFixed(1)}×; warm set-up ${warm <= GOAL_SECONDS ? 'within' : 'over'} the ${GOAL_SECONDS} s goal before the archive's download (${(statSync(archive).size / 1e6).toFixed(0)} MB)`,
+  );
 
   // The addon's own BLAS: Debian's OpenBLAS folder hidden under an empty one, faiss-node still answers.
   const addon = join(repo, 'node_modules', 'faiss-node', 'build', 'Release', 'faiss-node.node');
@@ -78,7 +87,10 @@ try {
   const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
   const hidden = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs none ${openblas} && node scripts/check-install.ts && echo loaded`], { cwd: repo, env, encoding: 'utf8' });
   if (hidden.error || /unshare|mount/.test(hidden.stderr)) console.log(`  with Debian's OpenBLAS hidden: not tried (${(hidden.error?.message ?? hidden.stderr).trim().split('\n')[0]})`);
-  else console.log(`  with Debian's OpenBLAS hidden (${openblas} emptied in a private mount namespace): ${hidden.stdout.includes('loaded') ? 'loads and answers' : `FAILS: ${hidden.stdout}${hidden.stderr}`}`);
+  else
+    console.log(
+      `  with Debian's OpenBLAS hidden (${openblas} emptied in a private mount namespace): ${hidden.stdout.includes('loaded') ? 'loads and answers' : `FAILS: ${hidden.stdout}${hidden.stderr}`}`,
+    );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -36,11 +36,17 @@ test("npm test's global setup makes reading the shared data an error in every te
   const dir = mkdtempSync(join(tmpdir(), 'pb-shared-'));
   writeFileSync(join(dir, 'papers.jsonl.gz'), '');
   const file = join(dir, 'reads-shared.test.ts');
-  writeFileSync(file, `import { findSharedData } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bench', 'shared-data.ts')).href)};\nimport { test } from 'node:test';\ntest('reads', () => { findSharedData('papers.jsonl.gz'); });\n`);
+  writeFileSync(
+    file,
+    `import { findSharedData } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bench', 'shared-data.ts')).href)};\nimport { test } from 'node:test';\ntest('reads', () => { findSharedData('papers.jsonl.gz'); });\n`,
+  );
   // The runner's flags exactly as `npm test` passes them.
   const script = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } }).scripts.test;
   const flags = /&& node (.*)$/.exec(script)![1]!.split(' ');
-  assert.ok(flags.some((f) => f.startsWith('--test-global-setup=')), script);
+  assert.ok(
+    flags.some((f) => f.startsWith('--test-global-setup=')),
+    script,
+  );
   const run = (args: string[]) => spawnSync(process.execPath, [...args, file], { cwd: REPO_ROOT, encoding: 'utf8', env: plainEnv({ PAPERBOY_SHARED_DATA: dir }) });
   const guarded = run(flags);
   assert.equal(guarded.status, 1, guarded.stdout + guarded.stderr);
@@ -57,10 +63,7 @@ test('a bench or the evaluation without the shared data stops with one line nami
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
-    assert.ok(
-      r.stderr.startsWith(`${script}: needs papers.jsonl.gz of the project's shared development data, not found (looked for ${join(missing, 'papers.jsonl.gz')}); `),
-      r.stderr,
-    );
+    assert.ok(r.stderr.startsWith(`${script}: needs papers.jsonl.gz of the project's shared development data, not found (looked for ${join(missing, 'papers.jsonl.gz')}); `), r.stderr);
     assert.match(r.stderr, /set PAPERBOY_SHARED_DATA to its folder \(shared\/data\/README\.md there lists each file/);
   }
 });
@@ -70,9 +73,11 @@ test('no code under pipeline/ (the app, every test and test kit) reaches the sha
   const reaches = /shared-data\.ts|\bsharedDataPath\b|\bfindSharedData\b|\.\.\/shared\b|shared\/data|'shared',\s*'data'/;
   for (const f of readdirSync(join(REPO_ROOT, 'pipeline'), { recursive: true, encoding: 'utf8' })) {
     if (!/\.(ts|js|mjs)$/.test(f)) continue;
-    readFileSync(join(REPO_ROOT, 'pipeline', f), 'utf8').split('\n').forEach((line, i) => {
-      if (!/^\s*(\/\/|\*)/.test(line) && reaches.test(line)) offenders.push(`${relative(REPO_ROOT, join(REPO_ROOT, 'pipeline', f))}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(join(REPO_ROOT, 'pipeline', f), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (!/^\s*(\/\/|\*)/.test(line) && reaches.test(line)) offenders.push(`${relative(REPO_ROOT, join(REPO_ROOT, 'pipeline', f))}:${i + 1}: ${line.trim()}`);
+      });
   }
   assert.deepEqual(offenders, []);
 });

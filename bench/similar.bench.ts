@@ -95,14 +95,21 @@ function month(name: string): Month {
   const poolPapers = pool.ids.map((id) => paperOf.get(id)!);
   const inMonth = poolPapers.map((p, i) => ({ p, i })).filter(({ p }) => announced(p).startsWith(name));
   const rand = seededRandom(17);
-  const picked = inMonth.map((x) => ({ x, key: rand() })).sort((a, b) => a.key - b.key).slice(0, QUERIES).map(({ x }) => x.i).sort((a, b) => a - b);
+  const picked = inMonth
+    .map((x) => ({ x, key: rand() }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, QUERIES)
+    .map(({ x }) => x.i)
+    .sort((a, b) => a - b);
   const before = poolPapers.filter((p) => announced(p) < `${name}-01`);
   const coauthors = new Map<string, Set<string>>();
   for (const p of before) for (const a of namesOf(p)) for (const b of namesOf(p)) if (a !== b) (coauthors.get(a) ?? coauthors.set(a, new Set()).get(a)!).add(b);
-  const circle = new Map(picked.map((q) => {
-    const own = namesOf(poolPapers[q]!);
-    return [q, new Set([...own, ...[...own].flatMap((a) => [...(coauthors.get(a) ?? [])])])];
-  }));
+  const circle = new Map(
+    picked.map((q) => {
+      const own = namesOf(poolPapers[q]!);
+      return [q, new Set([...own, ...[...own].flatMap((a) => [...(coauthors.get(a) ?? [])])])];
+    }),
+  );
   const rowsOfName = new Map<string, number[]>();
   poolPapers.forEach((p, r) => {
     for (const a of namesOf(p)) (rowsOfName.get(a) ?? rowsOfName.set(a, []).get(a)!).push(r);
@@ -205,7 +212,12 @@ for (const cut of CUTS) {
     if (w === 0 && cut !== 1) continue;
     const space: HybridSpace = { set: tune.pool, sparse, weight: w };
     const score = (a: number, b: number) => hybridScore(space, a, b);
-    const lists = tune.queries.map((q, i) => candidates[i]!.map((r) => ({ r, s: score(q, r) })).sort((a, b) => b.s - a.s || a.r - b.r).slice(0, K).map((x) => x.r));
+    const lists = tune.queries.map((q, i) =>
+      candidates[i]!.map((r) => ({ r, s: score(q, r) }))
+        .sort((a, b) => b.s - a.s || a.r - b.r)
+        .slice(0, K)
+        .map((x) => x.r),
+    );
     const m = measure(tune, lists, score);
     console.log(row(w === 0 ? 'dense (offline model)' : `hybrid w=${w}, words in ≤ ${cut * 100} % of papers`, m));
     if (w > 0 && total(m) > best.total) best = { w, maxDf: cut, total: total(m) };
@@ -219,7 +231,12 @@ const report = month(REPORT);
 console.log(`report month ${REPORT}: ${report.queries.length} queries against ${report.pool.ids.length} papers, ${report.triples.length} author triples`);
 const random = report.queries.map((q) => Array.from({ length: K }, (_, j) => (q * 7919 + j * 104729 + 1) % report.pool.ids.length));
 console.log(header + '\n|---|---|---|---|---|');
-console.log(row('random papers (chance)', measure(report, random, () => 0)));
+console.log(
+  row(
+    'random papers (chance)',
+    measure(report, random, () => 0),
+  ),
+);
 const dense = paperboyRanking(report, 0, 1);
 const plain = tfidfRanking(report);
 const hybrid = paperboyRanking(report, best.w, best.maxDf);
@@ -228,7 +245,7 @@ console.log(row('dense (offline model)', md));
 console.log(row('TF-IDF (plain)', mt));
 console.log(row(`hybrid (w=${best.w})`, mh));
 const keys = ['category', 'author', 'circle', 'triples'] as const;
-console.log(`hybrid − TF-IDF: ${keys.map((k) => `${k} ${(mh[k] - mt[k] >= 0 ? '+' : '')}${(mh[k] - mt[k]).toFixed(3)}`).join(', ')}`);
+console.log(`hybrid − TF-IDF: ${keys.map((k) => `${k} ${mh[k] - mt[k] >= 0 ? '+' : ''}${(mh[k] - mt[k]).toFixed(3)}`).join(', ')}`);
 console.log(`hybrid ≥ TF-IDF on every measure: ${keys.every((k) => mh[k] >= mt[k]) ? 'yes' : 'NO'} (${secs(t0).toFixed(1)} s)\n`);
 
 // ---- cost: the index stage on the whole corpus, dense score vs hybrid ----
@@ -237,7 +254,10 @@ const night = papers.filter((p) => announced(p) === lastDay).map((p) => p.id);
 console.log(`index stage on ${all.ids.length} papers: every list from scratch, then one night (${night.length} papers of ${lastDay} re-queried)`);
 console.log('| score | full: seconds | night: seconds | night phases (load / forward / older papers) |\n|---|---|---|---|');
 const cost: Record<string, { full: number; night: number }> = {};
-for (const [name, weight] of [['dense (before)', 0], [`hybrid w=${best.w} (after)`, best.w]] as const) {
+for (const [name, weight] of [
+  ['dense (before)', 0],
+  [`hybrid w=${best.w} (after)`, best.w],
+] as const) {
   const cfg: Config = { ...corpus, index: { ...corpus.index, sparseWeight: weight, sparseMaxDf: best.maxDf } };
   rmSync(join(corpus.dataDir, 'similar'), { recursive: true, force: true });
   const full = await updateIndexAndSimilar(cfg, [], { quiet: true });

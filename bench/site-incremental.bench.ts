@@ -92,18 +92,41 @@ function similarLists(papers: Paper[], from: number, lists: Map<string, SimilarE
 }
 
 function writeLayout(dataDir: string, papers: Paper[], next: (n: number) => number): void {
-  writeMap(dataDir, { version: 1, modelKey: 'bench', ids: papers.map((p) => p.id), xy: papers.flatMap(() => [next(100000) / 100, next(100000) / 100]), fitted: 0, fittedAt: '2024-01-01', updatedAt: '2024-01-01' });
+  writeMap(dataDir, {
+    version: 1,
+    modelKey: 'bench',
+    ids: papers.map((p) => p.id),
+    xy: papers.flatMap(() => [next(100000) / 100, next(100000) / 100]),
+    fitted: 0,
+    fittedAt: '2024-01-01',
+    updatedAt: '2024-01-01',
+  });
 }
 
 /** CPU seconds (user + system) of this process's finished children, from /proc: the machine is shared, so wall time alone misleads. */
 function childCpu(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 function build(dataDir: string, outDir: string, full: boolean, cwd: string): BuildReport & { cpu: number } {
   const cpu = childCpu();
-  const args = [join(ROOT, 'bin/paperboy.js'), '--data-dir', dataDir, 'site', '--out', outDir, '--base', '/paperboy/', '--site', 'https://example.github.io/paperboy/', '--json', ...(full ? ['--full'] : [])];
+  const args = [
+    join(ROOT, 'bin/paperboy.js'),
+    '--data-dir',
+    dataDir,
+    'site',
+    '--out',
+    outDir,
+    '--base',
+    '/paperboy/',
+    '--site',
+    'https://example.github.io/paperboy/',
+    '--json',
+    ...(full ? ['--full'] : []),
+  ];
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
   if (r.status !== 0) throw new Error(`paperboy site failed (status ${r.status}):\n${r.stderr.slice(-3000)}`);
   return { ...(JSON.parse(r.stdout) as BuildReport), cpu: childCpu() - cpu };

@@ -38,15 +38,23 @@ try {
   for (const k of SIZE_KINDS) {
     const { bytes, files } = size.byKind[k];
     if (!files) continue;
-    console.log(`${KIND_LABEL[k].padEnd(30)} ${bytes.toLocaleString('en').padStart(11)} ${String(files).padStart(6)} ${kb(bytes / size.papers).padStart(10)}  ${GROWING_KINDS.includes(k) ? 'yes' : 'no (bounded)'}`);
+    console.log(
+      `${KIND_LABEL[k].padEnd(30)} ${bytes.toLocaleString('en').padStart(11)} ${String(files).padStart(6)} ${kb(bytes / size.papers).padStart(10)}  ${GROWING_KINDS.includes(k) ? 'yes' : 'no (bounded)'}`,
+    );
   }
   const perPaper = size.bytes / size.papers;
   const growing = GROWING_KINDS.reduce((n, k) => n + size.byKind[k].bytes, 0);
   const fixed = size.bytes - growing;
-  console.log(`${'total, all-in'.padEnd(30)} ${size.bytes.toLocaleString('en').padStart(11)} ${String(size.files).padStart(6)} ${kb(perPaper).padStart(10)}  budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${perPaper <= BUDGET_BYTES_PER_PAPER ? 'within' : `${((perPaper / BUDGET_BYTES_PER_PAPER - 1) * 100).toFixed(0)}% over`}`);
-  console.log(`${'growing kinds only'.padEnd(30)} ${growing.toLocaleString('en').padStart(11)} ${''.padStart(6)} ${kb(growing / size.papers).padStart(10)}  budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${growing / size.papers <= BUDGET_BYTES_PER_PAPER ? 'within' : 'over'}`);
+  console.log(
+    `${'total, all-in'.padEnd(30)} ${size.bytes.toLocaleString('en').padStart(11)} ${String(size.files).padStart(6)} ${kb(perPaper).padStart(10)}  budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${perPaper <= BUDGET_BYTES_PER_PAPER ? 'within' : `${((perPaper / BUDGET_BYTES_PER_PAPER - 1) * 100).toFixed(0)}% over`}`,
+  );
+  console.log(
+    `${'growing kinds only'.padEnd(30)} ${growing.toLocaleString('en').padStart(11)} ${''.padStart(6)} ${kb(growing / size.papers).padStart(10)}  budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${growing / size.papers <= BUDGET_BYTES_PER_PAPER ? 'within' : 'over'}`,
+  );
   const year = fixed + (growing / size.papers) * YEAR;
-  console.log(`a year (${YEAR.toLocaleString('en')} papers) at this rate: ${(year / 1e9).toFixed(2)} GB (bounded kinds ${(fixed / 1e6).toFixed(1)} MB + ${YEAR.toLocaleString('en')} × ${kb(growing / size.papers)}) of GitHub Pages' ${(DEFAULT_SIZE_LIMIT / 1e9).toFixed(0)} GB`);
+  console.log(
+    `a year (${YEAR.toLocaleString('en')} papers) at this rate: ${(year / 1e9).toFixed(2)} GB (bounded kinds ${(fixed / 1e6).toFixed(1)} MB + ${YEAR.toLocaleString('en')} × ${kb(growing / size.papers)}) of GitHub Pages' ${(DEFAULT_SIZE_LIMIT / 1e9).toFixed(0)} GB`,
+  );
   const pages = papers.map((p) => Buffer.byteLength(readFileSync(join(outDir, 'paper', p.id, 'index.html')))).sort((a, b) => a - b);
   const q = (f: number) => kb(pages[Math.floor(f * (pages.length - 1))]!);
   console.log(`paper page HTML: median ${q(0.5)}, p90 ${q(0.9)}, max ${q(1)}`);
@@ -55,7 +63,7 @@ try {
   console.log('\nsearch index (Pagefind) by the fields indexed, same papers:');
   let base = 0;
   for (const fields of [['title'], ['title', 'authors'], ['title', 'authors', 'id'], ['title', 'authors', 'id', 'opening'], ['title', 'authors', 'id', 'abstract']] as const) {
-    const bytes = await measureSearchFields(papers, [...fields], join(work, `search-${fields.join("-")}`));
+    const bytes = await measureSearchFields(papers, [...fields], join(work, `search-${fields.join('-')}`));
     if (!base) base = bytes;
     console.log(`  ${fields.join(' + ').padEnd(36)} ${kb(bytes / papers.length).padStart(10)} per paper (index, fragments, metadata; ${(bytes / base).toFixed(1)}× titles alone)`);
   }

@@ -29,11 +29,15 @@ const LARGE = Number(process.env.SITE_BENCH_PAPERS ?? 100_000);
 const work = mkdtempSync(join(tmpdir(), 'paperboy-site-bench-'));
 
 function buildWithCli(dataDir: string, outDir: string): BuildReport {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/paperboy.js'), '--data-dir', dataDir, 'site', '--out', outDir, '--base', '/paperboy/', '--site', 'https://example.github.io/paperboy/', '--json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'bin/paperboy.js'), '--data-dir', dataDir, 'site', '--out', outDir, '--base', '/paperboy/', '--site', 'https://example.github.io/paperboy/', '--json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    },
+  );
   if (r.status !== 0) {
     console.error(`paperboy site failed (status ${r.status}, signal ${r.signal}):\n${r.stderr.slice(-3000)}`);
     throw new Error('paperboy site failed');
@@ -122,7 +126,11 @@ async function largeArchive(dataDir: string, n: number): Promise<Paper[]> {
   // Map: UMAP on a sample of the originals, the rest placed by neighbours; clones sit by their original.
   const layout = updateMap(vectors, null, { maxFit: 2000 }).layout;
   const at = new Map(layout.ids.map((id, i) => [id, [layout.xy[2 * i]!, layout.xy[2 * i + 1]!]]));
-  const all: MapLayout = { ...layout, ids: papers.map((p) => p.id), xy: papers.flatMap((_, i) => at.get(originals[i % originals.length]!.id)!.map((v) => v + (i >= originals.length ? (((i * 7919) % 101) - 50) * 1e-3 : 0))) };
+  const all: MapLayout = {
+    ...layout,
+    ids: papers.map((p) => p.id),
+    xy: papers.flatMap((_, i) => at.get(originals[i % originals.length]!.id)!.map((v) => v + (i >= originals.length ? (((i * 7919) % 101) - 50) * 1e-3 : 0))),
+  };
   writeMap(dataDir, all);
   return papers;
 }
@@ -141,7 +149,9 @@ try {
     ['heaviest', heaviest],
   ] as const) {
     const w = pageWeight(join(work, 'demo-out'), p.id);
-    console.log(`  paper page weight (${what}, ${p.id}): ${((w.html + w.css) / 1024).toFixed(1)} KB (HTML ${(w.html / 1024).toFixed(1)} KB + CSS ${(w.css / 1024).toFixed(1)} KB), ${w.scripts} scripts — goal ≤ 50 KB, no JS`);
+    console.log(
+      `  paper page weight (${what}, ${p.id}): ${((w.html + w.css) / 1024).toFixed(1)} KB (HTML ${(w.html / 1024).toFixed(1)} KB + CSS ${(w.css / 1024).toFixed(1)} KB), ${w.scripts} scripts — goal ≤ 50 KB, no JS`,
+    );
   }
 
   // Incremental map placement at archive scale: one night (500 new papers) against the rest.
@@ -149,9 +159,17 @@ try {
   const anchors = Array.from({ length: 1500 }, (_, i) => i);
   const anchorXy = anchors.flatMap((i) => [i % 40, Math.floor(i / 40)]);
   const t = performance.now();
-  placeByNeighbours(vectors, anchors, anchorXy, Array.from({ length: 500 }, (_, i) => 1500 + i), 8);
+  placeByNeighbours(
+    vectors,
+    anchors,
+    anchorXy,
+    Array.from({ length: 500 }, (_, i) => 1500 + i),
+    8,
+  );
   const perPair = (performance.now() - t) / (500 * 1500);
-  console.log(`  map, fallback exact search: placing a night's 500 papers against 100k placed ones ≈ ${((perPair * 500 * 100_000) / 1000).toFixed(0)}s (dim 384; measured on 500×1500). With the index stage's similar lists placement skips this search.`);
+  console.log(
+    `  map, fallback exact search: placing a night's 500 papers against 100k placed ones ≈ ${((perPair * 500 * 100_000) / 1000).toFixed(0)}s (dim 384; measured on 500×1500). With the index stage's similar lists placement skips this search.`,
+  );
 
   // Large synthetic archive.
   const largeDir = join(tmpdir(), `paperboy-site-bench-archive-${LARGE}`);

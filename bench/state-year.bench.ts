@@ -50,7 +50,14 @@ import { seededRandom } from '../pipeline/util/random.ts';
 import { buildDemoArchive } from './demo-archive.ts';
 import { findSharedData } from './shared-data.ts';
 
-const { values: args } = parseArgs({ options: { nights: { type: 'string', default: '250' }, subscribers: { type: 'string', default: '20' }, papers: { type: 'string', default: '1500' }, 'baseline-nights': { type: 'string', default: '60' } } });
+const { values: args } = parseArgs({
+  options: {
+    nights: { type: 'string', default: '250' },
+    subscribers: { type: 'string', default: '20' },
+    papers: { type: 'string', default: '1500' },
+    'baseline-nights': { type: 'string', default: '60' },
+  },
+});
 const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
@@ -114,9 +121,13 @@ async function sealSingleFile(s: Store): Promise<void> {
 function message(subscriber: string, date: string, picks: Pick[], rnd: () => number): object {
   const chosen = picks.map(() => papers[Math.floor(rnd() * papers.length)]!);
   const token = () => Buffer.from(Array.from({ length: 48 }, () => Math.floor(rnd() * 256))).toString('base64url');
-  const chrome = '<table role="presentation" style="width:100%;border-collapse:collapse;font-family:Helvetica,Arial,sans-serif"><tr><td style="padding:0 16px;font-size:15px;line-height:1.5;color:#1f2328">';
+  const chrome =
+    '<table role="presentation" style="width:100%;border-collapse:collapse;font-family:Helvetica,Arial,sans-serif"><tr><td style="padding:0 16px;font-size:15px;line-height:1.5;color:#1f2328">';
   const html = `<!doctype html><html><head><style>${'.pb{margin:0;padding:0} '.repeat(300)}</style></head><body>${chosen
-    .map((p) => `${chrome}<a href="https://arxiv.org/abs/${p.id}">${p.title}</a><p>${p.abstract}</p><a href="https://votes.example.org/v/${token()}.up">👍</a> <a href="https://votes.example.org/v/${token()}.down">👎</a></td></tr></table>`)
+    .map(
+      (p) =>
+        `${chrome}<a href="https://arxiv.org/abs/${p.id}">${p.title}</a><p>${p.abstract}</p><a href="https://votes.example.org/v/${token()}.up">👍</a> <a href="https://votes.example.org/v/${token()}.down">👎</a></td></tr></table>`,
+    )
     .join('\n')}</body></html>`;
   const text = chosen.map((p) => `${p.title}\nhttps://arxiv.org/abs/${p.id}\n${p.abstract}\n👍 https://votes.example.org/v/${token()}.up\n`).join('\n');
   return { subscriber, edition: date, to: `${subscriber}@lab.example.org`, subject: `${chosen[0]!.title} + ${chosen.length - 1} more`, html, text, messageId: `<${subscriber}.${date}@paperboy>` };
@@ -127,7 +138,16 @@ const base64Vector = (rnd: () => number) => Buffer.from(Float32Array.from({ leng
 /** One night's private files, the same for every store (same seed). */
 async function night(s: Store, date: string, i: number): Promise<void> {
   const rnd = seededRandom(i + 1);
-  const picks = new Map<string, Pick[]>(subscribers.map((sub) => [sub, Array.from({ length: 10 }, (_, k) => ({ paperId: `${date.slice(2, 4)}${date.slice(5, 7)}.${String(Math.floor(rnd() * 99999)).padStart(5, '0')}`, score: Math.round(rnd() * 1000) / 1000, reason: k % 3 ? 'close to your interest' : 'mentions a phrase you follow' }))]));
+  const picks = new Map<string, Pick[]>(
+    subscribers.map((sub) => [
+      sub,
+      Array.from({ length: 10 }, (_, k) => ({
+        paperId: `${date.slice(2, 4)}${date.slice(5, 7)}.${String(Math.floor(rnd() * 99999)).padStart(5, '0')}`,
+        score: Math.round(rnd() * 1000) / 1000,
+        reason: k % 3 ? 'close to your interest' : 'mentions a phrase you follow',
+      })),
+    ]),
+  );
   writeFileAtomic(dataLayout(s.dir).picks(date), JSON.stringify(Object.fromEntries(picks), null, 1) + '\n');
   recordPicks(s.dir, date, picks);
   mkdirSync(dataLayout(s.dir).outbox(date), { recursive: true });
@@ -138,11 +158,18 @@ async function night(s: Store, date: string, i: number): Promise<void> {
     sends.push(ledger.markSending(sub, date, `<${sub}.${date}@paperboy>`).then(() => ledger.mark(sub, date, 'sent', '250 2.0.0 Ok: queued as ' + Math.floor(rnd() * 1e12).toString(36))));
     // The learned profile is rewritten every night (decay moves every weight).
     const interests = Array.from({ length: 3 }, (_, k) => ({ label: `interest ${k}`, source: 'stated', likes: rnd(), dislikes: 0, papers: [], vector: base64Vector(rnd) }));
-    writeFileAtomic(join(s.dir, 'profiles-state', `${sub}.json`), JSON.stringify({ subscriber: sub, modelKey: 'paperboy/static-lsa@0123456789:fp32:mean:t512', dim: 256, asOf: date, votes: i, interests }) + '\n');
+    writeFileAtomic(
+      join(s.dir, 'profiles-state', `${sub}.json`),
+      JSON.stringify({ subscriber: sub, modelKey: 'paperboy/static-lsa@0123456789:fp32:mean:t512', dim: 256, asOf: date, votes: i, interests }) + '\n',
+    );
     if (rnd() < 0.33) {
       mkdirSync(join(s.dir, 'feedback'), { recursive: true });
       const paper = picks.get(sub)![0]!.paperId;
-      writeFileSync(join(s.dir, 'feedback', `${sub}.jsonl`), JSON.stringify({ seq: i, subscriber: sub, paper, action: rnd() < 0.8 ? 'up' : 'down', edition: date, at: `${date}T08:00:00.000Z` }) + '\n', { flag: 'a' });
+      writeFileSync(
+        join(s.dir, 'feedback', `${sub}.jsonl`),
+        JSON.stringify({ seq: i, subscriber: sub, paper, action: rnd() < 0.8 ? 'up' : 'down', edition: date, at: `${date}T08:00:00.000Z` }) + '\n',
+        { flag: 'a' },
+      );
     }
   }
   await Promise.all(sends);
@@ -218,7 +245,18 @@ class PublicState {
       this.seq.set(month, seq);
       const reuse = Math.floor(this.drawn / this.source.length);
       const p = this.source[this.drawn++ % this.source.length]!;
-      fresh.push({ ...p, id: `${month}.${String(seq).padStart(5, '0')}`, version: 1, title: rotate(p.title, reuse), abstract: rotate(p.abstract, reuse), authors: p.authors.map((a) => rotate(a, reuse)), submitted: date, updated: date, announced: date, announceType: 'new' });
+      fresh.push({
+        ...p,
+        id: `${month}.${String(seq).padStart(5, '0')}`,
+        version: 1,
+        title: rotate(p.title, reuse),
+        abstract: rotate(p.abstract, reuse),
+        authors: p.authors.map((a) => rotate(a, reuse)),
+        submitted: date,
+        updated: date,
+        announced: date,
+        announceType: 'new',
+      });
     }
     this.store.upsert(fresh);
 
@@ -228,7 +266,11 @@ class PublicState {
     const vectors = new Float32Array(shard.vectors.length + added.length);
     vectors.set(shard.vectors);
     vectors.set(added, shard.vectors.length);
-    this.vectors.writeShard(month, { modelKey: this.modelKey, dim: DIM, ids: [...shard.ids, ...fresh.map((p) => p.id)], hashes: [...shard.hashes, ...fresh.map((p) => contentHash(p.title + p.abstract))], vectors }, this.storage);
+    this.vectors.writeShard(
+      month,
+      { modelKey: this.modelKey, dim: DIM, ids: [...shard.ids, ...fresh.map((p) => p.id)], hashes: [...shard.hashes, ...fresh.map((p) => contentHash(p.title + p.abstract))], vectors },
+      this.storage,
+    );
 
     // Each new paper's neighbours: most from about the last month of papers, the rest from anywhere;
     // the new paper enters each neighbour's "newer similar" list when it scores among its best k.
@@ -321,7 +363,9 @@ try {
   // The baseline's growth per night at its last night, projected: it adds the whole (growing) state every night.
   const last = BASELINE_NIGHTS;
   const perNight = (baselineAt.get(last)! - (baselineAt.get(30) ?? 0)) / (last - (baselineAt.has(30) ? 30 : 0));
-  console.log(`  baseline after ${last} nights: ${MB(baselineAt.get(last)!)} packed, largest file ${MB(baselineLargest.bytes)} (${baselineLargest.path}); its nightly growth rises with the outbox, ~${MB(perNight)}/night averaged over nights ${baselineAt.has(30) ? 31 : 1}–${last}`);
+  console.log(
+    `  baseline after ${last} nights: ${MB(baselineAt.get(last)!)} packed, largest file ${MB(baselineLargest.bytes)} (${baselineLargest.path}); its nightly growth rises with the outbox, ~${MB(perNight)}/night averaged over nights ${baselineAt.has(30) ? 31 : 1}–${last}`,
+  );
   if (NIGHTS > last) console.log(`  baseline projected to ${NIGHTS} nights (growth ∝ nights, size ∝ nights²): ~${MB(baselineAt.get(last)! * (NIGHTS / last) ** 2)}`);
 
   // Sealing the unchanged state again, and a fresh checkout opening and sealing it: nothing to commit.
@@ -337,7 +381,9 @@ try {
   if (git(now.dir, 'diff', '--cached', '--name-only').trim()) git(now.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'reseal');
   console.log(`  sealing the unchanged state again (here and in a fresh clone after \`state open\`): ${changed} files changed, +${packed(now.dir) - before} bytes packed`);
   const ledger = statSync(join(now.dir, 'send', 'ledger.sqlite')).size;
-  console.log(`  send ledger after ${NIGHTS} nights: ${MB(ledger)} (${NIGHTS * SUBSCRIBERS} rows, ${Math.round(ledger / (NIGHTS * SUBSCRIBERS))} bytes/row), sealed in ${Math.ceil(ledger / PART_BYTES)} parts of ≤ ${PART_BYTES / 1024} KiB`);
+  console.log(
+    `  send ledger after ${NIGHTS} nights: ${MB(ledger)} (${NIGHTS * SUBSCRIBERS} rows, ${Math.round(ledger / (NIGHTS * SUBSCRIBERS))} bytes/row), sealed in ${Math.ceil(ledger / PART_BYTES)} parts of ≤ ${PART_BYTES / 1024} KiB`,
+  );
   rmSync(clone, { recursive: true, force: true });
 
   // The archive these papers make: the demo corpus's archive built for real and measured by kind
@@ -345,10 +391,14 @@ try {
   const work = mkdtempSync(join(tmpdir(), 'pb-year-site-'));
   try {
     const site = buildDemoArchive(work, readDemoPapers());
-    console.log(`archive (the demo corpus's ${site.size.papers.toLocaleString('en')} papers built in ${site.seconds.toFixed(0)} s: ${(site.growingPerPaper / 1000).toFixed(2)} KB/paper growing kinds, ${MB(site.fixedBytes)} bounded; GitHub Pages' limit ${MB(DEFAULT_SIZE_LIMIT)}):`);
+    console.log(
+      `archive (the demo corpus's ${site.size.papers.toLocaleString('en')} papers built in ${site.seconds.toFixed(0)} s: ${(site.growingPerPaper / 1000).toFixed(2)} KB/paper growing kinds, ${MB(site.fixedBytes)} bounded; GitHub Pages' limit ${MB(DEFAULT_SIZE_LIMIT)}):`,
+    );
     for (const [nights, n] of papersAt) {
       const bytes = site.fixedBytes + site.growingPerPaper * n;
-      console.log(`  after ${String(nights).padStart(3)} nights: ${MB(bytes).padStart(9)} for ${n.toLocaleString('en')} papers (${((bytes / n) / 1000).toFixed(2)} KB/paper all-in, ${((bytes / DEFAULT_SIZE_LIMIT) * 100).toFixed(0)}% of the limit)`);
+      console.log(
+        `  after ${String(nights).padStart(3)} nights: ${MB(bytes).padStart(9)} for ${n.toLocaleString('en')} papers (${(bytes / n / 1000).toFixed(2)} KB/paper all-in, ${((bytes / DEFAULT_SIZE_LIMIT) * 100).toFixed(0)}% of the limit)`,
+      );
     }
     const fits = Math.floor((DEFAULT_SIZE_LIMIT - site.fixedBytes) / site.growingPerPaper);
     console.log(`  the limit is reached at ${fits.toLocaleString('en')} papers: night ${Math.ceil(fits / PAPERS_PER_NIGHT)} at ${PAPERS_PER_NIGHT.toLocaleString('en')} a night`);
@@ -356,7 +406,6 @@ try {
     rmSync(work, { recursive: true, force: true });
   }
   console.log(`simulated in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
-
 } finally {
   rmSync(baseline.dir, { recursive: true, force: true });
   rmSync(now.dir, { recursive: true, force: true });

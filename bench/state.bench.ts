@@ -50,12 +50,14 @@ try {
   }
   const end = { papers: await papers(), packed: packed(), tree: tree() };
   const added = end.papers - base.papers;
-  const perK = (bytes: number) => `${((bytes / added) * 1000 / 1e6).toFixed(2)} MB`;
+  const perK = (bytes: number) => `${(((bytes / added) * 1000) / 1e6).toFixed(2)} MB`;
   console.log(`baseline after night 1: ${base.papers} papers, working tree ${(base.tree / 1e6).toFixed(1)} MB, packed history ${(base.packed / 1e6).toFixed(1)} MB`);
   console.log(`${DEMO_DAYS - 1} more nights (${announced} with announcements): +${added} papers`);
   console.log(`  working tree: +${((end.tree - base.tree) / 1e6).toFixed(2)} MB = ${perK(end.tree - base.tree)} per 1,000 papers`);
-  console.log(`  packed git history: +${((end.packed - base.packed) / 1e6).toFixed(2)} MB = ${perK(end.packed - base.packed)} per 1,000 papers, ${((end.packed - base.packed) / announced / 1e6).toFixed(2)} MB per announcement day`);
-  console.log(`  a month (~21 announcement days at this corpus's ~${Math.round(added / announced)} papers/day): ~${(((end.packed - base.packed) / announced) * 21 / 1e6).toFixed(0)} MB of history`);
+  console.log(
+    `  packed git history: +${((end.packed - base.packed) / 1e6).toFixed(2)} MB = ${perK(end.packed - base.packed)} per 1,000 papers, ${((end.packed - base.packed) / announced / 1e6).toFixed(2)} MB per announcement day`,
+  );
+  console.log(`  a month (~21 announcement days at this corpus's ~${Math.round(added / announced)} papers/day): ~${((((end.packed - base.packed) / announced) * 21) / 1e6).toFixed(0)} MB of history`);
 } finally {
   await world.close();
 }

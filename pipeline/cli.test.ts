@@ -67,7 +67,13 @@ function packagesLoadedBy(entry: string): string[] {
     // `import type` and `export type` are erased before Node runs the file; `import()` waits for its command.
     for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
       if (spec!.startsWith('.')) visit(resolve(dirname(file), spec!));
-      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!)) packages.add(spec!.split('/').slice(0, spec!.startsWith('@') ? 2 : 1).join('/'));
+      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!))
+        packages.add(
+          spec!
+            .split('/')
+            .slice(0, spec!.startsWith('@') ? 2 : 1)
+            .join('/'),
+        );
     }
   };
   visit(entry);
@@ -133,8 +139,11 @@ test('under an older Node, stopping `paperboy` stops the real process and passes
   const node = olderNode();
   if (!node) return t.skip('no Node older than 24 on this machine');
   const env = {
-    PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: mkdtempSync(join(tmpdir(), 'pb-cli-serve-')),
-    PAPERBOY_LINKS__KEYS: JSON.stringify({ k1: 'wrapper-test-key-0123456789' }), PAPERBOY_ENDPOINT__PORT: '0', PAPERBOY_ENDPOINT__HOST: '127.0.0.1',
+    PATH: process.env.PATH ?? '',
+    PAPERBOY_DATA_DIR: mkdtempSync(join(tmpdir(), 'pb-cli-serve-')),
+    PAPERBOY_LINKS__KEYS: JSON.stringify({ k1: 'wrapper-test-key-0123456789' }),
+    PAPERBOY_ENDPOINT__PORT: '0',
+    PAPERBOY_ENDPOINT__HOST: '127.0.0.1',
   };
   // Its own process group, so whatever it leaves running is stopped at the end even if the test fails.
   const wrapper = spawn(node, [join(root, 'bin', 'paperboy.js'), 'serve'], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'inherit'], detached: true });

@@ -52,7 +52,7 @@ function buildProgram(): Command {
     .option('--config <file>', `config file (default: ./paperboy.config.json, or PAPERBOY_CONFIG)`)
     .option('-q, --quiet', 'no progress output');
   // The configuration (zod and every stage's schema) loads before a command runs, not for --help or --version.
-  let loadConfig: (typeof import('./config.ts'))['loadConfig'] | undefined;
+  let loadConfig: typeof import('./config.ts')['loadConfig'] | undefined;
   program.hook('preAction', async () => {
     ({ loadConfig } = await import('./config.ts'));
   });
@@ -76,7 +76,13 @@ function oneLineErrors(cmd: Command): void {
   cmd.exitOverride((err: CommanderError) => {
     if (err.exitCode === 0) throw err;
     // Commander puts its suggestion on a second line ("(Did you mean --json?)"): keep it, on one.
-    throw new UsageError(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, ''), cmd);
+    throw new UsageError(
+      err.message
+        .replace(/^error: /, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(/\.$/, ''),
+      cmd,
+    );
   });
   if (cmd.commands.length === 0) return;
   cmd.helpCommand(false);

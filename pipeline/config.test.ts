@@ -22,7 +22,10 @@ test('file < environment < flags, and every problem is reported with its path', 
   const c = loadConfig({ env: { PAPERBOY_ARXIV__RETRIES: '3' }, cwd: dir, overrides: { dataDir: 'from-flag' } });
   assert.equal(c.dataDir, join(dir, 'from-flag'));
   assert.equal(c.arxiv.retries, 3);
-  assert.throws(() => loadConfig({ env: { PAPERBOY_ARXIV__RETRIES: '-1', PAPERBOY_ENDPOINT__EVENTS_TOKEN: 'short' }, cwd: dir }), /invalid configuration \(arxiv\.retries: .*; endpoint\.eventsToken: .*\)/);
+  assert.throws(
+    () => loadConfig({ env: { PAPERBOY_ARXIV__RETRIES: '-1', PAPERBOY_ENDPOINT__EVENTS_TOKEN: 'short' }, cwd: dir }),
+    /invalid configuration \(arxiv\.retries: .*; endpoint\.eventsToken: .*\)/,
+  );
   writeFileSync(join(dir, 'bad.json'), '{');
   assert.throws(() => loadConfig({ file: 'bad.json', env: {}, cwd: dir }), /is not valid JSON/);
   assert.throws(() => loadConfig({ file: 'missing.json', env: {}, cwd: dir }), /does not exist/);
@@ -32,7 +35,15 @@ test('an environment value is the string it is where the schema wants a string, 
   const cwd = mkdtempSync(join(tmpdir(), 'pb-cfg-'));
   const token = '12345678901234567890';
   const c = loadConfig({
-    env: { PAPERBOY_DATA_DIR: '123', PAPERBOY_SITE__TITLE: '2025', PAPERBOY_ENDPOINT__EVENTS_TOKEN: token, PAPERBOY_PROFILES__PRIVACY: 'private', PAPERBOY_SITE__SEARCH: 'false', PAPERBOY_LINKS__KEYS: '{"k1":"0123456789abcdef"}', PAPERBOY_PROFILES__MAINTAINERS: '["ann"]' },
+    env: {
+      PAPERBOY_DATA_DIR: '123',
+      PAPERBOY_SITE__TITLE: '2025',
+      PAPERBOY_ENDPOINT__EVENTS_TOKEN: token,
+      PAPERBOY_PROFILES__PRIVACY: 'private',
+      PAPERBOY_SITE__SEARCH: 'false',
+      PAPERBOY_LINKS__KEYS: '{"k1":"0123456789abcdef"}',
+      PAPERBOY_PROFILES__MAINTAINERS: '["ann"]',
+    },
     cwd,
   });
   assert.equal(c.dataDir, join(cwd, '123'));

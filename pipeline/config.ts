@@ -111,7 +111,13 @@ function snakeToCamel(s: string): string {
 }
 
 function envName(path: string): string {
-  return ENV_PREFIX + path.split('.').map((k) => k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join('__');
+  return (
+    ENV_PREFIX +
+    path
+      .split('.')
+      .map((k) => k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase())
+      .join('__')
+  );
 }
 
 function parseJsonOrString(raw: string): unknown {

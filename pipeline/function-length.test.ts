@@ -99,6 +99,9 @@ test(`no function is over ${MAX_LINES} lines`, () => {
 test('the function finder sees the functions it must', () => {
   // A check that measured nothing would pass: the code has hundreds of functions, some long.
   assert.ok(measured.length > 300, `${measured.length} functions measured`);
-  assert.ok(measured.some((f) => f.key.startsWith('pipeline/recommend/rank.ts ')), 'rank.ts is measured');
+  assert.ok(
+    measured.some((f) => f.key.startsWith('pipeline/recommend/rank.ts ')),
+    'rank.ts is measured',
+  );
   assert.ok(Math.max(...measured.map((f) => f.lines)) >= 50, 'the longest function is at least 50 lines');
 });

@@ -74,7 +74,15 @@ test('finds a circle, naming its modules in import order', () => {
     ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
     ['e.ts', 'e.ts'],
   ]);
-  assert.deepEqual(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), []);
+  assert.deepEqual(
+    importCycles(
+      new Map([
+        ['a.ts', ['b.ts']],
+        ['b.ts', []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test('no import circle in the code', () => {

@@ -74,8 +74,7 @@ export async function fuzzSite(input: SiteFuzzInput): Promise<SiteFuzzReport> {
         const page = await parsePage(parser, text);
         for (const problem of page.problems) fail(problem);
         for (const c of page.linkedCategories) if (categoryProblem(c, 'paper')) fail(`a link to category ${JSON.stringify(c)}`);
-      }
-      else if (f.endsWith('.xml')) for (const problem of feedProblems(text)) fail(problem);
+      } else if (f.endsWith('.xml')) for (const problem of feedProblems(text)) fail(problem);
       else {
         try {
           JSON.parse(text);

@@ -68,10 +68,41 @@ type Rng = ReturnType<typeof generator>;
 
 /** Pieces attackers and damaged data bring: markup, script URLs, controls, lone surrogates, header breaks. */
 const HOSTILE = [
-  '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '<svg onload=alert(1)>', '</title><script>',
-  '\u0000', '\ud800', '\udfff', '\u202e', '\r\n', '\r\nBcc: victim@example.org', '\u0085', '\u2028', '\ufeff', '\uffff', '\u001b[31m',
-  '&amp;', '&#x3C;script', ']]>', '<![CDATA[', '<!--', '{{name}}', '${x}', '$\\href{javascript:alert(1)}{x}$', '\\url{javascript:x}',
-  '%0d%0a', '../../etc/passwd', '😀', "'", '"', '`', '\\', '&', '<', '>',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  'javascript:alert(1)',
+  '<svg onload=alert(1)>',
+  '</title><script>',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\u202e',
+  '\r\n',
+  '\r\nBcc: victim@example.org',
+  '\u0085',
+  '\u2028',
+  '\ufeff',
+  '\uffff',
+  '\u001b[31m',
+  '&amp;',
+  '&#x3C;script',
+  ']]>',
+  '<![CDATA[',
+  '<!--',
+  '{{name}}',
+  '${x}',
+  '$\\href{javascript:alert(1)}{x}$',
+  '\\url{javascript:x}',
+  '%0d%0a',
+  '../../etc/passwd',
+  '😀',
+  "'",
+  '"',
+  '`',
+  '\\',
+  '&',
+  '<',
+  '>',
 ];
 const WORDS = ['graph', 'neural', 'splatting', 'quantum', 'lattice', 'regression', 'diffusion', 'p < n', 'a<b', 'x > 0'];
 const CATEGORIES = ['cs.CV', 'cs.CL', 'math.AG', 'hep-th', 'chao-dyn', 'cond-mat.str-el', 'astro-ph', 'physics.optics'];
@@ -111,7 +142,7 @@ function kaggleLine(rng: Rng, n: number): string {
   };
   const line = JSON.stringify(record);
   const r = rng.next();
-  return r < 0.04 ? line.slice(0, rng.int(line.length)) : r < 0.06 ? text(rng) .replace(/\n/g, ' ') : line;
+  return r < 0.04 ? line.slice(0, rng.int(line.length)) : r < 0.06 ? text(rng).replace(/\n/g, ' ') : line;
 }
 
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/;
@@ -259,11 +290,15 @@ async function fuzzProfiles(run: FuzzRun): Promise<void> {
     run.report.profiles++;
     const field = run.rng.pick(['name', 'interests', 'include', 'exclude', 'categories', 'email', 'github', 'id']);
     const value =
-      field === 'include' || field === 'exclude' ? { authors: [text(run.rng, 1)], keywords: [text(run.rng, 2)] }
-      : field === 'categories' ? [run.rng.pick([...CATEGORIES, ...BAD_CATEGORIES])]
-      : field === 'interests' && run.rng.chance(0.5) ? [text(run.rng, 3), text(run.rng, 3)]
-      : field === 'email' && run.rng.chance(0.5) ? `sealed:v1:${Buffer.from(text(run.rng, 8)).toString('base64')}`
-      : text(run.rng, 2);
+      field === 'include' || field === 'exclude'
+        ? { authors: [text(run.rng, 1)], keywords: [text(run.rng, 2)] }
+        : field === 'categories'
+          ? [run.rng.pick([...CATEGORIES, ...BAD_CATEGORIES])]
+          : field === 'interests' && run.rng.chance(0.5)
+            ? [text(run.rng, 3), text(run.rng, 3)]
+            : field === 'email' && run.rng.chance(0.5)
+              ? `sealed:v1:${Buffer.from(text(run.rng, 8)).toString('base64')}`
+              : text(run.rng, 2);
     try {
       const { profile } = await checkProfile('profiles/alice.json', JSON.stringify({ ...run.alice, [field]: value }), { privacy: 'public' });
       if (profile) {
@@ -283,7 +318,9 @@ async function fuzzEndpoint(run: FuzzRun): Promise<void> {
   const token = voteToken(run.endpointConfig, subscriber, paper, run.rng.chance(0.5) ? 'up' : 'down');
   for (let i = 0; i < 20; i++) {
     const mutated = mutate(run.rng, token);
-    const path = run.rng.chance(0.7) ? `/${run.rng.pick(['v', 'u'])}/${mutated}` : run.rng.pick(['//[', '/v/', '/v/a.b/c', '/%zz', '/events?since=-1', `/${text(run.rng, 1)}`, '/?' + 'a'.repeat(3000)]);
+    const path = run.rng.chance(0.7)
+      ? `/${run.rng.pick(['v', 'u'])}/${mutated}`
+      : run.rng.pick(['//[', '/v/', '/v/a.b/c', '/%zz', '/events?since=-1', `/${text(run.rng, 1)}`, '/?' + 'a'.repeat(3000)]);
     const method = run.rng.pick(['GET', 'POST', 'HEAD', 'PUT', 'OPTIONS']);
     const status = await send(run.endpoint.url, method, path, run.rng.chance(0.5) ? 'action=up&origin=open' : text(run.rng, 2));
     if (status === undefined) continue;
@@ -361,12 +398,18 @@ function mutate(rng: Rng, token: string): string {
   const at = rng.int(token.length);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=%+/';
   switch (rng.int(6)) {
-    case 0: return token.slice(0, at) + rng.pick([...alphabet]) + token.slice(at + 1);
-    case 1: return token.slice(0, at);
-    case 2: return token + rng.pick([...alphabet]);
-    case 3: return token.slice(0, -1) + rng.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']);
-    case 4: return encodeURIComponent(text(rng, 1).toWellFormed());
-    default: return token.split('.').reverse().join('.');
+    case 0:
+      return token.slice(0, at) + rng.pick([...alphabet]) + token.slice(at + 1);
+    case 1:
+      return token.slice(0, at);
+    case 2:
+      return token + rng.pick([...alphabet]);
+    case 3:
+      return token.slice(0, -1) + rng.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']);
+    case 4:
+      return encodeURIComponent(text(rng, 1).toWellFormed());
+    default:
+      return token.split('.').reverse().join('.');
   }
 }
 

@@ -9,7 +9,7 @@ const papers = smallCorpus();
 const day = papers.filter((p) => p.announced === '2025-11-19');
 const splat = (t: string) => /gaussian splatting/i.test(t);
 
-test('the TF-IDF profile ranks papers on the profile\'s topic first', () => {
+test("the TF-IDF profile ranks papers on the profile's topic first", () => {
   const vectorize = tfidfVectorizer(papers.filter((p) => p.announced! < '2025-11-19').map(paperText));
   const profile = tfidfProfile(['3D Gaussian splatting for real-time novel view synthesis'], vectorize);
   const top = rankTfidf(day, profile, vectorize, 5).map((id) => day.find((p) => p.id === id)!);
@@ -26,7 +26,14 @@ test('the single profile vector is the normalised mean of its parts, and ranks b
 
 test('newest takes the highest arXiv ids; random is a seeded sample without repeats', () => {
   const newest = rankNewest(day, 10);
-  assert.deepEqual(newest, day.map((p) => p.id).sort().reverse().slice(0, 10));
+  assert.deepEqual(
+    newest,
+    day
+      .map((p) => p.id)
+      .sort()
+      .reverse()
+      .slice(0, 10),
+  );
   const r = rankRandom(day, seededRandom(4), 10);
   assert.equal(new Set(r).size, 10);
   assert.deepEqual(rankRandom(day, seededRandom(4), 10), r);

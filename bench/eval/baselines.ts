@@ -52,7 +52,12 @@ export function rankRandom(candidates: Candidate[], random: () => number, k: num
 const STOP = new Set('a an and are as at be by for from has have in is it its of on or our that the their this to we which with via using based'.split(' '));
 
 function terms(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}-]+/gu)?.filter((w) => !STOP.has(w)) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .match(/[\p{L}\p{N}][\p{L}\p{N}-]+/gu)
+      ?.filter((w) => !STOP.has(w)) ?? []
+  );
 }
 
 export type Sparse = Map<string, number>;

@@ -10,6 +10,9 @@ test('readers leave about 40 % of picks unclicked and press the wrong button abo
   assert.ok(Math.abs(events.length / picks.length - 0.6) < 0.02, `${events.length} clicks`);
   const wrong = events.filter((e) => (e.action === 'up') !== relevant.has(e.paper)).length;
   assert.ok(Math.abs(wrong / events.length - 0.02) < 0.005, `${wrong} wrong clicks`);
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+  );
   assert.ok(events.every((e) => e.edition === '2026-06-01' && e.subscriber === 's'));
 });

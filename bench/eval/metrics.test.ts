@@ -14,7 +14,7 @@ test('precision@10 counts relevant picks out of 10 (a short digest is not reward
   assert.equal(scoreDigest({ picks: ids(10, 'y'), relevant }).ndcg, 0);
 });
 
-test('a subscriber\'s month: days without a relevant candidate are left out of P@10 and hit rate; recall counts every relevant paper', () => {
+test("a subscriber's month: days without a relevant candidate are left out of P@10 and hit rate; recall counts every relevant paper", () => {
   const m = subscriberMonth([
     { picks: ids(10), relevant: new Set(['x1', 'z']) },
     { picks: ids(10), relevant: new Set() },
@@ -44,6 +44,6 @@ test('a paired difference sees a small consistent gain that unpaired intervals w
   const d = pairedDifference(better, base, seededRandom(3));
   assert.ok(d.low > 0.0099 && d.high < 0.0101, JSON.stringify(d));
   const arm = bootstrapMean(better, seededRandom(3));
-  assert.ok(arm.low < bootstrapMean(base, seededRandom(3)).high, 'the arms\' own intervals overlap');
+  assert.ok(arm.low < bootstrapMean(base, seededRandom(3)).high, "the arms' own intervals overlap");
   assert.throws(() => pairedDifference([1], [1, 2], seededRandom(1)), /same subscribers/);
 });

@@ -76,5 +76,8 @@ export function bootstrapMean(values: number[], random: () => number, resamples 
 /** Per-subscriber differences arm − baseline (same subscribers, same order), bootstrapped. */
 export function pairedDifference(arm: number[], baseline: number[], random: () => number): Estimate {
   if (arm.length !== baseline.length) throw new Error(`paired difference needs the same subscribers (${arm.length} vs ${baseline.length})`);
-  return bootstrapMean(arm.map((x, i) => x - baseline[i]!), random);
+  return bootstrapMean(
+    arm.map((x, i) => x - baseline[i]!),
+    random,
+  );
 }

@@ -63,7 +63,13 @@ function armConfig(): Config {
 }
 
 /** The baselines' digests of one day for one subscriber. */
-function baselineDigests(candidates: Paper[], f: Fixed, vectors: Map<string, Float32Array>, input: ReplayInput, random: () => number): Record<Exclude<Arm, 'Paperboy' | 'Paperboy, no feedback'>, string[]> {
+function baselineDigests(
+  candidates: Paper[],
+  f: Fixed,
+  vectors: Map<string, Float32Array>,
+  input: ReplayInput,
+  random: () => number,
+): Record<Exclude<Arm, 'Paperboy' | 'Paperboy, no feedback'>, string[]> {
   return {
     'single vector': rankByVector(candidates, f.single, (id) => vectors.get(id)!, K),
     'TF-IDF profile': rankTfidf(candidates, f.sparse, input.vectorize, K),

@@ -11,9 +11,7 @@ const BOOTSTRAP_SEED = 17;
 export function perSubscriber(digests: Digests): Record<Arm, Record<Measure, number[]>> {
   const months = Object.fromEntries(ARMS.map((a) => [a, digests[a].map(subscriberMonth)])) as Record<Arm, ReturnType<typeof subscriberMonth>[]>;
   const kept = months['single vector'].map((_, i) => ARMS.every((a) => months[a][i] !== null));
-  return Object.fromEntries(
-    ARMS.map((a) => [a, Object.fromEntries(MEASURES.map((m) => [m, months[a].flatMap((x, i) => (kept[i] ? [x![m]] : []))]))]),
-  ) as Record<Arm, Record<Measure, number[]>>;
+  return Object.fromEntries(ARMS.map((a) => [a, Object.fromEntries(MEASURES.map((m) => [m, months[a].flatMap((x, i) => (kept[i] ? [x![m]] : []))]))])) as Record<Arm, Record<Measure, number[]>>;
 }
 
 const f3 = (x: number) => x.toFixed(3);

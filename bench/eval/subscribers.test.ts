@@ -22,7 +22,7 @@ test('subscribers are authors with at least 3 earlier papers and an unambiguous 
   assert.ok(eligibleAuthors(history, month, { ...DRAW_RULES, maxUnderName: 3 }).size < eligible.size);
 });
 
-test('the profile comes from earlier papers only; relevant papers are the month\'s papers by the author or an earlier co-author', () => {
+test("the profile comes from earlier papers only; relevant papers are the month's papers by the author or an earlier co-author", () => {
   const subs = drawSubscribers(history, month, 15, seededRandom(3));
   assert.equal(subs.length, 15);
   const byId = new Map(papers.map((p) => [p.id, p]));
@@ -36,10 +36,17 @@ test('the profile comes from earlier papers only; relevant papers are the month\
     for (const id of s.relevant) {
       const p = byId.get(id)!;
       assert.ok(p.announced! >= '2025-11-17' && matchesCategories(p.categories, profile.categories));
-      assert.ok(p.authors.some((a) => circle.has(authorKey(a))), `${id} is by nobody ${s.name} wrote with`);
+      assert.ok(
+        p.authors.some((a) => circle.has(authorKey(a))),
+        `${id} is by nobody ${s.name} wrote with`,
+      );
     }
   }
-  assert.deepEqual(drawSubscribers(history, month, 15, seededRandom(3)).map((s) => s.profile.id), subs.map((s) => s.profile.id), 'the same seed draws the same subscribers');
+  assert.deepEqual(
+    drawSubscribers(history, month, 15, seededRandom(3)).map((s) => s.profile.id),
+    subs.map((s) => s.profile.id),
+    'the same seed draws the same subscribers',
+  );
 });
 
 test('relevance follows co-authorship, not topic: a stranger on the same topic is not relevant', () => {
@@ -54,5 +61,8 @@ test('relevance follows co-authorship, not topic: a stranger on the same topic i
 test('the headline run strips every author name', () => {
   const stripped = month.map(withoutAuthors);
   assert.ok(stripped.every((p) => p.authors.length === 0));
-  assert.ok(month.some((p) => p.authors.length > 0), 'the original papers keep theirs');
+  assert.ok(
+    month.some((p) => p.authors.length > 0),
+    'the original papers keep theirs',
+  );
 });

@@ -54,16 +54,26 @@ function profileFor(key: string, earlier: Paper[], interestCount: number, rules:
   const name = mine[0]!.authors.find((a) => authorKey(a) === key)!;
   const counts = new Map<string, number>();
   for (const p of mine) counts.set(p.primaryCategory, (counts.get(p.primaryCategory) ?? 0) + 1);
-  const categories = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([c]) => c);
+  const categories = [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 3)
+    .map(([c]) => c);
   const id = `author-${key.replace(/[^a-z0-9]+/g, '-')}`.slice(0, 60).replace(/-+$/, '');
   return {
     name,
     profile: {
-      id, name, email: 'sealed:v1:eval', github: id, categories,
+      id,
+      name,
+      email: 'sealed:v1:eval',
+      github: id,
+      categories,
       interests: mine.slice(0, interestCount).map((p) => p.title),
       seedPapers: mine.slice(0, rules.maxSeeds).map((p) => p.id),
-      include: { authors: [], keywords: [] }, exclude: { papers: [], authors: [], keywords: [] },
-      digestSize: rules.digestSize, schedule: { every: 'day' }, paused: false,
+      include: { authors: [], keywords: [] },
+      exclude: { papers: [], authors: [], keywords: [] },
+      digestSize: rules.digestSize,
+      schedule: { every: 'day' },
+      paused: false,
     },
   };
 }

@@ -37,7 +37,10 @@ test('doi, journal_ref and comment come through from a real search page', () => 
 });
 
 test("arXiv's 400 error feed is a clear error, an empty result is not an error", () => {
-  assert.throws(() => parseApiFeed(recorded('error-400_malformed-id-abc.xml')), (err: Error) => err instanceof ArxivRequestError && /incorrect id format for abc/.test(err.message));
+  assert.throws(
+    () => parseApiFeed(recorded('error-400_malformed-id-abc.xml')),
+    (err: Error) => err instanceof ArxivRequestError && /incorrect id format for abc/.test(err.message),
+  );
   assert.deepEqual(parseApiFeed(recorded('empty-result_id-0000.0000.xml')), { total: 0, start: 0, papers: [] });
 });
 
@@ -47,7 +50,14 @@ test('searchApi pages through start/max_results until it has what was asked for'
   assert.equal(r.papers.length, 30);
   assert.equal(new Set(r.papers.map((p) => p.id)).size, 30);
   const starts = replay.server.requests.map((q) => new URL(q.path, 'http://x').searchParams);
-  assert.deepEqual(starts.map((s) => [s.get('start'), s.get('max_results')]), [['0', '10'], ['10', '10'], ['20', '10']]);
+  assert.deepEqual(
+    starts.map((s) => [s.get('start'), s.get('max_results')]),
+    [
+      ['0', '10'],
+      ['10', '10'],
+      ['20', '10'],
+    ],
+  );
 });
 
 test('fetchByIds returns what arXiv knows and lists the rest as missing', async () => {
@@ -70,11 +80,10 @@ test('the back-fill query names categories, archives and the submission window',
 });
 
 test('a back-fill through the API pages by submission date and keeps only the categories', async () => {
-  const recordedPapers = ['search-all-testing_start-0_max-10.xml', 'search-all-testing_start-10_max-10.xml', 'search-all-testing_start-20_max-10.xml', 'single-entry_1707.08567.xml']
-    .flatMap((f) => parseApiFeed(recorded(f)).papers);
-  const expected = recordedPapers
-    .filter((p) => p.categories.includes('cs.SE') && p.submitted! >= '2020-01-01' && p.submitted! <= '2025-12-31')
-    .map((p) => p.id);
+  const recordedPapers = ['search-all-testing_start-0_max-10.xml', 'search-all-testing_start-10_max-10.xml', 'search-all-testing_start-20_max-10.xml', 'single-entry_1707.08567.xml'].flatMap(
+    (f) => parseApiFeed(recorded(f)).papers,
+  );
+  const expected = recordedPapers.filter((p) => p.categories.includes('cs.SE') && p.submitted! >= '2020-01-01' && p.submitted! <= '2025-12-31').map((p) => p.id);
   assert.ok(expected.length >= 8);
   const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...replay.server.arxivConfig(), ...policy, pageSize: 4 } } });
   const pages: number[] = [];

@@ -38,7 +38,9 @@ function paperFromEntry(entry: XmlNode): Paper {
     version,
     title,
     abstract,
-    authors: list(entry.author).map((a) => cleanText(text(child(a, 'name')))).filter(Boolean),
+    authors: list(entry.author)
+      .map((a) => cleanText(text(child(a, 'name'))))
+      .filter(Boolean),
     categories,
     primaryCategory: categories[0]!,
     submitted: isoDate(text(entry.published)),
@@ -116,14 +118,18 @@ export async function searchApi(client: PoliteClient, apiUrl: string, query: Api
  * does not know are listed in `missing`; a malformed id is rejected before any request.
  */
 export async function fetchByIds(client: PoliteClient, apiUrl: string, ids: string[], pageSize: number): Promise<{ papers: Paper[]; missing: string[] }> {
-  const wanted = [...new Set(ids.map((raw) => {
-    try {
-      parseArxivId(raw);
-      return raw.trim();
-    } catch (err) {
-      throw new ArxivRequestError((err as Error).message);
-    }
-  }))];
+  const wanted = [
+    ...new Set(
+      ids.map((raw) => {
+        try {
+          parseArxivId(raw);
+          return raw.trim();
+        } catch (err) {
+          throw new ArxivRequestError((err as Error).message);
+        }
+      }),
+    ),
+  ];
   const papers: Paper[] = [];
   const chunk = Math.min(pageSize, 100);
   for (let i = 0; i < wanted.length; i += chunk) {

@@ -36,7 +36,26 @@ test('the configuration refuses a misspelt category at start-up, naming the key'
 });
 
 test('archives arXiv retired are categories of papers, not subscriptions', () => {
-  const retired = ['alg-geom', 'funct-an', 'chao-dyn', 'cmp-lg', 'solv-int', 'q-alg', 'dg-ga', 'patt-sol', 'adap-org', 'comp-gas', 'acc-phys', 'ao-sci', 'atom-ph', 'bayes-an', 'chem-ph', 'mtrl-th', 'plasm-ph', 'supr-con'];
+  const retired = [
+    'alg-geom',
+    'funct-an',
+    'chao-dyn',
+    'cmp-lg',
+    'solv-int',
+    'q-alg',
+    'dg-ga',
+    'patt-sol',
+    'adap-org',
+    'comp-gas',
+    'acc-phys',
+    'ao-sci',
+    'atom-ph',
+    'bayes-an',
+    'chem-ph',
+    'mtrl-th',
+    'plasm-ph',
+    'supr-con',
+  ];
   for (const c of retired) assert.equal(categoryProblem(c, 'paper'), null, c);
   assert.equal(categoryProblem('chao-dyn'), '"chao-dyn" is an archive arXiv has retired (its papers are now in nlin.CD)');
   for (const c of ['<script>', 'cs.cv', 'chao-dyn.XX', '']) assert.notEqual(categoryProblem(c, 'paper'), null, c);

@@ -21,8 +21,14 @@ after(() => server.close());
 async function paperboy(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { apiUrl, oaiUrl, feedUrl } = server.arxivConfig();
   const env = {
-    ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_ARXIV__API_URL: apiUrl, PAPERBOY_ARXIV__OAI_URL: oaiUrl, PAPERBOY_ARXIV__FEED_URL: feedUrl,
-    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__TIMEOUT_MS: '10000',
+    ...process.env,
+    PAPERBOY_CONFIG: '',
+    PAPERBOY_ARXIV__API_URL: apiUrl,
+    PAPERBOY_ARXIV__OAI_URL: oaiUrl,
+    PAPERBOY_ARXIV__FEED_URL: feedUrl,
+    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0',
+    PAPERBOY_ARXIV__BACKOFF_MS: '5',
+    PAPERBOY_ARXIV__TIMEOUT_MS: '10000',
   };
   try {
     const r = await run(process.execPath, [join(REPO_ROOT, 'bin', 'paperboy.js'), 'fetch', '--data-dir', dataDir, ...args], { env, cwd: tmpdir() });
@@ -82,7 +88,11 @@ test('bad input fails with one line and a non-zero exit', async () => {
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr, 'paperboy: not a date: 2025-02-30 (--from takes YYYY-MM-DD)\n');
   // an explicitly empty list is refused, not read as "the default"
-  for (const [flag, value] of [['--ids', ''], ['--categories', ''], ['--categories', ',']] as const) {
+  for (const [flag, value] of [
+    ['--ids', ''],
+    ['--categories', ''],
+    ['--categories', ','],
+  ] as const) {
     const empty = await paperboy(dir, flag, value);
     assert.equal(empty.code, 1);
     assert.equal(empty.stderr, `paperboy: ${flag} is empty; leave it out for the default\n`);

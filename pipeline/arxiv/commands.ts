@@ -132,8 +132,22 @@ async function runFetch(config: Config, opts: FetchOptions, quiet: boolean): Pro
   checkFetchOptions(opts);
   const store = new PaperStore(config.dataDir);
   const report: FetchReport = {
-    source: 'feed', date: null, from: null, until: null, status: 'announced', emptyReason: null, fetched: 0,
-    types: { new: 0, cross: 0, replace: 0 }, added: 0, updated: 0, unchanged: 0, missing: [], skipped: [], requests: 0, retries: 0, seconds: 0,
+    source: 'feed',
+    date: null,
+    from: null,
+    until: null,
+    status: 'announced',
+    emptyReason: null,
+    fetched: 0,
+    types: { new: 0, cross: 0, replace: 0 },
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    missing: [],
+    skipped: [],
+    requests: 0,
+    retries: 0,
+    seconds: 0,
   };
   let papers: Paper[];
   if (opts.ids !== undefined) {
@@ -172,7 +186,10 @@ async function backfillIntoStore(
   let r: Backfill;
   try {
     r = await backfill(config, {
-      from, until, categories, client,
+      from,
+      until,
+      categories,
+      client,
       source: (opts.source as 'oai' | 'api' | undefined) ?? 'oai',
       metadataPrefix: opts.format as MetadataPrefix | undefined,
       onPage: async (page, { records, total }) => {
@@ -202,7 +219,9 @@ function fetchReportText(r: FetchReport): string {
     `fetched ${r.fetched} papers from ${where}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged`,
     ...(r.source === 'feed' ? [`announce types: ${r.types.new} new, ${r.types.cross} cross-lists, ${r.types.replace} replacements`] : []),
     ...(r.missing.length ? [`not on arXiv: ${r.missing.join(', ')}`] : []),
-    ...(r.skipped.length ? [`skipped ${r.skipped.length} unreadable feed item${r.skipped.length === 1 ? '' : 's'}: ${r.skipped.map((s) => `${JSON.stringify(s.id)} from ${s.source} (${s.reason})`).join('; ')}`] : []),
+    ...(r.skipped.length
+      ? [`skipped ${r.skipped.length} unreadable feed item${r.skipped.length === 1 ? '' : 's'}: ${r.skipped.map((s) => `${JSON.stringify(s.id)} from ${s.source} (${s.reason})`).join('; ')}`]
+      : []),
     `${r.requests} request${r.requests === 1 ? '' : 's'}${r.retries ? ` (${r.retries} retries)` : ''} in ${r.seconds.toFixed(1)}s`,
   ].join('\n');
 }

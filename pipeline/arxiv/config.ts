@@ -3,7 +3,13 @@ import { categoryProblem } from './categories.ts';
 
 /** Comma-separated strings (from the environment) or arrays (from the config file). */
 export const stringList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
   z.array(z.string().min(1)),
 );
 

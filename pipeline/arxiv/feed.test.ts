@@ -63,10 +63,21 @@ test('the real 2024+ item format: version from guid, abstract after the preamble
   assert.equal(feed.status, 'announced');
   assert.deepEqual(feed.skipDays, ['Sunday', 'Saturday']);
   assert.deepEqual(feed.papers[0], {
-    id: '2401.12345', version: 3, title: 'Cross-lingual Retrieval & Reranking', abstract: 'We revisit cross-lingual retrieval.',
-    authors: ['Ada Lovelace', 'Grace Hopper', 'Alan Turing'], categories: ['cs.IR', 'cs.CL'], primaryCategory: 'cs.IR',
-    submitted: null, updated: null, announced: '2026-09-15', announceType: 'replace',
-    doi: '10.1145/3795866.3844758', journalRef: null, comments: null, license: 'http://creativecommons.org/licenses/by/4.0/',
+    id: '2401.12345',
+    version: 3,
+    title: 'Cross-lingual Retrieval & Reranking',
+    abstract: 'We revisit cross-lingual retrieval.',
+    authors: ['Ada Lovelace', 'Grace Hopper', 'Alan Turing'],
+    categories: ['cs.IR', 'cs.CL'],
+    primaryCategory: 'cs.IR',
+    submitted: null,
+    updated: null,
+    announced: '2026-09-15',
+    announceType: 'replace',
+    doi: '10.1145/3795866.3844758',
+    journalRef: null,
+    comments: null,
+    license: 'http://creativecommons.org/licenses/by/4.0/',
   });
 });
 
@@ -74,13 +85,22 @@ test('one unreadable item is skipped and named; a feed of nothing but unreadable
   const item = /<item>[\s\S]*?<\/item>/.exec(REAL_FORMAT)![0];
   const garbled = item.replace(/(<guid[^>]*>)oai:arXiv\.org:[^<]+/, '$1garbage');
   const feed = parseAnnouncementFeed(REAL_FORMAT.replace(item, garbled + item));
-  assert.deepEqual(feed.skipped.map((s) => s.id), ['garbage']);
-  assert.deepEqual(feed.papers.map((p) => p.id), ['2401.12345']);
+  assert.deepEqual(
+    feed.skipped.map((s) => s.id),
+    ['garbage'],
+  );
+  assert.deepEqual(
+    feed.papers.map((p) => p.id),
+    ['2401.12345'],
+  );
   const allBad = REAL_FORMAT.replace(item, garbled + garbled);
-  assert.throws(() => parseAnnouncementFeed(allBad), (err: Error) => err instanceof MalformedResponseError && /none of its \d+ items could be read \(first: "garbage"/.test(err.message));
+  assert.throws(
+    () => parseAnnouncementFeed(allBad),
+    (err: Error) => err instanceof MalformedResponseError && /none of its \d+ items could be read \(first: "garbage"/.test(err.message),
+  );
 });
 
-test('feed dates are read in arXiv\'s own calendar, not shifted to UTC', () => {
+test("feed dates are read in arXiv's own calendar, not shifted to UTC", () => {
   assert.equal(feedDate('Wed, 12 Aug 2026 00:00:00 -0400'), '2026-08-12');
   assert.equal(feedDate('Mon, 5 Jan 2026 00:00:00 -0500'), '2026-01-05');
   assert.equal(feedDate('2026-08-12T00:00:00-04:00'), '2026-08-12');
@@ -97,7 +117,11 @@ for (const format of ['rss', 'atom'] as const) {
     assert.equal(feed.date, '2025-11-20');
     assert.deepEqual(feed.papers.map((p) => p.id).sort(), expected.map((p) => p.id).sort());
     const types = feed.papers.map((p) => p.announceType);
-    assert.deepEqual(types, [...types].sort((a, b) => (a === b ? 0 : a === 'new' ? -1 : 1)), 'new items first');
+    assert.deepEqual(
+      types,
+      [...types].sort((a, b) => (a === b ? 0 : a === 'new' ? -1 : 1)),
+      'new items first',
+    );
     for (const p of feed.papers) {
       const source = expected.find((e) => e.id === p.id)!;
       assert.equal(p.announceType, matchesCategories([source.primaryCategory], categories) ? 'new' : 'cross');

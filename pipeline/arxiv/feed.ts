@@ -244,9 +244,9 @@ function rfc822Day(date: string): string {
 
 /** arXiv dates its feeds at midnight US Eastern: `-04:00` in summer, `-05:00` in winter. */
 function easternOffset(date: string): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' })
-    .formatToParts(new Date(`${date}T12:00:00Z`))
-    .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-5';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' }).formatToParts(new Date(`${date}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')?.value ??
+    'GMT-5';
   const hours = Number(/GMT([+-]\d+)/.exec(name)?.[1] ?? -5);
   return `${hours < 0 ? '-' : '+'}${String(Math.abs(hours)).padStart(2, '0')}:00`;
 }

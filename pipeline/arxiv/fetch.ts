@@ -133,15 +133,23 @@ export async function backfill(config: Config, opts: BackfillOptions): Promise<B
   const byId = new Map<string, Paper>();
   if (source === 'api') {
     let records = 0;
-    const r = await searchApi(client, config.arxiv.apiUrl, {
-      searchQuery: submittedBetweenQuery(categories, opts.from, opts.until),
-      sortBy: 'submittedDate',
-      sortOrder: 'ascending',
-      onPage: async (papers, total) => {
-        records += papers.length;
-        await opts.onPage?.(papers.filter((p) => matchesCategories(p.categories, categories)), { records, total });
+    const r = await searchApi(
+      client,
+      config.arxiv.apiUrl,
+      {
+        searchQuery: submittedBetweenQuery(categories, opts.from, opts.until),
+        sortBy: 'submittedDate',
+        sortOrder: 'ascending',
+        onPage: async (papers, total) => {
+          records += papers.length;
+          await opts.onPage?.(
+            papers.filter((p) => matchesCategories(p.categories, categories)),
+            { records, total },
+          );
+        },
       },
-    }, config.arxiv.pageSize);
+      config.arxiv.pageSize,
+    );
     for (const p of r.papers) if (matchesCategories(p.categories, categories)) byId.set(p.id, p);
   } else {
     // One harvest per OAI set (cs.CV and cs.CL share `cs`); records are filtered down to the categories.

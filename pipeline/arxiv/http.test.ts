@@ -118,10 +118,7 @@ test('requests are serialized and spaced: each starts at least requestSpacingMs 
     own.inject({ kind: '500', path: '/api' });
     const feedConfig = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { arxiv: { ...own.arxivConfig(), ...fast } } });
     // started together; the client must still send one at a time, spaced
-    await Promise.all([
-      searchApi(client, own.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 30 }, 10),
-      fetchAnnouncements(feedConfig, { client }),
-    ]);
+    await Promise.all([searchApi(client, own.arxivConfig().apiUrl, { searchQuery: 'all:testing', max: 30 }, 10), fetchAnnouncements(feedConfig, { client })]);
     assert.equal(own.requests.length, 5);
     for (let i = 1; i < own.requests.length; i++) {
       // never two in flight, and the pause arXiv asks for between them

@@ -46,13 +46,16 @@ test('bad lines are reported by line number and the rest still imports', async (
   writeFileSync(file, lines.join('\n') + '\n');
   const r = await importKaggle(file, scratch(), { quiet: true });
   assert.equal(r.bad, 2);
-  assert.deepEqual(r.badLines.map((b) => b.line), [11, 41]);
+  assert.deepEqual(
+    r.badLines.map((b) => b.line),
+    [11, 41],
+  );
   assert.match(r.badLines[0]!.reason, /missing abstract/);
   assert.match(r.badLines[1]!.reason, /JSON/);
   assert.equal(r.imported, 99);
 });
 
-test('a line whose categories are not arXiv\'s is skipped and reported; papers in retired archives import', async () => {
+test("a line whose categories are not arXiv's is skipped and reported; papers in retired archives import", async () => {
   const record = JSON.parse(sampleLines[0]!) as Record<string, string>;
   const withCategories = (id: string, categories: string) => JSON.stringify({ ...record, id, categories });
   const lines = [
@@ -66,7 +69,10 @@ test('a line whose categories are not arXiv\'s is skipped and reported; papers i
   writeFileSync(file, lines.join('\n') + '\n');
   const store = scratch();
   const r = await importKaggle(file, store, { quiet: true });
-  assert.deepEqual(r.badLines.map((b) => b.line), [1, 2, 3]);
+  assert.deepEqual(
+    r.badLines.map((b) => b.line),
+    [1, 2, 3],
+  );
   assert.match(r.badLines[0]!.reason, /unknown arXiv archive "<script>alert\(1\)<\/script>"/);
   assert.match(r.badLines[1]!.reason, /"cs\.cv" is not an arXiv category \(did you mean "cs\.CV"\?\)/);
   assert.ok(!r.badLines[2]!.reason.includes('\u001b'), 'no terminal escapes in the report');
@@ -110,7 +116,10 @@ test('a gzipped input of many chunks: every line imported once, bad lines number
   const store = scratch();
   const r = await importKaggle(file, store, { listingDates: true, quiet: true });
   assert.equal(r.lines, lines.length);
-  assert.deepEqual(r.badLines.map((b) => b.line), [badAt + 1]);
+  assert.deepEqual(
+    r.badLines.map((b) => b.line),
+    [badAt + 1],
+  );
   assert.equal(r.imported, lines.length - 1);
   // Repeated records merge into one stored paper each.
   assert.equal((await store.stats()).papers, sampleLines.length);
@@ -132,7 +141,10 @@ test('CLI: a directory or a truncated .gz is one line naming the file, with noth
   writeFileSync(cut, gz.subarray(0, gz.length >> 1));
   const dataDir = join(dir, 'data');
   const run = (file: string) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/paperboy.js'), 'import', file, '--data-dir', dataDir, '-q'], { encoding: 'utf8' });
-  for (const [file, reason] of [[dir, `${dir} is a directory, not a file`], [cut, `reading ${cut}: unexpected end of file`]] as const) {
+  for (const [file, reason] of [
+    [dir, `${dir} is a directory, not a file`],
+    [cut, `reading ${cut}: unexpected end of file`],
+  ] as const) {
     const r = run(file);
     assert.equal(r.status, 1);
     assert.equal(r.stderr, `paperboy: ${reason}\n`);

@@ -123,9 +123,7 @@ export function paperFromKaggle(rec: unknown, opts: { listingDates?: boolean } =
 
 function authorsOf(rec: KaggleRecord): string[] {
   if (rec.authors_parsed && rec.authors_parsed.length > 0) {
-    return rec.authors_parsed
-      .map(([last = '', first = '', suffix = '']) => cleanText([first, last, suffix].filter(Boolean).join(' ')))
-      .filter(Boolean);
+    return rec.authors_parsed.map(([last = '', first = '', suffix = '']) => cleanText([first, last, suffix].filter(Boolean).join(' '))).filter(Boolean);
   }
   return splitAuthors(rec.authors ?? '');
 }

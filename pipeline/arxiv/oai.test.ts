@@ -81,7 +81,10 @@ test('noRecordsMatch is an empty result, not an error', async () => {
 test('badResumptionToken and other OAI errors are clear errors, not retried', async () => {
   const res = await fetch(`${replay.server.arxivConfig().oaiUrl}?verb=ListRecords&resumptionToken=expired`);
   const body = await res.text();
-  assert.throws(() => parseOaiPage(body, 'arXivRaw'), (err: Error) => err instanceof ArxivRequestError && /badResumptionToken: resumptionToken expired is invalid or expired/.test(err.message));
+  assert.throws(
+    () => parseOaiPage(body, 'arXivRaw'),
+    (err: Error) => err instanceof ArxivRequestError && /badResumptionToken: resumptionToken expired is invalid or expired/.test(err.message),
+  );
   replay.server.requests.length = 0;
   await assert.rejects(harvestOai(new PoliteClient(policy), replay.server.arxivConfig().oaiUrl, { metadataPrefix: 'marcxml' as 'arXiv', set: 'cs' }), /OAI-PMH error \(cannotDisseminateFormat/);
   assert.equal(replay.server.requests.length, 1);

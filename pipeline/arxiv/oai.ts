@@ -111,9 +111,7 @@ function fromArxivRaw(m: XmlNode): Paper {
 function fromArxiv(m: XmlNode): Paper {
   if (!m) throw new MalformedResponseError('OAI-PMH record without arXiv metadata');
   const { id } = parseArxivId(text(m.id));
-  const authors = list(child(m.authors, 'author')).map((a) =>
-    cleanText([text(child(a, 'forenames')), text(child(a, 'keyname')), text(child(a, 'suffix'))].filter(Boolean).join(' ')),
-  );
+  const authors = list(child(m.authors, 'author')).map((a) => cleanText([text(child(a, 'forenames')), text(child(a, 'keyname')), text(child(a, 'suffix'))].filter(Boolean).join(' ')));
   const created = isoDate(text(m.created));
   return required(id, {
     id,
@@ -136,7 +134,10 @@ function fromDublinCore(m: XmlNode, header: XmlNode): Paper {
   const absUrl = identifiers.find((i) => /arxiv\.org\/abs\//.test(i)) ?? text(header.identifier).replace(/^oai:arXiv\.org:/, '');
   const { id, version } = parseArxivId(absUrl);
   const descriptions = list(m.description).map((d) => cleanText(text(d)));
-  const dates = list(m.date).map((d) => isoDate(text(d))).filter((d): d is string => d !== null).sort();
+  const dates = list(m.date)
+    .map((d) => isoDate(text(d)))
+    .filter((d): d is string => d !== null)
+    .sort();
   const doi = identifiers.find((i) => /^doi:/i.test(i));
   const comment = descriptions.find((d) => d.startsWith('Comment:'));
   return required(id, {
@@ -144,8 +145,12 @@ function fromDublinCore(m: XmlNode, header: XmlNode): Paper {
     version: version ?? (dates.length || null),
     title: cleanText(text(m.title)),
     abstract: descriptions.find((d) => !d.startsWith('Comment:')) ?? '',
-    authors: list(m.creator).map((c) => invertName(cleanText(text(c)))).filter(Boolean),
-    categories: list(header.setSpec).map((s) => text(s).split(':').pop()!).filter(Boolean),
+    authors: list(m.creator)
+      .map((c) => invertName(cleanText(text(c))))
+      .filter(Boolean),
+    categories: list(header.setSpec)
+      .map((s) => text(s).split(':').pop()!)
+      .filter(Boolean),
     submitted: dates[0] ?? null,
     updated: dates[dates.length - 1] ?? null,
     announced: null,

@@ -101,7 +101,14 @@ function fixture(rel: string): string {
 /** Every recorded API entry, by id with and without version. */
 function apiEntryIndex(): Map<string, string> {
   const index = new Map<string, string>();
-  for (const f of ['single-entry_1707.08567.xml', 'single-entry-versioned_2104.12255v1.xml', 'single-entry-old-style-id_astro-ph-0601001.xml', 'search-all-testing_start-0_max-10.xml', 'search-all-testing_start-10_max-10.xml', 'search-all-testing_start-20_max-10.xml']) {
+  for (const f of [
+    'single-entry_1707.08567.xml',
+    'single-entry-versioned_2104.12255v1.xml',
+    'single-entry-old-style-id_astro-ph-0601001.xml',
+    'search-all-testing_start-0_max-10.xml',
+    'search-all-testing_start-10_max-10.xml',
+    'search-all-testing_start-20_max-10.xml',
+  ]) {
     for (const entry of fixture(`arxiv-api/${f}`).match(/<entry>[\s\S]*?<\/entry>/g) ?? []) {
       const raw = /<id>([^<]+)<\/id>/.exec(entry)?.[1];
       if (!raw) continue;
@@ -130,7 +137,10 @@ function apiEnvelope(query: string, entries: string[], total = entries.length, s
 }
 
 function answerApi(q: URLSearchParams, entries: Map<string, string>): Answer {
-  const ids = (q.get('id_list') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = (q.get('id_list') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length > 0) {
     // arXiv's answer to any malformed id is the recorded 400 error feed.
     if (!ids.every(isArxivId)) return { status: 400, body: fixture('arxiv-api/error-400_malformed-id-abc.xml') };
@@ -171,7 +181,11 @@ function submittedBetween(query: string, from: string, until: string, q: URLSear
  * phrase search does (case and punctuation ignored); no entry matching is an empty result.
  */
 function titlePhrase(query: string, phrase: string, q: URLSearchParams, entries: Map<string, string>): string {
-  const words = (s: string) => ` ${s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const words = (s: string) =>
+    ` ${s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim()} `;
   const wanted = words(phrase);
   const title = (entry: string) => (/<title>([\s\S]*?)<\/title>/.exec(entry)?.[1] ?? '').replace(/&amp;/g, '&');
   const matches = [...new Set(entries.values())].filter((e) => words(title(e)).includes(wanted));
@@ -210,15 +224,20 @@ function asDublinCore(rawPage: string, token: string | null): string {
     const h = r.header as XmlNode;
     const m = (r.metadata as XmlNode).arXivRaw as XmlNode;
     const id = text(m.id);
-    const creators = cleanText(text(m.authors)).split(/,\s*(?:and\s+)?|\s+and\s+/).filter(Boolean).map((name) => {
-      const at = name.lastIndexOf(' ');
-      return at < 0 ? name : `${name.slice(at + 1)}, ${name.slice(0, at)}`;
-    });
+    const creators = cleanText(text(m.authors))
+      .split(/,\s*(?:and\s+)?|\s+and\s+/)
+      .filter(Boolean)
+      .map((name) => {
+        const at = name.lastIndexOf(' ');
+        return at < 0 ? name : `${name.slice(at + 1)}, ${name.slice(0, at)}`;
+      });
     const dates = list(m.version).map((v) => new Date(text(child(v, 'date'))).toISOString().slice(0, 10));
     const dc = (tag: string, value: string) => `<dc:${tag}>${escapeXml(value)}</dc:${tag}>`;
     return [
       '<record>',
-      `<header>\n <identifier>${escapeXml(text(h.identifier))}</identifier>\n <datestamp>${text(h.datestamp)}</datestamp>\n${list(h.setSpec).map((s) => ` <setSpec>${text(s)}</setSpec>`).join('\n')}\n</header>`,
+      `<header>\n <identifier>${escapeXml(text(h.identifier))}</identifier>\n <datestamp>${text(h.datestamp)}</datestamp>\n${list(h.setSpec)
+        .map((s) => ` <setSpec>${text(s)}</setSpec>`)
+        .join('\n')}\n</header>`,
       '<metadata>',
       ' <oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">',
       ' ' + dc('title', text(m.title)),

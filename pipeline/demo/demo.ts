@@ -80,7 +80,12 @@ export async function startDemoWorld(base: Config): Promise<DemoWorld> {
   config.endpoint.publicUrl = endpoint.url;
   const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, pool: true });
   return {
-    config, replay, smtp, endpoint, transport, history: history.length,
+    config,
+    replay,
+    smtp,
+    endpoint,
+    transport,
+    history: history.length,
     setDay(date) {
       replay.setFeedDate(date);
       dayStart = Math.max(Date.parse(`${date}T08:00:00Z`), dayStart + (Date.now() - realStart));
@@ -156,7 +161,11 @@ export async function clickFirstThumbsUp(text: string, endpointUrl: string): Pro
   const res = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'origin=open' });
   if (!res.ok) return undefined;
   const body = (await res.json()) as { paper: string };
-  const title = text.split('\n').find((l) => l.trim().length > 0 && !l.includes('://'))?.trim() ?? '';
+  const title =
+    text
+      .split('\n')
+      .find((l) => l.trim().length > 0 && !l.includes('://'))
+      ?.trim() ?? '';
   return { paper: body.paper, title };
 }
 

@@ -23,7 +23,10 @@ test('paperboy digest --dry-run --out writes .eml and .html per subscriber; bad 
   const r = run(dir, ['digest', '--picks', 'picks.json', '--dry-run', '--out', 'out', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { messages: { subscriber: string; eml: string; html: string }[] };
-  assert.deepEqual(report.messages.map((m) => m.subscriber), ['alice', 'bob']);
+  assert.deepEqual(
+    report.messages.map((m) => m.subscriber),
+    ['alice', 'bob'],
+  );
   const mail = await simpleParser(readFileSync(join(dir, 'out', 'alice.eml')));
   assert.equal(mail.html, readFileSync(join(dir, 'out', 'alice.html'), 'utf8'));
   assert.match(String(mail.text), /👍 More like this: https:\/\/vote\.example\.org\/v\//);
@@ -43,7 +46,10 @@ test('paperboy digest --dry-run --out writes .eml and .html per subscriber; bad 
   assert.match(mixed.stderr, /^paperboy: the picks mix editions \(2025-10-01, 2025-10-02\); pass --date with one of them\n$/);
   const chosen = run(dir, ['digest', '--picks', 'mixed.json', '--date', '2025-10-02', '--dry-run', '--out', 'mixed', '--json']);
   assert.equal(chosen.code, 0, chosen.stderr);
-  assert.deepEqual((JSON.parse(chosen.stdout) as { messages: { subscriber: string }[] }).messages.map((m) => m.subscriber), ['bob']);
+  assert.deepEqual(
+    (JSON.parse(chosen.stdout) as { messages: { subscriber: string }[] }).messages.map((m) => m.subscriber),
+    ['bob'],
+  );
   const none = run(dir, ['digest', '--picks', 'mixed.json', '--date', '2025-10-03']);
   assert.match(none.stderr, /^paperboy: picks file mixed\.json: no picks for edition 2025-10-03 \(the file has 2025-10-01, 2025-10-02\)\n$/);
   const { PAPERBOY_LINKS__KEYS: _, ...withoutKeys } = ENV;
@@ -59,7 +65,11 @@ test('paperboy preview writes the HTML and phone/desktop, light/dark screenshots
   // The example subscriber; the recommender picks her papers from the edition.
   writeFileSync(join(dir, 'profiles', 'alice.json'), readFileSync(fileURLToPath(new URL('../../profiles/alice.json', import.meta.url))));
   // Offline: the seed papers cannot be fetched from arXiv, which must not stop the preview.
-  const r = run(dir, ['preview', 'alice', '--date', '2025-10-01', '--count', '3', '--out', 'shots', '--json'], { ...process.env, PAPERBOY_ARXIV__RETRIES: '0', PAPERBOY_ARXIV__API_URL: 'http://127.0.0.1:9/api/query' });
+  const r = run(dir, ['preview', 'alice', '--date', '2025-10-01', '--count', '3', '--out', 'shots', '--json'], {
+    ...process.env,
+    PAPERBOY_ARXIV__RETRIES: '0',
+    PAPERBOY_ARXIV__API_URL: 'http://127.0.0.1:9/api/query',
+  });
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { screenshots: string[]; html: string };
   assert.equal(out.screenshots.length, 4);

@@ -46,9 +46,9 @@ export const registerDigestCommands: Registrar = (program, context) => {
 const registerDigest: Registrar = (program, context) => {
   program
     .command('digest')
-    .description('render each subscriber\'s morning email from a picks file and write it as .eml and .html (never sends)')
+    .description("render each subscriber's morning email from a picks file and write it as .eml and .html (never sends)")
     .requiredOption('--picks <file>', 'JSON of DigestInput (one, an array, or { edition, inputs })')
-    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)', dayOption('--date'))
+    .option('--date <YYYY-MM-DD>', "the edition (fills in or checks the picks' edition)", dayOption('--date'))
     .option('--dry-run', 'write files only (what digest always does; `paperboy send` sends)')
     .option('--out <dir>', 'where to write (default <dataDir>/digest/<edition>/)')
     .option('--json', 'machine-readable report')
@@ -84,9 +84,9 @@ const registerDigest: Registrar = (program, context) => {
 const registerSend: Registrar = (program, context) => {
   program
     .command('send')
-    .description('render and send each subscriber\'s morning email over SMTP (idempotent: re-running sends nothing twice)')
+    .description("render and send each subscriber's morning email over SMTP (idempotent: re-running sends nothing twice)")
     .requiredOption('--picks <file>', 'JSON of DigestInput (one, an array, or { edition, inputs })')
-    .option('--date <YYYY-MM-DD>', 'the edition (fills in or checks the picks\' edition)', dayOption('--date'))
+    .option('--date <YYYY-MM-DD>', "the edition (fills in or checks the picks' edition)", dayOption('--date'))
     .option('--json', 'machine-readable report')
     .action(async function (this: Command, opts: { picks: string; date?: string }) {
       const { config, quiet } = context(this);
@@ -124,7 +124,7 @@ interface PreviewOptions {
 const registerPreview: Registrar = (program, context) => {
   program
     .command('preview')
-    .description('write a subscriber\'s digest as HTML and PNG screenshots (phone 375 px, desktop 1024 px; light and dark) via Chromium')
+    .description("write a subscriber's digest as HTML and PNG screenshots (phone 375 px, desktop 1024 px; light and dark) via Chromium")
     .argument('<profile-id>', 'reads profiles/<profile-id>.json (id, name, email)')
     .option('--date <YYYY-MM-DD>', 'the edition (default: the latest in the store)', dayOption('--date'))
     .option('--picks <file>', 'take the picks from this file instead of asking the recommender')

@@ -83,9 +83,7 @@ export function parseDigestInputs(json: unknown, editionOverride?: string): Dige
   } else list = [json];
   if (fileEdition && editionOverride && fileEdition !== editionOverride) throw new Error(`no picks for edition ${editionOverride} (the file has ${fileEdition})`);
   const fallback = fileEdition ?? editionOverride;
-  const parsed = z.array(digestInputSchema).safeParse(
-    list.map((item) => (item && typeof item === 'object' && !('edition' in item) && fallback ? { ...item, edition: fallback } : item)),
-  );
+  const parsed = z.array(digestInputSchema).safeParse(list.map((item) => (item && typeof item === 'object' && !('edition' in item) && fallback ? { ...item, edition: fallback } : item)));
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`invalid picks (${problems.join('; ')})`);

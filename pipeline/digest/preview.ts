@@ -18,7 +18,14 @@ export async function screenshotEmail(html: string, outDir: string, name: string
   try {
     for (const vp of PREVIEW_VIEWPORTS) {
       for (const scheme of PREVIEW_SCHEMES) {
-        const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, colorScheme: scheme, deviceScaleFactor: 1, isMobile: vp.name === 'phone', hasTouch: vp.name === 'phone', offline: true });
+        const context = await browser.newContext({
+          viewport: { width: vp.width, height: vp.height },
+          colorScheme: scheme,
+          deviceScaleFactor: 1,
+          isMobile: vp.name === 'phone',
+          hasTouch: vp.name === 'phone',
+          offline: true,
+        });
         const page = await context.newPage();
         // nothing leaves the machine: an email must render without fetching anything
         await page.route('**/*', (route) => route.abort());

@@ -35,7 +35,13 @@ test('a digest carries every paper field, signed links, headers and a matching p
   const claims = votes.map((u) => verifyLink(ring, tokenOf(u), Date.parse('2025-10-02T00:00:00Z')));
   assert.ok(claims.every((c) => c.ok));
   const first = claims.slice(0, 2).map((c) => (c.ok ? c.claims : null));
-  assert.deepEqual(first.map((c) => [c?.s, c?.p, c?.a, c?.e, c?.k]), [['alice', '2509.23025', 'up', '2025-10-01', 'k2'], ['alice', '2509.23025', 'down', '2025-10-01', 'k2']]);
+  assert.deepEqual(
+    first.map((c) => [c?.s, c?.p, c?.a, c?.e, c?.k]),
+    [
+      ['alice', '2509.23025', 'up', '2025-10-01', 'k2'],
+      ['alice', '2509.23025', 'down', '2025-10-01', 'k2'],
+    ],
+  );
   // 30-day vote links have expired by December
   assert.deepEqual(verifyLink(ring, tokenOf(votes[0]!), Date.parse('2025-12-01T00:00:00Z')), { ok: false, reason: 'expired' });
   for (const v of votes) assert.ok(m.text.includes(v), 'the text part carries the same vote links');
@@ -85,18 +91,18 @@ test('picks are ordered by score; subscribers without picks get no email', async
   assert.ok(out[0]!.html.indexOf(papers[2]!.id) < out[0]!.html.indexOf(papers[0]!.id));
 });
 
-test('a weekly digest says it covers a week: its dates and the week\'s count', async () => {
+test("a weekly digest says it covers a week: its dates and the week's count", async () => {
   const config = testConfig();
   const [m] = await renderDigests(config, [{ ...input('alice', 3), newPapers: 1204, days: 7 }]);
   for (const part of [m!.html, m!.text]) {
-    assert.ok(part.includes('Week of 25 September – 1 October 2025'), 'the week\'s dates');
+    assert.ok(part.includes('Week of 25 September – 1 October 2025'), "the week's dates");
     assert.ok(part.includes('3 papers picked for you from 1,204 new this week'));
     assert.ok(!part.includes('Wednesday, 1 October 2025'));
   }
   assert.match(m!.subject, / · Paperboy week to 1 Oct$/);
 });
 
-test('digests load nothing from third parties (no Google Fonts) and keep no LaTeX from the issue\'s examples', async () => {
+test("digests load nothing from third parties (no Google Fonts) and keep no LaTeX from the issue's examples", async () => {
   const config = testConfig();
   const base = input('alice', 1);
   const paper = { ...base.picks[0]!.paper, title: 'Cohomology of $GL_N$ and $\\mathfrak{gl}_2$', abstract: 'We extend REArtGS~\\cite{wu2025reartgs} to $n:=\\binom{k+1}{2}$ parts. It works.' };
@@ -114,7 +120,9 @@ test('a TL;DR shows under its title in both parts, escaped and marked as machine
   withTldr.picks[0]!.tldr = 'Perceptual losses <tuned> for low-dose CT & beat MSE.';
   const [m] = await renderDigests(config, [withTldr]);
   const html = m!.html;
-  const block = /<div class="pb-tldr" title="Summarized from the abstract by small-model; it may be wrong\."[^>]*><span class="pb-tldr-tag"[^>]*>TL;DR · machine-written<\/span>([^<]*)<\/div>/.exec(html);
+  const block = /<div class="pb-tldr" title="Summarized from the abstract by small-model; it may be wrong\."[^>]*><span class="pb-tldr-tag"[^>]*>TL;DR · machine-written<\/span>([^<]*)<\/div>/.exec(
+    html,
+  );
   assert.ok(block, 'the marked block');
   assert.equal(block[1], 'Perceptual losses &lt;tuned&gt; for low-dose CT &amp; beat MSE.');
   const title = html.indexOf(papers[0]!.title.slice(0, 40));

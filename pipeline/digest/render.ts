@@ -120,16 +120,13 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
   const ring = opts.keyring ?? config.links;
   const d = config.digest;
   const { subscriber, edition } = input;
-  const sign = (action: LinkAction, paper: string) =>
-    signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
+  const sign = (action: LinkAction, paper: string) => signLink(ring, { s: subscriber.id, p: paper, a: action, e: edition, x: expiryFor(config.links, action, now) });
   const endpoint = config.endpoint.publicUrl.replace(/\/+$/, '');
   // Without a public URL the links point where `paperboy site --serve` serves the archive.
   const site = (config.site.url ?? `http://127.0.0.1:4321${config.site.base}`).replace(/\/+$/, '');
   const onSite = (path: string) => (/^https?:\/\//.test(path) ? path : `${site}/${path.replace(/^\/+/, '')}`);
   const dayUrl = onSite(d.dayPath.replaceAll('{edition}', edition));
-  const profileUrl =
-    input.profileUrl ??
-    onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)).replaceAll('{repo}', config.site.repo).replaceAll('{branch}', config.site.branch));
+  const profileUrl = input.profileUrl ?? onSite(d.profileUrl.replaceAll('{id}', encodeURIComponent(subscriber.id)).replaceAll('{repo}', config.site.repo).replaceAll('{branch}', config.site.branch));
   const unsubscribeToken = sign('unsubscribe', '');
   const unsubscribeUrl = `${endpoint}/u/${unsubscribeToken}`;
 
@@ -179,7 +176,10 @@ export function composeDigest(config: Config, template: CompiledTemplate, input:
 
 /** Best first; ties keep the recommender's order. */
 function rankPicks(picks: DigestPick[]): DigestPick[] {
-  return picks.map((p, i) => ({ p, i })).sort((a, b) => b.p.score - a.p.score || a.i - b.i).map((x) => x.p);
+  return picks
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => b.p.score - a.p.score || a.i - b.i)
+    .map((x) => x.p);
 }
 
 interface PaperView extends TemplateData {
@@ -265,7 +265,18 @@ function paperText(config: Config, p: Paper): PaperText {
  * by maxPicks), a closing line links the rest on the archive. Sizes come from filling each piece
  * once, so this costs a few string concatenations, not renders.
  */
-function fitPapers(template: CompiledTemplate, papers: PaperView[], picked: number, base: Record<string, string>, dayUrl: string, maxBytes: number, edition: string, newPapers: number | undefined, top: string, days: number) {
+function fitPapers(
+  template: CompiledTemplate,
+  papers: PaperView[],
+  picked: number,
+  base: Record<string, string>,
+  dayUrl: string,
+  maxBytes: number,
+  edition: string,
+  newPapers: number | undefined,
+  top: string,
+  days: number,
+) {
   const build = (shown: number): TemplateData => {
     const rest = picked - shown;
     const period = days === 7 ? ' this week' : days > 1 ? ` in ${days} days` : '';

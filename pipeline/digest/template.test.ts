@@ -7,12 +7,12 @@ import { input, testConfig } from '../testing/digest-fixtures.ts';
 import { composeDigest, loadTemplate, templatePath } from './render.ts';
 import { compileTemplate, fill, parseTemplate, renderDirect } from './template.ts';
 
-test('the fill of the compiled template is byte-identical to rendering that subscriber\'s MJML', async () => {
+test("the fill of the compiled template is byte-identical to rendering that subscriber's MJML", async () => {
   const config = testConfig();
   const template = await loadTemplate(config);
   const source = readFileSync(templatePath(config), 'utf8');
   const hostile = input('mallory', 3);
-  hostile.picks[0]!.paper = { ...hostile.picks[0]!.paper, title: '<script>alert("x")</script> & $\\alpha$-tricks', abstract: "It's <b>bold</b> & \"quoted\"." };
+  hostile.picks[0]!.paper = { ...hostile.picks[0]!.paper, title: '<script>alert("x")</script> & $\\alpha$-tricks', abstract: 'It\'s <b>bold</b> & "quoted".' };
   hostile.picks[1]!.reason = '<img src=x onerror=alert(1)>';
   hostile.picks[2]!.tldr = 'A TL;DR with <i>markup</i> & "quotes".';
   const cases = [

@@ -18,15 +18,9 @@ export interface TemplateData {
   [name: string]: TemplateValue | TemplateData[];
 }
 
-type Node =
-  | { kind: 'text'; text: string }
-  | { kind: 'var'; name: string; raw: boolean }
-  | { kind: 'section'; name: string; body: Node[] };
+type Node = { kind: 'text'; text: string } | { kind: 'var'; name: string; raw: boolean } | { kind: 'section'; name: string; body: Node[] };
 
-export type Compiled =
-  | { kind: 'text'; text: string }
-  | { kind: 'var'; name: string; raw: boolean }
-  | { kind: 'section'; name: string; item: Compiled[] };
+export type Compiled = { kind: 'text'; text: string } | { kind: 'var'; name: string; raw: boolean } | { kind: 'section'; name: string; item: Compiled[] };
 
 export interface CompiledTemplate {
   readonly parts: readonly Compiled[];

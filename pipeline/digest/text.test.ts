@@ -6,7 +6,7 @@ import { clip, dateRange, firstSentences, shortenAuthors } from './text.ts';
 test('author lists are shortened around the first and last authors', () => {
   assert.equal(shortenAuthors(['A. One', 'B. Two']), 'A. One, B. Two');
   assert.equal(shortenAuthors(['A', 'B', 'C', 'D', 'E', 'F'], 4), 'A, B, C, … F (6 authors)');
-  assert.equal(shortenAuthors(["Paul Erd\\H{o}s"]), 'Paul Erdős');
+  assert.equal(shortenAuthors(['Paul Erd\\H{o}s']), 'Paul Erdős');
   assert.equal(shortenAuthors([]), 'Unknown authors');
 });
 
@@ -25,7 +25,7 @@ test('readable collapses whitespace and converts LaTeX; clip', () => {
   assert.equal(clip('one two three four', 10), 'one two…');
 });
 
-test('readable cleans what did not pass ingestion (a pick\'s reason): no control characters or lone surrogates', () => {
+test("readable cleans what did not pass ingestion (a pick's reason): no control characters or lone surrogates", () => {
   assert.equal(readable('Close to\u0000 a paper \ud800you liked\u001b[31m'), 'Close to a paper \ufffdyou liked[31m');
 });
 

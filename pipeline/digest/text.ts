@@ -47,7 +47,6 @@ export function clip(s: string, max: number): string {
 
 const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
-
 /** "13–19 November 2025" for a digest covering `days` days up to `edition` ("30 October – 5 November 2025" across months). */
 export function dateRange(edition: string, days: number): string {
   const end = new Date(`${edition}T12:00:00Z`);

@@ -140,7 +140,10 @@ test('server errors and garbage answers leave those papers without; good answers
   const r = await makeTldrs(config, '2025-10-01', () => ({ alice: papers.slice(0, 8).map((_, i) => pick(i, 1 - i / 10)) }));
   assert.equal(chat.requests.length, 8);
   assert.equal(tldrSummary(r), '3 new, 0 cached, 5 failed');
-  assert.deepEqual(r.failed.map((f) => f.reason), ['server error (HTTP 503)', 'no chat completion in the answer', 'empty answer', 'answer too long', 'no chat completion in the answer']);
+  assert.deepEqual(
+    r.failed.map((f) => f.reason),
+    ['server error (HTTP 503)', 'no chat completion in the answer', 'empty answer', 'answer too long', 'no chat completion in the answer'],
+  );
   assert.equal(tldrNote(r), 'TL;DR: 5 papers went without one (1 server error (HTTP 503), 2 no chat completion in the answer, 1 empty answer, 1 answer too long); their digests show them without');
   assert.equal(tldrLookup(config, EDITION)(stored(3)), 'Another good one.');
 });
@@ -163,7 +166,10 @@ test('the nightly budget: at most maxPapersPerNight requests, first ranks of eve
   const r = await makeTldrs(config, EDITION, () => picks);
   assert.equal(tldrSummary(r), '2 new, 0 cached, 0 failed, 3 over budget (digest.tldr.maxPapersPerNight)');
   assert.equal(tldrNote(r), undefined, 'a budget is no failure');
-  assert.deepEqual(chat.requests.map((q) => q.body.messages.at(-1)!.content.split('\n')[0]), [`Title: ${papers[0]!.title}`, `Title: ${papers[4]!.title}`]);
+  assert.deepEqual(
+    chat.requests.map((q) => q.body.messages.at(-1)!.content.split('\n')[0]),
+    [`Title: ${papers[0]!.title}`, `Title: ${papers[4]!.title}`],
+  );
   // The next night spends its budget on the rest.
   assert.equal(tldrSummary(await makeTldrs(config, '2025-10-02', () => picks)), '2 new, 2 cached, 0 failed, 1 over budget (digest.tldr.maxPapersPerNight)');
 });

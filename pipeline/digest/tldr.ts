@@ -157,9 +157,7 @@ export function tldrNote(r: TldrReport): string | undefined {
   if (r.failed.length === 0) return undefined;
   const reasons = [...Map.groupBy(r.failed, (f) => f.reason)].map(([reason, list]) => `${list.length} ${reason}`).join(', ');
   const papers = `${r.failed.length} paper${r.failed.length === 1 ? '' : 's'}`;
-  return r.hint
-    ? `⚠️ TL;DR: ${r.hint}; ${papers} went without one (${reasons})`
-    : `TL;DR: ${papers} went without one (${reasons}); their digests show them without`;
+  return r.hint ? `⚠️ TL;DR: ${r.hint}; ${papers} went without one (${reasons})` : `TL;DR: ${papers} went without one (${reasons}); their digests show them without`;
 }
 
 /** The cached TL;DR of each paper (this version, this model) for the render; nothing when off. */

@@ -49,7 +49,7 @@ export const registerEmbedCommands: Registrar = (program, context) => {
     });
   model
     .command('cache-key')
-    .description('a short key of what the derived model files and the FAISS index depend on (the configured model and, for the offline model, its committed build): the nightly workflow\'s cache key')
+    .description("a short key of what the derived model files and the FAISS index depend on (the configured model and, for the offline model, its committed build): the nightly workflow's cache key")
     .action(async function (this: Command) {
       const { config } = context(this);
       const { derivedCacheKey } = await import('./spec.ts');
@@ -68,7 +68,13 @@ export const registerEmbedCommands: Registrar = (program, context) => {
       emit(this, info, (i) =>
         [
           `configured: ${i.spec.id} (${i.spec.dtype}, ${i.spec.pooling} pooling, ≤ ${i.spec.maxTokens} tokens${i.spec.dimensions ? `, first ${i.spec.dimensions} dimensions` : ''})`,
-          ...(i.spec.isStatic ? [i.static ? `offline model${'version' in i.static ? ` version ${i.static.version}` : ''}: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}` : 'offline model: not built yet (built by the first `paperboy embed`)'] : []),
+          ...(i.spec.isStatic
+            ? [
+                i.static
+                  ? `offline model${'version' in i.static ? ` version ${i.static.version}` : ''}: ${i.static.dim} dimensions, fingerprint ${i.static.fingerprint}, learned from ${i.static.papers} papers on ${i.static.builtAt}`
+                  : 'offline model: not built yet (built by the first `paperboy embed`)',
+              ]
+            : []),
           i.active ? `stored vectors: ${i.active.modelKey}, ${i.active.papers} papers` : 'stored vectors: none',
         ].join('\n'),
       );

@@ -43,6 +43,29 @@ interface Plan {
   changed: boolean;
 }
 
+/** Pass 1 of embedMissing: per shard, how many papers lack a vector of this model (hashes only). */
+function planShards(papers: PaperStore, readVectors: (month: string) => VectorShard | undefined, damaged: Map<string, string>) {
+  const plans: Plan[] = [];
+  let total = 0;
+  let reused = 0;
+  let dropped = 0;
+  let count = 0;
+  for (const month of papers.shards()) {
+    const shard = papers.readShard(month);
+    const have = hashIndex(readVectors(month));
+    let todo = 0;
+    for (const p of shard) if (have.get(p.id)?.hash !== contentHash(paperText(p))) todo++;
+    const inStore = new Set(shard.map((p) => p.id));
+    const stale = [...have.keys()].filter((id) => !inStore.has(id)).length;
+    count += shard.length;
+    reused += shard.length - todo;
+    dropped += stale;
+    total += todo;
+    plans.push({ month, todo, changed: todo > 0 || stale > 0 || damaged.has(month) });
+  }
+  return { plans, total, reused, dropped, count };
+}
+
 export async function embedMissing(config: Config, opts: EmbedOptions = {}): Promise<EmbedReport> {
   const started = Date.now();
   const papers = new PaperStore(config.dataDir);
@@ -66,25 +89,7 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
   };
 
   // Pass 1: what each shard lacks (cheap: hashes only), so the progress bar knows the total.
-  const plans: Plan[] = [];
-  let total = 0;
-  let reused = 0;
-  let dropped = 0;
-  let count = 0;
-  const months = papers.shards();
-  for (const month of months) {
-    const shard = papers.readShard(month);
-    const have = hashIndex(readVectors(month));
-    let todo = 0;
-    for (const p of shard) if (have.get(p.id)?.hash !== contentHash(paperText(p))) todo++;
-    const inStore = new Set(shard.map((p) => p.id));
-    const stale = [...have.keys()].filter((id) => !inStore.has(id)).length;
-    count += shard.length;
-    reused += shard.length - todo;
-    dropped += stale;
-    total += todo;
-    plans.push({ month, todo, changed: todo > 0 || stale > 0 || damaged.has(month) });
-  }
+  const { plans, total, reused, dropped, count } = planShards(papers, readVectors, damaged);
 
   // Pass 2: embed and checkpoint.
   const bar = progress(`embed ${config.embed.model}`, total, { quiet: opts.quiet });
@@ -111,7 +116,11 @@ export async function embedMissing(config: Config, opts: EmbedOptions = {}): Pro
     const save = () => vectors.writeShard(plan.month, assemble(modelKey, dim, order, rows), storage);
     for (let start = 0; start < todo.length; start += every) {
       const chunk = todo.slice(start, start + every);
-      const embedded = await embedder.embed(chunk.map((t) => t.text), 'passage', (n) => bar.tick(n));
+      const embedded = await embedder.embed(
+        chunk.map((t) => t.text),
+        'passage',
+        (n) => bar.tick(n),
+      );
       chunk.forEach((t, i) => {
         const v = embedded[i]!;
         if (v.every((x) => x === 0)) empty++;

@@ -58,9 +58,15 @@ test('batching does not change vectors: bucketed, input order, batch sizes 1 and
 test('batches are planned by length: sorted, capped in texts and padded tokens, every text once', () => {
   const lengths = [300, 12, 250, 15, 512, 14, 260, 13, 255, 400];
   const plan = planBatches(lengths, { batchSize: 3, batchTokens: 800, bucketing: true });
-  assert.deepEqual(plan.flat().sort((a, b) => a - b), [...lengths.keys()]);
+  assert.deepEqual(
+    plan.flat().sort((a, b) => a - b),
+    [...lengths.keys()],
+  );
   // Short texts fill batches of 3; long ones go two or one at a time within 800 padded tokens.
-  assert.deepEqual(plan.map((b) => b.map((i) => lengths[i])), [[12, 13, 14], [15, 250, 255], [260, 300], [400], [512]]);
+  assert.deepEqual(
+    plan.map((b) => b.map((i) => lengths[i])),
+    [[12, 13, 14], [15, 250, 255], [260, 300], [400], [512]],
+  );
   for (const b of plan) {
     assert.ok(b.length <= 3);
     assert.ok(b.length === 1 || b.length * Math.max(...b.map((i) => lengths[i]!)) <= 800);
@@ -68,7 +74,11 @@ test('batches are planned by length: sorted, capped in texts and padded tokens, 
   // A text longer than the budget still runs, alone.
   assert.deepEqual(planBatches([5000, 10], { batchSize: 8, batchTokens: 100, bucketing: true }), [[1], [0]]);
   // Without bucketing: input order, full batches.
-  assert.deepEqual(planBatches(lengths, { batchSize: 4, batchTokens: 800, bucketing: false }), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+  assert.deepEqual(planBatches(lengths, { batchSize: 4, batchTokens: 800, bucketing: false }), [
+    [0, 1, 2, 3],
+    [4, 5, 6, 7],
+    [8, 9],
+  ]);
 });
 
 test('a text with no known token gives a zero vector, not NaN', async () => {
@@ -141,8 +151,16 @@ test('hub path: a transformer model from a local folder laid out like the hub, w
   // Same as the pipeline on the prefixed texts (the e5 convention puts "passage: " first).
   env.localModelPath = root + '/';
   const ext = (await pipeline('feature-extraction', 'Xenova/e5-tiny-random', { dtype: 'q8', local_files_only: true })) as FeatureExtractionPipeline;
-  const ref = (await ext(sample.map((t) => 'passage: ' + t), { pooling: 'mean', normalize: true })) as Tensor;
-  assert.ok(maxDiff(passages, sample.map((_, i) => (ref.data as Float32Array).slice(i * 32, (i + 1) * 32))) < 1e-4);
+  const ref = (await ext(
+    sample.map((t) => 'passage: ' + t),
+    { pooling: 'mean', normalize: true },
+  )) as Tensor;
+  assert.ok(
+    maxDiff(
+      passages,
+      sample.map((_, i) => (ref.data as Float32Array).slice(i * 32, (i + 1) * 32)),
+    ) < 1e-4,
+  );
   const queries = await e.embed(sample, 'query');
   assert.ok(maxDiff(passages, queries) > 1e-3, 'query prefix differs from passage prefix');
   // Matryoshka: the first 16 dimensions, re-normalised.

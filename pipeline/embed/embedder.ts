@@ -183,7 +183,10 @@ async function embedderFromPipeline(extractor: FeatureExtractionPipeline, spec: 
       const prefix = kind === 'query' ? spec.queryPrefix : spec.passagePrefix;
       const tokens = tokenize(prefix ? texts.map((t) => prefix + t) : texts);
       const out = new Array<Float32Array>(texts.length);
-      for (const idx of planBatches(tokens.map((t) => t.length), { ...o, bucketing })) {
+      for (const idx of planBatches(
+        tokens.map((t) => t.length),
+        { ...o, bucketing },
+      )) {
         const batch = idx.map((i) => tokens[i]!);
         const { hidden, seq, width } = await forward(batch);
         const rows = pool(hidden, batch, seq, width, dim);

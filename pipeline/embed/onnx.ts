@@ -61,12 +61,7 @@ export interface TensorInit {
 
 function tensorProto(t: TensorInit): Uint8Array {
   const raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  return message(
-    ...t.dims.map((d) => intField(1, d)),
-    intField(2, t.data instanceof Float32Array ? FLOAT : INT64),
-    stringField(8, t.name),
-    bytesField(9, raw),
-  );
+  return message(...t.dims.map((d) => intField(1, d)), intField(2, t.data instanceof Float32Array ? FLOAT : INT64), stringField(8, t.name), bytesField(9, raw));
 }
 
 interface ValueInfo {
@@ -129,12 +124,7 @@ export function encodeModel(g: GraphInit): Uint8Array {
     ...g.inputs.map((v) => bytesField(11, valueInfo(v))),
     ...g.outputs.map((v) => bytesField(12, valueInfo(v))),
   );
-  return message(
-    intField(1, 8),
-    stringField(2, 'paperboy'),
-    bytesField(7, graph),
-    bytesField(8, message(stringField(1, ''), intField(2, g.opset))),
-  );
+  return message(intField(1, 8), stringField(2, 'paperboy'), bytesField(7, graph), bytesField(8, message(stringField(1, ''), intField(2, g.opset))));
 }
 
 /**

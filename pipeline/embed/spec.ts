@@ -133,4 +133,3 @@ export function modelKeyOf(spec: ModelSpec, build?: string): string {
   if (spec.passagePrefix) parts.push(`p${createHash('sha256').update(spec.passagePrefix).digest('hex').slice(0, 6)}`);
   return parts.join(':');
 }
-

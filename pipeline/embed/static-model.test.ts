@@ -49,7 +49,7 @@ test('`paperboy model build` makes the next version; its weights replace the old
   assert.notEqual(v2.fingerprint, v1.fingerprint);
   assert.equal(v2.fingerprint, built.fingerprint);
   const weights = readdirSync(join(committedModelDir(config), 'weights'));
-  assert.deepEqual(weights.sort(), v2.weights.map((w) => w.file.slice('weights/'.length)).sort(), 'the old version\'s weights are gone (git history keeps them)');
+  assert.deepEqual(weights.sort(), v2.weights.map((w) => w.file.slice('weights/'.length)).sort(), "the old version's weights are gone (git history keeps them)");
   for (const w of weights) assert.ok(statSync(join(committedModelDir(config), 'weights', w)).size <= WEIGHT_PART_BYTES);
 
   rmSync(join(config.dataDir, 'models'), { recursive: true });
@@ -73,7 +73,7 @@ test('after `paperboy model build` the next embed re-embeds every paper once, un
   assert.deepEqual([after.embedded, after.modelKey], [0, rebuilt.modelKey]);
 });
 
-test("the derived-data cache key follows the model alone: an unrelated edit or a lost cache keeps it; `model build` or another model changes it", async () => {
+test('the derived-data cache key follows the model alone: an unrelated edit or a lost cache keeps it; `model build` or another model changes it', async () => {
   const { config, papers } = await sampleStore();
   await ensureStaticModel(config, { quiet: true });
   const key = derivedCacheKey(config);
@@ -81,7 +81,12 @@ test("the derived-data cache key follows the model alone: an unrelated edit or a
   const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'paperboy.js'), '--data-dir', config.dataDir, 'model', 'cache-key'], { cwd: config.dataDir, encoding: 'utf8' });
   assert.equal(cli.stdout, `${key}\n`, cli.stderr);
   // Settings that do not change the committed model: the static model's training settings (used only by `model build`), the index, the digest.
-  const edited = { ...config, embed: { ...config.embed, static: { ...config.embed.static, dim: 64, maxPapers: 1000, seed: 7 } }, index: { ...config.index, similarK: 20 }, digest: { ...config.digest, productName: 'Lab papers' } };
+  const edited = {
+    ...config,
+    embed: { ...config.embed, static: { ...config.embed.static, dim: 64, maxPapers: 1000, seed: 7 } },
+    index: { ...config.index, similarK: 20 },
+    digest: { ...config.digest, productName: 'Lab papers' },
+  };
   assert.equal(derivedCacheKey(edited), key);
   rmSync(join(config.dataDir, 'models'), { recursive: true });
   assert.equal(derivedCacheKey(config), key, 'a lost cache: the committed build still names the model');

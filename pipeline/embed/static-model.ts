@@ -29,7 +29,6 @@ const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tok
 /** A committed weights file is at most this large (GitHub warns at 50 MB per file). */
 export const WEIGHT_PART_BYTES = 16 * 1024 * 1024;
 
-
 export function loadTokenizer(dir: string): PreTrainedTokenizer {
   const missing = ['tokenizer.json', 'tokenizer_config.json'].filter((f) => !existsSync(join(dir, f)));
   if (missing.length) throw new UserError(`tokenizer folder ${dir} lacks ${missing.join(', ')}`);
@@ -140,7 +139,9 @@ function installCommitted(config: Config, info: CommittedModelInfo): StaticModel
     const path = join(dir, w.file);
     const part = existsSync(path) ? readFileSync(path) : undefined;
     if (!part || part.length !== w.bytes || createHash('sha256').update(part).digest('hex') !== w.sha256) {
-      throw new UserError(`${path} is ${part ? 'damaged' : 'missing'}: restore ${dir} from the state branch's history, or run \`paperboy model build\` (a new model: every stored paper is embedded again)`);
+      throw new UserError(
+        `${path} is ${part ? 'damaged' : 'missing'}: restore ${dir} from the state branch's history, or run \`paperboy model build\` (a new model: every stored paper is embedded again)`,
+      );
     }
     return part;
   });

@@ -31,7 +31,10 @@ test('stored vectors: int8 and float16 round trips and the cosine error they add
   const flat = new Float32Array(vecs.length * TEST_DIM);
   vecs.forEach((v, i) => flat.set(v, i * TEST_DIM));
   const shard = { modelKey: 'm', dim: TEST_DIM, ids: vecs.map((_, i) => `2510.${String(i).padStart(5, '0')}`), hashes: vecs.map(() => 'h'), vectors: flat };
-  for (const [storage, bound] of [['int8', 0.01], ['float16', 0.001]] as const) {
+  for (const [storage, bound] of [
+    ['int8', 0.01],
+    ['float16', 0.001],
+  ] as const) {
     const bytes = encodeShard(shard, storage);
     const back = decodeShard(bytes, 'test.vec');
     assert.deepEqual(back.ids, shard.ids);
@@ -77,7 +80,12 @@ test('embed is resumable and re-embeds only new or changed papers', async () => 
 
   // Nothing to do on a second run, and no file rewritten (a read-only store works); one revised
   // abstract and one new paper cost two texts.
-  const files = () => readdirSync(config.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name)).map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`).sort();
+  const files = () =>
+    readdirSync(config.dataDir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => join(f.parentPath, f.name))
+      .map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`)
+      .sort();
   const before = files();
   const idle = counting(embedder);
   assert.equal((await embedMissing(config, { quiet: true, embedder: idle })).embedded, 0);

@@ -59,12 +59,19 @@ test('a person opening a 👍 link records exactly one vote, and can change and 
   await page.getByRole('heading', { name: '👎 Less like this' }).waitFor();
   await page.screenshot({ path: join(shots, 'changed-down.png') });
   passHoldTime();
-  assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up'], [PAPERS[0], 'down']]);
+  assert.deepEqual(await eventsOf('alice'), [
+    [PAPERS[0], 'up'],
+    [PAPERS[0], 'down'],
+  ]);
 
   await page.getByRole('button', { name: 'Undo' }).click();
   await page.getByRole('heading', { name: 'Vote removed' }).waitFor();
   passHoldTime();
-  assert.deepEqual(await eventsOf('alice'), [[PAPERS[0], 'up'], [PAPERS[0], 'down'], [PAPERS[0], 'clear']]);
+  assert.deepEqual(await eventsOf('alice'), [
+    [PAPERS[0], 'up'],
+    [PAPERS[0], 'down'],
+    [PAPERS[0], 'clear'],
+  ]);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -122,7 +129,11 @@ test('a scanner opening only the 👍 links (no contradiction) is caught as a bu
 
 test('a person opening three links of one email, minutes apart, records all three', async () => {
   const page = await browser.newPage();
-  const picks = [[PAPERS[0]!, 'up'], [PAPERS[2]!, 'down'], [PAPERS[4]!, 'up']] as const;
+  const picks = [
+    [PAPERS[0]!, 'up'],
+    [PAPERS[2]!, 'down'],
+    [PAPERS[4]!, 'up'],
+  ] as const;
   for (const [paper, action] of picks) {
     await page.goto(`${endpoint.url}/v/${voteToken(config, 'pat', paper, action)}`);
     await page.getByRole('heading', { name: /like this/ }).waitFor();

@@ -28,7 +28,8 @@ test('kill -9 under load loses no acknowledged vote and duplicates none', async 
       const { subscriber, token } = tokens[next++]!;
       try {
         const res = await fetch(`${first.url}/v/${token}`, {
-          method: 'POST', body: 'action=up&origin=open',
+          method: 'POST',
+          body: 'action=up&origin=open',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         });
         if (res.ok) acked.add(subscriber);
@@ -53,7 +54,11 @@ test('kill -9 under load loses no acknowledged vote and duplicates none', async 
   const stored = new Map(rows.map((r) => [r.subscriber, r.n]));
   const missing = [...acked].filter((s) => !stored.has(s));
   assert.deepEqual(missing, [], `${missing.length} acknowledged votes lost`);
-  assert.deepEqual(rows.filter((r) => r.n !== 1), [], 'no vote stored twice');
+  assert.deepEqual(
+    rows.filter((r) => r.n !== 1),
+    [],
+    'no vote stored twice',
+  );
   assert.ok(stored.size <= sent);
   t.diagnostic(`killed after ${acked.size} acknowledged votes (${sent} sent, ${stored.size} stored): 0 lost, 0 duplicated`);
 
@@ -70,7 +75,11 @@ test('kill -9 under load loses no acknowledged vote and duplicates none', async 
     const { events } = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: second.url } }, 0, { pageSize: 5000 });
     const perSubscriber = new Map<string, number>();
     for (const e of events) perSubscriber.set(e.subscriber, (perSubscriber.get(e.subscriber) ?? 0) + 1);
-    assert.deepEqual([...acked].filter((s) => perSubscriber.get(s) !== 1), [], 'every acknowledged vote is confirmed exactly once');
+    assert.deepEqual(
+      [...acked].filter((s) => perSubscriber.get(s) !== 1),
+      [],
+      'every acknowledged vote is confirmed exactly once',
+    );
     assert.equal(events.length, stored.size, 'and nothing else');
   } finally {
     second.child.kill('SIGTERM');

@@ -70,5 +70,8 @@ test('the reader clicking one 👍 an hour later counts once; one-click unsubscr
   assert.equal(email.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
   const res = await fetch(target, { method: 'POST', body: email.headers['List-Unsubscribe-Post'], headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(res.status, 200);
-  assert.deepEqual(await events(), [['zoe', paper, 'up'], ['zoe', '', 'unsubscribe']]);
+  assert.deepEqual(await events(), [
+    ['zoe', paper, 'up'],
+    ['zoe', '', 'unsubscribe'],
+  ]);
 });

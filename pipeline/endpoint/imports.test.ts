@@ -18,7 +18,13 @@ function packagesReachedFrom(entry: string): Set<string> {
     // Value imports only: `import type` and `export type` are erased before Node runs the file.
     for (const [, spec] of source.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
       if (spec!.startsWith('.')) visit(resolve(dirname(file), spec!));
-      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!)) packages.add(spec!.split('/').slice(0, spec!.startsWith('@') ? 2 : 1).join('/'));
+      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!))
+        packages.add(
+          spec!
+            .split('/')
+            .slice(0, spec!.startsWith('@') ? 2 : 1)
+            .join('/'),
+        );
     }
   };
   visit(entry);

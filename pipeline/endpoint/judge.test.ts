@@ -5,10 +5,20 @@ import { judgeVote, type Vote } from './judge.ts';
 const rules = { burstWindowMs: 10_000, burstVotes: 4, contradictionMs: 30_000 };
 let nextId = 1;
 const vote = (paper: string, action: Vote['action'], at: number, origin: Vote['origin'] = 'open'): Vote => ({
-  id: nextId++, subscriber: 'alice', paper, edition: '2025-10-01', action, origin, token: `${paper}:${action}`, at,
+  id: nextId++,
+  subscriber: 'alice',
+  paper,
+  edition: '2025-10-01',
+  action,
+  origin,
+  token: `${paper}:${action}`,
+  at,
 });
 const facts = (sameEmail: Vote[], more: Partial<{ supersededByLater: boolean; lastAction: Vote['action'] }> = {}) => ({
-  sameEmail, supersededByLater: false, lastAction: undefined, ...more,
+  sameEmail,
+  supersededByLater: false,
+  lastAction: undefined,
+  ...more,
 });
 
 test('a lone vote opened from a link is confirmed', () => {
@@ -26,7 +36,7 @@ test('👍 and 👎 opened on one paper within seconds are both discarded (a sca
   assert.deepEqual(judgeVote(later, facts([up, later]), rules), { state: 'confirmed' });
 });
 
-test('a burst across one email\'s links is discarded; a person voting on a few papers is not', () => {
+test("a burst across one email's links is discarded; a person voting on a few papers is not", () => {
   const burst = ['A', 'B', 'C', 'D'].map((p, i) => vote(p, 'up', i * 500));
   for (const v of burst) assert.deepEqual(judgeVote(v, facts(burst), rules), { state: 'discarded', reason: 'burst' });
   const person = ['A', 'B', 'C'].map((p, i) => vote(p, 'up', i * 3000));
@@ -65,7 +75,7 @@ test('a scan in document order taints every click of the email around it, at any
   assert.deepEqual(judgeVote(apart[1]!, facts(apart), rules), { state: 'confirmed' });
 });
 
-test('a person\'s one to three clicks spread over minutes count, with the shipped (minutes-long) windows', () => {
+test("a person's one to three clicks spread over minutes count, with the shipped (minutes-long) windows", () => {
   const shipped = { burstWindowMs: 600_000, burstVotes: 4, contradictionMs: 600_000 };
   const person = [vote('A', 'up', 0), vote('C', 'down', 90_000), vote('E', 'up', 240_000)];
   for (const v of person) assert.deepEqual(judgeVote(v, facts(person), shipped), { state: 'confirmed' });

@@ -55,7 +55,12 @@ export function judgeVote(vote: Vote, facts: VoteFacts, rules: ScannerRules): Ve
   // Both links of one paper opened from the email: only a scanner does that (a person changes
   // their mind on the page, which keeps the page's token). It taints every click of the email
   // around it, so a scan in document order (👍 A, 👎 A, 👍 B…) counts for nothing, whatever its pace.
-  if (bothLinksOfOnePaper(near(rules.contradictionMs).filter((v) => v.origin === 'open'), rules.contradictionMs)) {
+  if (
+    bothLinksOfOnePaper(
+      near(rules.contradictionMs).filter((v) => v.origin === 'open'),
+      rules.contradictionMs,
+    )
+  ) {
     return { state: 'discarded', reason: 'contradiction' };
   }
   // Many links of one email within minutes: a scanner, even one that presses the page's buttons.

@@ -75,10 +75,7 @@ export function votedPage(claims: LinkClaims, recorded: VoteChoice): string {
       : recorded === 'down'
         ? voteForm('clear', 'Undo') + voteForm('up', 'Change to 👍')
         : voteForm('up', '👍') + voteForm('down', '👎');
-  const note =
-    recorded === 'clear'
-      ? 'Nothing is recorded for this paper now.'
-      : 'Recorded, thanks! Your next digests take it into account. You can close this tab.';
+  const note = recorded === 'clear' ? 'Nothing is recorded for this paper now.' : 'Recorded, thanks! Your next digests take it into account. You can close this tab.';
   return layout(
     headline,
     `<main class="card" data-vote>

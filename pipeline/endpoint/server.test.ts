@@ -27,8 +27,7 @@ before(async () => {
 after(() => endpoint.close());
 
 const passHoldTime = () => (skew += 61_000);
-const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+const post = (url: string, body: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 const events = async (since = 0): Promise<EventsPage> => {
   const res = await fetch(`${base}/events?since=${since}`, { headers: { authorization: `Bearer ${EVENTS_TOKEN}` } });
   assert.equal(res.status, 200);
@@ -67,7 +66,10 @@ test('the vote page POST records one tentative vote that /events serves only aft
   await post(url, 'action=up&origin=open'); // the page reloaded
   passHoldTime();
   const got = await eventsOf('alice');
-  assert.deepEqual(got.map((e) => [e.subscriber, e.paper, e.action, e.edition]), [['alice', PAPERS[0], 'up', '2025-10-01']]);
+  assert.deepEqual(
+    got.map((e) => [e.subscriber, e.paper, e.action, e.edition]),
+    [['alice', PAPERS[0], 'up', '2025-10-01']],
+  );
   // Clicking the same link days later is still one event.
   await post(url, 'origin=open');
   passHoldTime();
@@ -76,7 +78,10 @@ test('the vote page POST records one tentative vote that /events serves only aft
   const json = await post(url, 'action=down', { accept: 'application/json' });
   assert.deepEqual(await json.json(), { recorded: 'down', paper: PAPERS[0], edition: '2025-10-01', state: 'tentative' });
   passHoldTime();
-  assert.deepEqual((await eventsOf('alice')).map((e) => e.action), ['up', 'down']);
+  assert.deepEqual(
+    (await eventsOf('alice')).map((e) => e.action),
+    ['up', 'down'],
+  );
 });
 
 test('forged, tampered, expired, unknown-key and malformed links get the same friendly 403', async () => {
@@ -106,7 +111,10 @@ test('forged, tampered, expired, unknown-key and malformed links get the same fr
   assert.equal((await post(`${base}/u/${good}`, 'List-Unsubscribe=One-Click')).status, 403);
   assert.equal((await post(`${base}/v/${unsubscribeToken(config, 'bob')}`, 'origin=open')).status, 403);
   assert.deepEqual(endpoint.store.counts(), { confirmed: 2, superseded: 1, unchanged: 1 }, 'nothing new was stored');
-  assert.ok(logs.some((l) => l.status === 403 && l.reason === 'bad-signature'), 'the operator sees the reason in the log');
+  assert.ok(
+    logs.some((l) => l.status === 403 && l.reason === 'bad-signature'),
+    'the operator sees the reason in the log',
+  );
   assert.ok(!JSON.stringify(logs).includes(good), 'tokens never reach the logs');
 });
 
@@ -123,21 +131,25 @@ test('RFC 8058 one-click unsubscribe: POST with List-Unsubscribe=One-Click is co
   const multipart = new FormData();
   multipart.set('List-Unsubscribe', 'One-Click');
   assert.equal((await fetch(url, { method: 'POST', body: multipart })).status, 200);
-  assert.deepEqual((await eventsOf('carol')).map((e) => [e.paper, e.action]), [['', 'unsubscribe']]);
+  assert.deepEqual(
+    (await eventsOf('carol')).map((e) => [e.paper, e.action]),
+    [['', 'unsubscribe']],
+  );
 });
 
-test('another spelling of an unsubscribe token (its last character\'s unused bits) is refused: one link, one event', async () => {
+test("another spelling of an unsubscribe token (its last character's unused bits) is refused: one link, one event", async () => {
   const token = unsubscribeToken(config, 'ursula');
   const signature = Buffer.from(token.split('.')[1]!, 'base64url');
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   // A 32-byte signature leaves 2 bits of its last character unused: 4 spellings decode alike.
-  const spellings = [...alphabet]
-    .map((c) => token.slice(0, -1) + c)
-    .filter((t) => t !== token && Buffer.from(t.split('.')[1]!, 'base64url').equals(signature));
+  const spellings = [...alphabet].map((c) => token.slice(0, -1) + c).filter((t) => t !== token && Buffer.from(t.split('.')[1]!, 'base64url').equals(signature));
   assert.equal(spellings.length, 3);
   for (const t of spellings) assert.equal((await post(`${base}/u/${t}`, 'List-Unsubscribe=One-Click')).status, 403);
   assert.equal((await post(`${base}/u/${token}`, 'List-Unsubscribe=One-Click')).status, 200);
-  assert.deepEqual((await eventsOf('ursula')).map((e) => e.action), ['unsubscribe']);
+  assert.deepEqual(
+    (await eventsOf('ursula')).map((e) => e.action),
+    ['unsubscribe'],
+  );
 });
 
 test('/events needs the bearer token and pages with a cursor; pullEvents pages until exhausted', async () => {
@@ -154,7 +166,10 @@ test('/events needs the bearer token and pages with a cursor; pullEvents pages u
   // As served, each event stamped with the log it came from.
   const stamped = (page: EventsPage) => ({ ...page, events: page.events.map((e) => ({ ...e, log: page.log })) });
   assert.deepEqual(pulled, stamped(all));
-  assert.deepEqual(pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action), ['up', 'down', 'up', 'down', 'up']);
+  assert.deepEqual(
+    pulled.events.filter((e) => e.subscriber === 'dave').map((e) => e.action),
+    ['up', 'down', 'up', 'down', 'up'],
+  );
   const tail = await pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base } }, pulled.next);
   assert.deepEqual(tail, { log: all.log, events: [], next: pulled.next });
   await assert.rejects(pullEvents({ ...config, endpoint: { ...config.endpoint, publicUrl: base, eventsToken: 'wrong-token-0123456789' } }, 0), /refused the events token/);
@@ -226,7 +241,10 @@ test('/events names its log; after the database is replaced, pullEvents re-reads
     const after = await pullEvents(at(running), first.next, { savedLog: first.log });
     assert.deepEqual(after.restarted, { savedLog: first.log, savedCursor: 3 });
     assert.notEqual(after.log, first.log);
-    assert.deepEqual(after.events.map((e) => [e.seq, e.paper, e.log]), [[1, PAPERS[3], after.log]]);
+    assert.deepEqual(
+      after.events.map((e) => [e.seq, e.paper, e.log]),
+      [[1, PAPERS[3], after.log]],
+    );
     assert.equal(after.next, 1);
     // With the new log saved, the next pull is an ordinary one.
     const again = await pullEvents(at(running), after.next, { savedLog: after.log });
@@ -287,6 +305,14 @@ test('malformed addresses answer 400 (not 503), are logged at info level and cou
   assert.deepEqual([await status('//['), await status('http://[::1'), await status('//[')], [400, 400, 400]);
   assert.equal(await status('//['), 429, 'the fourth junk request within the burst is limited');
   const requests = ownLogs.filter((l) => l.msg === 'request');
-  assert.deepEqual(requests.map((l) => [l.status, l.level]), [[400, 'info'], [400, 'info'], [400, 'info'], [429, 'warn']]);
+  assert.deepEqual(
+    requests.map((l) => [l.status, l.level]),
+    [
+      [400, 'info'],
+      [400, 'info'],
+      [400, 'info'],
+      [429, 'warn'],
+    ],
+  );
   assert.ok(!ownLogs.some((l) => l.level === 'error'));
 });

@@ -9,17 +9,7 @@ import { verifyLink, type Keyring, type LinkClaims } from '../links/tokens.ts';
 import { UserError } from '../util/errors.ts';
 import type { EventsPage } from './event.ts';
 import type { VoteOrigin } from './judge.ts';
-import {
-  messagePage,
-  refusedPage,
-  STYLESHEET,
-  unsubscribeConfirmPage,
-  unsubscribedPage,
-  VOTE_SCRIPT,
-  votedPage,
-  votePage,
-  type VoteChoice,
-} from './pages.ts';
+import { messagePage, refusedPage, STYLESHEET, unsubscribeConfirmPage, unsubscribedPage, VOTE_SCRIPT, votedPage, votePage, type VoteChoice } from './pages.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { VoteStore } from './store.ts';
 import { dataLayout } from '../store/layout.ts';
@@ -47,8 +37,7 @@ export interface Endpoint {
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
@@ -322,7 +311,16 @@ function answerFailure(ctx: EndpointContext, req: IncomingMessage, res: ServerRe
     status = 503;
   }
   // A malformed request (400) is the internet's background noise, not something to act on.
-  ctx.log({ level: status >= 500 ? 'error' : status === 400 ? 'info' : 'warn', msg: 'request', method: req.method, route: routeOf(req.url), status, ms: elapsed(started), ip, ...(reason ? { reason } : {}) });
+  ctx.log({
+    level: status >= 500 ? 'error' : status === 400 ? 'info' : 'warn',
+    msg: 'request',
+    method: req.method,
+    route: routeOf(req.url),
+    status,
+    ms: elapsed(started),
+    ip,
+    ...(reason ? { reason } : {}),
+  });
 }
 
 class RefusedLink extends Error {

@@ -12,7 +12,14 @@ const options = { holdMs: 60_000, burstWindowMs: 10_000, burstVotes: 4, contradi
 const T0 = Date.parse('2025-10-01T07:00:00Z');
 const scratch = () => join(mkdtempSync(join(tmpdir(), 'paperboy-votes-')), 'votes.sqlite');
 const vote = (paper: string, action: NewVote['action'], at: number, more: Partial<NewVote> = {}): NewVote => ({
-  subscriber: 'alice', paper, edition: '2025-10-01', action, origin: 'open', token: `${paper}:${action}`, at, ...more,
+  subscriber: 'alice',
+  paper,
+  edition: '2025-10-01',
+  action,
+  origin: 'open',
+  token: `${paper}:${action}`,
+  at,
+  ...more,
 });
 
 test('votes are stored tentative, confirmed only after the hold time, and survive a reopen', async () => {
@@ -24,9 +31,7 @@ test('votes are stored tentative, confirmed only after the hold time, and surviv
   store.close();
   const reopened = new VoteStore(path, options);
   assert.deepEqual(reopened.promote(T0 + 60_000), { confirmed: 1 });
-  assert.deepEqual(reopened.eventsSince(0, 10), [
-    { seq: 1, subscriber: 'alice', paper: '2509.23025', action: 'up', edition: '2025-10-01', at: '2025-10-01T07:00:00.000Z' },
-  ]);
+  assert.deepEqual(reopened.eventsSince(0, 10), [{ seq: 1, subscriber: 'alice', paper: '2509.23025', action: 'up', edition: '2025-10-01', at: '2025-10-01T07:00:00.000Z' }]);
   const db = new DatabaseSync(path, { readOnly: true });
   assert.deepEqual({ ...db.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
   db.close();
@@ -40,11 +45,23 @@ test('the same link twice is one event; a changed mind is a new event that super
   store.promote(T0 + 120_000);
   await store.record(vote('A', 'up', T0 + 3_600_000)); // the same link clicked again an hour later
   store.promote(T0 + 3_700_000);
-  assert.deepEqual(store.eventsSince(0, 10).map((e) => e.action), ['up']);
+  assert.deepEqual(
+    store.eventsSince(0, 10).map((e) => e.action),
+    ['up'],
+  );
   await store.record(vote('A', 'down', T0 + 7_200_000, { token: 'A:down' }));
   store.promote(T0 + 7_300_000);
-  assert.deepEqual(store.eventsSince(0, 10).map((e) => [e.seq, e.action]), [[1, 'up'], [2, 'down']]);
-  assert.deepEqual(store.eventsSince(1, 10).map((e) => e.seq), [2]);
+  assert.deepEqual(
+    store.eventsSince(0, 10).map((e) => [e.seq, e.action]),
+    [
+      [1, 'up'],
+      [2, 'down'],
+    ],
+  );
+  assert.deepEqual(
+    store.eventsSince(1, 10).map((e) => e.seq),
+    [2],
+  );
   store.close();
 });
 
@@ -55,7 +72,10 @@ test('👍 then "change to 👎" within the hold time emits only 👎; 👍 then
   await store.record(vote('B', 'up', T0 + 5000));
   await store.record(vote('B', 'clear', T0 + 9000, { origin: 'button', token: 'B:up' }));
   assert.deepEqual(store.promote(T0 + 120_000), { superseded: 2, confirmed: 1, unchanged: 1 });
-  assert.deepEqual(store.eventsSince(0, 10).map((e) => [e.paper, e.action]), [['A', 'down']]);
+  assert.deepEqual(
+    store.eventsSince(0, 10).map((e) => [e.paper, e.action]),
+    [['A', 'down']],
+  );
   store.close();
 });
 
@@ -70,7 +90,10 @@ test('a scanner opening every link of one email confirms nothing, and does not h
   // The person clicks 👍 on C an hour later: it counts.
   await store.record(vote('C', 'up', T0 + 3_600_000));
   store.promote(T0 + 3_700_000);
-  assert.deepEqual(store.eventsSince(0, 10).map((e) => [e.paper, e.action]), [['C', 'up']]);
+  assert.deepEqual(
+    store.eventsSince(0, 10).map((e) => [e.paper, e.action]),
+    [['C', 'up']],
+  );
   store.close();
 });
 
@@ -79,14 +102,20 @@ test('an unsubscribe is confirmed at once, once per link', async () => {
   const unsub = vote('', 'unsubscribe', T0, { origin: 'one-click', token: 'u1' });
   assert.equal((await store.record(unsub)).state, 'confirmed');
   assert.equal((await store.record({ ...unsub, at: T0 + 5 })).state, 'unchanged');
-  assert.deepEqual(store.eventsSince(0, 10).map((e) => [e.subscriber, e.paper, e.action]), [['alice', '', 'unsubscribe']]);
+  assert.deepEqual(
+    store.eventsSince(0, 10).map((e) => [e.subscriber, e.paper, e.action]),
+    [['alice', '', 'unsubscribe']],
+  );
   store.close();
 });
 
 test('concurrent records share one transaction and each gets its own row', async () => {
   const store = new VoteStore(scratch(), options);
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.record(vote(`P${i}`, 'up', T0, { subscriber: `s${i}` }))));
-  assert.deepEqual(results.map((r) => r.id), Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.deepEqual(
+    results.map((r) => r.id),
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
   assert.deepEqual(store.counts(), { tentative: 50 });
   store.close();
 });
@@ -105,7 +134,10 @@ test('a damaged database is refused at open, naming the file, and left as it was
   const path = await filledDatabase();
   damagePage(path);
   const before = readFileSync(path);
-  assert.throws(() => new VoteStore(path, options), (err: Error) => err instanceof UserError && err.message.includes(`the vote database ${path} is damaged`));
+  assert.throws(
+    () => new VoteStore(path, options),
+    (err: Error) => err instanceof UserError && err.message.includes(`the vote database ${path} is damaged`),
+  );
   assert.ok(readFileSync(path).equals(before), 'nothing written into the damaged file');
 });
 

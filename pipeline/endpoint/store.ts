@@ -52,10 +52,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 function damaged(path: string, problem: string): UserError {
-  return new UserError(
-    `the vote database ${path} is damaged (${problem}); not starting on it. Restore it from a backup, ` +
-      'or move it aside to start a new, empty vote log',
-  );
+  return new UserError(`the vote database ${path} is damaged (${problem}); not starting on it. Restore it from a backup, ` + 'or move it aside to start a new, empty vote log');
 }
 
 interface Pending {
@@ -76,10 +73,7 @@ export class VoteStore {
   private readonly options: StoreOptions;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  private readonly sql: Record<
-    'insert' | 'due' | 'sameEmail' | 'later' | 'lastAction' | 'setState' | 'appendEvent' | 'tokenUnsubscribed' | 'since',
-    StatementSync
-  >;
+  private readonly sql: Record<'insert' | 'due' | 'sameEmail' | 'later' | 'lastAction' | 'setState' | 'appendEvent' | 'tokenUnsubscribed' | 'since', StatementSync>;
 
   constructor(path: string, options: StoreOptions) {
     this.path = path;
@@ -106,9 +100,7 @@ export class VoteStore {
       lastAction: prepare('SELECT action FROM events WHERE subscriber = ? AND paper = ? ORDER BY seq DESC LIMIT 1'),
       setState: prepare('UPDATE votes SET state = ?, reason = ? WHERE id = ?'),
       appendEvent: prepare('INSERT INTO events (vote, subscriber, paper, action, edition, at) VALUES (?, ?, ?, ?, ?, ?)'),
-      tokenUnsubscribed: prepare(
-        `SELECT 1 FROM votes v JOIN events e ON e.vote = v.id WHERE v.token = ? AND v.action = 'unsubscribe' LIMIT 1`,
-      ),
+      tokenUnsubscribed: prepare(`SELECT 1 FROM votes v JOIN events e ON e.vote = v.id WHERE v.token = ? AND v.action = 'unsubscribe' LIMIT 1`),
       since: prepare('SELECT seq, subscriber, paper, action, edition, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     };
   }
@@ -227,4 +219,3 @@ export class VoteStore {
     }
   }
 }
-

@@ -32,7 +32,7 @@ async function currentIndex(config: Config): Promise<{ index: PaperIndex; vector
 export const registerIndexCommands: Registrar = (program, context) => {
   program
     .command('index')
-    .description('bring the FAISS index and every paper\'s similar-papers list up to date with the stored vectors')
+    .description("bring the FAISS index and every paper's similar-papers list up to date with the stored vectors")
     .option('--json', 'machine-readable report')
     .action(async function (this: Command) {
       const { config, quiet } = context(this);
@@ -77,9 +77,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
       const lists = await withTitles(config, await similarPapers(config, index, vectors, ids, k));
       const titles = new PaperStore(config.dataDir).getMany(ids);
       const result = ids.map((id, i) => ({ id, title: titles.get(id)?.title ?? '', similar: lists[i]! }));
-      emit(this, result, () =>
-        result.map((r) => [`${r.id}  ${r.title}`, ...renderRows(r.similar)].join('\n')).join('\n\n'),
-      );
+      emit(this, result, () => result.map((r) => [`${r.id}  ${r.title}`, ...renderRows(r.similar)].join('\n')).join('\n\n'));
     });
 
   program

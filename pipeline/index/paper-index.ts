@@ -278,7 +278,12 @@ export function syncIndex(config: Config, set: VectorShard): SyncReport {
     else if (retiredAfter > config.index.maxStaleShare * (size + retiredAfter)) reason = 'too many retired entries';
     else if (rows.length || removed.length) {
       for (const id of removed) current.retire(id);
-      current.add(rows.map((r) => set.ids[r]!), rows.map((r) => set.hashes[r]!), set.vectors, rows);
+      current.add(
+        rows.map((r) => set.ids[r]!),
+        rows.map((r) => set.hashes[r]!),
+        set.vectors,
+        rows,
+      );
       saveIndex(config, current);
     }
     if (!reason) return { index: current, rebuilt: null, added, changed, removed };

@@ -26,12 +26,19 @@ function bruteForce(cfg: Config, id: string, k: number): { id: string; score: nu
     for (let c = 0; c < set.dim; c++) s += set.vectors[r * set.dim + c]! * set.vectors[j * set.dim + c]!;
     return { id: other, score: s };
   });
-  return scores.filter((s) => s.id !== id).sort((a, b) => b.score - a.score).slice(0, k);
+  return scores
+    .filter((s) => s.id !== id)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
 }
 
 function snapshot(cfg: Config): Map<string, string> {
   const dir = similarDir(cfg);
-  return new Map(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 test('with sparse weight 0 every paper gets its exact top-k by the embedding, newest-first "newer" lists, sharded by id month', async () => {
@@ -59,7 +66,9 @@ test('with sparse weight 0 every paper gets its exact top-k by the embedding, ne
       assert.match(n.since, /^\d{4}-\d{2}-\d{2}$/);
     }
   }
-  const lines = readFileSync(join(similarDir(config), '2510.jsonl'), 'utf8').trim().split('\n');
+  const lines = readFileSync(join(similarDir(config), '2510.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
   assert.ok(lines.every((l) => JSON.parse(l).id.startsWith('2510.')));
   assert.deepEqual(readSimilar(config, ['2510.26852', '2510.99998']).size, 1);
   assert.ok(!existsSync(join(similarDir(config), 'terms.tsv')), 'the embedding alone needs no term table');
@@ -70,7 +79,11 @@ function bruteForceHybrid(cfg: Config, weight: number): { ids: string[]; score: 
   const set = loadVectors(cfg);
   const table = parseTermTable(readFileSync(join(similarDir(cfg), 'terms.tsv'), 'utf8'), 'terms.tsv');
   const byId = new Map(papers.map((p) => [p.id, p]));
-  const rows = sparseRows(set.ids.map((id) => paperTerms(byId.get(id)!)), table, cfg.index.sparseMaxDf);
+  const rows = sparseRows(
+    set.ids.map((id) => paperTerms(byId.get(id)!)),
+    table,
+    cfg.index.sparseMaxDf,
+  );
   const dense = (a: number, b: number) => {
     let s = 0;
     for (let c = 0; c < set.dim; c++) s += set.vectors[a * set.dim + c]! * set.vectors[b * set.dim + c]!;
@@ -95,7 +108,12 @@ test('the default score blends the embedding with TF-IDF; each list is the exact
   let differsFromDense = 0;
   let differsFromSparse = 0;
   for (let q = 0; q < ids.length; q += 80) {
-    const top = (f: (a: number, b: number) => number) => ids.map((id, r) => ({ id, score: f(q, r) })).filter((n) => n.id !== ids[q]).sort((a, b) => b.score - a.score).slice(0, 10);
+    const top = (f: (a: number, b: number) => number) =>
+      ids
+        .map((id, r) => ({ id, score: f(q, r) }))
+        .filter((n) => n.id !== ids[q])
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 10);
     const exact = top(score);
     // Stored to 4 decimals, equal stored scores in id order.
     const expected = exact.map((n) => ({ id: n.id, score: Math.round(n.score * 1e4) / 1e4 })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
@@ -153,7 +171,11 @@ test('the nightly update is incremental and gives the same lists as a full recom
   const full = readSimilar(night);
   const same = (a: SimilarEntry, b: SimilarEntry) => a.similar.length === b.similar.length && a.similar.every((n, i) => n.id === b.similar[i]!.id && Math.abs(n.score - b.similar[i]!.score) <= 1e-4);
   const differ = [...full].filter(([id, e]) => !same(incremental.get(id)!, e));
-  assert.deepEqual(differ.map(([id]) => id), [], `incremental lists equal full lists but for ${differ.length}/${full.size} papers, e.g. ${differ.slice(0, 1).map(([id, e]) => `${id}: ${JSON.stringify(incremental.get(id)!.similar)} vs ${JSON.stringify(e.similar)}`)}`);
+  assert.deepEqual(
+    differ.map(([id]) => id),
+    [],
+    `incremental lists equal full lists but for ${differ.length}/${full.size} papers, e.g. ${differ.slice(0, 1).map(([id, e]) => `${id}: ${JSON.stringify(incremental.get(id)!.similar)} vs ${JSON.stringify(e.similar)}`)}`,
+  );
 });
 
 test('the term table is kept while the archive grows, then recounted with every list once it outgrows termTableGrowth', async () => {
@@ -168,11 +190,19 @@ test('the term table is kept while the archive grows, then recounted with every 
   assert.equal(counted(), 2200);
   store.upsert(papers.slice(2200, 2300)); // 2,300 ≤ 1.05 × 2,200: the table stands
   await embedMissing(night, { quiet: true, embedder });
-  const kept = await updateIndexAndSimilar(night, papers.slice(2200, 2300).map((p) => p.id), { quiet: true });
+  const kept = await updateIndexAndSimilar(
+    night,
+    papers.slice(2200, 2300).map((p) => p.id),
+    { quiet: true },
+  );
   assert.deepEqual([kept.full, counted()], [false, 2200]);
   store.upsert(papers.slice(2300)); // 2,359 > 2,310
   await embedMissing(night, { quiet: true, embedder });
-  const recounted = await updateIndexAndSimilar(night, papers.slice(2300).map((p) => p.id), { quiet: true });
+  const recounted = await updateIndexAndSimilar(
+    night,
+    papers.slice(2300).map((p) => p.id),
+    { quiet: true },
+  );
   assert.deepEqual([recounted.full, counted()], [true, papers.length]);
   writeFileSync(join(similarDir(night), 'terms.tsv'), 'papers\t2359\nGraph\t3\n');
   const damaged = await updateIndexAndSimilar(night, [], { quiet: true });
@@ -184,7 +214,12 @@ test('a run with nothing to do writes nothing; a damaged similar file names its 
   const { config: c } = await sampleStore();
   await embedMissing(c, { quiet: true, embedder });
   await updateIndexAndSimilar(c, [], { quiet: true });
-  const files = () => readdirSync(c.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name)).map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`).sort();
+  const files = () =>
+    readdirSync(c.dataDir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => join(f.parentPath, f.name))
+      .map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`)
+      .sort();
   const before = files();
   const idle = await updateIndexAndSimilar(c, [], { quiet: true });
   assert.deepEqual([idle.full, idle.shardsWritten, idle.indexRebuilt], [false, 0, null]);
@@ -269,7 +304,10 @@ test('index persistence: stale or broken indexes are rebuilt, and kill -9 mid-wr
   // The next save removes the leftovers.
   syncIndex(config, set);
   saveIndex(config, loadIndex(config)!);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('CLI: embed, similar (several ids, --json), search, index', () => {
@@ -280,7 +318,10 @@ test('CLI: embed, similar (several ids, --json), search, index', () => {
   const sim = run('similar', '2511.10316', 'arXiv:2510.26852v1', '-k', '3', '--json');
   assert.equal(sim.status, 0, sim.stderr);
   const rows = JSON.parse(sim.stdout) as { id: string; similar: { id: string; title: string; score: number }[] }[];
-  assert.deepEqual(rows.map((r) => r.id), ['2511.10316', '2510.26852']);
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    ['2511.10316', '2510.26852'],
+  );
   assert.equal(rows[0]!.similar.length, 3);
   assert.ok(rows[0]!.similar.every((n) => n.title && n.score > 0 && n.id !== '2511.10316'));
   const search = run('search', 'retrieval augmented generation for question answering', '-k', '5', '--json');

@@ -78,8 +78,7 @@ function readShard(config: Config, month: string): Map<string, SimilarEntry> {
 function writeShard(config: Config, month: string, entries: Iterable<SimilarEntry>): void {
   const sorted = [...entries].sort((a, b) => compareIds(a.id, b.id));
   // Scores are stored to 4 decimals; equal ones are ordered by id, so every path writes the same bytes.
-  const round = <T extends Neighbour>(list: T[]): T[] =>
-    list.map((n) => ({ ...n, score: Math.round(n.score * 1e4) / 1e4 })).sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
+  const round = <T extends Neighbour>(list: T[]): T[] => list.map((n) => ({ ...n, score: Math.round(n.score * 1e4) / 1e4 })).sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
   const lines = sorted.map((e) => JSON.stringify({ id: e.id, similar: round(e.similar), newer: round(e.newer) }));
   writeFileAtomic(join(similarDir(config), `${month}.jsonl`), lines.join('\n') + '\n');
 }
@@ -262,7 +261,13 @@ export async function similarPapers(config: Config, index: PaperIndex, set: Vect
   const { space } = await openSpace(config, set, (read) => read());
   const rowOf = new Map(set.ids.map((id, r) => [id, r]));
   const sparseAll = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()]);
-  return forwardTopK(space, index, sparseAll, ids.map((id) => rowOf.get(id)!), k);
+  return forwardTopK(
+    space,
+    index,
+    sparseAll,
+    ids.map((id) => rowOf.get(id)!),
+    k,
+  );
 }
 
 /** The sparse score's words of each paper, in the order of `ids` (a paper missing from the store has none). */
@@ -311,13 +316,21 @@ async function updateLists(u: Update, existing: Map<string, SimilarEntry>, newId
     changed.forEach((id) => dirty.add(id));
   }
   const months = new Set([...dirty].map(idMonth));
-  for (const month of months) writeShard(u.config, month, [...existing.values()].filter((e) => idMonth(e.id) === month));
+  for (const month of months)
+    writeShard(
+      u.config,
+      month,
+      [...existing.values()].filter((e) => idMonth(e.id) === month),
+    );
   return { queried: freshIds.length, updatedOld, shardsWritten: months.size };
 }
 
 /** Fresh papers' top k against the whole index; their `newer` keeps the days it already named. */
 function listFreshPapers(u: Update, existing: Map<string, SimilarEntry>, freshIds: string[], sinceOf: (id: string) => string): string[] {
-  const lists = searchRows(u, freshIds.map((id) => u.rowOf.get(id)!));
+  const lists = searchRows(
+    u,
+    freshIds.map((id) => u.rowOf.get(id)!),
+  );
   u.lap('forward');
   freshIds.forEach((id, i) => {
     const similar = lists[i]!;
@@ -354,7 +367,12 @@ function admitFreshPapers(u: Update, existing: Map<string, SimilarEntry>, fresh:
     if (!entered.length) return;
     changed.push(entry.id);
     const newer = entered.filter((n) => compareIds(n.id, entry.id) > 0);
-    if (newer.length) entry.newer = mergeNewer(entry.newer, newer.map((n) => ({ ...n, since: sinceOf(n.id) })), k);
+    if (newer.length)
+      entry.newer = mergeNewer(
+        entry.newer,
+        newer.map((n) => ({ ...n, since: sinceOf(n.id) })),
+        k,
+      );
   });
   return changed;
 }

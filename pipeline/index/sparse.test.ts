@@ -14,7 +14,16 @@ test('terms: lower case, accents and plural -s folded, stop words and one-letter
 
 test('the term table counts documents, not occurrences, drops words seen once, and round-trips byte for byte', () => {
   const t = countTerms([['graph', 'graph', 'neural'], ['graph', 'once'], ['neural']]);
-  assert.deepEqual([t.papers, [...t.df].sort()], [3, [['graph', 2], ['neural', 2]]]);
+  assert.deepEqual(
+    [t.papers, [...t.df].sort()],
+    [
+      3,
+      [
+        ['graph', 2],
+        ['neural', 2],
+      ],
+    ],
+  );
   const text = formatTermTable(table);
   assert.equal(formatTermTable(parseTermTable(text, 'terms.tsv')), text);
   assert.equal(table.papers, papers.length);
@@ -37,8 +46,37 @@ test('sparse rows are unit TF-IDF vectors; their dot is the cosine of (1 + ln tf
   assert.ok(Math.abs(sparseDot(rows, a, b) - cosine) < 1e-6, `${sparseDot(rows, a, b)} vs ${cosine}`);
   assert.ok(Math.abs(sparseDot(rows, a, a) - 1) < 1e-6);
   const common = [...table.df].find(([, n]) => n > 0.1 * table.papers)![0];
-  assert.equal(sparseDot(sparseRows([[common, 'graph'], [common, 'tensor']], table, 0.1), 0, 1), 0, `"${common}" (in over 10 % of papers) does not count`);
-  assert.ok(sparseDot(sparseRows([[common, 'graph'], [common, 'tensor']], table, 1), 0, 1) > 0, 'it counts without the cut');
+  assert.equal(
+    sparseDot(
+      sparseRows(
+        [
+          [common, 'graph'],
+          [common, 'tensor'],
+        ],
+        table,
+        0.1,
+      ),
+      0,
+      1,
+    ),
+    0,
+    `"${common}" (in over 10 % of papers) does not count`,
+  );
+  assert.ok(
+    sparseDot(
+      sparseRows(
+        [
+          [common, 'graph'],
+          [common, 'tensor'],
+        ],
+        table,
+        1,
+      ),
+      0,
+      1,
+    ) > 0,
+    'it counts without the cut',
+  );
 });
 
 test('the inverted index gives the exact top c by sparse cosine among its members, ties by row', () => {
@@ -46,9 +84,17 @@ test('the inverted index gives the exact top c by sparse cosine among its member
   const members = papers.map((_, r) => r).filter((r) => r % 3 !== 0);
   const inv = new InvertedIndex(rows, members);
   for (const q of [0, 5, 1200, papers.length - 1]) {
-    const brute = members.filter((r) => r !== q).map((r) => ({ r, s: sparseDot(rows, q, r) })).sort((x, y) => y.s - x.s || x.r - y.r).slice(0, 20);
+    const brute = members
+      .filter((r) => r !== q)
+      .map((r) => ({ r, s: sparseDot(rows, q, r) }))
+      .sort((x, y) => y.s - x.s || x.r - y.r)
+      .slice(0, 20);
     const top = inv.top(q, 20);
-    assert.deepEqual(top.rows, brute.map((x) => x.r), `query row ${q}`);
+    assert.deepEqual(
+      top.rows,
+      brute.map((x) => x.r),
+      `query row ${q}`,
+    );
     assert.equal(top.cth, brute[19]!.s);
   }
   const lonely = new InvertedIndex(rows, [1, 2]).top(0, 5);

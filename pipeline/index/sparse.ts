@@ -21,7 +21,12 @@ const STOP = new Set(
 
 /** The words of a text that the sparse score counts: lower case, accents dropped, plural -s folded, stop words and numbers out. */
 export function terms(text: string): string[] {
-  const words = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const words =
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .match(/[a-z0-9]+/g) ?? [];
   const out: string[] = [];
   for (const w of words) {
     // Numbers alone (years, counts) are not topics; `3d`, `t5`, `gpt4` are.

@@ -7,15 +7,14 @@ import { UserError } from '../util/errors.ts';
  * retire the old one once its links have expired). Secrets come from the environment in
  * production: PAPERBOY_LINKS__KEYS='{"k2":"..."}' PAPERBOY_LINKS__CURRENT_KEY=k2.
  */
-export const linksConfig = z
-  .object({
-    keys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'key ids are 1-16 letters, digits, _ or -'), z.string().min(16, 'a signing key needs at least 16 characters')).default({}),
-    currentKey: z.string().optional(),
-    /** How long 👍/👎 links stay valid. */
-    voteTtlDays: z.number().int().positive().default(30),
-    /** Unsubscribe links must keep working for a long time (RFC 8058 expects them to). */
-    unsubscribeTtlDays: z.number().int().positive().default(365),
-  });
+export const linksConfig = z.object({
+  keys: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'key ids are 1-16 letters, digits, _ or -'), z.string().min(16, 'a signing key needs at least 16 characters')).default({}),
+  currentKey: z.string().optional(),
+  /** How long 👍/👎 links stay valid. */
+  voteTtlDays: z.number().int().positive().default(30),
+  /** Unsubscribe links must keep working for a long time (RFC 8058 expects them to). */
+  unsubscribeTtlDays: z.number().int().positive().default(365),
+});
 // `currentKey` is public (paperboy.config.json) and `keys` secret (LINK_KEYS): steps that get no
 // secret (the profile PR check, sealing state) must accept the id alone, so the pairing is checked
 // where links are signed (`requireSigningKey`), and by `paperboy doctor`.

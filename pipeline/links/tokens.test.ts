@@ -34,9 +34,7 @@ test('tampered, forged, expired and malformed tokens are refused', () => {
 function sameBytesSpellings(s: string): string[] {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   const bytes = Buffer.from(s, 'base64url');
-  return [...alphabet]
-    .map((c) => s.slice(0, -1) + c)
-    .filter((t) => t !== s && Buffer.from(t, 'base64url').equals(bytes));
+  return [...alphabet].map((c) => s.slice(0, -1) + c).filter((t) => t !== s && Buffer.from(t, 'base64url').equals(bytes));
 }
 
 test('only the canonical encoding of a token verifies (no second spelling of the same signature)', () => {

@@ -20,9 +20,7 @@ export interface LinkClaims {
   k: string;
 }
 
-export type VerifyResult =
-  | { ok: true; claims: LinkClaims }
-  | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' };
+export type VerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' };
 
 export interface Keyring {
   keys: Record<string, string>;
@@ -85,11 +83,14 @@ function isClaims(c: unknown): c is LinkClaims {
   if (typeof c !== 'object' || c === null) return false;
   const o = c as Record<string, unknown>;
   return (
-    typeof o.s === 'string' && o.s.length > 0 &&
+    typeof o.s === 'string' &&
+    o.s.length > 0 &&
     typeof o.p === 'string' &&
     ACTIONS.includes(o.a as LinkAction) &&
-    typeof o.e === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(o.e) &&
-    typeof o.x === 'number' && Number.isFinite(o.x) &&
+    typeof o.e === 'string' &&
+    /^\d{4}-\d{2}-\d{2}$/.test(o.e) &&
+    typeof o.x === 'number' &&
+    Number.isFinite(o.x) &&
     typeof o.k === 'string'
   );
 }

@@ -97,7 +97,11 @@ test('a back-fill stopped by arXiv failing resumes at the failed page, asking fo
   assert.equal(second.outcome, 'complete');
   const secondRun = oaiRequests();
   assert.equal(secondRun[0], third);
-  assert.deepEqual(secondRun.filter((p) => firstRun.slice(0, 2).includes(p)), [], 'no stored page asked for again');
+  assert.deepEqual(
+    secondRun.filter((p) => firstRun.slice(0, 2).includes(p)),
+    [],
+    'no stored page asked for again',
+  );
   assert.deepEqual((await storedPapers(config)).map((p) => p.id).sort(), expectedIds());
   assert.equal(readBackfillState(config.dataDir)!.runs, 2);
   assert.match(backfillSummary(second), /^\d+ papers \(\d+ in all\), 2025-11-05\.\.2025-11-18 \(complete\)$/);
@@ -108,7 +112,7 @@ test('the time budget stops the back-fill between pages; the next run continues 
   // A clock that moves a minute each time it is read: the budget allows two pages.
   const minutes = () => {
     let t = 0;
-    return () => (t++) * 60_000;
+    return () => t++ * 60_000;
   };
   const first = await runBackfill(config, options({ now: minutes() }));
   assert.equal(first.outcome, 'continues');

@@ -11,7 +11,10 @@ import { STAGES, type StageName } from './stages.ts';
 
 function stageList(value: string | undefined, flag: string): StageName[] {
   if (!value) return [];
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) if (!(STAGES as readonly string[]).includes(n)) throw new UserError(`${flag}: unknown stage ${JSON.stringify(n)} (stages: ${STAGES.join(', ')})`);
   return names as StageName[];
 }

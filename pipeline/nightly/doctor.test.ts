@@ -60,14 +60,21 @@ test('with the secrets missing or malformed, the CLI exits non-zero naming each 
   const report = JSON.parse(json.stdout) as DoctorReport;
   assert.equal(report.ok, false);
   assert.deepEqual(
-    report.findings.filter((f) => f.level === 'problem').map((f) => f.check).sort(),
+    report.findings
+      .filter((f) => f.level === 'problem')
+      .map((f) => f.check)
+      .sort(),
     ['endpoint', 'links', 'profiles', 'profiles', 'smtp'],
   );
 });
 
 test('the CLI refuses a --send-test address that is none, before any check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-doctor-cli-'));
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', dir, 'doctor', '--send-test', 'nobody'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), '--data-dir', dir, 'doctor', '--send-test', 'nobody'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, 'paperboy: --send-test: not an email address: nobody\n');
@@ -87,9 +94,21 @@ async function fakeGithub(answers: Record<string, { status: number; body: unknow
 
 function paper(id: string, title: string): Paper {
   return {
-    id, version: 1, title, abstract: `${title}. We study it carefully and report what we found.`, authors: ['Ada Lovelace', 'Alan Turing'],
-    categories: ['cs.CV'], primaryCategory: 'cs.CV', submitted: '2025-11-18', updated: null, announced: '2025-11-19', announceType: 'new',
-    doi: null, journalRef: null, comments: null, license: null,
+    id,
+    version: 1,
+    title,
+    abstract: `${title}. We study it carefully and report what we found.`,
+    authors: ['Ada Lovelace', 'Alan Turing'],
+    categories: ['cs.CV'],
+    primaryCategory: 'cs.CV',
+    submitted: '2025-11-18',
+    updated: null,
+    announced: '2025-11-19',
+    announceType: 'new',
+    doi: null,
+    journalRef: null,
+    comments: null,
+    license: null,
   };
 }
 
@@ -117,7 +136,10 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     mkdirSync(join(dir, 'profiles'));
     const example = JSON.parse(readFileSync(join(root, 'profiles', 'alice.json'), 'utf8')) as Record<string, unknown>;
     const profile = async (id: string, sealedTo: DeploymentKeys) =>
-      writeFileSync(join(dir, 'profiles', `${id}.json`), JSON.stringify({ ...example, $schema: undefined, example: undefined, id, github: `${id}-gh`, email: await sealEmail(`${id}@example.org`, sealedTo.publicKey) }));
+      writeFileSync(
+        join(dir, 'profiles', `${id}.json`),
+        JSON.stringify({ ...example, $schema: undefined, example: undefined, id, github: `${id}-gh`, email: await sealEmail(`${id}@example.org`, sealedTo.publicKey) }),
+      );
     await profile('dana', keys);
     await profile('erik', otherKeys);
     copyFileSync(join(root, 'profiles', 'chandra.json'), join(dir, 'profiles', 'chandra.json'));
@@ -180,7 +202,10 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     const skipped = lines(report, 'warning', 'profiles');
     assert.equal(skipped.length, 3, skipped.join('\n'));
     assert.match(skipped.shift()!, /profiles\/broken\.json: .*\(and \d+ more\): the night skips this profile → `paperboy profile validate .*broken\.json` lists what to fix$/);
-    assert.match(skipped[0]!, /^profile alicia: the address was not sealed to this deployment key .* \(an example profile, sealed to the demo key\): the night skips this subscriber → delete profiles\/alicia\.json/);
+    assert.match(
+      skipped[0]!,
+      /^profile alicia: the address was not sealed to this deployment key .* \(an example profile, sealed to the demo key\): the night skips this subscriber → delete profiles\/alicia\.json/,
+    );
     assert.match(skipped[1]!, /^profile erik: the address was not sealed to this deployment key .*: the night skips this subscriber → ask @erik-gh to seal their address again/);
   });
 
@@ -219,13 +244,16 @@ describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub 
     const port = (open.server.address() as AddressInfo).port;
     try {
       const report = await doctor(secrets({ PAPERBOY_SEND__SMTP_URL: `smtp://${LOGIN.user}:${LOGIN.pass}@127.0.0.1:${port}` }));
-      assert.match(lines(report, 'problem', 'smtp').join('\n'), new RegExp(`^127\\.0\\.0\\.1:${port} does not offer a login on this connection \\(500 .*\\) → use the port and scheme your provider documents`));
+      assert.match(
+        lines(report, 'problem', 'smtp').join('\n'),
+        new RegExp(`^127\\.0\\.0\\.1:${port} does not offer a login on this connection \\(500 .*\\) → use the port and scheme your provider documents`),
+      );
     } finally {
       await new Promise<void>((resolve) => open.close(() => resolve()));
     }
   });
 
-  test('--send-test sends a labelled test digest of recent papers through the real transport and reports the server\'s answer', async () => {
+  test("--send-test sends a labelled test digest of recent papers through the real transport and reports the server's answer", async () => {
     const before = smtp.delivered.length;
     const report = await doctor(secrets(), { sendTo: 'admin@example.org' });
     const sent = report.findings.find((f) => f.check === 'send-test')!;

@@ -84,7 +84,6 @@ const problem = (check: string, message: string, fix: string): Finding => ({ lev
 const warning = (check: string, message: string, fix: string): Finding => ({ level: 'warning', check, message, fix });
 const note = (check: string, message: string, fix?: string): Finding => ({ level: 'note', check, message, ...(fix ? { fix } : {}) });
 
-
 // ---------------------------------------------------------------------------------------------
 // Configuration: a malformed secret is reported as such, and the other checks still run without it.
 
@@ -130,9 +129,7 @@ function loadConfigForDoctor(load: (env: NodeJS.ProcessEnv) => Config, env: Node
         const secret = Object.values(SECRETS).find((s) => s.env === variable);
         const reason = issue.replace(/^[\w.-]+: /, '');
         findings.push(
-          secret
-            ? problem(CHECK_OF_SECRET[variable]!, `${named(secret)} is malformed: ${reason}`, `correct the secret ${secret.name}`)
-            : problem('config', issue, `correct or unset ${variable}`),
+          secret ? problem(CHECK_OF_SECRET[variable]!, `${named(secret)} is malformed: ${reason}`, `correct the secret ${secret.name}`) : problem('config', issue, `correct or unset ${variable}`),
         );
         malformed.add(variable);
         delete trial[variable];
@@ -161,7 +158,9 @@ async function checkSmtp(config: Config, timeoutMs: number, malformed: Set<strin
     url = new URL(smtpUrl);
     if (!url.hostname) throw new Error('no host');
   } catch {
-    return [problem('smtp', `${named(secret)} does not parse as a URL`, 'write it as smtps://user:password@host:465 (or smtp://…:587), with @ / : in the user or password percent-encoded (%40 %2F %3A)')];
+    return [
+      problem('smtp', `${named(secret)} does not parse as a URL`, 'write it as smtps://user:password@host:465 (or smtp://…:587), with @ / : in the user or password percent-encoded (%40 %2F %3A)'),
+    ];
   }
   const where = `${url.hostname}:${url.port || DEFAULT_PORT[url.protocol]}`;
   const login = url.username !== '';
@@ -176,7 +175,13 @@ async function checkSmtp(config: Config, timeoutMs: number, malformed: Set<strin
     const said = (e.response ?? e.message).split('\n')[0]!.slice(0, 200);
     // 5xx other than 535 at AUTH: the command itself is refused (not offered here, or TLS required first), not the password.
     if (e.code === 'EAUTH' && e.responseCode !== undefined && e.responseCode !== 535 && e.responseCode >= 500) {
-      return [problem('smtp', `${where} does not offer a login on this connection (${said})`, 'use the port and scheme your provider documents (smtps:// on 465, or smtp:// on 587 with STARTTLS), or leave the user out of SMTP_URL if the server needs no login')];
+      return [
+        problem(
+          'smtp',
+          `${where} does not offer a login on this connection (${said})`,
+          'use the port and scheme your provider documents (smtps:// on 465, or smtp:// on 587 with STARTTLS), or leave the user out of SMTP_URL if the server needs no login',
+        ),
+      ];
     }
     if (e.code === 'EAUTH' || e.code === 'ENOAUTH') {
       return [problem('smtp', `${where} refused the login (${said})`, 'check the user and password in SMTP_URL (percent-encode special characters; some providers want an app password)')];
@@ -185,7 +190,9 @@ async function checkSmtp(config: Config, timeoutMs: number, malformed: Set<strin
       const reason = /wrong version number/.test(said) ? 'the server does not speak TLS on this port' : said;
       return [problem('smtp', `${where}: TLS failed (${reason})`, 'use smtps:// with port 465, or smtp:// with port 587 (STARTTLS)')];
     }
-    return [problem('smtp', `${where} did not answer (${e.code ? `${e.code}: ` : ''}${said})`, 'check the host and port in SMTP_URL, and that the server accepts connections from GitHub Actions runners')];
+    return [
+      problem('smtp', `${where} did not answer (${e.code ? `${e.code}: ` : ''}${said})`, 'check the host and port in SMTP_URL, and that the server accepts connections from GitHub Actions runners'),
+    ];
   } finally {
     transport.close();
   }
@@ -211,12 +218,31 @@ function checkLinks(config: Config, malformed: Set<string>): Finding[] {
   const current = config.links.currentKey;
   const out: Finding[] = [];
   if (keys.length === 0 && !malformed.has(secret.env)) {
-    out.push(problem('links', `${named(secret)} is not set: digests cannot sign their 👍/👎 and unsubscribe links`, addSecret(secret, '{"k1":"<openssl rand -base64 32>"}, the same keys the endpoint verifies with')));
+    out.push(
+      problem(
+        'links',
+        `${named(secret)} is not set: digests cannot sign their 👍/👎 and unsubscribe links`,
+        addSecret(secret, '{"k1":"<openssl rand -base64 32>"}, the same keys the endpoint verifies with'),
+      ),
+    );
   }
   // Without currentKey links are signed with the first key of LINK_KEYS: it works, but a rotation would not be deliberate.
-  if (!current) out.push(warning('links', `links.currentKey is not set${keys.length > 0 ? `: links are signed with the first key of ${secret.name} ("${keys[0]}")` : ''}`, 'set "links": { "currentKey": "k1" } in paperboy.config.json, naming a key of LINK_KEYS'));
+  if (!current)
+    out.push(
+      warning(
+        'links',
+        `links.currentKey is not set${keys.length > 0 ? `: links are signed with the first key of ${secret.name} ("${keys[0]}")` : ''}`,
+        'set "links": { "currentKey": "k1" } in paperboy.config.json, naming a key of LINK_KEYS',
+      ),
+    );
   else if (keys.length > 0 && !keys.includes(current)) {
-    out.push(problem('links', `links.currentKey "${current}" is not among the keys of ${secret.name} (${keys.join(', ')})`, `add "${current}" to ${secret.name} (and the endpoint's keys), or set links.currentKey to one of them`));
+    out.push(
+      problem(
+        'links',
+        `links.currentKey "${current}" is not among the keys of ${secret.name} (${keys.join(', ')})`,
+        `add "${current}" to ${secret.name} (and the endpoint's keys), or set links.currentKey to one of them`,
+      ),
+    );
   }
   if (out.length === 0 && current) out.push(ok('links', `signing with key "${current}" (${keys.length} key${keys.length === 1 ? '' : 's'} in ${secret.name})`));
   return out;
@@ -260,10 +286,16 @@ async function checkEndpoint(config: Config, timeoutMs: number, malformed: Set<s
   if (!token) return out;
   // A cursor past every event: the answer proves the token without reading anyone's feedback.
   const events = await httpGet(under(base, `events?since=${Number.MAX_SAFE_INTEGER}&limit=1`), timeoutMs, { authorization: `Bearer ${token}`, accept: 'application/json' });
-  if ('error' in events) out.push(warning('endpoint', `/events did not answer (${events.error})`, 'check the endpoint\'s logs'));
+  if ('error' in events) out.push(warning('endpoint', `/events did not answer (${events.error})`, "check the endpoint's logs"));
   else if (events.status === 401 || events.status === 403) {
-    out.push(problem('endpoint', `the endpoint refused ${secret.name} (HTTP ${events.status}) on /events`, `give the endpoint (PAPERBOY_ENDPOINT__EVENTS_TOKEN) and the nightly (${secret.name}) the same token`));
-  } else if (events.status !== 200) out.push(warning('endpoint', `/events answered HTTP ${events.status}`, 'check the endpoint\'s logs'));
+    out.push(
+      problem(
+        'endpoint',
+        `the endpoint refused ${secret.name} (HTTP ${events.status}) on /events`,
+        `give the endpoint (PAPERBOY_ENDPOINT__EVENTS_TOKEN) and the nightly (${secret.name}) the same token`,
+      ),
+    );
+  } else if (events.status !== 200) out.push(warning('endpoint', `/events answered HTTP ${events.status}`, "check the endpoint's logs"));
   else out.push(ok('endpoint', '/events accepted the events token'));
   return out;
 }
@@ -280,8 +312,18 @@ function checkPublicUrls(config: Config, deployment: boolean): Finding[] {
   if (!deployment) return [note('deployment', 'public addresses not checked (pass --deployment; automatic in GitHub Actions)')];
   const out: Finding[] = [];
   const urls = [
-    { key: 'endpoint.publicUrl', value: config.endpoint.publicUrl, fix: 'set endpoint.publicUrl in paperboy.config.json to the feedback endpoint\'s public address (https://feedback.example.org)', harm: 'the 👍/👎 links in mail would point to the reader\'s own machine' },
-    { key: 'site.url', value: config.site.url, fix: 'set site.url in paperboy.config.json to the archive\'s address (https://<you>.github.io/<repo>/)', harm: 'links in mail and feeds would point to the reader\'s own machine' },
+    {
+      key: 'endpoint.publicUrl',
+      value: config.endpoint.publicUrl,
+      fix: "set endpoint.publicUrl in paperboy.config.json to the feedback endpoint's public address (https://feedback.example.org)",
+      harm: "the 👍/👎 links in mail would point to the reader's own machine",
+    },
+    {
+      key: 'site.url',
+      value: config.site.url,
+      fix: "set site.url in paperboy.config.json to the archive's address (https://<you>.github.io/<repo>/)",
+      harm: "links in mail and feeds would point to the reader's own machine",
+    },
   ];
   for (const { key, value, fix, harm } of urls) {
     if (!value) out.push(problem('deployment', `${key} is not set: ${harm}`, fix));
@@ -315,7 +357,9 @@ async function checkKeypair(config: Config, malformed: Set<string>): Promise<{ f
   const findings: Finding[] = [];
   const keygen = 'make a pair with `paperboy keys new`';
   if (!privateKey && !malformed.has(secret.env)) {
-    findings.push(problem('profiles', `${named(secret)} is not set: subscribers' addresses and the sealed state cannot be opened`, addSecret(secret, 'the private key printed by `paperboy keys new`')));
+    findings.push(
+      problem('profiles', `${named(secret)} is not set: subscribers' addresses and the sealed state cannot be opened`, addSecret(secret, 'the private key printed by `paperboy keys new`')),
+    );
   }
   // A private deployment may keep plain addresses; its key then only seals the state.
   if (!publicKey && config.profiles.privacy === 'public') {
@@ -336,7 +380,13 @@ async function checkKeypair(config: Config, malformed: Set<string>): Promise<{ f
   const pairUsable = Boolean(sk && pk) && sodium.to_base64(sodium.crypto_scalarmult_base(sk!)) === sodium.to_base64(pk!);
   if (pairUsable) findings.push(ok('profiles', `${secret.name} is well-formed and is the private key of profiles.publicKey`));
   else if (sk && pk) {
-    findings.push(problem('profiles', `${secret.name} is not the private key of profiles.publicKey`, 'use the private key printed together with profiles.publicKey by `paperboy keys new` (a new pair means every address must be sealed again)'));
+    findings.push(
+      problem(
+        'profiles',
+        `${secret.name} is not the private key of profiles.publicKey`,
+        'use the private key printed together with profiles.publicKey by `paperboy keys new` (a new pair means every address must be sealed again)',
+      ),
+    );
   }
   return { findings, privateKeyUsable: Boolean(sk), pairUsable };
 }
@@ -347,12 +397,24 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
   const { profiles, problems } = await loadProfiles(dir, { privacy: config.profiles.privacy });
   const out: Finding[] = [];
   for (const [file, list] of Map.groupBy(problems, (p) => p.file)) {
-    out.push(warning('profiles', `${formatProblem(list[0]!)}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}: the night skips this profile`, `\`paperboy profile validate ${file}\` lists what to fix`));
+    out.push(
+      warning(
+        'profiles',
+        `${formatProblem(list[0]!)}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}: the night skips this profile`,
+        `\`paperboy profile validate ${file}\` lists what to fix`,
+      ),
+    );
   }
   // Example profiles are never mailed outside the demo: they need no address that opens.
   const examples = profiles.filter((p) => isUnmailedExample(p, config.profiles));
   if (examples.length) {
-    out.push(note('profiles', `${examples.map((p) => `${p.id}.json`).join(', ')}: example profiles, not mailed (profiles.includeExamples is off)`, `delete them from ${config.profiles.dir}/ when you like (git rm)`));
+    out.push(
+      note(
+        'profiles',
+        `${examples.map((p) => `${p.id}.json`).join(', ')}: example profiles, not mailed (profiles.includeExamples is off)`,
+        `delete them from ${config.profiles.dir}/ when you like (git rm)`,
+      ),
+    );
   }
   const subscribers = profiles.filter((p) => !examples.includes(p));
   if (subscribers.length === 0) return [...out, note('profiles', `no subscriber profiles in ${dir} yet`)];
@@ -365,7 +427,12 @@ async function checkProfiles(config: Config, cwd: string, keysUsable: boolean): 
       await openEmail(config, profile);
       opened++;
     } catch (err) {
-      const example = demo && (await openSealed(profile.email, demo).then(() => true, () => false));
+      const example =
+        demo &&
+        (await openSealed(profile.email, demo).then(
+          () => true,
+          () => false,
+        ));
       const file = join(config.profiles.dir, `${profile.id}.json`);
       out.push(
         warning(
@@ -394,11 +461,7 @@ async function checkVault(config: Config, keyUsable: boolean): Promise<Finding[]
     return [ok('vault', `${vault} opens (${files} private files)`)];
   } catch (err) {
     return [
-      problem(
-        'vault',
-        (err as Error).message,
-        `set ${SECRETS.privateKey.name} back to the key that sealed the state: without it the night cannot read feedback, learned profiles or the send ledger`,
-      ),
+      problem('vault', (err as Error).message, `set ${SECRETS.privateKey.name} back to the key that sealed the state: without it the night cannot read feedback, learned profiles or the send ledger`),
     ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -489,7 +552,19 @@ async function sendTest(config: Config, to: string, timeoutMs: number): Promise<
     message = { ...rendered, subject: `[test] ${rendered.subject}` };
   } else {
     const text = 'This is a test message from `paperboy doctor --send-test`. The store has no papers yet, so no digest could be rendered; the mail path works.';
-    message = { subscriber: 'doctor-test', edition, to, from: config.send.from, subject: '[test] Paperboy test message', html: `<p>${text}</p>`, text, headers: {}, messageId: '', shown: 0, picked: 0 };
+    message = {
+      subscriber: 'doctor-test',
+      edition,
+      to,
+      from: config.send.from,
+      subject: '[test] Paperboy test message',
+      html: `<p>${text}</p>`,
+      text,
+      headers: {},
+      messageId: '',
+      shown: 0,
+      picked: 0,
+    };
   }
   // A fresh Message-ID: mail providers drop a second message with an id they have seen.
   message.messageId = `<doctor-${randomUUID()}@${domain}>`;
@@ -500,7 +575,11 @@ async function sendTest(config: Config, to: string, timeoutMs: number): Promise<
     return ok('send-test', `sent ${what} to ${to}; the server answered "${String(info.response).split('\n')[0]}"`);
   } catch (err) {
     const e = err as NodemailerError;
-    return problem('send-test', `not sent to ${to}: ${(e.response ?? e.message).split('\n')[0]}`, 'see the smtp line above; a 5xx at RCPT means the server refuses this recipient or sender (send.from)');
+    return problem(
+      'send-test',
+      `not sent to ${to}: ${(e.response ?? e.message).split('\n')[0]}`,
+      'see the smtp line above; a 5xx at RCPT means the server refuses this recipient or sender (send.from)',
+    );
   } finally {
     transport.close();
   }

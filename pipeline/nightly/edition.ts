@@ -10,7 +10,6 @@ import type { AnnounceType } from '../store/paper.ts';
 import { listIfExists, readRecord } from '../store/read.ts';
 import type { StageName } from './stages.ts';
 
-
 /**
  * announced: papers were announced and the edition ran; weekend / holiday: arXiv announced
  * nothing that day; stale: the feed still showed an older announcement (run again later);

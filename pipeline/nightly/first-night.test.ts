@@ -44,7 +44,7 @@ function freshConfig(): Config {
 const oaiRequests = () => replay.server.requests.filter((r) => r.path.startsWith('/oai')).map((r) => r.path);
 const inCategories = (p: Paper, categories: string[]) => p.categories.some((c) => categories.includes(c) || categories.includes(c.split('.')[0]!));
 
-test('night 1 learns from two weeks of back-filled history, mails only the day\'s papers; night 2 does not back-fill again', async () => {
+test("night 1 learns from two weeks of back-filled history, mails only the day's papers; night 2 does not back-fill again", async () => {
   const config = freshConfig();
   const categories = await categoriesToFetch(config);
   const history = corpus.filter((p) => p.announced! >= '2025-11-05' && p.announced! <= '2025-11-18' && inCategories(p, categories));
@@ -62,7 +62,9 @@ test('night 1 learns from two weeks of back-filled history, mails only the day\'
   // The edition is the day's announcement only; the history never counts as new today.
   const edition = [...record.papers.new, ...record.papers.cross, ...record.papers.replace];
   assert.deepEqual(edition.sort(), today.map((p) => p.id).sort());
-  const picked = Object.values(readPicks(config.dataDir, NIGHT1)).flat().map((p) => p.paperId);
+  const picked = Object.values(readPicks(config.dataDir, NIGHT1))
+    .flat()
+    .map((p) => p.paperId);
   assert.ok(picked.length > 0);
   for (const id of picked) assert.ok(edition.includes(id), `pick ${id} is one of the day's papers`);
 
@@ -114,7 +116,10 @@ test('a nightly job killed in the middle of the back-fill resumes at the page wh
   const afterKill = oaiRequests();
   // The first request asks for the page after the last stored one; no stored page is asked for again.
   assert.equal(new URL(afterKill[0]!, 'http://x').searchParams.get('resumptionToken'), stopped.next!.resumptionToken);
-  assert.deepEqual(afterKill.filter((p) => beforeKill.slice(0, stopped.pages).includes(p)), []);
+  assert.deepEqual(
+    afterKill.filter((p) => beforeKill.slice(0, stopped.pages).includes(p)),
+    [],
+  );
   const categories = await categoriesToFetch(config);
   const history = corpus.filter((p) => p.announced! >= '2025-11-05' && p.announced! <= '2025-11-18' && inCategories(p, categories));
   const stored = [];

@@ -90,7 +90,7 @@ after(async () => {
   await world.close();
 });
 
-function runNight(date: string, c: Config = config, redo?: ('feedback')[]) {
+function runNight(date: string, c: Config = config, redo?: 'feedback'[]) {
   world.setDay(date);
   return runNightly(c, { date, quiet: true, transport: world.transport, skip: ['site'], redo });
 }
@@ -104,12 +104,23 @@ test('broken subscribers are skipped and named only in the private run summary; 
   const { record } = await runNight(night1);
   assert.equal(record.status, 'announced');
   const mailed = await mailOn(night1);
-  assert.deepEqual(mailed.map((d) => d.to), [['erin@example.org']], 'the healthy subscriber, and nobody injected by hank\'s address');
+  assert.deepEqual(
+    mailed.map((d) => d.to),
+    [['erin@example.org']],
+    "the healthy subscriber, and nobody injected by hank's address",
+  );
   assert.equal(record.mail.sent, 1);
   assert.equal(record.mail.bounced, 1, 'ivy, refused by the mail server');
   const skipped = Object.fromEntries(record.mail.skipped.map((s) => [s.reason, s.count]));
   assert.deepEqual(skipped, { [SKIP.invalid]: 1, [SKIP.example]: 3, [SKIP.recommendFailed]: 1, [SKIP.address]: 2 });
-  assert.ok(record.notes.some((n) => /^4 subscribers skipped after a failure \(1 profile file invalid, 1 recommendation failed, 2 address cannot be read\): see the private run summary \(`paperboy report --date 2025-11-19`\)$/.test(n)), JSON.stringify(record.notes));
+  assert.ok(
+    record.notes.some((n) =>
+      /^4 subscribers skipped after a failure \(1 profile file invalid, 1 recommendation failed, 2 address cannot be read\): see the private run summary \(`paperboy report --date 2025-11-19`\)$/.test(
+        n,
+      ),
+    ),
+    JSON.stringify(record.notes),
+  );
 
   // What is published (the edition record, the Actions job summary) names nobody.
   const published = readFileSync(dataLayout(config.dataDir).edition(night1), 'utf8') + summaryMarkdown(record);
@@ -126,12 +137,16 @@ test('broken subscribers are skipped and named only in the private run summary; 
   assert.match(why.frank!, /^recommend: recommendation failed: damaged file .*sent[/\\]frank\.json/);
   assert.match(why.zed!, /^recommend: profile file invalid: .*zed\.json:1: \(file\): not valid JSON/);
   assert.equal(why.erin, undefined);
-  assert.deepEqual(report.undelivered.map((u) => [u.subscriber, u.outcome]), [['ivy', 'bounced']]);
+  assert.deepEqual(
+    report.undelivered.map((u) => [u.subscriber, u.outcome]),
+    [['ivy', 'bounced']],
+  );
   assert.match(report.undelivered[0]!.response, /^550/);
   assert.equal(report.feedback?.pulled, true);
 
   // The admin reads it with `paperboy report`, as text and as JSON.
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin', 'paperboy.js'), '--data-dir', config.dataDir, 'report', ...args], { encoding: 'utf8', env: { ...process.env, PAPERBOY_CONFIG: '' } });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [join(REPO, 'bin', 'paperboy.js'), '--data-dir', config.dataDir, 'report', ...args], { encoding: 'utf8', env: { ...process.env, PAPERBOY_CONFIG: '' } });
   const text = cli('--date', night1);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /^ {2}dave +render +address cannot be read: profile dave: /m);
@@ -155,10 +170,20 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   outage.failWith = 500;
   const { record } = await runNight(night2);
   assert.equal(record.status, 'announced');
-  assert.deepEqual((await mailOn(night2)).map((d) => d.to), [['erin@example.org']]);
+  assert.deepEqual(
+    (await mailOn(night2)).map((d) => d.to),
+    [['erin@example.org']],
+  );
   assert.equal(record.stages.feedback?.done, true);
   assert.match(record.stages.feedback!.summary, /^not pulled \(cursor stays at \d+\)/);
-  assert.ok(record.notes.some((n) => /^feedback not pulled: feedback endpoint http:\/\/127\.0\.0\.1:\d+ unreachable after 3 attempts \(HTTP 500\); digests used what was learned before, the next run catches up from cursor \d+$/.test(n)), JSON.stringify(record.notes));
+  assert.ok(
+    record.notes.some((n) =>
+      /^feedback not pulled: feedback endpoint http:\/\/127\.0\.0\.1:\d+ unreachable after 3 attempts \(HTTP 500\); digests used what was learned before, the next run catches up from cursor \d+$/.test(
+        n,
+      ),
+    ),
+    JSON.stringify(record.notes),
+  );
   assert.equal(readCursor(config.dataDir).next, cursor, 'the cursor did not move');
   assert.deepEqual(readRunReport(config.dataDir, night2)!.feedback, { pulled: false, cursor, error: record.stages.feedback!.summary.replace(/^not pulled \(cursor stays at \d+\): /, '') });
 
@@ -166,7 +191,10 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   outage.failWith = undefined;
   const wrongToken: Config = { ...config, endpoint: { ...config.endpoint, eventsToken: 'not-the-events-token-0000000' } };
   const refused = (await runNight(night2, wrongToken, ['feedback'])).record;
-  assert.ok(refused.notes.some((n) => /^⚠️ feedback not pulled: feedback endpoint .* refused the events token \(HTTP 401\); fix endpoint\.eventsToken/.test(n)), JSON.stringify(refused.notes));
+  assert.ok(
+    refused.notes.some((n) => /^⚠️ feedback not pulled: feedback endpoint .* refused the events token \(HTTP 401\); fix endpoint\.eventsToken/.test(n)),
+    JSON.stringify(refused.notes),
+  );
   assert.ok(!refused.notes.some((n) => /HTTP 500/.test(n)), 'the outage note was replaced');
   assert.ok(summaryMarkdown(refused).includes('⚠️ feedback not pulled'));
   assert.equal(readRunReport(config.dataDir, night2)!.feedback?.tokenRefused, true);
@@ -178,8 +206,11 @@ test('the endpoint down or refusing the token: mail still goes out, the summary 
   assert.match(next.stages.feedback!.summary, new RegExp(`^[1-9]\\d* events pulled \\(cursor ${cursor} → \\d+\\)`));
   assert.ok(readCursor(config.dataDir).next > cursor);
   assert.ok(!next.notes.some((n) => /feedback not pulled/.test(n)));
-  assert.equal(readState(config.dataDir, 'erin')!.liked.length, 1, 'erin\'s 👍 was learned');
-  assert.deepEqual((await mailOn(night3)).map((d) => d.to), [['erin@example.org']]);
+  assert.equal(readState(config.dataDir, 'erin')!.liked.length, 1, "erin's 👍 was learned");
+  assert.deepEqual(
+    (await mailOn(night3)).map((d) => d.to),
+    [['erin@example.org']],
+  );
 });
 
 test('a damaged events cursor: the feedback stage re-reads the events from the start, says so, and learns nothing twice', async () => {
@@ -189,24 +220,30 @@ test('a damaged events cursor: the feedback stage re-reads the events from the s
   writeFileSync(path, '{"next": 4');
   const { record } = await runNight(night3, config, ['feedback']);
   assert.match(record.stages.feedback!.summary, new RegExp(`^[1-9]\\d* events pulled \\(cursor 0 → ${next}\\), 0 new;`));
-  assert.ok(record.notes.some((n) => n.startsWith(`damaged file ${path}`) && n.endsWith(': feedback events re-read from the start (the feedback log skips those it has)')), JSON.stringify(record.notes));
+  assert.ok(
+    record.notes.some((n) => n.startsWith(`damaged file ${path}`) && n.endsWith(': feedback events re-read from the start (the feedback log skips those it has)')),
+    JSON.stringify(record.notes),
+  );
   assert.deepEqual(readCursor(config.dataDir), { next, log }, 'the cursor is written again');
   assert.equal(readState(config.dataDir, 'erin')!.liked.length, liked);
   assert.equal((await mailOn(night3)).length, 1, 'nobody mailed twice');
 });
 
-test('a fault every subscriber shares is the job\'s: the stage fails, it does not skip everyone', async () => {
+test("a fault every subscriber shares is the job's: the stage fails, it does not skip everyone", async () => {
   const wrongKey: Config = { ...config, profiles: { ...config.profiles, privateKey: (await newKeypair()).privateKey } };
-  await assert.rejects(
-    runNightly(wrongKey, { date: night3, quiet: true, transport: world.transport, skip: ['site'], redo: ['render'] }),
-    { message: /^edition 2025-11-21: render failed: no digest could be made for any of the 4 subscribers \(first: profile \w+: profiles\.privateKey does not belong to profiles\.publicKey\)$/ },
-  );
+  await assert.rejects(runNightly(wrongKey, { date: night3, quiet: true, transport: world.transport, skip: ['site'], redo: ['render'] }), {
+    message: /^edition 2025-11-21: render failed: no digest could be made for any of the 4 subscribers \(first: profile \w+: profiles\.privateKey does not belong to profiles\.publicKey\)$/,
+  });
 });
 
 test('a vote for a subscriber whose feedback log is damaged: the others are mailed, the vote is pulled again next time', async () => {
   const paper = readPicks(config.dataDir, night3).erin![0]!.paperId;
   const token = signLink(config.links, { s: 'ivy', p: paper, a: 'up', e: night3, x: expiryFor(config.links, 'up') });
-  const vote = await fetch(`${config.endpoint.publicUrl}/v/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'origin=open' });
+  const vote = await fetch(`${config.endpoint.publicUrl}/v/${token}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: 'origin=open',
+  });
   assert.equal(vote.status, 200);
   await new Promise((r) => setTimeout(r, 2600));
   writeFileSync(join(config.dataDir, 'feedback', 'ivy.jsonl'), '{"seq": 1, "ty\n');
@@ -214,7 +251,10 @@ test('a vote for a subscriber whose feedback log is damaged: the others are mail
   const monday = addDays(night3, 3);
   const { record } = await runNight(monday);
   assert.equal(record.status, 'announced');
-  assert.deepEqual((await mailOn(monday)).map((d) => d.to), [['erin@example.org']]);
+  assert.deepEqual(
+    (await mailOn(monday)).map((d) => d.to),
+    [['erin@example.org']],
+  );
   assert.match(record.stages.feedback!.summary, new RegExp(`^1 events pulled but not learned \\(cursor stays at ${cursor}\\)$`));
   assert.ok(record.notes.includes(`feedback not learned (see the private run summary); the next run pulls it again from cursor ${cursor}`), JSON.stringify(record.notes));
   assert.ok(!JSON.stringify(record).includes('ivy'));

@@ -33,9 +33,7 @@ export function acquireLock(dataDir: string, name = 'nightly'): Lock {
         rmSync(path, { force: true });
         continue;
       }
-      throw new UserError(
-        `another ${name} run holds ${path}${holder ? ` (pid ${holder.pid} on ${holder.host} since ${holder.since})` : ''}; remove the file if that run is gone`,
-      );
+      throw new UserError(`another ${name} run holds ${path}${holder ? ` (pid ${holder.pid} on ${holder.host} since ${holder.since})` : ''}; remove the file if that run is gone`);
     }
   }
   throw new UserError(`could not take the lock ${path}`);

@@ -113,7 +113,10 @@ test('seven nights: one email per subscriber and edition, feedback learned overn
   const third = await runDay(days[2]!);
   assert.equal(third.record.status, 'announced');
   assert.ok(third.record.papers.new.length > 50);
-  assert.ok(third.record.notes.some((n) => /feed item "garbage" from http:\/\/127\.0\.0\.1:\d+\/atom\/.* skipped/.test(n)), JSON.stringify(third.record.notes));
+  assert.ok(
+    third.record.notes.some((n) => /feed item "garbage" from http:\/\/127\.0\.0\.1:\d+\/atom\/.* skipped/.test(n)),
+    JSON.stringify(third.record.notes),
+  );
 
   // Nights 4-7.
   for (const date of days.slice(3)) await runDay(date);
@@ -130,7 +133,13 @@ test('seven nights: one email per subscriber and edition, feedback learned overn
   const all = await deliveries();
   for (const date of days) {
     const record = readEdition(config.dataDir, date)!;
-    const withPicks = record.status === 'announced' ? Object.entries(readPicks(config.dataDir, date)).filter(([, l]) => l.length).map(([id]) => `${id}@example.org`).sort() : [];
+    const withPicks =
+      record.status === 'announced'
+        ? Object.entries(readPicks(config.dataDir, date))
+            .filter(([, l]) => l.length)
+            .map(([id]) => `${id}@example.org`)
+            .sort()
+        : [];
     const mailed = all.filter((d) => d.edition === date);
     assert.deepEqual([...new Set(mailed.map((d) => d.to))].sort(), withPicks, `recipients on ${date}`);
     for (const to of withPicks) assert.equal(new Set(mailed.filter((d) => d.to === to).map((d) => d.messageId)).size, 1, `${to} on ${date}`);
@@ -151,5 +160,8 @@ test('seven nights: one email per subscriber and edition, feedback learned overn
   const source = await vectorSource(blind, { quiet: true, fetcher: null });
   const withoutFeedback = (await recommend(blind, { date: days[1]!, profiles: profiles.filter((p) => p.id === 'alice'), papers }, { source, record: false })).get('alice')!.map((p) => p.paperId);
   assert.notDeepEqual(withFeedback, withoutFeedback);
-  assert.ok(readState(config.dataDir, 'alice')!.liked.some((l) => l.paper === liked), 'the liked paper is part of what Paperboy learned');
+  assert.ok(
+    readState(config.dataDir, 'alice')!.liked.some((l) => l.paper === liked),
+    'the liked paper is part of what Paperboy learned',
+  );
 });

@@ -41,7 +41,12 @@ test('sent outboxes go after send.keepOutboxDays, picks and run summaries after 
   writeFileSync(runReportPath(dataDir, '2025-11-01'), '{}\n');
 
   const r = prunePrivateState(config, TODAY);
-  assert.deepEqual(r, { outboxes: ['2025-11-03', '2025-11-17', '2025-11-22'], picks: ['2025-11-03'], runReports: ['2025-11-01', '2025-11-03'], keptOutboxes: ['2025-11-18', '2025-11-19', '2025-11-20'] });
+  assert.deepEqual(r, {
+    outboxes: ['2025-11-03', '2025-11-17', '2025-11-22'],
+    picks: ['2025-11-03'],
+    runReports: ['2025-11-01', '2025-11-03'],
+    keptOutboxes: ['2025-11-18', '2025-11-19', '2025-11-20'],
+  });
   assert.deepEqual(readdirSync(join(dataDir, 'private', 'outbox')), ['2025-11-18', '2025-11-19', '2025-11-20', '2025-11-23']);
   assert.ok(existsSync(dataLayout(dataDir).picks('2025-11-17')));
 

@@ -39,10 +39,7 @@ export function writeCursor(dataDir: string, cursor: EventsCursor): void {
 // --- an edition's picks -------------------------------------------------------------------------
 
 const editionPicks = {
-  schema: z.record(
-    z.string(),
-    z.array(z.object({ paperId: z.string(), score: z.number(), reason: z.string(), interest: z.string().optional() }) satisfies z.ZodType<Pick>),
-  ),
+  schema: z.record(z.string(), z.array(z.object({ paperId: z.string(), score: z.number(), reason: z.string(), interest: z.string().optional() }) satisfies z.ZodType<Pick>)),
   what: 'the picks of an edition ({"<subscriber>": [{"paperId", "score", …}]})',
   fix: 'make them again with `paperboy nightly --redo recommend`',
 };
@@ -108,7 +105,9 @@ export interface PruneReport {
 const DATED = /^(\d{4}-\d{2}-\d{2})(\.json)?$/;
 
 function datesIn(dir: string): string[] {
-  return listIfExists(dir).flatMap((f) => DATED.exec(f)?.[1] ?? []).sort();
+  return listIfExists(dir)
+    .flatMap((f) => DATED.exec(f)?.[1] ?? [])
+    .sort();
 }
 
 /** Prunes relative to `today` (the edition just run). Safe to repeat. */

@@ -40,7 +40,18 @@ before(async () => {
   // The lab's first subscribers, added by the admin (a maintainer) directly on main.
   fork.commit(
     {
-      'profiles/vera.json': fork.profileFile('vera', ['--name', 'Vera', '--github', 'vera', '--categories', 'cs.CV', '--interest', 'image segmentation and object detection', '--interest', 'diffusion models for image generation']),
+      'profiles/vera.json': fork.profileFile('vera', [
+        '--name',
+        'Vera',
+        '--github',
+        'vera',
+        '--categories',
+        'cs.CV',
+        '--interest',
+        'image segmentation and object detection',
+        '--interest',
+        'diffusion models for image generation',
+      ]),
       'profiles/lin.json': fork.profileFile('lin', ['--name', 'Lin', '--github', 'lin', '--categories', 'cs.CL', '--interest', 'large language models reasoning and evaluation']),
       'profiles/mat.json': fork.profileFile('mat', ['--name', 'Mat', '--github', 'mat', '--categories', 'math.RT,math.QA', '--interest', 'representation theory of Lie algebras and quantum groups']),
       'profiles/wes.json': fork.profileFile('wes', ['--name', 'Wes', '--github', 'wes', '--categories', 'cs.AI', '--interest', 'agents planning and reinforcement learning', '--weekly', 'friday']),
@@ -56,22 +67,18 @@ after(async () => {
 async function night(date: string, opts: { dispatch?: boolean; killAfterMails?: number } = {}): Promise<JobRun[]> {
   fork.arxiv.setFeedDate(date);
   const before = fork.smtp.delivered.length;
-  const runs = await fork.runner.run(
-    'nightly.yml',
-    opts.dispatch ? { name: 'workflow_dispatch', inputs: { date } } : { name: 'schedule' },
-    {
-      onStep: (step, cancel) => {
-        if (opts.killAfterMails === undefined || step !== 'Run the edition') return;
-        const watch = setInterval(() => {
-          if (fork.smtp.delivered.length - before >= opts.killAfterMails!) {
-            clearInterval(watch);
-            cancel();
-          }
-        }, 2);
-        watch.unref();
-      },
+  const runs = await fork.runner.run('nightly.yml', opts.dispatch ? { name: 'workflow_dispatch', inputs: { date } } : { name: 'schedule' }, {
+    onStep: (step, cancel) => {
+      if (opts.killAfterMails === undefined || step !== 'Run the edition') return;
+      const watch = setInterval(() => {
+        if (fork.smtp.delivered.length - before >= opts.killAfterMails!) {
+          clearInterval(watch);
+          cancel();
+        }
+      }, 2);
+      watch.unref();
     },
-  );
+  });
   for (const d of fork.smtp.delivered.slice(before)) {
     const parsed = await simpleParser(d.raw);
     mails.push({ to: d.to[0]!.split('@')[0]!, messageId: parsed.messageId!, edition: date, text: parsed.text ?? '', parsed });
@@ -188,8 +195,10 @@ test('night 2 (Tue): the click is learned; only the math subscriber has papers (
   assertNoDuplicates();
 });
 
-test('pull requests: a subscriber joins (checked by profiles.yml), another may not edit someone else\'s profile', async () => {
-  const good = fork.pullRequest(1, 'nia', 'NONE', { 'profiles/nia.json': fork.profileFile('nia', ['--name', 'Nia', '--github', 'nia', '--categories', 'cs.CV', '--interest', '3D reconstruction and neural rendering']) });
+test("pull requests: a subscriber joins (checked by profiles.yml), another may not edit someone else's profile", async () => {
+  const good = fork.pullRequest(1, 'nia', 'NONE', {
+    'profiles/nia.json': fork.profileFile('nia', ['--name', 'Nia', '--github', 'nia', '--categories', 'cs.CV', '--interest', '3D reconstruction and neural rendering']),
+  });
   const ok = job(await fork.runner.run('profiles.yml', { name: 'pull_request', payload: good }), 'check');
   assert.equal(ok.conclusion, 'success', explain(ok));
   const hostile = fork.pullRequest(2, 'mallory', 'NONE', { 'profiles/vera.json': fork.profileFile('vera', ['--name', 'Vera', '--github', 'mallory', '--categories', 'cs.CV', '--interest', 'spam']) });
@@ -204,14 +213,19 @@ test('night 3 (Wed): the new subscriber gets a digest', async () => {
   const runs = await night('2025-11-12');
   assert.equal(job(runs).conclusion, 'success', explain(job(runs)));
   assert.ok(recipients('2025-11-12').includes('nia'));
-  assert.deepEqual(recipients('2025-11-12').filter((r) => ['vera', 'lin', 'nia'].includes(r)), ['lin', 'nia', 'vera']);
+  assert.deepEqual(
+    recipients('2025-11-12').filter((r) => ['vera', 'lin', 'nia'].includes(r)),
+    ['lin', 'nia', 'vera'],
+  );
   assertEveryoneAccounted(state(), '2025-11-12');
   assertNoDuplicates();
 });
 
 test('night 4 (Thu): a profile sealed to another key is skipped and named privately; everyone else is mailed', async () => {
   const stranger = newKeypair(root);
-  const pr = fork.pullRequest(3, 'olga', 'NONE', { 'profiles/olga.json': fork.profileFile('olga', ['--name', 'Olga', '--github', 'olga', '--categories', 'cs.CV', '--interest', 'video understanding'], stranger.publicKey) });
+  const pr = fork.pullRequest(3, 'olga', 'NONE', {
+    'profiles/olga.json': fork.profileFile('olga', ['--name', 'Olga', '--github', 'olga', '--categories', 'cs.CV', '--interest', 'video understanding'], stranger.publicKey),
+  });
   assert.equal(job(await fork.runner.run('profiles.yml', { name: 'pull_request', payload: pr }), 'check').conclusion, 'success', 'the PR check cannot know the address is sealed to another key');
   fork.merge(3);
   subscribers.add('olga');
@@ -219,11 +233,19 @@ test('night 4 (Thu): a profile sealed to another key is skipped and named privat
   const nightly = job(runs);
   assert.equal(nightly.conclusion, 'success', explain(nightly));
   assert.ok(!recipients('2025-11-13').includes('olga'));
-  assert.deepEqual(recipients('2025-11-13').filter((r) => ['vera', 'lin', 'nia'].includes(r)), ['lin', 'nia', 'vera']);
+  assert.deepEqual(
+    recipients('2025-11-13').filter((r) => ['vera', 'lin', 'nia'].includes(r)),
+    ['lin', 'nia', 'vera'],
+  );
   assert.doesNotMatch(nightly.summary, /olga/, 'the public step summary names nobody');
   const dir = state();
-  const privateNotes = readdirSync(join(dir, 'private'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('2025-11-13') && f.endsWith('.json') && !f.includes('outbox') && !f.includes('picks'));
-  assert.ok(privateNotes.some((f) => readFileSync(join(dir, 'private', f), 'utf8').includes('olga')), 'the private run summary names olga');
+  const privateNotes = readdirSync(join(dir, 'private'), { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.includes('2025-11-13') && f.endsWith('.json') && !f.includes('outbox') && !f.includes('picks'),
+  );
+  assert.ok(
+    privateNotes.some((f) => readFileSync(join(dir, 'private', f), 'utf8').includes('olga')),
+    'the private run summary names olga',
+  );
   assertEveryoneAccounted(dir, '2025-11-13');
   assertNoDuplicates();
   await click('lin', '2025-11-13', '2025-11-17');
@@ -240,7 +262,7 @@ test('night 5 (Fri): the endpoint is down — mail still goes out, the summary s
   const nightly = job(runs);
   assert.equal(nightly.conclusion, 'success', explain(nightly));
   assert.match(nightly.summary, /feedback not pulled/i);
-  assert.ok(recipients('2025-11-14').includes('wes'), 'the weekly subscriber gets Friday\'s digest');
+  assert.ok(recipients('2025-11-14').includes('wes'), "the weekly subscriber gets Friday's digest");
   assert.ok(recipients('2025-11-14').includes('vera'));
   assertEveryoneAccounted(state(), '2025-11-14');
   assertNoDuplicates();
@@ -263,7 +285,10 @@ test('night 6 (Mon 11-17): feedback catches up; the run is killed mid-send, save
   assert.equal(rerun.conclusion, 'success', explain(rerun));
   const dir = state();
   assertLearned(dir, '2025-11-17');
-  assert.deepEqual(recipients('2025-11-17').filter((r) => ['vera', 'lin', 'nia'].includes(r)), ['lin', 'nia', 'vera']);
+  assert.deepEqual(
+    recipients('2025-11-17').filter((r) => ['vera', 'lin', 'nia'].includes(r)),
+    ['lin', 'nia', 'vera'],
+  );
   assertEveryoneAccounted(dir, '2025-11-17');
   assertNoDuplicates();
   // Only messages in flight at the kill can arrive twice, with the same Message-ID (clients show one).
@@ -314,7 +339,7 @@ test('nights 9–12 (Thu 11-20 to Tue 11-25), the cache evicted once: every nigh
     assert.ok(recipients(date).includes('mat'), `${date}: mat mailed`);
     assertEveryoneAccounted(state(), date);
   }
-  assert.ok(recipients('2025-11-21').includes('wes'), 'the weekly subscriber\'s second Friday');
+  assert.ok(recipients('2025-11-21').includes('wes'), "the weekly subscriber's second Friday");
   assert.ok(!recipients('2025-11-20').includes('wes'));
   assertNoDuplicates();
 });

@@ -74,9 +74,7 @@ const runReport = {
     updatedAt: z.string(),
     skipped: z.array(z.object({ subscriber: z.string(), stage: z.enum(STAGES), reason: z.string(), error: z.string().optional() })),
     undelivered: z.array(z.object({ subscriber: z.string(), outcome: z.enum(['bounced', 'deferred']), response: z.string() })),
-    feedback: z
-      .object({ pulled: z.boolean(), cursor: z.number(), events: z.number().optional(), error: z.string().optional(), tokenRefused: z.boolean().optional() })
-      .optional(),
+    feedback: z.object({ pulled: z.boolean(), cursor: z.number(), events: z.number().optional(), error: z.string().optional(), tokenRefused: z.boolean().optional() }).optional(),
   }) satisfies z.ZodType<RunReport>,
   what: 'a run summary',
 };

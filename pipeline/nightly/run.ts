@@ -314,7 +314,9 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
         const chosen = list.filter((p) => papers.has(p.paperId)).map((p) => ({ paper: papers.get(p.paperId)!, score: p.score, reason: p.reason, tldr: tldrOf(papers.get(p.paperId)!) }));
         if (chosen.length === 0) continue;
         const days = windowDays(profile, s.date);
-        messages.push(renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: newPapersIn(s, days), days: days.length }));
+        messages.push(
+          renderDigest(s.config, template, { subscriber: { id: profile.id, name: profile.name, email }, edition: s.date, picks: chosen, newPapers: newPapersIn(s, days), days: days.length }),
+        );
       } catch (err) {
         skipped.push({ subscriber, reason: SKIP.renderFailed, error: oneLine(err) });
       }
@@ -360,9 +362,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
 /** New and cross-listed papers the editions of `days` announced (a weekly digest's week; days without a record had none). */
 function newPapersIn(s: NightState, days: string[]): number {
-  return days
-    .map((d) => (d === s.date ? s.record : readEdition(s.config.dataDir, d)))
-    .reduce((n, rec) => n + (rec ? rec.papers.new.length + rec.papers.cross.length : 0), 0);
+  return days.map((d) => (d === s.date ? s.record : readEdition(s.config.dataDir, d))).reduce((n, rec) => n + (rec ? rec.papers.new.length + rec.papers.cross.length : 0), 0);
 }
 
 /** The configured categories plus every subscriber's, so nobody's field is left unfetched. */
@@ -410,7 +410,9 @@ function recordSkips(s: NightState, stage: StageName, skipped: Omit<SkippedSubsc
   const failed = failures(s.report);
   s.record.notes = s.record.notes.filter((n) => !FAILURES_NOTE.test(n));
   if (failed.length) {
-    const reasons = countByReason(failed).map((r) => `${r.count} ${r.reason}`).join(', ');
+    const reasons = countByReason(failed)
+      .map((r) => `${r.count} ${r.reason}`)
+      .join(', ');
     s.record.notes.push(`${failed.length} subscriber${failed.length === 1 ? '' : 's'} skipped after a failure (${reasons}): see the private run summary (\`paperboy report --date ${s.date}\`)`);
   }
 }
@@ -465,4 +467,3 @@ function recentPapers(config: Config, date: string, days: number): Paper[] {
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
 }
-

@@ -19,7 +19,10 @@ test('the archive built by the site stage shows the edition as announced, not in
   try {
     const papers = readDemoPapers(200).filter((_, i) => i % 4 === 0);
     makeArchive(dataDir, papers);
-    const date = papers.map((p) => p.announced!).sort().at(-1)!;
+    const date = papers
+      .map((p) => p.announced!)
+      .sort()
+      .at(-1)!;
     // Every stage before the site already done, as on a night that reaches it.
     const done = { done: true, seconds: 1, summary: 'ok' };
     writeEdition(dataDir, { ...newEdition(date), stages: Object.fromEntries(STAGES.filter((s) => s !== 'site').map((s) => [s, done])) });

@@ -44,7 +44,9 @@ function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     if (f.startsWith('.git') || f.startsWith(VAULT_DIR) || f === '.vault-opened' || !statSync(join(dir, f)).isFile()) continue;
-    out[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+    out[f] = createHash('sha256')
+      .update(readFileSync(join(dir, f)))
+      .digest('hex');
   }
   return out;
 }
@@ -100,7 +102,8 @@ test('sealing an unchanged state changes no committed byte; a changed file re-se
 
 test('a large private file is sealed in parts; growing it at its end re-seals its last part and its head only', async () => {
   const dir = await store();
-  const line = (i: number) => JSON.stringify({ subscriber: `s${i % 200}`, edition: `2025-${String(1 + (i % 12)).padStart(2, '0')}-01`, state: 'sent', messageId: `<${i}.${i * 7919}@example.org>` }) + '\n';
+  const line = (i: number) =>
+    JSON.stringify({ subscriber: `s${i % 200}`, edition: `2025-${String(1 + (i % 12)).padStart(2, '0')}-01`, state: 'sent', messageId: `<${i}.${i * 7919}@example.org>` }) + '\n';
   let log = '';
   for (let i = 0; log.length < 5 * PART_BYTES; i++) log += line(i);
   mkdirSync(join(dir, 'send'));
@@ -150,7 +153,12 @@ test('a single-file vault of an older Paperboy is opened once and replaced by pe
 
 test('a wrong key, a damaged or moved sealed file, a missing part or a path outside the private folders is refused, and nothing is touched', async () => {
   const dir = await store();
-  writeFileSync(join(dir, 'profiles-state', 'big.json'), Array.from({ length: PART_BYTES }, (_, i) => i).join(',').slice(0, PART_BYTES * 2 + 1));
+  writeFileSync(
+    join(dir, 'profiles-state', 'big.json'),
+    Array.from({ length: PART_BYTES }, (_, i) => i)
+      .join(',')
+      .slice(0, PART_BYTES * 2 + 1),
+  );
   await sealPrivateState(dir, KEY);
   commit(dir);
   writeFileSync(join(dir, 'feedback', 'alice.jsonl'), 'edited since\n');

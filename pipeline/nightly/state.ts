@@ -137,7 +137,11 @@ function filesUnder(root: string, dir: string): string[] {
 
 function vaultFiles(dataDir: string): string[] {
   const dir = dataLayout(dataDir).vault;
-  return existsSync(dir) ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => statSync(join(dir, f)).isFile())
+        .sort()
+    : [];
 }
 
 /** The digest of the vault folder as it is now (`null`: there is no vault). */
@@ -145,7 +149,12 @@ function vaultDigest(dataDir: string): string | null {
   const files = vaultFiles(dataDir);
   if (files.length === 0) return null;
   const h = createHash('sha256');
-  for (const f of files) h.update(`${f}\0${createHash('sha256').update(readFileSync(join(dataLayout(dataDir).vault, f))).digest('hex')}\n`);
+  for (const f of files)
+    h.update(
+      `${f}\0${createHash('sha256')
+        .update(readFileSync(join(dataLayout(dataDir).vault, f)))
+        .digest('hex')}\n`,
+    );
   return h.digest('hex');
 }
 
@@ -157,7 +166,9 @@ function requireOpened(dataDir: string): void {
   const { vaultOpened: marker, vault } = dataLayout(dataDir);
   const opened = readRecord(marker, openedMarker)?.vault;
   if (opened === undefined) {
-    throw new UserError(`the vault was not opened in ${dataDir} (run \`paperboy state open\` first; a failed open must not be followed by a seal, which would replace ${vault} with this store's private files)`);
+    throw new UserError(
+      `the vault was not opened in ${dataDir} (run \`paperboy state open\` first; a failed open must not be followed by a seal, which would replace ${vault} with this store's private files)`,
+    );
   }
   if (opened !== vaultDigest(dataDir)) {
     throw new UserError(`${vault} changed since \`paperboy state open\` read it (another run saved state, or a seal was interrupted): check out the committed vault and open it again before sealing`);
@@ -253,15 +264,19 @@ function readVault(dataDir: string, keys: VaultKeys): Map<string, { content: Buf
     if (!Array.isArray(head.parts) || typeof head.path !== 'string' || name !== `${keyedHex(keys.name, 16, head.path)}.sealed`) {
       throw new UserError(`${file} is not the sealed file of the path it holds (damaged, or moved)`);
     }
-    const pieces = head.parts.length === 0 ? [content] : head.parts.map((part) => {
-      const partFile = join(dir, part);
-      if (!PART_NAME.test(part) || !part.startsWith(name.slice(0, 32)) || !existsSync(partFile)) throw new UserError(`${file} names a part that is missing: ${part} (the vault is incomplete)`);
-      const p = unseal(keys, readFileSync(partFile), partFile);
-      if (p.header.path !== head.path || p.header.part !== part) throw new UserError(`${partFile} is not the part ${file} names (damaged, or moved)`);
-      return p.content;
-    });
+    const pieces =
+      head.parts.length === 0
+        ? [content]
+        : head.parts.map((part) => {
+            const partFile = join(dir, part);
+            if (!PART_NAME.test(part) || !part.startsWith(name.slice(0, 32)) || !existsSync(partFile)) throw new UserError(`${file} names a part that is missing: ${part} (the vault is incomplete)`);
+            const p = unseal(keys, readFileSync(partFile), partFile);
+            if (p.header.path !== head.path || p.header.part !== part) throw new UserError(`${partFile} is not the part ${file} names (damaged, or moved)`);
+            return p.content;
+          });
     const whole = Buffer.concat(pieces);
-    if (whole.length !== head.size || createHash('sha256').update(whole).digest('hex') !== head.sha256) throw new UserError(`${file}: the parts do not add up to the sealed file (the vault is damaged)`);
+    if (whole.length !== head.size || createHash('sha256').update(whole).digest('hex') !== head.sha256)
+      throw new UserError(`${file}: the parts do not add up to the sealed file (the vault is damaged)`);
     out.set(head.path, { content: whole, sealedAt: statSync(file).mtimeMs });
   }
   for (const rel of out.keys()) {

@@ -42,7 +42,9 @@ function night(tldr: Record<string, unknown> | undefined): Config {
 
 function outbox(config: Config): Message[] {
   const dir = join(config.dataDir, 'private', 'outbox', DATE);
-  return readdirSync(dir).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Message);
+  return readdirSync(dir)
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Message);
 }
 
 test('the tldr stage writes what render shows; a re-run asks nothing', async () => {
@@ -69,7 +71,10 @@ test('a failing endpoint costs a note in the edition, never the night', async ()
   const { record } = await runNightly(config, { date: DATE, quiet: true, skip: ONLY_TLDR_AND_RENDER });
   assert.equal(record.status, 'announced');
   assert.equal(record.stages.tldr?.summary, '2 new, 0 cached, 1 failed');
-  assert.deepEqual(record.notes.filter((n) => n.startsWith('TL;DR')), ['TL;DR: 1 paper went without one (1 server error (HTTP 503)); their digests show them without']);
+  assert.deepEqual(
+    record.notes.filter((n) => n.startsWith('TL;DR')),
+    ['TL;DR: 1 paper went without one (1 server error (HTTP 503)); their digests show them without'],
+  );
   assert.equal(record.stages.render?.summary, '2 digests rendered');
   const [alice, bob] = outbox(config);
   assert.equal(alice!.text.match(/TL;DR/g)?.length, 1, "the failed paper (Alice's second, Bob's first) has none");
@@ -79,7 +84,10 @@ test('a failing endpoint costs a note in the edition, never the night', async ()
   chat.reply = (request) => ({ body: completion(`In short: ${titleOf(request).slice(0, 30)}.`) });
   const again = await runNightly(config, { date: DATE, quiet: true, skip: ONLY_TLDR_AND_RENDER, redo: ['tldr', 'render'] });
   assert.equal(again.record.stages.tldr?.summary, '1 new, 2 cached, 0 failed');
-  assert.deepEqual(again.record.notes.filter((n) => n.startsWith('TL;DR')), []);
+  assert.deepEqual(
+    again.record.notes.filter((n) => n.startsWith('TL;DR')),
+    [],
+  );
 });
 
 test('off by default: the stage asks nothing and the digests have no TL;DR', async () => {

@@ -31,18 +31,23 @@ test('the nightly schedule runs after the feed update on weekdays and never over
 });
 
 test('the nightly restores node_modules from a cache keyed on the lockfile, Node and the runner, checks it, and saves only after a full install', () => {
-  const steps = (parse(readFileSync(join(dir, 'nightly.yml'), 'utf8')) as { jobs: { nightly: { steps: { id?: string; uses?: string; run?: string; if?: string; with?: Record<string, string> }[] } } }).jobs.nightly.steps;
+  const steps = (parse(readFileSync(join(dir, 'nightly.yml'), 'utf8')) as { jobs: { nightly: { steps: { id?: string; uses?: string; run?: string; if?: string; with?: Record<string, string> }[] } } })
+    .jobs.nightly.steps;
   const at = (find: (s: (typeof steps)[number]) => boolean) => steps.findIndex(find);
   const key = at((s) => s.id === 'deps');
   const restore = at((s) => s.uses === 'actions/cache/restore@v4');
   const setup = at((s) => s.id === 'setup');
   const save = at((s) => s.uses === 'actions/cache/save@v4');
   assert.ok(key >= 0 && key < restore && restore < setup && setup < save, `order of the set-up steps: ${[key, restore, setup, save]}`);
-  for (const part of ['$RUNNER_OS', '$RUNNER_ARCH', 'ImageOS', 'node --version', "'package-lock.json'", "'package.json'", "'scripts/build-faiss.sh'"]) assert.ok(steps[key]!.run!.includes(part), `the cache key lacks ${part}`);
+  for (const part of ['$RUNNER_OS', '$RUNNER_ARCH', 'ImageOS', 'node --version', "'package-lock.json'", "'package.json'", "'scripts/build-faiss.sh'"])
+    assert.ok(steps[key]!.run!.includes(part), `the cache key lacks ${part}`);
   assert.equal(steps[restore]!.with!.path, 'node_modules');
   assert.equal(steps[setup]!.run, 'sh scripts/runner-setup.sh');
   assert.equal(steps[save]!.if, "steps.setup.outputs.installed == 'true'");
   assert.equal(steps[save]!.with!.key, steps[restore]!.with!.key);
   // Nothing else installs: a warm night runs no apt-get and no npm install.
-  assert.deepEqual(steps.filter((s) => /apt-get|npm (install|ci)/.test(s.run ?? '')), []);
+  assert.deepEqual(
+    steps.filter((s) => /apt-get|npm (install|ci)/.test(s.run ?? '')),
+    [],
+  );
 });

@@ -15,8 +15,31 @@ const cli = (cwd: string, env: Record<string, string>, ...args: string[]) =>
 
 test('profile new writes a valid profile with the address sealed; validate accepts it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-new-'));
-  const r = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'dana', '--name', 'Dana Li', '--email', 'dana@example.org', '--github', 'dana-li',
-    '--categories', 'cs.CL,cs.AI', '--interest', 'speech recognition for low-resource languages', '--interest', 'evaluation of LLM reasoning', '--seed', 'arXiv:2510.05678v2', '--weekly', 'Monday');
+  const r = cli(
+    dir,
+    {},
+    '--config',
+    demoConfig,
+    'profile',
+    'new',
+    'dana',
+    '--name',
+    'Dana Li',
+    '--email',
+    'dana@example.org',
+    '--github',
+    'dana-li',
+    '--categories',
+    'cs.CL,cs.AI',
+    '--interest',
+    'speech recognition for low-resource languages',
+    '--interest',
+    'evaluation of LLM reasoning',
+    '--seed',
+    'arXiv:2510.05678v2',
+    '--weekly',
+    'Monday',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /wrote profiles\/dana\.json \(address sealed\)/);
   const text = readFileSync(join(dir, 'profiles', 'dana.json'), 'utf8');
@@ -28,16 +51,74 @@ test('profile new writes a valid profile with the address sealed; validate accep
   assert.equal(await openEmail(loadConfig({ file: demoConfig, env: {} }), profiles[0]!), 'dana@example.org');
   assert.equal(cli(dir, {}, 'profile', 'validate').status, 0);
   // a misspelt category: refused, naming the item, nothing written
-  const misspelt = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'finn', '--name', 'F', '--email', 'f@example.org', '--github', 'finn', '--categories', 'cs.CV,cs.cl', '--interest', 'video understanding');
+  const misspelt = cli(
+    dir,
+    {},
+    '--config',
+    demoConfig,
+    'profile',
+    'new',
+    'finn',
+    '--name',
+    'F',
+    '--email',
+    'f@example.org',
+    '--github',
+    'finn',
+    '--categories',
+    'cs.CV,cs.cl',
+    '--interest',
+    'video understanding',
+  );
   assert.equal(misspelt.status, 1);
   assert.match(misspelt.stderr, /categories\[1\]: "cs\.cl" is not an arXiv category \(did you mean "cs\.CL"\?\)/);
   assert.ok(!existsSync(join(dir, 'profiles', 'finn.json')));
   // a weekly digest on a weekend would never be sent: refused with the reason, nothing written
-  const saturday = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'gus', '--name', 'G', '--email', 'g@example.org', '--github', 'gus', '--categories', 'cs.CV', '--interest', 'video understanding', '--weekly', 'Saturday');
+  const saturday = cli(
+    dir,
+    {},
+    '--config',
+    demoConfig,
+    'profile',
+    'new',
+    'gus',
+    '--name',
+    'G',
+    '--email',
+    'g@example.org',
+    '--github',
+    'gus',
+    '--categories',
+    'cs.CV',
+    '--interest',
+    'video understanding',
+    '--weekly',
+    'Saturday',
+  );
   assert.equal(saturday.status, 1);
   assert.match(saturday.stderr, /^paperboy: --weekly Saturday: weekly digests go out Monday to Friday only \(arXiv announces no papers on Saturdays and Sundays\)/m);
   assert.ok(!existsSync(join(dir, 'profiles', 'gus.json')));
-  const noDay = cli(dir, {}, '--config', demoConfig, 'profile', 'new', 'gus', '--name', 'G', '--email', 'g@example.org', '--github', 'gus', '--categories', 'cs.CV', '--interest', 'video understanding', '--weekly', 'fortnightly');
+  const noDay = cli(
+    dir,
+    {},
+    '--config',
+    demoConfig,
+    'profile',
+    'new',
+    'gus',
+    '--name',
+    'G',
+    '--email',
+    'g@example.org',
+    '--github',
+    'gus',
+    '--categories',
+    'cs.CV',
+    '--interest',
+    'video understanding',
+    '--weekly',
+    'fortnightly',
+  );
   assert.equal(noDay.status, 1);
   assert.match(noDay.stderr, /--weekly fortnightly: not a day; choose one of monday, tuesday, wednesday, thursday, friday/);
   // no public key in a public deployment: refused, nothing written
@@ -45,7 +126,23 @@ test('profile new writes a valid profile with the address sealed; validate accep
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /set profiles\.publicKey/);
   // private deployments write the plain address
-  const plain = cli(dir, { PAPERBOY_PROFILES__PRIVACY: 'private' }, 'profile', 'new', 'erin', '--name', 'E', '--email', 'e@example.org', '--github', 'erin', '--categories', 'cs.CV', '--interest', 'video understanding');
+  const plain = cli(
+    dir,
+    { PAPERBOY_PROFILES__PRIVACY: 'private' },
+    'profile',
+    'new',
+    'erin',
+    '--name',
+    'E',
+    '--email',
+    'e@example.org',
+    '--github',
+    'erin',
+    '--categories',
+    'cs.CV',
+    '--interest',
+    'video understanding',
+  );
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(readFileSync(join(dir, 'profiles', 'erin.json'), 'utf8'), /"email": "e@example.org"/);
 });
@@ -104,11 +201,21 @@ test('commands taking a profile id accept only ids of profiles in the profiles f
 
 test('profile import names the file and the dimensions when a vector is too short', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-import-'));
-  const vectorFile = (bytes: number) => JSON.stringify({
-    format: 'paperboy-profile-vectors/1', modelKey: 'lsa-256', dim: 256, subscriber: 'bob', exported: '2025-10-08T00:00:00.000Z',
-    interests: [{ label: 'retrieval-augmented generation', source: 'stated', vector: Buffer.alloc(bytes, 1).toString('base64') }],
-  });
-  for (const [name, bytes] of [['whole.json', 1024], ['short.json', 1000], ['torn.json', 1002]] as const) writeFileSync(join(dir, name), vectorFile(bytes));
+  const vectorFile = (bytes: number) =>
+    JSON.stringify({
+      format: 'paperboy-profile-vectors/1',
+      modelKey: 'lsa-256',
+      dim: 256,
+      subscriber: 'bob',
+      exported: '2025-10-08T00:00:00.000Z',
+      interests: [{ label: 'retrieval-augmented generation', source: 'stated', vector: Buffer.alloc(bytes, 1).toString('base64') }],
+    });
+  for (const [name, bytes] of [
+    ['whole.json', 1024],
+    ['short.json', 1000],
+    ['torn.json', 1002],
+  ] as const)
+    writeFileSync(join(dir, name), vectorFile(bytes));
   const ok = cli(root, {}, 'profile', 'import', 'alice', join(dir, 'whole.json'), '--data-dir', join(dir, 'data'));
   assert.equal(ok.status, 0, ok.stderr);
   const short = cli(root, {}, 'profile', 'import', 'alice', join(dir, 'short.json'), '--data-dir', join(dir, 'data'));

@@ -73,7 +73,13 @@ async function stateRenderer(config: Config): Promise<(s: StoredState) => string
   };
 }
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const list = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 const many = (v: string, prev: string[] = []) => [...prev, v];
 
 type ContextOf = Parameters<Registrar>[1];
@@ -91,7 +97,7 @@ export const registerProfileCommands: Registrar = (program, context) => {
 function registerKeyCommands(program: Command, context: ContextOf): void {
   program
     .command('keys')
-    .description('deployment keypair that seals subscribers\' addresses')
+    .description("deployment keypair that seals subscribers' addresses")
     .command('new')
     .description('generate a keypair: commit the public key (profiles.publicKey), keep the private key secret (PAPERBOY_PROFILES__PRIVATE_KEY)')
     .option('--json', 'machine-readable output')
@@ -106,7 +112,7 @@ function registerKeyCommands(program: Command, context: ContextOf): void {
           '',
           'Put the public key in paperboy.config.json: { "profiles": { "publicKey": "…" } } and commit it.',
           'Store the private key as the repository secret PROFILE_PRIVATE_KEY (the nightly job reads it as',
-          'PAPERBOY_PROFILES__PRIVATE_KEY). Never commit it: it opens every subscriber\'s address.',
+          "PAPERBOY_PROFILES__PRIVATE_KEY). Never commit it: it opens every subscriber's address.",
         ].join('\n'),
       );
     });
@@ -183,7 +189,7 @@ function registerSealCommand(profile: Command, context: ContextOf): void {
   profile
     .command('seal')
     .description('seal an email address to the deployment public key (for the "email" field)')
-    .argument('<address>', 'the subscriber\'s email address')
+    .argument('<address>', "the subscriber's email address")
     .action(async function (this: Command, address: string) {
       const { config } = context(this);
       if (!config.profiles.publicKey) throw new UserError('profiles.publicKey is not configured (run `paperboy keys new`)');
@@ -193,9 +199,22 @@ function registerSealCommand(profile: Command, context: ContextOf): void {
 }
 
 interface NewOptions {
-  name: string; email: string; github: string; categories: string[]; interest: string[]; seed?: string[]; author?: string; yes?: boolean;
-  excludeKeyword?: string[]; excludeAuthor?: string[]; includeKeyword?: string[]; includeAuthor?: string[];
-  digestSize: number; weekly?: string; out?: string; force?: boolean;
+  name: string;
+  email: string;
+  github: string;
+  categories: string[];
+  interest: string[];
+  seed?: string[];
+  author?: string;
+  yes?: boolean;
+  excludeKeyword?: string[];
+  excludeAuthor?: string[];
+  includeKeyword?: string[];
+  includeAuthor?: string[];
+  digestSize: number;
+  weekly?: string;
+  out?: string;
+  force?: boolean;
 }
 
 function registerNewCommand(profile: Command, context: ContextOf): void {
@@ -306,7 +325,7 @@ function registerLearningCommands(profile: Command, context: ContextOf): void {
 
   profile
     .command('export')
-    .description('write a subscriber\'s interest vectors to a file a colleague can import to warm-start')
+    .description("write a subscriber's interest vectors to a file a colleague can import to warm-start")
     .argument('<id>', 'profile id')
     .option('--out <file>', 'output file (default: stdout)')
     .option('--date <YYYY-MM-DD>', 'as of this date (default today)', dayOption('--date'))
@@ -323,7 +342,7 @@ function registerLearningCommands(profile: Command, context: ContextOf): void {
 
   profile
     .command('import')
-    .description('warm-start a subscriber from a colleague\'s exported vectors (added as extra interests)')
+    .description("warm-start a subscriber from a colleague's exported vectors (added as extra interests)")
     .argument('<id>', 'profile id that receives them')
     .argument('<file>', 'a file written by `paperboy profile export`')
     .action(async function (this: Command, id: string, file: string) {

@@ -29,7 +29,13 @@ test('latest click wins, clear undoes, unsubscribe stops, old votes decay, later
     ev(6, 'd', 'up', '2025-11-01T08:00:00Z'),
   ];
   const v = resolveVotes(log, '2025-10-31', 30);
-  assert.deepEqual(v.votes.map((x) => [x.paper, x.liked]), [['a', true], ['b', false]]);
+  assert.deepEqual(
+    v.votes.map((x) => [x.paper, x.liked]),
+    [
+      ['a', true],
+      ['b', false],
+    ],
+  );
   assert.deepEqual(v.seen.sort(), ['a', 'b', 'c']);
   assert.equal(v.unsubscribed, false);
   const a = v.votes[0]!;
@@ -46,12 +52,15 @@ test('reset forgets clicks made before it, even ones logged later', () => {
   appendReset(dir, 'alice', '2025-10-03T00:00:00Z');
   appendEvents(dir, [ev(3, 'b', 'up', '2025-10-02T08:00:00Z'), ev(4, 'c', 'down', '2025-10-04T08:00:00Z')]);
   const v = resolveVotes(readLog(dir, 'alice'), '2025-10-05', 30);
-  assert.deepEqual(v.votes.map((x) => x.paper), ['c']);
+  assert.deepEqual(
+    v.votes.map((x) => x.paper),
+    ['c'],
+  );
   assert.equal(v.unsubscribed, false);
   assert.equal(readLog(dir, 'alice').length, 5, 'history is kept');
 });
 
-test('a replaced endpoint log counts from seq 1 again: its events are logged too, after the old log\'s, and re-reading either adds nothing', () => {
+test("a replaced endpoint log counts from seq 1 again: its events are logged too, after the old log's, and re-reading either adds nothing", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-fb-'));
   const old = [ev(1, 'a', 'up', '2025-10-01T08:00:00Z'), ev(2, 'b', 'up', '2025-10-01T08:01:00Z')].map((e) => ({ ...e, log: 'old-log' }));
   const fresh = [ev(1, 'a', 'down', '2025-10-03T08:00:00Z'), ev(2, 'c', 'up', '2025-10-03T08:01:00Z')].map((e) => ({ ...e, log: 'new-log' }));
@@ -59,15 +68,35 @@ test('a replaced endpoint log counts from seq 1 again: its events are logged too
   assert.equal(appendEvents(dir, fresh).added, 2, 'seq 1 and 2 of the new log are new events');
   assert.equal(appendEvents(dir, [...old, ...fresh]).added, 0);
   const votes = resolveVotes(readLog(dir, 'alice'), '2025-10-04', 1e6).votes.map((v) => [v.paper, v.liked]);
-  assert.deepEqual(votes.sort(), [['a', false], ['b', true], ['c', true]], 'the new log\'s 👎 on a came later than the old 👍');
+  assert.deepEqual(
+    votes.sort(),
+    [
+      ['a', false],
+      ['b', true],
+      ['c', true],
+    ],
+    "the new log's 👎 on a came later than the old 👍",
+  );
 });
 
 test('events logged before logs had ids are recognised when their log is read again under its id', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-fb-'));
   const legacy = [ev(1, 'a', 'up', '2025-10-01T08:00:00Z'), ev(2, 'b', 'up', '2025-10-01T08:01:00Z')];
   appendEvents(dir, legacy);
-  assert.equal(appendEvents(dir, legacy.map((e) => ({ ...e, log: 'now-named' }))).added, 0);
-  assert.equal(appendEvents(dir, [ev(3, 'c', 'up', '2025-10-02T08:00:00Z')].map((e) => ({ ...e, log: 'now-named' }))).added, 1);
+  assert.equal(
+    appendEvents(
+      dir,
+      legacy.map((e) => ({ ...e, log: 'now-named' })),
+    ).added,
+    0,
+  );
+  assert.equal(
+    appendEvents(
+      dir,
+      [ev(3, 'c', 'up', '2025-10-02T08:00:00Z')].map((e) => ({ ...e, log: 'now-named' })),
+    ).added,
+    1,
+  );
 });
 
 test('a damaged feedback log names the file and the line, and appending to it writes nothing', () => {

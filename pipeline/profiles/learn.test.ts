@@ -45,7 +45,15 @@ test('likes pull each interest toward its own topic; two interests stay two (no 
   assert.ok(meanSim(a!.vector, heldOutA) > meanSim(before.interests[0]!.vector, heldOutA) + 0.02);
   assert.ok(meanSim(b!.vector, heldOutB) > meanSim(before.interests[1]!.vector, heldOutB) + 0.02);
   // One averaged vector would serve both topics worse than their own interest does.
-  const avg = learnProfile({ subscriber: 'x', dim: 256, interests: [{ text: 'both', vector: vec(liked.map((id) => paperText(papers.find((p) => p.id === id)!)).join(' ')) }], seeds: [], votes: votes([]), vectors, params }).interests[0]!.vector;
+  const avg = learnProfile({
+    subscriber: 'x',
+    dim: 256,
+    interests: [{ text: 'both', vector: vec(liked.map((id) => paperText(papers.find((p) => p.id === id)!)).join(' ')) }],
+    seeds: [],
+    votes: votes([]),
+    vectors,
+    params,
+  }).interests[0]!.vector;
   assert.ok(meanSim(a!.vector, heldOutA) > meanSim(avg, heldOutA));
   assert.ok(meanSim(b!.vector, heldOutB) > meanSim(avg, heldOutB));
 });
@@ -67,8 +75,14 @@ test('a like far from every stated interest opens a learned interest; seeds coun
   const ragOnly = [interests[1]!];
   const r = learnProfile({ subscriber: 'x', dim: 256, interests: ragOnly, seeds: [{ paper: rag[0]!, vector: vectors.get(rag[0]!)! }], votes: votes([splatting[0]!]), vectors, params: strict });
   const learned = r.interests.filter((i) => i.source === 'learned');
-  assert.ok(learned.some((i) => i.label === splatting[0]), JSON.stringify(r.interests.map((i) => [i.label, i.source])));
-  assert.deepEqual(r.liked.map((l) => l.paper), [splatting[0]]);
+  assert.ok(
+    learned.some((i) => i.label === splatting[0]),
+    JSON.stringify(r.interests.map((i) => [i.label, i.source])),
+  );
+  assert.deepEqual(
+    r.liked.map((l) => l.paper),
+    [splatting[0]],
+  );
   // a learned interest whose dislikes outweigh its likes disappears
   const undone = learnProfile({ subscriber: 'x', dim: 256, interests: ragOnly, seeds: [], votes: votes([splatting[0]!], [splatting[0]!, splatting[1]!]), vectors, params: strict });
   assert.ok(!undone.interests.some((i) => i.label === splatting[0]));
@@ -76,7 +90,8 @@ test('a like far from every stated interest opens a learned interest; seeds coun
 
 test('a seed pulls its interest by its weight: an old library entry less than a recent one', () => {
   const seeds = rag.slice(0, 5);
-  const seedsAt = (weight: number) => learnProfile({ subscriber: 'x', dim: 256, interests, seeds: seeds.map((paper) => ({ paper, vector: vectors.get(paper)!, weight })), votes: votes([]), vectors, params });
+  const seedsAt = (weight: number) =>
+    learnProfile({ subscriber: 'x', dim: 256, interests, seeds: seeds.map((paper) => ({ paper, vector: vectors.get(paper)!, weight })), votes: votes([]), vectors, params });
   const unweighted = learnProfile({ subscriber: 'x', dim: 256, interests, seeds: seeds.map((paper) => ({ paper, vector: vectors.get(paper)! })), votes: votes([]), vectors, params });
   const [full, light] = [seedsAt(1), seedsAt(0.2)];
   assert.deepEqual(unweighted.interests[1]!.vector, full.interests[1]!.vector, 'no weight counts as 1');
@@ -104,7 +119,11 @@ test('simulated reader: rounds of clicks on the nearest papers pull the interest
     const v = learned.interests[0]!.vector;
     closeness.push(dot(v, hidden));
     // Shown: the ten unseen papers nearest the learned interest; clicked: all of them.
-    const shown = others.filter((p) => !up.includes(p.id) && !down.includes(p.id)).map((p) => ({ id: p.id, s: dot(v, vectors.get(p.id)!) })).sort((a, b) => b.s - a.s).slice(0, 10);
+    const shown = others
+      .filter((p) => !up.includes(p.id) && !down.includes(p.id))
+      .map((p) => ({ id: p.id, s: dot(v, vectors.get(p.id)!) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 10);
     for (const { id } of shown) (relevant.has(id) ? up : down).push(id);
   }
   assert.ok(up.length > 0 && down.length > 0, `${up.length} likes, ${down.length} dislikes`);

@@ -49,7 +49,7 @@ test('a new profile still marked as an example is refused, even from a maintaine
   assert.match(problem!.message, /remove the line "example": true/);
   assert.deepEqual(checkNoNewExamples([{ ...copied, after: withOwner(alice, 'mallory') }]), []);
   assert.deepEqual(checkNoNewExamples([{ path: 'profiles/alice.json', status: 'modified', before: alice, after: alice.replace('"digestSize": 10', '"digestSize": 5') }]), []);
-  assert.deepEqual(checkNoNewExamples([{ ...copied, after: '{ not json' }]), [], 'a broken file is profile validate\'s to report');
+  assert.deepEqual(checkNoNewExamples([{ ...copied, after: '{ not json' }]), [], "a broken file is profile validate's to report");
 });
 
 test('paperboy profile check-pr reads a real pull request from git', () => {
@@ -68,10 +68,20 @@ test('paperboy profile check-pr reads a real pull request from git', () => {
   git('commit', '-qm', 'pr');
   const { changes, dir } = gitProfileChanges({ repo, base: 'main', head: 'pr', dir: join(repo, 'profiles') });
   assert.equal(dir, 'profiles');
-  assert.deepEqual(changes.map((c) => [c.path, c.status]), [['profiles/alice.json', 'modified'], ['profiles/eve.json', 'added']]);
+  assert.deepEqual(
+    changes.map((c) => [c.path, c.status]),
+    [
+      ['profiles/alice.json', 'modified'],
+      ['profiles/eve.json', 'added'],
+    ],
+  );
 
   const cli = (author: string, ...extra: string[]) =>
-    spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'profile', 'check-pr', '--author', author, '--base', 'main', '--head', 'pr', '--annotate', ...extra], { cwd: repo, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: '' } });
+    spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'profile', 'check-pr', '--author', author, '--base', 'main', '--head', 'pr', '--annotate', ...extra], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_ACTIONS: '' },
+    });
   const eve = cli('eve');
   assert.equal(eve.status, 1);
   assert.match(eve.stdout, /^::error file=profiles\/alice\.json,title=profile field github::github: this profile belongs to alice-martin/m);
@@ -86,7 +96,11 @@ test('paperboy profile check-pr reads a real pull request from git', () => {
   assert.match(copied.stdout, /^::error file=profiles\/eve\.json,title=profile field example::example: marks this new profile as an example.*remove the line "example": true/m);
   assert.match(copied.stderr, /paperboy: eve may not change profiles\/eve\.json\n$/);
   // A ref git cannot resolve is one line naming the flag, with none of git's own output.
-  const badBase = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'profile', 'check-pr', '--author', 'eve', '--base', 'no-such-branch', '--head', 'pr'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: '' } });
+  const badBase = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'profile', 'check-pr', '--author', 'eve', '--base', 'no-such-branch', '--head', 'pr'], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, GITHUB_ACTIONS: '' },
+  });
   assert.equal(badBase.status, 1);
   assert.match(badBase.stderr, /^paperboy: cannot read the pull request from git: git cannot resolve --base 'no-such-branch' to a commit in .+\n$/);
   rmSync(repo, { recursive: true, force: true });

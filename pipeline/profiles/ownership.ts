@@ -100,12 +100,18 @@ export function gitProfileChanges(opts: { repo: string; base: string; head: stri
     try {
       return execFileSync('git', ['-C', opts.repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
-      const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] || (err as Error).message;
+      const stderr =
+        String((err as { stderr?: unknown }).stderr ?? '')
+          .trim()
+          .split('\n')[0] || (err as Error).message;
       throw new UserError(`git ${args[0]} failed in ${opts.repo}: ${stderr}`);
     }
   };
   const top = git('rev-parse', '--show-toplevel').trim();
-  for (const [flag, ref] of [['--base', opts.base], ['--head', opts.head]] as const) {
+  for (const [flag, ref] of [
+    ['--base', opts.base],
+    ['--head', opts.head],
+  ] as const) {
     try {
       git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
     } catch {

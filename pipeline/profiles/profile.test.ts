@@ -13,11 +13,17 @@ const alice = () => JSON.parse(readFileSync(join(examples, 'alice.json'), 'utf8'
 test('the example profiles are valid, with defaults filled and interests as a list', async () => {
   const { profiles, problems } = await loadProfiles(examples);
   assert.deepEqual(problems, []);
-  assert.deepEqual(profiles.map((p) => p.id), ['alice', 'bob', 'chandra']);
+  assert.deepEqual(
+    profiles.map((p) => p.id),
+    ['alice', 'bob', 'chandra'],
+  );
   const chandra = profiles.find((p) => p.id === 'chandra')!;
   assert.deepEqual(chandra.schedule, { every: 'week', day: 'friday' });
   assert.ok(profiles.every((p) => p.email.startsWith('sealed:v1:') && p.interests.length >= 2));
-  assert.ok(profiles.every((p) => p.example === true), 'the shipped profiles are marked as examples');
+  assert.ok(
+    profiles.every((p) => p.example === true),
+    'the shipped profiles are marked as examples',
+  );
 });
 
 test('a profile is not an example unless it says so', async () => {
@@ -25,7 +31,10 @@ test('a profile is not an example unless it says so', async () => {
   const { profile } = await checkProfile('profiles/alice.json', JSON.stringify(own), { privacy: 'public' });
   assert.equal(profile!.example, false);
   const { problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...own, example: 'yes' }), { privacy: 'public' });
-  assert.deepEqual(problems.map((p) => p.field), ['example']);
+  assert.deepEqual(
+    problems.map((p) => p.field),
+    ['example'],
+  );
 });
 
 test('seed weights are optional (a seed without one weighs 1) and may only weigh seeds, within (0, 1]', async () => {
@@ -36,9 +45,18 @@ test('seed weights are optional (a seed without one weighs 1) and may only weigh
   assert.equal(seedWeight(profile!, a!), 0.25);
   assert.equal(seedWeight(profile!, b!), 1);
   assert.equal(seedWeight((await loadProfiles(examples)).profiles[0]!, a!), 1, 'a profile written before seed weights');
-  assert.deepEqual((await check({ '2401.00001': 0.5 })).problems.map((p) => [p.field, p.message]), [['seedWeights.2401.00001', 'weighs a paper that is not in seedPapers']]);
-  assert.deepEqual((await check({ [a!]: 0 })).problems.map((p) => p.field), [`seedWeights.${a}`]);
-  assert.deepEqual((await check({ [a!]: 1.5 })).problems.map((p) => p.field), [`seedWeights.${a}`]);
+  assert.deepEqual(
+    (await check({ '2401.00001': 0.5 })).problems.map((p) => [p.field, p.message]),
+    [['seedWeights.2401.00001', 'weighs a paper that is not in seedPapers']],
+  );
+  assert.deepEqual(
+    (await check({ [a!]: 0 })).problems.map((p) => p.field),
+    [`seedWeights.${a}`],
+  );
+  assert.deepEqual(
+    (await check({ [a!]: 1.5 })).problems.map((p) => p.field),
+    [`seedWeights.${a}`],
+  );
 });
 
 test('weekly digests are refused on Saturday and Sunday, when arXiv announces nothing, with the reason', async () => {
@@ -77,7 +95,10 @@ test('every problem names the file, the field, the line and what is wrong', asyn
 test('missing fields, wrong file name and plain addresses are reported; private deployments accept plain addresses', async () => {
   const { email: _email, ...noEmail } = alice();
   let r = await checkProfile('profiles/alice.json', JSON.stringify(noEmail), { privacy: 'public' });
-  assert.deepEqual(r.problems.map((p) => [p.field, p.message]), [['email', 'is required']]);
+  assert.deepEqual(
+    r.problems.map((p) => [p.field, p.message]),
+    [['email', 'is required']],
+  );
   r = await checkProfile('profiles/alicia.json', JSON.stringify(alice()), { privacy: 'public' });
   assert.match(r.problems[0]!.message, /file is named alicia\.json/);
   const plain = JSON.stringify({ ...alice(), email: 'alice@example.org' });
@@ -90,18 +111,15 @@ test('missing fields, wrong file name and plain addresses are reported; private 
   assert.match(r.problems[0]!.message, /too short/);
 });
 
-test('categories are checked against arXiv\'s archives, naming the item and the right spelling', async () => {
+test("categories are checked against arXiv's archives, naming the item and the right spelling", async () => {
   const text = JSON.stringify({ ...alice(), categories: ['cs.CV', 'cs.cv', 'nonsense', 'CS.LG'] }, null, 2);
   const { profile, problems } = await checkProfile('profiles/alice.json', text, { privacy: 'public' });
   assert.equal(profile, undefined);
-  assert.deepEqual(
-    problems.map((p) => [p.field, p.message]).sort(),
-    [
-      ['categories[1]', '"cs.cv" is not an arXiv category (did you mean "cs.CV"?)'],
-      ['categories[2]', 'unknown arXiv archive "nonsense" in "nonsense"'],
-      ['categories[3]', 'unknown arXiv archive "CS" (did you mean "cs.LG"?)'],
-    ],
-  );
+  assert.deepEqual(problems.map((p) => [p.field, p.message]).sort(), [
+    ['categories[1]', '"cs.cv" is not an arXiv category (did you mean "cs.CV"?)'],
+    ['categories[2]', 'unknown arXiv archive "nonsense" in "nonsense"'],
+    ['categories[3]', 'unknown arXiv archive "CS" (did you mean "cs.LG"?)'],
+  ]);
 });
 
 test('a broken profile is skipped and reported; the others load', async () => {
@@ -110,7 +128,10 @@ test('a broken profile is skipped and reported; the others load', async () => {
   writeFileSync(join(dir, 'bob.json'), '{ "id": "bob", ');
   writeFileSync(join(dir, 'profile.schema.json'), '{}');
   const { profiles, problems } = await loadProfiles(dir);
-  assert.deepEqual(profiles.map((p) => p.id), ['alice']);
+  assert.deepEqual(
+    profiles.map((p) => p.id),
+    ['alice'],
+  );
   assert.equal(problems.length, 1);
   assert.equal(problems[0]!.file, join(dir, 'bob.json'));
   assert.match(problems[0]!.message, /not valid JSON/);
@@ -139,15 +160,24 @@ test('profiles that parse but should not: a CRLF in the name, markup in interest
     const text = JSON.stringify({ ...alice(), ...changes }, null, 2);
     const { profile, problems } = await checkProfile('profiles/alice.json', text, opts);
     assert.equal(profile, undefined, 'refused');
-    assert.ok(problems.every((p) => typeof p.line === 'number'), 'each problem has its line');
+    assert.ok(
+      problems.every((p) => typeof p.line === 'number'),
+      'each problem has its line',
+    );
     return problems.map((p) => [p.field, p.message]);
   };
   assert.deepEqual(await check({ name: 'Alice\r\nBcc: everyone@example.org' }), [['name', 'must be one line of text: it contains a line break or control character (U+000D)']]);
-  const [[field, message]] = await check({ interests: ['graph neural networks', '<script>alert(1)</script> anything'] }) as [[string, string]];
+  const [[field, message]] = (await check({ interests: ['graph neural networks', '<script>alert(1)</script> anything'] })) as [[string, string]];
   assert.equal(field, 'interests[1]');
   assert.match(message, /must be plain text, not HTML \(found "<script>"\)/);
-  assert.deepEqual((await check({ interests: 'see <img src=x onerror=alert(1)>' })).map(([f]) => f), ['interests']);
-  assert.deepEqual((await check({ include: { authors: [], keywords: ['deep\u0000learning'] } })).map(([f]) => f), ['include.keywords[0]']);
+  assert.deepEqual(
+    (await check({ interests: 'see <img src=x onerror=alert(1)>' })).map(([f]) => f),
+    ['interests'],
+  );
+  assert.deepEqual(
+    (await check({ include: { authors: [], keywords: ['deep\u0000learning'] } })).map(([f]) => f),
+    ['include.keywords[0]'],
+  );
   // Base64 of all zeros is long enough but its key part is a weak key: no box ever opens.
   const zeros = `sealed:v1:${Buffer.alloc(80).toString('base64')}`;
   assert.deepEqual(await check({ email: zeros }), [['email', 'sealed address is not a sealed box (its public-key part is unusable)']]);
@@ -155,13 +185,14 @@ test('profiles that parse but should not: a CRLF in the name, markup in interest
   // With the deployment's private key at hand, random bytes of the right shape do not open.
   const keys = await newKeypair();
   const random = `sealed:v1:${Buffer.from(Array.from({ length: 80 }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
-  const [[emailField, opened]] = await check({ email: random }, { privacy: 'public', keys }) as [[string, string]];
+  const [[emailField, opened]] = (await check({ email: random }, { privacy: 'public', keys })) as [[string, string]];
   assert.equal(emailField, 'email');
   assert.match(opened, /^sealed address does not open: the address was not sealed to this deployment key/);
   // Plain words with comparisons stay valid, and so does a real sealed address with its key.
   const demo = JSON.parse(readFileSync(join(examples, '..', 'paperboy.demo.config.json'), 'utf8')).profiles;
   const { problems } = await checkProfile('profiles/alice.json', JSON.stringify({ ...alice(), interests: ['regression when p > n and n < p', 'a<b orderings'] }), {
-    privacy: 'public', keys: { publicKey: demo.publicKey, privateKey: demo.privateKey },
+    privacy: 'public',
+    keys: { publicKey: demo.publicKey, privateKey: demo.privateKey },
   });
   assert.deepEqual(problems, []);
 });

@@ -46,7 +46,6 @@ export interface ProfileProblem {
 /** Day names in `Date.getUTCDay()` order. */
 const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
-
 let compiled: ReturnType<Ajv2020['compile']> | undefined;
 function schemaValidator() {
   if (!compiled) {
@@ -103,7 +102,9 @@ function describe(err: ErrorObject): { field: string; message: string } | null {
         github: 'must be a GitHub login',
       };
       const top = field.split(/[.[]/)[0]!;
-      const hint = hints[top] ?? (/papers|seedPapers/i.test(top) ? 'must be an arXiv id such as 2510.01234' : /categories/.test(top) ? 'must be an arXiv category such as cs.CV or an archive such as math' : err.message);
+      const hint =
+        hints[top] ??
+        (/papers|seedPapers/i.test(top) ? 'must be an arXiv id such as 2510.01234' : /categories/.test(top) ? 'must be an arXiv category such as cs.CV or an archive such as math' : err.message);
       return { field, message: hint ?? 'has the wrong form' };
     }
     default:
@@ -224,7 +225,12 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
     const problem = await sealedProblem(raw.email, opts.keys);
     if (problem) add('email', problem);
   } else if (opts.privacy !== 'private') {
-    add('email', isPlainEmail(raw.email) ? 'is a plain address: this deployment is public, so it must be sealed (`paperboy profile seal <address>`)' : 'is neither a sealed address (sealed:v1:...) nor an email address');
+    add(
+      'email',
+      isPlainEmail(raw.email)
+        ? 'is a plain address: this deployment is public, so it must be sealed (`paperboy profile seal <address>`)'
+        : 'is neither a sealed address (sealed:v1:...) nor an email address',
+    );
   } else if (!isPlainEmail(raw.email)) {
     add('email', 'is not an email address');
   }
@@ -234,9 +240,20 @@ export async function checkProfile(file: string, text: string, opts: CheckOption
 
 function normalize(raw: Record<string, unknown>): Profile {
   const r = raw as {
-    id: string; name: string; email: string; github: string; categories: string[]; interests: string | string[];
-    seedPapers?: string[]; seedWeights?: Record<string, number>; include?: Partial<Profile['include']>; exclude?: Partial<Profile['exclude']>;
-    digestSize?: number; schedule?: Schedule; paused?: boolean; example?: boolean;
+    id: string;
+    name: string;
+    email: string;
+    github: string;
+    categories: string[];
+    interests: string | string[];
+    seedPapers?: string[];
+    seedWeights?: Record<string, number>;
+    include?: Partial<Profile['include']>;
+    exclude?: Partial<Profile['exclude']>;
+    digestSize?: number;
+    schedule?: Schedule;
+    paused?: boolean;
+    example?: boolean;
   };
   return {
     id: r.id,
@@ -298,7 +315,9 @@ export function formatProblem(p: ProfileProblem): string {
 /** A GitHub Actions workflow command that annotates the file in the pull request. */
 export function annotation(p: ProfileProblem): string {
   const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const props = `file=${esc(p.file).replace(/,/g, '%2C').replace(/:/g, '%3A')}${p.line ? `,line=${p.line}` : ''},title=${esc(`profile field ${p.field || '(file)'}`).replace(/,/g, '%2C').replace(/:/g, '%3A')}`;
+  const props = `file=${esc(p.file).replace(/,/g, '%2C').replace(/:/g, '%3A')}${p.line ? `,line=${p.line}` : ''},title=${esc(`profile field ${p.field || '(file)'}`)
+    .replace(/,/g, '%2C')
+    .replace(/:/g, '%3A')}`;
   return `::error ${props}::${esc(`${p.field || '(file)'}: ${p.message}`)}`;
 }
 

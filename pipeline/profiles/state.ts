@@ -73,7 +73,8 @@ export function parseVectorFile(text: string): VectorFile {
   for (const i of f.interests) {
     // Checked on the bytes: a truncated vector must not reach the Float32Array decoding.
     const bytes = Buffer.from(i.vector, 'base64').length;
-    if (bytes !== f.dim * 4) throw new Error(`interest ${JSON.stringify(i.label)}: expected a vector of dim ${f.dim}, got ${bytes % 4 ? `${bytes} bytes (not whole float32 values)` : `dim ${bytes / 4}`}`);
+    if (bytes !== f.dim * 4)
+      throw new Error(`interest ${JSON.stringify(i.label)}: expected a vector of dim ${f.dim}, got ${bytes % 4 ? `${bytes} bytes (not whole float32 values)` : `dim ${bytes / 4}`}`);
   }
   return f;
 }
@@ -232,7 +233,12 @@ export async function applyFeedback(config: Config, events: FeedbackEvent[], opt
   const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
   if (known.length) {
     const source = opts.source ?? (await vectorSource(config, { quiet: true }));
-    await deriveProfiles(config, known.map((id) => byId.get(id)!), source, asOf);
+    await deriveProfiles(
+      config,
+      known.map((id) => byId.get(id)!),
+      source,
+      asOf,
+    );
   }
   return { added, dropped, updated: known, unknown: changed.filter((id) => !byId.has(id)) };
 }

@@ -26,8 +26,17 @@ const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'prof
 
 function subscriber(over: Partial<Profile>, votes: Votes = noVotes, sent: string[] = []): Subscriber {
   const profile: Profile = {
-    ...base, id: 'x', interests: ['3D Gaussian splatting for novel view synthesis'], seedPapers: [], categories: ['cs.CV'],
-    include: { authors: [], keywords: [] }, exclude: { papers: [], authors: [], keywords: [] }, digestSize: 8, schedule: { every: 'day' }, paused: false, ...over,
+    ...base,
+    id: 'x',
+    interests: ['3D Gaussian splatting for novel view synthesis'],
+    seedPapers: [],
+    categories: ['cs.CV'],
+    include: { authors: [], keywords: [] },
+    exclude: { papers: [], authors: [], keywords: [] },
+    digestSize: 8,
+    schedule: { every: 'day' },
+    paused: false,
+    ...over,
   };
   const learned = learnProfile({ subscriber: profile.id, dim, interests: profile.interests.map((text) => ({ text, vector: vec(text) })), seeds: [], votes, vectors, params });
   return { profile, learned, sent: new Set(sent), titles };
@@ -39,8 +48,14 @@ test('one batched FAISS search returns the exact nearest papers of every query',
   const queries = ['gaussian splatting', 'retrieval-augmented generation', 'medical image segmentation'].map((t) => vec(t));
   const { labels, scores, k } = searchIndex(paperIndex(matrix, dim), dim, queries, 5);
   queries.forEach((q, qi) => {
-    const exact = day.map((_, i) => ({ i, s: dot(q, matrix.subarray(i * dim, (i + 1) * dim)) })).sort((a, b) => b.s - a.s).slice(0, 5);
-    assert.deepEqual([...labels.slice(qi * k, qi * k + k)], exact.map((e) => e.i));
+    const exact = day
+      .map((_, i) => ({ i, s: dot(q, matrix.subarray(i * dim, (i + 1) * dim)) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 5);
+    assert.deepEqual(
+      [...labels.slice(qi * k, qi * k + k)],
+      exact.map((e) => e.i),
+    );
     exact.forEach((e, r) => assert.ok(Math.abs(scores[qi * k + r]! - e.s) < 1e-4));
   });
 });
@@ -65,11 +80,13 @@ test('picks are relevant, diverse, within the categories, with reasons; a duplic
 });
 
 test('exclusions, already-sent and already-voted papers never come back', () => {
-  const first = rank([subscriber({})]).get('x')!.map((p) => p.paperId);
+  const first = rank([subscriber({})])
+    .get('x')!
+    .map((p) => p.paperId);
   const firstPaper = day.find((d) => d.id === first[0])!;
-  const excluded = rank([
-    subscriber({ exclude: { papers: [first[1]!], authors: [firstPaper.authors[0]!.toUpperCase()], keywords: ['4D'] } }, { ...noVotes, seen: [first[2]!] }, [first[3]!]),
-  ]).get('x')!;
+  const excluded = rank([subscriber({ exclude: { papers: [first[1]!], authors: [firstPaper.authors[0]!.toUpperCase()], keywords: ['4D'] } }, { ...noVotes, seen: [first[2]!] }, [first[3]!])]).get(
+    'x',
+  )!;
   const ids = excluded.map((p) => p.paperId);
   for (const gone of first.slice(0, 4)) assert.ok(!ids.includes(gone), `${gone} came back`);
   assert.ok(excluded.every((p) => !/\b4D\b/i.test(`${titles.get(p.paperId)} ${day.find((d) => d.id === p.paperId)!.abstract}`)));
@@ -94,12 +111,18 @@ test('the score floor leaves a digest short rather than padding it; paused and u
 test('cold start adds one exploratory pick; with enough votes it is gone; likes explain picks', () => {
   const cold = rank([subscriber({})]).get('x')!;
   assert.equal(cold.filter((p) => /learn your taste/.test(p.reason)).length, 1);
-  const liked = day.filter((d) => /gaussian splatting/i.test(d.title)).slice(0, 6).map((d) => d.id);
+  const liked = day
+    .filter((d) => /gaussian splatting/i.test(d.title))
+    .slice(0, 6)
+    .map((d) => d.id);
   const votes: Votes = { votes: liked.map((paper) => ({ paper, liked: true, at: '2025-11-21T00:00:00Z', weight: 1 })), unsubscribed: false, lastSeq: 6, seen: liked };
   const warm = rank([subscriber({}, votes)]).get('x')!;
   assert.equal(warm.filter((p) => /learn your taste/.test(p.reason)).length, 0);
   assert.ok(warm.every((p) => !liked.includes(p.paperId)));
-  assert.ok(warm.some((p) => /^similar to ".+", which you liked$/.test(p.reason)), warm.map((p) => p.reason).join('\n'));
+  assert.ok(
+    warm.some((p) => /^similar to ".+", which you liked$/.test(p.reason)),
+    warm.map((p) => p.reason).join('\n'),
+  );
 });
 
 test('always-included authors and keywords come first, whatever their score', () => {
@@ -112,16 +135,28 @@ test('always-included authors and keywords come first, whatever their score', ()
 test('papers next to a disliked one sink, by the configured share of the liked-vs-disliked contrast', () => {
   const splats = day.filter((d) => /gaussian splatting/i.test(d.title));
   const dynamic = (d: { title: string; abstract: string }) => /\b(4D|dynamic)\b/i.test(`${d.title} ${d.abstract}`);
-  const liked = splats.filter((d) => !dynamic(d)).slice(0, 3).map((d) => d.id);
-  const disliked = splats.filter(dynamic).slice(0, 3).map((d) => d.id);
+  const liked = splats
+    .filter((d) => !dynamic(d))
+    .slice(0, 3)
+    .map((d) => d.id);
+  const disliked = splats
+    .filter(dynamic)
+    .slice(0, 3)
+    .map((d) => d.id);
   const vote = (paper: string, up: boolean) => ({ paper, liked: up, at: '2025-11-21T00:00:00Z', weight: 1 });
   const votes: Votes = { votes: [...liked.map((p) => vote(p, true)), ...disliked.map((p) => vote(p, false))], unsubscribed: false, lastSeq: 6, seen: [...liked, ...disliked] };
-  const dynamicPicks = (dislikeShare: number) => rank([subscriber({}, votes)], { dislikeShare, mmrLambda: 1 }).get('x')!.filter((p) => dynamic(day.find((d) => d.id === p.paperId)!)).length;
+  const dynamicPicks = (dislikeShare: number) =>
+    rank([subscriber({}, votes)], { dislikeShare, mmrLambda: 1 })
+      .get('x')!
+      .filter((p) => dynamic(day.find((d) => d.id === p.paperId)!)).length;
   assert.ok(dynamicPicks(1) < dynamicPicks(0), `${dynamicPicks(1)} vs ${dynamicPicks(0)}`);
 });
 
 test('likes confirm an interest: its picks trade less diversity for relevance, yet a near-copy is still left out', () => {
-  const liked = day.filter((d) => /gaussian splatting/i.test(d.title)).slice(0, 6).map((d) => d.id);
+  const liked = day
+    .filter((d) => /gaussian splatting/i.test(d.title))
+    .slice(0, 6)
+    .map((d) => d.id);
   const votes: Votes = { votes: liked.map((paper) => ({ paper, liked: true, at: '2025-11-21T00:00:00Z', weight: 1 })), unsubscribed: false, lastSeq: 6, seen: liked };
   const row = (id: string) => matrix.subarray(day.findIndex((d) => d.id === id) * dim, (day.findIndex((d) => d.id === id) + 1) * dim);
   const meanScore = (picks: { score: number; reason: string }[]) => picks.filter((p) => !/learn your taste/.test(p.reason)).reduce((a, p) => a + p.score, 0) / picks.length;

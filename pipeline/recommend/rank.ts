@@ -57,12 +57,21 @@ export interface RankInput {
 
 /** Case- and accent-insensitive author name. */
 export function authorKey(name: string): string {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 function keywordMatcher(keywords: string[]): ((text: string) => string | undefined) | null {
   if (keywords.length === 0) return null;
-  const res = keywords.map((k) => ({ k, lower: k.toLowerCase().split(/\s+/)[0]!, re: new RegExp(`(^|[^\\p{L}\\p{N}])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]+')}($|[^\\p{L}\\p{N}])`, 'iu') }));
+  const res = keywords.map((k) => ({
+    k,
+    lower: k.toLowerCase().split(/\s+/)[0]!,
+    re: new RegExp(`(^|[^\\p{L}\\p{N}])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]+')}($|[^\\p{L}\\p{N}])`, 'iu'),
+  }));
   return (text) => {
     const lower = text.toLowerCase();
     // A plain substring test first: the Unicode-aware regex runs only on likely matches.
@@ -188,7 +197,12 @@ function candidateLists(day: Day, s: Subscriber, firstQuery: number, eligible: (
   // Few of the nearest papers are in this subscriber's categories: score those exactly.
   const pool: number[] = [];
   for (let i = 0; i < day.papers.length; i++) if (eligible(i)) pool.push(i);
-  return s.learned.interests.map((it) => pool.map((i) => ({ i, sim: dot(it.vector, day.row(i)) })).sort((a, b) => b.sim - a.sim).slice(0, day.params.searchK));
+  return s.learned.interests.map((it) =>
+    pool
+      .map((i) => ({ i, sim: dot(it.vector, day.row(i)) }))
+      .sort((a, b) => b.sim - a.sim)
+      .slice(0, day.params.searchK),
+  );
 }
 
 /**
@@ -352,7 +366,12 @@ function rankSubscriber(day: Day, s: Subscriber, firstQuery: number): Pick[] {
     // Cold start: one paper a little off the beaten track, to learn what else the subscriber likes.
     const wide = mergeLists(lists.map((l, k) => poolOf(l, 3 * slots, floors[k]! - 0.5 * z * stats[k]!.std, contrast)));
     const best = digest.mmrBest(wide, 0.3);
-    if (best) digest.choose(best.i, day.papers[best.i]!.id, { score: round(best.rel), reason: 'a little outside your stated interests, to learn your taste', interest: interestLabel(learned.interests[best.k]!, s.titles) });
+    if (best)
+      digest.choose(best.i, day.papers[best.i]!.id, {
+        score: round(best.rel),
+        reason: 'a little outside your stated interests, to learn your taste',
+        interest: interestLabel(learned.interests[best.k]!, s.titles),
+      });
   }
   digest.picks.forEach((p, j) => {
     if (!p.reason) p.reason = reasonFor(p, day.row(digest.rows[j]!), s, learned);

@@ -29,7 +29,10 @@ test('a night: picks per subscriber, recorded; re-running the edition gives the 
   const alice1 = d1.get('alice')!;
   assert.ok(alice1.length >= 5);
   for (const p of alice1) assert.equal(corpus.find((c) => c.id === p.paperId)!.announced, '2025-11-12');
-  assert.deepEqual(readSent(dataDir, 'alice')['2025-11-12'], alice1.map((p) => p.paperId));
+  assert.deepEqual(
+    readSent(dataDir, 'alice')['2025-11-12'],
+    alice1.map((p) => p.paperId),
+  );
   const again = await recommend(config, { date: '2025-11-12', profiles, papers: corpus }, { source });
   assert.deepEqual(again.get('alice'), alice1);
   assert.ok(existsSync(join(dataDir, 'profiles-state', 'alice.json')));
@@ -61,8 +64,14 @@ test('feedback moves the profile, is idempotent, re-derivable, and reset forgets
   assert.deepEqual(r1, { added: 5, dropped: 0, updated: ['alice'], unknown: ['ghost'] });
   const state = readState(dataDir, 'alice')!;
   assert.equal(state.votes, 2);
-  assert.deepEqual(state.liked.map((l) => l.paper), [picks[0]!.paperId]);
-  assert.deepEqual(state.disliked.map((l) => l.paper), [picks[2]!.paperId]);
+  assert.deepEqual(
+    state.liked.map((l) => l.paper),
+    [picks[0]!.paperId],
+  );
+  assert.deepEqual(
+    state.disliked.map((l) => l.paper),
+    [picks[2]!.paperId],
+  );
   const r2 = await applyFeedback(config, events, { source, profiles, asOf: '2025-11-12' });
   assert.deepEqual(r2, { added: 0, dropped: 0, updated: [], unknown: [] });
   // The state file is only a cache: deleting it and re-deriving gives the same state.

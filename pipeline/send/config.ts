@@ -7,7 +7,10 @@ import { z } from 'zod';
  */
 export const sendConfig = z.object({
   /** smtp://host:587 (STARTTLS when offered) or smtps://host:465; user:pass@ for AUTH. */
-  smtpUrl: z.string().regex(/^smtps?:\/\//, 'smtpUrl must start with smtp:// or smtps://').optional(),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\//, 'smtpUrl must start with smtp:// or smtps://')
+    .optional(),
   /** The From address, e.g. `Paperboy <digest@example.org>`; its domain also names Message-IDs. */
   from: z.string().min(3).default('Paperboy <paperboy@localhost>'),
   replyTo: z.string().optional(),

@@ -114,7 +114,13 @@ test('kill -9 mid-batch, seal, fresh checkout, open, re-run: the sealed ledger h
     assert.equal(second.code, 0, second.stdout);
     const report = JSON.parse(second.stdout) as { counts: Record<string, number>; results: { subscriber: string; outcome: string; inDoubt?: boolean }[] };
     const resent = report.results.filter((r) => r.outcome === 'sent' && acknowledged.has(r.subscriber));
-    assert.ok(resent.every((r) => r.inDoubt), `resent acknowledged digests that were not in flight: ${resent.filter((r) => !r.inDoubt).map((r) => r.subscriber).join(', ')}`);
+    assert.ok(
+      resent.every((r) => r.inDoubt),
+      `resent acknowledged digests that were not in flight: ${resent
+        .filter((r) => !r.inDoubt)
+        .map((r) => r.subscriber)
+        .join(', ')}`,
+    );
     assert.ok(resent.length <= IN_FLIGHT, `${resent.length} duplicates (at most the ${IN_FLIGHT} in flight)`);
     const everyone = new Set(smtp.delivered.map((m) => m.to[0]!.split('@')[0]!));
     assert.equal(everyone.size, 40, 'nobody missing');
@@ -141,7 +147,11 @@ test('SIGTERM mid-batch (a cancelled job, Ctrl-C): the messages in flight finish
     const ledger = new SendLedger(join(dir, 'data'));
     const rows = ledger.list('2025-10-01');
     ledger.close();
-    assert.deepEqual(rows.filter((r) => r.state === 'sending'), [], 'nothing in doubt');
+    assert.deepEqual(
+      rows.filter((r) => r.state === 'sending'),
+      [],
+      'nothing in doubt',
+    );
     assert.equal(rows.filter((r) => r.state === 'sent').length, smtp.delivered.length, 'every acknowledged message is recorded');
 
     const second = await send(dir, smtp.url).done;

@@ -10,7 +10,11 @@ import { sendMessages } from './send.ts';
 
 function relaxedHeader(line: string): string {
   const i = line.indexOf(':');
-  return `${line.slice(0, i).toLowerCase().trim()}:${line.slice(i + 1).replace(/\r\n(?=[ \t])/g, '').replace(/[ \t]+/g, ' ').trim()}`;
+  return `${line.slice(0, i).toLowerCase().trim()}:${line
+    .slice(i + 1)
+    .replace(/\r\n(?=[ \t])/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim()}`;
 }
 
 function relaxedBody(body: string): string {
@@ -25,7 +29,14 @@ function verifyDkim(raw: string, publicKey: string): { d: string; s: string; ok:
   const body = raw.slice(split + 4);
   const fields = head.split(/\r\n(?![ \t])/).filter(Boolean);
   const sigField = fields.find((f) => /^dkim-signature:/i.test(f))!;
-  const tags = Object.fromEntries(relaxedHeader(sigField).slice('dkim-signature:'.length).split(';').map((t) => t.trim()).filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]));
+  const tags = Object.fromEntries(
+    relaxedHeader(sigField)
+      .slice('dkim-signature:'.length)
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]),
+  );
   const bodyOk = createHash('sha256').update(relaxedBody(body)).digest('base64') === tags.bh;
   const used = new Map<string, number>();
   let signed = '';

@@ -25,7 +25,7 @@ test('the ledger is durable SQLite, counts attempts, and never turns sent back',
   db.close();
 });
 
-test('bouncedLast looks at the subscriber\'s latest earlier editions only', async () => {
+test("bouncedLast looks at the subscriber's latest earlier editions only", async () => {
   const ledger = new SendLedger(mkdtempSync(join(tmpdir(), 'pb-ledger-')));
   await ledger.recordBounce('b', '2025-10-01', '<1@x>', '550');
   await ledger.recordBounce('b', '2025-10-02', '<2@x>', '550');
@@ -59,7 +59,10 @@ test('an empty or damaged ledger is refused at open, naming the file, and left a
   const path = join(dir, 'send', 'ledger.sqlite');
   damagePage(path, 3);
   const before = readFileSync(path);
-  assert.throws(() => new SendLedger(dir), (err: Error) => err instanceof UserError && err.message.startsWith(`the send ledger ${path} is damaged (`));
+  assert.throws(
+    () => new SendLedger(dir),
+    (err: Error) => err instanceof UserError && err.message.startsWith(`the send ledger ${path} is damaged (`),
+  );
   assert.ok(readFileSync(path).equals(before), 'nothing written into the damaged file');
   // SQLite would take an empty file for a new, empty ledger, forgetting every send.
   writeFileSync(path, '');

@@ -95,9 +95,7 @@ export class SendLedger {
   /** Final states; `sent` is never overwritten (a late error report cannot unsend a message). */
   mark(subscriber: string, edition: string, state: Exclude<SendState, 'sending'>, response: string | null): Promise<void> {
     return this.write(() =>
-      this.db
-        .prepare(`UPDATE sends SET state = ?, response = ?, updated_at = ? WHERE subscriber = ? AND edition = ? AND state != 'sent'`)
-        .run(state, response, now(), subscriber, edition),
+      this.db.prepare(`UPDATE sends SET state = ?, response = ?, updated_at = ? WHERE subscriber = ? AND edition = ? AND state != 'sent'`).run(state, response, now(), subscriber, edition),
     );
   }
 
@@ -147,9 +145,7 @@ export class SendLedger {
 
   /** True when the subscriber's last `n` editions before `edition` all bounced. */
   bouncedLast(subscriber: string, edition: string, n: number): boolean {
-    const rows = this.db
-      .prepare('SELECT state FROM sends WHERE subscriber = ? AND edition < ? ORDER BY edition DESC LIMIT ?')
-      .all(subscriber, edition, n) as { state: string }[];
+    const rows = this.db.prepare('SELECT state FROM sends WHERE subscriber = ? AND edition < ? ORDER BY edition DESC LIMIT ?').all(subscriber, edition, n) as { state: string }[];
     return rows.length === n && rows.every((r) => r.state === 'bounced');
   }
 
@@ -159,7 +155,10 @@ export class SendLedger {
     if (edition) where.push('edition = ?'), args.push(edition);
     if (state) where.push('state = ?'), args.push(state);
     const sql = `SELECT * FROM sends ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY edition, subscriber`;
-    return this.db.prepare(sql).all(...args).map(toRow);
+    return this.db
+      .prepare(sql)
+      .all(...args)
+      .map(toRow);
   }
 
   counts(edition: string): Record<SendState, number> {

@@ -22,7 +22,10 @@ test('what arrives: headers, both parts, links that verify', async () => {
     const mail = mails.find((m) => m.messageId === messages[0]!.messageId)!;
     assert.ok(mail, 'Message-ID is the one from the ledger');
     assert.equal(mail.subject, messages[0]!.subject);
-    assert.deepEqual(mail.from?.value.map((a) => [a.name, a.address]), [['Paperboy', 'digest@paperboy.example.org']]);
+    assert.deepEqual(
+      mail.from?.value.map((a) => [a.name, a.address]),
+      [['Paperboy', 'digest@paperboy.example.org']],
+    );
     assert.equal((mail.to as { value: { address: string }[] }).value[0]!.address, 'sub000@example.net');
     assert.equal(mail.html, messages[0]!.html);
     assert.equal(mail.text, messages[0]!.text);
@@ -61,7 +64,10 @@ test('re-running a night sends nothing twice; 550 bounces are recorded, 451 is r
 
     // a subscriber who bounced on the last `suppressAfterBounces` editions is not mailed again
     const strict = testConfig({ dataDir: config.dataDir, send: { smtpUrl: smtp.url, suppressAfterBounces: 1 } });
-    const next = await renderDigests(strict, people(2).map((i) => ({ ...i, edition: '2025-10-02' })));
+    const next = await renderDigests(
+      strict,
+      people(2).map((i) => ({ ...i, edition: '2025-10-02' })),
+    );
     const r = await sendMessages(strict, next, { edition: '2025-10-02', quiet: true });
     assert.equal(r.results.find((x) => x.subscriber === 'sub001')!.outcome, 'bounced');
     assert.match(r.results.find((x) => x.subscriber === 'sub001')!.response!, /suppressed/);

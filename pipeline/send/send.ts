@@ -57,9 +57,7 @@ export function createSmtpTransport(send: SendConfig): Transporter {
     greetingTimeout: Math.min(send.timeoutMs, 30_000),
     socketTimeout: send.timeoutMs,
     ...(send.tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
-    ...(send.dkim
-      ? { dkim: { domainName: send.dkim.domain, keySelector: send.dkim.selector, privateKey: send.dkim.privateKey.replace(/\\n/g, '\n') } }
-      : {}),
+    ...(send.dkim ? { dkim: { domainName: send.dkim.domain, keySelector: send.dkim.selector, privateKey: send.dkim.privateKey.replace(/\\n/g, '\n') } } : {}),
   });
 }
 

@@ -12,9 +12,21 @@ test('search indexes a store written before ingestion cleaned text (a lone surro
   const dataDir = join(work, 'data');
   mkdirSync(join(dataDir, 'papers'), { recursive: true });
   const paper = {
-    id: '2509.23025', version: 1, title: 'Lone \ud800 surrogate', abstract: 'An abstract\u0000 with a NUL.', authors: ['Ann \udc00'],
-    categories: ['cs.CV'], primaryCategory: 'cs.CV', submitted: null, updated: null, announced: '2025-10-01', announceType: 'new',
-    doi: null, journalRef: null, comments: null, license: null,
+    id: '2509.23025',
+    version: 1,
+    title: 'Lone \ud800 surrogate',
+    abstract: 'An abstract\u0000 with a NUL.',
+    authors: ['Ann \udc00'],
+    categories: ['cs.CV'],
+    primaryCategory: 'cs.CV',
+    submitted: null,
+    updated: null,
+    announced: '2025-10-01',
+    announceType: 'new',
+    doi: null,
+    journalRef: null,
+    comments: null,
+    license: null,
   };
   // Written as an older store held it: JSON.stringify escapes the lone surrogates.
   writeFileSync(join(dataDir, 'papers', '2509.jsonl'), JSON.stringify(paper) + '\n');

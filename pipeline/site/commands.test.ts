@@ -31,7 +31,7 @@ test('bad flags are one-line errors', () => {
   assert.match(site.stderr, /^paperboy: --site must be a URL/);
   const idle = paperboy('site', '--no-build', '--json');
   assert.equal(idle.status, 1);
-  assert.equal(idle.stderr, "paperboy: --no-build only makes sense with --serve (see paperboy site --help)\n");
+  assert.equal(idle.stderr, 'paperboy: --no-build only makes sense with --serve (see paperboy site --help)\n');
   const serve = paperboy('site', '--serve', '--no-build', '--out', join(dir, 'nothing'));
   assert.equal(serve.status, 1);
   assert.match(serve.stderr, /^paperboy: nothing built in .*; run `paperboy site` first\n$/);
@@ -85,8 +85,16 @@ test('two builds at once from another directory keep their scratch to themselves
     for (const d of dataDirs) {
       assert.ok(existsSync(join(d, 'site', 'index.html')));
       // The one dot-file is the stamp pairing the output with its build manifest.
-      assert.deepEqual(readdirSync(join(d, 'site')).filter((f) => f.startsWith('.')), [STAMP_FILE], 'no scratch (.prerender) in the output');
-      assert.deepEqual(readdirSync(d).filter((f) => f.startsWith('.')), [], 'the build\'s scratch is removed');
+      assert.deepEqual(
+        readdirSync(join(d, 'site')).filter((f) => f.startsWith('.')),
+        [STAMP_FILE],
+        'no scratch (.prerender) in the output',
+      );
+      assert.deepEqual(
+        readdirSync(d).filter((f) => f.startsWith('.')),
+        [],
+        "the build's scratch is removed",
+      );
     }
     const typeFiles = join(SITE_ROOT, '.astro');
     if (existsSync(typeFiles)) {

@@ -55,11 +55,14 @@ export const registerSiteCommands: Registrar = (program, context) => {
         // Only what changed since the previous build of this output, when it matches (incremental.ts).
         const report = await buildSite({ dataDir: config.dataDir, site, subscribe: subscribeSettings(config), outDir, quiet, incremental: !opts.full });
         const { SIZE_FIX, sizeLine, sizeWarning } = await import('./size.ts');
-        emit(this, report, (r) =>
-          `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
-          `(${buildKind(r)}; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}\n` +
-          sizeLine(r.size) +
-          r.warnings.map((w) => `\nwarning: ${w}`).join(''),
+        emit(
+          this,
+          report,
+          (r) =>
+            `built ${r.pages} pages (${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB) in ${r.seconds.total.toFixed(1)}s ` +
+            `(${buildKind(r)}; search index ${r.searchIndexed ?? 'skipped'}${r.searchIndexed !== null ? ` pages in ${r.seconds.search.toFixed(1)}s` : ''}) → ${r.outDir}\n` +
+            sizeLine(r.size) +
+            r.warnings.map((w) => `\nwarning: ${w}`).join(''),
         );
         const warning = sizeWarning(report.size);
         if (warning) process.stderr.write(`warning: ${warning} → ${SIZE_FIX}\n`);
@@ -88,8 +91,10 @@ export const registerSiteCommands: Registrar = (program, context) => {
       const maxFit = Number(opts.maxFit);
       if (!Number.isInteger(maxFit) || maxFit < 4) throw new UserError('--max-fit must be an integer ≥ 4');
       const report = refreshMap(config, { refit: opts.refit, maxFit });
-      emit(this, report, (r) =>
-        `${r.refitted ? 'laid out' : 'updated'} the map: ${r.points} points, ${r.placed} placed${r.removed ? `, ${r.removed} removed` : ''} (${r.modelKey}) in ${r.seconds.toFixed(1)}s`,
+      emit(
+        this,
+        report,
+        (r) => `${r.refitted ? 'laid out' : 'updated'} the map: ${r.points} points, ${r.placed} placed${r.removed ? `, ${r.removed} removed` : ''} (${r.modelKey}) in ${r.seconds.toFixed(1)}s`,
       );
     });
 };

@@ -54,15 +54,20 @@ test('editions: recorded ones win over derived ones, and publish counts but no s
   assert.deepEqual(pub.skipped, [{ reason: 'paused', count: 2 }]);
   assert.ok(!JSON.stringify(pub).includes('alice'), 'stage errors stay private');
   // A record from before the private run summary named broken profiles by path: only counts are published.
-  const older = publicEdition(edition('2025-10-02', 'announced', {
-    notes: ['/home/lab/paperboy/profiles/zoe-q.json:4: email: the address was not sealed', 'profiles/max-r.json: (file): not valid JSON', 'arXiv announced 2 papers late'],
-  }));
+  const older = publicEdition(
+    edition('2025-10-02', 'announced', {
+      notes: ['/home/lab/paperboy/profiles/zoe-q.json:4: email: the address was not sealed', 'profiles/max-r.json: (file): not valid JSON', 'arXiv announced 2 papers late'],
+    }),
+  );
   assert.deepEqual(older.notes, ['arXiv announced 2 papers late', '2 profile problems noted: see the private run summary']);
   const merged = mergeEditions(records, new Map([['2025-10-03', { new: ['2510.00001'], cross: [], replace: [] }]]));
-  assert.deepEqual(merged.map((e) => [e.date, e.status, e.recorded]), [
-    ['2025-10-04', 'weekend', true],
-    ['2025-10-03', 'announced', false],
-  ]);
+  assert.deepEqual(
+    merged.map((e) => [e.date, e.status, e.recorded]),
+    [
+      ['2025-10-04', 'weekend', true],
+      ['2025-10-03', 'announced', false],
+    ],
+  );
 });
 
 test('a broken edition record is a clear error', () => {

@@ -166,9 +166,7 @@ export class Archive {
     const ids = this.categories.get(name)?.ids ?? [];
     const total = ids.length;
     const archived = Math.max(0, Math.floor(total / pageSize) - 1);
-    const pages: CategoryPage[] = [
-      { category: name, number: null, ids: ids.slice(0, total - archived * pageSize), top: total, total, newer: null, older: archived || null },
-    ];
+    const pages: CategoryPage[] = [{ category: name, number: null, ids: ids.slice(0, total - archived * pageSize), top: total, total, newer: null, older: archived || null }];
     for (let n = archived; n >= 1; n--) {
       pages.push({
         category: name,
@@ -232,7 +230,10 @@ function withKnownCategories(p: Paper): Paper | null {
 
 /** The build's warning about categories left out (named JSON-quoted and clipped: they may be hostile). */
 function unknownCategoriesWarning(unknown: Set<string>, papers: number, papersLeftOut: number): string {
-  const names = [...unknown].slice(0, 5).map((c) => JSON.stringify(c.slice(0, 40))).join(', ');
+  const names = [...unknown]
+    .slice(0, 5)
+    .map((c) => JSON.stringify(c.slice(0, 40)))
+    .join(', ');
   const more = unknown.size > 5 ? ` and ${unknown.size - 5} more` : '';
   const leftOut = papersLeftOut ? `; ${papersLeftOut} paper${papersLeftOut === 1 ? '' : 's'} with no arXiv category left out` : '';
   return `${unknown.size} categor${unknown.size === 1 ? 'y' : 'ies'} arXiv does not know (${names}${more}) dropped from ${papers} paper${papers === 1 ? '' : 's'} in the store (imported before the import checked categories)${leftOut}`;

@@ -6,7 +6,6 @@
 import type { EditionRecord, EditionStatus } from '../nightly/edition.ts';
 import type { AnnounceType } from '../store/paper.ts';
 
-
 export interface PublicEdition {
   date: string;
   status: EditionStatus;

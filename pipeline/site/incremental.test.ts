@@ -33,7 +33,13 @@ function arrive(night: string): void {
   const present = papers.filter((p) => p.announced! <= night);
   const ids = new Set(present.map((p) => p.id));
   new PaperStore(dataDir).upsert(present);
-  writeSimilarFiles(dataDir, present.map((p) => { const e = similar.get(p.id)!; return { ...e, newer: e.newer.filter((n) => ids.has(n.id)) }; }));
+  writeSimilarFiles(
+    dataDir,
+    present.map((p) => {
+      const e = similar.get(p.id)!;
+      return { ...e, newer: e.newer.filter((n) => ids.has(n.id)) };
+    }),
+  );
   writeMap(dataDir, layout);
 }
 
@@ -95,7 +101,9 @@ test('a build interrupted half-way is repaired by the next one, and a mismatched
   const full = join(work, `full-${NIGHTS.at(-1)}`);
   const manifest = JSON.parse(readFileSync(manifestPath(dataDir, out), 'utf8')) as Manifest;
   // As a build killed mid-way leaves it: units marked dirty, one page half-replaced, one deleted.
-  const dirty = Object.keys(manifest.units).filter((k) => k.startsWith('paper:')).slice(0, 2);
+  const dirty = Object.keys(manifest.units)
+    .filter((k) => k.startsWith('paper:'))
+    .slice(0, 2);
   for (const k of dirty) manifest.units[k] = '';
   writeFileSync(manifestPath(dataDir, out), JSON.stringify(manifest));
   writeFileSync(join(out, 'paper', dirty[0]!.slice(6), 'index.html'), '<!doctype html><p>half');

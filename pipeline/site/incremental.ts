@@ -69,12 +69,16 @@ export function siteCodeDigest(): string {
   walk(join(REPO, 'site'));
   walk(join(REPO, 'pipeline'));
   files.push(join(REPO, 'package-lock.json'));
-  for (const f of files) hash.update(relative(REPO, f)).update('\0').update(existsSync(f) ? readFileSync(f) : '').update('\0');
+  for (const f of files)
+    hash
+      .update(relative(REPO, f))
+      .update('\0')
+      .update(existsSync(f) ? readFileSync(f) : '')
+      .update('\0');
   return (codeDigest = hash.digest('base64url'));
 }
 
 export const settingsDigest = (settings: unknown) => createHash('sha256').update(JSON.stringify(settings)).digest('base64url');
-
 
 export type Plan =
   | { full: true; reason: string }

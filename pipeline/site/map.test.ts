@@ -56,7 +56,11 @@ test('new papers are placed without moving old points, near their neighbours', (
   assert.deepEqual(next.layout.xy.slice(0, first.xy.length), first.xy, 'old points stay put');
   assert.equal(next.layout.fitted, first.fitted);
   // A new paper identical to an old one lands on top of it.
-  const twin: VectorSet = { ...vectors, ids: [...first.ids, 'twin'], vectors: new Float32Array([...vectors.vectors.slice(0, 300 * vectors.dim), ...vectors.vectors.slice(5 * vectors.dim, 6 * vectors.dim)]) };
+  const twin: VectorSet = {
+    ...vectors,
+    ids: [...first.ids, 'twin'],
+    vectors: new Float32Array([...vectors.vectors.slice(0, 300 * vectors.dim), ...vectors.vectors.slice(5 * vectors.dim, 6 * vectors.dim)]),
+  };
   const withTwin = updateMap(twin, first).layout;
   const i5 = first.ids.indexOf(vectors.ids[5]!);
   const spread = Math.max(...first.xy) - Math.min(...first.xy);

@@ -77,7 +77,6 @@ export function writeMap(dataDir: string, layout: MapLayout): void {
   writeFileAtomic(mapPath(dataDir), JSON.stringify(layout));
 }
 
-
 function row(v: VectorSet, i: number): Float32Array {
   return v.vectors.subarray(i * v.dim, (i + 1) * v.dim);
 }
@@ -120,7 +119,9 @@ export function updateMap(vectors: VectorSet, previous: MapLayout | null, opts: 
       searched.push(id);
       continue;
     }
-    let wx = 0, wy = 0, w = 0;
+    let wx = 0,
+      wy = 0,
+      w = 0;
     for (const n of near) {
       const weight = Math.max(n.score, 0) ** 4 + 1e-6;
       wx += weight * xy[2 * at.get(n.id)!]!;
@@ -131,7 +132,13 @@ export function updateMap(vectors: VectorSet, previous: MapLayout | null, opts: 
     quickXy.push(round(wx / w + (jitter() - 0.5) * spread), round(wy / w + (jitter() - 0.5) * spread));
   }
   const anchors = ids.map((id) => rowOf.get(id)!);
-  const searchedXy = placeByNeighbours(vectors, anchors, xy, searched.map((id) => rowOf.get(id)!), opts.placeNeighbors ?? 8);
+  const searchedXy = placeByNeighbours(
+    vectors,
+    anchors,
+    xy,
+    searched.map((id) => rowOf.get(id)!),
+    opts.placeNeighbors ?? 8,
+  );
   const layout: MapLayout = {
     ...previous,
     ids: [...ids, ...quick, ...searched],
@@ -226,7 +233,9 @@ export function placeByNeighbours(vectors: VectorSet, anchorRows: number[], anch
       bestS[j] = s;
       bestI[j] = a;
     }
-    let wx = 0, wy = 0, w = 0;
+    let wx = 0,
+      wy = 0,
+      w = 0;
     for (let j = 0; j < k; j++) {
       if (bestI[j]! < 0) continue;
       const weight = Math.max(bestS[j]!, 0) ** 4 + 1e-6;

@@ -15,10 +15,15 @@ test('splits inline and display math, keeps escaped and unclosed dollars as text
     { text: 'E=mc^2', math: true, display: true },
   ]);
   assert.deepEqual(splitMath('costs \\$5 or $3'), [{ text: 'costs $5 or $3', math: false, display: false }]);
-  assert.deepEqual(splitMath('\\(x\\) vs \\[y\\]').filter((s) => s.math).map((s) => [s.text, s.display]), [
-    ['x', false],
-    ['y', true],
-  ]);
+  assert.deepEqual(
+    splitMath('\\(x\\) vs \\[y\\]')
+      .filter((s) => s.math)
+      .map((s) => [s.text, s.display]),
+    [
+      ['x', false],
+      ['y', true],
+    ],
+  );
 });
 
 test('renders math as MathML and escapes the text around it', () => {

@@ -143,19 +143,26 @@ describe('the built archive', () => {
     await page.close();
   });
 
-  test('the day page is grouped like arXiv\'s listing, with collapsed abstracts and no script', async () => {
+  test("the day page is grouped like arXiv's listing, with collapsed abstracts and no script", async () => {
     const day = papers[0]!.announced!;
     const onDay = papers.filter((p) => p.announced === day);
     const page = await open(`day/${day}/`);
-    const sections = await page.locator('main section').evaluateAll((els) =>
-      els.map((s) => ({ h2: s.querySelector('h2')!.textContent!, h3: [...s.querySelectorAll('h3')].map((h) => h.textContent!), ids: [...s.querySelectorAll('a.title')].map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')) })),
-    );
+    const sections = await page
+      .locator('main section')
+      .evaluateAll((els) =>
+        els.map((s) => ({
+          h2: s.querySelector('h2')!.textContent!,
+          h3: [...s.querySelectorAll('h3')].map((h) => h.textContent!),
+          ids: [...s.querySelectorAll('a.title')].map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')),
+        })),
+      );
     // every paper once, new ones under their primary category (named), largest category first
     assert.deepEqual(sections.flatMap((s) => s.ids).sort(), onDay.map((p) => p.id).sort());
-    for (const s of sections) for (const id of s.ids) {
-      const p = onDay.find((q) => q.id === id)!;
-      if (p.announceType === 'new') assert.ok(s.h2.startsWith(`${p.primaryCategory} `), `${id} under ${s.h2}`);
-    }
+    for (const s of sections)
+      for (const id of s.ids) {
+        const p = onDay.find((q) => q.id === id)!;
+        if (p.announceType === 'new') assert.ok(s.h2.startsWith(`${p.primaryCategory} `), `${id} under ${s.h2}`);
+      }
     assert.match(sections[0]!.h2, /^cs\.\w+ \w/);
     assert.ok(sections.every((s) => s.h3.every((h) => /^(New submissions|Cross-lists|Replacements) \(\d+\)$/.test(h))));
     const details = page.locator('ol.papers details').first();
@@ -175,7 +182,11 @@ describe('the built archive', () => {
     assert.equal(await page.locator('h1').textContent(), 'cs.CV Computer Vision and Pattern Recognition');
     const first = page.locator('h2.day').first();
     const date = (await first.locator('a').getAttribute('href'))!.match(/day\/(\d{4}-\d{2}-\d{2})\//)![1]!;
-    const ids = await page.locator('h2.day').first().locator('xpath=following-sibling::ol[1]//a[@class="title"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')));
+    const ids = await page
+      .locator('h2.day')
+      .first()
+      .locator('xpath=following-sibling::ol[1]//a[@class="title"]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')));
     assert.ok(ids.length > 0);
     for (const id of ids) assert.equal(papers.find((p) => p.id === id)!.announced, date);
     // each paper with its abstract's opening, collapsed
@@ -301,8 +312,7 @@ describe('the built archive', () => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, e.name);
         if (e.isDirectory()) walk(path);
-        else if (e.name.endsWith('.html'))
-          for (const [, href] of readFileSync(path, 'utf8').matchAll(/href="(\/paperboy\/[^"#?]*)"/g)) if (!/(\/|\.\w+)$/.test(href!)) bad.add(href!);
+        else if (e.name.endsWith('.html')) for (const [, href] of readFileSync(path, 'utf8').matchAll(/href="(\/paperboy\/[^"#?]*)"/g)) if (!/(\/|\.\w+)$/.test(href!)) bad.add(href!);
       }
     };
     walk(out);
@@ -438,7 +448,13 @@ describe('the built archive', () => {
     assert.deepEqual(checked.profile!.seedPapers, ['2510.01119', '2510.26921', '2510.27318', inArchive.id]);
     assert.ok(!('2510.01119' in checked.profile!.seedWeights!) && Object.values(checked.profile!.seedWeights!).every((w) => w > 0 && w < 1), JSON.stringify(checked.profile!.seedWeights));
     // CSL-JSON too; a DOI alone cannot be looked up here, and says so. A broken export: one line, seeds kept.
-    await page.fill('#f-library', JSON.stringify([{ type: 'article', title: 'E-MMDiT', DOI: '10.48550/arXiv.2510.27135' }, { type: 'article-journal', DOI: '10.1145/3395363.3397376' }]));
+    await page.fill(
+      '#f-library',
+      JSON.stringify([
+        { type: 'article', title: 'E-MMDiT', DOI: '10.48550/arXiv.2510.27135' },
+        { type: 'article-journal', DOI: '10.1145/3395363.3397376' },
+      ]),
+    );
     await page.click('#library-match');
     await page.getByText('CSL-JSON, 2 entries').waitFor();
     assert.match((await page.locator('#library-report').textContent())!, /#2: DOI 10\.1145\/3395363\.3397376 only: this page cannot look DOIs up/);

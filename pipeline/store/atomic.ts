@@ -86,4 +86,3 @@ export async function writeFilesAtomic(files: { path: string; data: string | Uin
   files.forEach((f, i) => renameSync(temps[i]!, f.path));
   for (const dir of new Set(files.map((f) => dirname(f.path)))) fsyncDir(dir);
 }
-

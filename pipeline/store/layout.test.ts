@@ -37,7 +37,25 @@ test('every path lies inside the data dir, and no two share one', () => {
 
 test('what tells what a subscriber reads is private, what the store rebuilds is derived, the rest is committed', () => {
   const paths = allPaths(DATA);
-  const privateOnes = ['feedback', 'feedbackLog', 'profilesState', 'profileState', 'importedVectors', 'sent', 'sendDir', 'sendLedger', 'eventsCursor', 'votes', 'picksDir', 'picks', 'outboxes', 'outbox', 'runReports', 'runReport', 'tldrCache'];
+  const privateOnes = [
+    'feedback',
+    'feedbackLog',
+    'profilesState',
+    'profileState',
+    'importedVectors',
+    'sent',
+    'sendDir',
+    'sendLedger',
+    'eventsCursor',
+    'votes',
+    'picksDir',
+    'picks',
+    'outboxes',
+    'outbox',
+    'runReports',
+    'runReport',
+    'tldrCache',
+  ];
   const derived = ['models', 'indexDir', 'indexFile', 'site', 'siteManifest', 'digest', 'compiledTemplate', 'previews', 'mail'];
   const committed = ['papers', 'vectors', 'offlineModel', 'similar', 'mapLayout', 'editions', 'edition', 'backfill', 'vault', 'legacyVault', 'gitignore'];
   for (const name of privateOnes) assert.ok((PRIVATE_DIRS as readonly string[]).includes(topFolder(paths.get(name)!)), `${name} is private: ${paths.get(name)}`);
@@ -48,7 +66,11 @@ test('what tells what a subscriber reads is private, what the store rebuilds is 
   }
   // Everything is one of the three, besides the files kept out of git by pattern or by name.
   const classified = new Set([...privateOnes, ...derived, ...committed, 'lock', 'siteBuildScratch', 'vaultOpened']);
-  assert.deepEqual([...paths.keys()].filter((n) => !classified.has(n)), [], 'a new path says whether it is private, derived or committed');
+  assert.deepEqual(
+    [...paths.keys()].filter((n) => !classified.has(n)),
+    [],
+    'a new path says whether it is private, derived or committed',
+  );
 });
 
 test("the state branch's .gitignore keeps out every private and derived folder, the opened-vault marker, locks and scratch", () => {

@@ -31,7 +31,10 @@ const VERSIONED = /^(.*?)v(\d+)$/;
 
 /** Splits `2104.12255v3` / `arXiv:hep-ex/0406020v1` / `http://arxiv.org/abs/...` into id and version. */
 export function parseArxivId(raw: string): { id: string; version: number | null } {
-  let s = raw.trim().replace(/^https?:\/\/(export\.)?arxiv\.org\/(abs|pdf)\//, '').replace(/^arxiv:/i, '');
+  let s = raw
+    .trim()
+    .replace(/^https?:\/\/(export\.)?arxiv\.org\/(abs|pdf)\//, '')
+    .replace(/^arxiv:/i, '');
   s = s.replace(/\.pdf$/, '');
   let version: number | null = null;
   const v = VERSIONED.exec(s);

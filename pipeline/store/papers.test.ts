@@ -9,10 +9,22 @@ import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {
   return {
-    id: '2509.23025', version: 1, title: 'Perceptual Influence', abstract: 'Perceptual losses ...',
-    authors: ['Gabriel A. Viana'], categories: ['cs.CV', 'cs.AI'], primaryCategory: 'cs.CV',
-    submitted: '2025-09-27', updated: '2025-09-27', announced: '2025-10-01', announceType: 'new',
-    doi: null, journalRef: null, comments: null, license: null, ...over,
+    id: '2509.23025',
+    version: 1,
+    title: 'Perceptual Influence',
+    abstract: 'Perceptual losses ...',
+    authors: ['Gabriel A. Viana'],
+    categories: ['cs.CV', 'cs.AI'],
+    primaryCategory: 'cs.CV',
+    submitted: '2025-09-27',
+    updated: '2025-09-27',
+    announced: '2025-10-01',
+    announceType: 'new',
+    doi: null,
+    journalRef: null,
+    comments: null,
+    license: null,
+    ...over,
   };
 }
 
@@ -160,7 +172,10 @@ test('a line separator (U+2028/U+2029) inside a text field keeps its record whol
   store.upsert([odd, paper({ id: '2509.23026' })]);
   const streamed: Paper[] = [];
   for await (const p of store.all()) streamed.push(p);
-  assert.deepEqual(streamed.map((p) => p.id), ['2509.23025', '2509.23026']);
+  assert.deepEqual(
+    streamed.map((p) => p.id),
+    ['2509.23025', '2509.23026'],
+  );
   assert.equal(streamed[0]!.abstract, odd.abstract);
   assert.equal(store.get('2509.23025')?.title, 'A\u2028B');
 });

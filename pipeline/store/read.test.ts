@@ -29,12 +29,15 @@ test('a damaged record is a one-line error naming the file, what it should be, w
     ['[]', /^damaged file \S+damaged\.json: not an events cursor \(Invalid input: expected object, received array\); delete it to start over$/],
   ] as const) {
     writeFileSync(path, text);
-    assert.throws(() => readRecord(path, cursor), (err: unknown) => {
-      assert.ok(err instanceof DamagedFileError, text);
-      assert.equal(err.path, path);
-      assert.match(err.message, reason, text);
-      return true;
-    });
+    assert.throws(
+      () => readRecord(path, cursor),
+      (err: unknown) => {
+        assert.ok(err instanceof DamagedFileError, text);
+        assert.equal(err.path, path);
+        assert.match(err.message, reason, text);
+        return true;
+      },
+    );
   }
 });
 
@@ -44,5 +47,8 @@ test('a damaged line of a JSON-lines file names the file and the line', () => {
   const lines = parseRecordLines(text, path, cursor);
   assert.deepEqual(lines.next().value, { next: 1 });
   assert.deepEqual(lines.next().value, { next: 2 });
-  assert.throws(() => lines.next(), { name: 'DamagedFileError', message: `damaged file ${path}, line 4: not an events cursor (next: Invalid input: expected number, received boolean); delete it to start over` });
+  assert.throws(() => lines.next(), {
+    name: 'DamagedFileError',
+    message: `damaged file ${path}, line 4: not an events cursor (next: Invalid input: expected number, received boolean); delete it to start over`,
+  });
 });

@@ -51,9 +51,15 @@ export function randomBertGraph(shape: BertShape, seed = 1): Uint8Array {
     return out;
   };
   const layerNorm = (x: string, prefix: string) =>
-    op('LayerNormalization', [x, constant(`${prefix}.gamma`, [h], 1), constant(`${prefix}.beta`, [h], 0)], [{ name: 'axis', i: -1 }, { name: 'epsilon', f: 1e-12 }]);
-  const linear = (x: string, prefix: string, inDim: number, outDim: number) =>
-    op('Add', [op('MatMul', [x, weight(`${prefix}.weight`, [inDim, outDim])]), constant(`${prefix}.bias`, [outDim], 0)]);
+    op(
+      'LayerNormalization',
+      [x, constant(`${prefix}.gamma`, [h], 1), constant(`${prefix}.beta`, [h], 0)],
+      [
+        { name: 'axis', i: -1 },
+        { name: 'epsilon', f: 1e-12 },
+      ],
+    );
+  const linear = (x: string, prefix: string, inDim: number, outDim: number) => op('Add', [op('MatMul', [x, weight(`${prefix}.weight`, [inDim, outDim])]), constant(`${prefix}.bias`, [outDim], 0)]);
 
   // Embeddings: word + position + token type, then LayerNorm.
   const seqLen = op('Gather', [op('Shape', ['input_ids']), scalarInt('one_i', 1)], [{ name: 'axis', i: 0 }]);

@@ -25,11 +25,18 @@ export function profileSeedPapers(): Paper[] {
 }
 
 const STOP = new Set(
-  'the and for with that this from are our its their which these those into over under than then also such can not but has have had was were been being more most other using used use based via new both each all any only between while where when what how why show shows shown propose proposed paper approach method methods results model models task tasks data work performance existing however across within without through further large'.split(' '),
+  'the and for with that this from are our its their which these those into over under than then also such can not but has have had was were been being more most other using used use based via new both each all any only between while where when what how why show shows shown propose proposed paper approach method methods results model models task tasks data work performance existing however across within without through further large'.split(
+    ' ',
+  ),
 );
 
 function words(text: string): string[] {
-  return text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g)?.filter((w) => !STOP.has(w)) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .match(/[a-z][a-z0-9-]{2,}/g)
+      ?.filter((w) => !STOP.has(w)) ?? []
+  );
 }
 
 function hash(s: string, seed: number): number {

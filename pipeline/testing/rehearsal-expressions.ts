@@ -44,8 +44,8 @@ function tokenize(src: string): Token[] {
       i += m.length;
     } else {
       const two = src.slice(i, i + 2);
-      if (['&&', '||', '==', '!='].includes(two)) (out.push({ kind: 'op', text: two }), (i += 2));
-      else if ('!().,'.includes(c)) (out.push({ kind: 'op', text: c }), i++);
+      if (['&&', '||', '==', '!='].includes(two)) out.push({ kind: 'op', text: two }), (i += 2);
+      else if ('!().,'.includes(c)) out.push({ kind: 'op', text: c }), i++;
       else throw new Error(`unsupported character ${JSON.stringify(c)} in expression: ${src}`);
     }
   }

@@ -89,7 +89,11 @@ export class Fork {
   }
 
   git(args: string[], cwd = this.admin): string {
-    return execFileSync('git', ['-c', 'user.name=rehearsal', '-c', 'user.email=rehearsal@localhost', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', ['-c', 'user.name=rehearsal', '-c', 'user.email=rehearsal@localhost', '-c', 'init.defaultBranch=main', ...args], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** The fork's first commit: the repository's files as this checkout has them. */
@@ -123,10 +127,7 @@ export class Fork {
       site: Record<string, unknown>;
       arxiv?: Record<string, unknown>;
     };
-    const text = JSON.stringify(config)
-      .replaceAll('<public key>', this.keys.publicKey)
-      .replaceAll('<you>', ADMIN)
-      .replaceAll('<repo>', 'paperboy');
+    const text = JSON.stringify(config).replaceAll('<public key>', this.keys.publicKey).replaceAll('<you>', ADMIN).replaceAll('<repo>', 'paperboy');
     const filled = JSON.parse(text) as typeof config;
     // What only a rehearsal changes: the endpoint's address (its port here) and arXiv's (the replay server).
     filled.endpoint = { ...filled.endpoint, publicUrl: this.endpointUrl };

@@ -16,7 +16,11 @@ export function mapHosts(map: Record<string, string>): void {
   if (dns.lookup !== systemLookup) return;
   dns.lookup = function lookup(hostname: string, options: unknown, callback?: unknown) {
     const address = names.get(String(hostname).toLowerCase());
-    if (address === undefined) return (systemLookup as (...args: unknown[]) => void).apply(dns, [hostname, options, callback].filter((a) => a !== undefined));
+    if (address === undefined)
+      return (systemLookup as (...args: unknown[]) => void).apply(
+        dns,
+        [hostname, options, callback].filter((a) => a !== undefined),
+      );
     const cb = (typeof options === 'function' ? options : callback) as LookupCallback;
     const all = typeof options === 'object' && options !== null && (options as dns.LookupOptions).all;
     process.nextTick(() => (all ? cb(null, [{ address, family: 4 }]) : cb(null, address, 4)));

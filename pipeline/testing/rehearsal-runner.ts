@@ -270,20 +270,35 @@ export class LocalRunner {
         return { log: 'Node 24 is on PATH' };
       }
       case 'actions/cache': {
-        const paths = w.path!.split('\n').map((p) => p.trim()).filter(Boolean);
-        const restoreKeys = (w['restore-keys'] ?? '').split('\n').map((k) => k.trim()).filter(Boolean);
+        const paths = w
+          .path!.split('\n')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const restoreKeys = (w['restore-keys'] ?? '')
+          .split('\n')
+          .map((k) => k.trim())
+          .filter(Boolean);
         const hit = this.restoreCache(w.key!, restoreKeys, paths, job.workspace);
         if (hit !== w.key) job.cachesToSave.push({ key: w.key!, paths });
         return { log: hit ? `cache restored from ${hit}` : 'cache miss' };
       }
       case 'actions/cache/restore': {
-        const paths = w.path!.split('\n').map((p) => p.trim()).filter(Boolean);
-        const restoreKeys = (w['restore-keys'] ?? '').split('\n').map((k) => k.trim()).filter(Boolean);
+        const paths = w
+          .path!.split('\n')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const restoreKeys = (w['restore-keys'] ?? '')
+          .split('\n')
+          .map((k) => k.trim())
+          .filter(Boolean);
         const hit = this.restoreCache(w.key!, restoreKeys, paths, job.workspace);
         return { log: hit ? `cache restored from ${hit}` : 'cache miss', outputs: { 'cache-hit': String(hit === w.key), 'cache-primary-key': w.key!, 'cache-matched-key': hit ?? '' } };
       }
       case 'actions/cache/save': {
-        const paths = w.path!.split('\n').map((p) => p.trim()).filter(Boolean);
+        const paths = w
+          .path!.split('\n')
+          .map((p) => p.trim())
+          .filter(Boolean);
         // As actions/cache/save: a key that is taken is a warning, and the cache stays as it was.
         if (this.cacheEntries().some((e) => readFileSync(join(this.setup.root, 'cache', e, 'key'), 'utf8') === w.key)) return { log: `cache ${w.key} exists: not saved` };
         this.saveCache(w.key!, paths, job.workspace);
@@ -349,7 +364,10 @@ const RUNNER_SETUP = /^sh scripts\/runner-setup\.sh$/m;
 
 /** A step that only installs the runner's software (system packages, npm dependencies). */
 function isInstallCommand(script: string): boolean {
-  const commands = script.split(/\n|&&/).map((l) => l.trim()).filter(Boolean);
+  const commands = script
+    .split(/\n|&&/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return commands.length > 0 && commands.every((c) => /^(sudo )?apt-get (update|install)\b|^npm (install|ci)\b/.test(c));
 }
 
@@ -381,10 +399,13 @@ function runScript(file: string, cwd: string, env: Record<string, string>, deadl
         // already gone
       }
     };
-    const timer = setTimeout(() => {
-      output += '\nthe job exceeded its timeout-minutes';
-      kill();
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        output += '\nthe job exceeded its timeout-minutes';
+        kill();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

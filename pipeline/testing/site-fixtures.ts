@@ -38,7 +38,10 @@ export function similarFromVectors(papers: Paper[], vectors: VectorSet, k: numbe
     const score = (s: number) => Math.round(s * 1e4) / 1e4;
     return {
       id: p.id,
-      similar: top.filter((t) => (papers[t.j]!.announced ?? '') <= day).slice(0, k).map((t) => ({ id: papers[t.j]!.id, score: score(t.s) })),
+      similar: top
+        .filter((t) => (papers[t.j]!.announced ?? '') <= day)
+        .slice(0, k)
+        .map((t) => ({ id: papers[t.j]!.id, score: score(t.s) })),
       newer: top
         .filter((t) => (papers[t.j]!.announced ?? '') > day)
         .slice(0, k)

@@ -18,7 +18,7 @@ test('math spans become readable Unicode', () => {
 
 test('text-mode commands, accents, quotes and dashes', () => {
   assert.equal(latexToText('\\textbf{Bold} and \\emph{new} \\texttt{torch}'), 'Bold and new torch');
-  assert.equal(latexToText("Schr\\\"odinger and Erd\\H{o}s, G\\'{e}rard"), 'Schrödinger and Erdős, Gérard');
+  assert.equal(latexToText('Schr\\"odinger and Erd\\H{o}s, G\\\'{e}rard'), 'Schrödinger and Erdős, Gérard');
   assert.equal(latexToText("``quoted'' 1--2 --- yes, 50\\% off"), '“quoted” 1–2 — yes, 50% off');
 });
 

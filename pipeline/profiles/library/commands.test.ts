@@ -34,8 +34,15 @@ function workspace(): { dir: string; dataDir: string; profile: string } {
 
 async function paperboy(w: { dir: string; dataDir: string; env?: Record<string, string> }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
-    ...process.env, PAPERBOY_CONFIG: '', PAPERBOY_DATA_DIR: w.dataDir, PAPERBOY_ARXIV__API_URL: replay.server.arxivConfig().apiUrl,
-    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0', PAPERBOY_ARXIV__BACKOFF_MS: '5', PAPERBOY_ARXIV__RETRIES: '1', PAPERBOY_ARXIV__TIMEOUT_MS: '10000', ...w.env,
+    ...process.env,
+    PAPERBOY_CONFIG: '',
+    PAPERBOY_DATA_DIR: w.dataDir,
+    PAPERBOY_ARXIV__API_URL: replay.server.arxivConfig().apiUrl,
+    PAPERBOY_ARXIV__REQUEST_SPACING_MS: '0',
+    PAPERBOY_ARXIV__BACKOFF_MS: '5',
+    PAPERBOY_ARXIV__RETRIES: '1',
+    PAPERBOY_ARXIV__TIMEOUT_MS: '10000',
+    ...w.env,
   };
   try {
     return { code: 0, ...(await run(process.execPath, [join(REPO_ROOT, 'bin', 'paperboy.js'), ...args], { env, cwd: w.dir })) };
@@ -70,10 +77,16 @@ test('a Zotero BibTeX library: arXiv DOI, arXiv URL, DOI in the store; a book an
   ]);
   // Searched on arXiv by title: the two not in the store (the recorded answers do not have them either).
   assert.equal(report.arxivRequests, 2);
-  assert.deepEqual(replay.server.requests.map((q) => new URL(q.path, 'http://x').searchParams.get('search_query')), ['ti:"deep learning"', 'ti:"distinctive image features from scale invariant keypoints"']);
+  assert.deepEqual(
+    replay.server.requests.map((q) => new URL(q.path, 'http://x').searchParams.get('search_query')),
+    ['ti:"deep learning"', 'ti:"distinctive image features from scale invariant keypoints"'],
+  );
   assert.match(report.unmatched[0]!.reason, /no paper with this title in the store or on arXiv/);
   // Recent entries weigh more (half as much every two years): October 2025 almost fully, July 2020 0.15.
-  assert.deepEqual(report.matched.map((m) => m.weight), [0.96, 0.96, 0.15]);
+  assert.deepEqual(
+    report.matched.map((m) => m.weight),
+    [0.96, 0.96, 0.15],
+  );
   const { profile, problems } = await checkProfile(w.profile, readFileSync(w.profile, 'utf8'), { privacy: 'public' });
   assert.deepEqual(problems, []);
   assert.deepEqual(profile!.seedPapers, ['2510.01119', '2509.25594', '2510.26921', '2510.27318', '2005.14124']);
@@ -101,10 +114,29 @@ test('Google Scholar BibTeX: "arXiv preprint arXiv:…" journals, titles in the 
 
 test('Mendeley BibTeX (eprint, arxivId, braces and accents) and every other format give the same papers', async () => {
   const expected: Record<string, string[][]> = {
-    'mendeley.bib': [['Shen2025', '2510.27135', 'eprint'], ['Vaswani2017', '1706.03762', 'eprint'], ['Moummad2025', '2510.27584', 'title in the store'], ['OpenCVDocs', 'not matched']],
-    'zotero.ris': [['#1', '2510.26921', 'arXiv DOI'], ['#2', '2005.14124', 'DOI in the store'], ['#3', '2301.13615', 'title on arXiv'], ['#4', 'not matched']],
-    'scholar.ris': [['#1', '1706.03762', 'arXiv note'], ['#2', '2204.08348', 'title in the store']],
-    'zotero.json': [['#1', '2510.26921', 'arXiv DOI'], ['#2', '2510.27135', 'arXiv DOI'], ['#3', '2005.14124', 'DOI in the store'], ['#4', '2510.27584', 'title in the store'], ['#5', 'not matched']],
+    'mendeley.bib': [
+      ['Shen2025', '2510.27135', 'eprint'],
+      ['Vaswani2017', '1706.03762', 'eprint'],
+      ['Moummad2025', '2510.27584', 'title in the store'],
+      ['OpenCVDocs', 'not matched'],
+    ],
+    'zotero.ris': [
+      ['#1', '2510.26921', 'arXiv DOI'],
+      ['#2', '2005.14124', 'DOI in the store'],
+      ['#3', '2301.13615', 'title on arXiv'],
+      ['#4', 'not matched'],
+    ],
+    'scholar.ris': [
+      ['#1', '1706.03762', 'arXiv note'],
+      ['#2', '2204.08348', 'title in the store'],
+    ],
+    'zotero.json': [
+      ['#1', '2510.26921', 'arXiv DOI'],
+      ['#2', '2510.27135', 'arXiv DOI'],
+      ['#3', '2005.14124', 'DOI in the store'],
+      ['#4', '2510.27584', 'title in the store'],
+      ['#5', 'not matched'],
+    ],
   };
   const w = workspace();
   for (const [file, rows] of Object.entries(expected)) {
@@ -122,7 +154,10 @@ test('offline, or with arXiv down, what the store matches is imported and the re
   assert.equal(offline.code, 0, offline.stderr);
   assert.equal(replay.server.requests.length, 0, 'offline: no request');
   assert.match(offline.stdout, /5 entries; 3 matched, 0 not matched, 2 not looked up/);
-  assert.match(offline.stdout, /^not looked up \(run again online to search arXiv for them\):\n {2}bartocci2023property "Property-based mutation testing": offline: not in the paper store, arXiv not searched\n {2}goodfellow2016deep/m);
+  assert.match(
+    offline.stdout,
+    /^not looked up \(run again online to search arXiv for them\):\n {2}bartocci2023property "Property-based mutation testing": offline: not in the paper store, arXiv not searched\n {2}goodfellow2016deep/m,
+  );
   // Everything matched by id or in the store: no arXiv needed at all (its address here answers nothing).
   const local = await paperboy({ ...w, env: { PAPERBOY_ARXIV__API_URL: 'http://127.0.0.1:9/api/query' } }, 'profile', 'import-library', 'alice', join(FIXTURES, 'mendeley.bib'), '--dry-run');
   assert.equal(local.code, 0, local.stderr);
@@ -131,7 +166,10 @@ test('offline, or with arXiv down, what the store matches is imported and the re
   const down = await paperboy(w, 'profile', 'import-library', 'alice', join(FIXTURES, 'scholar.bib'), '--json');
   assert.equal(down.code, 0, down.stderr);
   const report = JSON.parse(down.stdout) as Report;
-  assert.deepEqual(report.notLookedUp.map((u) => u.key), ['bartocci2023property', 'goodfellow2016deep']);
+  assert.deepEqual(
+    report.notLookedUp.map((u) => u.key),
+    ['bartocci2023property', 'goodfellow2016deep'],
+  );
   assert.match(report.notLookedUp[1]!.reason, /^arXiv unreachable: /);
   // Gave up after the first entry's retries instead of waiting through them again for the second.
   assert.equal(replay.server.requests.length, 2);
@@ -170,7 +208,7 @@ test('hostile or malformed files: one-line error, profile untouched', async () =
   assert.equal(replay.server.requests.length, 0);
 });
 
-test('profile new --author lists the author\'s papers in the store and seeds them once confirmed', async () => {
+test("profile new --author lists the author's papers in the store and seeds them once confirmed", async () => {
   const w = workspace();
   const base = ['profile', 'new', 'herve', '--name', 'Hervé', '--email', 'h@example.org', '--github', 'hgoeau', '--categories', 'cs.CV', '--interest', 'image retrieval with foundation models'];
   // A private deployment: the address is written as typed, so no keypair is needed here.
@@ -194,9 +232,12 @@ test('profile new --author lists the author\'s papers in the store and seeds the
   const yesJson = JSON.parse(yes.stdout) as typeof listedJson & { path: string };
   assert.deepEqual([yesJson.written, yesJson.path], [true, 'profiles/herve.json']);
   const zhai = yesJson.author.papers.map((p) => p.id);
-  assert.ok(zhai.length >= 6 && zhai.every((id) => list.papers.some((p) => p.id === id)), 'Guangtao Zhai\'s papers are among G. Zhai\'s');
+  assert.ok(zhai.length >= 6 && zhai.every((id) => list.papers.some((p) => p.id === id)), "Guangtao Zhai's papers are among G. Zhai's");
   assert.deepEqual(profile!.seedPapers, zhai);
-  assert.ok(Object.values(profile!.seedWeights ?? {}).every((v) => v > 0 && v < 1), 'weighted by recency');
+  assert.ok(
+    Object.values(profile!.seedWeights ?? {}).every((v) => v > 0 && v < 1),
+    'weighted by recency',
+  );
   assert.match((await paperboy(env, ...base, '--force', '--author', 'Zhai')).stderr, /give a first name or initial too/);
   assert.match((await paperboy(env, ...base, '--force', '--author', 'Nobody, Known')).stderr, /no papers by "Nobody, Known" in the paper store/);
 

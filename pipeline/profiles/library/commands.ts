@@ -36,7 +36,7 @@ export function registerLibraryImport(profile: Command, context: ContextOf): voi
     .argument('<file>', 'the export: .bib, .ris or .json')
     .option('--format <format>', `${FORMATS.join(', ')} (default: from the file name, else from its content)`)
     .option('--offline', 'match against the paper store only; do not search arXiv for the rest')
-    .option('--replace', 'replace the profile\'s seed papers instead of adding to them')
+    .option('--replace', "replace the profile's seed papers instead of adding to them")
     .option('--dry-run', 'show what matches; change nothing')
     .option('--date <YYYY-MM-DD>', 'weigh entries by their age on this date (default today)', dayOption('--date'))
     .option('--json', 'machine-readable output')
@@ -48,7 +48,10 @@ export function registerLibraryImport(profile: Command, context: ContextOf): voi
       const { entries, format } = await readLibrary(file, o.format);
       const match = await matchEntries(config, entries, Boolean(o.offline), quiet);
       const { weightedSeeds, mergeSeeds, withSeeds, storedSeeds } = await import('./seeds.ts');
-      const seeds = weightedSeeds(match.matched.map((m) => ({ id: m.id, date: m.entry.date })), o.date ?? today());
+      const seeds = weightedSeeds(
+        match.matched.map((m) => ({ id: m.id, date: m.entry.date })),
+        o.date ?? today(),
+      );
       // Read again as written (field order, unknown fields kept); profileById has validated it.
       const raw = storedSeeds.parse(JSON.parse(readFileSync(path, 'utf8')));
       const merged = mergeSeeds(raw, seeds, o.replace);
@@ -116,7 +119,15 @@ interface ImportReport {
   path: string;
 }
 
-function importReport(profile: string, file: string, format: LibraryFormat, entries: number, match: LibraryMatch, seeds: Seed[], merged: MergedSeeds): Omit<ImportReport, 'written' | 'dryRun' | 'path'> {
+function importReport(
+  profile: string,
+  file: string,
+  format: LibraryFormat,
+  entries: number,
+  match: LibraryMatch,
+  seeds: Seed[],
+  merged: MergedSeeds,
+): Omit<ImportReport, 'written' | 'dryRun' | 'path'> {
   const weight = new Map(seeds.map((s) => [s.id, s.weight]));
   const named = (e: { key: string; title: string | null }) => ({ key: e.key, title: e.title });
   return {
@@ -173,7 +184,10 @@ export async function confirmedAuthorSeeds(cmd: Command, { config, quiet }: Cont
   });
   if (papers.length === 0) throw new UserError(`no papers by "${name}" in the paper store (${config.dataDir}); fetch or import them first, or leave out --author`);
   const kept = papers.slice(0, MAX_SEEDS);
-  const seeds = weightedSeeds(kept.map((p) => ({ id: p.id, date: p.submitted ?? p.announced })), today());
+  const seeds = weightedSeeds(
+    kept.map((p) => ({ id: p.id, date: p.submitted ?? p.announced })),
+    today(),
+  );
   const listing: AuthorListing = {
     author: name,
     spellings: Object.fromEntries(spellings),

@@ -102,7 +102,11 @@ export async function matchLibrary(entries: LibraryEntry[], store: PaperStore, s
     else if (byTitleId) out.matched.push({ entry, id: byTitleId, by: 'title in the store' });
     // A title of punctuation alone ("???") gives nothing to search for.
     else if (entry.title && titleKey(entry.title)) remote.push(entry);
-    else out.unmatched.push({ entry, reason: entry.doi ? `DOI ${entry.doi} is not in the paper store, and there is no title to search arXiv for` : 'no paper with this title in the store, and no words in it to search arXiv for' });
+    else
+      out.unmatched.push({
+        entry,
+        reason: entry.doi ? `DOI ${entry.doi} is not in the paper store, and there is no title to search arXiv for` : 'no paper with this title in the store, and no words in it to search arXiv for',
+      });
   }
   if (!search) {
     for (const entry of remote) out.notLookedUp.push({ entry, reason: 'offline: not in the paper store, arXiv not searched' });

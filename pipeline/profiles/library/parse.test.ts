@@ -12,7 +12,7 @@ test('the format comes from the file name, else from the text; anything else is 
   assert.equal(detectFormat('', 'My Library.bib'), 'bibtex');
   assert.equal(detectFormat('', 'export.RIS'), 'ris');
   assert.equal(detectFormat(fixture('zotero.bib')), 'bibtex');
-  assert.equal(detectFormat(fixture('mendeley.bib')), 'bibtex', 'Mendeley\'s header lines before the first entry');
+  assert.equal(detectFormat(fixture('mendeley.bib')), 'bibtex', "Mendeley's header lines before the first entry");
   assert.equal(detectFormat(fixture('zotero.ris')), 'ris', 'CRLF line ends');
   assert.equal(detectFormat(`\uFEFF${fixture('zotero.json')}`), 'csl-json');
   assert.throws(() => detectFormat('https://doi.org/10.1145/3395363.3397376'), LibraryFormatError, 'a URL is never fetched');
@@ -21,8 +21,12 @@ test('the format comes from the file name, else from the text; anything else is 
 test('a Zotero CSL-JSON entry keeps its date, DOI and authors', () => {
   const [dc4gs, , fuzzing] = parseLibrary(fixture('zotero.json'), 'csl-json');
   assert.deepEqual(dc4gs, {
-    key: '#1', title: 'DC4GS: Directional Consistency-Driven Adaptive Density Control for 3D Gaussian Splatting', date: '2025-10-30',
-    arxiv: { id: '2510.26921', from: 'arXiv DOI' }, doi: null, authors: ['Jeong, Moonsoo', 'Kim, Dongbeen', 'Kim, Minseong', 'Lee, Sungkil'],
+    key: '#1',
+    title: 'DC4GS: Directional Consistency-Driven Adaptive Density Control for 3D Gaussian Splatting',
+    date: '2025-10-30',
+    arxiv: { id: '2510.26921', from: 'arXiv DOI' },
+    doi: null,
+    authors: ['Jeong, Moonsoo', 'Kim, Dongbeen', 'Kim, Minseong', 'Lee, Sungkil'],
   });
   assert.equal(fuzzing!.doi, '10.1145/3395363.3397376');
   // BibTeX accents and braces come out as text.
@@ -51,6 +55,15 @@ test('mangled exports either parse or fail with a LibraryFormatError, never anyt
   }
   assert.ok(failed > 0, 'some mangled exports are refused');
   // CSL-JSON that parses but has every field of the wrong type reads as entries with nothing usable.
-  const odd = [{ title: { a: 1 }, DOI: 5, URL: ['x'], issued: { 'date-parts': 'x' }, author: [null, 3, { family: {} }] }, { title: 'T', issued: null, author: 'Smith' }];
-  assert.deepEqual(parseLibrary(JSON.stringify(odd), 'csl-json').map((e) => [e.title, e.date, e.doi, e.arxiv, e.authors]), [[null, null, null, null, []], ['T', null, null, null, []]]);
+  const odd = [
+    { title: { a: 1 }, DOI: 5, URL: ['x'], issued: { 'date-parts': 'x' }, author: [null, 3, { family: {} }] },
+    { title: 'T', issued: null, author: 'Smith' },
+  ];
+  assert.deepEqual(
+    parseLibrary(JSON.stringify(odd), 'csl-json').map((e) => [e.title, e.date, e.doi, e.arxiv, e.authors]),
+    [
+      [null, null, null, null, []],
+      ['T', null, null, null, []],
+    ],
+  );
 });

@@ -61,7 +61,11 @@ const strings = (...vs: unknown[]) => vs.map(str).filter((s): s is string => Boo
 function cslDate(issued: CslItem['issued']): string | null {
   const parts = Array.isArray(issued?.['date-parts']?.[0]) ? issued['date-parts'][0].map(Number) : [];
   if (parts.length && Number.isInteger(parts[0]) && parts[0]! > 1000) {
-    return parts.slice(0, 3).filter((n) => Number.isInteger(n)).map((n, i) => (i ? String(n).padStart(2, '0') : String(n))).join('-');
+    return parts
+      .slice(0, 3)
+      .filter((n) => Number.isInteger(n))
+      .map((n, i) => (i ? String(n).padStart(2, '0') : String(n)))
+      .join('-');
   }
   const raw = /\b(1[89]\d\d|2\d\d\d)(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?/.exec(str(issued?.raw) ?? str(issued?.literal) ?? '');
   return raw ? [raw[1], raw[2]?.padStart(2, '0'), raw[3]?.padStart(2, '0')].filter(Boolean).join('-') : null;
@@ -131,7 +135,10 @@ function parseCslJson(text: string): LibraryEntry[] {
 }
 
 function oneLine(err: unknown): string {
-  const lines = String((err as Error)?.message ?? err).split('\n').map((s) => s.trim()).filter(Boolean);
+  const lines = String((err as Error)?.message ?? err)
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // citation-js puts the position on the first line and a source excerpt below it.
   return lines[0]?.replace(/:$/, '').slice(0, 200) ?? 'unreadable';
 }

@@ -44,7 +44,12 @@ export function mergeSeeds(current: { seedPapers?: string[]; seedWeights?: Recor
   for (const s of incoming) byId.set(s.id, s.weight);
   const all = [...byId].map(([id, weight]) => ({ id, weight }));
   // Sort is stable: among equal weights the profile's order, then the library's, decides.
-  const kept = new Set([...all].sort((a, b) => b.weight - a.weight).slice(0, MAX_SEEDS).map((s) => s.id));
+  const kept = new Set(
+    [...all]
+      .sort((a, b) => b.weight - a.weight)
+      .slice(0, MAX_SEEDS)
+      .map((s) => s.id),
+  );
   const before = new Set(old.map((s) => s.id));
   const seedPapers = all.filter((s) => kept.has(s.id)).map((s) => s.id);
   return {

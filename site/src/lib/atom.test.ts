@@ -8,9 +8,21 @@ import { atomFeed } from './atom.ts';
 
 test('a feed stays valid XML when a paper carries a NUL or a lone surrogate (a store written before ingestion cleaned text)', () => {
   const paper: Paper = {
-    id: '2509.23025', version: 1, title: 'NUL\u0000 and <tag> & lone \ud800', abstract: 'form feed\u000c, \uffff',
-    authors: ['Bob\u0001'], categories: ['cs.CV'], primaryCategory: 'cs.CV', submitted: '2025-09-27', updated: null,
-    announced: '2025-10-01', announceType: 'new', doi: null, journalRef: null, comments: null, license: null,
+    id: '2509.23025',
+    version: 1,
+    title: 'NUL\u0000 and <tag> & lone \ud800',
+    abstract: 'form feed\u000c, \uffff',
+    authors: ['Bob\u0001'],
+    categories: ['cs.CV'],
+    primaryCategory: 'cs.CV',
+    submitted: '2025-09-27',
+    updated: null,
+    announced: '2025-10-01',
+    announceType: 'new',
+    doi: null,
+    journalRef: null,
+    comments: null,
+    license: null,
   };
   const xml = atomFeed({ title: 'All', self: 'https://x.org/feed.xml', alternate: 'https://x.org/', paperLink: (id) => `https://x.org/paper/${id}/`, papers: [paper] });
   assert.ok(xml.isWellFormed(), 'no lone surrogate');
@@ -36,8 +48,14 @@ test('a feed parses back to its papers: ids, titles, authors, categories and dat
     const e = feed.entry[i];
     assert.equal(e.id, `https://x.org/paper/${p.id}/`);
     assert.equal(e.title, readable(p.title));
-    assert.deepEqual(e.author.map((a: { name: string }) => a.name), p.authors.map(readable));
-    assert.deepEqual(e.category.map((c: Record<string, string>) => c['@term']), p.categories);
+    assert.deepEqual(
+      e.author.map((a: { name: string }) => a.name),
+      p.authors.map(readable),
+    );
+    assert.deepEqual(
+      e.category.map((c: Record<string, string>) => c['@term']),
+      p.categories,
+    );
     assert.equal(e.published, p.submitted ? `${p.submitted}T00:00:00Z` : undefined);
     assert.equal(e.updated, `${p.announced ?? p.updated ?? p.submitted}T00:00:00Z`);
     assert.equal(e.summary, readable(p.abstract));

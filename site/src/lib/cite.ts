@@ -24,9 +24,19 @@ function field(s: string): string {
 
 export function bibtex(p: Paper): string {
   const year = (p.submitted ?? p.announced ?? '').slice(0, 4);
-  const lastName = readable(p.authors[0] ?? 'anonymous').split(/\s+/).at(-1) ?? 'anonymous';
-  const firstWord = readable(p.title).split(/\s+/).find((w) => /^[\p{L}\d]{3,}/u.test(w) && !/^(the|and|for|with|from)$/i.test(w)) ?? '';
-  const key = `${lastName}${year}${firstWord}`.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase() || p.id;
+  const lastName =
+    readable(p.authors[0] ?? 'anonymous')
+      .split(/\s+/)
+      .at(-1) ?? 'anonymous';
+  const firstWord =
+    readable(p.title)
+      .split(/\s+/)
+      .find((w) => /^[\p{L}\d]{3,}/u.test(w) && !/^(the|and|for|with|from)$/i.test(w)) ?? '';
+  const key =
+    `${lastName}${year}${firstWord}`
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toLowerCase() || p.id;
   const fields: [string, string | null][] = [
     ['title', `{${field(p.title)}}`],
     ['author', p.authors.map(field).join(' and ')],
@@ -37,6 +47,9 @@ export function bibtex(p: Paper): string {
     ['doi', p.doi ? field(p.doi) : null],
     ['url', `https://arxiv.org/abs/${p.id}`],
   ];
-  const body = fields.filter(([, v]) => v).map(([k, v]) => `  ${k} = {${v}},`).join('\n');
+  const body = fields
+    .filter(([, v]) => v)
+    .map(([k, v]) => `  ${k} = {${v}},`)
+    .join('\n');
   return `@misc{${key},\n${body}\n}`;
 }

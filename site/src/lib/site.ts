@@ -37,8 +37,7 @@ export function absolute(path: string, site: URL | undefined): string {
  * can never run as script. Pagefind and libsodium compile WebAssembly ('wasm-unsafe-eval' allows
  * that and no JavaScript eval); Pagefind's stylesheet draws its icon from a data: image.
  */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'";
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** `s` when it is an absolute http(s) URL, else null: a link built from paper data must not carry `javascript:` or `data:`. */
 export function httpUrl(s: string | null): string | null {

@@ -71,7 +71,11 @@ export async function matchPasted(text: string, archive: { pagefind: string; bas
     pagefind ??= await archiveSearch(archive.pagefind, archive.base).catch(() => null);
     const id = pagefind ? await findInArchive(pagefind, entry) : null;
     if (id) add(id, 'title in this archive');
-    else out.unmatched.push({ ...named, reason: pagefind ? 'not in this archive by title; paperboy profile import-library also searches arXiv' : 'this archive has no search index to match titles against' });
+    else
+      out.unmatched.push({
+        ...named,
+        reason: pagefind ? 'not in this archive by title; paperboy profile import-library also searches arXiv' : 'this archive has no search index to match titles against',
+      });
   }
   return { ...out, format: FORMAT_NAMES[format], entries: entries.length };
 }

@@ -1,7 +1,15 @@
 // The map in the browser: tens of thousands of points on one canvas, batched by colour; a grid
 // index finds the point under the pointer; wheel/buttons zoom, drag pans, click opens the paper.
-interface Points { categories: string[]; x: number[]; y: number[]; c: number[] }
-interface Labels { ids: string[]; titles: string[] }
+interface Points {
+  categories: string[];
+  x: number[];
+  y: number[];
+  c: number[];
+}
+interface Labels {
+  ids: string[];
+  titles: string[];
+}
 
 const GRID = 128;
 const SPAN = 10000;

@@ -8,8 +8,21 @@ const CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
 const ARXIV_ID = /^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?\/[0-9]{7})(v[0-9]+)?$/;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
-const list = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split(/[\s,]+/).filter(Boolean))];
-const phrases = (v: FormDataEntryValue | null) => [...new Set(String(v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length >= 2))];
+const list = (v: FormDataEntryValue | null) => [
+  ...new Set(
+    String(v ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean),
+  ),
+];
+const phrases = (v: FormDataEntryValue | null) => [
+  ...new Set(
+    String(v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length >= 2),
+  ),
+];
 
 /** The profile without its email, and what is wrong with the form. */
 /** The seed weights the library box keeps in its hidden field (numbers by arXiv id); anything else reads as none. */

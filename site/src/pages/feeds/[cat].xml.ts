@@ -4,7 +4,10 @@ import { absolute, categoryUrl, feedUrl, getArchive, paperUrl, renders, settings
 
 export async function getStaticPaths() {
   const archive = await getArchive();
-  return archive.categoryList().filter((c) => renders(unitKeys.feed(c.name))).map((c) => ({ params: { cat: c.name } }));
+  return archive
+    .categoryList()
+    .filter((c) => renders(unitKeys.feed(c.name)))
+    .map((c) => ({ params: { cat: c.name } }));
 }
 
 export const GET: APIRoute = async ({ params, site }) => {
