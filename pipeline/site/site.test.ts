@@ -147,15 +147,13 @@ describe('the built archive', () => {
     const day = papers[0]!.announced!;
     const onDay = papers.filter((p) => p.announced === day);
     const page = await open(`day/${day}/`);
-    const sections = await page
-      .locator('main section')
-      .evaluateAll((els) =>
-        els.map((s) => ({
-          h2: s.querySelector('h2')!.textContent!,
-          h3: [...s.querySelectorAll('h3')].map((h) => h.textContent!),
-          ids: [...s.querySelectorAll('a.title')].map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')),
-        })),
-      );
+    const sections = await page.locator('main section').evaluateAll((els) =>
+      els.map((s) => ({
+        h2: s.querySelector('h2')!.textContent!,
+        h3: [...s.querySelectorAll('h3')].map((h) => h.textContent!),
+        ids: [...s.querySelectorAll('a.title')].map((a) => a.getAttribute('href')!.split('/paper/')[1]!.replace(/\/$/, '')),
+      })),
+    );
     // every paper once, new ones under their primary category (named), largest category first
     assert.deepEqual(sections.flatMap((s) => s.ids).sort(), onDay.map((p) => p.id).sort());
     for (const s of sections)
