@@ -270,35 +270,17 @@ export class LocalRunner {
         return { log: 'Node 24 is on PATH' };
       }
       case 'actions/cache': {
-        const paths = w
-          .path!.split('\n')
-          .map((p) => p.trim())
-          .filter(Boolean);
-        const restoreKeys = (w['restore-keys'] ?? '')
-          .split('\n')
-          .map((k) => k.trim())
-          .filter(Boolean);
-        const hit = this.restoreCache(w.key!, restoreKeys, paths, job.workspace);
+        const paths = lines(w.path!);
+        const hit = this.restoreCache(w.key!, lines(w['restore-keys'] ?? ''), paths, job.workspace);
         if (hit !== w.key) job.cachesToSave.push({ key: w.key!, paths });
         return { log: hit ? `cache restored from ${hit}` : 'cache miss' };
       }
       case 'actions/cache/restore': {
-        const paths = w
-          .path!.split('\n')
-          .map((p) => p.trim())
-          .filter(Boolean);
-        const restoreKeys = (w['restore-keys'] ?? '')
-          .split('\n')
-          .map((k) => k.trim())
-          .filter(Boolean);
-        const hit = this.restoreCache(w.key!, restoreKeys, paths, job.workspace);
+        const hit = this.restoreCache(w.key!, lines(w['restore-keys'] ?? ''), lines(w.path!), job.workspace);
         return { log: hit ? `cache restored from ${hit}` : 'cache miss', outputs: { 'cache-hit': String(hit === w.key), 'cache-primary-key': w.key!, 'cache-matched-key': hit ?? '' } };
       }
       case 'actions/cache/save': {
-        const paths = w
-          .path!.split('\n')
-          .map((p) => p.trim())
-          .filter(Boolean);
+        const paths = lines(w.path!);
         // As actions/cache/save: a key that is taken is a warning, and the cache stays as it was.
         if (this.cacheEntries().some((e) => readFileSync(join(this.setup.root, 'cache', e, 'key'), 'utf8') === w.key)) return { log: `cache ${w.key} exists: not saved` };
         this.saveCache(w.key!, paths, job.workspace);
@@ -413,4 +395,12 @@ function runScript(file: string, cwd: string, env: Record<string, string>, deadl
     });
     started(kill);
   });
+}
+
+/** A multi-line `with:` value (cache paths, restore keys): its non-empty lines, trimmed. */
+function lines(value: string): string[] {
+  return value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
