@@ -1,5 +1,6 @@
 // URL and formatting helpers shared by the pages. Every internal link goes through `url()`, so the
 // archive works under a base path (`https://user.github.io/repo/`).
+import type { EditionStatus } from '../../../pipeline/nightly/edition.ts';
 import type { Paper } from '../../../pipeline/store/paper.ts';
 import { getArchive, settingsFromEnv } from '../../../pipeline/site/data.ts';
 
@@ -67,7 +68,7 @@ export const ANNOUNCE_LABEL: Record<string, string> = {
   replace: 'Replacements',
 };
 
-export const STATUS_LABEL: Record<string, string> = {
+export const STATUS_LABEL: Record<EditionStatus, string> = {
   announced: 'Announced',
   weekend: 'Weekend — no announcement',
   holiday: 'arXiv holiday — no announcement',
