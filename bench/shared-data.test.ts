@@ -19,7 +19,10 @@ function plainEnv(over: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 test('a plain clone finds no shared data; a worktree finds it up to two levels higher; PAPERBOY_SHARED_DATA alone when set', () => {
-  assert.deepEqual(sharedDataCandidates('papers.jsonl.gz', '/tmp/pc/paperboy', {}), ['/tmp/pc/shared/data/papers.jsonl.gz', '/tmp/shared/data/papers.jsonl.gz', '/shared/data/papers.jsonl.gz']);
+  assert.deepEqual(
+    sharedDataCandidates('papers.jsonl.gz', '/tmp/pc/paperboy', {}),
+    ['/tmp/pc', '/tmp', '/'].map((dir) => join(dir, 'shared', 'data', 'papers.jsonl.gz')),
+  );
   const top = mkdtempSync(join(tmpdir(), 'pb-shared-'));
   const clone = join(top, 'a', 'b', 'paperboy');
   mkdirSync(clone, { recursive: true });
