@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { VAULT_DIR } from './store/layout.ts';
+import { packagesLoadedBy } from './testing/import-graph.ts';
 
 const root = join(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
@@ -56,29 +56,6 @@ test('the state commands name the vault folder they seal into and open', () => {
   assert.match(help.stdout, new RegExp(`write ${VAULT_DIR}/: `));
   assert.match(help.stdout, new RegExp(`restore the private folders from ${VAULT_DIR}/`));
 });
-
-/** The packages a module loads before it runs: its static value imports, followed through the project's files. */
-function packagesLoadedBy(entry: string): string[] {
-  const packages = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    // `import type` and `export type` are erased before Node runs the file; `import()` waits for its command.
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
-      if (spec!.startsWith('.')) visit(resolve(dirname(file), spec!));
-      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!))
-        packages.add(
-          spec!
-            .split('/')
-            .slice(0, spec!.startsWith('@') ? 2 : 1)
-            .join('/'),
-        );
-    }
-  };
-  visit(entry);
-  return [...packages].sort();
-}
 
 test('--help and --version load no stage: the command line itself needs only commander, each command loads its stage when it runs', () => {
   assert.deepEqual(packagesLoadedBy(join(root, 'pipeline', 'cli.ts')), ['commander']);

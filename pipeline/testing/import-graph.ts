@@ -1,6 +1,8 @@
 // The project's own modules and what each one imports by relative path, read from the source
-// text (no module is loaded): what the import-circle and layout tests check.
+// text (no module is loaded): what the import-circle and layout tests check; and the packages a
+// module loads before it runs (what the CLI start-up and endpoint image tests check).
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 /** Every folder holding code: the pipeline, and bench/, scripts/, bin/ and the Astro site, which import it. */
@@ -34,4 +36,27 @@ export function moduleGraph(dirs: string[]): ModuleGraph {
     graph.starts.set(file, targets([MODULE_URL]));
   }
   return graph;
+}
+
+/** The packages a module loads before it runs: its static value imports, followed through the project's files. */
+export function packagesLoadedBy(entry: string): string[] {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    // `import type` and `export type` are erased before Node runs the file; `import()` waits for its command.
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
+      if (spec!.startsWith('.')) visit(resolve(dirname(file), spec!));
+      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!))
+        packages.add(
+          spec!
+            .split('/')
+            .slice(0, spec!.startsWith('@') ? 2 : 1)
+            .join('/'),
+        );
+    }
+  };
+  visit(entry);
+  return [...packages].sort();
 }
