@@ -11,7 +11,6 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as FaissNode from 'faiss-node';
-import { importKaggle } from '../pipeline/arxiv/kaggle.ts';
 import { REPO_ROOT } from '../pipeline/demo/corpus.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { embedMissing } from '../pipeline/embed/embed-missing.ts';
@@ -23,8 +22,7 @@ import { loadVectors, normalizeRows, VectorStore } from '../pipeline/embed/vecto
 import { buildIndex, loadIndex, saveIndex, type Neighbour } from '../pipeline/index/paper-index.ts';
 import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import { idMonth } from '../pipeline/store/paper.ts';
-import { PaperStore } from '../pipeline/store/papers.ts';
-import { sharedDataPath } from './shared-data.ts';
+import { sharedCorpusStore } from './shared-corpus.ts';
 import { dataLayout } from '../pipeline/store/layout.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
@@ -32,12 +30,7 @@ const cache = join(REPO_ROOT, 'tmp', 'bench-index');
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 
 // ---- the corpus, embedded (cached) ----
-const corpus: Config = loadConfig({ env: {}, overrides: { dataDir: join(cache, 'corpus') } });
-const store = new PaperStore(corpus.dataDir);
-if (store.shards().length === 0) {
-  console.log('importing the shared corpus (once) ...');
-  await importKaggle(sharedDataPath('papers.jsonl.gz'), store, { listingDates: true, quiet: true });
-}
+const { corpus, store } = await sharedCorpusStore(join(cache, 'corpus'));
 let t0 = performance.now();
 const embedded = await embedMissing(corpus, { quiet: !process.stderr.isTTY });
 if (embedded.embedded) console.log(`embedded ${embedded.embedded} papers with the offline model in ${secs(t0).toFixed(0)} s (cached for later runs)`);

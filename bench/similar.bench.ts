@@ -20,8 +20,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../pipeline/demo/corpus.ts';
-import { importKaggle } from '../pipeline/arxiv/kaggle.ts';
-import { loadConfig, type Config } from '../pipeline/config.ts';
+import type { Config } from '../pipeline/config.ts';
 import { embedMissing } from '../pipeline/embed/embed-missing.ts';
 import { readStaticModelInfo, staticModelDir } from '../pipeline/embed/spec.ts';
 import { buildStaticModel } from '../pipeline/embed/static-model.ts';
@@ -31,9 +30,8 @@ import { buildIndex, type Neighbour } from '../pipeline/index/paper-index.ts';
 import { countTerms, InvertedIndex, paperTerms, sparseRows } from '../pipeline/index/sparse.ts';
 import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
-import { PaperStore } from '../pipeline/store/papers.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
-import { sharedDataPath } from './shared-data.ts';
+import { sharedCorpusStore } from './shared-corpus.ts';
 
 const cache = join(REPO_ROOT, 'tmp', 'bench-similar');
 const TRAIN_BEFORE = '2026-05-01';
@@ -45,12 +43,7 @@ const MAX_PAPERS_PER_NAME = 30;
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 
 // ---- the corpus and a model that never saw May or June (cached) ----
-const corpus: Config = loadConfig({ env: {}, overrides: { dataDir: join(cache, 'corpus') } });
-const store = new PaperStore(corpus.dataDir);
-if (store.shards().length === 0) {
-  console.log('importing the shared corpus (once) ...');
-  await importKaggle(sharedDataPath('papers.jsonl.gz'), store, { listingDates: true, quiet: true });
-}
+const { corpus, store } = await sharedCorpusStore(join(cache, 'corpus'));
 const papers: Paper[] = [];
 for await (const p of store.all()) papers.push(p);
 const announced = (p: Paper) => p.announced ?? p.submitted ?? '';
