@@ -23,6 +23,7 @@ import { PaperStore } from '../store/papers.ts';
 import { dataLayout } from '../store/layout.ts';
 import { listIfExists, parseRecord, readTextIfExists } from '../store/read.ts';
 import { readable } from '../util/latex.ts';
+import { withRetries } from '../util/retry.ts';
 
 /** Longer answers are not one sentence a reader skims. */
 const MAX_TLDR_CHARS = 300;
@@ -198,30 +199,47 @@ async function ask(config: Config, paper: Paper): Promise<string> {
   });
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (t.apiKey) headers.authorization = `Bearer ${t.apiKey}`;
-  for (let attempt = 0; ; attempt++) {
-    let status: number;
-    let text: string;
-    let retryAfter: string | null;
-    try {
-      const res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(t.timeoutMs) });
-      status = res.status;
-      retryAfter = res.headers.get('retry-after');
-      text = await res.text();
-    } catch (err) {
-      const name = (err as Error).name;
-      throw new TldrFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'unreachable');
-    }
-    if (status === 429) {
-      const wait = retryAfterMs(retryAfter) ?? DEFAULT_RETRY_MS;
-      if (attempt > 0 || wait > MAX_RETRY_AFTER_MS) throw new TldrFailure('rate-limited (HTTP 429)');
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      continue;
-    }
-    if (status >= 500) throw new TldrFailure(`server error (HTTP ${status})`);
-    // A refused key, an unknown model or a wrong URL: every further request would fail alike.
-    if (status >= 400) throw new TldrFailure(`HTTP ${status}`, true);
-    if (status !== 200) throw new TldrFailure(`unexpected answer (HTTP ${status})`);
-    return usableSentence(text);
+  const rateLimited = () => new TldrFailure('rate-limited (HTTP 429)');
+  return withRetries(
+    async () => {
+      let status: number;
+      let text: string;
+      let retryAfter: string | null;
+      try {
+        const res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(t.timeoutMs) });
+        status = res.status;
+        retryAfter = res.headers.get('retry-after');
+        text = await res.text();
+      } catch (err) {
+        const name = (err as Error).name;
+        throw new TldrFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'unreachable');
+      }
+      if (status === 429) throw new RateLimited(retryAfterMs(retryAfter) ?? DEFAULT_RETRY_MS);
+      if (status >= 500) throw new TldrFailure(`server error (HTTP ${status})`);
+      // A refused key, an unknown model or a wrong URL: every further request would fail alike.
+      if (status >= 400) throw new TldrFailure(`HTTP ${status}`, true);
+      if (status !== 200) throw new TldrFailure(`unexpected answer (HTTP ${status})`);
+      return usableSentence(text);
+    },
+    {
+      retries: 1,
+      transient: (err) => err instanceof RateLimited,
+      // A server asking for longer than a night can spare is not waited for.
+      waitMs: (err) => {
+        if ((err as RateLimited).waitMs > MAX_RETRY_AFTER_MS) throw rateLimited();
+        return (err as RateLimited).waitMs;
+      },
+      exhausted: rateLimited,
+    },
+  );
+}
+
+/** A 429 answer, and how long the server asked us to wait. */
+class RateLimited extends Error {
+  readonly waitMs: number;
+  constructor(waitMs: number) {
+    super('rate-limited (HTTP 429)');
+    this.waitMs = waitMs;
   }
 }
 
