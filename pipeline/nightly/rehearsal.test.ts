@@ -329,13 +329,36 @@ test('night 8 (Wed 11-19): a wrong PROFILE_PRIVATE_KEY fails the night without t
   assertNoDuplicates();
 });
 
-test('nights 9–12 (Thu 11-20 to Tue 11-25), the cache evicted once: every night completes', async () => {
+/** The archive's entries in the Actions cache: one at a time, whatever the number of nights. */
+function assertOneArchiveEntry(date: string): void {
+  const archives = fork.runner.cacheKeys().filter((k) => k.startsWith('paperboy-archive-'));
+  assert.equal(archives.length, 1, `${date}: archive cache entries ${archives.join(', ')}`);
+}
+
+function stepOutput(run: JobRun, name: string): { outcome: string; output: string } {
+  const step = run.steps.find((s) => s.name === name);
+  assert.ok(step, `step ${name}`);
+  return step;
+}
+
+test('nights 9–12 (Thu 11-20 to Tue 11-25), the cache evicted twice: the archive comes back from the last Pages artifact, and is built whole only when that has expired too', async () => {
+  const restoreStep = 'Restore the archive from the last deployment (cache missed)';
   for (const date of ['2025-11-20', '2025-11-21', '2025-11-24', '2025-11-25']) {
+    if (date === '2025-11-20') {
+      fork.runner.evictCaches();
+      fork.runner.expireArtifacts();
+    }
     if (date === '2025-11-24') fork.runner.evictCaches();
     const runs = await night(date);
-    assert.equal(job(runs).conclusion, 'success', `${date}\n${explain(job(runs))}`);
-    // The evicted cache held the archive too: that night builds it whole, the next on it again.
-    assert.match(job(runs).summary, date === '2025-11-24' ? /full build: no previous build/ : /incremental: /, date);
+    const nightly = job(runs);
+    assert.equal(nightly.conclusion, 'success', `${date}\n${explain(nightly)}`);
+    // Nothing of the archive left on 11-20: built whole. On 11-24 the cache held no archive, but
+    // 11-21's Pages artifact and manifest did: restored, and only the night's pages rendered on it.
+    assert.match(nightly.summary, date === '2025-11-20' ? /full build: no previous build/ : /incremental: /, date);
+    if (date === '2025-11-20') assert.match(stepOutput(nightly, restoreStep).output, /no successful nightly run of main/);
+    if (date === '2025-11-24') assert.match(stepOutput(nightly, restoreStep).output, /restored the archive of run \d+ /);
+    if (date === '2025-11-21' || date === '2025-11-25') assert.equal(stepOutput(nightly, restoreStep).outcome, 'skipped', `${date}: the cache had the archive`);
+    assertOneArchiveEntry(date);
     assert.ok(recipients(date).includes('mat'), `${date}: mat mailed`);
     assertEveryoneAccounted(state(), date);
   }
@@ -345,11 +368,15 @@ test('nights 9–12 (Thu 11-20 to Tue 11-25), the cache evicted once: every nigh
 });
 
 test('arXiv holidays (Wed 11-26, Thanksgiving 11-27): recorded, nothing mailed, the archive still deployed', async () => {
+  let runs: JobRun[] = [];
   for (const date of ['2025-11-26', '2025-11-27']) {
-    const runs = await night(date);
+    runs = await night(date);
     assert.equal(job(runs).conclusion, 'success', explain(job(runs)));
     assert.deepEqual(recipients(date), []);
+    assertOneArchiveEntry(date);
   }
+  // The second holiday changed no page of the archive: the cache entry restored stays, none saved.
+  assert.equal(stepOutput(job(runs), 'Save the archive (Actions cache)').outcome, 'skipped');
   const dir = state();
   assert.equal(edition(dir, '2025-11-27').status, 'holiday');
   assertNothingPrivatePublished(dir);

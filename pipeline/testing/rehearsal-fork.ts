@@ -82,6 +82,7 @@ export class Fork {
     const arxiv = await startReplayServer({ corpus: DEMO_CORPUS, feedDate: firstFeedDate });
     const keys = newKeypair(root);
     const fork = new Fork(root, smtp, arxiv, keys, await freePort());
+    await fork.runner.start();
     fork.publish();
     fork.configure();
     await fork.startEndpoint();
@@ -231,6 +232,7 @@ export class Fork {
   }
 
   async close(): Promise<void> {
+    await this.runner.close();
     await this.stopEndpoint();
     await this.smtp.close();
     await this.arxiv.close();

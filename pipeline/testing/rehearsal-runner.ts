@@ -8,18 +8,20 @@
 // - `uses:` actions: checkout (a clone of the local bare `origin`), setup-node (Node 24 is on
 //   PATH), cache (a local cache store with keys and restore-keys, saved after a successful job),
 //   cache/restore and cache/save (the same store, saved when the step runs), upload-pages-artifact /
-//   deploy-pages (copies). Any other action is an error.
-// - runner set-up scripts (`apt-get install`, `npm install`/`npm ci`): the runner image has the
-//   system packages, and the repository's installed node_modules are linked into the checkout.
-//   `sh scripts/runner-setup.sh` runs for real as `--check` on the linked node_modules (its stamp
-//   and native modules checked, nothing installed: installed=false).
-// - `gh` (GitHub's API is not reachable): a shim that records its calls.
+//   upload-artifact / deploy-pages (copies, kept per run). Any other action is an error.
+// - the runner set-up: the runner image has the system packages, and the repository's installed
+//   node_modules are linked into the checkout. `sh scripts/runner-setup.sh` runs for real as
+//   `--check` on the linked node_modules (its stamp and native modules checked, nothing
+//   installed: installed=false).
+// - GitHub's REST API ($GITHUB_API_URL): github-api.ts on loopback, serving the finished runs of
+//   this runner, their artifacts and the cache store; `gh`: a shim that records its calls.
 // - DNS: the deployment's public names resolve to the rehearsal's loopback servers (hosts.ts).
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
+import { FakeGitHub, type FakeCache, type FakeRun } from './github-api.ts';
 import { condition, interpolate, type ExpressionContext, type Value } from './rehearsal-expressions.ts';
 import { HOSTS_MODULE } from './rehearsal-hosts.ts';
 
@@ -93,6 +95,9 @@ export class LocalRunner {
   readonly setup: RunnerSetup;
   private runs = 0;
   readonly pagesDir: string;
+  /** Finished workflow runs, as GitHub's API lists them. */
+  private finished: FakeRun[] = [];
+  private api?: FakeGitHub;
 
   constructor(setup: RunnerSetup) {
     this.setup = setup;
@@ -101,6 +106,25 @@ export class LocalRunner {
     const gh = join(setup.root, 'bin', 'gh');
     writeFileSync(gh, `#!/bin/sh\necho "$*" >> "${join(setup.root, 'gh-calls.log')}"\n`);
     chmodSync(gh, 0o755);
+  }
+
+  /** Serves GitHub's API for the workflows (stop it with close()). */
+  async start(): Promise<void> {
+    this.api = await FakeGitHub.start(this.setup.repository, { runs: () => this.finished, caches: () => this.cacheList(), deleteCache: (id) => this.deleteCache(id) }, this.setup.root);
+  }
+
+  async close(): Promise<void> {
+    await this.api?.close();
+  }
+
+  /** Lets every artifact uploaded so far expire, as GitHub does after its retention-days. */
+  expireArtifacts(): void {
+    for (const run of this.finished) for (const a of run.artifacts) a.expired = true;
+  }
+
+  /** Keys in the cache store, newest first. */
+  cacheKeys(): string[] {
+    return this.cacheList().map((c) => c.key);
   }
 
   /** The `gh` calls the workflows made, one line each. */
@@ -117,12 +141,24 @@ export class LocalRunner {
     const inputs: Record<string, string> = {};
     for (const [k, spec] of Object.entries(workflow.on[event.name]?.inputs ?? {})) inputs[k] = event.inputs?.[k] ?? spec.default ?? '';
     const done = new Map<string, JobRun>();
+    const created = new Date().toISOString();
     for (const [name, job] of Object.entries(workflow.jobs)) {
       const needs = [job.needs ?? []].flat();
       if (needs.some((n) => done.get(n)?.conclusion !== 'success')) continue;
       done.set(name, await this.runJob(name, job, workflow, { event, inputs, runId }, opts));
     }
-    return [...done.values()];
+    const jobs = [...done.values()];
+    const uploaded = join(this.setup.root, 'artifacts', runId);
+    this.finished.push({
+      id: Number(runId),
+      event: event.name,
+      conclusion: jobs.find((j) => j.conclusion !== 'success')?.conclusion ?? (jobs.length === Object.keys(workflow.jobs).length ? 'success' : 'failure'),
+      branch: event.name === 'pull_request' ? `pr-${String((event.payload?.pull_request as { number?: number } | undefined)?.number)}` : 'main',
+      path: `.github/workflows/${file}`,
+      created,
+      artifacts: existsSync(uploaded) ? readdirSync(uploaded).map((name) => ({ name, dir: join(uploaded, name) })) : [],
+    });
+    return jobs;
   }
 
   private readFromOrigin(path: string): string {
@@ -183,10 +219,6 @@ export class LocalRunner {
           output = done.log;
           if (step.id) steps[step.id] = { outputs: done.outputs ?? {} };
           outcome = 'success';
-        } else if (isInstallCommand(step.run!)) {
-          linkInstalled(this.setup.installed, workspace);
-          output = 'stood in: the runner image has the packages and node_modules is installed';
-          outcome = 'success';
         } else {
           const outputFile = join(temp, `output-${i}`);
           const envFile = join(temp, `env-${i}`);
@@ -242,7 +274,9 @@ export class LocalRunner {
       GITHUB_RUN_ID: run.runId,
       GITHUB_EVENT_NAME: run.event.name,
       GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_API_URL: 'http://127.0.0.1:9',
+      GITHUB_API_URL: this.api?.url ?? 'http://127.0.0.1:9',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_REF: 'refs/heads/main',
       RUNNER_TEMP: temp,
       RUNNER_OS: 'Linux',
       RUNNER_ARCH: 'X64',
@@ -292,6 +326,12 @@ export class LocalRunner {
         cpSync(from, join(this.setup.root, 'artifacts', job.runId, 'github-pages'), { recursive: true });
         return { log: `uploaded ${w.path}` };
       }
+      case 'actions/upload-artifact': {
+        const from = resolve(job.workspace, w.path!);
+        if (!existsSync(from)) return { log: `upload-artifact: nothing at ${w.path}` };
+        cpSync(from, join(this.setup.root, 'artifacts', job.runId, w.name!), { recursive: true });
+        return { log: `uploaded ${w.path} as ${w.name}` };
+      }
       case 'actions/deploy-pages': {
         const artifact = join(this.setup.root, 'artifacts', job.runId, 'github-pages');
         if (!existsSync(artifact)) throw new Error('deploy-pages: this run uploaded no pages artifact');
@@ -313,6 +353,15 @@ export class LocalRunner {
   private cacheEntries(): string[] {
     // Newest first, as actions/cache picks among restore-key matches.
     return readdirSync(join(this.setup.root, 'cache')).sort().reverse();
+  }
+
+  /** The cache store as GitHub's API lists it: an entry's id is its folder's number. */
+  private cacheList(): FakeCache[] {
+    return this.cacheEntries().map((e) => ({ id: Number(e.replace('-', '')), key: readFileSync(join(this.setup.root, 'cache', e, 'key'), 'utf8'), ref: 'refs/heads/main' }));
+  }
+
+  private deleteCache(id: number): void {
+    for (const e of this.cacheEntries()) if (Number(e.replace('-', '')) === id) rmSync(join(this.setup.root, 'cache', e), { recursive: true });
   }
 
   private restoreCache(key: string, restoreKeys: string[], paths: string[], workspace: string): string | undefined {
@@ -343,15 +392,6 @@ export class LocalRunner {
 
 /** The nightly's runner set-up script; the rehearsal runs it with `--check` on the linked node_modules. */
 const RUNNER_SETUP = /^sh scripts\/runner-setup\.sh$/m;
-
-/** A step that only installs the runner's software (system packages, npm dependencies). */
-function isInstallCommand(script: string): boolean {
-  const commands = script
-    .split(/\n|&&/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return commands.length > 0 && commands.every((c) => /^(sudo )?apt-get (update|install)\b|^npm (install|ci)\b/.test(c));
-}
 
 function linkInstalled(installed: string, workspace: string): void {
   const target = join(workspace, 'node_modules');
