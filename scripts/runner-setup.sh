@@ -1,5 +1,5 @@
 #!/bin/sh
-# The nightly runner's set-up (.github/workflows/nightly.yml). node_modules comes from the Actions
+# The runner set-up of nightly.yml and profiles.yml. node_modules comes from the Actions
 # cache while package-lock.json, Node and the runner image stay the same; then this script only
 # checks it, in about a second: the install stamp matches package.json and package-lock.json, and
 # the native parts load and answer (scripts/check-install.ts; faiss-node's addon carries its BLAS

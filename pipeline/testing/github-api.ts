@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-export interface FakeArtifact {
+interface FakeArtifact {
   name: string;
   /** The folder uploaded. */
   dir: string;
