@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { makeDir, removeFileDurably, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
-import { canonicalPaper, compareIds, idBlock, idMonth, type Paper } from './paper.ts';
+import { canonicalPaper, compareIds, idMonth, type Paper } from './paper.ts';
 import { listIfExists, parseRecord, parseRecordLines, readBytesIfExists, readTextIfExists, streamRecordLines } from './read.ts';
 import { dataLayout } from './layout.ts';
 
@@ -62,9 +62,11 @@ const BLOCK_FILE = /^\d{5}\.jsonl$/;
 
 export class PaperStore {
   readonly dir: string;
+  private readonly layout: ReturnType<typeof dataLayout>;
 
   constructor(dataDir: string) {
-    this.dir = dataLayout(dataDir).papers;
+    this.layout = dataLayout(dataDir);
+    this.dir = this.layout.papers;
   }
 
   /** Shard keys, i.e. the months that hold papers (`2509`, ...), in order. */
@@ -83,11 +85,6 @@ export class PaperStore {
       .filter((f) => BLOCK_FILE.test(f))
       .sort()
       .map((f) => join(this.dir, month, f));
-  }
-
-  /** The file a paper lives in: `<yymm>/<block>.jsonl`. */
-  private blockPath(id: string): string {
-    return join(this.dir, idMonth(id), `${idBlock(id)}.jsonl`);
   }
 
   /** A month's file of the layout before blocks. */
@@ -113,7 +110,7 @@ export class PaperStore {
   get(id: string): Paper | undefined {
     let path: string;
     try {
-      path = this.blockPath(id);
+      path = this.layout.paperBlock(id);
     } catch {
       return undefined;
     }
@@ -149,7 +146,7 @@ export class PaperStore {
     const moved: string[] = [];
     for (const name of listIfExists(this.dir).filter((f) => MONTH_FILE.test(f)).sort()) {
       const month = name.slice(0, 4);
-      for (const [path, papers] of Map.groupBy(this.readShard(month), (p) => this.blockPath(p.id))) writeFileAtomic(path, serialize(papers));
+      for (const [path, papers] of Map.groupBy(this.readShard(month), (p) => this.layout.paperBlock(p.id))) writeFileAtomic(path, serialize(papers));
       removeFileDurably(this.monthFile(month));
       moved.push(month);
     }
@@ -183,7 +180,7 @@ export class PaperStore {
    */
   async upsertLines(ids: string[], lines: Uint8Array[]): Promise<UpsertResult> {
     this.migrateMonthFiles();
-    const byBlock = Map.groupBy(ids.keys(), (i) => this.blockPath(ids[i]!));
+    const byBlock = Map.groupBy(ids.keys(), (i) => this.layout.paperBlock(ids[i]!));
     const fresh: { path: string; data: Uint8Array }[] = [];
     const toMerge: Paper[] = [];
     // The caller's line is checked like a stored one: a bad one is refused before it is merged in.
@@ -222,7 +219,7 @@ export class PaperStore {
 
   /** The merge of `papers` into the store: counts, and the new text of each block that changed. */
   private merge(papers: Iterable<Paper>): { result: UpsertResult; writes: { path: string; data: string }[] } {
-    const byBlock = Map.groupBy(papers, (p) => this.blockPath(p.id));
+    const byBlock = Map.groupBy(papers, (p) => this.layout.paperBlock(p.id));
     const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
     const writes: { path: string; data: string }[] = [];
     makeDir(this.dir);
