@@ -45,7 +45,10 @@ test('doctor warns about a month file of 53 MB (30,000 real papers) and names it
   const before = state(paperboy(dataDir, 'doctor', '--json', '--timeout', '1'));
   assert.equal(before.length, 1);
   assert.equal(before[0]!.level, 'warning');
-  assert.equal(before[0]!.message, `largest committed file: papers/2509.jsonl is ${(size / 1e6).toFixed(1)} MB, of 1 file (${(size / 1e6).toFixed(1)} MB); GitHub warns past 50 MB and refuses a push past 100 MB`);
+  assert.equal(
+    before[0]!.message,
+    `largest committed file: papers/2509.jsonl is ${(size / 1e6).toFixed(1)} MB, of 1 file (${(size / 1e6).toFixed(1)} MB); GitHub warns past 50 MB and refuses a push past 100 MB`,
+  );
   assert.match(before[0]!.fix!, /the next night \(or any `paperboy import`\) splits it into files of 5,000 ids/);
 
   const file = join(dataDir, '..', 'one.json');

@@ -108,14 +108,14 @@ export class PaperStore {
   }
 
   get(id: string): Paper | undefined {
-    let path: string;
+    let month: string;
     try {
-      path = this.layout.paperBlock(id);
+      month = idMonth(id);
     } catch {
       return undefined;
     }
-    const month = idMonth(id);
-    const papers = existsSync(this.monthFile(month)) ? this.readShard(month) : readPapers(path);
+    // Only the paper's block is read, unless its month is still one file.
+    const papers = existsSync(this.monthFile(month)) ? this.readShard(month) : readPapers(this.layout.paperBlock(id));
     return papers.find((p) => p.id === id);
   }
 
@@ -143,14 +143,16 @@ export class PaperStore {
    * Every write of the store runs it first.
    */
   migrateMonthFiles(): string[] {
-    const moved: string[] = [];
-    for (const name of listIfExists(this.dir).filter((f) => MONTH_FILE.test(f)).sort()) {
-      const month = name.slice(0, 4);
-      for (const [path, papers] of Map.groupBy(this.readShard(month), (p) => this.layout.paperBlock(p.id))) writeFileAtomic(path, serialize(papers));
+    const months = listIfExists(this.dir)
+      .filter((f) => MONTH_FILE.test(f))
+      .map((f) => f.slice(0, 4))
+      .sort();
+    for (const month of months) {
+      const blocks = Map.groupBy(this.readShard(month), (p) => this.layout.paperBlock(p.id));
+      for (const [path, papers] of blocks) writeFileAtomic(path, serialize(papers));
       removeFileDurably(this.monthFile(month));
-      moved.push(month);
     }
-    return moved;
+    return months;
   }
 
   /** Merges papers into their blocks; one atomic write per touched block that actually changed. */
@@ -271,10 +273,8 @@ function readPapers(path: string): Paper[] {
 
 /** A store file's text: one line per paper, sorted by id. */
 function serialize(papers: Paper[]): string {
-  return papers
-    .sort((a, b) => compareIds(a.id, b.id))
-    .map((p) => JSON.stringify(p))
-    .join('\n') + '\n';
+  const sorted = papers.toSorted((a, b) => compareIds(a.id, b.id));
+  return `${sorted.map((p) => JSON.stringify(p)).join('\n')}\n`;
 }
 
 /** Lines, each followed by a newline, in one buffer. */
