@@ -70,7 +70,7 @@ export function idMonth(id: string): string {
  * block is ~9 MB, and even one of only the largest papers stays under 18 MB: far from GitHub's
  * 50 MB warning at any rate, since arXiv numbers ids sequentially within a month.
  */
-export const BLOCK_IDS = 5000;
+const BLOCK_IDS = 5000;
 
 /**
  * The block of a paper within its month: the first id number the block holds, five digits
