@@ -4,9 +4,9 @@
 // joining by pull request (and one trying to edit another's profile), clicks between nights, a
 // weekly subscriber, a profile sealed to the wrong key, the endpoint down for a night, a night
 // killed mid-send and re-run, a link-key rotation, a wrong PROFILE_PRIVATE_KEY, an evicted cache,
-// a weekend, arXiv holidays, and a state branch of the store's layout before id blocks. After every night: each due subscriber got exactly one digest,
-// nobody got one twice, clicks were learned by the next night, the state branch holds what the
-// next night needs and its vault opens. `npm run rehearse` runs this file alone.
+// a weekend, arXiv holidays, and a state branch of the store's layout before id blocks. After
+// every night: each due subscriber got exactly one digest, nobody got one twice, clicks were
+// learned by the next night, the state branch holds what the next night needs and its vault opens. `npm run rehearse` runs this file alone.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
