@@ -239,7 +239,8 @@ test('the state branch as Paperboy wrote it before id blocks: one papers/<yymm>.
 test('night 3 (Wed): the new subscriber gets a digest', async () => {
   const runs = await night('2025-11-12');
   assert.equal(job(runs).conclusion, 'success', explain(job(runs)));
-  // The night moved the month files into blocks of 5,000 ids, every paper kept.
+  // The night moved the month files into blocks of 5,000 ids, said so, and kept every paper.
+  assert.match(job(runs).summary, /papers\/ moved into blocks of 5,000 ids: \d+ month file\(s\) now papers\/<yymm>\/<block>\.jsonl/);
   const dir = state();
   const papers = readdirSync(join(dir, 'papers'), { recursive: true, encoding: 'utf8' });
   assert.deepEqual(
