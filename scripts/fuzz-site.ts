@@ -13,7 +13,7 @@ import { buildSite } from '../pipeline/site/build.ts';
 import { siteConfig } from '../pipeline/site/config.ts';
 import { makeArchive } from '../pipeline/testing/site-fixtures.ts';
 import { serveSite } from '../pipeline/site/serve.ts';
-import { idMonth, type Paper } from '../pipeline/store/paper.ts';
+import type { Paper } from '../pipeline/store/paper.ts';
 import { launchChromium } from '../pipeline/util/chromium.ts';
 import { dataLayout } from '../pipeline/store/layout.ts';
 
@@ -48,14 +48,15 @@ const ATTRIBUTE = '@_';
 export async function fuzzSite(input: SiteFuzzInput): Promise<SiteFuzzReport> {
   const started = performance.now();
   makeArchive(input.dataDir, [...input.papers, ...input.legacy], { k: 5 });
-  // makeArchive stores through canonicalPaper, which cleans text: the legacy shards are rewritten raw.
-  for (const [month, papers] of Map.groupBy(input.legacy, (p) => idMonth(p.id))) {
-    if (input.papers.some((p) => idMonth(p.id) === month)) throw new Error(`legacy papers share shard ${month} with imported ones`);
+  // makeArchive stores through canonicalPaper, which cleans text: the legacy papers' files are rewritten raw.
+  const fileOf = dataLayout(input.dataDir).paperBlock;
+  for (const [file, papers] of Map.groupBy(input.legacy, (p) => fileOf(p.id))) {
+    if (input.papers.some((p) => fileOf(p.id) === file)) throw new Error(`legacy papers share the store file ${file} with imported ones`);
     const sorted = papers.toSorted((a, b) => (a.id < b.id ? -1 : 1));
     // U+2028/U+2029 escaped: the store's reader (readline) ends a line at them, and its writer does
-    // not escape them (JSON.stringify): a raw one makes the shard unreadable, whatever the site does.
+    // not escape them (JSON.stringify): a raw one makes the file unreadable, whatever the site does.
     const line = (p: Paper) => JSON.stringify(p).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-    writeFileSync(join(dataLayout(input.dataDir).papers, `${month}.jsonl`), sorted.map(line).join('\n') + '\n');
+    writeFileSync(file, sorted.map(line).join('\n') + '\n');
   }
   const site = siteConfig.parse({ base: BASE, url: `https://paperboy.example.org${BASE}` });
   const build = await buildSite({ dataDir: input.dataDir, site, subscribe: { privacy: 'private' }, outDir: input.outDir, quiet: true });

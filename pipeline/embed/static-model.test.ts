@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { embedMissing } from './embed-missing.ts';
@@ -27,13 +27,11 @@ test('the offline model is committed with the store; a lost cache reinstalls it:
   rmSync(join(config.dataDir, 'models'), { recursive: true });
   assert.equal(configuredModelKey(config), first.modelKey);
   // ...and the next night reinstalls the same model without learning one (which would need papers).
-  const stored = readdirSync(join(config.dataDir, 'papers'));
-  for (const f of stored) writeFileSync(join(config.dataDir, 'papers', `${f}.away`), readFileSync(join(config.dataDir, 'papers', f)));
-  for (const f of stored) rmSync(join(config.dataDir, 'papers', f));
+  const papersDir = join(config.dataDir, 'papers');
+  renameSync(papersDir, `${papersDir}.away`);
   const again = await ensureStaticModel(config, { quiet: true });
   assert.deepEqual(again, installed);
-  for (const f of stored) writeFileSync(join(config.dataDir, 'papers', f), readFileSync(join(config.dataDir, 'papers', `${f}.away`)));
-  for (const f of stored) rmSync(join(config.dataDir, 'papers', `${f}.away`));
+  renameSync(`${papersDir}.away`, papersDir);
   rmSync(join(config.dataDir, 'models'), { recursive: true });
   const second = await embedMissing(config, { quiet: true });
   assert.deepEqual([second.embedded, second.modelKey], [0, first.modelKey]);

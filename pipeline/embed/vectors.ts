@@ -1,8 +1,10 @@
-// The vector store: `<dataDir>/vectors/<model>/<yymm>.vec`, one binary shard per paper-store shard,
-// rows sorted by paper id, each row keyed by the content hash of the text it was computed from.
-// Rows are stored compactly (int8 with a per-row scale, or float16) and decoded straight into
-// Float32Array views — never JSON number arrays. `active.json` names the model whose vectors are
-// complete; a new model is filled beside it and becomes active only when every paper has a vector.
+// The vector store: `<dataDir>/vectors/<model>/<yymm>.vec`, one binary shard per paper-store shard
+// (an id month, as PaperStore.shards() lists them, however many block files the paper store keeps
+// that month in), rows sorted by paper id, each row keyed by the content hash of the text it was
+// computed from. Rows are stored compactly (int8 with a per-row scale, or float16) and decoded
+// straight into Float32Array views — never JSON number arrays. `active.json` names the model whose
+// vectors are complete; a new model is filled beside it and becomes active only when every paper
+// has a vector.
 //
 // Shard layout (little-endian): "PBV2", uint32 header length, JSON header
 // { modelKey, dim, storage, count, ids, hashes }, zero padding to a multiple of 8, then

@@ -21,13 +21,14 @@ import { UserError } from '../util/errors.ts';
 import { dataLayout } from '../store/layout.ts';
 import { demoProfileKeys } from './demo-keys.ts';
 import { openPrivateState } from './state.ts';
-import { measureSite, projectSize, SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
+import { STATE_FILE_WARN_BYTES, stateFiles } from './state-files.ts';
+import { mb, measureSite, projectSize, SIZE_FIX, sizeLine, sizeWarning } from '../site/size.ts';
 
 type Level = 'ok' | 'problem' | 'warning' | 'note';
 
 export interface Finding {
   level: Level;
-  /** What was checked: config, smtp, dkim, links, endpoint, deployment, profiles, vault, github, site, send-test. */
+  /** What was checked: config, smtp, dkim, links, endpoint, deployment, profiles, vault, github, site, state, send-test. */
   check: string;
   message: string;
   /** How to fix it (problems and warnings). */
@@ -486,6 +487,19 @@ function checkSiteSize(config: Config): Finding[] {
   return [{ level: 'warning', check: 'site', message: `${sizeLine(projection)}: ${warning}`, fix: SIZE_FIX }];
 }
 
+/** The state branch's largest file against GitHub's limits (50 MB warns, 100 MB refuses the push). */
+function checkStateFiles(config: Config): Finding[] {
+  if (!existsSync(config.dataDir)) return [];
+  const { files, bytes, largest } = stateFiles(config.dataDir);
+  if (!largest) return [];
+  const size = `${largest.path} is ${mb(largest.bytes)}, of ${files.toLocaleString('en')} file${files === 1 ? '' : 's'} (${mb(bytes)})`;
+  if (largest.bytes <= STATE_FILE_WARN_BYTES) return [ok('state', `largest committed file: ${size}`)];
+  const fix = /^papers\/\d{4}\.jsonl$/.test(largest.path)
+    ? 'a month file of the older store layout: the next night (or any `paperboy import`) splits it into files of 5,000 ids'
+    : 'keep it under 50 MB: see docs/scaling.md, "State in git"';
+  return [warning('state', `largest committed file: ${size}; GitHub warns past 50 MB and refuses a push past 100 MB`, fix)];
+}
+
 async function checkGithub(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finding[]> {
   const repo = env.GITHUB_REPOSITORY;
   const token = env.GH_TOKEN || env.GITHUB_TOKEN;
@@ -606,6 +620,7 @@ export async function runDoctor(load: (env: NodeJS.ProcessEnv) => Config, opts: 
       checkVault(config, keypair.privateKeyUsable),
       checkGithub(opts.env, opts.timeoutMs),
       Promise.resolve(checkSiteSize(config)),
+      Promise.resolve(checkStateFiles(config)),
     ]);
     findings.push(...groups.flat());
     if (opts.sendTo) findings.push(await sendTest(config, opts.sendTo, opts.timeoutMs));

@@ -4,11 +4,11 @@
 // joining by pull request (and one trying to edit another's profile), clicks between nights, a
 // weekly subscriber, a profile sealed to the wrong key, the endpoint down for a night, a night
 // killed mid-send and re-run, a link-key rotation, a wrong PROFILE_PRIVATE_KEY, an evicted cache,
-// a weekend and arXiv holidays. After every night: each due subscriber got exactly one digest,
-// nobody got one twice, clicks were learned by the next night, the state branch holds what the
-// next night needs and its vault opens. `npm run rehearse` runs this file alone.
+// a weekend, arXiv holidays, and a state branch of the store's layout before id blocks. After
+// every night: each due subscriber got exactly one digest, nobody got one twice, clicks were
+// learned by the next night, the state branch holds what the next night needs and its vault opens. `npm run rehearse` runs this file alone.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -209,15 +209,56 @@ test("pull requests: a subscriber joins (checked by profiles.yml), another may n
   subscribers.add('nia');
 });
 
+/** The ids of the papers on a state branch's `papers/`, whatever its layout. */
+function storedIds(dir: string): string[] {
+  const files = readdirSync(join(dir, 'papers'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl'));
+  const lines = files.flatMap((f) =>
+    readFileSync(join(dir, 'papers', f), 'utf8')
+      .split('\n')
+      .filter(Boolean),
+  );
+  return lines.map((l) => (JSON.parse(l) as { id: string }).id).sort();
+}
+let monthFileIds: string[] = [];
+
+test('the state branch as Paperboy wrote it before id blocks: one papers/<yymm>.jsonl a month', () => {
+  const dir = join(root, 'month-files');
+  fork.git(['clone', '-q', '--branch', 'paperboy-data', `file://${fork.origin}`, dir], root);
+  for (const month of readdirSync(join(dir, 'papers'))) {
+    const blocks = readdirSync(join(dir, 'papers', month)).sort();
+    writeFileSync(join(dir, 'papers', `${month}.jsonl`), blocks.map((b) => readFileSync(join(dir, 'papers', month, b), 'utf8')).join(''));
+    rmSync(join(dir, 'papers', month), { recursive: true });
+  }
+  monthFileIds = storedIds(dir);
+  assert.ok(monthFileIds.length > 100, `${monthFileIds.length} papers on the state branch`);
+  fork.git(['add', '-A'], dir);
+  fork.git(['commit', '-qm', 'papers/ as one file per month'], dir);
+  fork.git(['push', '-q', 'origin', 'HEAD:paperboy-data'], dir);
+});
+
 test('night 3 (Wed): the new subscriber gets a digest', async () => {
   const runs = await night('2025-11-12');
   assert.equal(job(runs).conclusion, 'success', explain(job(runs)));
+  // The night moved the month files into blocks of 5,000 ids, said so, and kept every paper.
+  assert.match(job(runs).summary, /papers\/ moved into blocks of 5,000 ids: \d+ month file\(s\) now papers\/<yymm>\/<block>\.jsonl/);
+  const dir = state();
+  const papers = readdirSync(join(dir, 'papers'), { recursive: true, encoding: 'utf8' });
+  assert.deepEqual(
+    papers.filter((f) => /^\d{4}\.jsonl$/.test(f)),
+    [],
+  );
+  assert.ok(papers.some((f) => /^\d{4}\/\d{5}\.jsonl$/.test(f)));
+  const after = new Set(storedIds(dir));
+  assert.deepEqual(
+    monthFileIds.filter((id) => !after.has(id)),
+    [],
+  );
   assert.ok(recipients('2025-11-12').includes('nia'));
   assert.deepEqual(
     recipients('2025-11-12').filter((r) => ['vera', 'lin', 'nia'].includes(r)),
     ['lin', 'nia', 'vera'],
   );
-  assertEveryoneAccounted(state(), '2025-11-12');
+  assertEveryoneAccounted(dir, '2025-11-12');
   assertNoDuplicates();
 });
 

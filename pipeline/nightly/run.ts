@@ -170,6 +170,9 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
       return `no announcement (${s.record.status})`;
     }
     const store = new PaperStore(s.config.dataDir);
+    // Once, on the first night after an upgrade: the admin sees why that night commits all of papers/.
+    const moved = store.migrateMonthFiles();
+    if (moved.length) s.record.notes = unique([...s.record.notes, `papers/ moved into blocks of 5,000 ids: ${moved.length} month file(s) now papers/<yymm>/<block>.jsonl`]);
     const result = store.upsert(feed.papers.map((p) => ({ ...p, announced: p.announced ?? s.date })));
     s.record.papers = idsByType(feed.papers);
     // Unreadable feed items are left out, not fatal; the operator sees which in the run's notes.

@@ -114,7 +114,8 @@ export function projectSize(size: SiteSize, limit: number): SizeProjection {
   };
 }
 
-const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+/** Bytes as `49.1 MB` or `1.02 GB`. */
+export const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
 
 /** One line: `archive 49.1 MB (2,352 papers, 20.9 KB/paper); in a year at ~45,000 papers/year: 0.98 GB of 1.00 GB`. */
 export function sizeLine(p: SizeProjection): string {

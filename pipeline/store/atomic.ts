@@ -47,6 +47,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   fsyncDir(dir);
 }
 
+/** Removes a file for good: once this returns, a crash cannot bring it back (its directory is synced). */
+export function removeFileDurably(path: string): void {
+  rmSync(path);
+  fsyncDir(dirname(path));
+}
+
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {

@@ -2,6 +2,7 @@
 // layout is written down once (docs: "Store layout"), and what is private or derived (for the
 // state branch's vault and .gitignore) is named beside the folders themselves.
 import { join } from 'node:path';
+import { idBlock, idMonth } from './paper.ts';
 
 /** Folders that hold private subscriber data: sealed into the vault, never committed as they are. */
 export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
@@ -27,8 +28,9 @@ export function dataLayout(dataDir: string) {
   return {
     root: dataDir,
     // --- the store: committed as it is ----------------------------------------------------------
-    /** Papers, one JSON-lines shard per month (`<yymm>.jsonl`). */
+    /** Papers: per id month a folder of JSON-lines block files, 5,000 ids each (`<yymm>/<block>.jsonl`). */
     papers: at('papers'),
+    paperBlock: (id: string) => at('papers', idMonth(id), `${idBlock(id)}.jsonl`),
     /** Embeddings, by model. */
     vectors: at('vectors'),
     /** The committed offline model (its parts, tokenizer and info). */

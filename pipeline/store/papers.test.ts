@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { canonicalPaper, cleanText, idMonth, parseArxivId, type Paper } from './paper.ts';
+import { canonicalPaper, cleanText, idBlock, idMonth, parseArxivId, type Paper } from './paper.ts';
 import { readDemoPapers } from '../testing/demo-papers.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
@@ -28,6 +28,11 @@ function paper(over: Partial<Paper> = {}): Paper {
   };
 }
 
+/** The store's files, relative to `papers/`: temp files would show here too. */
+function storeFiles(store: PaperStore): string[] {
+  return (readdirSync(store.dir, { recursive: true }) as string[]).filter((f) => statSync(join(store.dir, f)).isFile()).sort();
+}
+
 test('parseArxivId handles new, old, versioned and URL forms', () => {
   assert.deepEqual(parseArxivId('2104.12255v1'), { id: '2104.12255', version: 1 });
   assert.deepEqual(parseArxivId('http://arxiv.org/abs/hep-ex/0406020v1'), { id: 'hep-ex/0406020', version: 1 });
@@ -41,7 +46,7 @@ test('parseArxivId handles new, old, versioned and URL forms', () => {
 test('upsert is idempotent and rewrites no shard when nothing changed', () => {
   const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
   assert.deepEqual(store.upsert([paper(), paper({ id: '2510.00001' })]), { added: 2, updated: 0, unchanged: 0 });
-  const file = join(store.dir, '2509.jsonl');
+  const file = join(store.dir, '2509', '20000.jsonl');
   const before = statSync(file).mtimeMs;
   const bytes = readFileSync(file, 'utf8');
   assert.deepEqual(store.upsert([paper()]), { added: 0, updated: 0, unchanged: 1 });
@@ -51,7 +56,7 @@ test('upsert is idempotent and rewrites no shard when nothing changed', () => {
   assert.equal(store.get('2509.23025')?.title, 'Perceptual Influence');
   assert.equal(store.get('2509.99999'), undefined);
   // no temp files left behind
-  assert.deepEqual(readdirSync(store.dir).sort(), ['2509.jsonl', '2510.jsonl']);
+  assert.deepEqual(storeFiles(store), ['2509/20000.jsonl', '2510/00000.jsonl']);
 });
 
 test('a newer version replaces content but keeps the first announcement', () => {
@@ -86,10 +91,9 @@ test('upsertBatch merges exactly like upsert and leaves no temp files', async ()
   const v2 = paper({ version: 2, title: 'Revised' });
   assert.deepEqual(await batch.upsertBatch([v2, paper({ id: '2510.00001' })]), { added: 0, updated: 1, unchanged: 1 });
   one.upsert([v2]);
-  for (const shard of ['0601.jsonl', '2509.jsonl', '2510.jsonl']) {
-    assert.equal(readFileSync(join(batch.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
-  }
-  assert.deepEqual(readdirSync(batch.dir).sort(), ['0601.jsonl', '2509.jsonl', '2510.jsonl']);
+  assert.deepEqual(storeFiles(batch), ['0601/00000.jsonl', '2509/20000.jsonl', '2510/00000.jsonl']);
+  for (const file of storeFiles(one)) assert.equal(readFileSync(join(batch.dir, file), 'utf8'), readFileSync(join(one.dir, file), 'utf8'));
+  assert.deepEqual(storeFiles(one), storeFiles(batch));
 });
 
 test('text is made safe at ingestion: well-formed Unicode, no control characters but newline and tab', async () => {
@@ -124,12 +128,11 @@ test('upsertLines takes canonical lines as bytes: same files as upsert, identica
   const papers = [paper({ id: '2509.00002' }), paper(), paper({ id: '2510.00001' })];
   const asJson = (ps: Paper[]) => [ps.map((p) => p.id), ps.map((p) => Buffer.from(JSON.stringify(canonicalPaper(p))))] as const;
   assert.deepEqual(await lines.upsertLines(...asJson(papers)), one.upsert(papers));
-  for (const shard of ['2509.jsonl', '2510.jsonl']) {
-    assert.equal(readFileSync(join(lines.dir, shard), 'utf8'), readFileSync(join(one.dir, shard), 'utf8'));
-  }
-  const before = statSync(join(lines.dir, '2509.jsonl')).mtimeMs;
+  assert.deepEqual(storeFiles(lines), ['2509/00000.jsonl', '2509/20000.jsonl', '2510/00000.jsonl']);
+  for (const file of storeFiles(one)) assert.equal(readFileSync(join(lines.dir, file), 'utf8'), readFileSync(join(one.dir, file), 'utf8'));
+  const before = statSync(join(lines.dir, '2509', '20000.jsonl')).mtimeMs;
   assert.deepEqual(await lines.upsertLines(...asJson(papers)), { added: 0, updated: 0, unchanged: 3 });
-  assert.equal(statSync(join(lines.dir, '2509.jsonl')).mtimeMs, before);
+  assert.equal(statSync(join(lines.dir, '2509', '20000.jsonl')).mtimeMs, before);
   // a new version, and the same paper twice in one batch of a new shard
   const v2 = paper({ version: 2, title: 'Revised' });
   const twice = [paper({ id: '2511.00001' }), paper({ id: '2511.00001', version: 2, title: 'Second' })];
@@ -140,15 +143,15 @@ test('upsertLines takes canonical lines as bytes: same files as upsert, identica
 
 test('a damaged shard line is an error naming the file and line, for every read', async () => {
   const store = new PaperStore(mkdtempSync(join(tmpdir(), 'pb-store-')));
-  const papers = readDemoPapers().filter((p) => idMonth(p.id) === '2510');
+  const papers = readDemoPapers().filter((p) => idMonth(p.id) === '2510' && idBlock(p.id) === '25000');
   store.upsert(papers);
-  const file = join(store.dir, '2510.jsonl');
+  const file = join(store.dir, '2510', '25000.jsonl');
   const lines = readFileSync(file, 'utf8').split('\n');
   lines[5] = lines[5]!.slice(0, 80);
   writeFileSync(file, lines.join('\n'));
   const damaged = new RegExp(`: damaged file ${file}, line 6: Unterminated string in JSON at position 80$`);
   assert.throws(() => store.get(papers[0]!.id), damaged);
-  assert.throws(() => store.upsert([paper({ id: '2510.99999' })]), damaged);
+  assert.throws(() => store.upsert([paper({ id: '2510.29999' })]), damaged);
   await assert.rejects(store.stats(), damaged);
 });
 

@@ -1,11 +1,20 @@
-// The paper store: one JSON-lines shard per identifier month (`papers/2509.jsonl`), sorted by id.
-// A paper never changes shard (its id fixes the month), so a night's import touches only the
-// newest shards, git diffs stay small, and reading one shard bounds memory. Every shard write
-// is atomic; merging is idempotent, so re-importing the same input rewrites nothing.
+// The paper store. A shard is an identifier month (`2509`), kept as block files of 5,000
+// consecutive id numbers (`papers/2509/20000.jsonl` holds 2509.20000–2509.24999), each sorted by
+// id. A paper never changes file (its id fixes month and block), and arXiv numbers a month's ids
+// in order, so a night's import rewrites only the newest block: git deltas stay small and no file
+// grows past ~9 MB however many papers a month brings (a month file reached 53.6 MB at the
+// default rate). Every file write is atomic; merging is idempotent, so re-importing the same
+// input rewrites nothing.
+//
+// A store written before blocks keeps a month in one file, `papers/<yymm>.jsonl`. It reads as it
+// is; the next write first moves each such month into blocks (migrateMonthFiles), writing every
+// block before it removes the month file. Until that removal a month reads as the union of both,
+// so a migration killed at any point loses nothing and simply runs again.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { makeDir, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
-import { canonicalPaper, compareIds, groupByMonth, idMonth, type Paper } from './paper.ts';
+import { makeDir, removeFileDurably, writeFileAtomic, writeFilesAtomic } from './atomic.ts';
+import { canonicalPaper, compareIds, idMonth, type Paper } from './paper.ts';
 import { listIfExists, parseRecord, parseRecordLines, readBytesIfExists, readTextIfExists, streamRecordLines } from './read.ts';
 import { dataLayout } from './layout.ts';
 
@@ -25,7 +34,7 @@ export interface StoreStats {
 
 const optionalText = z.string().nullable();
 
-/** A paper as the store holds it: each line of a `papers/<yymm>.jsonl` shard. */
+/** A paper as the store holds it: each line of a block file (or of a month file of the older layout). */
 const storedPaper = {
   schema: z.object({
     id: z.string(),
@@ -47,29 +56,55 @@ const storedPaper = {
   what: 'a paper',
 };
 
+const MONTH_DIR = /^\d{4}$/;
+const MONTH_FILE = /^\d{4}\.jsonl$/;
+const BLOCK_FILE = /^\d{5}\.jsonl$/;
+
 export class PaperStore {
   readonly dir: string;
+  private readonly layout: ReturnType<typeof dataLayout>;
 
   constructor(dataDir: string) {
-    this.dir = dataLayout(dataDir).papers;
+    this.layout = dataLayout(dataDir);
+    this.dir = this.layout.papers;
   }
 
-  /** Shard keys (`2509`, ...) in order. */
+  /** Shard keys, i.e. the months that hold papers (`2509`, ...), in order. */
   shards(): string[] {
-    return listIfExists(this.dir)
-      .filter((f) => /^\d{4}\.jsonl$/.test(f))
-      .map((f) => f.slice(0, 4))
-      .sort();
+    const months = new Set<string>();
+    for (const name of listIfExists(this.dir)) {
+      if (MONTH_FILE.test(name)) months.add(name.slice(0, 4));
+      else if (MONTH_DIR.test(name) && this.blockFiles(name).length > 0) months.add(name);
+    }
+    return [...months].sort();
   }
 
-  private shardPath(month: string): string {
+  /** The block files of a month, in id order. */
+  private blockFiles(month: string): string[] {
+    return listIfExists(join(this.dir, month))
+      .filter((f) => BLOCK_FILE.test(f))
+      .sort()
+      .map((f) => join(this.dir, month, f));
+  }
+
+  /** A month's file of the layout before blocks. */
+  private monthFile(month: string): string {
     return join(this.dir, `${month}.jsonl`);
   }
 
-  /** All papers of one shard, sorted by id. */
+  /** All papers of one shard (month), sorted by id. */
   readShard(month: string): Paper[] {
-    const path = this.shardPath(month);
-    return [...parseRecordLines(readTextIfExists(path) ?? '', path, storedPaper)];
+    const blocks = this.blockFiles(month).flatMap((path) => readPapers(path));
+    const path = this.monthFile(month);
+    const text = readTextIfExists(path);
+    if (text === undefined) return blocks;
+    // A month file not yet moved into blocks (or a move cut short): the union of both.
+    const union = new Map([...parseRecordLines(text, path, storedPaper)].map((p) => [p.id, p]));
+    for (const p of blocks) {
+      const old = union.get(p.id);
+      union.set(p.id, old ? mergePaper(old, p) : p);
+    }
+    return [...union.values()].sort((a, b) => compareIds(a.id, b.id));
   }
 
   get(id: string): Paper | undefined {
@@ -79,37 +114,61 @@ export class PaperStore {
     } catch {
       return undefined;
     }
-    return this.readShard(month).find((p) => p.id === id);
+    // Only the paper's block is read, unless its month is still one file.
+    const papers = existsSync(this.monthFile(month)) ? this.readShard(month) : readPapers(this.layout.paperBlock(id));
+    return papers.find((p) => p.id === id);
   }
 
   getMany(ids: Iterable<string>): Map<string, Paper> {
     const out = new Map<string, Paper>();
-    for (const [month, wanted] of groupByMonth(ids, (id) => id)) {
+    for (const [month, wanted] of Map.groupBy(ids, idMonth)) {
       const set = new Set(wanted);
       for (const p of this.readShard(month)) if (set.has(p.id)) out.set(p.id, p);
     }
     return out;
   }
 
-  /** Streams every paper, shard by shard, holding one line at a time. */
+  /** Streams every paper, file by file, holding one line at a time (a month not yet in blocks is read whole). */
   async *all(): AsyncGenerator<Paper> {
     for (const month of this.shards()) {
-      yield* streamRecordLines(this.shardPath(month), storedPaper);
+      if (existsSync(this.monthFile(month))) yield* this.readShard(month);
+      else for (const path of this.blockFiles(month)) yield* streamRecordLines(path, storedPaper);
     }
   }
 
-  /** Merges papers into their shards; one atomic write per touched shard that actually changed. */
+  /**
+   * Moves every month file of the layout before blocks into block files: all of a month's blocks
+   * are written (each atomically) before its month file is removed, so a crash at any point
+   * leaves every paper readable and the next call finishes the move. Returns the months moved.
+   * Every write of the store runs it first.
+   */
+  migrateMonthFiles(): string[] {
+    const months = listIfExists(this.dir)
+      .filter((f) => MONTH_FILE.test(f))
+      .map((f) => f.slice(0, 4))
+      .sort();
+    for (const month of months) {
+      const blocks = Map.groupBy(this.readShard(month), (p) => this.layout.paperBlock(p.id));
+      for (const [path, papers] of blocks) writeFileAtomic(path, serialize(papers));
+      removeFileDurably(this.monthFile(month));
+    }
+    return months;
+  }
+
+  /** Merges papers into their blocks; one atomic write per touched block that actually changed. */
   upsert(papers: Iterable<Paper>): UpsertResult {
+    this.migrateMonthFiles();
     const { result, writes } = this.merge(papers);
     for (const w of writes) writeFileAtomic(w.path, w.data);
     return result;
   }
 
   /**
-   * `upsert` for bulk imports: every changed shard is written at once, the fsyncs run
-   * concurrently and the directory is synced once, instead of two fsyncs per shard in turn.
+   * `upsert` for bulk imports: every changed block is written at once, the fsyncs run
+   * concurrently and each directory is synced once, instead of two fsyncs per block in turn.
    */
   async upsertBatch(papers: Iterable<Paper>): Promise<UpsertResult> {
+    this.migrateMonthFiles();
     const { result, writes } = this.merge(papers);
     await writeFilesAtomic(writes);
     return result;
@@ -117,20 +176,20 @@ export class PaperStore {
 
   /**
    * `upsertBatch` for bulk imports that already hold each paper as its store line, UTF-8 encoded:
-   * `lines[i]` is `JSON.stringify(canonicalPaper(paper))` for `ids[i]`. A shard that does not exist
+   * `lines[i]` is `JSON.stringify(canonicalPaper(paper))` for `ids[i]`. A block that does not exist
    * yet is written from those bytes as they are (no decoding, no re-serializing); a line
    * byte-identical to the stored one is unchanged; anything else merges as usual.
    */
   async upsertLines(ids: string[], lines: Uint8Array[]): Promise<UpsertResult> {
-    const byShard = groupByMonth(ids.keys(), (i) => ids[i]!);
+    this.migrateMonthFiles();
+    const byBlock = Map.groupBy(ids.keys(), (i) => this.layout.paperBlock(ids[i]!));
     const fresh: { path: string; data: Uint8Array }[] = [];
     const toMerge: Paper[] = [];
     // The caller's line is checked like a stored one: a bad one is refused before it is merged in.
     const parse = (i: number) => parseRecord(Buffer.from(lines[i]!.buffer, lines[i]!.byteOffset, lines[i]!.byteLength).toString('utf8'), `the incoming line of ${ids[i]}`, storedPaper);
     let added = 0;
     let unchanged = 0;
-    for (const [month, rows] of byShard) {
-      const path = this.shardPath(month);
+    for (const [path, rows] of byBlock) {
       const file = readBytesIfExists(path);
       if (!file) {
         if (new Set(rows.map((i) => ids[i])).size === rows.length) {
@@ -160,14 +219,14 @@ export class PaperStore {
     return { added: result.added + added, updated: result.updated, unchanged: result.unchanged + unchanged };
   }
 
-  /** The merge of `papers` into the store: counts, and the new text of each shard that changed. */
+  /** The merge of `papers` into the store: counts, and the new text of each block that changed. */
   private merge(papers: Iterable<Paper>): { result: UpsertResult; writes: { path: string; data: string }[] } {
-    const byShard = groupByMonth(papers, (p) => p.id);
+    const byBlock = Map.groupBy(papers, (p) => this.layout.paperBlock(p.id));
     const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
     const writes: { path: string; data: string }[] = [];
     makeDir(this.dir);
-    for (const [month, incoming] of byShard) {
-      const current = new Map(this.readShard(month).map((p) => [p.id, p]));
+    for (const [path, incoming] of byBlock) {
+      const current = new Map(readPapers(path).map((p) => [p.id, p]));
       let changed = false;
       for (const p of incoming) {
         const old = current.get(p.id);
@@ -186,10 +245,7 @@ export class PaperStore {
           changed = true;
         }
       }
-      if (changed) {
-        const sorted = [...current.values()].sort((a, b) => compareIds(a.id, b.id));
-        writes.push({ path: this.shardPath(month), data: sorted.map((p) => JSON.stringify(p)).join('\n') + '\n' });
-      }
+      if (changed) writes.push({ path, data: serialize([...current.values()]) });
     }
     return { result, writes };
   }
@@ -208,6 +264,17 @@ export class PaperStore {
     s.byCategory = sortByCount(s.byCategory);
     return s;
   }
+}
+
+/** The papers of one store file, as stored (none when it does not exist). */
+function readPapers(path: string): Paper[] {
+  return [...parseRecordLines(readTextIfExists(path) ?? '', path, storedPaper)];
+}
+
+/** A store file's text: one line per paper, sorted by id. */
+function serialize(papers: Paper[]): string {
+  const sorted = papers.toSorted((a, b) => compareIds(a.id, b.id));
+  return `${sorted.map((p) => JSON.stringify(p)).join('\n')}\n`;
 }
 
 /** Lines, each followed by a newline, in one buffer. */
