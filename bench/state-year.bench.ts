@@ -278,11 +278,7 @@ class PublicState {
     // (index.sparseWeight), so the neighbourhoods are those of real text.
     const cpu = process.cpuUsage();
     const wall = performance.now();
-    await updateIndexAndSimilar(
-      this.config,
-      fresh.map((p) => p.id),
-      { quiet: true, today: date },
-    );
+    await updateIndexAndSimilar(this.config, { quiet: true, today: date });
     const used = process.cpuUsage(cpu);
     this.indexStage.cpu += (used.user + used.system) / 1e6;
     this.indexStage.wall += (performance.now() - wall) / 1000;

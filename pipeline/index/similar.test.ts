@@ -43,7 +43,7 @@ function snapshot(cfg: Config): Map<string, string> {
 
 test('with sparse weight 0 every paper gets its exact top-k by the embedding, newest-first "newer" lists, sharded by id month', async () => {
   const dense = { ...config, index: { ...config.index, sparseWeight: 0 } };
-  const r = await updateIndexAndSimilar(dense, [], { quiet: true });
+  const r = await updateIndexAndSimilar(dense, { quiet: true });
   assert.equal(r.full, true);
   assert.equal(r.indexKind, 'exact');
   assert.equal(r.indexRebuilt, 'no index');
@@ -95,7 +95,7 @@ function bruteForceHybrid(cfg: Config, weight: number): { ids: string[]; score: 
 test('the default score blends the embedding with TF-IDF; each list is the exact top k of that blend', async () => {
   const { config: c } = await sampleStore();
   await embedMissing(c, { quiet: true, embedder });
-  const r = await updateIndexAndSimilar(c, [], { quiet: true });
+  const r = await updateIndexAndSimilar(c, { quiet: true });
   assert.equal(r.full, true);
   const w = c.index.sparseWeight;
   assert.ok(w > 0 && w < 1);
@@ -130,7 +130,7 @@ test('the lists are reproducible: two stores with the same papers write the same
   const { config: b } = await sampleStore();
   for (const c of [a, b]) {
     await embedMissing(c, { quiet: true, embedder });
-    await updateIndexAndSimilar(c, [], { quiet: true });
+    await updateIndexAndSimilar(c, { quiet: true });
   }
   const files = (c: Config) => [...snapshot(c), ['terms.tsv', readFileSync(join(similarDir(c), 'terms.tsv'), 'utf8')]];
   assert.deepEqual(files(a), files(b));
@@ -145,11 +145,11 @@ test('the nightly update is incremental and gives the same lists as a full recom
   const newIds = new Set(newPapers.map((p) => p.id));
   store.upsert(papers.filter((p) => !newIds.has(p.id)));
   await embedMissing(night, { quiet: true, embedder });
-  await updateIndexAndSimilar(night, [], { quiet: true });
+  await updateIndexAndSimilar(night, { quiet: true });
   const yesterday = snapshot(night);
   store.upsert(newPapers);
   await embedMissing(night, { quiet: true, embedder });
-  const r = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
+  const r = await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(r.full, false);
   // Append-only: a shard without new papers keeps its bytes, and every line of an older paper stays as it was.
   const today = snapshot(night);
@@ -167,7 +167,7 @@ test('the nightly update is incremental and gives the same lists as a full recom
   assert.equal(n.since, newPapers.find((p) => p.id === n.id)!.announced);
   // Re-running the night changes nothing.
   const files = snapshot(night);
-  const again = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
+  const again = await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(again.indexRebuilt, null);
   assert.deepEqual(snapshot(night), files);
   // A revised abstract re-embeds an older paper that a new one entered: its old scores are void everywhere.
@@ -181,7 +181,7 @@ test('the nightly update is incremental and gives the same lists as a full recom
   const revised = papers.find((p) => p.id === revisedId)!;
   store.upsert([{ ...revised, version: (revised.version ?? 1) + 1, abstract: papers[0]!.abstract }]);
   assert.equal((await embedMissing(night, { quiet: true, embedder })).embedded, 1);
-  const reembed = await updateIndexAndSimilar(night, [revisedId], { quiet: true });
+  const reembed = await updateIndexAndSimilar(night, { quiet: true });
   assert.deepEqual(reembed.warnings, []);
   assert.ok(reembed.queried > 1, 'the papers whose lists held it query again');
   const incremental = readSimilar(night);
@@ -193,7 +193,7 @@ test('the nightly update is incremental and gives the same lists as a full recom
   // differ in the 4th decimal: rewriting a vector shard re-quantizes its vectors (~1e-8 apart).
   for (const f of readdirSync(similarDir(night))) if (f !== 'terms.tsv') rmSync(join(similarDir(night), f));
   rmSync(indexFile(night));
-  assert.equal((await updateIndexAndSimilar(night, [], { quiet: true })).full, true);
+  assert.equal((await updateIndexAndSimilar(night, { quiet: true })).full, true);
   const full = readSimilar(night);
   // Scores are stored to 4 decimals, so neighbours tied at the k-th place to 4 decimals may swap (the
   // merge of stored records settles the tie by id, a full recomputation by the unrounded score).
@@ -219,26 +219,18 @@ test('the term table is kept while the archive grows, then recounted with every 
   const counted = () => parseTermTable(readFileSync(join(similarDir(night), 'terms.tsv'), 'utf8'), 'terms.tsv').papers;
   store.upsert(papers.slice(0, 2200));
   await embedMissing(night, { quiet: true, embedder });
-  await updateIndexAndSimilar(night, [], { quiet: true });
+  await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(counted(), 2200);
   store.upsert(papers.slice(2200, 2300)); // 2,300 ≤ 1.05 × 2,200: the table stands
   await embedMissing(night, { quiet: true, embedder });
-  const kept = await updateIndexAndSimilar(
-    night,
-    papers.slice(2200, 2300).map((p) => p.id),
-    { quiet: true },
-  );
+  const kept = await updateIndexAndSimilar(night, { quiet: true });
   assert.deepEqual([kept.full, counted()], [false, 2200]);
   store.upsert(papers.slice(2300)); // 2,359 > 2,310
   await embedMissing(night, { quiet: true, embedder });
-  const recounted = await updateIndexAndSimilar(
-    night,
-    papers.slice(2300).map((p) => p.id),
-    { quiet: true },
-  );
+  const recounted = await updateIndexAndSimilar(night, { quiet: true });
   assert.deepEqual([recounted.full, counted()], [true, papers.length]);
   writeFileSync(join(similarDir(night), 'terms.tsv'), 'papers\t2359\nGraph\t3\n');
-  const damaged = await updateIndexAndSimilar(night, [], { quiet: true });
+  const damaged = await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(damaged.full, true);
   assert.match(damaged.warnings[0]!, /terms.tsv, line 2: expected "term<TAB>count"; recomputing every similar-papers list$/);
 });
@@ -246,7 +238,7 @@ test('the term table is kept while the archive grows, then recounted with every 
 test('a run with nothing to do writes nothing; a damaged similar file names its line and is recomputed with a warning', async () => {
   const { config: c } = await sampleStore();
   await embedMissing(c, { quiet: true, embedder });
-  await updateIndexAndSimilar(c, [], { quiet: true });
+  await updateIndexAndSimilar(c, { quiet: true });
   const files = () =>
     readdirSync(c.dataDir, { recursive: true, withFileTypes: true })
       .filter((f) => f.isFile())
@@ -254,7 +246,7 @@ test('a run with nothing to do writes nothing; a damaged similar file names its 
       .map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`)
       .sort();
   const before = files();
-  const idle = await updateIndexAndSimilar(c, [], { quiet: true });
+  const idle = await updateIndexAndSimilar(c, { quiet: true });
   assert.deepEqual([idle.full, idle.shardsWritten, idle.indexRebuilt], [false, 0, null]);
   assert.deepEqual(files(), before, 'no file rewritten (a read-only store works)');
 

@@ -217,14 +217,14 @@ interface Update {
 }
 
 /**
- * The nightly step: syncs the index with the stored vectors, then gives `newIds` (and any paper
- * without a list, or re-embedded) their top-k and lets them into the lists of older papers they
- * beat. Safe to re-run: a second run with the same ids changes nothing.
+ * The nightly step: syncs the index with the stored vectors, then gives every paper without a
+ * record (the night's new papers) and every re-embedded one its top k, and lets them into the
+ * lists of older papers they beat. Safe to re-run: a second run changes nothing.
  */
-export async function updateIndexAndSimilar(config: Config, newIds: string[], opts: UpdateOptions = {}): Promise<UpdateReport> {
+export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions = {}): Promise<UpdateReport> {
   const started = Date.now();
   const u = await openUpdate(config, opts);
-  const result = u.existing ? await updateLists(u, u.existing, newIds) : await computeAllLists(u);
+  const result = u.existing ? await updateLists(u, u.existing) : await computeAllLists(u);
   // Only when the lists changed: a run with nothing to do writes nothing (a read-only store works).
   if (result.shardsWritten > 0 || !u.existing) writeMeta(u);
   u.lap('write');
@@ -355,14 +355,14 @@ async function computeAllLists(u: Update): Promise<ListsResult> {
  * k, and the older papers whose k-th they beat. Only records of fresh papers are written on a night
  * without re-embedded papers, so older months' shards stay as they are.
  */
-async function updateLists(u: Update, records: Map<string, SimilarRecord>, newIds: string[]): Promise<ListsResult> {
+async function updateLists(u: Update, records: Map<string, SimilarRecord>): Promise<ListsResult> {
   const { set } = u.space;
   const k = u.config.index.similarK;
   const lists = currentLists(records, k);
   const reembedded = new Set(u.sync.changed);
   // A paper with a record and the same vector keeps it: the scores of its pairs have not changed.
   const fresh = new Set<string>(reembedded);
-  for (const id of [...newIds, ...set.ids]) if (u.rowOf.has(id) && !records.has(id)) fresh.add(id);
+  for (const id of set.ids) if (!records.has(id)) fresh.add(id);
   const dirty = new Set<string>();
   // A re-embedded paper's scores are void: later records drop it from `entered`, lists holding it are recomputed.
   const stale: string[] = [];
