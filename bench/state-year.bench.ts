@@ -19,7 +19,7 @@
 // packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only]
+//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,12 +56,15 @@ const { values: args } = parseArgs({
     'baseline-nights': { type: 'string', default: '60' },
     // The public half alone (papers, vectors, similar lists): no private state, no archive.
     'public-only': { type: 'boolean', default: false },
+    // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
+    'sparse-weight': { type: 'string' },
   },
 });
 const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
 const PUBLIC_ONLY = args['public-only'];
+const SPARSE_WEIGHT = args['sparse-weight'] === undefined ? undefined : Number(args['sparse-weight']);
 const BASELINE_NIGHTS = PUBLIC_ONLY ? 0 : Math.min(NIGHTS, Number(args['baseline-nights']));
 const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS].filter((n) => n <= NIGHTS))];
 const DIM = 256;
@@ -217,7 +220,11 @@ class PublicState {
   private drawn = 0;
   private count = 0;
   // Vectors of a model that is never loaded: the index stage needs only its key.
-  private readonly config = loadConfig({ env: {}, cwd: this.dir, overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' } } });
+  private readonly config = loadConfig({
+    env: {},
+    cwd: this.dir,
+    overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' }, ...(SPARSE_WEIGHT === undefined ? {} : { index: { sparseWeight: SPARSE_WEIGHT } }) },
+  });
   private readonly modelKey = configuredModelKey(this.config);
   private readonly storage: Storage;
   private readonly source: Paper[];
@@ -235,6 +242,10 @@ class PublicState {
 
   get papers(): number {
     return this.count;
+  }
+
+  get sparseWeight(): number {
+    return this.config.index.sparseWeight;
   }
 
   async night(date: string, i: number): Promise<void> {
@@ -326,7 +337,7 @@ const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KE
 await openPrivateState(now.dir, KEY);
 const { papers: source, source: sourceName } = corpus();
 const pub = new PublicState(source);
-console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}`);
+console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}`);
 const papersAt = new Map<number, number>();
 const baselineAt = new Map<number, number>();
 const started = performance.now();
