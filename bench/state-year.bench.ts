@@ -19,7 +19,7 @@
 // packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W]
+//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--checkpoints 60,120]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,8 @@ const { values: args } = parseArgs({
     'public-only': { type: 'boolean', default: false },
     // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
     'sparse-weight': { type: 'string' },
+    // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
+    checkpoints: { type: 'string' },
   },
 });
 const NIGHTS = Number(args.nights);
@@ -66,7 +68,7 @@ const PAPERS_PER_NIGHT = Number(args.papers);
 const PUBLIC_ONLY = args['public-only'];
 const SPARSE_WEIGHT = args['sparse-weight'] === undefined ? undefined : Number(args['sparse-weight']);
 const BASELINE_NIGHTS = PUBLIC_ONLY ? 0 : Math.min(NIGHTS, Number(args['baseline-nights']));
-const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS].filter((n) => n <= NIGHTS))];
+const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS, ...(args.checkpoints?.split(',').map(Number) ?? [])].filter((n) => n <= NIGHTS))];
 const DIM = 256;
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Config } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { REPO_ROOT, sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
@@ -72,6 +73,46 @@ test('with sparse weight 0 every paper gets its exact top-k by the embedding, ne
   assert.ok(lines.every((l) => JSON.parse(l).id.startsWith('2510.')));
   assert.deepEqual(readSimilar(config, ['2510.26852', '2510.99998']).size, 1);
   assert.ok(!existsSync(join(similarDir(config), 'terms.tsv')), 'the embedding alone needs no term table');
+});
+
+test("a paper's lists are its record merged with the later records that entered its top k: what a rewrite of its line used to hold", () => {
+  // k = 2. A arrives alone (10-01); B (10-02) and C (10-03) enter A's list, C enters B's; D (11-03) beats C in A's.
+  const [A, B, C, D] = ['2510.00001', '2510.00002', '2510.00003', '2511.00007'];
+  const n = (id: string, score: number, since?: string) => (since ? { id, score, since } : { id, score });
+  const line = (o: object) => JSON.stringify(o);
+  const store = (shards: Record<string, object[]>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-similar-merge-'));
+    mkdirSync(join(dir, 'similar'));
+    for (const [month, records] of Object.entries(shards)) writeFileSync(join(dir, 'similar', `${month}.jsonl`), records.map(line).join('\n') + '\n');
+    return readSimilar(loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, index: { similarK: 2 } } }));
+  };
+  // Before: each night rewrote the lines of the older papers a new one entered.
+  const rewritten = {
+    '2510': [
+      { id: A, similar: [n(D, 0.9), n(C, 0.6)], newer: [n(D, 0.9, '2025-11-03'), n(C, 0.6, '2025-10-03')] },
+      { id: B, similar: [n(A, 0.5), n(C, 0.4)], newer: [n(C, 0.4, '2025-10-03')] },
+      { id: C, similar: [n(A, 0.6), n(B, 0.4)], newer: [] },
+    ],
+    '2511': [{ id: D, similar: [n(A, 0.9), n(C, 0.3)], newer: [] }],
+  };
+  // Now: each record is written once, at arrival.
+  const appended = {
+    '2510': [
+      { id: A, similar: [], newer: [] },
+      { id: B, similar: [n(A, 0.5)], newer: [], since: '2025-10-02', entered: [n(A, 0.5)] },
+      { id: C, similar: [n(A, 0.6), n(B, 0.4)], newer: [], since: '2025-10-03', entered: [n(A, 0.6), n(B, 0.4)] },
+    ],
+    '2511': [{ id: D, similar: [n(A, 0.9), n(C, 0.3)], newer: [], since: '2025-11-03', entered: [n(A, 0.9)] }],
+  };
+  // A store written before the change (its lines as of 10-03), then one night of the new format: read as it is.
+  const migrated = {
+    '2510': [{ id: A, similar: [n(C, 0.6), n(B, 0.5)], newer: [n(C, 0.6, '2025-10-03'), n(B, 0.5, '2025-10-02')] }, ...rewritten['2510'].slice(1)],
+    '2511': appended['2511'],
+  };
+  const expected = store(rewritten);
+  assert.deepEqual(expected.get(A)!.newer, [n(D, 0.9, '2025-11-03'), n(C, 0.6, '2025-10-03')]);
+  assert.deepEqual(store(appended), expected);
+  assert.deepEqual(store(migrated), expected);
 });
 
 /** Every pair's hybrid score by brute force: the stored vectors' cosine and the TF-IDF cosine under the stored term table. */
