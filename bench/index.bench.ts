@@ -248,7 +248,7 @@ if (!existsSync(join(base, 'build.json'))) {
   writeVectors(copies.ids, copies.vectors);
   vstore.activate({ modelKey: key, dim, papers: ARCHIVE, since: new Date().toISOString() });
   t0 = performance.now();
-  await updateIndexAndSimilar(nightly, [], { quiet: true, today: '2027-01-05' });
+  await updateIndexAndSimilar(nightly, { quiet: true, today: '2027-01-05' });
   writeFileSync(join(nightly.dataDir, 'build.json'), JSON.stringify({ seconds: secs(t0), at: new Date().toISOString() }));
   rmSync(base, { recursive: true, force: true });
   cpSync(nightly.dataDir, base, { recursive: true });
@@ -272,7 +272,7 @@ const fresh = perturbed(NEW, 2701, 12345);
 writeVectors(fresh.ids, fresh.vectors);
 vstore.activate({ modelKey: key, dim, papers: ARCHIVE + NEW, since: new Date().toISOString() });
 t0 = performance.now();
-const night = await updateIndexAndSimilar(nightly, fresh.ids, { quiet: true, today: '2027-01-05' });
+const night = await updateIndexAndSimilar(nightly, { quiet: true, today: '2027-01-05' });
 const nightSecs = secs(t0);
 const full = { indexKind: night.indexKind };
 console.log(`\nnightly update: ${NEW} new papers against a ${ARCHIVE}-paper archive (${full.indexKind} index, ${corpus.index.factory})`);

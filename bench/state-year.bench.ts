@@ -12,15 +12,14 @@
 // 1,500): papers drawn from the real corpus (../shared/data/papers.jsonl.gz; the bundled demo
 // corpus when it is missing) under new ids of the night's month, written by the real PaperStore;
 // their vectors (random unit vectors: real ones are as incompressible) by the real VectorStore in
-// the configured int8 storage; similar lists in the store's format, each new paper's similarK
-// neighbours drawn from the archive (most from the last month, the rest from anywhere) and the
-// neighbours' "newer similar" lists updated, as the index stage does. Reused corpus text is
+// the configured int8 storage; similar lists by the real index stage (`updateIndexAndSimilar`,
+// whose score is mostly the texts' TF-IDF cosine, so the neighbourhoods are real). Reused corpus text is
 // letter-rotated per reuse, so it compresses like text but git cannot delta it against its first use.
-// It prints the packed size of each half (git gc) after nights 1, 30, 90 and N, the largest
-// committed file, and what re-sealing an unchanged state changes; then the archive those papers
+// It prints the packed size of each half (git gc) after nights 1, 30, 90 and N, the public half's
+// packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/run.ts year [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60]
+//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--checkpoints 60,120]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,15 +31,14 @@ import { DEMO_CORPUS } from '../pipeline/demo/corpus.ts';
 import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
 import { paperFromKaggle } from '../pipeline/arxiv/kaggle.ts';
 import { contentHash } from '../pipeline/embed/text.ts';
-import { normalizeRows, type Storage, VectorStore } from '../pipeline/embed/vectors.ts';
-import type { Neighbour } from '../pipeline/index/paper-index.ts';
-import type { SimilarEntry } from '../pipeline/index/similar.ts';
+import { configuredModelKey, normalizeRows, type Storage, VectorStore } from '../pipeline/embed/vectors.ts';
+import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import { DEFAULT_SIZE_LIMIT } from '../pipeline/site/size.ts';
-import { compareIds, type Paper } from '../pipeline/store/paper.ts';
+import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { loadConfig, type Config } from '../pipeline/config.ts';
 import { prunePrivateState } from '../pipeline/nightly/private-files.ts';
-import { dataLayout, PRIVATE_DIRS } from '../pipeline/store/layout.ts';
+import { dataLayout, PRIVATE_DIRS, STATE_IGNORE } from '../pipeline/store/layout.ts';
 import { newRunReport, writeRunReport } from '../pipeline/nightly/run-report.ts';
 import { openPrivateState, PART_BYTES, sealPrivateState } from '../pipeline/nightly/state.ts';
 import { recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
@@ -56,13 +54,21 @@ const { values: args } = parseArgs({
     subscribers: { type: 'string', default: '20' },
     papers: { type: 'string', default: '1500' },
     'baseline-nights': { type: 'string', default: '60' },
+    // The public half alone (papers, vectors, similar lists): no private state, no archive.
+    'public-only': { type: 'boolean', default: false },
+    // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
+    'sparse-weight': { type: 'string' },
+    // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
+    checkpoints: { type: 'string' },
   },
 });
 const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
-const BASELINE_NIGHTS = Math.min(NIGHTS, Number(args['baseline-nights']));
-const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS].filter((n) => n <= NIGHTS))];
+const PUBLIC_ONLY = args['public-only'];
+const SPARSE_WEIGHT = args['sparse-weight'] === undefined ? undefined : Number(args['sparse-weight']);
+const BASELINE_NIGHTS = PUBLIC_ONLY ? 0 : Math.min(NIGHTS, Number(args['baseline-nights']));
+const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS, ...(args.checkpoints?.split(',').map(Number) ?? [])].filter((n) => n <= NIGHTS))];
 const DIM = 256;
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();
@@ -212,31 +218,39 @@ class PublicState {
   readonly dir = mkdtempSync(join(tmpdir(), 'pb-year-public-'));
   private readonly store = new PaperStore(this.dir);
   private readonly vectors = new VectorStore(this.dir);
-  private readonly similar = new Map<string, Map<string, SimilarEntry>>();
-  private readonly ids: string[] = [];
   private readonly seq = new Map<string, number>();
   private drawn = 0;
-  private readonly modelKey = 'paperboy/static-lsa@0123456789:fp32:mean:t512';
-  private readonly k: number;
+  private count = 0;
+  // Vectors of a model that is never loaded: the index stage needs only its key.
+  private readonly config = loadConfig({
+    env: {},
+    cwd: this.dir,
+    overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' }, ...(SPARSE_WEIGHT === undefined ? {} : { index: { sparseWeight: SPARSE_WEIGHT } }) },
+  });
+  private readonly modelKey = configuredModelKey(this.config);
   private readonly storage: Storage;
-
   private readonly source: Paper[];
+  /** CPU and wall seconds the real index stage took over all nights. */
+  readonly indexStage = { cpu: 0, wall: 0 };
 
-  constructor(source: Paper[], config: Config) {
+  constructor(source: Paper[]) {
     this.source = source;
     git(this.dir, 'init', '-q');
     git(this.dir, 'config', 'gc.auto', '0');
-    this.k = config.index.similarK;
-    this.storage = config.embed.storage;
+    writeFileAtomic(join(this.dir, '.gitignore'), STATE_IGNORE.join('\n') + '\n');
+    this.storage = this.config.embed.storage;
     this.vectors.activate({ modelKey: this.modelKey, dim: DIM, papers: 0, since: '2025-01-06' });
-    writeFileAtomic(join(this.dir, 'similar', 'meta.json'), JSON.stringify({ modelKey: this.modelKey, k: this.k, updatedAt: '2025-01-06' }) + '\n');
   }
 
   get papers(): number {
-    return this.ids.length;
+    return this.count;
   }
 
-  night(date: string, i: number): void {
+  get sparseWeight(): number {
+    return this.config.index.sparseWeight;
+  }
+
+  async night(date: string, i: number): Promise<void> {
     const rnd = seededRandom(1e6 + i);
     const month = date.slice(2, 4) + date.slice(5, 7);
     const fresh: Paper[] = [];
@@ -259,6 +273,7 @@ class PublicState {
       });
     }
     this.store.upsert(fresh);
+    this.count += fresh.length;
 
     const shard = this.vectors.readShard(this.modelKey, month) ?? { modelKey: this.modelKey, dim: DIM, ids: [], hashes: [], vectors: new Float32Array(0) };
     const added = new Float32Array(fresh.length * DIM).map(() => rnd() - 0.5);
@@ -272,48 +287,37 @@ class PublicState {
       this.storage,
     );
 
-    // Each new paper's neighbours: most from about the last month of papers, the rest from anywhere;
-    // the new paper enters each neighbour's "newer similar" list when it scores among its best k.
-    const recent = Math.min(this.ids.length, PAPERS_PER_NIGHT * 21);
-    const touched = new Set<string>([month]);
-    const score = () => Math.round((0.3 + 0.6 * rnd()) * 1e4) / 1e4;
-    for (const p of fresh) {
-      const similar: Neighbour[] = [];
-      for (let j = 0; j < this.k && this.ids.length > 0; j++) {
-        const id = rnd() < 0.7 ? this.ids[this.ids.length - 1 - Math.floor(rnd() * recent)]! : this.ids[Math.floor(rnd() * this.ids.length)]!;
-        if (similar.some((x) => x.id === id)) continue;
-        similar.push({ id, score: score() });
-      }
-      similar.sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
-      this.entries(month).set(p.id, { id: p.id, similar, newer: [] });
-      for (const n of similar) {
-        const m = n.id.slice(0, 4);
-        const e = this.entries(m).get(n.id)!;
-        e.newer = [...e.newer, { id: p.id, score: n.score, since: date }].sort((a, b) => b.score - a.score || compareIds(a.id, b.id)).slice(0, this.k);
-        touched.add(m);
-      }
-    }
-    for (const p of fresh) this.ids.push(p.id);
-    for (const m of touched) {
-      const lines = [...this.entries(m).values()].map((e) => JSON.stringify(e));
-      writeFileAtomic(join(this.dir, 'similar', `${m}.jsonl`), lines.join('\n') + '\n');
-    }
+    // The similar lists by the real index stage: the score is mostly the papers' TF-IDF cosine
+    // (index.sparseWeight), so the neighbourhoods are those of real text.
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    await updateIndexAndSimilar(this.config, { quiet: true, today: date });
+    const used = process.cpuUsage(cpu);
+    this.indexStage.cpu += (used.user + used.system) / 1e6;
+    this.indexStage.wall += (performance.now() - wall) / 1000;
     git(this.dir, 'add', '-A');
     git(this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date);
     // Loose objects packed as the nights go (a real branch is packed on push), so the disk holds the run.
     if ((i + 1) % 10 === 0) git(this.dir, 'repack', '-d', '-q');
-  }
-
-  private entries(month: string): Map<string, SimilarEntry> {
-    let m = this.similar.get(month);
-    if (!m) this.similar.set(month, (m = new Map()));
-    return m;
   }
 }
 
 function packed(dir: string): number {
   git(dir, 'gc', '-q', '--prune=now');
   return Number(/size-pack: (\d+)/.exec(git(dir, 'count-objects', '-v'))?.[1] ?? 0) * 1024;
+}
+
+/** Packed bytes (after `packed`) by top folder of the path each object was reached at; commits and the root tree under "(commits)". */
+function packedByFolder(dir: string): Map<string, number> {
+  const objects = git(dir, 'rev-list', '--objects', '--all');
+  const sizes = execFileSync('git', ['-C', dir, 'cat-file', '--batch-check=%(objectsize:disk) %(rest)'], { input: objects, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const out = new Map<string, number>();
+  for (const line of sizes.split('\n').filter(Boolean)) {
+    const [bytes, path = ''] = line.split(/ (.*)/s) as [string, string?];
+    const folder = path ? path.split('/')[0]! : '(commits)';
+    out.set(folder, (out.get(folder) ?? 0) + Number(bytes));
+  }
+  return new Map([...out].sort((a, b) => b[1] - a[1]));
 }
 
 function largestCommitted(dir: string): { path: string; bytes: number } {
@@ -328,15 +332,14 @@ function largestCommitted(dir: string): { path: string; bytes: number } {
 
 const MB = (b: number) => (b < 1e5 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(b < 1e6 ? 2 : 1)} MB`);
 const dates = editions(NIGHTS);
-console.log(`private state, ${SUBSCRIBERS} subscribers × ${NIGHTS} weekday nights (10 picks each, every digest sent), one commit per night`);
+if (!PUBLIC_ONLY) console.log(`private state, ${SUBSCRIBERS} subscribers × ${NIGHTS} weekday nights (10 picks each, every digest sent), one commit per night`);
 
 const baseline = makeStore('baseline', sealSingleFile, false);
 const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KEY)), true);
 await openPrivateState(now.dir, KEY);
 const { papers: source, source: sourceName } = corpus();
-const pub = new PublicState(source, now.config);
-console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}`);
-const rows: string[] = [];
+const pub = new PublicState(source);
+console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}`);
 const papersAt = new Map<number, number>();
 const baselineAt = new Map<number, number>();
 const started = performance.now();
@@ -345,21 +348,40 @@ try {
     await night(baseline, dates[i]!, i);
     if (CHECKPOINTS.includes(i + 1) || i + 1 === BASELINE_NIGHTS) baselineAt.set(i + 1, packed(baseline.dir));
   }
-  const baselineLargest = largestCommitted(baseline.dir);
+  const baselineLargest = PUBLIC_ONLY ? undefined : largestCommitted(baseline.dir);
   for (let i = 0; i < NIGHTS; i++) {
-    await night(now, dates[i]!, i);
-    pub.night(dates[i]!, i);
+    if (!PUBLIC_ONLY) await night(now, dates[i]!, i);
+    await pub.night(dates[i]!, i);
     if (!CHECKPOINTS.includes(i + 1)) continue;
     papersAt.set(i + 1, pub.papers);
-    const priv = packed(now.dir);
+    const priv = PUBLIC_ONLY ? 0 : packed(now.dir);
     const publ = packed(pub.dir);
-    const largest = [largestCommitted(now.dir), largestCommitted(pub.dir)].sort((a, b) => b.bytes - a.bytes)[0]!;
+    const largestPublic = largestCommitted(pub.dir);
+    const largest = PUBLIC_ONLY ? largestPublic : [largestCommitted(now.dir), largestPublic].sort((a, b) => b.bytes - a.bytes)[0]!;
     const old = baselineAt.get(i + 1);
-    rows.push(
-      `  after ${String(i + 1).padStart(3)} nights (${pub.papers.toLocaleString('en')} papers): branch ${MB(priv + publ).padStart(9)} packed = private ${MB(priv)} (${readdirSync(join(now.dir, 'vault')).length} sealed files${old ? `; single-file vault baseline ${MB(old)}, ×${(old / priv).toFixed(1)}` : ''}) + public ${MB(publ)}; largest committed file ${MB(largest.bytes)} (${largest.path}); ${((performance.now() - started) / 60_000).toFixed(1)} min so far`,
+    const privateHalf = PUBLIC_ONLY
+      ? ''
+      : ` = private ${MB(priv)} (${readdirSync(join(now.dir, 'vault')).length} sealed files${old ? `; single-file vault baseline ${MB(old)}, ×${(old / priv).toFixed(1)}` : ''}) + public ${MB(publ)}`;
+    console.log(
+      `  after ${String(i + 1).padStart(3)} nights (${pub.papers.toLocaleString('en')} papers): branch ${MB(priv + publ).padStart(9)} packed${privateHalf}; largest committed file ${MB(largest.bytes)} (${largest.path}); ${((performance.now() - started) / 60_000).toFixed(1)} min so far`,
     );
-    console.log(rows.at(-1));
+    // Where the public half's packed bytes are, by folder (the history of every version of its files).
+    const byFolder = [...packedByFolder(pub.dir)].map(([folder, bytes]) => `${folder} ${MB(bytes)}`).join(', ');
+    console.log(`      public by folder: ${byFolder}; its largest file ${MB(largestPublic.bytes)} (${largestPublic.path})`);
   }
+  console.log(
+    `  the index stage (real similar lists) took ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU over ${NIGHTS} nights (${(pub.indexStage.wall / NIGHTS).toFixed(2)} s a night)`,
+  );
+  if (baselineLargest) await privateAndArchive(baselineLargest);
+  console.log(`simulated in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+} finally {
+  rmSync(baseline.dir, { recursive: true, force: true });
+  rmSync(now.dir, { recursive: true, force: true });
+  rmSync(pub.dir, { recursive: true, force: true });
+}
+
+/** The private half's summary beside its baseline, re-sealing an unchanged state, and the archive the papers make. */
+async function privateAndArchive(baselineLargest: { path: string; bytes: number }): Promise<void> {
   // The baseline's growth per night at its last night, projected: it adds the whole (growing) state every night.
   const last = BASELINE_NIGHTS;
   const perNight = (baselineAt.get(last)! - (baselineAt.get(30) ?? 0)) / (last - (baselineAt.has(30) ? 30 : 0));
@@ -405,9 +427,4 @@ try {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`simulated in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
-} finally {
-  rmSync(baseline.dir, { recursive: true, force: true });
-  rmSync(now.dir, { recursive: true, force: true });
-  rmSync(pub.dir, { recursive: true, force: true });
 }

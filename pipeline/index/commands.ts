@@ -37,7 +37,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
     .action(async function (this: Command) {
       const { config, quiet } = context(this);
       const { updateIndexAndSimilar } = await import('./similar.ts');
-      const r = await updateIndexAndSimilar(config, [], { quiet });
+      const r = await updateIndexAndSimilar(config, { quiet });
       for (const w of r.warnings) process.stderr.write(`paperboy: warning: ${w}\n`);
       emit(this, r, (r) =>
         [

@@ -40,7 +40,7 @@ export function hybridScore(space: HybridSpace, a: number, b: number): number {
 }
 
 /** Neighbours best first; equal scores by id, so every path gives the same order. */
-export function rank(list: Neighbour[]): Neighbour[] {
+export function rank<T extends Neighbour>(list: T[]): T[] {
   return list.sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
 }
 

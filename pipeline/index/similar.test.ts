@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Config } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { REPO_ROOT, sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
@@ -43,7 +44,7 @@ function snapshot(cfg: Config): Map<string, string> {
 
 test('with sparse weight 0 every paper gets its exact top-k by the embedding, newest-first "newer" lists, sharded by id month', async () => {
   const dense = { ...config, index: { ...config.index, sparseWeight: 0 } };
-  const r = await updateIndexAndSimilar(dense, [], { quiet: true });
+  const r = await updateIndexAndSimilar(dense, { quiet: true });
   assert.equal(r.full, true);
   assert.equal(r.indexKind, 'exact');
   assert.equal(r.indexRebuilt, 'no index');
@@ -74,6 +75,46 @@ test('with sparse weight 0 every paper gets its exact top-k by the embedding, ne
   assert.ok(!existsSync(join(similarDir(config), 'terms.tsv')), 'the embedding alone needs no term table');
 });
 
+test("a paper's lists are its record merged with the later records that entered its top k: what a rewrite of its line used to hold", () => {
+  // k = 2. A arrives alone (10-01); B (10-02) and C (10-03) enter A's list, C enters B's; D (11-03) beats C in A's.
+  const [A, B, C, D] = ['2510.00001', '2510.00002', '2510.00003', '2511.00007'];
+  const n = (id: string, score: number, since?: string) => (since ? { id, score, since } : { id, score });
+  const line = (o: object) => JSON.stringify(o);
+  const store = (shards: Record<string, object[]>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-similar-merge-'));
+    mkdirSync(join(dir, 'similar'));
+    for (const [month, records] of Object.entries(shards)) writeFileSync(join(dir, 'similar', `${month}.jsonl`), records.map(line).join('\n') + '\n');
+    return readSimilar(loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, index: { similarK: 2 } } }));
+  };
+  // Before: each night rewrote the lines of the older papers a new one entered.
+  const rewritten = {
+    '2510': [
+      { id: A, similar: [n(D, 0.9), n(C, 0.6)], newer: [n(D, 0.9, '2025-11-03'), n(C, 0.6, '2025-10-03')] },
+      { id: B, similar: [n(A, 0.5), n(C, 0.4)], newer: [n(C, 0.4, '2025-10-03')] },
+      { id: C, similar: [n(A, 0.6), n(B, 0.4)], newer: [] },
+    ],
+    '2511': [{ id: D, similar: [n(A, 0.9), n(C, 0.3)], newer: [] }],
+  };
+  // Now: each record is written once, at arrival.
+  const appended = {
+    '2510': [
+      { id: A, similar: [], newer: [] },
+      { id: B, similar: [n(A, 0.5)], newer: [], since: '2025-10-02', entered: [n(A, 0.5)] },
+      { id: C, similar: [n(A, 0.6), n(B, 0.4)], newer: [], since: '2025-10-03', entered: [n(A, 0.6), n(B, 0.4)] },
+    ],
+    '2511': [{ id: D, similar: [n(A, 0.9), n(C, 0.3)], newer: [], since: '2025-11-03', entered: [n(A, 0.9)] }],
+  };
+  // A store written before the change (its lines as of 10-03), then one night of the new format: read as it is.
+  const migrated = {
+    '2510': [{ id: A, similar: [n(C, 0.6), n(B, 0.5)], newer: [n(C, 0.6, '2025-10-03'), n(B, 0.5, '2025-10-02')] }, ...rewritten['2510'].slice(1)],
+    '2511': appended['2511'],
+  };
+  const expected = store(rewritten);
+  assert.deepEqual(expected.get(A)!.newer, [n(D, 0.9, '2025-11-03'), n(C, 0.6, '2025-10-03')]);
+  assert.deepEqual(store(appended), expected);
+  assert.deepEqual(store(migrated), expected);
+});
+
 /** Every pair's hybrid score by brute force: the stored vectors' cosine and the TF-IDF cosine under the stored term table. */
 function bruteForceHybrid(cfg: Config, weight: number): { ids: string[]; score: (a: number, b: number) => number } {
   const set = loadVectors(cfg);
@@ -95,7 +136,7 @@ function bruteForceHybrid(cfg: Config, weight: number): { ids: string[]; score: 
 test('the default score blends the embedding with TF-IDF; each list is the exact top k of that blend', async () => {
   const { config: c } = await sampleStore();
   await embedMissing(c, { quiet: true, embedder });
-  const r = await updateIndexAndSimilar(c, [], { quiet: true });
+  const r = await updateIndexAndSimilar(c, { quiet: true });
   assert.equal(r.full, true);
   const w = c.index.sparseWeight;
   assert.ok(w > 0 && w < 1);
@@ -130,7 +171,7 @@ test('the lists are reproducible: two stores with the same papers write the same
   const { config: b } = await sampleStore();
   for (const c of [a, b]) {
     await embedMissing(c, { quiet: true, embedder });
-    await updateIndexAndSimilar(c, [], { quiet: true });
+    await updateIndexAndSimilar(c, { quiet: true });
   }
   const files = (c: Config) => [...snapshot(c), ['terms.tsv', readFileSync(join(similarDir(c), 'terms.tsv'), 'utf8')]];
   assert.deepEqual(files(a), files(b));
@@ -145,31 +186,64 @@ test('the nightly update is incremental and gives the same lists as a full recom
   const newIds = new Set(newPapers.map((p) => p.id));
   store.upsert(papers.filter((p) => !newIds.has(p.id)));
   await embedMissing(night, { quiet: true, embedder });
-  await updateIndexAndSimilar(night, [], { quiet: true });
+  await updateIndexAndSimilar(night, { quiet: true });
+  const yesterday = snapshot(night);
   store.upsert(newPapers);
   await embedMissing(night, { quiet: true, embedder });
-  const r = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
+  const r = await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(r.full, false);
+  // Append-only: a shard without new papers keeps its bytes, and every line of an older paper stays as it was.
+  const today = snapshot(night);
+  const newMonths = new Set([...newIds].map((id) => `${id.slice(0, 4)}.jsonl`));
+  for (const [file, text] of yesterday) {
+    if (!newMonths.has(file)) assert.equal(today.get(file), text, `${file} was rewritten`);
+    else for (const line of text.trim().split('\n')) assert.ok(today.get(file)!.includes(line + '\n'), `${file}: an older paper's record changed`);
+  }
   assert.equal(r.indexRebuilt, null, 'new papers are appended to the index');
   assert.equal(r.queried, newIds.size);
   assert.ok(r.updatedOld > 0, 'some older papers gained a newer similar paper');
-  const incremental = readSimilar(night);
   // An old paper that gained newer papers names them, with their announcement date.
-  const gained = [...incremental.values()].find((e) => !newIds.has(e.id) && e.newer.some((n) => newIds.has(n.id)))!;
+  const gained = [...readSimilar(night).values()].find((e) => !newIds.has(e.id) && e.newer.some((n) => newIds.has(n.id)))!;
   const n = gained.newer.find((x) => newIds.has(x.id))!;
   assert.equal(n.since, newPapers.find((p) => p.id === n.id)!.announced);
   // Re-running the night changes nothing.
   const files = snapshot(night);
-  const again = await updateIndexAndSimilar(night, [...newIds], { quiet: true });
+  const again = await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(again.indexRebuilt, null);
   assert.deepEqual(snapshot(night), files);
+  // A revised abstract re-embeds an older paper that a new one entered: its old scores are void everywhere.
+  const entering = [...today.values()].flatMap((t) =>
+    t
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { entered?: { id: string }[] }),
+  );
+  const revisedId = entering.find((e) => e.entered?.length)!.entered![0]!.id;
+  const revised = papers.find((p) => p.id === revisedId)!;
+  store.upsert([{ ...revised, version: (revised.version ?? 1) + 1, abstract: papers[0]!.abstract }]);
+  assert.equal((await embedMissing(night, { quiet: true, embedder })).embedded, 1);
+  const reembed = await updateIndexAndSimilar(night, { quiet: true });
+  assert.deepEqual(reembed.warnings, []);
+  assert.ok(reembed.queried > 1, 'the papers whose lists held it query again');
+  const incremental = readSimilar(night);
+  assert.ok(
+    incremental.get(revisedId)!.similar.some((x) => x.id === papers[0]!.id),
+    'the revised paper is near the paper whose abstract it took',
+  );
   // The same store computed from scratch (under the same term table) gives the same lists. Scores may
   // differ in the 4th decimal: rewriting a vector shard re-quantizes its vectors (~1e-8 apart).
   for (const f of readdirSync(similarDir(night))) if (f !== 'terms.tsv') rmSync(join(similarDir(night), f));
   rmSync(indexFile(night));
-  assert.equal((await updateIndexAndSimilar(night, [], { quiet: true })).full, true);
+  assert.equal((await updateIndexAndSimilar(night, { quiet: true })).full, true);
   const full = readSimilar(night);
-  const same = (a: SimilarEntry, b: SimilarEntry) => a.similar.length === b.similar.length && a.similar.every((n, i) => n.id === b.similar[i]!.id && Math.abs(n.score - b.similar[i]!.score) <= 1e-4);
+  // Scores are stored to 4 decimals, so neighbours tied at the k-th place to 4 decimals may swap (the
+  // merge of stored records settles the tie by id, a full recomputation by the unrounded score).
+  const same = (a: SimilarEntry, b: SimilarEntry) => {
+    if (a.similar.length !== b.similar.length || a.similar.some((n, i) => Math.abs(n.score - b.similar[i]!.score) > 1e-4)) return false;
+    const kth = b.similar.at(-1)?.score ?? 0;
+    const above = (e: SimilarEntry) => e.similar.filter((n) => n.score > kth + 1e-4).map((n) => n.id);
+    return JSON.stringify(above(a)) === JSON.stringify(above(b));
+  };
   const differ = [...full].filter(([id, e]) => !same(incremental.get(id)!, e));
   assert.deepEqual(
     differ.map(([id]) => id),
@@ -186,26 +260,18 @@ test('the term table is kept while the archive grows, then recounted with every 
   const counted = () => parseTermTable(readFileSync(join(similarDir(night), 'terms.tsv'), 'utf8'), 'terms.tsv').papers;
   store.upsert(papers.slice(0, 2200));
   await embedMissing(night, { quiet: true, embedder });
-  await updateIndexAndSimilar(night, [], { quiet: true });
+  await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(counted(), 2200);
   store.upsert(papers.slice(2200, 2300)); // 2,300 ≤ 1.05 × 2,200: the table stands
   await embedMissing(night, { quiet: true, embedder });
-  const kept = await updateIndexAndSimilar(
-    night,
-    papers.slice(2200, 2300).map((p) => p.id),
-    { quiet: true },
-  );
+  const kept = await updateIndexAndSimilar(night, { quiet: true });
   assert.deepEqual([kept.full, counted()], [false, 2200]);
   store.upsert(papers.slice(2300)); // 2,359 > 2,310
   await embedMissing(night, { quiet: true, embedder });
-  const recounted = await updateIndexAndSimilar(
-    night,
-    papers.slice(2300).map((p) => p.id),
-    { quiet: true },
-  );
+  const recounted = await updateIndexAndSimilar(night, { quiet: true });
   assert.deepEqual([recounted.full, counted()], [true, papers.length]);
   writeFileSync(join(similarDir(night), 'terms.tsv'), 'papers\t2359\nGraph\t3\n');
-  const damaged = await updateIndexAndSimilar(night, [], { quiet: true });
+  const damaged = await updateIndexAndSimilar(night, { quiet: true });
   assert.equal(damaged.full, true);
   assert.match(damaged.warnings[0]!, /terms.tsv, line 2: expected "term<TAB>count"; recomputing every similar-papers list$/);
 });
@@ -213,7 +279,7 @@ test('the term table is kept while the archive grows, then recounted with every 
 test('a run with nothing to do writes nothing; a damaged similar file names its line and is recomputed with a warning', async () => {
   const { config: c } = await sampleStore();
   await embedMissing(c, { quiet: true, embedder });
-  await updateIndexAndSimilar(c, [], { quiet: true });
+  await updateIndexAndSimilar(c, { quiet: true });
   const files = () =>
     readdirSync(c.dataDir, { recursive: true, withFileTypes: true })
       .filter((f) => f.isFile())
@@ -221,7 +287,7 @@ test('a run with nothing to do writes nothing; a damaged similar file names its 
       .map((f) => `${f} ${statSync(f).ino} ${statSync(f).mtimeMs}`)
       .sort();
   const before = files();
-  const idle = await updateIndexAndSimilar(c, [], { quiet: true });
+  const idle = await updateIndexAndSimilar(c, { quiet: true });
   assert.deepEqual([idle.full, idle.shardsWritten, idle.indexRebuilt], [false, 0, null]);
   assert.deepEqual(files(), before, 'no file rewritten (a read-only store works)');
 

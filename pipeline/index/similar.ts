@@ -1,15 +1,24 @@
 // Similar papers for the site: `<dataDir>/similar/<yymm>.jsonl` (shard = the paper id's month, as in
-// the paper store), one line per paper:
-//   {"id":"2510.01234","similar":[{"id":"...","score":0.83}],"newer":[{"id":"...","score":0.81,"since":"2025-10-14"}]}
-// `similar` is the paper's current top k; `newer` lists later papers (by arXiv id) that entered its
-// top k when they arrived, with the day they were announced — the archive's "newer similar papers".
+// the paper store), one record per paper, written when the paper arrives and not changed after:
+//   {"id":"2510.01234","similar":[{"id":"...","score":0.83}],"newer":[{"id":"...","score":0.81,"since":"2025-10-14"}],
+//    "since":"2025-10-02","entered":[{"id":"2509.04321","score":0.79}]}
+// `similar` is the paper's top k when the record was written; `newer` the later papers (by arXiv id)
+// among them, with the day each was announced; `entered` the older papers whose top k this paper
+// entered that night, and `since` the day it was announced (both left out when `entered` is empty).
+// A paper's current lists are its record merged with the `entered` of the later records that name
+// it: its top k, and its "newer similar papers" for the archive (`readSimilar` does the merge). The
+// score of a pair depends on the pair alone and a paper's k-th best only rises, so the merge is the
+// top k a full recomputation gives — and a night appends records to the new papers' month only,
+// instead of rewriting the shards of every older paper a new one resembles (git kept every version:
+// docs/scaling.md). Records written before `entered` existed are records without it.
 //
 // The score is hybrid.ts's: the embedding's cosine blended with a TF-IDF cosine of the same text
 // (`index.sparseWeight`), whose word statistics are frozen in `similar/terms.tsv` (see sparse.ts).
 //
 // The nightly update is incremental: new (or re-embedded) papers query the whole archive; every old
-// paper is checked against the new ones only, and its list changes only when a new paper beats its
-// k-th neighbour. The score of a pair depends on the pair alone, so this equals a full recomputation.
+// paper is checked against the new ones only, and a new paper that beats an old one's k-th names it in
+// `entered`. A re-embedded paper's old scores are void: its record is written afresh, records naming
+// it in `entered` drop it, and papers whose lists held it query the archive again.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { z } from 'zod';
@@ -35,14 +44,22 @@ export interface SimilarEntry {
   newer: NewerNeighbour[];
 }
 
+/** A paper's stored record: its lists when written, and the older papers whose top k it entered then. */
+interface SimilarRecord extends SimilarEntry {
+  since?: string;
+  entered?: Neighbour[];
+}
+
 const neighbour = { id: z.string(), score: z.number() };
 const similarEntry = {
   schema: z.object({
     id: z.string(),
     similar: z.array(z.object(neighbour)),
     newer: z.array(z.object({ ...neighbour, since: z.string() })),
-  }) satisfies z.ZodType<SimilarEntry>,
-  what: 'a similar-papers entry',
+    since: z.string().optional(),
+    entered: z.array(z.object(neighbour)).optional(),
+  }) satisfies z.ZodType<SimilarRecord>,
+  what: 'a similar-papers record',
 };
 const similarMeta = {
   schema: z.object({
@@ -68,19 +85,50 @@ function shardMonths(config: Config): string[] {
     .sort();
 }
 
-function readShard(config: Config, month: string): Map<string, SimilarEntry> {
-  const out = new Map<string, SimilarEntry>();
+function readShard(config: Config, month: string): Map<string, SimilarRecord> {
+  const out = new Map<string, SimilarRecord>();
   const file = join(similarDir(config), `${month}.jsonl`);
   for (const e of parseRecordLines(readTextIfExists(file) ?? '', file, similarEntry)) out.set(e.id, e);
   return out;
 }
 
-function writeShard(config: Config, month: string, entries: Iterable<SimilarEntry>): void {
-  const sorted = [...entries].sort((a, b) => compareIds(a.id, b.id));
+function writeShard(config: Config, month: string, records: Iterable<SimilarRecord>): void {
+  const sorted = [...records].sort((a, b) => compareIds(a.id, b.id));
   // Scores are stored to 4 decimals; equal ones are ordered by id, so every path writes the same bytes.
-  const round = <T extends Neighbour>(list: T[]): T[] => list.map((n) => ({ ...n, score: Math.round(n.score * 1e4) / 1e4 })).sort((a, b) => b.score - a.score || compareIds(a.id, b.id));
-  const lines = sorted.map((e) => JSON.stringify({ id: e.id, similar: round(e.similar), newer: round(e.newer) }));
+  const round = <T extends Neighbour>(list: T[]): T[] => rank(list.map((n) => ({ ...n, score: Math.round(n.score * 1e4) / 1e4 })));
+  const lines = sorted.map((e) => JSON.stringify({ id: e.id, similar: round(e.similar), newer: round(e.newer), ...(e.entered?.length ? { since: e.since, entered: round(e.entered) } : {}) }));
   writeFileAtomic(join(similarDir(config), `${month}.jsonl`), lines.join('\n') + '\n');
+}
+
+/** Every stored record. */
+function readRecords(config: Config): Map<string, SimilarRecord> {
+  const out = new Map<string, SimilarRecord>();
+  for (const month of shardMonths(config)) for (const [id, e] of readShard(config, month)) out.set(id, e);
+  return out;
+}
+
+/** Each paper's current lists: its record merged with the later records that entered its top k. */
+function currentLists(records: Map<string, SimilarRecord>, k: number): Map<string, SimilarEntry> {
+  const merged = new Map<string, SimilarEntry>();
+  for (const r of records.values()) merged.set(r.id, { id: r.id, similar: [...r.similar], newer: [...r.newer] });
+  for (const r of records.values()) {
+    for (const n of r.entered ?? []) {
+      const older = merged.get(n.id);
+      if (!older) continue;
+      older.similar.push({ id: r.id, score: n.score });
+      if (compareIds(r.id, n.id) > 0) older.newer.push({ id: r.id, score: n.score, since: r.since! });
+    }
+  }
+  // A pair named twice (by both records) is the same pair: the first naming stands.
+  const topK = <T extends Neighbour>(list: T[]): T[] => {
+    const seen = new Set<string>();
+    return rank(list.filter((n) => !seen.has(n.id) && Boolean(seen.add(n.id)))).slice(0, k);
+  };
+  for (const e of merged.values()) {
+    e.similar = topK(e.similar);
+    e.newer = topK(e.newer);
+  }
+  return merged;
 }
 
 /** The sparse score's frozen document frequencies (see sparse.ts). */
@@ -98,21 +146,24 @@ function readMeta(config: Config): SimilarMeta | undefined {
   return readRecord(join(similarDir(config), 'meta.json'), similarMeta);
 }
 
-/** Similar-paper entries of the given papers (all papers when `ids` is omitted). */
+/**
+ * Similar-paper lists of the given papers (all papers when `ids` is omitted). Every shard is read:
+ * a paper's list takes in the records of every later paper that entered it.
+ */
 export function readSimilar(config: Config, ids?: string[]): Map<string, SimilarEntry> {
+  const all = currentLists(readRecords(config), listLength(config));
+  if (!ids) return all;
   const out = new Map<string, SimilarEntry>();
-  if (!ids) {
-    for (const month of shardMonths(config)) for (const [id, e] of readShard(config, month)) out.set(id, e);
-    return out;
-  }
-  for (const [month, wanted] of groupByMonth(ids, (id) => id)) {
-    const shard = readShard(config, month);
-    for (const id of wanted) {
-      const e = shard.get(id);
-      if (e) out.set(id, e);
-    }
+  for (const id of ids) {
+    const e = all.get(id);
+    if (e) out.set(id, e);
   }
   return out;
+}
+
+/** The k the stored lists were computed with (the configured one before any were). */
+function listLength(config: Config): number {
+  return readMeta(config)?.k ?? config.index.similarK;
 }
 
 export interface UpdateOptions {
@@ -153,8 +204,8 @@ interface Update {
   space: HybridSpace;
   index: PaperIndex;
   sync: ReturnType<typeof syncIndex>;
-  /** The stored lists, or undefined when every list is to be computed afresh. */
-  existing: Map<string, SimilarEntry> | undefined;
+  /** The stored records, or undefined when every list is to be computed afresh. */
+  existing: Map<string, SimilarRecord> | undefined;
   terms: TermTable | undefined;
   /** The term table was counted in this run: it is written with the lists. */
   termsCounted: boolean;
@@ -166,14 +217,14 @@ interface Update {
 }
 
 /**
- * The nightly step: syncs the index with the stored vectors, then gives `newIds` (and any paper
- * without a list, or re-embedded) their top-k and lets them into the lists of older papers they
- * beat. Safe to re-run: a second run with the same ids changes nothing.
+ * The nightly step: syncs the index with the stored vectors, then gives every paper without a
+ * record (the night's new papers) and every re-embedded one its top k, and lets them into the
+ * lists of older papers they beat. Safe to re-run: a second run changes nothing.
  */
-export async function updateIndexAndSimilar(config: Config, newIds: string[], opts: UpdateOptions = {}): Promise<UpdateReport> {
+export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions = {}): Promise<UpdateReport> {
   const started = Date.now();
   const u = await openUpdate(config, opts);
-  const result = u.existing ? await updateLists(u, u.existing, newIds) : await computeAllLists(u);
+  const result = u.existing ? await updateLists(u, u.existing) : await computeAllLists(u);
   // Only when the lists changed: a run with nothing to do writes nothing (a read-only store works).
   if (result.shardsWritten > 0 || !u.existing) writeMeta(u);
   u.lap('write');
@@ -221,7 +272,7 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
   const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged);
   const meta = unlessDamaged(() => readMeta(config));
   const sameScore = meta && meta.modelKey === set.modelKey && meta.k === k && (meta.sparseWeight ?? 0) === weight && (weight === 0 || (meta.sparseMaxDf === maxDf && !termsCounted));
-  const existing = sameScore ? unlessDamaged(() => readSimilar(config)) : undefined;
+  const existing = sameScore ? unlessDamaged(() => readRecords(config)) : undefined;
   lap('load');
   return {
     config,
@@ -299,80 +350,97 @@ async function computeAllLists(u: Update): Promise<ListsResult> {
   return { queried: set.ids.length, updatedOld: 0, shardsWritten: byMonth.size };
 }
 
-/** The night's update: fresh papers get their lists, older papers take in the fresh ones that beat their k-th. */
-async function updateLists(u: Update, existing: Map<string, SimilarEntry>, newIds: string[]): Promise<ListsResult> {
+/**
+ * The night's update. Fresh papers (new, re-embedded, or without a record) get a record: their top
+ * k, and the older papers whose k-th they beat. Only records of fresh papers are written on a night
+ * without re-embedded papers, so older months' shards stay as they are.
+ */
+async function updateLists(u: Update, records: Map<string, SimilarRecord>): Promise<ListsResult> {
   const { set } = u.space;
-  const fresh = new Set<string>([...newIds.filter((id) => u.rowOf.has(id)), ...u.sync.changed]);
-  for (const id of set.ids) if (!existing.has(id)) fresh.add(id);
-  const freshIds = [...fresh].sort(compareIds);
+  const k = u.config.index.similarK;
+  const lists = currentLists(records, k);
+  const reembedded = new Set(u.sync.changed);
+  // A paper with a record and the same vector keeps it: the scores of its pairs have not changed.
+  const fresh = new Set<string>(reembedded);
+  for (const id of set.ids) if (!records.has(id)) fresh.add(id);
   const dirty = new Set<string>();
+  // A re-embedded paper's scores are void: later records drop it from `entered`, lists holding it are recomputed.
+  const stale: string[] = [];
+  if (reembedded.size) {
+    for (const r of records.values()) {
+      if (fresh.has(r.id)) continue;
+      if (r.entered?.some((n) => reembedded.has(n.id))) {
+        r.entered = r.entered.filter((n) => !reembedded.has(n.id));
+        dirty.add(r.id);
+      }
+      if (u.rowOf.has(r.id) && lists.get(r.id)!.similar.some((n) => reembedded.has(n.id))) stale.push(r.id);
+    }
+  }
+  const queried = [...fresh, ...stale].sort(compareIds);
   let updatedOld = 0;
-  if (freshIds.length) {
-    const papers = new PaperStore(u.config.dataDir).getMany(freshIds);
+  if (queried.length) {
+    const top = searchRows(
+      u,
+      queried.map((id) => u.rowOf.get(id)!),
+    );
+    u.lap('forward');
+    const later = (id: string, list: Neighbour[]) => list.filter((n) => compareIds(n.id, id) > 0);
+    const papers = new PaperStore(u.config.dataDir).getMany([...new Set(queried.flatMap((id, i) => [id, ...later(id, top[i]!).map((n) => n.id)]))]);
     const sinceOf = (id: string) => papers.get(id)?.announced ?? u.today;
-    listFreshPapers(u, existing, freshIds, sinceOf).forEach((id) => dirty.add(id));
-    const changed = admitFreshPapers(u, existing, fresh, sinceOf);
-    updatedOld = changed.length;
-    changed.forEach((id) => dirty.add(id));
+    queried.forEach((id, i) => {
+      const similar = top[i]!;
+      // The newer papers it named before are kept, with the day they were first named.
+      const kept = lists.get(id)?.newer ?? [];
+      const newer = mergeNewer(
+        kept,
+        later(id, similar).map((n) => ({ ...n, since: sinceOf(n.id) })),
+        k,
+      );
+      records.set(id, { id, similar, newer, since: sinceOf(id), entered: fresh.has(id) ? [] : (records.get(id)?.entered ?? []) });
+      lists.set(id, { id, similar, newer });
+      dirty.add(id);
+    });
+    updatedOld = admitFreshPapers(u, records, lists, fresh);
   }
   const months = new Set([...dirty].map(idMonth));
   for (const month of months)
     writeShard(
       u.config,
       month,
-      [...existing.values()].filter((e) => idMonth(e.id) === month),
+      [...records.values()].filter((e) => idMonth(e.id) === month),
     );
-  return { queried: freshIds.length, updatedOld, shardsWritten: months.size };
+  return { queried: queried.length, updatedOld, shardsWritten: months.size };
 }
 
-/** Fresh papers' top k against the whole index; their `newer` keeps the days it already named. */
-function listFreshPapers(u: Update, existing: Map<string, SimilarEntry>, freshIds: string[], sinceOf: (id: string) => string): string[] {
-  const lists = searchRows(
-    u,
-    freshIds.map((id) => u.rowOf.get(id)!),
-  );
-  u.lap('forward');
-  freshIds.forEach((id, i) => {
-    const similar = lists[i]!;
-    const kept = existing.get(id)?.newer ?? [];
-    const later = similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: kept.find((x) => x.id === n.id)?.since ?? sinceOf(n.id) }));
-    existing.set(id, { id, similar, newer: mergeNewer(kept, later, u.config.index.similarK) });
-  });
-  return freshIds;
-}
-
-/** Older papers take in the fresh papers that beat their k-th neighbour; returns the papers whose list changed. */
-function admitFreshPapers(u: Update, existing: Map<string, SimilarEntry>, fresh: Set<string>, sinceOf: (id: string) => string): string[] {
+/**
+ * Older papers take in the fresh papers that beat their k-th neighbour: each such fresh paper names
+ * the older one in its record's `entered`. Returns how many older papers' lists changed.
+ */
+function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists: Map<string, SimilarEntry>, fresh: Set<string>): number {
   const { set } = u.space;
   const k = u.config.index.similarK;
   const freshRows = [...fresh].map((id) => u.rowOf.get(id)!).sort((a, b) => a - b);
-  const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!));
+  const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!) && lists.has(set.ids[r]!));
   // Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores below.
   const kthOf = (r: number) => {
-    const similar = existing.get(set.ids[r]!)!.similar;
+    const similar = lists.get(set.ids[r]!)!.similar;
     return similar.length >= k ? similar[k - 1]!.score - 1e-4 : -Infinity;
   };
   const candidates = freshAbove(u.space, freshRows, oldRows, k, (i) => kthOf(oldRows[i]!));
   u.lap('reverse');
-  const changed: string[] = [];
+  let changed = 0;
   oldRows.forEach((r, i) => {
     const winners = candidates[i]!;
     if (!winners.length) return;
-    const entry = existing.get(set.ids[r]!)!;
+    const entry = lists.get(set.ids[r]!)!;
     const byId = new Map(entry.similar.filter((n) => u.rowOf.has(n.id)).map((n) => [n.id, { id: n.id, score: hybridScore(u.space, r, u.rowOf.get(n.id)!) }]));
     for (const w of winners) byId.set(w.id, w);
     const before = new Set(entry.similar.map((n) => n.id));
     entry.similar = rank([...byId.values()]).slice(0, k);
     const entered = entry.similar.filter((n) => !before.has(n.id));
     if (!entered.length) return;
-    changed.push(entry.id);
-    const newer = entered.filter((n) => compareIds(n.id, entry.id) > 0);
-    if (newer.length)
-      entry.newer = mergeNewer(
-        entry.newer,
-        newer.map((n) => ({ ...n, since: sinceOf(n.id) })),
-        k,
-      );
+    changed++;
+    for (const n of entered) records.get(n.id)!.entered!.push({ id: entry.id, score: n.score });
   });
   return changed;
 }

@@ -190,8 +190,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
   },
 
   async index(s) {
-    const ids = [...s.record.papers.new, ...s.record.papers.cross, ...s.record.papers.replace];
-    const r = await updateIndexAndSimilar(s.config, ids, { quiet: s.opts.quiet, today: s.date });
+    const r = await updateIndexAndSimilar(s.config, { quiet: s.opts.quiet, today: s.date });
     if (r.warnings.length) s.record.notes = unique([...s.record.notes, ...r.warnings]);
     // New papers join the map next to the neighbours their similar lists just named.
     const map = refreshMap(s.config);
