@@ -35,10 +35,17 @@ export function absolute(path: string, site: URL | undefined): string {
 /**
  * Every page's Content-Security-Policy (a `<meta http-equiv>`, which any static host serves):
  * scripts, styles and data only from the site, no inline script or style, so text from a paper
- * can never run as script. Pagefind and libsodium compile WebAssembly ('wasm-unsafe-eval' allows
- * that and no JavaScript eval); Pagefind's stylesheet draws its icon from a data: image.
+ * can never run as script. `default-src 'self'` says it once for scripts, styles, images and
+ * fetches: the policy is on every one of a hundred thousand pages, so it is kept short.
  */
-export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'";
+export const CONTENT_SECURITY_POLICY = "default-src 'self';object-src 'none';base-uri 'none';form-action 'none'";
+
+/**
+ * The policy of the pages that compile WebAssembly (Pagefind on the search and subscribe pages,
+ * libsodium on the subscribe page: 'wasm-unsafe-eval' allows that and no JavaScript eval); Pagefind's
+ * stylesheet draws its icon from a data: image.
+ */
+export const CONTENT_SECURITY_POLICY_WASM = "default-src 'self';script-src 'self' 'wasm-unsafe-eval';img-src 'self' data:;object-src 'none';base-uri 'none';form-action 'none'";
 
 /** `s` when it is an absolute http(s) URL, else null: a link built from paper data must not carry `javascript:` or `data:`. */
 export function httpUrl(s: string | null): string | null {
@@ -49,6 +56,14 @@ export function httpUrl(s: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+/** A license URL as a reader names it (`CC BY-NC-SA 4.0`, `arXiv's non-exclusive license`); any other URL without its scheme. */
+export function licenseName(href: string): string {
+  const cc = /creativecommons\.org\/(licenses|publicdomain)\/([a-z-]+)\/(\d\.\d)/.exec(href);
+  if (cc) return cc[1] === 'publicdomain' ? (cc[2] === 'zero' ? `CC0 ${cc[3]}` : 'Public domain') : `CC ${cc[2]!.toUpperCase()} ${cc[3]}`;
+  if (/arxiv\.org\/licenses\/nonexclusive-distrib\//.test(href)) return "arXiv's non-exclusive license";
+  return href.replace(/^https?:\/\//, '');
 }
 
 export const arxivLinks = (p: Paper) => ({
