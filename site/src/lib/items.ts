@@ -6,7 +6,7 @@ import type { Paper } from '../../../pipeline/store/paper.ts';
 import type { Archive } from '../../../pipeline/site/data.ts';
 import { escapeHtml, renderMathText } from '../../../pipeline/site/math.ts';
 import { readable } from '../../../pipeline/util/latex.ts';
-import { categoryUrl, paperUrl, shortAuthors } from './site.ts';
+import { categoryUrl, paperUrl, shortAuthors, type Link } from './site.ts';
 
 const cache = new Map<string, string>();
 
@@ -14,40 +14,43 @@ const cache = new Map<string, string>();
  * Title, authors, id and categories (primary first, a link each). No abstract: a listing is for
  * scanning, and the abstract is on the paper's page, which scripts/abstracts.ts fetches when a
  * reader opens its toggle (a copy on every day and category page was a third of the archive's
- * bytes). No classes either: the stylesheet finds the title and meta line by position.
+ * bytes). No classes either: the stylesheet finds the title and meta line by position. `to` makes
+ * the page's links (relative where shorter); an item is rendered once per form of link.
  */
-function item(p: Paper): string {
-  let html = cache.get(p.id);
+function item(p: Paper, to: Link): string {
+  const key = to() + p.id;
+  let html = cache.get(key);
   if (html === undefined) {
     const categories = [p.primaryCategory, ...p.categories.filter((c) => c !== p.primaryCategory)];
-    const chips = categories.map((c) => ` <a href="${escapeHtml(categoryUrl(c))}">${escapeHtml(c)}</a>`).join('');
-    html = `<li><a href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a><div>${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}</div>`;
-    cache.set(p.id, html);
+    const chips = categories.map((c) => ` <a href="${escapeHtml(categoryUrl(c, null, to))}">${escapeHtml(c)}</a>`).join('');
+    html = `<li><a href="${escapeHtml(paperUrl(p.id, to))}">${renderMathText(p.title)}</a><div>${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}</div>`;
+    cache.set(key, html);
   }
   return html;
 }
 
 /** Papers as list items (the closing `</li>` is implied by HTML). */
-export function paperList(papers: Paper[]): string {
-  return papers.map(item).join('');
+export function paperList(papers: Paper[], to: Link): string {
+  return papers.map((p) => item(p, to)).join('');
 }
 
 const titles = new Map<string, string>();
 
 /**
- * A paper page's similar papers, compact: each a title (plain Unicode) linking to its page and the
- * score. Every paper page has up to two such lists of `similarShown` papers, so an item's bytes
- * count a hundred thousand times over; authors and categories are one click away. `up` leads from
- * the page to the paper pages' folder (`../`), shorter than the base path.
+ * A paper page's similar papers, compact: each a title (plain Unicode) linking to its page, most
+ * similar first. Every paper page has up to two such lists of `similarShown` papers, so an item's
+ * bytes count a hundred thousand times over: authors and categories are one click away, and the
+ * similarity score is left out (the order says it; it was a sixth of the list's bytes). `up` leads
+ * from the page to the paper pages' folder (`../`), shorter than the base path.
  */
-export function similarList(archive: Archive, list: readonly { id: string; score: number }[], up: string): string {
+export function similarList(archive: Archive, list: readonly { id: string }[], up: string): string {
   let html = '';
   for (const s of list) {
     const p = archive.paper(s.id);
     if (!p) continue;
     let title = titles.get(p.id);
     if (title === undefined) titles.set(p.id, (title = escapeHtml(readable(p.title))));
-    html += `<li><a href="${escapeHtml(up + p.id)}/">${title}</a> <small>${s.score.toFixed(2)}</small>`;
+    html += `<li><a href="${escapeHtml(up + p.id)}/">${title}</a>`;
   }
   return html;
 }

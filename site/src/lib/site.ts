@@ -17,15 +17,27 @@ export const settings = settingsFromEnv();
 
 const BASE = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
 
-/** A site-internal path (`paper/2510.01234/`) under the base path. */
-export function url(path = ''): string {
-  return BASE + path.replace(/^\//, '');
+/** Makes a link to a site-internal path (`paper/2510.01234/`). */
+export type Link = (path?: string) => string;
+
+/** A site-internal path under the base path: the link that works from any page. */
+export const url: Link = (path = '') => BASE + path.replace(/^\//, '');
+
+/**
+ * Links from a page `depth` folders below the base (`paper/<id>/` is 2): relative (`../../day/…`)
+ * when that is shorter than the base path (`/paperboy/`), which every link of a hundred thousand
+ * pages would otherwise repeat.
+ */
+export function linkFrom(depth: number): Link {
+  const up = depth === 0 ? './' : '../'.repeat(depth);
+  if (up.length >= BASE.length) return url;
+  return (path = '') => up + path.replace(/^\//, '');
 }
 
-export const paperUrl = (id: string) => url(`paper/${id}/`);
-export const dayUrl = (date: string) => url(`day/${date}/`);
-export const categoryUrl = (c: string, page?: number | null) => url(`category/${c}/${page ? `${page}/` : ''}`);
-export const feedUrl = (c?: string) => url(c ? `feeds/${c}.xml` : 'feed.xml');
+export const paperUrl = (id: string, to: Link = url) => to(`paper/${id}/`);
+export const dayUrl = (date: string, to: Link = url) => to(`day/${date}/`);
+export const categoryUrl = (c: string, page?: number | null, to: Link = url) => to(`category/${c}/${page ? `${page}/` : ''}`);
+export const feedUrl = (c?: string, to: Link = url) => to(c ? `feeds/${c}.xml` : 'feed.xml');
 
 /** Absolute URL when the site's public URL is known (feeds need absolute links). */
 export function absolute(path: string, site: URL | undefined): string {
