@@ -249,7 +249,12 @@ describe('the built archive', () => {
     assert.equal(await page.locator('link[rel=canonical]').getAttribute('href'), `${PUBLIC_URL}paper/${target.id}/`);
     await page.locator('.cite summary').click();
     const bib = (await page.locator('.cite pre').textContent())!;
-    assert.match(bib, new RegExp(`^@misc\\{\\w+,\\n  title = \\{\\{[^]*eprint = \\{${target.id}\\},\\n  archivePrefix = \\{arXiv\\},\\n  primaryClass = \\{${target.primaryCategory.replace('.', '\\.')}\\},[^]*\\n\\}$`));
+    assert.match(
+      bib,
+      new RegExp(
+        `^@misc\\{\\w+,\\n  title = \\{\\{[^]*eprint = \\{${target.id}\\},\\n  archivePrefix = \\{arXiv\\},\\n  primaryClass = \\{${target.primaryCategory.replace('.', '\\.')}\\},[^]*\\n\\}$`,
+      ),
+    );
     assert.ok(bib.includes(`author = {${target.authors.map(readable).join(' and ')}}`));
     assert.ok(bib.includes(`year = {${(target.submitted ?? target.announced)!.slice(0, 4)}}`));
     await page.locator('.authors a').first().click();

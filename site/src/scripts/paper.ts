@@ -47,7 +47,10 @@ function texOf(el: Element): string {
     else if (n instanceof Element && n.classList.contains('katex')) {
       const tex = n.querySelector('annotation')?.textContent ?? '';
       // Punctuation after a formula is inside its span (it must not wrap alone).
-      const after = [...n.childNodes].filter((c) => c.nodeType === Node.TEXT_NODE).map((c) => c.textContent).join('');
+      const after = [...n.childNodes]
+        .filter((c) => c.nodeType === Node.TEXT_NODE)
+        .map((c) => c.textContent)
+        .join('');
       out += `$${tex}$${after}`;
     } else if (n instanceof Element && n.matches('code.tex')) out += `$${n.textContent}$`;
     else out += texOf(n as Element);
