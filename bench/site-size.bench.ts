@@ -5,9 +5,9 @@
 // base path, and every output file is counted under its kind. Then Pagefind's cost per indexed
 // field, on the same papers (the baseline: what indexing nothing but titles costs).
 // The baseline, in the same run: the same corpus's archive as another revision builds it
-// (PAPERBOY_SIZE_BASELINE, default `main`; `none` skips it), from its own code and store format.
+// (BENCH_SIZE_BASELINE, default `main`; `none` skips it), from its own code and store format.
 //   node bench/run.ts site-size
-//   PAPERBOY_SIZE_BASELINE=afb89bd node bench/run.ts site-size
+//   BENCH_SIZE_BASELINE=afb89bd node bench/run.ts site-size
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ const BUDGET_BYTES_PER_PAPER = 6500;
 const YEAR = 150_000;
 const work = mkdtempSync(join(tmpdir(), 'paperboy-size-bench-'));
 const kb = (b: number) => `${(b / 1000).toFixed(2)} KB`;
-const baselineRev = process.env.PAPERBOY_SIZE_BASELINE ?? 'main';
+const baselineRev = process.env.BENCH_SIZE_BASELINE ?? 'main';
 /** All-in bytes per paper when the archive holds a year of papers: the bounded kinds shared by 150,000 papers. */
 const perPaperInAYear = (a: DemoArchive) => a.growingPerPaper + a.fixedBytes / YEAR;
 
