@@ -179,6 +179,23 @@ describe('the built archive', () => {
     await page.close();
   });
 
+  test('an abstract that cannot be fetched says so, and opening its toggle again retries', async () => {
+    // Not through open(): Chromium logs the failed fetch itself as a console error.
+    const page = await browser.newPage();
+    await page.goto(`${server.url}day/${papers[0]!.announced}/`);
+    await page.route('**/paper/**', (r) => r.abort());
+    const details = page.locator('ol.papers > li').first().locator('details');
+    await details.locator('summary').click();
+    await details.getByText('Could not load the abstract: open the paper for it.').waitFor();
+    await page.unroute('**/paper/**');
+    await details.locator('summary').click();
+    assert.equal(await details.locator('p').count(), 0);
+    await details.locator('summary').click();
+    await page.waitForFunction((el) => el!.dataset.loaded === 'yes', await details.elementHandle());
+    assert.ok((await details.locator('p').first().textContent())!.length > 100);
+    await page.close();
+  });
+
   test('category pages show each paper under the date it was announced', async () => {
     const page = await open('category/cs.CV/');
     assert.equal(await page.locator('h1').textContent(), 'cs.CV Computer Vision and Pattern Recognition');
