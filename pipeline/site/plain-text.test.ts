@@ -26,7 +26,7 @@ function* files(dir: string): Generator<string> {
 function visible(html: string): string {
   return html
     .replace(/<math[\s\S]*?<\/math>/g, ' ')
-    .replace(/<code class="tex">[\s\S]*?<\/code>/g, ' ')
+    .replace(/<code class="?tex"?>[\s\S]*?<\/code>/g, ' ')
     .replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');

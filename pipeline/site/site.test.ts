@@ -101,16 +101,17 @@ describe('the built archive', () => {
       if (!String(f).endsWith('.html')) continue;
       const html = readFileSync(join(report.outDir, String(f)), 'utf8');
       pages++;
-      const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
+      // Attribute values are quoted only where HTML needs it (site/src/lib/compact-html.ts).
+      const csp = /<meta http-equiv="?Content-Security-Policy"? content="([^"]*)"/.exec(html)?.[1];
       assert.ok(csp, `${f} has no CSP`);
       // Everything from the site only; scripts may compile WebAssembly (search, subscribe) and nothing runs inline.
       assert.match(csp, /^default-src 'self';/, `${f}`);
       assert.ok(!/unsafe-inline|unsafe-eval'|\*|https?:/.test(csp.replaceAll("'wasm-unsafe-eval'", '')), `${f}: ${csp}`);
       assert.ok(!/(script|style)-src(?! 'self'( 'wasm-unsafe-eval')?;)/.test(csp), `${f}: ${csp}`);
-      assert.ok(html.indexOf('http-equiv="Content-Security-Policy"') < html.search(/<(script|link|style)\b/), `${f}: the CSP comes before anything it governs`);
+      assert.ok(html.search(/http-equiv="?Content-Security-Policy/) < html.search(/<(script|link|style)\b/), `${f}: the CSP comes before anything it governs`);
       assert.deepEqual(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g), null, `${f} has an inline script`);
       assert.deepEqual(html.match(/<[^>]+\sstyle=/g), null, `${f} has an inline style`);
-      assert.ok(!/href="\s*javascript:/i.test(html), `${f} links to javascript:`);
+      assert.ok(!/href=["']?\s*javascript:/i.test(html), `${f} links to javascript:`);
     }
     assert.equal(pages, report.pages);
   });
@@ -264,7 +265,12 @@ describe('the built archive', () => {
     assert.deepEqual(await meta('citation_arxiv_id'), [target.id]);
     assert.deepEqual(await meta('citation_pdf_url'), [`https://arxiv.org/pdf/${target.id}`]);
     assert.match((await meta('citation_date'))[0]!, /^\d{4}\/\d{2}\/\d{2}$/);
-    assert.equal(await page.locator('link[rel=canonical]').getAttribute('href'), `${PUBLIC_URL}paper/${target.id}/`);
+    // The canonical address is the page's folder, written relatively (`./`), also from its index.html.
+    const canonical = async (p: Page) => p.locator('link[rel=canonical]').evaluate((l) => (l as HTMLLinkElement).href);
+    assert.equal(await canonical(page), `${new URL(page.url()).origin}${BASE}paper/${target.id}/`);
+    const index = await open(`paper/${target.id}/index.html`);
+    assert.equal(await canonical(index), `${new URL(page.url()).origin}${BASE}paper/${target.id}/`);
+    await index.close();
     await page.locator('.cite summary').click();
     const bib = (await page.locator('.cite pre').textContent())!;
     assert.match(
@@ -350,8 +356,9 @@ describe('the built archive', () => {
         else if (e.name.endsWith('.html')) {
           const rel = relative(out, dir).split(sep).join('/');
           const pageUrl = new URL(`${BASE}${rel ? `${rel}/` : ''}${e.name === 'index.html' ? '' : e.name}`, 'http://archive.test');
-          for (const [, href] of readFileSync(path, 'utf8').matchAll(/href="([^"]*)"/g)) {
-            const target = new URL(href!.replaceAll('&amp;', '&'), pageUrl);
+          for (const [, quoted, bare] of readFileSync(path, 'utf8').matchAll(/href=(?:"([^"]*)"|([^\s"'>]+))/g)) {
+            const href = (quoted ?? bare)!;
+            const target = new URL(href.replaceAll('&amp;', '&'), pageUrl);
             if (target.origin !== pageUrl.origin || target.pathname === pageUrl.pathname) continue;
             checked++;
             const file = decodeURIComponent(target.pathname.slice(BASE.length));

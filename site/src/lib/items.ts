@@ -15,23 +15,24 @@ const cache = new Map<string, string>();
  * scanning, and the abstract is on the paper's page, which scripts/abstracts.ts fetches when a
  * reader opens its toggle (a copy on every day and category page was a third of the archive's
  * bytes). No classes either: the stylesheet finds the title and meta line by position. `to` makes
- * the page's links (relative where shorter); an item is rendered once per form of link.
+ * the page's links (relative where shorter); an item is rendered once per form of link. On a
+ * category's own page (`here`) that category is named without a link to the page itself.
  */
-function item(p: Paper, to: Link): string {
-  const key = to() + p.id;
+function item(p: Paper, to: Link, here: string | undefined): string {
+  const key = `${to()} ${here ?? ''} ${p.id}`;
   let html = cache.get(key);
   if (html === undefined) {
     const categories = [p.primaryCategory, ...p.categories.filter((c) => c !== p.primaryCategory)];
-    const chips = categories.map((c) => ` <a href="${escapeHtml(categoryUrl(c, null, to))}">${escapeHtml(c)}</a>`).join('');
-    html = `<li><a href="${escapeHtml(paperUrl(p.id, to))}">${renderMathText(p.title)}</a><div>${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}</div>`;
+    const chips = categories.map((c) => (c === here ? ` <b>${escapeHtml(c)}</b>` : ` <a href="${escapeHtml(categoryUrl(c, null, to))}">${escapeHtml(c)}</a>`)).join('');
+    html = `<li><a href="${escapeHtml(paperUrl(p.id, to))}">${renderMathText(p.title)}</a><p>${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}`;
     cache.set(key, html);
   }
   return html;
 }
 
-/** Papers as list items (the closing `</li>` is implied by HTML). */
-export function paperList(papers: Paper[], to: Link): string {
-  return papers.map((p) => item(p, to)).join('');
+/** Papers as list items; `here`: the category whose page or section lists them. */
+export function paperList(papers: Paper[], to: Link, here?: string): string {
+  return papers.map((p) => item(p, to, here)).join('');
 }
 
 const titles = new Map<string, string>();

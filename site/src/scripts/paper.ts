@@ -15,7 +15,7 @@ function linkAuthors(doc: Document): void {
   const p = doc.querySelector('p.authors');
   const search = doc.querySelector('header nav a[href$="search/"]')?.getAttribute('href');
   if (!p || !search) return;
-  const parts: (Node | string)[] = [...p.querySelectorAll('.visually-hidden')];
+  const parts: (Node | string)[] = [...p.querySelectorAll('.sr-only')];
   metas(doc, 'citation_author').forEach((name, i) => {
     const a = doc.createElement('a');
     a.href = `${search}?q=${encodeURIComponent(name).replaceAll('%20', '+')}`;
