@@ -356,7 +356,9 @@ describe('the built archive', () => {
         else if (e.name.endsWith('.html')) {
           const rel = relative(out, dir).split(sep).join('/');
           const pageUrl = new URL(`${BASE}${rel ? `${rel}/` : ''}${e.name === 'index.html' ? '' : e.name}`, 'http://archive.test');
-          for (const [, quoted, bare] of readFileSync(path, 'utf8').matchAll(/href=(?:"([^"]*)"|([^\s"'>]+))/g)) {
+          // In start tags only (a paper's text may say `href=`), quoted or not (site/src/lib/compact-html.ts).
+          const tags = readFileSync(path, 'utf8').match(/<[a-z][^>]*>/g) ?? [];
+          for (const [, quoted, bare] of tags.join('').matchAll(/\shref=(?:"([^"]*)"|([^\s"'>]+))/g)) {
             const href = (quoted ?? bare)!;
             const target = new URL(href.replaceAll('&amp;', '&'), pageUrl);
             if (target.origin !== pageUrl.origin || target.pathname === pageUrl.pathname) continue;
@@ -369,7 +371,7 @@ describe('the built archive', () => {
       }
     };
     walk(out);
-    assert.ok(checked > 10_000, `only ${checked} links checked`);
+    assert.ok(checked > 9_000, `only ${checked} links checked`);
     assert.deepEqual([...bad], []);
   });
 

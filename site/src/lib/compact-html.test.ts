@@ -22,7 +22,8 @@ test('end tags are left out only where what follows implies them', () => {
 });
 
 test('the document skeleton: head and body tags the parser infers', () => {
-  const page = '<!DOCTYPE html><html lang="en"> <head><meta charset="utf-8"><title>t</title></head> <body>  <a class="skip" href="#c">s</a><main id="c"> <article><p>x</p></article> </main> </body> </html>';
+  const page =
+    '<!DOCTYPE html><html lang="en"> <head><meta charset="utf-8"><title>t</title></head> <body>  <a class="skip" href="#c">s</a><main id="c"> <article><p>x</p></article> </main> </body> </html>';
   assert.equal(compactHtml(page), '<!DOCTYPE html><html lang=en><meta charset=utf-8><title>t</title><a class=skip href=#c>s</a><main id=c><article><p>x</article></main>');
   // A body that opens with a script or link keeps its tags: without them the parser would put those in the head.
   assert.match(compactHtml('<!DOCTYPE html><html><head><title>t</title></head><body><script src="a.js"></script></body></html>'), /<\/head><body><script src=a.js>/);
