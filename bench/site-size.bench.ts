@@ -4,14 +4,17 @@
 // it runs anywhere: the archive is built as `paperboy site` builds it, with a GitHub Pages project
 // base path, and every output file is counted under its kind. Then Pagefind's cost per indexed
 // field, on the same papers (the baseline: what indexing nothing but titles costs).
+// The baseline, in the same run: the same corpus's archive as another revision builds it
+// (BENCH_SIZE_BASELINE, default `main`; `none` skips it), from its own code and store format.
 //   node bench/run.ts site-size
+//   BENCH_SIZE_BASELINE=afb89bd node bench/run.ts site-size
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDemoPapers } from '../pipeline/testing/site-fixtures.ts';
 import { DEFAULT_SIZE_LIMIT, GROWING_KINDS, SIZE_KINDS, type SizeKind } from '../pipeline/site/size.ts';
 import { measureSearchFields } from '../pipeline/site/build.ts';
-import { buildDemoArchive } from './demo-archive.ts';
+import { buildDemoArchive, buildDemoArchiveAt, type DemoArchive } from './demo-archive.ts';
 
 const KIND_LABEL: Record<SizeKind, string> = {
   paper: 'paper pages',
@@ -29,31 +32,42 @@ const BUDGET_BYTES_PER_PAPER = 6500;
 const YEAR = 150_000;
 const work = mkdtempSync(join(tmpdir(), 'paperboy-size-bench-'));
 const kb = (b: number) => `${(b / 1000).toFixed(2)} KB`;
+const baselineRev = process.env.BENCH_SIZE_BASELINE ?? 'main';
+/** All-in bytes per paper when the archive holds a year of papers: the bounded kinds shared by 150,000 papers. */
+const perPaperInAYear = (a: DemoArchive) => a.growingPerPaper + a.fixedBytes / YEAR;
 
 try {
   const papers = readDemoPapers();
-  const { size, outDir, seconds } = buildDemoArchive(work, papers);
-  console.log(`demo corpus: ${size.papers} papers → ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB, built in ${seconds.toFixed(0)}s (base /paperboy/)`);
-  console.log(`${'kind'.padEnd(30)} ${'bytes'.padStart(11)} ${'files'.padStart(6)} ${'per paper'.padStart(10)}  grows with papers`);
+  const built = buildDemoArchive(work, papers);
+  const { size, outDir, seconds } = built;
+  const baseline = baselineRev === 'none' ? null : buildDemoArchiveAt(baselineRev, join(work, 'baseline'));
+  console.log(`demo corpus: ${size.papers} papers → ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB, built in ${seconds.toFixed(0)}s (baseline /paperboy/)`);
+  if (baseline)
+    console.log(
+      `baseline (${baselineRev}, same corpus, same run): ${baseline.size.papers} papers → ${baseline.size.files} files, ${(baseline.size.bytes / 1e6).toFixed(1)} MB, built in ${baseline.seconds.toFixed(0)}s`,
+    );
+  const per = (a: DemoArchive | null, bytes: (a: DemoArchive) => number) => (a ? kb(bytes(a) / a.size.papers) : '').padStart(10);
+  const ratio = (now: number, before: number | undefined) => (before ? `${(now / before).toFixed(2)}×` : '').padStart(6);
+  console.log(`${'KB per paper'.padEnd(30)} ${'baseline'.padStart(10)} ${'this'.padStart(10)} ${'ratio'.padStart(6)} ${'bytes'.padStart(11)} ${'files'.padStart(6)}  grows with papers`);
   for (const k of SIZE_KINDS) {
     const { bytes, files } = size.byKind[k];
-    if (!files) continue;
+    if (!files && !baseline?.size.byKind[k].files) continue;
+    const before = baseline && baseline.size.byKind[k].bytes / baseline.size.papers;
     console.log(
-      `${KIND_LABEL[k].padEnd(30)} ${bytes.toLocaleString('en').padStart(11)} ${String(files).padStart(6)} ${kb(bytes / size.papers).padStart(10)}  ${GROWING_KINDS.includes(k) ? 'yes' : 'no (bounded)'}`,
+      `${KIND_LABEL[k].padEnd(30)} ${per(baseline, (a) => a.size.byKind[k].bytes)} ${kb(bytes / size.papers).padStart(10)} ${ratio(bytes / size.papers, before ?? undefined)} ${bytes.toLocaleString('en').padStart(11)} ${String(files).padStart(6)}  ${GROWING_KINDS.includes(k) ? 'yes' : 'no (bounded)'}`,
     );
   }
   const perPaper = size.bytes / size.papers;
-  const growing = GROWING_KINDS.reduce((n, k) => n + size.byKind[k].bytes, 0);
-  const fixed = size.bytes - growing;
+  const { growingPerPaper, fixedBytes: fixed } = built;
+  const line = (label: string, now: number, before: number | undefined, note: string) =>
+    console.log(`${label.padEnd(30)} ${(before === undefined ? '' : kb(before)).padStart(10)} ${kb(now).padStart(10)} ${ratio(now, before)}  ${note}`);
+  const budget = (v: number) => `budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${v <= BUDGET_BYTES_PER_PAPER ? 'within' : `${((v / BUDGET_BYTES_PER_PAPER - 1) * 100).toFixed(0)}% over`}`;
+  line('total, all-in (demo)', perPaper, baseline ? baseline.size.bytes / baseline.size.papers : undefined, `${size.bytes.toLocaleString('en')} bytes, ${size.files} files`);
+  line('growing kinds only', growingPerPaper, baseline?.growingPerPaper, 'what each new paper adds');
+  line(`all-in at a year (${YEAR.toLocaleString('en')})`, perPaperInAYear(built), baseline ? perPaperInAYear(baseline) : undefined, budget(perPaperInAYear(built)));
+  const year = fixed + growingPerPaper * YEAR;
   console.log(
-    `${'total, all-in'.padEnd(30)} ${size.bytes.toLocaleString('en').padStart(11)} ${String(size.files).padStart(6)} ${kb(perPaper).padStart(10)}  budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${perPaper <= BUDGET_BYTES_PER_PAPER ? 'within' : `${((perPaper / BUDGET_BYTES_PER_PAPER - 1) * 100).toFixed(0)}% over`}`,
-  );
-  console.log(
-    `${'growing kinds only'.padEnd(30)} ${growing.toLocaleString('en').padStart(11)} ${''.padStart(6)} ${kb(growing / size.papers).padStart(10)}  budget ${kb(BUDGET_BYTES_PER_PAPER)}: ${growing / size.papers <= BUDGET_BYTES_PER_PAPER ? 'within' : 'over'}`,
-  );
-  const year = fixed + (growing / size.papers) * YEAR;
-  console.log(
-    `a year (${YEAR.toLocaleString('en')} papers) at this rate: ${(year / 1e9).toFixed(2)} GB (bounded kinds ${(fixed / 1e6).toFixed(1)} MB + ${YEAR.toLocaleString('en')} × ${kb(growing / size.papers)}) of GitHub Pages' ${(DEFAULT_SIZE_LIMIT / 1e9).toFixed(0)} GB`,
+    `a year (${YEAR.toLocaleString('en')} papers) at this rate: ${(year / 1e9).toFixed(2)} GB${baseline ? ` (baseline ${((baseline.fixedBytes + baseline.growingPerPaper * YEAR) / 1e9).toFixed(2)} GB)` : ''} (bounded kinds ${(fixed / 1e6).toFixed(1)} MB + ${YEAR.toLocaleString('en')} × ${kb(growingPerPaper)}) of GitHub Pages' ${(DEFAULT_SIZE_LIMIT / 1e9).toFixed(0)} GB`,
   );
   const pages = papers.map((p) => Buffer.byteLength(readFileSync(join(outDir, 'paper', p.id, 'index.html')))).sort((a, b) => a - b);
   const q = (f: number) => kb(pages[Math.floor(f * (pages.length - 1))]!);

@@ -18,5 +18,10 @@ export default defineConfig({
     // Every script is a file of the site, never inlined: the pages' CSP allows no inline script.
     build: { assetsInlineLimit: 0 },
     resolve: { alias: { 'node-fetch': fileURLToPath(new URL('./src/lib/node-fetch-browser.ts', import.meta.url)) } },
+    // A page's script is named after its page or component (`id.<hash>.js`, not Astro's
+    // `[...id].astro_astro_type_script_index_0_lang.<hash>.js`): the name is in every paper page.
+    environments: {
+      client: { build: { rolldownOptions: { output: { entryFileNames: (chunk) => `_astro/${chunk.name.split('.astro')[0].replace(/[^A-Za-z0-9-]/g, '') || 'script'}.[hash].js` } } } },
+    },
   },
 });

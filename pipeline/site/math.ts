@@ -21,10 +21,17 @@ function withMathLetters(mathml: string): string {
   });
 }
 
-/** Renders one formula; malformed TeX falls back to the escaped source rather than failing the build. */
-function renderTex(tex: string, display: boolean): string {
+/** In HTML a `<math>` element is MathML without its namespace declaration, which would be on every formula of a hundred thousand pages. */
+const MATHML_XMLNS = ' xmlns="http://www.w3.org/1998/Math/MathML"';
+
+/** KaTeX's copy of the formula's TeX: browsers neither show nor read it aloud. */
+const TEX_ANNOTATION = /<semantics>|<\/semantics>|<annotation encoding="application\/x-tex">[^<]*<\/annotation>/g;
+
+/** Renders one formula, with its TeX as an annotation when `tex`; malformed TeX falls back to the escaped source rather than failing the build. */
+function renderTex(tex: string, display: boolean, keepTex: boolean): string {
   try {
-    return withMathLetters(katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 }));
+    const mathml = withMathLetters(katex.renderToString(tex, { displayMode: display, output: 'mathml', throwOnError: true, strict: 'ignore', maxExpand: 200 })).replace(MATHML_XMLNS, '');
+    return keepTex ? mathml : mathml.replace(TEX_ANNOTATION, '');
   } catch {
     return `<code class="tex">${escapeHtml(tex)}</code>`;
   }
@@ -33,8 +40,10 @@ function renderTex(tex: string, display: boolean): string {
 /**
  * Text (an abstract or a title) as HTML with its math rendered and the text around it in plain
  * Unicode (Kazhdan--Lusztig → Kazhdan–Lusztig, citations dropped). Paragraph breaks are the caller's business.
+ * With `keepTex` each formula carries its TeX (a MathML annotation): the paper page's title, from
+ * which its BibTeX entry is made; elsewhere that copy would only add bytes.
  */
-export function renderMathText(text: string): string {
+export function renderMathText(text: string, keepTex = false): string {
   const segments = splitMath(text);
   let html = '';
   for (let i = 0; i < segments.length; i++) {
@@ -43,7 +52,7 @@ export function renderMathText(text: string): string {
       html += escapeHtml(convertText(s.text));
       continue;
     }
-    const formula = renderTex(s.text, s.display);
+    const formula = renderTex(s.text, s.display, keepTex);
     // Punctuation after an inline formula stays on its line: it goes inside the formula's nowrap span.
     const next = segments[i + 1];
     const punctuation = !s.display && next && !next.math ? /^[.,;:!?)\]]+/.exec(next.text)?.[0] : undefined;

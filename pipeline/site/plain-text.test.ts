@@ -21,13 +21,12 @@ function* files(dir: string): Generator<string> {
 
 /**
  * What a reader sees of a page outside its formulas: text and attribute values, MathML and
- * KaTeX's fallback removed, and the BibTeX entry, which keeps TeX on purpose (it goes into LaTeX documents).
+ * KaTeX's fallback removed. (The BibTeX entry, which keeps TeX on purpose, is made in the browser.)
  */
 function visible(html: string): string {
   return html
     .replace(/<math[\s\S]*?<\/math>/g, ' ')
-    .replace(/<details class="cite">[\s\S]*?<\/details>/g, ' ')
-    .replace(/<code class="tex">[\s\S]*?<\/code>/g, ' ')
+    .replace(/<code class="?tex"?>[\s\S]*?<\/code>/g, ' ')
     .replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');

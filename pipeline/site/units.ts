@@ -87,7 +87,8 @@ export function siteUnits(archive: Archive, settings: Pick<SiteSettings, 'site'>
   const hasMap = archive.map !== null;
   for (const p of archive.papers.values()) {
     const { similar, newer } = archive.shownSimilar(p, site.similarShown);
-    const titled = (list: { id: string; score: number }[]) => list.map((s) => [s.id, s.score, archive.paper(s.id)!.title]);
+    // What the page shows of its neighbours: which, in what order, and their titles.
+    const titled = (list: { id: string }[]) => list.map((s) => [s.id, archive.paper(s.id)!.title]);
     units.set(unitKeys.paper(p.id), digest(paperDigest.get(p.id), titled(similar), titled(newer), hasMap));
   }
   for (const e of archive.editions) {

@@ -1,12 +1,28 @@
 // What reference managers read from a paper page: the citation date and a BibTeX entry in the
-// form arXiv's own "Export BibTeX citation" gives.
+// form arXiv's own "Export BibTeX citation" gives. The entry is built in the reader's browser
+// (scripts/paper.ts) from what the page already carries (its citation_* tags, the title's TeX in
+// its MathML), so a hundred thousand pages do not each store a copy.
 import type { Paper } from '../../../pipeline/store/paper.ts';
-import { readable } from '../../../pipeline/util/latex.ts';
 
 /** `2025/11/18`, as Google Scholar's citation_date wants it: the first version's date. */
 export function citationDate(p: Paper): string | null {
   const d = p.submitted ?? p.announced;
   return d ? d.slice(0, 10).replaceAll('-', '/') : null;
+}
+
+/** What a BibTeX entry is made of. */
+export interface CiteEntry {
+  /** The title as BibTeX takes it: text with its math as `$TeX$`. */
+  texTitle: string;
+  /** The title in plain Unicode (citation_title), for the key. */
+  title: string;
+  /** In plain Unicode (citation_author). */
+  authors: string[];
+  /** `2025`, or empty when unknown. */
+  year: string;
+  id: string;
+  primaryClass: string;
+  doi: string | null;
 }
 
 /** Braces balanced so a field cannot end early; the source's LaTeX is kept (BibTeX speaks it). */
@@ -22,30 +38,23 @@ function field(s: string): string {
   return out + '}'.repeat(depth);
 }
 
-export function bibtex(p: Paper): string {
-  const year = (p.submitted ?? p.announced ?? '').slice(0, 4);
-  const lastName =
-    readable(p.authors[0] ?? 'anonymous')
-      .split(/\s+/)
-      .at(-1) ?? 'anonymous';
-  const firstWord =
-    readable(p.title)
-      .split(/\s+/)
-      .find((w) => /^[\p{L}\d]{3,}/u.test(w) && !/^(the|and|for|with|from)$/i.test(w)) ?? '';
+export function bibtex(e: CiteEntry): string {
+  const lastName = (e.authors[0] ?? 'anonymous').split(/\s+/).at(-1) ?? 'anonymous';
+  const firstWord = e.title.split(/\s+/).find((w) => /^[\p{L}\d]{3,}/u.test(w) && !/^(the|and|for|with|from)$/i.test(w)) ?? '';
   const key =
-    `${lastName}${year}${firstWord}`
+    `${lastName}${e.year}${firstWord}`
       .normalize('NFKD')
       .replace(/[^A-Za-z0-9]/g, '')
-      .toLowerCase() || p.id;
+      .toLowerCase() || e.id;
   const fields: [string, string | null][] = [
-    ['title', `{${field(p.title)}}`],
-    ['author', p.authors.map(field).join(' and ')],
-    ['year', year || null],
-    ['eprint', p.id],
+    ['title', `{${field(e.texTitle)}}`],
+    ['author', e.authors.map(field).join(' and ')],
+    ['year', e.year || null],
+    ['eprint', e.id],
     ['archivePrefix', 'arXiv'],
-    ['primaryClass', p.primaryCategory],
-    ['doi', p.doi ? field(p.doi) : null],
-    ['url', `https://arxiv.org/abs/${p.id}`],
+    ['primaryClass', e.primaryClass],
+    ['doi', e.doi ? field(e.doi) : null],
+    ['url', `https://arxiv.org/abs/${e.id}`],
   ];
   const body = fields
     .filter(([, v]) => v)

@@ -6,65 +6,52 @@ import type { Paper } from '../../../pipeline/store/paper.ts';
 import type { Archive } from '../../../pipeline/site/data.ts';
 import { escapeHtml, renderMathText } from '../../../pipeline/site/math.ts';
 import { readable } from '../../../pipeline/util/latex.ts';
-import { firstSentences } from '../../../pipeline/digest/text.ts';
-import { categoryUrl, paperUrl, shortAuthors } from './site.ts';
+import { categoryUrl, paperUrl, shortAuthors, type Link } from './site.ts';
 
 const cache = new Map<string, string>();
 
-/** Title, authors, id and categories (primary first, a link each), without the abstract. */
-function body(p: Paper): string {
-  let html = cache.get(p.id);
+/**
+ * Title, authors, id and categories (primary first, a link each). No abstract: a listing is for
+ * scanning, and the abstract is on the paper's page, which scripts/abstracts.ts fetches when a
+ * reader opens its toggle (a copy on every day and category page was a third of the archive's
+ * bytes). No classes either: the stylesheet finds the title and meta line by position. `to` makes
+ * the page's links (relative where shorter); an item is rendered once per form of link. On a
+ * category's own page (`here`) that category is named without a link to the page itself.
+ */
+function item(p: Paper, to: Link, here: string | undefined): string {
+  const key = `${to()} ${here ?? ''} ${p.id}`;
+  let html = cache.get(key);
   if (html === undefined) {
     const categories = [p.primaryCategory, ...p.categories.filter((c) => c !== p.primaryCategory)];
-    const chips = categories.map((c) => ` <a href="${escapeHtml(categoryUrl(c))}">${escapeHtml(c)}</a>`).join('');
-    html = `<a class="title" href="${escapeHtml(paperUrl(p.id))}">${renderMathText(p.title)}</a><div class="meta">${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}</div>`;
-    cache.set(p.id, html);
+    const chips = categories.map((c) => (c === here ? ` <b>${escapeHtml(c)}</b>` : ` <a href="${escapeHtml(categoryUrl(c, null, to))}">${escapeHtml(c)}</a>`)).join('');
+    html = `<li><a href="${escapeHtml(paperUrl(p.id, to))}">${renderMathText(p.title)}</a><p>${escapeHtml(shortAuthors(p.authors.map(readable)))} · ${escapeHtml(p.id)}${chips}`;
+    cache.set(key, html);
   }
   return html;
 }
 
-const abstracts = new Map<string, string>();
-const openings = new Map<string, string>();
-
-/**
- * The abstract, collapsed (a <details>, no script), in the plain-Unicode rendering: listings stay
- * light (MathML is several times the size of its text); the paper page renders the math. A day
- * page lists every paper once, so it carries the whole abstract; a category page repeats papers
- * (one is on every category it is listed in), so it carries only the opening sentences.
- */
-function abstractOf(p: Paper, length: 'full' | 'opening'): string {
-  const cache = length === 'full' ? abstracts : openings;
-  let html = cache.get(p.id);
-  if (html === undefined) {
-    const text = readable(p.abstract);
-    const shown = length === 'full' ? text : firstSentences(text, 2, 300);
-    html = `<details><summary>Abstract</summary><p>${escapeHtml(shown.length < text.length && !shown.endsWith('…') ? `${shown} …` : shown)}</p></details>`;
-    cache.set(p.id, html);
-  }
-  return html;
-}
-
-/** Papers as list items, with the abstract collapsed: whole (day pages) or its opening (category pages). */
-export function paperList(papers: Paper[], opts: { abstract: 'full' | 'opening' }): string {
-  return papers.map((p) => `<li>${body(p)}${abstractOf(p, opts.abstract)}</li>`).join('');
+/** Papers as list items; `here`: the category whose page or section lists them. */
+export function paperList(papers: Paper[], to: Link, here?: string): string {
+  return papers.map((p) => item(p, to, here)).join('');
 }
 
 const titles = new Map<string, string>();
 
 /**
- * A paper page's similar papers, compact: each a title (plain Unicode) linking to its page and the
- * score. Every paper page has up to two such lists of `similarShown` papers, so an item's bytes
- * count a hundred thousand times over; authors and categories are one click away. `up` leads from
- * the page to the paper pages' folder (`../`), shorter than the base path.
+ * A paper page's similar papers, compact: each a title (plain Unicode) linking to its page, most
+ * similar first. Every paper page has up to two such lists of `similarShown` papers, so an item's
+ * bytes count a hundred thousand times over: authors and categories are one click away, and the
+ * similarity score is left out (the order says it; it was a sixth of the list's bytes). `up` leads
+ * from the page to the paper pages' folder (`../`), shorter than the base path.
  */
-export function similarList(archive: Archive, list: readonly { id: string; score: number }[], up: string): string {
+export function similarList(archive: Archive, list: readonly { id: string }[], up: string): string {
   let html = '';
   for (const s of list) {
     const p = archive.paper(s.id);
     if (!p) continue;
     let title = titles.get(p.id);
     if (title === undefined) titles.set(p.id, (title = escapeHtml(readable(p.title))));
-    html += `<li><a href="${escapeHtml(up + p.id)}/">${title}</a> <small>${s.score.toFixed(2)}</small></li>`;
+    html += `<li><a href="${escapeHtml(up + p.id)}/">${title}</a>`;
   }
   return html;
 }
