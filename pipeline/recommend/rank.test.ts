@@ -6,6 +6,7 @@ import type { Votes } from '../profiles/events.ts';
 import { learnProfile, type LearnParams } from '../profiles/learn.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
+import { countTerms, paperTerms } from '../index/sparse.ts';
 import { recommendConfig } from './config.ts';
 import { hashingVectorizer, paperText, smallCorpus } from '../testing/recommend-fixtures.ts';
 import { paperIndex, rankAll, searchIndex, type Subscriber } from './rank.ts';
@@ -19,6 +20,8 @@ const dim = 256;
 const matrix = new Float32Array(day.length * dim);
 day.forEach((p, i) => matrix.set(vec(paperText(p)), i * dim));
 const titles = new Map(corpus.map((p) => [p.id, p.title]));
+const library = new Map(corpus.map((p) => [p.id, p]));
+const terms = countTerms(corpus.map(paperTerms));
 const vectors = new Map(corpus.map((p) => [p.id, vec(paperText(p))]));
 const params: LearnParams = { rocchio: { anchor: 1, liked: 1.5, disliked: 0.5 }, newInterestBelow: 0.02, maxInterests: 8 };
 const noVotes: Votes = { votes: [], unsubscribed: false, lastSeq: 0, seen: [] };
@@ -39,10 +42,10 @@ function subscriber(over: Partial<Profile>, votes: Votes = noVotes, sent: string
     ...over,
   };
   const learned = learnProfile({ subscriber: profile.id, dim, interests: profile.interests.map((text) => ({ text, vector: vec(text) })), seeds: [], votes, vectors, params });
-  return { profile, learned, sent: new Set(sent), titles };
+  return { profile, learned, sent: new Set(sent), library };
 }
 const rank = (subs: Subscriber[], over: Partial<ReturnType<typeof recommendConfig.parse>> = {}) =>
-  rankAll({ papers: day, vectors: matrix, dim, subscribers: subs, params: recommendConfig.parse({ minScore: 0.05, ...over }) });
+  rankAll({ papers: day, vectors: matrix, dim, subscribers: subs, params: recommendConfig.parse({ minScore: 0.05, ...over }), terms });
 
 test('one batched FAISS search returns the exact nearest papers of every query', () => {
   const queries = ['gaussian splatting', 'retrieval-augmented generation', 'medical image segmentation'].map((t) => vec(t));
@@ -75,7 +78,7 @@ test('picks are relevant, diverse, within the categories, with reasons; a duplic
   const best = day.findIndex((d) => d.id === picks[0]!.paperId);
   const twin = { ...day[best]!, id: '2510.99999' };
   const m2 = new Float32Array([...matrix, ...matrix.subarray(best * dim, (best + 1) * dim)]);
-  const withTwin = rankAll({ papers: [...day, twin], vectors: m2, dim, subscribers: [s], params: recommendConfig.parse({ minScore: 0.05 }) }).get('x')!;
+  const withTwin = rankAll({ papers: [...day, twin], vectors: m2, dim, subscribers: [s], params: recommendConfig.parse({ minScore: 0.05 }), terms }).get('x')!;
   assert.equal(withTwin.filter((p) => p.paperId === twin.id || p.paperId === day[best]!.id).length, 1);
 });
 
@@ -176,6 +179,6 @@ test('likes confirm an interest: its picks trade less diversity for relevance, y
   const best = day.findIndex((d) => d.id === confirmed[0]!.paperId);
   const twin = { ...day[best]!, id: '2510.99999' };
   const m2 = new Float32Array([...matrix, ...matrix.subarray(best * dim, (best + 1) * dim)]);
-  const withTwin = rankAll({ papers: [...day, twin], vectors: m2, dim, subscribers: [subscriber({}, votes)], params: recommendConfig.parse({ minScore: 0.05 }) }).get('x')!;
+  const withTwin = rankAll({ papers: [...day, twin], vectors: m2, dim, subscribers: [subscriber({}, votes)], params: recommendConfig.parse({ minScore: 0.05 }), terms }).get('x')!;
   assert.equal(withTwin.filter((p) => p.paperId === twin.id || p.paperId === day[best]!.id).length, 1);
 });
