@@ -236,8 +236,8 @@ function wordIndex(papers: CandidatePaper[], table: TermTable): (v: TermVector) 
   };
 }
 
-/** `score` in standard deviations above an ordinary paper of the day (its mean over the reference sample); memoised. */
-function standardised(day: Day, score: (i: number) => number): (i: number) => number {
+/** `score` in standard deviations (`std`) above an ordinary paper of the day (its mean over the reference sample); memoised. */
+function standardised(day: Day, score: (i: number) => number): ((i: number) => number) & { std: number } {
   let sum = 0;
   let sq = 0;
   for (const r of day.reference) {
@@ -250,11 +250,12 @@ function standardised(day: Day, score: (i: number) => number): (i: number) => nu
   // A reference where every paper scores the same (a one-paper day) leaves the raw difference.
   const std = Math.sqrt(Math.max(0, sq / n - mean * mean)) || 1;
   const cache = new Map<number, number>();
-  return (i) => {
-    let z = cache.get(i);
-    if (z === undefined) cache.set(i, (z = (score(i) - mean) / std));
-    return z;
+  const z = (i: number) => {
+    let x = cache.get(i);
+    if (x === undefined) cache.set(i, (x = (score(i) - mean) / std));
+    return x;
   };
+  return Object.assign(z, { std });
 }
 
 type LibraryPaper = { title: string; abstract: string };
@@ -330,6 +331,8 @@ interface Relevance {
   of: (k: number, i: number) => number;
   /** The part all interests share (words and clicks). */
   shared: (i: number) => number;
+  /** A typical standard deviation of the interests' cosines today: MMR weighs a cosine between papers in relevance units by it. */
+  cosineStd: number;
 }
 
 function relevanceFor(day: Day, s: Subscriber): Relevance {
@@ -339,7 +342,8 @@ function relevanceFor(day: Day, s: Subscriber): Relevance {
   const sparse = wordScores ? standardised(day, (i) => wordScores[i]!) : () => 0;
   const contrast = contrastOf(day, s);
   const shared = (i: number) => w * sparse(i) + contrast(i);
-  return { of: (k, i) => (1 - w) * dense[k]!(i) + shared(i), shared };
+  const cosineStd = dense.length ? dense.reduce((a, d) => a + d.std, 0) / dense.length : 1;
+  return { of: (k, i) => (1 - w) * dense[k]!(i) + shared(i), shared, cosineStd };
 }
 
 /**
@@ -364,8 +368,11 @@ class DigestBuilder {
   private readonly vectors: Float32Array[] = [];
   private readonly maxSim = new Map<number, { sim: number; count: number }>();
   private readonly row: (i: number) => Float32Array;
-  constructor(row: (i: number) => Float32Array) {
+  /** Relevance is in standard deviations; a cosine between papers divided by this is too. */
+  private readonly cosineStd: number;
+  constructor(row: (i: number) => Float32Array, cosineStd: number) {
     this.row = row;
+    this.cosineStd = cosineStd;
   }
 
   choose(i: number, id: string, pick: Omit<Pick, 'paperId'>): void {
@@ -391,7 +398,7 @@ class DigestBuilder {
     let bestValue = -Infinity;
     for (const x of pool) {
       if (this.chosen.has(x.i)) continue;
-      const value = lambda * x.rel - (1 - lambda) * this.diversity(x.i);
+      const value = lambda * x.rel - ((1 - lambda) * this.diversity(x.i)) / this.cosineStd;
       if (value > bestValue) {
         bestValue = value;
         best = x;
@@ -482,7 +489,7 @@ function rankSubscriber(day: Day, s: Subscriber, firstQuery: number): Pick[] {
   // deviations above an ordinary paper's, whatever the model), and the cosine never below minScore.
   const cold = learned.votes < params.coldStartVotes;
   const z = cold ? params.minZ * 0.75 : params.minZ;
-  const digest = new DigestBuilder(day.row);
+  const digest = new DigestBuilder(day.row, rel.cosineStd);
   pickIncluded(day, s, eligible, rel, digest);
   const slots = Math.max(0, profile.digestSize - digest.picks.length);
   const explore = cold && slots >= 4 ? 1 : 0;
