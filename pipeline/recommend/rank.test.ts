@@ -182,3 +182,25 @@ test('likes confirm an interest: its picks trade less diversity for relevance, y
   const withTwin = rankAll({ papers: [...day, twin], vectors: m2, dim, subscribers: [subscriber({}, votes)], params: recommendConfig.parse({ minScore: 0.05 }), terms }).get('x')!;
   assert.equal(withTwin.filter((p) => p.paperId === twin.id || p.paperId === day[best]!.id).length, 1);
 });
+
+const mentions = (word: RegExp) => (p: { paperId: string }) => word.test(`${titles.get(p.paperId)} ${day.find((d) => d.id === p.paperId)!.abstract}`);
+
+test("the profile's words count: a seed paper's vocabulary brings up papers that share it", () => {
+  const dental = /\b(dental|intra-?oral)\b/i;
+  const seed = day.find((d) => d.title.startsWith('Dental3R:'))!;
+  // The seed reaches the ranking through its words only: the interest vector is the stated text's.
+  const s = { ...subscriber({ seedPapers: [seed.id], digestSize: 10 }), sent: new Set([seed.id]) };
+  const picks = (sparseWeight: number) => rank([s], { sparseWeight }).get('x')!.filter(mentions(dental));
+  assert.ok(picks(0.5).length > picks(0).length, `${picks(0.5).length} vs ${picks(0).length}`);
+});
+
+test('a liked paper is an exemplar of its own: papers close to it come up, saying so', () => {
+  const liked = day.find((d) => /\bSLAM\b/.test(d.title) && /gaussian splatting/i.test(d.title))!;
+  const votes: Votes = { votes: [{ paper: liked.id, liked: true, at: '2025-11-21T00:00:00Z', weight: 1 }], unsubscribed: false, lastSeq: 1, seen: [liked.id] };
+  const picks = (feedbackWeight: number) => rank([subscriber({ digestSize: 10 }, votes)], { feedbackWeight }).get('x')!;
+  const closeness = (ps: { paperId: string }[]) => ps.reduce((a, p) => a + dot(vectors.get(liked.id)!, vectors.get(p.paperId)!), 0) / ps.length;
+  const exemplar = picks(1);
+  assert.ok(closeness(exemplar) > closeness(picks(0)) + 0.02, `${closeness(exemplar)} vs ${closeness(picks(0))}`);
+  const because = exemplar.filter((p) => p.reason.startsWith(`similar to "${liked.title.slice(0, 40)}`) && p.reason.endsWith('which you liked'));
+  assert.ok(because.length >= 2, exemplar.map((p) => p.reason).join('\n'));
+});
