@@ -135,7 +135,7 @@ test('always-included authors and keywords come first, whatever their score', ()
   assert.ok(picks.some((p) => p.paperId === target.id && p.reason === `by ${target.authors[0]} (always included)`));
 });
 
-test('papers next to a disliked one sink, by the configured share of the liked-vs-disliked contrast', () => {
+test('papers next to a disliked one sink, by the configured share of the closeness to it', () => {
   const splats = day.filter((d) => /gaussian splatting/i.test(d.title));
   const dynamic = (d: { title: string; abstract: string }) => /\b(4D|dynamic)\b/i.test(`${d.title} ${d.abstract}`);
   const liked = splats
@@ -148,11 +148,11 @@ test('papers next to a disliked one sink, by the configured share of the liked-v
     .map((d) => d.id);
   const vote = (paper: string, up: boolean) => ({ paper, liked: up, at: '2025-11-21T00:00:00Z', weight: 1 });
   const votes: Votes = { votes: [...liked.map((p) => vote(p, true)), ...disliked.map((p) => vote(p, false))], unsubscribed: false, lastSeq: 6, seen: [...liked, ...disliked] };
-  const dynamicPicks = (dislikeShare: number) =>
-    rank([subscriber({}, votes)], { dislikeShare, mmrLambda: 1 })
-      .get('x')!
-      .filter((p) => dynamic(day.find((d) => d.id === p.paperId)!)).length;
-  assert.ok(dynamicPicks(1) < dynamicPicks(0), `${dynamicPicks(1)} vs ${dynamicPicks(0)}`);
+  const closeToDisliked = (dislikeShare: number) => {
+    const picks = rank([subscriber({}, votes)], { dislikeShare, mmrLambda: 1 }).get('x')!;
+    return picks.reduce((a, p) => a + Math.max(...disliked.map((d) => dot(vectors.get(d)!, vectors.get(p.paperId)!))), 0) / picks.length;
+  };
+  assert.ok(closeToDisliked(1) < closeToDisliked(0) - 0.01, `${closeToDisliked(1)} vs ${closeToDisliked(0)}`);
 });
 
 test('likes confirm an interest: its picks trade less diversity for relevance, yet a near-copy is still left out', () => {
