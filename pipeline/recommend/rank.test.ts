@@ -111,15 +111,22 @@ test('the score floor leaves a digest short rather than padding it; paused and u
   assert.deepEqual(rank([subscriber({}, { ...noVotes, unsubscribed: true })]).get('x'), []);
 });
 
-test('cold start adds one exploratory pick; with enough votes it is gone; likes explain picks', () => {
-  const cold = rank([subscriber({})]).get('x')!;
+test('cold start (when configured) adds one exploratory pick; with enough votes it is gone; likes explain picks', () => {
+  assert.equal(
+    rank([subscriber({})])
+      .get('x')!
+      .filter((p) => /learn your taste/.test(p.reason)).length,
+    0,
+    'no exploratory pick by default',
+  );
+  const cold = rank([subscriber({})], { coldStartVotes: 5 }).get('x')!;
   assert.equal(cold.filter((p) => /learn your taste/.test(p.reason)).length, 1);
   const liked = day
     .filter((d) => /gaussian splatting/i.test(d.title))
     .slice(0, 6)
     .map((d) => d.id);
   const votes: Votes = { votes: liked.map((paper) => ({ paper, liked: true, at: '2025-11-21T00:00:00Z', weight: 1 })), unsubscribed: false, lastSeq: 6, seen: liked };
-  const warm = rank([subscriber({}, votes)]).get('x')!;
+  const warm = rank([subscriber({}, votes)], { coldStartVotes: 5 }).get('x')!;
   assert.equal(warm.filter((p) => /learn your taste/.test(p.reason)).length, 0);
   assert.ok(warm.every((p) => !liked.includes(p.paperId)));
   assert.ok(
