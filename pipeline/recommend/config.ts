@@ -22,14 +22,6 @@ export const recommendConfig = z.object({
   searchK: z.number().int().positive().default(100),
   /** Subscribers with fewer votes than this are in cold start: one exploratory pick per digest, a lower floor (0, none: on the tuning month the exploratory pick cost precision). */
   coldStartVotes: z.number().int().min(0).default(0),
-  /** How much a candidate's closeness to the nearest liked paper (standardised, dense and sparse blended) adds to its relevance. */
-  feedbackWeight: z.number().min(0).default(1),
-  /**
-   * How much closeness to the nearest disliked paper counts against that. Small: a 👎 is mostly
-   * a near miss beside what the subscriber wants (on topic, by strangers), so at full weight it
-   * sinks good papers too.
-   */
-  dislikeShare: z.number().min(0).max(1).default(0.1),
 });
 
 export type RecommendConfig = z.infer<typeof recommendConfig>;

@@ -1,9 +1,9 @@
 // The ranking core: one batched FAISS search of every subscriber's interest vectors against the
 // day's papers, then per subscriber: filters (categories, exclusions, already sent or voted), a
 // relevance that blends the embedding's cosine with the TF-IDF cosine of the profile's words (each
-// standardised against the day's papers), closeness to liked papers, a score floor, per-interest
-// quotas filled by MMR, a cold-start exploration slot, and a short reason for every pick. No I/O:
-// papers, vectors, word statistics and profiles come in.
+// standardised against the day's papers), a score floor, per-interest quotas filled by MMR, a
+// cold-start exploration slot, and a short reason for every pick. No I/O: papers, vectors, word
+// statistics and profiles come in.
 import { createRequire } from 'node:module';
 import type { IndexFlatIP as FaissIndex } from 'faiss-node';
 import { matchesCategories } from '../arxiv/kaggle.ts';
@@ -289,47 +289,14 @@ function profileWords(day: Day, s: Subscriber): TermVector {
 }
 
 /**
- * How close paper i is to the nearest of `papers`, standardised. Each liked (or disliked) paper
- * is an exemplar of its own — a co-author's next paper shares that paper's words, which a profile
- * averaging everything blurs — scored as the relevance is: dense and sparse cosines blended.
- */
-function closenessTo(day: Day, papers: LearnedProfile['liked'], library: Map<string, LibraryPaper>): (i: number) => number {
-  const w = day.params.sparseWeight;
-  const words = papers.map((p) => {
-    const text = library.get(p.paper);
-    return text && w > 0 ? day.wordScores(termVector(paperTerms(text), day.terms)) : undefined;
-  });
-  return standardised(day, (i) => {
-    let best = -Infinity;
-    papers.forEach((p, j) => {
-      best = Math.max(best, p.weight * ((1 - w) * dot(p.vector, day.row(i)) + w * (words[j]?.[i] ?? 0)));
-    });
-    return best;
-  });
-}
-
-/**
- * Clicks move candidates: closeness to the nearest liked paper raises one, closeness to the nearest
- * disliked one lowers it by `dislikeShare` of that. Only once there is a like: disliked papers are
- * mostly near misses next to what the subscriber does want, and unclicked picks say nothing.
- */
-function contrastOf(day: Day, s: Subscriber): (i: number) => number {
-  const { params } = day;
-  const { learned, library } = s;
-  if (!(learned.liked.length > 0 && params.feedbackWeight > 0)) return () => 0;
-  const liked = closenessTo(day, learned.liked, library);
-  const disliked = learned.disliked.length > 0 && params.dislikeShare > 0 ? closenessTo(day, learned.disliked, library) : () => 0;
-  return (i) => params.feedbackWeight * (liked(i) - params.dislikeShare * disliked(i));
-}
-
-/**
  * A subscriber's relevance of paper i to interest k: the interest's cosine and the TF-IDF cosine of
- * the profile's words, each standardised against the day's papers and blended by `sparseWeight`,
- * plus what the clicks say (`contrastOf`).
+ * the profile's words, each standardised against the day's papers and blended by `sparseWeight`.
+ * Clicks reach it through the profile: liked papers pull the interest vectors (Rocchio) and add
+ * their words; disliked papers push a little.
  */
 interface Relevance {
   of: (k: number, i: number) => number;
-  /** The part all interests share (words and clicks). */
+  /** The words' part, which all interests share. */
   shared: (i: number) => number;
   /** A typical standard deviation of the interests' cosines today: MMR weighs a cosine between papers in relevance units by it. */
   cosineStd: number;
@@ -340,19 +307,17 @@ function relevanceFor(day: Day, s: Subscriber): Relevance {
   const dense = s.learned.interests.map((it) => standardised(day, (i) => dot(it.vector, day.row(i))));
   const wordScores = w > 0 ? day.wordScores(profileWords(day, s)) : undefined;
   const sparse = wordScores ? standardised(day, (i) => wordScores[i]!) : () => 0;
-  const contrast = contrastOf(day, s);
-  const shared = (i: number) => w * sparse(i) + contrast(i);
+  const shared = (i: number) => w * sparse(i);
   const cosineStd = dense.length ? dense.reduce((a, d) => a + d.std, 0) / dense.length : 1;
   return { of: (k, i) => (1 - w) * dense[k]!(i) + shared(i), shared, cosineStd };
 }
 
 /**
- * The interests' nearest papers plus the `searchK` other eligible papers the shared part rates
- * best (papers the profile's words or a liked paper point at that no interest vector reached),
- * each with its exact cosine to every interest.
+ * The interests' nearest papers plus the `searchK` other eligible papers the profile's words rate
+ * best (papers no interest vector reached), each with its exact cosine to every interest.
  */
 function widened(day: Day, s: Subscriber, lists: Hit[][], eligible: (i: number) => boolean, rel: Relevance): Hit[][] {
-  if (day.params.sparseWeight === 0 && !(s.learned.liked.length > 0 && day.params.feedbackWeight > 0)) return lists;
+  if (day.params.sparseWeight === 0) return lists;
   const listed = new Set(lists.flatMap((l) => l.map((x) => x.i)));
   const extra: { i: number; e: number }[] = [];
   for (let i = 0; i < day.papers.length; i++) if (!listed.has(i) && eligible(i)) extra.push({ i, e: rel.shared(i) });
