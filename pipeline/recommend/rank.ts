@@ -38,13 +38,15 @@ interface CandidatePaper {
   categories: string[];
 }
 
+type LibraryPaper = { title: string; abstract: string };
+
 export interface Subscriber {
   profile: Profile;
   learned: LearnedProfile;
   /** Papers already sent in earlier editions: never again. */
   sent: Set<string>;
   /** Titles and abstracts of papers the subscriber liked or seeded: reasons name them ("similar to …"), their words join the profile's. */
-  library: Map<string, { title: string; abstract: string }>;
+  library: Map<string, LibraryPaper>;
 }
 
 export interface RankInput {
@@ -257,8 +259,6 @@ function standardised(day: Day, score: (i: number) => number): ((i: number) => n
   };
   return Object.assign(z, { std });
 }
-
-type LibraryPaper = { title: string; abstract: string };
 
 /** The weighted sum of texts' TF-IDF unit vectors, scaled to unit length. */
 function wordsOf(texts: { words: string[]; weight: number }[], table: TermTable): TermVector {
