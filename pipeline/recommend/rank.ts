@@ -503,8 +503,12 @@ function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedP
     const sim = dot(v, l.vector);
     if (!nearest || sim > nearest.sim) nearest = { paper: l.paper, sim };
   }
-  const stated = learned.interests.find((it) => it.source === 'stated' && it.label === pick.interest);
-  const statedSim = stated ? dot(v, stated.anchor ?? stated.vector) : -Infinity;
+  // The profile's words are shared by all interests, so a pick filling one stated interest's slot
+  // may be about another: name the stated interest nearest to it.
+  const served = learned.interests.find((it) => it.label === pick.interest);
+  const near = (it: LearnedProfile['interests'][number]) => dot(v, it.anchor ?? it.vector);
+  const stated = served?.source === 'stated' ? learned.interests.filter((it) => it.source === 'stated').reduce((a, b) => (near(b) > near(a) ? b : a)) : undefined;
+  const statedSim = stated ? near(stated) : -Infinity;
   if (nearest && s.library.has(nearest.paper) && nearest.sim >= statedSim) {
     return `similar to "${truncate(s.library.get(nearest.paper)!.title, 80)}", which you liked`;
   }
