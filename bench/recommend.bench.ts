@@ -8,6 +8,7 @@ import { learnProfile } from '../pipeline/profiles/learn.ts';
 import type { Profile } from '../pipeline/profiles/profile.ts';
 import { recommendConfig } from '../pipeline/recommend/config.ts';
 import { paperText } from '../pipeline/embed/text.ts';
+import { countTerms, paperTerms } from '../pipeline/index/sparse.ts';
 import { hashingVectorizer } from '../pipeline/testing/recommend-fixtures.ts';
 import { paperIndex, rankAll, type Subscriber } from '../pipeline/recommend/rank.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
@@ -35,6 +36,7 @@ today.forEach((p, i) => matrix.set(vec(paperText(p)), i * dim));
 const historyVectors = new Map(history.map((p) => [p.id, vec(paperText(p))]));
 
 const params = recommendConfig.parse({ minScore: 0.05 });
+const terms = countTerms(history.map(paperTerms));
 const subscribers: Subscriber[] = [];
 for (let s = 0; s < PROFILES; s++) {
   const nInterests = 1 + Math.floor(random() * 3);
@@ -63,7 +65,7 @@ for (let s = 0; s < PROFILES; s++) {
     vectors: historyVectors,
     params: { rocchio: { anchor: 1, liked: 1.5, disliked: 0.5 }, newInterestBelow: 0.1, maxInterests: 8 },
   });
-  subscribers.push({ profile, learned, sent: new Set(), titles: new Map() });
+  subscribers.push({ profile, learned, sent: new Set(), library: new Map() });
 }
 const queries = subscribers.reduce((n, s) => n + s.learned.interests.length, 0);
 console.log(`${today.length} new papers, ${PROFILES} subscribers (${queries} interest vectors), dim ${dim}`);
@@ -75,12 +77,12 @@ const time = <T>(f: () => T): [T, number] => {
   return [r, (performance.now() - t) / 1000];
 };
 
-const [all, batchedAll] = time(() => rankAll({ papers: today, vectors: matrix, dim, subscribers, params, index }));
+const [all, batchedAll] = time(() => rankAll({ papers: today, vectors: matrix, dim, subscribers, params, terms, index }));
 const sample = subscribers.slice(0, LOOP_SAMPLE);
-const [batchedPicks, batchedSample] = time(() => rankAll({ papers: today, vectors: matrix, dim, subscribers: sample, params, index }));
+const [batchedPicks, batchedSample] = time(() => rankAll({ papers: today, vectors: matrix, dim, subscribers: sample, params, terms, index }));
 const [loopPicks, loopSample] = time(() => {
   const out = new Map<string, unknown>();
-  for (const s of sample) for (const [id, picks] of rankAll({ papers: today, vectors: matrix, dim, subscribers: [s], params, index })) out.set(id, picks);
+  for (const s of sample) for (const [id, picks] of rankAll({ papers: today, vectors: matrix, dim, subscribers: [s], params, terms, index })) out.set(id, picks);
   return out;
 });
 const same = sample.every((s) => JSON.stringify(batchedPicks.get(s.profile.id)) === JSON.stringify(loopPicks.get(s.profile.id)));

@@ -1,7 +1,7 @@
 // Replays the month edition by edition. Every arm ranks the same subscribers' candidates of the
 // same day; Paperboy runs as the nightly does (recommend(), then the day's clicks through
 // applyFeedback()), once with the clicks applied and once without, each in its own data folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchesCategories } from '../../pipeline/arxiv/kaggle.ts';
@@ -10,8 +10,11 @@ import { paperText } from '../../pipeline/embed/text.ts';
 import type { Profile } from '../../pipeline/profiles/profile.ts';
 import type { VectorSource } from '../../pipeline/profiles/source.ts';
 import { applyFeedback } from '../../pipeline/profiles/state.ts';
+import { countTerms, formatTermTable, paperTerms } from '../../pipeline/index/sparse.ts';
 import { recommend } from '../../pipeline/recommend/recommend.ts';
+import { dataLayout } from '../../pipeline/store/layout.ts';
 import type { Paper } from '../../pipeline/store/paper.ts';
+import { PaperStore } from '../../pipeline/store/papers.ts';
 import { progress } from '../../pipeline/util/progress.ts';
 import { seededRandom } from '../../pipeline/util/random.ts';
 import { rankByVector, rankNewest, rankRandom, rankTfidf, singleProfileVector, tfidfProfile, type Sparse } from './baselines.ts';
@@ -57,9 +60,18 @@ async function fixProfiles(input: ReplayInput): Promise<Fixed[]> {
   });
 }
 
-/** A data folder per Paperboy arm, configured from the environment (so PAPERBOY_RECOMMEND__… tunes it). */
-function armConfig(): Config {
-  return loadConfig({ env: process.env, overrides: { dataDir: mkdtempSync(join(tmpdir(), 'paperboy-eval-')) } });
+/**
+ * A data folder per Paperboy arm, configured from the environment (so PAPERBOY_RECOMMEND__… tunes
+ * it), holding what the nightly's earlier stages would have left there: the seed papers in the
+ * paper store and the archive's term table (counted from the papers before the month).
+ */
+function armConfig(terms: string, seeds: Paper[]): Config {
+  const config = loadConfig({ env: process.env, overrides: { dataDir: mkdtempSync(join(tmpdir(), 'paperboy-eval-')) } });
+  const similar = dataLayout(config.dataDir).similar;
+  mkdirSync(similar, { recursive: true });
+  writeFileSync(join(similar, 'terms.tsv'), terms);
+  new PaperStore(config.dataDir).upsert(seeds);
+  return config;
 }
 
 /** The baselines' digests of one day for one subscriber. */
@@ -81,8 +93,11 @@ function baselineDigests(
 export async function replayMonth(input: ReplayInput): Promise<Digests> {
   const fixed = await fixProfiles(input);
   const profiles = fixed.map((f) => f.profile);
-  const learning = armConfig();
-  const frozen = armConfig();
+  const terms = formatTermTable(countTerms([...input.earlier.values()].map(paperTerms)));
+  const seeds = [...new Set(input.subscribers.flatMap((s) => s.profile.seedPapers))].map((id) => input.earlier.get(id)!);
+  const shown = (papers: Paper[]) => (input.authorsVisible ? papers : papers.map(withoutAuthors));
+  const learning = armConfig(terms, shown(seeds));
+  const frozen = armConfig(terms, shown(seeds));
   const random = seededRandom(input.seed);
   const clickRandom = seededRandom(input.seed + 1);
   const seq = { next: 0 };
@@ -92,7 +107,9 @@ export async function replayMonth(input: ReplayInput): Promise<Digests> {
     // Each paper's TF-IDF vector once a day, not once per subscriber.
     const sparse = new Map(papers.map((p) => [paperText(p), input.vectorize(paperText(p))]));
     const day = { ...input, vectorize: (text: string) => sparse.get(text) ?? input.vectorize(text) };
-    const seen = input.authorsVisible ? papers : papers.map(withoutAuthors);
+    const seen = shown(papers);
+    // The nightly stores the day's papers before it recommends: liked papers' words come from there.
+    for (const c of [learning, frozen]) new PaperStore(c.dataDir).upsert(seen);
     const vectors = await input.source.paperVectors(papers.map((p) => p.id));
     const withFeedback = await recommend(learning, { date, profiles, papers: seen }, { source: input.source });
     const without = await recommend(frozen, { date, profiles, papers: seen }, { source: input.source });

@@ -65,7 +65,8 @@ test('paperboy preview writes the HTML and phone/desktop, light/dark screenshots
   // The example subscriber; the recommender picks her papers from the edition.
   writeFileSync(join(dir, 'profiles', 'alice.json'), readFileSync(fileURLToPath(new URL('../../profiles/alice.json', import.meta.url))));
   // Offline: the seed papers cannot be fetched from arXiv, which must not stop the preview.
-  const r = run(dir, ['preview', 'alice', '--date', '2025-10-01', '--count', '3', '--out', 'shots', '--json'], {
+  // Of this 50-paper day, two of alice's candidates clear the score floor.
+  const r = run(dir, ['preview', 'alice', '--date', '2025-10-01', '--count', '2', '--out', 'shots', '--json'], {
     ...process.env,
     PAPERBOY_ARXIV__RETRIES: '0',
     PAPERBOY_ARXIV__API_URL: 'http://127.0.0.1:9/api/query',
@@ -76,7 +77,7 @@ test('paperboy preview writes the HTML and phone/desktop, light/dark screenshots
   const widths = out.screenshots.map((s) => readFileSync(s).readUInt32BE(16));
   assert.deepEqual(widths, [375, 375, 1024, 1024]);
   const html = readFileSync(out.html, 'utf8');
-  assert.equal(papers.filter((p) => html.includes(`/paper/${p.id}/`)).length, 3);
+  assert.equal(papers.filter((p) => html.includes(`/paper/${p.id}/`)).length, 2);
   assert.match(html, /close to your interest|mentions|always included|outside your stated interests/);
   assert.match(run(dir, ['preview', 'nobody']).stderr, /^paperboy: no profile nobody \(.*nobody\.json\)\n$/);
 });

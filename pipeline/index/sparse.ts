@@ -94,11 +94,34 @@ export interface SparseRows {
   weights: Float32Array;
 }
 
+/** Smoothed inverse document frequency of a term (a term the table never saw counts as rarest). */
+function idf(table: TermTable, term: string): number {
+  return Math.log((table.papers + 1) / ((table.df.get(term) ?? 0) + 1)) + 1;
+}
+
+/** One text's sparse unit vector as term → weight, weighted as `sparseRows` weighs a row (no df cut). */
+export type TermVector = Map<string, number>;
+
+export function termVector(doc: string[], table: TermTable): TermVector {
+  const tf = new Map<string, number>();
+  for (const t of doc) tf.set(t, (tf.get(t) ?? 0) + 1);
+  const out: TermVector = new Map();
+  let norm = 0;
+  for (const [t, c] of tf) {
+    const w = (1 + Math.log(c)) * idf(table, t);
+    out.set(t, w);
+    norm += w * w;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (const [t, w] of out) out.set(t, w / norm);
+  return out;
+}
+
 export function sparseRows(docs: string[][], table: TermTable, maxDfShare: number): SparseRows {
   // Term ids in order of the sorted term strings, so a row's entries (and so the sums of every dot product) run in one order.
   const sortedTerms = [...new Set(docs.flat())].sort();
   const idOf = new Map(sortedTerms.map((t, i) => [t, i]));
-  const idf = sortedTerms.map((t) => Math.log((table.papers + 1) / ((table.df.get(t) ?? 0) + 1)) + 1);
+  const idfs = sortedTerms.map((t) => idf(table, t));
   const maxDf = maxDfShare * table.papers;
   const offsets = new Int32Array(docs.length + 1);
   const ids: number[] = [];
@@ -111,7 +134,7 @@ export function sparseRows(docs: string[][], table: TermTable, maxDfShare: numbe
       tf.set(id, (tf.get(id) ?? 0) + 1);
     }
     const row = [...tf].sort((a, b) => a[0] - b[0]);
-    const w = row.map(([id, c]) => (1 + Math.log(c)) * idf[id]!);
+    const w = row.map(([id, c]) => (1 + Math.log(c)) * idfs[id]!);
     let norm = 0;
     for (const x of w) norm += x * x;
     norm = Math.sqrt(norm) || 1;

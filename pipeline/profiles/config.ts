@@ -22,7 +22,7 @@ export const profilesConfig = z.object({
   /** Feedback older than this many days counts half as much. */
   halfLifeDays: z.number().positive().default(30),
   /** Rocchio weights: interest anchor, liked papers, disliked papers. */
-  rocchio: z.object({ anchor: z.number().min(0).default(1), liked: z.number().min(0).default(0.8), disliked: z.number().min(0).default(0.25) }).prefault({}),
+  rocchio: z.object({ anchor: z.number().min(0).default(1), liked: z.number().min(0).default(0.8), disliked: z.number().min(0).default(0.05) }).prefault({}),
   /** A liked paper further than this (cosine) from every interest opens an interest of its own. */
   newInterestBelow: z.number().min(-1).max(1).default(0.12),
   /** At most this many interests are kept per subscriber (the weakest learned ones are merged away). */

@@ -2,10 +2,15 @@ import { z } from 'zod';
 
 /** Ranking knobs of the nightly recommendation (cosines are those of the embedding model). */
 export const recommendConfig = z.object({
-  /** Absolute floor: papers below this relevance (cosine to the best interest) are never sent. */
+  /** Absolute floor: papers below this cosine to the interest they serve are never sent. */
   minScore: z.number().min(-1).max(1).default(0.1),
-  /** Relative floor: a pick must score this many standard deviations above the interest's mean score over the day's papers. */
+  /** Relative floor: a pick's relevance must be this many standard deviations above an ordinary paper's of the day. */
   minZ: z.number().min(0).default(1.5),
+  /**
+   * Weight of the words in the relevance: `(1 − w) · z(cosine to the interest) + w · z(TF-IDF cosine
+   * to the profile's words)`, each standardised against the day's papers (0 = the embedding alone).
+   */
+  sparseWeight: z.number().min(0).max(1).default(0.5),
   /** MMR trade-off: 1 = pure relevance, 0 = pure diversity. */
   mmrLambda: z.number().min(0).max(1).default(0.75),
   /**
@@ -15,16 +20,8 @@ export const recommendConfig = z.object({
   mmrLambdaConfirmed: z.number().min(0).max(1).default(0.9),
   /** Nearest papers fetched per interest vector in the batched FAISS search. */
   searchK: z.number().int().positive().default(100),
-  /** Subscribers with fewer votes than this are in cold start: one exploratory pick per digest, a lower floor. */
-  coldStartVotes: z.number().int().min(0).default(5),
-  /** How strongly being closer to a liked than to a disliked paper (or the reverse) moves a candidate. */
-  feedbackWeight: z.number().min(0).default(0.5),
-  /**
-   * How much a disliked neighbour counts against a liked one in that contrast. Below 1: a 👎 is
-   * mostly a near miss beside what the subscriber wants (disliked papers already push the
-   * interest vectors away and are never shown again), so at full weight it sinks good papers too.
-   */
-  dislikeShare: z.number().min(0).max(1).default(0.5),
+  /** Subscribers with fewer votes than this are in cold start: one exploratory pick per digest, a lower floor (0, none: on the tuning month the exploratory pick cost precision). */
+  coldStartVotes: z.number().int().min(0).default(0),
 });
 
 export type RecommendConfig = z.infer<typeof recommendConfig>;

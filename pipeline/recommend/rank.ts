@@ -1,13 +1,16 @@
 // The ranking core: one batched FAISS search of every subscriber's interest vectors against the
-// day's papers, then per subscriber: filters (categories, exclusions, already sent or voted),
-// liked-vs-disliked contrast, a score floor, per-interest quotas filled by MMR, a cold-start exploration
-// slot, and a short reason for every pick. No I/O: papers, vectors and profiles come in.
+// day's papers, then per subscriber: filters (categories, exclusions, already sent or voted), a
+// relevance that blends the embedding's cosine with the TF-IDF cosine of the profile's words (each
+// standardised against the day's papers), a score floor, per-interest quotas filled by MMR, a
+// cold-start exploration slot, and a short reason for every pick. No I/O: papers, vectors, word
+// statistics and profiles come in.
 import { createRequire } from 'node:module';
 import type { IndexFlatIP as FaissIndex } from 'faiss-node';
 import { matchesCategories } from '../arxiv/kaggle.ts';
 import type { LearnedProfile } from '../profiles/learn.ts';
-import type { Profile } from '../profiles/profile.ts';
+import { seedWeight, type Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
+import { paperTerms, terms, termVector, type TermTable, type TermVector } from '../index/sparse.ts';
 import { truncate } from '../util/text.ts';
 import type { RecommendConfig } from './config.ts';
 
@@ -35,13 +38,15 @@ interface CandidatePaper {
   categories: string[];
 }
 
+type LibraryPaper = { title: string; abstract: string };
+
 export interface Subscriber {
   profile: Profile;
   learned: LearnedProfile;
   /** Papers already sent in earlier editions: never again. */
   sent: Set<string>;
-  /** Titles of papers the subscriber liked or seeded, for reasons ("similar to …"). */
-  titles: Map<string, string>;
+  /** Titles and abstracts of papers the subscriber liked or seeded: reasons name them ("similar to …"), their words join the profile's. */
+  library: Map<string, LibraryPaper>;
 }
 
 export interface RankInput {
@@ -51,6 +56,8 @@ export interface RankInput {
   dim: number;
   subscribers: Subscriber[];
   params: RecommendConfig;
+  /** Document frequencies of the words (the archive's term table, see index/sparse.ts). */
+  terms: TermTable;
   /** A prebuilt index over `vectors` (the bench reuses one); built here otherwise. */
   index?: FaissIndex;
 }
@@ -119,8 +126,11 @@ interface Day {
   search: SearchResult;
   /** The search returned fewer than all of the day's papers per query. */
   truncated: boolean;
-  /** An evenly spaced sample of the day's papers: what an ordinary score looks like today. */
-  reference: Float32Array[];
+  /** An evenly spaced sample of the day's papers (rows): what an ordinary score looks like today. */
+  reference: number[];
+  terms: TermTable;
+  /** The TF-IDF cosine of a text's unit vector with every paper of the day (row i = papers[i]). */
+  wordScores: (v: TermVector) => Float64Array;
 }
 
 type Hit = { i: number; sim: number };
@@ -134,8 +144,8 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
   const queries = active.flatMap((s) => s.learned.interests.map((i) => i.vector));
   const search = searchIndex(input.index ?? paperIndex(vectors, dim), dim, queries, params.searchK);
   const step = Math.max(1, Math.floor(n / REFERENCE_SIZE));
-  const reference: Float32Array[] = [];
-  for (let i = 0; i < n && reference.length < REFERENCE_SIZE; i += step) reference.push(row(i));
+  const reference: number[] = [];
+  for (let i = 0; i < n && reference.length < REFERENCE_SIZE; i += step) reference.push(i);
   const day: Day = {
     papers,
     prepared: papers.map((p) => ({ text: `${p.title}\n${p.abstract}`, authors: new Set(p.authors.map(authorKey)) })),
@@ -144,6 +154,8 @@ export function rankAll(input: RankInput): Map<string, Pick[]> {
     search,
     truncated: search.k < n,
     reference,
+    terms: input.terms,
+    wordScores: wordIndex(papers, input.terms),
   };
   const out = new Map<string, Pick[]>(input.subscribers.map((s) => [s.profile.id, []]));
   let firstQuery = 0;
@@ -205,28 +217,112 @@ function candidateLists(day: Day, s: Subscriber, firstQuery: number, eligible: (
   );
 }
 
-/**
- * Clicks re-order candidates: closer to a liked paper than to any disliked one goes up, and the
- * reverse goes down. Used once there is both kind of evidence: disliked papers alone are mostly
- * near misses next to what the subscriber does want.
- */
-function contrastOf(day: Day, learned: LearnedProfile): (i: number) => number {
-  const { params } = day;
-  if (!(learned.liked.length > 0 && learned.disliked.length > 0 && params.feedbackWeight > 0)) return () => 0;
-  const cache = new Map<number, number>();
-  return (i) => {
-    let c = cache.get(i);
-    if (c === undefined) {
-      const v = day.row(i);
-      let liked = -Infinity;
-      let disliked = -Infinity;
-      for (const l of learned.liked) liked = Math.max(liked, l.weight * dot(v, l.vector));
-      for (const d of learned.disliked) disliked = Math.max(disliked, d.weight * dot(v, d.vector));
-      c = params.feedbackWeight * (liked - params.dislikeShare * disliked);
-      cache.set(i, c);
+/** Posting lists of the day's papers' words, so one text is scored against every paper in one pass. */
+function wordIndex(papers: CandidatePaper[], table: TermTable): (v: TermVector) => Float64Array {
+  const postings = new Map<string, { rows: number[]; weights: number[] }>();
+  papers.forEach((p, i) => {
+    for (const [t, w] of termVector(paperTerms(p), table)) {
+      let list = postings.get(t);
+      if (!list) postings.set(t, (list = { rows: [], weights: [] }));
+      list.rows.push(i);
+      list.weights.push(w);
     }
-    return c;
+  });
+  return (v) => {
+    const out = new Float64Array(papers.length);
+    for (const [t, w] of v) {
+      const list = postings.get(t);
+      if (list) for (let j = 0; j < list.rows.length; j++) out[list.rows[j]!]! += w * list.weights[j]!;
+    }
+    return out;
   };
+}
+
+/** `score` in standard deviations (`std`) above an ordinary paper of the day (its mean over the reference sample); memoised. */
+function standardised(day: Day, score: (i: number) => number): ((i: number) => number) & { std: number } {
+  let sum = 0;
+  let sq = 0;
+  for (const r of day.reference) {
+    const x = score(r);
+    sum += x;
+    sq += x * x;
+  }
+  const n = day.reference.length || 1;
+  const mean = sum / n;
+  // A reference where every paper scores the same (a one-paper day) leaves the raw difference.
+  const std = Math.sqrt(Math.max(0, sq / n - mean * mean)) || 1;
+  const cache = new Map<number, number>();
+  const z = (i: number) => {
+    let x = cache.get(i);
+    if (x === undefined) cache.set(i, (x = (score(i) - mean) / std));
+    return x;
+  };
+  return Object.assign(z, { std });
+}
+
+/** The weighted sum of texts' TF-IDF unit vectors, scaled to unit length. */
+function wordsOf(texts: { words: string[]; weight: number }[], table: TermTable): TermVector {
+  const sum: TermVector = new Map();
+  for (const { words, weight } of texts) for (const [t, w] of termVector(words, table)) sum.set(t, (sum.get(t) ?? 0) + weight * w);
+  let norm = 0;
+  for (const w of sum.values()) norm += w * w;
+  norm = Math.sqrt(norm) || 1;
+  for (const [t, w] of sum) sum.set(t, w / norm);
+  return sum;
+}
+
+/** What the profile says in words: its interest texts, seed papers and liked papers (each by its weight). */
+function profileWords(day: Day, s: Subscriber): TermVector {
+  const { profile, learned, library } = s;
+  const paper = (id: string, weight: number) => {
+    const p = library.get(id);
+    return p ? [{ words: paperTerms(p), weight }] : [];
+  };
+  return wordsOf(
+    [
+      ...profile.interests.map((t) => ({ words: terms(t), weight: 1 })),
+      ...profile.seedPapers.flatMap((id) => paper(id, seedWeight(profile, id))),
+      ...learned.liked.flatMap((l) => paper(l.paper, l.weight)),
+    ],
+    day.terms,
+  );
+}
+
+/**
+ * A subscriber's relevance of paper i to interest k: the interest's cosine and the TF-IDF cosine of
+ * the profile's words, each standardised against the day's papers and blended by `sparseWeight`.
+ * Clicks reach it through the profile: liked papers pull the interest vectors (Rocchio) and add
+ * their words; disliked papers push a little.
+ */
+interface Relevance {
+  of: (k: number, i: number) => number;
+  /** The words' part, which all interests share. */
+  shared: (i: number) => number;
+  /** A typical standard deviation of the interests' cosines today: MMR weighs a cosine between papers in relevance units by it. */
+  cosineStd: number;
+}
+
+function relevanceFor(day: Day, s: Subscriber): Relevance {
+  const w = day.params.sparseWeight;
+  const dense = s.learned.interests.map((it) => standardised(day, (i) => dot(it.vector, day.row(i))));
+  const wordScores = w > 0 ? day.wordScores(profileWords(day, s)) : undefined;
+  const sparse = wordScores ? standardised(day, (i) => wordScores[i]!) : () => 0;
+  const shared = (i: number) => w * sparse(i);
+  const cosineStd = dense.length ? dense.reduce((a, d) => a + d.std, 0) / dense.length : 1;
+  return { of: (k, i) => (1 - w) * dense[k]!(i) + shared(i), shared, cosineStd };
+}
+
+/**
+ * The interests' nearest papers plus the `searchK` other eligible papers the profile's words rate
+ * best (papers no interest vector reached), each with its exact cosine to every interest.
+ */
+function widened(day: Day, s: Subscriber, lists: Hit[][], eligible: (i: number) => boolean, rel: Relevance): Hit[][] {
+  if (day.params.sparseWeight === 0) return lists;
+  const listed = new Set(lists.flatMap((l) => l.map((x) => x.i)));
+  const extra: { i: number; e: number }[] = [];
+  for (let i = 0; i < day.papers.length; i++) if (!listed.has(i) && eligible(i)) extra.push({ i, e: rel.shared(i) });
+  const best = extra.sort((a, b) => b.e - a.e || a.i - b.i).slice(0, day.params.searchK);
+  return lists.map((l, k) => [...l, ...best.map(({ i }) => ({ i, sim: dot(s.learned.interests[k]!.vector, day.row(i)) }))]);
 }
 
 /** The digest being built: picks in order, with what MMR needs to know about them. */
@@ -237,8 +333,11 @@ class DigestBuilder {
   private readonly vectors: Float32Array[] = [];
   private readonly maxSim = new Map<number, { sim: number; count: number }>();
   private readonly row: (i: number) => Float32Array;
-  constructor(row: (i: number) => Float32Array) {
+  /** Relevance is in standard deviations; a cosine between papers divided by this is too. */
+  private readonly cosineStd: number;
+  constructor(row: (i: number) => Float32Array, cosineStd: number) {
     this.row = row;
+    this.cosineStd = cosineStd;
   }
 
   choose(i: number, id: string, pick: Omit<Pick, 'paperId'>): void {
@@ -264,7 +363,7 @@ class DigestBuilder {
     let bestValue = -Infinity;
     for (const x of pool) {
       if (this.chosen.has(x.i)) continue;
-      const value = lambda * x.rel - (1 - lambda) * this.diversity(x.i);
+      const value = lambda * x.rel - ((1 - lambda) * this.diversity(x.i)) / this.cosineStd;
       if (value > bestValue) {
         bestValue = value;
         best = x;
@@ -275,7 +374,7 @@ class DigestBuilder {
 }
 
 /** Authors and keywords the subscriber always wants come first, whatever their score. */
-function pickIncluded(day: Day, s: Subscriber, eligible: (i: number) => boolean, digest: DigestBuilder): void {
+function pickIncluded(day: Day, s: Subscriber, eligible: (i: number) => boolean, rel: Relevance, digest: DigestBuilder): void {
   const { profile, learned } = s;
   const includeAuthors = new Map(profile.include.authors.map((a) => [authorKey(a), a]));
   const includeKeyword = keywordMatcher(profile.include.keywords);
@@ -285,18 +384,18 @@ function pickIncluded(day: Day, s: Subscriber, eligible: (i: number) => boolean,
     const author = [...day.prepared[i]!.authors].map((a) => includeAuthors.get(a)).find(Boolean);
     const kw = author ? undefined : includeKeyword?.(day.prepared[i]!.text);
     if (!author && !kw) continue;
-    const best = Math.max(-1, ...learned.interests.map((it) => dot(it.vector, day.row(i))));
+    const best = Math.max(-Infinity, ...learned.interests.map((_, k) => rel.of(k, i)));
     digest.choose(i, day.papers[i]!.id, { score: round(best), reason: author ? `by ${author} (always included)` : `mentions "${kw}" (always included)` });
   }
 }
 
-/** Each interest's pool: its best papers (by relevance = similarity + click contrast) at or above `min`. */
-function poolOf(list: Hit[], size: number, min: number, contrast: (i: number) => number): Scored[] {
+/** Each interest's pool: its best papers by relevance, at or above `min` (and never below the absolute `minScore` cosine). */
+function poolOf(list: Hit[], size: number, min: number, minScore: number, rel: (i: number) => number): Scored[] {
   return list
-    .slice(0, 2 * size + 5)
-    .map((x) => ({ ...x, rel: x.sim + contrast(x.i) }))
+    .filter((x) => x.sim >= minScore)
+    .map((x) => ({ ...x, rel: rel(x.i) }))
     .filter((x) => x.rel >= min)
-    .sort((a, b) => b.rel - a.rel)
+    .sort((a, b) => b.rel - a.rel || a.i - b.i)
     .slice(0, size);
 }
 
@@ -318,7 +417,7 @@ function fillQuotas(day: Day, s: Subscriber, pools: (quota: number[]) => Scored[
   const confirmed = Math.max(lambda, day.params.mmrLambdaConfirmed);
   const lambdaOf = learned.interests.map((it) => confirmed - ((confirmed - lambda) * CONFIRMING_LIKES) / (CONFIRMING_LIKES + it.likes));
   const interestPools = pools(quota);
-  const label = (k: number) => interestLabel(learned.interests[k]!, s.titles);
+  const label = (k: number) => interestLabel(learned.interests[k]!, s.library);
   const target = digest.picks.length + slots;
   const left = [...quota];
   for (let progress = true; digest.picks.length < target && progress; ) {
@@ -349,28 +448,27 @@ function rankSubscriber(day: Day, s: Subscriber, firstQuery: number): Pick[] {
   const { profile, learned } = s;
   const { params } = day;
   const eligible = eligibility(day, s);
-  const lists = candidateLists(day, s, firstQuery, eligible);
-  const contrast = contrastOf(day, learned);
-  // The floor is relative to how the interest scores today's papers (model-independent: z
-  // standard deviations above the mean), and never below the absolute minScore.
+  const rel = relevanceFor(day, s);
+  const lists = widened(day, s, candidateLists(day, s, firstQuery, eligible), eligible, rel);
+  // The floor is relative to how the profile scores today's papers (relevance is in standard
+  // deviations above an ordinary paper's, whatever the model), and the cosine never below minScore.
   const cold = learned.votes < params.coldStartVotes;
   const z = cold ? params.minZ * 0.75 : params.minZ;
-  const stats = learned.interests.map((it) => scoreStats(it.vector, day.reference));
-  const floors = stats.map(({ mean, std }) => Math.max(params.minScore, mean + z * std));
-  const digest = new DigestBuilder(day.row);
-  pickIncluded(day, s, eligible, digest);
+  const digest = new DigestBuilder(day.row, rel.cosineStd);
+  pickIncluded(day, s, eligible, rel, digest);
   const slots = Math.max(0, profile.digestSize - digest.picks.length);
   const explore = cold && slots >= 4 ? 1 : 0;
-  fillQuotas(day, s, (quota) => lists.map((l, k) => poolOf(l, 3 * quota[k]! + 3, floors[k]!, contrast)), slots - explore, digest);
+  const pool = (l: Hit[], k: number, size: number, floor: number) => poolOf(l, size, floor, params.minScore, (i) => rel.of(k, i));
+  fillQuotas(day, s, (quota) => lists.map((l, k) => pool(l, k, 3 * quota[k]! + 3, z)), slots - explore, digest);
   if (explore) {
     // Cold start: one paper a little off the beaten track, to learn what else the subscriber likes.
-    const wide = mergeLists(lists.map((l, k) => poolOf(l, 3 * slots, floors[k]! - 0.5 * z * stats[k]!.std, contrast)));
+    const wide = mergeLists(lists.map((l, k) => pool(l, k, 3 * slots, 0.5 * z)));
     const best = digest.mmrBest(wide, 0.3);
     if (best)
       digest.choose(best.i, day.papers[best.i]!.id, {
         score: round(best.rel),
         reason: 'a little outside your stated interests, to learn your taste',
-        interest: interestLabel(learned.interests[best.k]!, s.titles),
+        interest: interestLabel(learned.interests[best.k]!, s.library),
       });
   }
   digest.picks.forEach((p, j) => {
@@ -387,26 +485,12 @@ function mergeLists(lists: { i: number; sim: number; rel: number }[][]): { i: nu
   return [...best.values()].sort((a, b) => b.rel - a.rel);
 }
 
-/** Mean and standard deviation of a vector's similarity to a sample of the day's papers. */
-function scoreStats(q: Float32Array, reference: Float32Array[]): { mean: number; std: number } {
-  if (reference.length === 0) return { mean: 0, std: 0 };
-  let sum = 0;
-  let sq = 0;
-  for (const r of reference) {
-    const d = dot(q, r);
-    sum += d;
-    sq += d * d;
-  }
-  const mean = sum / reference.length;
-  return { mean, std: Math.sqrt(Math.max(0, sq / reference.length - mean * mean)) };
-}
-
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function interestLabel(it: { label: string; source: 'stated' | 'learned' }, titles: Map<string, string>): string {
-  return it.source === 'stated' ? it.label : `papers like "${truncate(titles.get(it.label) ?? it.label, 70)}"`;
+function interestLabel(it: { label: string; source: 'stated' | 'learned' }, library: Map<string, LibraryPaper>): string {
+  return it.source === 'stated' ? it.label : `papers like "${truncate(library.get(it.label)?.title ?? it.label, 70)}"`;
 }
 
 /**
@@ -419,10 +503,14 @@ function reasonFor(pick: Pick, v: Float32Array, s: Subscriber, learned: LearnedP
     const sim = dot(v, l.vector);
     if (!nearest || sim > nearest.sim) nearest = { paper: l.paper, sim };
   }
-  const stated = learned.interests.find((it) => it.source === 'stated' && it.label === pick.interest);
-  const statedSim = stated ? dot(v, stated.anchor ?? stated.vector) : -Infinity;
-  if (nearest && s.titles.has(nearest.paper) && nearest.sim >= statedSim) {
-    return `similar to "${truncate(s.titles.get(nearest.paper)!, 80)}", which you liked`;
+  // The profile's words are shared by all interests, so a pick filling one stated interest's slot
+  // may be about another: name the stated interest nearest to it.
+  const served = learned.interests.find((it) => it.label === pick.interest);
+  const near = (it: LearnedProfile['interests'][number]) => dot(v, it.anchor ?? it.vector);
+  const stated = served?.source === 'stated' ? learned.interests.filter((it) => it.source === 'stated').reduce((a, b) => (near(b) > near(a) ? b : a)) : undefined;
+  const statedSim = stated ? near(stated) : -Infinity;
+  if (nearest && s.library.has(nearest.paper) && nearest.sim >= statedSim) {
+    return `similar to "${truncate(s.library.get(nearest.paper)!.title, 80)}", which you liked`;
   }
   if (stated) return `close to your interest "${truncate(stated.label, 80)}"`;
   return `close to ${pick.interest ?? 'what you liked'}`;

@@ -3,6 +3,7 @@
 // never new) are ranked against what the subscriber's profile has learned. Picks are recorded
 // per edition so no paper is ever sent twice, while re-running the same edition gives the same
 // digest.
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -13,7 +14,8 @@ import { deriveProfiles } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
 import { z } from 'zod';
 import { dataLayout } from '../store/layout.ts';
-import { readRecord } from '../store/read.ts';
+import { readRecord, readTextIfExists } from '../store/read.ts';
+import { countTerms, paperTerms, parseTermTable, type TermTable } from '../index/sparse.ts';
 
 export type { Pick } from './rank.ts';
 
@@ -63,6 +65,16 @@ export interface RecommendOptions {
   record?: boolean;
 }
 
+/**
+ * The word statistics of the sparse score: the archive's term table, which the index stage keeps
+ * (`similar/terms.tsv`); until it exists, the candidates themselves.
+ */
+function termTable(config: Config, papers: Paper[]): TermTable {
+  const file = join(dataLayout(config.dataDir).similar, 'terms.tsv');
+  const text = readTextIfExists(file);
+  return text === undefined ? countTerms(papers.map(paperTerms)) : parseTermTable(text, file);
+}
+
 /** A paper is new on `day` when it was first announced then and is not a replacement. */
 function isNewOn(p: Paper, days: Set<string>): boolean {
   return p.announced !== null && days.has(p.announced) && p.announceType !== 'replace';
@@ -77,14 +89,13 @@ export async function recommend(config: Config, input: RecommendInput, opts: Rec
   const source = opts.source ?? (await vectorSource(config, { quiet: true }));
   const learned = await deriveProfiles(config, due, source, input.date);
   const store = new PaperStore(config.dataDir);
-  const titleIds = new Set<string>();
-  for (const p of due) {
-    for (const s of p.seedPapers) titleIds.add(s);
-    for (const l of learned.get(p.id)!.liked) titleIds.add(l.paper);
-  }
-  const known = new Map(input.papers.map((p) => [p.id, p.title]));
-  const missing = [...titleIds].filter((id) => !known.has(id));
-  for (const [id, p] of missing.length ? store.getMany(missing) : []) known.set(id, p.title);
+  // Seed and liked papers: reasons name them, and their words are part of the profile's.
+  const libraryIds = new Set<string>();
+  for (const p of due) for (const id of [...p.seedPapers, ...learned.get(p.id)!.liked.map((x) => x.paper)]) libraryIds.add(id);
+  const library = new Map<string, Paper>(input.papers.map((p) => [p.id, p]));
+  const missing = [...libraryIds].filter((id) => !library.has(id));
+  for (const [id, p] of missing.length ? store.getMany(missing) : []) library.set(id, p);
+  const terms = termTable(config, input.papers);
 
   // Subscribers sharing a window (all daily ones, weekly ones due today) share one batched search.
   const groups = new Map<string, Profile[]>();
@@ -107,9 +118,9 @@ export async function recommend(config: Config, input: RecommendInput, opts: Rec
         profile,
         learned: learned.get(profile.id)!,
         sent: sentBefore(readSent(config.dataDir, profile.id), input.date),
-        titles: known,
+        library,
       }));
-    const picks = rankAll({ papers: withVectors, vectors: matrix, dim: source.dim, subscribers, params: config.recommend });
+    const picks = rankAll({ papers: withVectors, vectors: matrix, dim: source.dim, subscribers, params: config.recommend, terms });
     for (const [id, list] of picks) out.set(id, list);
   }
   if (opts.record !== false) recordPicks(config.dataDir, input.date, out);
