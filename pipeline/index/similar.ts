@@ -136,7 +136,8 @@ function termTableFile(config: Config): string {
   return join(similarDir(config), 'terms.tsv');
 }
 
-function readTermTable(config: Config): TermTable | undefined {
+/** The archive's term table, or undefined before the index stage first wrote it. */
+export function readTermTable(config: Config): TermTable | undefined {
   const file = termTableFile(config);
   const text = readTextIfExists(file);
   return text === undefined ? undefined : parseTermTable(text, file);

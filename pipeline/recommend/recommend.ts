@@ -3,7 +3,6 @@
 // never new) are ranked against what the subscriber's profile has learned. Picks are recorded
 // per edition so no paper is ever sent twice, while re-running the same edition gives the same
 // digest.
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
@@ -14,8 +13,9 @@ import { deriveProfiles } from '../profiles/state.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
 import { z } from 'zod';
 import { dataLayout } from '../store/layout.ts';
-import { readRecord, readTextIfExists } from '../store/read.ts';
-import { countTerms, paperTerms, parseTermTable, type TermTable } from '../index/sparse.ts';
+import { readRecord } from '../store/read.ts';
+import { countTerms, paperTerms, type TermTable } from '../index/sparse.ts';
+import { readTermTable } from '../index/similar.ts';
 
 export type { Pick } from './rank.ts';
 
@@ -70,9 +70,7 @@ export interface RecommendOptions {
  * (`similar/terms.tsv`); until it exists, the candidates themselves.
  */
 function termTable(config: Config, papers: Paper[]): TermTable {
-  const file = join(dataLayout(config.dataDir).similar, 'terms.tsv');
-  const text = readTextIfExists(file);
-  return text === undefined ? countTerms(papers.map(paperTerms)) : parseTermTable(text, file);
+  return readTermTable(config) ?? countTerms(papers.map(paperTerms));
 }
 
 /** A paper is new on `day` when it was first announced then and is not a replacement. */
