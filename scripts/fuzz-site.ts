@@ -132,7 +132,9 @@ async function parsePage(parser: Page, html: string): Promise<{ problems: string
       const linkedCategories = new Set<string>();
       const doc = new DOMParser().parseFromString(html, 'text/html');
       const csp = doc.head.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '';
-      if (!/(^|;)\s*script-src 'self'/.test(csp) || csp.includes('unsafe-inline')) problems.push(`no strict CSP in the head (${JSON.stringify(csp)})`);
+      // Scripts follow script-src, or default-src when there is none: the site's own files only.
+      const scriptSources = (/(?:^|;)\s*script-src ([^;]*)/.exec(csp) ?? /(?:^|;)\s*default-src ([^;]*)/.exec(csp))?.[1]?.trim();
+      if (!/^'self'( 'wasm-unsafe-eval')?$/.test(scriptSources ?? '') || csp.includes('unsafe-inline')) problems.push(`no strict CSP in the head (${JSON.stringify(csp)})`);
       if (!doc.title.trim()) problems.push('no title');
       const scripts = [...doc.querySelectorAll('script')];
       for (const s of scripts) {
