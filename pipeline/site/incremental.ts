@@ -147,7 +147,7 @@ export function recordBuild(dataDir: string, outDir: string, manifest: Manifest)
 /**
  * Moves every file under `from` to the same place under `to`, each replacing its old version
  * atomically (rename). A folder `to` does not have yet (a new paper's) moves whole: one rename
- * instead of a folder made and a rename per file.
+ * instead of a folder made and a rename per file, and no empty folder left to delete.
  */
 export function moveFiles(from: string, to: string): void {
   const move = (src: string, dest: string) => {
@@ -158,7 +158,6 @@ export function moveFiles(from: string, to: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       cpSync(src, `${dest}.tmp`, { recursive: true });
       renameSync(`${dest}.tmp`, dest);
-      rmSync(src, { recursive: true });
     }
   };
   const walk = (dir: string, target: string) => {

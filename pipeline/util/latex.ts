@@ -660,14 +660,6 @@ export function splitMath(text: string): Segment[] {
   let plain = '';
   let i = 0;
   while (i < text.length) {
-    if (text[i] !== '\\' && text[i] !== '$') {
-      // Plain text is copied a run at a time: only a `\` or a `$` can open a formula or escape a dollar.
-      let j = i + 1;
-      while (j < text.length && text[j] !== '\\' && text[j] !== '$') j++;
-      plain += text.slice(i, j);
-      i = j;
-      continue;
-    }
     if (text[i] === '\\' && text[i + 1] === '$') {
       plain += '$';
       i += 2;
