@@ -158,6 +158,7 @@ export function moveFiles(from: string, to: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       cpSync(src, `${dest}.tmp`, { recursive: true });
       renameSync(`${dest}.tmp`, dest);
+      rmSync(src, { recursive: true });
     }
   };
   const walk = (dir: string, target: string) => {
