@@ -44,12 +44,18 @@ const settingsInEnv = {
   what: 'the site settings of `paperboy site`',
 };
 
+let lastFromEnv: { raw: string; settings: SiteSettings } | undefined;
+
 /** From `paperboy site` when it started the build, otherwise from the usual configuration (`astro build --root site`). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SiteSettings {
   const raw = env[SETTINGS_ENV];
   if (raw) {
+    // Every page asks (getArchive), so the build's settings are parsed once, not once a page.
+    if (lastFromEnv?.raw === raw) return lastFromEnv.settings;
     const parsed = parseRecord(raw, `$${SETTINGS_ENV}`, settingsInEnv);
-    return { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe, ...(parsed.edition ? { edition: parsed.edition } : {}) };
+    const settings = { dataDir: parsed.dataDir, site: siteConfig.parse(parsed.site), subscribe: parsed.subscribe, ...(parsed.edition ? { edition: parsed.edition } : {}) };
+    lastFromEnv = { raw, settings };
+    return settings;
   }
   const config = loadConfig({ env });
   return { dataDir: config.dataDir, site: config.site, subscribe: subscribeSettings(config) };

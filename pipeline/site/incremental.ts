@@ -9,7 +9,7 @@
 // whatever their digest: the next night repairs it. A stamp file in the output (a digest of the
 // manifest) pairs the two: an output restored without its manifest, or the reverse, builds in full.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { makeDir, writeFileAtomic } from '../store/atomic.ts';
 import { z } from 'zod';
@@ -144,31 +144,34 @@ export function recordBuild(dataDir: string, outDir: string, manifest: Manifest)
   writeFileAtomic(manifestPath(dataDir, outDir), JSON.stringify(manifest));
 }
 
-/** Moves every file under `from` to the same place under `to`, each replacing its old version atomically (rename). */
-export function moveFiles(from: string, to: string): number {
-  let moved = 0;
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const src = join(dir, e.name);
-      if (e.isDirectory()) {
-        walk(src);
-        continue;
-      }
-      const dest = join(to, relative(from, src));
-      makeDir(dirname(dest));
-      try {
-        renameSync(src, dest);
-      } catch (err) {
-        // Another file system (an output outside the data dir): copy next to it, then rename.
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-        copyFileSync(src, `${dest}.tmp`);
-        renameSync(`${dest}.tmp`, dest);
-      }
-      moved++;
+/**
+ * Moves every file under `from` to the same place under `to`, each replacing its old version
+ * atomically (rename). A folder `to` does not have yet (a new paper's) moves whole: one rename
+ * instead of a folder made and a rename per file, and no empty folder left to delete.
+ */
+export function moveFiles(from: string, to: string): void {
+  const move = (src: string, dest: string) => {
+    try {
+      renameSync(src, dest);
+    } catch (err) {
+      // Another file system (an output outside the data dir): copy next to it, then rename.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      cpSync(src, `${dest}.tmp`, { recursive: true });
+      renameSync(`${dest}.tmp`, dest);
+      rmSync(src, { recursive: true });
     }
   };
-  walk(from);
-  return moved;
+  const walk = (dir: string, target: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const src = join(dir, e.name);
+      const dest = join(target, e.name);
+      if (!e.isDirectory()) move(src, dest);
+      else if (existsSync(dest)) walk(src, dest);
+      else move(src, dest);
+    }
+  };
+  makeDir(to);
+  walk(from, to);
 }
 
 /** Deletes a unit's files (a folder for a search chunk), and the folders it leaves empty. */

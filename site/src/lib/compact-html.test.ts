@@ -27,4 +27,8 @@ test('the document skeleton: head and body tags the parser infers', () => {
   assert.equal(compactHtml(page), '<!DOCTYPE html><html lang=en><meta charset=utf-8><title>t</title><a class=skip href=#c>s</a><main id=c><article><p>x</article></main>');
   // A body that opens with a script or link keeps its tags: without them the parser would put those in the head.
   assert.match(compactHtml('<!DOCTYPE html><html><head><title>t</title></head><body><script src="a.js"></script></body></html>'), /<\/head><body><script src=a.js>/);
+  // The end tags go only as the page's last tags, with the whitespace around them; elsewhere they stay.
+  assert.equal(compactHtml('<p>a</p>\n </body>\n</html>\n'), '<p>a</p>');
+  assert.equal(compactHtml('<b>a</b></body></html><!-- x -->'), '<b>a</b></body></html><!-- x -->');
+  assert.equal(compactHtml('<b>a</b> </html>'), '<b>a</b> </html>');
 });

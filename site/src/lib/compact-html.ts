@@ -16,18 +16,29 @@ const OPTIONAL_END = new RegExp(`</p>(?=<(?:${CLOSES_P})[\\s>]|</(?:${ENDS_P_PAR
 /** `<head>`, `</head><body>` and `</body></html>`, which the parser infers (unless the body begins with what it would put in the head). */
 const HEAD_START = /^(<!DOCTYPE html><html[^>]*>)\s*<head>/i;
 const HEAD_TO_BODY = /<\/head>\s*<body>\s*(?=<(?!(?:meta|link|script|style|template|noscript|base|title)[\s/>]))/;
-const DOCUMENT_END = /\s*<\/body>\s*<\/html>\s*$/;
 /** Whitespace that opens or closes a block container before or after a tag, which no browser draws (Astro keeps a space where its templates had a line break). */
 const BLOCK = 'main|article|section|header|footer|nav|ol|ul|dl';
 const BLOCK_EDGE_SPACE = new RegExp(`(<(?:${BLOCK})(?:\\s[^>]*)?>)\\s+(?=<)|(?<=>)\\s+(?=</(?:${BLOCK})>)`, 'g');
 
 /** `html` without the quotes around attribute values that need none and without the tags HTML implies. Text and values with spaces are untouched. */
 export function compactHtml(html: string): string {
-  return html
+  const compact = html
     .replace(START_TAG, (tag) => tag.replace(QUOTED_PLAIN, '$1=$2'))
     .replace(BLOCK_EDGE_SPACE, '$1')
     .replace(OPTIONAL_END, '')
     .replace(HEAD_START, '$1')
-    .replace(HEAD_TO_BODY, '')
-    .replace(DOCUMENT_END, '');
+    .replace(HEAD_TO_BODY, '');
+  return withoutDocumentEnd(compact);
+}
+
+/**
+ * Without the trailing `</body></html>` (and the whitespace around them), which the parser infers.
+ * Not a regex anchored at the end: one would try every whitespace in the page as its start.
+ */
+function withoutDocumentEnd(html: string): string {
+  const beforeHtml = html.trimEnd();
+  if (!beforeHtml.endsWith('</html>')) return html;
+  const beforeBody = beforeHtml.slice(0, -'</html>'.length).trimEnd();
+  if (!beforeBody.endsWith('</body>')) return html;
+  return beforeBody.slice(0, -'</body>'.length).trimEnd();
 }
