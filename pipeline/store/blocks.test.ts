@@ -144,8 +144,10 @@ test('paperboy import killed (SIGKILL) while it moves month files into blocks: e
   assert.equal(child.exitCode, null, `the import ended before the kill: ${stderr}`);
   child.kill('SIGKILL');
   await exited;
+  // Mid-move: a block was written (the loop above) and month files are left; whether the kill landed
+  // before or after the first month file was deleted is the scheduler's choice, and both must hold.
   const left = monthFiles.filter((p) => existsSync(p));
-  assert.ok(left.length > 0 && left.length < monthFiles.length, `${left.length} of ${monthFiles.length} month files left after the kill`);
+  assert.ok(left.length > 0, `the move finished before the kill (${stderr})`);
 
   const ref = reference(old);
   assert.deepEqual(await everyPaper(store), await everyPaper(ref));
