@@ -19,6 +19,7 @@ import { SMTPServer } from 'smtp-server';
 import type { Paper } from '../store/paper.ts';
 import { runDoctor, type DoctorReport, type Finding } from './doctor.ts';
 import { openPrivateState, sealPrivateState } from './state.ts';
+import { paperRecord } from '../testing/store-fixtures.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const LOGIN = { user: 'paperboy', pass: 'right-password' };
@@ -93,23 +94,15 @@ async function fakeGithub(answers: Record<string, { status: number; body: unknow
 }
 
 function paper(id: string, title: string): Paper {
-  return {
+  return paperRecord({
     id,
-    version: 1,
     title,
     abstract: `${title}. We study it carefully and report what we found.`,
     authors: ['Ada Lovelace', 'Alan Turing'],
     categories: ['cs.CV'],
-    primaryCategory: 'cs.CV',
     submitted: '2025-11-18',
-    updated: null,
     announced: '2025-11-19',
-    announceType: 'new',
-    doi: null,
-    journalRef: null,
-    comments: null,
-    license: null,
-  };
+  });
 }
 
 describe('a deployment on loopback: SMTP with a login, the endpoint, the GitHub API', () => {

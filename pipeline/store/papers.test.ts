@@ -5,27 +5,21 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { canonicalPaper, cleanText, idBlock, idMonth, parseArxivId, type Paper } from './paper.ts';
 import { readDemoPapers } from '../testing/demo-papers.ts';
+import { paperRecord } from '../testing/store-fixtures.ts';
 import { mergePaper, PaperStore } from './papers.ts';
 
 function paper(over: Partial<Paper> = {}): Paper {
-  return {
+  return paperRecord({
     id: '2509.23025',
-    version: 1,
     title: 'Perceptual Influence',
     abstract: 'Perceptual losses ...',
     authors: ['Gabriel A. Viana'],
     categories: ['cs.CV', 'cs.AI'],
-    primaryCategory: 'cs.CV',
     submitted: '2025-09-27',
     updated: '2025-09-27',
     announced: '2025-10-01',
-    announceType: 'new',
-    doi: null,
-    journalRef: null,
-    comments: null,
-    license: null,
     ...over,
-  };
+  });
 }
 
 /** The store's files, relative to `papers/`: temp files would show here too. */

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { dataLayout } from '../store/layout.ts';
 import { canonicalPaper, compareIds, idMonth, type Paper } from '../store/paper.ts';
 
+/** A paper record made of what a test names; the rest as arXiv leaves it for a new submission (first version, no DOI, comments or licence). */
+export function paperRecord(fields: Pick<Paper, 'id' | 'title' | 'abstract' | 'authors' | 'categories' | 'announced'> & Partial<Paper>): Paper {
+  return { version: 1, primaryCategory: fields.categories[0]!, submitted: null, updated: null, announceType: 'new', doi: null, journalRef: null, comments: null, license: null, ...fields };
+}
+
 /** `count` real papers (taken from `papers` in turn) under the ids `<month>.00001`, `<month>.00002`, ... */
 export function renumbered(papers: Paper[], month: string, count: number, first = 1): Paper[] {
   return Array.from({ length: count }, (_, i) => ({ ...papers[i % papers.length]!, id: `${month}.${String(first + i).padStart(5, '0')}` }));

@@ -2,28 +2,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readDemoPapers } from '../../../pipeline/testing/demo-papers.ts';
+import { paperRecord } from '../../../pipeline/testing/store-fixtures.ts';
 import type { Paper } from '../../../pipeline/store/paper.ts';
 import { readable } from '../../../pipeline/util/latex.ts';
 import { atomFeed } from './atom.ts';
 
 test('a feed stays valid XML when a paper carries a NUL or a lone surrogate (a store written before ingestion cleaned text)', () => {
-  const paper: Paper = {
+  const paper = paperRecord({
     id: '2509.23025',
-    version: 1,
     title: 'NUL\u0000 and <tag> & lone \ud800',
     abstract: 'form feed\u000c, \uffff',
     authors: ['Bob\u0001'],
     categories: ['cs.CV'],
-    primaryCategory: 'cs.CV',
     submitted: '2025-09-27',
-    updated: null,
     announced: '2025-10-01',
-    announceType: 'new',
-    doi: null,
-    journalRef: null,
-    comments: null,
-    license: null,
-  };
+  });
   const xml = atomFeed({ title: 'All', self: 'https://x.org/feed.xml', alternate: 'https://x.org/', paperLink: (id) => `https://x.org/paper/${id}/`, papers: [paper] });
   assert.ok(xml.isWellFormed(), 'no lone surrogate');
   // XML 1.0 allows tab, newline and CR of the C0 controls, and not U+FFFE/U+FFFF.
