@@ -74,51 +74,33 @@ test('profile new writes a valid profile with the address sealed; validate accep
   assert.match(misspelt.stderr, /categories\[1\]: "cs\.cl" is not an arXiv category \(did you mean "cs\.CL"\?\)/);
   assert.ok(!existsSync(join(dir, 'profiles', 'finn.json')));
   // a weekly digest on a weekend would never be sent: refused with the reason, nothing written
-  const saturday = cli(
-    dir,
-    {},
-    '--config',
-    demoConfig,
-    'profile',
-    'new',
-    'gus',
-    '--name',
-    'G',
-    '--email',
-    'g@example.org',
-    '--github',
-    'gus',
-    '--categories',
-    'cs.CV',
-    '--interest',
-    'video understanding',
-    '--weekly',
-    'Saturday',
-  );
+  const weeklyGus = (day: string) =>
+    cli(
+      dir,
+      {},
+      '--config',
+      demoConfig,
+      'profile',
+      'new',
+      'gus',
+      '--name',
+      'G',
+      '--email',
+      'g@example.org',
+      '--github',
+      'gus',
+      '--categories',
+      'cs.CV',
+      '--interest',
+      'video understanding',
+      '--weekly',
+      day,
+    );
+  const saturday = weeklyGus('Saturday');
   assert.equal(saturday.status, 1);
   assert.match(saturday.stderr, /^paperboy: --weekly Saturday: weekly digests go out Monday to Friday only \(arXiv announces no papers on Saturdays and Sundays\)/m);
   assert.ok(!existsSync(join(dir, 'profiles', 'gus.json')));
-  const noDay = cli(
-    dir,
-    {},
-    '--config',
-    demoConfig,
-    'profile',
-    'new',
-    'gus',
-    '--name',
-    'G',
-    '--email',
-    'g@example.org',
-    '--github',
-    'gus',
-    '--categories',
-    'cs.CV',
-    '--interest',
-    'video understanding',
-    '--weekly',
-    'fortnightly',
-  );
+  const noDay = weeklyGus('fortnightly');
   assert.equal(noDay.status, 1);
   assert.match(noDay.stderr, /--weekly fortnightly: not a day; choose one of monday, tuesday, wednesday, thursday, friday/);
   // no public key in a public deployment: refused, nothing written
