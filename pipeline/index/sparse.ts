@@ -106,15 +106,17 @@ export function termVector(doc: string[], table: TermTable): TermVector {
   const tf = new Map<string, number>();
   for (const t of doc) tf.set(t, (tf.get(t) ?? 0) + 1);
   const out: TermVector = new Map();
+  for (const [t, c] of tf) out.set(t, (1 + Math.log(c)) * idf(table, t));
+  return scaleToUnitLength(out);
+}
+
+/** Scales `v` in place to unit length (an all-zero vector stays as it is), and returns it. */
+export function scaleToUnitLength(v: TermVector): TermVector {
   let norm = 0;
-  for (const [t, c] of tf) {
-    const w = (1 + Math.log(c)) * idf(table, t);
-    out.set(t, w);
-    norm += w * w;
-  }
+  for (const w of v.values()) norm += w * w;
   norm = Math.sqrt(norm) || 1;
-  for (const [t, w] of out) out.set(t, w / norm);
-  return out;
+  for (const [t, w] of v) v.set(t, w / norm);
+  return v;
 }
 
 export function sparseRows(docs: string[][], table: TermTable, maxDfShare: number): SparseRows {

@@ -10,7 +10,7 @@ import { matchesCategories } from '../arxiv/kaggle.ts';
 import type { LearnedProfile } from '../profiles/learn.ts';
 import { seedWeight, type Profile } from '../profiles/profile.ts';
 import { dot } from '../profiles/vec.ts';
-import { paperTerms, terms, termVector, type TermTable, type TermVector } from '../index/sparse.ts';
+import { paperTerms, scaleToUnitLength, terms, termVector, type TermTable, type TermVector } from '../index/sparse.ts';
 import { truncate } from '../util/text.ts';
 import type { RecommendConfig } from './config.ts';
 
@@ -264,11 +264,7 @@ function standardised(day: Day, score: (i: number) => number): ((i: number) => n
 function wordsOf(texts: { words: string[]; weight: number }[], table: TermTable): TermVector {
   const sum: TermVector = new Map();
   for (const { words, weight } of texts) for (const [t, w] of termVector(words, table)) sum.set(t, (sum.get(t) ?? 0) + weight * w);
-  let norm = 0;
-  for (const w of sum.values()) norm += w * w;
-  norm = Math.sqrt(norm) || 1;
-  for (const [t, w] of sum) sum.set(t, w / norm);
-  return sum;
+  return scaleToUnitLength(sum);
 }
 
 /** What the profile says in words: its interest texts, seed papers and liked papers (each by its weight). */
