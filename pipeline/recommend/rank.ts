@@ -1,7 +1,8 @@
 // The ranking core: one batched FAISS search of every subscriber's interest vectors against the
 // day's papers, then per subscriber: filters (categories, exclusions, already sent or voted), a
 // relevance that blends the embedding's cosine with the TF-IDF cosine of the profile's words (each
-// standardised against the day's papers), a score floor, per-interest quotas filled by MMR, a
+// standardised against the day's papers) plus a lift for near copies of liked papers, a score
+// floor, per-interest quotas filled by MMR, a
 // cold-start exploration slot, and a short reason for every pick. No I/O: papers, vectors, word
 // statistics and profiles come in.
 import { createRequire } from 'node:module';
@@ -287,8 +288,8 @@ function profileWords(day: Day, s: Subscriber): TermVector {
 /**
  * A subscriber's relevance of paper i to interest k: the interest's cosine and the TF-IDF cosine of
  * the profile's words, each standardised against the day's papers and blended by `sparseWeight`.
- * Clicks reach it through the profile: liked papers pull the interest vectors (Rocchio) and add
- * their words; disliked papers push a little.
+ * Clicks reach it through the profile — liked papers pull the interest vectors (Rocchio) and add
+ * their words; disliked papers push a little — and through the liked papers' near copies (`nearLiked`).
  */
 interface Relevance {
   of: (k: number, i: number) => number;
