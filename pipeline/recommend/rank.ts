@@ -2,9 +2,8 @@
 // day's papers, then per subscriber: filters (categories, exclusions, already sent or voted), a
 // relevance that blends the embedding's cosine with the TF-IDF cosine of the profile's words (each
 // standardised against the day's papers) plus a lift for near copies of liked papers, a score
-// floor, per-interest quotas filled by MMR, a
-// cold-start exploration slot, and a short reason for every pick. No I/O: papers, vectors, word
-// statistics and profiles come in.
+// floor, per-interest quotas filled by MMR, a cold-start exploration slot, and a short reason for
+// every pick. No I/O: papers, vectors, word statistics and profiles come in.
 import { createRequire } from 'node:module';
 import type { IndexFlatIP as FaissIndex } from 'faiss-node';
 import { matchesCategories } from '../arxiv/kaggle.ts';
