@@ -23,8 +23,12 @@ export const profilesConfig = z.object({
   halfLifeDays: z.number().positive().default(30),
   /** Rocchio weights: interest anchor, liked papers, disliked papers. */
   rocchio: z.object({ anchor: z.number().min(0).default(1), liked: z.number().min(0).default(0.8), disliked: z.number().min(0).default(0.05) }).prefault({}),
-  /** A liked paper further than this (cosine) from every interest opens an interest of its own. */
-  newInterestBelow: z.number().min(-1).max(1).default(0.12),
+  /**
+   * A liked or seed paper further than this (cosine) from every interest opens an interest of its
+   * own; -1 (the default), never: each joins the stated interest nearest it (on the tuning month,
+   * clicks paid only without learned interests: docs/evaluation.md).
+   */
+  newInterestBelow: z.number().min(-1).max(1).default(-1),
   /** At most this many interests are kept per subscriber (the weakest learned ones are merged away). */
   maxInterests: z.number().int().positive().default(8),
 });

@@ -70,7 +70,7 @@ test('a dislike pushes its nearest interest away; old votes move it less', () =>
   assert.ok(meanSim(fresh.interests[1]!.vector, liked) > meanSim(old.interests[1]!.vector, liked));
 });
 
-test('a like far from every stated interest opens a learned interest; seeds count as likes', () => {
+test('a like far from every stated interest opens a learned interest (unless the threshold is -1); seeds count as likes', () => {
   const strict = { ...params, newInterestBelow: 0.35 };
   const ragOnly = [interests[1]!];
   const r = learnProfile({ subscriber: 'x', dim: 256, interests: ragOnly, seeds: [{ paper: rag[0]!, vector: vectors.get(rag[0]!)! }], votes: votes([splatting[0]!]), vectors, params: strict });
@@ -82,6 +82,20 @@ test('a like far from every stated interest opens a learned interest; seeds coun
   assert.deepEqual(
     r.liked.map((l) => l.paper),
     [splatting[0]],
+  );
+  // -1 (the default): never; the far like joins the one stated interest instead
+  const joined = learnProfile({
+    subscriber: 'x',
+    dim: 256,
+    interests: ragOnly,
+    seeds: [{ paper: rag[0]!, vector: vectors.get(rag[0]!)! }],
+    votes: votes([splatting[0]!]),
+    vectors,
+    params: { ...params, newInterestBelow: -1 },
+  });
+  assert.deepEqual(
+    joined.interests.map((i) => [i.source, [...i.papers].sort()]),
+    [['stated', [rag[0]!, splatting[0]!].sort()]],
   );
   // a learned interest whose dislikes outweigh its likes disappears
   const undone = learnProfile({ subscriber: 'x', dim: 256, interests: ragOnly, seeds: [], votes: votes([splatting[0]!], [splatting[0]!, splatting[1]!]), vectors, params: strict });

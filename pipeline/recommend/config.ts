@@ -11,6 +11,13 @@ export const recommendConfig = z.object({
    * to the profile's words)`, each standardised against the day's papers (0 = the embedding alone).
    */
   sparseWeight: z.number().min(0).max(1).default(0.5),
+  /**
+   * Relevance added per standard deviation that a paper's closeness to a liked paper lies above
+   * `likedAbove` (closeness standardised against the papers the subscriber may get that day; 0 = off).
+   */
+  likedBoost: z.number().min(0).default(3),
+  /** Standard deviations of closeness to a liked paper below which it adds nothing: only near copies count. */
+  likedAbove: z.number().default(4),
   /** MMR trade-off: 1 = pure relevance, 0 = pure diversity. */
   mmrLambda: z.number().min(0).max(1).default(0.75),
   /**

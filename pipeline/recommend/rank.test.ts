@@ -185,3 +185,32 @@ test("the profile's words count: a seed or a liked paper's vocabulary brings up 
   const liked = picks(subscriber({ digestSize: 10 }, votes), 1).length;
   assert.ok(liked > picks(subscriber({ digestSize: 10 }), 1).length, `${liked} vs ${picks(subscriber({ digestSize: 10 }), 1).length}`);
 });
+
+test('a near copy of a liked paper rises, by the weight of the like; closeness below the threshold changes nothing', () => {
+  const liked = day.filter((d) => /gaussian splatting/i.test(d.title)).slice(0, 6);
+  const votes = (weight: number): Votes => ({
+    votes: liked.map((p) => ({ paper: p.id, liked: true, at: '2025-11-21T00:00:00Z', weight })),
+    unsubscribed: false,
+    lastSeq: 6,
+    seen: liked.map((p) => p.id),
+  });
+  // The co-author's next paper, as the words and the model see it: the liked one under a new id.
+  const twin = { ...liked[0]!, id: '2510.99999' };
+  const source = day.findIndex((d) => d.id === liked[0]!.id);
+  const papers = [...day, twin];
+  const vectors = new Float32Array([...matrix, ...matrix.subarray(source * dim, (source + 1) * dim)]);
+  const run = (weight: number, over: Partial<ReturnType<typeof recommendConfig.parse>>) =>
+    rankAll({ papers, vectors, dim, subscribers: [subscriber({}, votes(weight))], params: recommendConfig.parse({ minScore: 0.05, ...over }), terms }).get('x')!;
+  const twinScore = (picks: { paperId: string; score: number }[]) => picks.find((p) => p.paperId === twin.id)?.score ?? -Infinity;
+  const off = run(1, { likedBoost: 0 });
+  const on = run(1, {});
+  assert.equal(on[0]!.paperId, twin.id, on.map((p) => p.paperId).join(' '));
+  assert.ok(twinScore(on) > twinScore(off) + 3, `${twinScore(on)} vs ${twinScore(off)}`);
+  assert.match(on[0]!.reason, /^similar to ".+", which you liked$/);
+  // An old like (half its weight after a half-life) lifts its near copy half as much.
+  const old = run(0.5, {});
+  const lift = (picks: { paperId: string; score: number }[]) => twinScore(picks) - twinScore(run(0.5, { likedBoost: 0 }));
+  assert.ok(Math.abs(lift(old) - (twinScore(on) - twinScore(off)) / 2) < 0.01, `${lift(old)}`);
+  // Closeness below the threshold adds nothing: with an unreachable one the digest is the one without the boost.
+  assert.deepEqual(run(1, { likedAbove: 1000 }), off);
+});

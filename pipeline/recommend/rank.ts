@@ -1,9 +1,9 @@
 // The ranking core: one batched FAISS search of every subscriber's interest vectors against the
 // day's papers, then per subscriber: filters (categories, exclusions, already sent or voted), a
 // relevance that blends the embedding's cosine with the TF-IDF cosine of the profile's words (each
-// standardised against the day's papers), a score floor, per-interest quotas filled by MMR, a
-// cold-start exploration slot, and a short reason for every pick. No I/O: papers, vectors, word
-// statistics and profiles come in.
+// standardised against the day's papers) plus a lift for near copies of liked papers, a score
+// floor, per-interest quotas filled by MMR, a cold-start exploration slot, and a short reason for
+// every pick. No I/O: papers, vectors, word statistics and profiles come in.
 import { createRequire } from 'node:module';
 import type { IndexFlatIP as FaissIndex } from 'faiss-node';
 import { matchesCategories } from '../arxiv/kaggle.ts';
@@ -287,8 +287,8 @@ function profileWords(day: Day, s: Subscriber): TermVector {
 /**
  * A subscriber's relevance of paper i to interest k: the interest's cosine and the TF-IDF cosine of
  * the profile's words, each standardised against the day's papers and blended by `sparseWeight`.
- * Clicks reach it through the profile: liked papers pull the interest vectors (Rocchio) and add
- * their words; disliked papers push a little.
+ * Clicks reach it through the profile — liked papers pull the interest vectors (Rocchio) and add
+ * their words; disliked papers push a little — and through the liked papers' near copies (`nearLiked`).
  */
 interface Relevance {
   of: (k: number, i: number) => number;
@@ -298,14 +298,51 @@ interface Relevance {
   cosineStd: number;
 }
 
-function relevanceFor(day: Day, s: Subscriber): Relevance {
+function relevanceFor(day: Day, s: Subscriber, eligible: (i: number) => boolean): Relevance {
   const w = day.params.sparseWeight;
   const dense = s.learned.interests.map((it) => standardised(day, (i) => dot(it.vector, day.row(i))));
   const wordScores = w > 0 ? day.wordScores(profileWords(day, s)) : undefined;
   const sparse = wordScores ? standardised(day, (i) => wordScores[i]!) : () => 0;
-  const shared = (i: number) => w * sparse(i);
+  const near = nearLiked(day, s, eligible);
+  const shared = (i: number) => w * sparse(i) + near(i);
   const cosineStd = dense.length ? dense.reduce((a, d) => a + d.std, 0) / dense.length : 1;
   return { of: (k, i) => (1 - w) * dense[k]!(i) + shared(i), shared, cosineStd };
+}
+
+/**
+ * The boost of a paper that is a near copy of one the subscriber liked: a co-author's next paper
+ * shares the liked one's own words, which the averaged profile blurs. Closeness to each liked paper
+ * (its cosine and its TF-IDF cosine blended by `sparseWeight`) is standardised against the papers
+ * this subscriber may get today, and only the part above `likedAbove` standard deviations counts
+ * (`likedBoost` per deviation, times the like's decayed weight): on the tuning month the rest of a
+ * liked paper's neighbourhood was no likelier to be relevant than the profile's own picks.
+ */
+function nearLiked(day: Day, s: Subscriber, eligible: (i: number) => boolean): (i: number) => number {
+  const { likedBoost, likedAbove, sparseWeight: w } = day.params;
+  const liked = s.learned.liked.filter((l) => s.library.has(l.paper));
+  if (likedBoost === 0 || liked.length === 0) return () => 0;
+  const pool: number[] = [];
+  for (let i = 0; i < day.papers.length; i++) if (eligible(i)) pool.push(i);
+  if (pool.length < 2) return () => 0;
+  const boost = new Map<number, number>();
+  for (const l of liked) {
+    const words = w > 0 ? day.wordScores(termVector(paperTerms(s.library.get(l.paper)!), day.terms)) : undefined;
+    const dense = zScores(pool.map((i) => dot(l.vector, day.row(i))));
+    const sparse = words ? zScores(pool.map((i) => words[i]!)) : undefined;
+    pool.forEach((i, r) => {
+      const closeness = (1 - w) * dense[r]! + (sparse ? w * sparse[r]! : 0);
+      const b = likedBoost * l.weight * (closeness - likedAbove);
+      if (b > (boost.get(i) ?? 0)) boost.set(i, b);
+    });
+  }
+  return (i) => boost.get(i) ?? 0;
+}
+
+/** Each value in standard deviations from the values' mean. */
+function zScores(xs: number[]): number[] {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, x) => a + (x - mean) * (x - mean), 0) / xs.length) || 1;
+  return xs.map((x) => (x - mean) / std);
 }
 
 /**
@@ -444,7 +481,7 @@ function rankSubscriber(day: Day, s: Subscriber, firstQuery: number): Pick[] {
   const { profile, learned } = s;
   const { params } = day;
   const eligible = eligibility(day, s);
-  const rel = relevanceFor(day, s);
+  const rel = relevanceFor(day, s, eligible);
   const lists = widened(day, s, candidateLists(day, s, firstQuery, eligible), eligible, rel);
   // The floor is relative to how the profile scores today's papers (relevance is in standard
   // deviations above an ordinary paper's, whatever the model), and the cosine never below minScore.
