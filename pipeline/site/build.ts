@@ -1,22 +1,19 @@
 // Builds the static archive: Astro renders every page from the store (site/ reads it through
 // data.ts), then Pagefind indexes the papers for in-browser search.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { wellFormedText, type Paper } from '../store/paper.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
 import { readable } from '../util/latex.ts';
 import { reloadArchive, SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
-import { forgetManifest, markDirty, moveFiles, newManifest, planBuild, recordBuild, removeUnit, settingsDigest, siteCodeDigest, type Plan } from './incremental.ts';
-import { searchChunks, selectUnits, siteUnits, unitKeys } from './units.ts';
+import { forgetManifest, markDirty, moveFiles, moveUnits, newManifest, planBuild, recordBuild, removeUnit, settingsDigest, siteCodeDigest, type Plan } from './incremental.ts';
+import { searchChunks, siteUnits, unitKeys, type UnitKey } from './units.ts';
+import { renderInHelper, renderPages, splitRender } from './render.ts';
 import { firstSentences } from '../digest/text.ts';
 import { measureSite, projectSize, type SiteSize, type SizeProjection } from './size.ts';
 import { dataLayout } from '../store/layout.ts';
-
-export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
-const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
 
 export interface BuildOptions {
   dataDir: string;
@@ -77,29 +74,30 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   const manifest = newManifest(siteCodeDigest(), settingsDigest({ site, subscribe: settings.subscribe, searchChunk }), units);
   const plan: Plan = opts.incremental ? planBuild(settings.dataDir, outDir, manifest) : { full: true, reason: 'asked for a full build' };
   const planned = performance.now();
-  // Astro leaves scratch where it runs: type files in <root>/.astro (its sync step, which this
-  // build does not need) and its prerender bundle in the output when the working directory
-  // contains it, else in <cwd>/.astro. So each build runs in its own scratch directory in the
-  // data dir, removed after: nothing lands in site/, the caller's directory or the output, and
-  // two builds at once never share a directory. The bundle imports Astro's dependencies, so the
-  // scratch directory links to the node_modules Astro was installed in.
+  // Astro's scratch folders (render.ts) are in this one, in the data dir, removed after.
   const scratch = mkdtempSync(dataLayout(settings.dataDir).siteBuildScratch);
   let rendered: number;
   let searchIndexed: number | null = null;
   let pagesDone: number;
   try {
+    // Each Astro build's output inside its own scratch folder, which links to node_modules (the prerender bundle lands in the output).
+    const helperOut = join(scratch, 'helper', 'out');
     if (plan.full) {
       say(`site: building the whole archive with Astro into ${outDir} (${plan.reason})`);
       forgetManifest(settings.dataDir, outDir);
       if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-      await renderPages(scratch, outDir, site, opts.quiet, null);
+      const { mine, helper } = splitRender(units.keys());
+      await renderParts(scratch, outDir, site, opts.quiet, mine, helper);
+      if (helper) moveUnits(helperOut, outDir, helper);
       rendered = units.size;
     } else {
       say(`site: ${plan.render.size} of ${units.size} pages and files changed since the previous build (${plan.remove.length} gone); rendering them with Astro into ${outDir}`);
       markDirty(settings.dataDir, outDir, plan);
-      const fresh = join(scratch, 'out');
-      await renderPages(scratch, fresh, site, opts.quiet, plan.render);
+      const fresh = join(scratch, 'main', 'out');
+      const { mine, helper } = splitRender(plan.render);
+      await renderParts(scratch, fresh, site, opts.quiet, mine, helper);
       moveFiles(fresh, outDir);
+      if (helper) moveUnits(helperOut, outDir, helper);
       for (const key of plan.remove) removeUnit(outDir, key);
       rendered = plan.render.size;
     }
@@ -145,32 +143,13 @@ export function buildKind(r: BuildReport): string {
   return full === null ? `incremental: ${n(rendered)} rendered, ${n(kept)} kept, ${n(removed)} removed` : `full build: ${full}`;
 }
 
-/** Astro renders the archive's pages into `outDir`: every unit, or only the `selected` ones (and the whole-archive pages). */
-async function renderPages(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, selected: ReadonlySet<string> | null): Promise<void> {
-  const { build } = await import('astro');
-  symlinkSync(ASTRO_NODE_MODULES, join(scratch, 'node_modules'), 'junction');
-  const callerCwd = process.cwd();
-  process.chdir(scratch);
-  selectUnits(selected);
-  try {
-    const withoutTypeGeneration = { devOutput: false, sync: false };
-    await build(
-      {
-        root: SITE_ROOT,
-        outDir,
-        cacheDir: join(scratch, 'cache'),
-        vite: { cacheDir: join(scratch, 'vite') },
-        base: site.base,
-        ...(site.url ? { site: site.url } : {}),
-        // Astro's info level lists every page written: tens of thousands of lines for a real archive.
-        logLevel: quiet ? 'error' : 'warn',
-      },
-      withoutTypeGeneration,
-    );
-  } finally {
-    selectUnits(null);
-    process.chdir(callerCwd);
-  }
+/** This process renders `mine` (and the whole-archive pages) into `outDir` while a helper process, if any, renders `helper` into `<scratch>/helper/out`. */
+async function renderParts(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, mine: Set<UnitKey>, helper: UnitKey[] | null): Promise<void> {
+  const parts = [renderPages(join(scratch, 'main'), outDir, site, quiet, { keys: mine, wholeArchive: true })];
+  if (helper) parts.push(renderInHelper({ scratch: join(scratch, 'helper'), outDir: join(scratch, 'helper', 'out'), site, quiet: quiet ?? false, keys: helper }));
+  // Both run to the end (neither is left writing into the scratch folder the build then removes).
+  const results = await Promise.allSettled(parts);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
 /** Papers per full Pagefind index (the newest are in smaller ones, see searchChunks): Pagefind's memory grows with the papers it holds (~1 GB per 10k). */

@@ -144,23 +144,25 @@ export function recordBuild(dataDir: string, outDir: string, manifest: Manifest)
   writeFileAtomic(manifestPath(dataDir, outDir), JSON.stringify(manifest));
 }
 
+/** Moves `src` to `dest`, replacing it atomically (rename). */
+function move(src: string, dest: string): void {
+  try {
+    renameSync(src, dest);
+  } catch (err) {
+    // Another file system (an output outside the data dir): copy next to it, then rename.
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    cpSync(src, `${dest}.tmp`, { recursive: true });
+    renameSync(`${dest}.tmp`, dest);
+    rmSync(src, { recursive: true });
+  }
+}
+
 /**
  * Moves every file under `from` to the same place under `to`, each replacing its old version
  * atomically (rename). A folder `to` does not have yet (a new paper's) moves whole: one rename
  * instead of a folder made and a rename per file, and no empty folder left to delete.
  */
 export function moveFiles(from: string, to: string): void {
-  const move = (src: string, dest: string) => {
-    try {
-      renameSync(src, dest);
-    } catch (err) {
-      // Another file system (an output outside the data dir): copy next to it, then rename.
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      cpSync(src, `${dest}.tmp`, { recursive: true });
-      renameSync(`${dest}.tmp`, dest);
-      rmSync(src, { recursive: true });
-    }
-  };
   const walk = (dir: string, target: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const src = join(dir, e.name);
@@ -172,6 +174,15 @@ export function moveFiles(from: string, to: string): void {
   };
   makeDir(to);
   walk(from, to);
+}
+
+/** Moves the files of units `keys` from `from` (a helper's output, which holds other files too) to their place under `to`. */
+export function moveUnits(from: string, to: string, keys: Iterable<UnitKey>): void {
+  for (const key of keys) {
+    const dest = join(to, unitPath(key));
+    if (!existsSync(dirname(dest))) makeDir(dirname(dest));
+    move(join(from, unitPath(key)), dest);
+  }
 }
 
 /** Deletes a unit's files (a folder for a search chunk), and the folders it leaves empty. */

@@ -37,18 +37,29 @@ export function unitPath(key: UnitKey): string {
 }
 
 const SELECTION = Symbol.for('paperboy.site.render');
-type Selection = { [SELECTION]?: ReadonlySet<UnitKey> };
 
-/** Renders only `keys` (and the whole-archive pages) until cleared with null. */
-export function selectUnits(keys: ReadonlySet<UnitKey> | null): void {
-  if (keys) (globalThis as Selection)[SELECTION] = keys;
-  else delete (globalThis as Selection)[SELECTION];
+/** What a build renders: the units `keys`, and the whole-archive pages or not (a helper build renders units only). */
+export interface Selection {
+  keys: ReadonlySet<UnitKey>;
+  wholeArchive: boolean;
+}
+type Selected = { [SELECTION]?: Selection };
+
+/** Renders only what `selection` names until cleared with null. */
+export function selectUnits(selection: Selection | null): void {
+  if (selection) (globalThis as Selected)[SELECTION] = selection;
+  else delete (globalThis as Selected)[SELECTION];
 }
 
 /** Whether this build renders unit `key` (every unit unless the build selected some). */
 export function renders(key: UnitKey): boolean {
-  const selected = (globalThis as Selection)[SELECTION];
-  return !selected || selected.has(key);
+  const selected = (globalThis as Selected)[SELECTION];
+  return !selected || selected.keys.has(key);
+}
+
+/** Whether this build renders the whole-archive pages (home, editions, map data…): every build but a helper's. */
+export function rendersWholeArchive(): boolean {
+  return (globalThis as Selected)[SELECTION]?.wholeArchive ?? true;
 }
 
 const digest = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
