@@ -1,10 +1,10 @@
-// Astro renders the archive's pages. Astro renders on one core, so a build with more than one
-// renders its units in two Astro builds at once: this process takes half of them and the
-// whole-archive pages, a helper process (render-part.ts) the other half into its own folder, and
-// the build moves the helper's files into the output after.
+// Astro renders the archive's pages. Astro renders on one core, so a build on more than one
+// renders its units in two Astro builds at once: this process takes part of them and the
+// whole-archive pages, a helper process (render-part.ts) the rest into its own folder, and the
+// build moves the helper's files into the output after.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SiteConfig } from './config.ts';
@@ -14,29 +14,31 @@ export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
 const PART_SCRIPT = fileURLToPath(new URL('./render-part.ts', import.meta.url));
 
-/** What the helper process renders: written to a file it reads (thousands of keys are too many for a command line). */
+/** What the helper process renders: sent on its standard input once the build has planned (thousands of keys are too many for a command line). */
 export interface PartJob {
-  scratch: string;
   outDir: string;
   site: SiteConfig;
   quiet: boolean;
   keys: UnitKey[];
 }
 
+/** Of the units to render, the share the helper takes: this process also renders the whole-archive pages (at 150,000 papers ~5 s, a fifth of its part). */
+const HELPER_SHARE = 0.6;
+
 /**
- * Units this process renders and those a helper process renders in parallel (null: no helper,
- * on one core). Only pages split (a search chunk is Pagefind's); alternate keys, so each half has
- * as many of each kind.
+ * Units this process renders and those the helper renders in parallel (null: no helper). Only
+ * pages split (a search chunk is Pagefind's), spread evenly, so each part has as many of each kind.
  */
-export function splitRender(keys: Iterable<UnitKey>): { mine: Set<UnitKey>; helper: UnitKey[] | null } {
-  if (availableParallelism() < 2) return { mine: new Set(keys), helper: null };
+export function splitRender(keys: Iterable<UnitKey>, helper: boolean): { mine: Set<UnitKey>; helper: UnitKey[] | null } {
+  if (!helper) return { mine: new Set(keys), helper: null };
   const mine = new Set<UnitKey>();
-  const helper: UnitKey[] = [];
+  const theirs: UnitKey[] = [];
+  let pages = 0;
   for (const key of keys) {
-    if (unitPath(key).endsWith('/') || helper.length >= mine.size) mine.add(key);
-    else helper.push(key);
+    if (unitPath(key).endsWith('/') || theirs.length >= ++pages * HELPER_SHARE) mine.add(key);
+    else theirs.push(key);
   }
-  return { mine, helper };
+  return { mine, helper: theirs };
 }
 
 /**
@@ -78,24 +80,48 @@ export async function renderPages(scratch: string, outDir: string, site: SiteCon
   }
 }
 
+/** A helper process rendering pages alongside this one, started before the build knows which. */
+export interface Helper {
+  /** Where it renders to (its own scratch folder's `out`). */
+  outDir: string;
+  /** Renders `keys` (no whole-archive page); resolves when it has, rejects with its error in one line. */
+  render(keys: UnitKey[]): Promise<void>;
+  /** Ends it if it still runs (the build failed before it could hand it its units). */
+  stop(): void;
+}
+
 /**
- * Renders units `keys` (no whole-archive page) into `outDir` in a helper process, which loads the
- * archive itself (the build's settings reach it in the environment, as they reach the pages).
+ * Starts the helper process when this machine has a second core (else null): it loads the
+ * archive (the build's settings reach it in the environment, as they reach the pages) while this
+ * process loads it and plans, then renders the units it is handed.
  */
-export function renderInHelper(job: PartJob): Promise<void> {
-  mkdirSync(job.scratch, { recursive: true });
-  const jobFile = join(job.scratch, 'job.json');
-  writeFileSync(jobFile, JSON.stringify(job));
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...process.execArgv, PART_SCRIPT, jobFile], { stdio: ['ignore', 'inherit', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-      if (!job.quiet) process.stderr.write(chunk);
-    });
+export function startHelper(scratch: string, site: SiteConfig, quiet: boolean): Helper | null {
+  if (availableParallelism() < 2) return null;
+  mkdirSync(scratch, { recursive: true });
+  const child = spawn(process.execPath, [...process.execArgv, PART_SCRIPT, scratch], { stdio: ['pipe', 'inherit', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+    if (!quiet) process.stderr.write(chunk);
+  });
+  // Its error in one line: the first that names one (a stack trace follows it), else its last.
+  const reason = () => stderr.split('\n').find((line) => /Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1);
+  const ended = new Promise<void>((done, fail) => {
     child.on('error', fail);
-    // Its error in one line: the first that names one (a stack trace follows it), else its last.
-    const reason = () => stderr.split('\n').find((line) => /Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1);
     child.on('close', (code, signal) => (code === 0 ? done() : fail(new Error(`the site build's helper process failed (${signal ?? `exit ${code}`}): ${reason()}`))));
   });
+  // Settled whether or not the build awaits it (a build that failed early only stops it).
+  ended.catch(() => {});
+  const outDir = join(scratch, 'out');
+  return {
+    outDir,
+    render(keys) {
+      const job: PartJob = { outDir, site, quiet, keys };
+      child.stdin.end(JSON.stringify(job));
+      return ended;
+    },
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+  };
 }

@@ -36,6 +36,15 @@ export function unitPath(key: UnitKey): string {
   throw new Error(`unknown site unit ${key}`);
 }
 
+/**
+ * Whether folder `rel` of the output (`/` separators) holds unit files only: every paper page,
+ * day page, category page and feed, and each search chunk's folder. The build measures these from
+ * its manifest instead of walking them (size.ts).
+ */
+export function holdsOnlyUnits(rel: string): boolean {
+  return rel === 'paper' || rel === 'day' || rel === 'category' || rel === 'feeds' || /^pagefind\/\d+$/.test(rel);
+}
+
 const SELECTION = Symbol.for('paperboy.site.render');
 
 /** What a build renders: the units `keys`, and the whole-archive pages or not (a helper build renders units only). */
