@@ -20,7 +20,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lines, openMaybeGzipped, paperFromKaggle } from '../pipeline/arxiv/kaggle.ts';
@@ -117,8 +117,12 @@ function childCpu(): number {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-function build(dataDir: string, outDir: string, full: boolean, cwd: string): BuildReport & { cpu: number } {
+/** The machine's 1-minute load average (2 cores here, shared with other sessions). */
+const load = () => loadavg()[0]!.toFixed(1);
+
+function build(dataDir: string, outDir: string, full: boolean, cwd: string): BuildReport & { cpu: number; load: string } {
   const cpu = childCpu();
+  const loadBefore = load();
   const args = [
     join(ROOT, 'bin/paperboy.js'),
     '--data-dir',
@@ -135,7 +139,7 @@ function build(dataDir: string, outDir: string, full: boolean, cwd: string): Bui
   ];
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
   if (r.status !== 0) throw new Error(`paperboy site failed (status ${r.status}):\n${r.stderr.slice(-3000)}`);
-  return { ...(JSON.parse(r.stdout) as BuildReport), cpu: childCpu() - cpu };
+  return { ...(JSON.parse(r.stdout) as BuildReport), cpu: childCpu() - cpu, load: `${loadBefore}→${load()}` };
 }
 
 /** Path → sha256 of every file under `dir`. */
@@ -186,7 +190,7 @@ function nightStart(real: Paper[], size: number, work: string, saved: string | n
   writeSimilarFiles(dataDir, lists.values());
   writeLayout(dataDir, before, next);
   const previous = build(dataDir, out, true, work);
-  const line = `${size.toLocaleString('en')} papers: the previous night's full build ${previous.seconds.total.toFixed(1)}s, CPU ${previous.cpu.toFixed(1)}s (${previous.pages.toLocaleString('en')} pages)`;
+  const line = `${size.toLocaleString('en')} papers: the previous night's full build ${previous.seconds.total.toFixed(1)}s, CPU ${previous.cpu.toFixed(1)}s (${previous.pages.toLocaleString('en')} pages; load ${previous.load})`;
   console.log(line);
 
   // The night: its papers stored, the index stage's lists and the map stage's layout updated.
@@ -222,8 +226,8 @@ for (const size of SIZES) {
     const { rendered } = inc.incremental;
     console.log(
       `  + one night of ${NIGHT}: incremental ${inc.seconds.total.toFixed(1)}s, CPU ${inc.cpu.toFixed(1)}s (archive + digests ${inc.seconds.plan.toFixed(1)}s, pages ${inc.seconds.pages.toFixed(1)}s, search ${inc.seconds.search.toFixed(1)}s; ` +
-        `${buildKind(inc)}; peak ${inc.maxRssMB} MB)\n` +
-        `    baseline, full rebuild of the same store: ${full.seconds.total.toFixed(1)}s, CPU ${full.cpu.toFixed(1)}s (archive + digests ${full.seconds.plan.toFixed(1)}s, pages ${full.seconds.pages.toFixed(1)}s, search ${full.seconds.search.toFixed(1)}s; peak ${full.maxRssMB} MB)\n` +
+        `${buildKind(inc)}; peak ${inc.maxRssMB} MB; load ${inc.load})\n` +
+        `    baseline, full rebuild of the same store: ${full.seconds.total.toFixed(1)}s, CPU ${full.cpu.toFixed(1)}s (archive + digests ${full.seconds.plan.toFixed(1)}s, pages ${full.seconds.pages.toFixed(1)}s, search ${full.seconds.search.toFixed(1)}s; peak ${full.maxRssMB} MB; load ${full.load})\n` +
         `    incremental/full ${(inc.seconds.total / full.seconds.total).toFixed(3)} (${(full.seconds.total / inc.seconds.total).toFixed(1)}× faster); ` +
         `outputs ${differing.length === 0 ? `byte-identical (${a.size.toLocaleString('en')} files)` : `DIFFER in ${differing.length} files, e.g. ${differing.slice(0, 3).join(', ')}`}`,
     );

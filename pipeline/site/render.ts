@@ -98,7 +98,9 @@ export interface Helper {
 export function startHelper(scratch: string, site: SiteConfig, quiet: boolean): Helper | null {
   if (availableParallelism() < 2) return null;
   mkdirSync(scratch, { recursive: true });
-  const child = spawn(process.execPath, [...process.execArgv, PART_SCRIPT, scratch], { stdio: ['pipe', 'inherit', 'pipe'] });
+  // This process's Node flags (--cpu-prof profiles it too), but not a debugger's port, which it holds.
+  const flags = process.execArgv.filter((f) => !f.startsWith('--inspect'));
+  const child = spawn(process.execPath, [...flags, PART_SCRIPT, scratch], { stdio: ['pipe', 'inherit', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
