@@ -94,7 +94,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
       await removeTree(outDir);
       const { mine, helper: theirs } = splitRender(units.keys(), helper !== null);
       await renderParts(join(scratch, 'main'), outDir, site, opts.quiet, mine, helper, theirs);
-      if (helper && theirs) moveUnits(helper.outDir, outDir, theirs);
+      if (helper && theirs) moveHelperFiles(helper, outDir, theirs);
       rendered = units.size;
     } else {
       say(`site: ${plan.render.size} of ${units.size} pages and files changed since the previous build (${plan.remove.length} gone); rendering them with Astro into ${outDir}`);
@@ -111,7 +111,7 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
       const { mine, helper: theirs } = splitRender(plan.render, helper !== null);
       await renderParts(join(scratch, 'main'), fresh, site, opts.quiet, mine, helper, theirs);
       moveFiles(fresh, outDir);
-      if (helper && theirs) moveUnits(helper.outDir, outDir, theirs);
+      if (helper && theirs) moveHelperFiles(helper, outDir, theirs);
       for (const key of plan.remove) removeUnit(outDir, key);
       rendered = plan.render.size;
     }
@@ -169,13 +169,22 @@ export function buildKind(r: BuildReport): string {
   return full === null ? `incremental: ${n(rendered)} rendered, ${n(kept)} kept, ${n(removed)} removed` : `full build: ${full}`;
 }
 
-/** This process renders `mine` (and the whole-archive pages) into `outDir` from `scratch` while the helper, if any, renders `theirs`. */
+/** This process renders `mine` into `outDir` from `scratch` while the helper, if any, renders `theirs` and the whole-archive pages (else this process does). */
 async function renderParts(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, mine: Set<UnitKey>, helper: Helper | null, theirs: UnitKey[] | null): Promise<void> {
-  const parts = [renderPages(scratch, outDir, site, quiet, { keys: mine, wholeArchive: true })];
+  const parts = [renderPages(scratch, outDir, site, quiet, { keys: mine, wholeArchive: helper === null })];
   if (helper) parts.push(helper.render(theirs ?? []));
   // Both run to the end (neither is left writing into the scratch folder the build then removes).
   const results = await Promise.allSettled(parts);
   for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
+/**
+ * The helper's files into the output: its whole-archive pages (over the empty ones this process's
+ * Astro wrote for those routes, middleware.ts) and its units.
+ */
+function moveHelperFiles(helper: Helper, outDir: string, theirs: UnitKey[]): void {
+  moveFiles(helper.wholeArchiveOut, outDir);
+  moveUnits(helper.unitsOut, outDir, theirs);
 }
 
 /** Papers per full Pagefind index (the newest are in smaller ones, see searchChunks): Pagefind's memory grows with the papers it holds (~1 GB per 10k). */

@@ -6,7 +6,7 @@
 //
 // The pages ask `renders(key)` whether to render a unit; the build sets the selection in
 // `globalThis` (the pages run in the same process as the build, in Astro's module graph).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Paper } from '../store/paper.ts';
 import type { Archive, SiteSettings } from './data.ts';
 
@@ -71,7 +71,7 @@ export function rendersWholeArchive(): boolean {
   return (globalThis as Selected)[SELECTION]?.wholeArchive ?? true;
 }
 
-const digest = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+const digest = (...parts: unknown[]) => hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 22);
 
 /** A full search chunk's share that the newest papers are indexed in until a full chunk's worth has arrived. */
 const SEARCH_TAIL_PARTS = 5;

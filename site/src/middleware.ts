@@ -5,8 +5,8 @@ import { compactHtml } from './lib/compact-html.ts';
 import { rendersWholeArchive } from './lib/site.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  // A helper build (pipeline/site/render.ts) renders units only, the pages of routes with
-  // parameters (a paper, a day…); the whole-archive pages are the main build's, so here nothing.
+  // A build that renders units only, the pages of routes with parameters (a paper, a day…),
+  // writes nothing for the whole-archive pages: another build renders them (pipeline/site/render.ts).
   if (Object.keys(context.params).length === 0 && !rendersWholeArchive()) return new Response('');
   const response = await next();
   if (!response.headers.get('content-type')?.startsWith('text/html')) return response;
