@@ -112,8 +112,8 @@ export function startHelper(scratch: string, site: SiteConfig, quiet: boolean): 
     stderr = (stderr + chunk).slice(-4000);
     if (!quiet) process.stderr.write(chunk);
   });
-  // Its error in one line: the first that names one (a stack trace follows it), else its last.
-  const reason = () => stderr.split('\n').find((line) => /Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1);
+  // Its error in one line: the first that starts with one (`DamagedFileError: …`, after the throwing source line, before the stack), else its last.
+  const reason = () => stderr.split('\n').find((line) => /^\w*Error\b( \[\w+\])?:/.test(line)) ?? stderr.trim().split('\n').at(-1);
   const ended = new Promise<void>((done, fail) => {
     child.on('error', fail);
     child.on('close', (code, signal) => (code === 0 ? done() : fail(new Error(`the site build's helper process failed (${signal ?? `exit ${code}`}): ${reason()}`))));
