@@ -122,8 +122,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
       searchIndexed = chunks.reduce((n, c) => n + c.length, 0);
     }
   } finally {
-    helper?.stop();
-    // Neither Pagefind nor the helper still writes into the scratch folder.
+    // Neither the helper nor Pagefind still writes into the scratch folder.
+    await helper?.stop();
     await searched?.catch(() => {});
     await removeTree(scratch);
   }

@@ -90,8 +90,8 @@ export interface Helper {
   unitsOut: string;
   /** Renders `keys` (no whole-archive page); resolves when it has, and the whole-archive pages are done, rejects with its error in one line. */
   render(keys: UnitKey[]): Promise<void>;
-  /** Ends it if it still runs (the build failed before it could hand it its units). */
-  stop(): void;
+  /** Ends it if it still runs (the build failed before it could hand it its units); resolves once it has exited. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -128,6 +128,7 @@ export function startHelper(scratch: string, site: SiteConfig, quiet: boolean): 
     },
     stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill();
+      return ended.catch(() => {});
     },
   };
 }
