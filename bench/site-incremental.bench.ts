@@ -13,19 +13,25 @@
 // Each build runs as `paperboy site --json` in a child process.
 //   SITE_INCREMENTAL_SIZES   archive sizes before the night (default 10000,30000; issue 14: 150000)
 //   NEWER_PER_NEW            older papers each new paper joins as a newer similar paper (default 10)
-import { spawnSync } from 'node:child_process';
+//   SITE_INCREMENTAL_BASE    a folder that keeps each size's night-start state (the store with the
+//                            night's papers, the previous night's output and manifest) between runs:
+//                            a later run with the same site code starts from a hard-link copy of it
+//                            instead of building the previous night again (at 150,000 ~15 min)
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lines, openMaybeGzipped, paperFromKaggle } from '../pipeline/arxiv/kaggle.ts';
 import type { SimilarEntry } from '../pipeline/index/similar.ts';
 import { buildKind, type BuildReport } from '../pipeline/site/build.ts';
+import { manifestPath, siteCodeDigest } from '../pipeline/site/incremental.ts';
 import { readDemoPapers, writeSimilarFiles } from '../pipeline/testing/site-fixtures.ts';
 import { writeMap } from '../pipeline/site/map.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
+import { removeTree } from '../pipeline/store/atomic.ts';
 import { findSharedData } from './shared-data.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +39,7 @@ const SIZES = (process.env.SITE_INCREMENTAL_SIZES ?? '10000,30000').split(',').m
 const NIGHT = 1500;
 const NEWER_PER_NEW = Number(process.env.NEWER_PER_NEW ?? 10);
 const K = 10;
+const BASE = process.env.SITE_INCREMENTAL_BASE ? resolve(process.env.SITE_INCREMENTAL_BASE) : null;
 
 async function originals(): Promise<{ papers: Paper[]; source: string }> {
   const corpus = findSharedData('papers.jsonl.gz');
@@ -111,8 +118,12 @@ function childCpu(): number {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-function build(dataDir: string, outDir: string, full: boolean, cwd: string): BuildReport & { cpu: number } {
+/** The machine's 1-minute load average (2 cores here, shared with other sessions). */
+const load = () => loadavg()[0]!.toFixed(1);
+
+function build(dataDir: string, outDir: string, full: boolean, cwd: string): BuildReport & { cpu: number; load: string } {
   const cpu = childCpu();
+  const loadBefore = load();
   const args = [
     join(ROOT, 'bin/paperboy.js'),
     '--data-dir',
@@ -129,7 +140,7 @@ function build(dataDir: string, outDir: string, full: boolean, cwd: string): Bui
   ];
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
   if (r.status !== 0) throw new Error(`paperboy site failed (status ${r.status}):\n${r.stderr.slice(-3000)}`);
-  return { ...(JSON.parse(r.stdout) as BuildReport), cpu: childCpu() - cpu };
+  return { ...(JSON.parse(r.stdout) as BuildReport), cpu: childCpu() - cpu, load: `${loadBefore}→${load()}` };
 }
 
 /** Path → sha256 of every file under `dir`. */
@@ -149,27 +160,65 @@ function digests(dir: string): Map<string, string> {
 const { papers: real, source } = await originals();
 console.log(`papers: ${source}, re-dated into nights of ${NIGHT}; each new paper joins ${NEWER_PER_NEW} older papers' newer-similar lists`);
 const rows: string[] = [];
+/**
+ * The night-start state in `work` (data/, site/): the store with the night's papers, the index and
+ * map stages' files, the previous night's output and manifest. Kept in `saved` (hard links: the
+ * store and the build replace files by rename, never in place) and reused while the site code is
+ * unchanged, since the output's manifest names the code that rendered it.
+ */
+async function nightStart(real: Paper[], size: number, work: string, saved: string | null): Promise<string> {
+  const dataDir = join(work, 'data');
+  const out = join(work, 'site');
+  const reusable = (() => {
+    if (!saved || !existsSync(join(saved, 'ready'))) return false;
+    try {
+      return JSON.parse(readFileSync(manifestPath(join(saved, 'data'), out), 'utf8')).code === siteCodeDigest();
+    } catch {
+      return false;
+    }
+  })();
+  if (saved && reusable) {
+    execFileSync('cp', ['-al', join(saved, 'data'), join(saved, 'site'), work]);
+    console.log(`${size.toLocaleString('en')} papers: the previous night's build and the night's store reused from ${saved}`);
+    return readFileSync(join(saved, 'ready'), 'utf8');
+  }
+  const all = archivePapers(real, size + NIGHT);
+  const before = all.slice(0, size);
+  const lists = new Map<string, SimilarEntry>();
+  const next = random(size);
+  similarLists(before, 0, lists, next);
+  new PaperStore(dataDir).upsert(before);
+  writeSimilarFiles(dataDir, lists.values());
+  writeLayout(dataDir, before, next);
+  const previous = build(dataDir, out, true, work);
+  const line = `${size.toLocaleString('en')} papers: the previous night's full build ${previous.seconds.total.toFixed(1)}s, CPU ${previous.cpu.toFixed(1)}s (${previous.pages.toLocaleString('en')} pages; load ${previous.load})`;
+  console.log(line);
+
+  // The night: its papers stored, the index stage's lists and the map stage's layout updated.
+  new PaperStore(dataDir).upsert(all.slice(size));
+  similarLists(all, size, lists, next);
+  writeSimilarFiles(dataDir, lists.values());
+  writeLayout(dataDir, all, next);
+  if (saved) {
+    await removeTree(saved);
+    mkdirSync(saved, { recursive: true });
+    execFileSync('cp', ['-al', dataDir, out, saved]);
+    writeFileSync(join(saved, 'ready'), `${line} (when the base in ${saved} was built)`);
+  }
+  return line;
+}
+
 for (const size of SIZES) {
-  const work = mkdtempSync(join(tmpdir(), 'paperboy-site-incremental-'));
+  // With a kept base, the night runs at a fixed path: the manifest is named after the output's path.
+  const work = BASE ? join(BASE, `${size}`, 'run') : mkdtempSync(join(tmpdir(), 'paperboy-site-incremental-'));
   try {
+    if (BASE) {
+      await removeTree(work);
+      mkdirSync(work, { recursive: true });
+    }
     const dataDir = join(work, 'data');
     const out = join(work, 'site');
-    const all = archivePapers(real, size + NIGHT);
-    const before = all.slice(0, size);
-    const lists = new Map<string, SimilarEntry>();
-    const next = random(size);
-    similarLists(before, 0, lists, next);
-    new PaperStore(dataDir).upsert(before);
-    writeSimilarFiles(dataDir, lists.values());
-    writeLayout(dataDir, before, next);
-    const previous = build(dataDir, out, true, work);
-    console.log(`${size.toLocaleString('en')} papers: the previous night's full build ${previous.seconds.total.toFixed(1)}s (${previous.pages.toLocaleString('en')} pages)`);
-
-    // The night: its papers stored, the index stage's lists and the map stage's layout updated.
-    new PaperStore(dataDir).upsert(all.slice(size));
-    similarLists(all, size, lists, next);
-    writeSimilarFiles(dataDir, lists.values());
-    writeLayout(dataDir, all, next);
+    await nightStart(real, size, work, BASE && join(BASE, `${size}`, 'base'));
     const inc = build(dataDir, out, false, work);
     const full = build(dataDir, join(work, 'full'), true, work);
     const a = digests(out);
@@ -178,8 +227,8 @@ for (const size of SIZES) {
     const { rendered } = inc.incremental;
     console.log(
       `  + one night of ${NIGHT}: incremental ${inc.seconds.total.toFixed(1)}s, CPU ${inc.cpu.toFixed(1)}s (archive + digests ${inc.seconds.plan.toFixed(1)}s, pages ${inc.seconds.pages.toFixed(1)}s, search ${inc.seconds.search.toFixed(1)}s; ` +
-        `${buildKind(inc)}; peak ${inc.maxRssMB} MB)\n` +
-        `    baseline, full rebuild of the same store: ${full.seconds.total.toFixed(1)}s, CPU ${full.cpu.toFixed(1)}s (archive + digests ${full.seconds.plan.toFixed(1)}s, pages ${full.seconds.pages.toFixed(1)}s, search ${full.seconds.search.toFixed(1)}s; peak ${full.maxRssMB} MB)\n` +
+        `${buildKind(inc)}; peak ${inc.maxRssMB} MB; load ${inc.load})\n` +
+        `    baseline, full rebuild of the same store: ${full.seconds.total.toFixed(1)}s, CPU ${full.cpu.toFixed(1)}s (archive + digests ${full.seconds.plan.toFixed(1)}s, pages ${full.seconds.pages.toFixed(1)}s, search ${full.seconds.search.toFixed(1)}s; peak ${full.maxRssMB} MB; load ${full.load})\n` +
         `    incremental/full ${(inc.seconds.total / full.seconds.total).toFixed(3)} (${(full.seconds.total / inc.seconds.total).toFixed(1)}× faster); ` +
         `outputs ${differing.length === 0 ? `byte-identical (${a.size.toLocaleString('en')} files)` : `DIFFER in ${differing.length} files, e.g. ${differing.slice(0, 3).join(', ')}`}`,
     );
@@ -189,7 +238,8 @@ for (const size of SIZES) {
     // Figures of a full build are no incremental figures (the code changed between the builds?).
     if (differing.length || inc.incremental.full !== null) process.exitCode = 1;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    // Hundreds of thousands of files and folders at 150,000 papers: removed concurrently (minutes one at a time here).
+    await removeTree(work);
   }
 }
 console.log(`\n| archive after the night | units rendered | incremental | full rebuild (baseline) | ratio (wall) | identical |\n|---|---|---|---|---|---|\n${rows.join('\n')}`);

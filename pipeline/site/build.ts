@@ -1,22 +1,19 @@
 // Builds the static archive: Astro renders every page from the store (site/ reads it through
 // data.ts), then Pagefind indexes the papers for in-browser search.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { wellFormedText, type Paper } from '../store/paper.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { removeTree, writeFileAtomic } from '../store/atomic.ts';
 import type { EditionRecord } from '../nightly/edition.ts';
 import type { SiteConfig } from './config.ts';
 import { readable } from '../util/latex.ts';
-import { reloadArchive, SETTINGS_ENV, type SiteSettings, type SubscribeSettings } from './data.ts';
-import { forgetManifest, markDirty, moveFiles, newManifest, planBuild, recordBuild, removeUnit, settingsDigest, siteCodeDigest, type Plan } from './incremental.ts';
-import { searchChunks, selectUnits, siteUnits, unitKeys } from './units.ts';
+import { reloadArchive, SETTINGS_ENV, type Archive, type SiteSettings, type SubscribeSettings } from './data.ts';
+import { forgetManifest, markDirty, moveFiles, moveUnits, newManifest, planBuild, recordBuild, removeUnit, settingsDigest, siteCodeDigest, type Manifest, type Plan } from './incremental.ts';
+import { holdsOnlyUnits, searchChunks, siteUnits, unitKeys, unitPath, type UnitKey } from './units.ts';
+import { renderPages, splitRender, startHelper, type Helper } from './render.ts';
 import { firstSentences } from '../digest/text.ts';
-import { measureSite, projectSize, type SiteSize, type SizeProjection } from './size.ts';
+import { kindOf, measurePart, measureSite, projectSize, type PartSize, type SiteSize, type SizeProjection } from './size.ts';
 import { dataLayout } from '../store/layout.ts';
-
-export const SITE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../site');
-const ASTRO_NODE_MODULES = dirname(dirname(fileURLToPath(import.meta.resolve('astro/package.json'))));
 
 export interface BuildOptions {
   dataDir: string;
@@ -71,53 +68,80 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const say = (line: string) => opts.quiet || process.stderr.write(`${line}\n`);
   const searchChunk = opts.searchChunk ?? SEARCH_CHUNK;
-  // Loaded once for this build; the pages, run in this process, share it.
-  const archive = await reloadArchive(settings);
-  const units = siteUnits(archive, settings, searchChunk);
-  const manifest = newManifest(siteCodeDigest(), settingsDigest({ site, subscribe: settings.subscribe, searchChunk }), units);
-  const plan: Plan = opts.incremental ? planBuild(settings.dataDir, outDir, manifest) : { full: true, reason: 'asked for a full build' };
-  const planned = performance.now();
-  // Astro leaves scratch where it runs: type files in <root>/.astro (its sync step, which this
-  // build does not need) and its prerender bundle in the output when the working directory
-  // contains it, else in <cwd>/.astro. So each build runs in its own scratch directory in the
-  // data dir, removed after: nothing lands in site/, the caller's directory or the output, and
-  // two builds at once never share a directory. The bundle imports Astro's dependencies, so the
-  // scratch directory links to the node_modules Astro was installed in.
+  // Astro's scratch folders (render.ts) are in this one, in the data dir, removed after.
   const scratch = mkdtempSync(dataLayout(settings.dataDir).siteBuildScratch);
+  // On a second core a helper process loads the archive meanwhile and renders part of the pages.
+  const helper = startHelper(join(scratch, 'helper'), site, opts.quiet ?? false);
+  let planned = started;
   let rendered: number;
   let searchIndexed: number | null = null;
   let pagesDone: number;
+  let manifest: Manifest;
+  let plan: Plan;
+  let archive: Archive;
+  let searched: Promise<void> | null = null;
   try {
+    // Loaded once for this build; the pages, run in this process, share it.
+    archive = await reloadArchive(settings);
+    const units = siteUnits(archive, settings, searchChunk);
+    manifest = newManifest(siteCodeDigest(), settingsDigest({ site, subscribe: settings.subscribe, searchChunk }), units);
+    plan = opts.incremental ? planBuild(settings.dataDir, outDir, manifest) : { full: true, reason: 'asked for a full build' };
+    planned = performance.now();
+    const chunks = site.search ? searchChunks(archive, searchChunk) : [];
     if (plan.full) {
       say(`site: building the whole archive with Astro into ${outDir} (${plan.reason})`);
       forgetManifest(settings.dataDir, outDir);
-      if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-      await renderPages(scratch, outDir, site, opts.quiet, null);
+      await removeTree(outDir);
+      const { mine, helper: theirs } = splitRender(units.keys(), helper !== null);
+      await renderParts(join(scratch, 'main'), outDir, site, opts.quiet, mine, helper, theirs);
+      if (helper && theirs) moveHelperFiles(helper, outDir, theirs);
       rendered = units.size;
     } else {
       say(`site: ${plan.render.size} of ${units.size} pages and files changed since the previous build (${plan.remove.length} gone); rendering them with Astro into ${outDir}`);
       markDirty(settings.dataDir, outDir, plan);
-      const fresh = join(scratch, 'out');
-      await renderPages(scratch, fresh, site, opts.quiet, plan.render);
+      // Pagefind indexes the changed chunks in its own process meanwhile (into the scratch folder, then swapped in).
+      const { render } = plan;
+      const only = new Set(chunks.map((_, i) => i).filter((i) => render.has(unitKeys.search(i))));
+      if (site.search) {
+        searched = indexSearch(outDir, chunks, { indexes: only, scratch: join(scratch, 'pagefind') });
+        // Awaited below; should the rendering fail first, after it (not an unhandled rejection).
+        searched.catch(() => {});
+      }
+      const fresh = join(scratch, 'main', 'out');
+      const { mine, helper: theirs } = splitRender(plan.render, helper !== null);
+      await renderParts(join(scratch, 'main'), fresh, site, opts.quiet, mine, helper, theirs);
       moveFiles(fresh, outDir);
+      if (helper && theirs) moveHelperFiles(helper, outDir, theirs);
       for (const key of plan.remove) removeUnit(outDir, key);
       rendered = plan.render.size;
     }
     pagesDone = performance.now();
     say(`site: pages built in ${((pagesDone - started) / 1000).toFixed(1)}s${site.search ? '; indexing them for search' : ''}`);
     if (site.search) {
-      const chunks = searchChunks(archive, searchChunk);
-      const only = plan.full ? null : new Set(chunks.map((_, i) => i).filter((i) => plan.render.has(unitKeys.search(i))));
-      await indexSearch(outDir, chunks, only && { indexes: only, scratch: join(scratch, 'pagefind') });
+      await (searched ?? indexSearch(outDir, chunks));
       searchIndexed = chunks.reduce((n, c) => n + c.length, 0);
     }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    // Neither the helper nor Pagefind still writes into the scratch folder.
+    await helper?.stop();
+    await searched?.catch(() => {});
+    await removeTree(scratch);
   }
-  recordBuild(settings.dataDir, outDir, manifest);
+  // What each unit's files weigh: measured for what this build rendered, kept from the manifest for the rest.
+  const sizes: Record<UnitKey, PartSize> = {};
+  let pages = 0;
+  let papers = 0;
+  for (const key of Object.keys(manifest.units)) {
+    const kept = plan.full || plan.render.has(key) ? undefined : plan.previous.sizes[key];
+    const path = unitPath(key);
+    sizes[key] = kept ?? measurePart(outDir, path);
+    if (path.endsWith('.html')) pages++;
+    if (kindOf(path) === 'paper') papers++;
+  }
+  recordBuild(settings.dataDir, outDir, { ...manifest, sizes });
   const searchDone = performance.now();
-  // One walk over the output: at 150k papers it is a few seconds of a night's build.
-  const size = measureSite(outDir);
+  // The rest of the output (whole-archive pages, scripts) is walked.
+  const size = measureSite(outDir, { holdsOnlyParts: holdsOnlyUnits, parts: Object.values(sizes), pages, papers });
   return {
     outDir,
     pages: size.pages,
@@ -145,32 +169,22 @@ export function buildKind(r: BuildReport): string {
   return full === null ? `incremental: ${n(rendered)} rendered, ${n(kept)} kept, ${n(removed)} removed` : `full build: ${full}`;
 }
 
-/** Astro renders the archive's pages into `outDir`: every unit, or only the `selected` ones (and the whole-archive pages). */
-async function renderPages(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, selected: ReadonlySet<string> | null): Promise<void> {
-  const { build } = await import('astro');
-  symlinkSync(ASTRO_NODE_MODULES, join(scratch, 'node_modules'), 'junction');
-  const callerCwd = process.cwd();
-  process.chdir(scratch);
-  selectUnits(selected);
-  try {
-    const withoutTypeGeneration = { devOutput: false, sync: false };
-    await build(
-      {
-        root: SITE_ROOT,
-        outDir,
-        cacheDir: join(scratch, 'cache'),
-        vite: { cacheDir: join(scratch, 'vite') },
-        base: site.base,
-        ...(site.url ? { site: site.url } : {}),
-        // Astro's info level lists every page written: tens of thousands of lines for a real archive.
-        logLevel: quiet ? 'error' : 'warn',
-      },
-      withoutTypeGeneration,
-    );
-  } finally {
-    selectUnits(null);
-    process.chdir(callerCwd);
-  }
+/** This process renders `mine` into `outDir` from `scratch` while the helper, if any, renders `theirs` and the whole-archive pages (else this process does). */
+async function renderParts(scratch: string, outDir: string, site: SiteConfig, quiet: boolean | undefined, mine: Set<UnitKey>, helper: Helper | null, theirs: UnitKey[] | null): Promise<void> {
+  const parts = [renderPages(scratch, outDir, site, quiet, { keys: mine, wholeArchive: helper === null })];
+  if (helper) parts.push(helper.render(theirs ?? []));
+  // Both run to the end (neither is left writing into the scratch folder the build then removes).
+  const results = await Promise.allSettled(parts);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
+/**
+ * The helper's files into the output: its whole-archive pages (over the empty ones this process's
+ * Astro wrote for those routes, middleware.ts) and its units.
+ */
+function moveHelperFiles(helper: Helper, outDir: string, theirs: UnitKey[]): void {
+  moveFiles(helper.wholeArchiveOut, outDir);
+  moveUnits(helper.unitsOut, outDir, theirs);
 }
 
 /** Papers per full Pagefind index (the newest are in smaller ones, see searchChunks): Pagefind's memory grows with the papers it holds (~1 GB per 10k). */
@@ -251,7 +265,7 @@ export async function indexSearch(outDir: string, chunks: Paper[][], only: { ind
     const dir = join(only ? only.scratch : join(outDir, 'pagefind'), name);
     await indexChunk(pagefind, chunk, SEARCH_FIELDS, dir);
     pruneSearchAssets(dir, i === 0);
-    if (only) swapDir(dir, join(outDir, 'pagefind', name));
+    if (only) await swapDir(dir, join(outDir, 'pagefind', name));
   }
   // Chunks the archive no longer fills (the build removes them as units).
   mkdirSync(join(outDir, 'pagefind'), { recursive: true });
@@ -259,13 +273,13 @@ export async function indexSearch(outDir: string, chunks: Paper[][], only: { ind
 }
 
 /** Replaces folder `to` with `from` (two renames: a reader meanwhile finds no chunk, never half of one). */
-function swapDir(from: string, to: string): void {
+async function swapDir(from: string, to: string): Promise<void> {
   const old = `${to.replace(/\/$/, '')}.old`;
-  rmSync(old, { recursive: true, force: true });
+  await removeTree(old);
   if (existsSync(to)) renameSync(to, old);
   mkdirSync(dirname(to), { recursive: true });
   renameSync(from, to);
-  rmSync(old, { recursive: true, force: true });
+  await removeTree(old);
 }
 
 /**

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PaperStore } from '../store/papers.ts';
 import { readDemoPapers } from '../testing/site-fixtures.ts';
 import { STAMP_FILE } from './incremental.ts';
-import { SITE_ROOT } from './build.ts';
+import { SITE_ROOT } from './render.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/paperboy.js');
 const dir = mkdtempSync(join(tmpdir(), 'paperboy-site-cli-'));

@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import type { SimilarEntry } from '../index/similar.ts';
 import type { Paper } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
-import { buildSite, type BuildOptions } from './build.ts';
+import { buildSite, type BuildOptions, type BuildReport } from './build.ts';
+import { measureSite } from './size.ts';
 import { siteConfig } from './config.ts';
 import { readDemoPapers, similarFromVectors, writeSimilarFiles } from '../testing/site-fixtures.ts';
 import { manifestPath, planBuild, STAMP_FILE, type Manifest } from './incremental.ts';
@@ -64,6 +65,12 @@ function assertSameTree(actual: string, expected: string): void {
   assert.deepEqual(differing, [], 'the same bytes');
 }
 
+/** The build measured its output (from its manifest, for what it kept) as a walk over every file does. */
+function assertMeasured(r: BuildReport, out: string, what: string): void {
+  const walked = measureSite(out);
+  assert.deepEqual([r.bytes, r.files, r.pages, r.size.papers, r.byKind], [walked.bytes, walked.files, walked.pages, walked.papers, walked.byKind], `${what}: measured as walked`);
+}
+
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'pb-incremental-'));
   dataDir = join(work, 'data');
@@ -80,6 +87,7 @@ test('night after night, the incremental archive is byte-identical to a full bui
   arrive(NIGHTS[0]!);
   const first = await buildSite(options(out, true));
   assert.equal(first.incremental.full, 'no previous build');
+  assertMeasured(first, out, 'the first night');
   for (const night of NIGHTS.slice(1)) {
     arrive(night);
     const r = await buildSite(options(out, true));
@@ -93,6 +101,7 @@ test('night after night, the incremental archive is byte-identical to a full bui
     const full = join(work, `full-${night}`);
     await buildSite(options(full, false));
     assertSameTree(out, full);
+    assertMeasured(r, out, night);
   }
 });
 
@@ -111,6 +120,7 @@ test('a build interrupted half-way is repaired by the next one, and a mismatched
   const repaired = await buildSite(options(out, true));
   assert.deepEqual([repaired.incremental.full, repaired.incremental.rendered], [null, 2]);
   assertSameTree(out, full);
+  assertMeasured(repaired, out, 'the repaired build');
 
   // Another output (restored from a different build) with this manifest: not incremental.
   writeFileSync(join(out, STAMP_FILE), 'another build');

@@ -16,9 +16,10 @@ import { z } from 'zod';
 import { dataLayout } from '../store/layout.ts';
 import { readRecord } from '../store/read.ts';
 import { unitPath, type UnitKey } from './units.ts';
+import type { PartSize } from './size.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 /** In the output: the stamp of the manifest it was built with. */
 export const STAMP_FILE = '.paperboy-build';
 
@@ -30,12 +31,21 @@ export interface Manifest {
   settings: string;
   /** Unit key → digest of its inputs; '' marks a unit a build began replacing (render or delete it). */
   units: Record<UnitKey, string>;
-  /** The stamp the build wrote into the output (STAMP_FILE): a digest of the rest, as built. */
+  /** The stamp the build wrote into the output (STAMP_FILE): a digest of the units, code and settings, as built. */
   stamp: string;
+  /** What each unit's files weigh (size.ts), so the next build measures the output without walking what it kept. */
+  sizes: Record<UnitKey, PartSize>;
 }
 
 const manifestRecord = {
-  schema: z.object({ version: z.number(), code: z.string(), settings: z.string(), units: z.record(z.string(), z.string()), stamp: z.string() }) satisfies z.ZodType<Manifest>,
+  schema: z.object({
+    version: z.number(),
+    code: z.string(),
+    settings: z.string(),
+    units: z.record(z.string(), z.string()),
+    stamp: z.string(),
+    sizes: z.record(z.string(), z.array(z.number())),
+  }) satisfies z.ZodType<Manifest>,
   what: 'a site build manifest',
 };
 
@@ -123,7 +133,7 @@ export function planBuild(dataDir: string, outDir: string, next: Manifest): Plan
 
 export function newManifest(code: string, settings: string, units: Map<UnitKey, string>): Manifest {
   const built = { version: MANIFEST_VERSION, code, settings, units: Object.fromEntries(units) };
-  return { ...built, stamp: createHash('sha256').update(JSON.stringify(built)).digest('base64url') };
+  return { ...built, stamp: createHash('sha256').update(JSON.stringify(built)).digest('base64url'), sizes: {} };
 }
 
 /** Before a full build: no manifest describes an output being replaced. */
@@ -144,23 +154,25 @@ export function recordBuild(dataDir: string, outDir: string, manifest: Manifest)
   writeFileAtomic(manifestPath(dataDir, outDir), JSON.stringify(manifest));
 }
 
+/** Moves `src` to `dest`, replacing it atomically (rename). */
+function move(src: string, dest: string): void {
+  try {
+    renameSync(src, dest);
+  } catch (err) {
+    // Another file system (an output outside the data dir): copy next to it, then rename.
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    cpSync(src, `${dest}.tmp`, { recursive: true });
+    renameSync(`${dest}.tmp`, dest);
+    rmSync(src, { recursive: true });
+  }
+}
+
 /**
  * Moves every file under `from` to the same place under `to`, each replacing its old version
  * atomically (rename). A folder `to` does not have yet (a new paper's) moves whole: one rename
  * instead of a folder made and a rename per file, and no empty folder left to delete.
  */
 export function moveFiles(from: string, to: string): void {
-  const move = (src: string, dest: string) => {
-    try {
-      renameSync(src, dest);
-    } catch (err) {
-      // Another file system (an output outside the data dir): copy next to it, then rename.
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      cpSync(src, `${dest}.tmp`, { recursive: true });
-      renameSync(`${dest}.tmp`, dest);
-      rmSync(src, { recursive: true });
-    }
-  };
   const walk = (dir: string, target: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const src = join(dir, e.name);
@@ -172,6 +184,15 @@ export function moveFiles(from: string, to: string): void {
   };
   makeDir(to);
   walk(from, to);
+}
+
+/** Moves the files of units `keys` from `from` (a helper's output, which holds other files too) to their place under `to`. */
+export function moveUnits(from: string, to: string, keys: Iterable<UnitKey>): void {
+  for (const key of keys) {
+    const dest = join(to, unitPath(key));
+    if (!existsSync(dirname(dest))) makeDir(dirname(dest));
+    move(join(from, unitPath(key)), dest);
+  }
 }
 
 /** Deletes a unit's files (a folder for a search chunk), and the folders it leaves empty. */

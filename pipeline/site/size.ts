@@ -44,25 +44,64 @@ export interface SiteSize {
   lastDay: string | null;
 }
 
-/** Walks a built archive. */
-export function measureSite(outDir: string): SiteSize {
+/** Files and bytes by kind of part of an output (a unit's files), flat: kind index, files, bytes, … */
+export type PartSize = number[];
+
+/** What the file or folder `rel` of `outDir` weighs, by kind (a missing one nothing). */
+export function measurePart(outDir: string, rel: string): PartSize {
+  const tally = new Map<number, [number, number]>();
+  const add = (r: string, size: number) => {
+    const k = SIZE_KINDS.indexOf(kindOf(r));
+    const t = tally.get(k) ?? [0, 0];
+    tally.set(k, [t[0] + 1, t[1] + size]);
+  };
+  const walk = (path: string, r: string) => {
+    for (const e of readdirSync(path, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(path, e.name), `${r}/${e.name}`);
+      else add(`${r}/${e.name}`, statSync(join(path, e.name)).size);
+    }
+  };
+  const path = join(outDir, rel);
+  const st = statSync(path, { throwIfNoEntry: false });
+  const clean = rel.replace(/\/$/, '');
+  if (st?.isDirectory()) walk(path, clean);
+  else if (st) add(clean, st.size);
+  return [...tally].flatMap(([k, [files, bytes]]) => [k, files, bytes]);
+}
+
+/** Parts of an output already measured: the folders that hold only them, not walked again, and what they weigh. */
+export interface KnownParts {
+  /** Whether the folder `rel` (relative to the output, `/` separators) holds only known parts. */
+  holdsOnlyParts(rel: string): boolean;
+  parts: Iterable<PartSize>;
+  /** HTML pages among them, and paper pages. */
+  pages: number;
+  papers: number;
+}
+
+/** Walks a built archive; with `known`, not the folders that hold only known parts (at 150,000 papers the walk is 310,000 files). */
+export function measureSite(outDir: string, known: KnownParts | null = null): SiteSize {
   const byKind = Object.fromEntries(SIZE_KINDS.map((k) => [k, { bytes: 0, files: 0 }])) as SiteSize['byKind'];
   let bytes = 0;
   let files = 0;
-  let papers = 0;
-  let pages = 0;
+  let papers = known?.papers ?? 0;
+  let pages = known?.pages ?? 0;
+  const count = (k: SizeKind, n: number, size: number) => {
+    byKind[k].bytes += size;
+    byKind[k].files += n;
+    bytes += size;
+    files += n;
+  };
+  for (const part of known?.parts ?? []) for (let i = 0; i < part.length; i += 3) count(SIZE_KINDS[part[i]!]!, part[i + 1]!, part[i + 2]!);
   const walk = (dir: string, rel: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path, r);
-      else {
-        const size = statSync(path).size;
+      if (e.isDirectory()) {
+        if (!known?.holdsOnlyParts(r)) walk(path, r);
+      } else {
         const k = kindOf(r);
-        byKind[k].bytes += size;
-        byKind[k].files++;
-        bytes += size;
-        files++;
+        count(k, 1, statSync(path).size);
         if (k === 'paper' && e.name === 'index.html') papers++;
         if (e.name.endsWith('.html')) pages++;
       }

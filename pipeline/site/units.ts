@@ -6,7 +6,7 @@
 //
 // The pages ask `renders(key)` whether to render a unit; the build sets the selection in
 // `globalThis` (the pages run in the same process as the build, in Astro's module graph).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Paper } from '../store/paper.ts';
 import type { Archive, SiteSettings } from './data.ts';
 
@@ -36,22 +36,42 @@ export function unitPath(key: UnitKey): string {
   throw new Error(`unknown site unit ${key}`);
 }
 
-const SELECTION = Symbol.for('paperboy.site.render');
-type Selection = { [SELECTION]?: ReadonlySet<UnitKey> };
+/**
+ * Whether folder `rel` of the output (`/` separators) holds unit files only: every paper page,
+ * day page, category page and feed, and each search chunk's folder. The build measures these from
+ * its manifest instead of walking them (size.ts).
+ */
+export function holdsOnlyUnits(rel: string): boolean {
+  return rel === 'paper' || rel === 'day' || rel === 'category' || rel === 'feeds' || /^pagefind\/\d+$/.test(rel);
+}
 
-/** Renders only `keys` (and the whole-archive pages) until cleared with null. */
-export function selectUnits(keys: ReadonlySet<UnitKey> | null): void {
-  if (keys) (globalThis as Selection)[SELECTION] = keys;
-  else delete (globalThis as Selection)[SELECTION];
+const SELECTION = Symbol.for('paperboy.site.render');
+
+/** What a build renders: the units `keys`, and the whole-archive pages or not (a helper build renders units only). */
+export interface Selection {
+  keys: ReadonlySet<UnitKey>;
+  wholeArchive: boolean;
+}
+type Selected = { [SELECTION]?: Selection };
+
+/** Renders only what `selection` names until cleared with null. */
+export function selectUnits(selection: Selection | null): void {
+  if (selection) (globalThis as Selected)[SELECTION] = selection;
+  else delete (globalThis as Selected)[SELECTION];
 }
 
 /** Whether this build renders unit `key` (every unit unless the build selected some). */
 export function renders(key: UnitKey): boolean {
-  const selected = (globalThis as Selection)[SELECTION];
-  return !selected || selected.has(key);
+  const selected = (globalThis as Selected)[SELECTION];
+  return !selected || selected.keys.has(key);
 }
 
-const digest = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+/** Whether this build renders the whole-archive pages (home, editions, map data…): every build but a helper's. */
+export function rendersWholeArchive(): boolean {
+  return (globalThis as Selected)[SELECTION]?.wholeArchive ?? true;
+}
+
+const digest = (...parts: unknown[]) => hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 22);
 
 /** A full search chunk's share that the newest papers are indexed in until a full chunk's worth has arrived. */
 const SEARCH_TAIL_PARTS = 5;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { writeFileAtomic } from './atomic.ts';
+import { removeTree, writeFileAtomic } from './atomic.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -54,4 +54,22 @@ test('writeFileAtomic creates the missing folders and replaces the file', () => 
   writeFileAtomic(path, 'old');
   writeFileAtomic(path, 'new');
   assert.equal(readFileSync(path, 'utf8'), 'new');
+});
+
+test('removeTree removes nested folders and files, removes a link without following it, and accepts a missing folder', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-remove-tree-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const kept = join(dir, 'kept');
+  mkdirSync(kept);
+  writeFileSync(join(kept, 'a.txt'), 'a');
+  const tree = join(dir, 'tree');
+  for (let i = 0; i < 50; i++) {
+    mkdirSync(join(tree, 'paper', String(i)), { recursive: true });
+    if (i % 2) writeFileSync(join(tree, 'paper', String(i), 'index.html'), `page ${i}`);
+  }
+  symlinkSync(kept, join(tree, 'link'));
+  await removeTree(tree);
+  assert.equal(existsSync(tree), false);
+  assert.equal(readFileSync(join(kept, 'a.txt'), 'utf8'), 'a', 'the linked folder keeps its files');
+  await removeTree(join(dir, 'missing'));
 });

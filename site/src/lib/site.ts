@@ -8,7 +8,7 @@ export { getArchive };
 export { renderAbstract, renderMathText } from '../../../pipeline/site/math.ts';
 export { readable } from '../../../pipeline/util/latex.ts';
 export { editionSize, ANNOUNCE_TYPES } from '../../../pipeline/site/data.ts';
-export { renders, unitKeys } from '../../../pipeline/site/units.ts';
+export { renders, rendersWholeArchive, unitKeys } from '../../../pipeline/site/units.ts';
 export { WEEKLY_DAYS } from '../../../pipeline/profiles/schedule.ts';
 export { categoryLabel, categoryName } from '../../../pipeline/arxiv/categories.ts';
 export { abbreviatedDate } from '../../../pipeline/util/dates.ts';
