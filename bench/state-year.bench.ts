@@ -22,7 +22,7 @@
 //   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--checkpoints 60,120]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -368,6 +368,7 @@ try {
     // Where the public half's packed bytes are, by folder (the history of every version of its files).
     const byFolder = [...packedByFolder(pub.dir)].map(([folder, bytes]) => `${folder} ${MB(bytes)}`).join(', ');
     console.log(`      public by folder: ${byFolder}; its largest file ${MB(largestPublic.bytes)} (${largestPublic.path})`);
+    console.log(`      index stage so far ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   }
   console.log(
     `  the index stage (real similar lists) took ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU over ${NIGHTS} nights (${(pub.indexStage.wall / NIGHTS).toFixed(2)} s a night)`,
