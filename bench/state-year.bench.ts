@@ -368,7 +368,11 @@ try {
     // Where the public half's packed bytes are, by folder (the history of every version of its files).
     const byFolder = [...packedByFolder(pub.dir)].map(([folder, bytes]) => `${folder} ${MB(bytes)}`).join(', ');
     console.log(`      public by folder: ${byFolder}; its largest file ${MB(largestPublic.bytes)} (${largestPublic.path})`);
-    console.log(`      index stage so far ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `      index stage so far ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   }
   console.log(
     `  the index stage (real similar lists) took ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU over ${NIGHTS} nights (${(pub.indexStage.wall / NIGHTS).toFixed(2)} s a night)`,

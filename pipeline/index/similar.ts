@@ -31,7 +31,8 @@ import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextI
 import { progress } from '../util/progress.ts';
 import { forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
-import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, sparseRows, type TermTable } from './sparse.ts';
+import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, type TermTable } from './sparse.ts';
+import { sparseRowsOf } from './sparse-store.ts';
 
 interface NewerNeighbour extends Neighbour {
   /** When the newer paper was announced (or first seen). */
@@ -190,13 +191,13 @@ export interface UpdateReport {
   /** ms spent converting Float32Array → number[] for faiss-node, and inside faiss. */
   convertMs: number;
   faissMs: number;
-  /** Seconds per phase: load vectors (and the texts' sparse rows), sync the index, new papers' lists, older papers' check, writing. */
+  /** Seconds per phase: load vectors and stored lists, sync the index, the papers' sparse rows, new papers' lists, older papers' check, writing. */
   phases: Phases;
-  /** Damaged similar-list files, each the reason the lists were recomputed in full. */
+  /** Damaged files: similar lists (each the reason every list was recomputed) and kept sparse rows (made again). */
   warnings: string[];
 }
 
-type Phases = { load: number; index: number; forward: number; reverse: number; write: number };
+type Phases = { load: number; index: number; sparse: number; forward: number; reverse: number; write: number };
 
 /** Everything one update works on, gathered by `openUpdate`. */
 interface Update {
@@ -247,7 +248,7 @@ export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions 
 
 /** Loads the vectors, syncs the index, reads the stored lists and term table, and makes the papers' sparse rows. */
 async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> {
-  const phases: Phases = { load: 0, index: 0, forward: 0, reverse: 0, write: 0 };
+  const phases: Phases = { load: 0, index: 0, sparse: 0, forward: 0, reverse: 0, write: 0 };
   let mark = performance.now();
   const lap = (phase: keyof Phases) => {
     const now = performance.now();
@@ -270,7 +271,9 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
       return undefined;
     }
   };
-  const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged);
+  lap('load');
+  const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged, { keep: true, warnings });
+  lap('sparse');
   const meta = unlessDamaged(() => readMeta(config));
   const sameScore = meta && meta.modelKey === set.modelKey && meta.k === k && (meta.sparseWeight ?? 0) === weight && (weight === 0 || (meta.sparseMaxDf === maxDf && !termsCounted));
   const existing = sameScore ? unlessDamaged(() => readRecords(config)) : undefined;
@@ -294,15 +297,22 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
 
 /**
  * The score's space over `set`: the papers' sparse rows under the stored term table, or under a
- * table counted now when there is none (or a damaged one) or the archive has outgrown it.
+ * table counted now when there is none (or a damaged one) or the archive has outgrown it. The rows
+ * of stored papers are kept between runs (sparse-store.ts): only a recount reads every text.
  */
-async function openSpace(config: Config, set: VectorShard, unlessDamaged: <T>(read: () => T) => T | undefined): Promise<{ space: HybridSpace; terms?: TermTable; termsCounted: boolean }> {
-  const { sparseWeight: weight, sparseMaxDf: maxDf, termTableGrowth } = config.index;
+async function openSpace(
+  config: Config,
+  set: VectorShard,
+  unlessDamaged: <T>(read: () => T) => T | undefined,
+  rows: { keep: boolean; warnings: string[] },
+): Promise<{ space: HybridSpace; terms?: TermTable; termsCounted: boolean }> {
+  const { sparseWeight: weight, termTableGrowth } = config.index;
   if (weight === 0) return { space: { set, weight }, termsCounted: false };
-  const texts = await paperTermLists(config, set.ids);
   const stored = unlessDamaged(() => readTermTable(config));
-  const terms = stored && set.ids.length <= termTableGrowth * stored.papers ? stored : countTerms(texts);
-  return { space: { set, weight, sparse: sparseRows(texts, terms, maxDf) }, terms, termsCounted: terms !== stored };
+  if (stored && set.ids.length <= termTableGrowth * stored.papers) return { space: { set, weight, sparse: sparseRowsOf(config, set, stored, rows) }, terms: stored, termsCounted: false };
+  const texts = await paperTermLists(config, set.ids);
+  const terms = countTerms(texts.map((t) => t ?? []));
+  return { space: { set, weight, sparse: sparseRowsOf(config, set, terms, { ...rows, texts }) }, terms, termsCounted: true };
 }
 
 /**
@@ -310,7 +320,7 @@ async function openSpace(config: Config, set: VectorShard, unlessDamaged: <T>(re
  * the lists `updateIndexAndSimilar` keeps, for any k. Reads only.
  */
 export async function similarPapers(config: Config, index: PaperIndex, set: VectorShard, ids: string[], k: number): Promise<Neighbour[][]> {
-  const { space } = await openSpace(config, set, (read) => read());
+  const { space } = await openSpace(config, set, (read) => read(), { keep: false, warnings: [] });
   const rowOf = new Map(set.ids.map((id, r) => [id, r]));
   const sparseAll = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()]);
   return forwardTopK(
@@ -322,10 +332,10 @@ export async function similarPapers(config: Config, index: PaperIndex, set: Vect
   );
 }
 
-/** The sparse score's words of each paper, in the order of `ids` (a paper missing from the store has none). */
-async function paperTermLists(config: Config, ids: string[]): Promise<string[][]> {
+/** The sparse score's words of each paper, in the order of `ids` (undefined: missing from the store). */
+async function paperTermLists(config: Config, ids: string[]): Promise<(string[] | undefined)[]> {
   const wanted = new Map(ids.map((id, r) => [id, r]));
-  const out: string[][] = ids.map(() => []);
+  const out: (string[] | undefined)[] = ids.map(() => undefined);
   for await (const p of new PaperStore(config.dataDir).all()) {
     const r = wanted.get(p.id);
     if (r !== undefined) out[r] = paperTerms(p);

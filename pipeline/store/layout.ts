@@ -49,6 +49,8 @@ export function dataLayout(dataDir: string) {
     models: at('models'),
     indexDir: at('index'),
     indexFile: at('index', 'papers.faiss'),
+    /** The stored papers' sparse rows for the similar-papers score, one file per id month (pipeline/index/sparse-store.ts). */
+    sparseRows: at('index', 'sparse'),
     /** The built archive (`paperboy site`'s default output). */
     site: at('site'),
     /** Prefix of a site build's scratch folders (kept inside the data dir: nothing is written outside it). */
