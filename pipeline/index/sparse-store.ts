@@ -53,7 +53,7 @@ interface RowsFile {
 }
 
 /** The term table's identity: the hash of the bytes `similar/terms.tsv` holds for it. */
-export function termTableKey(table: TermTable): string {
+function termTableKey(table: TermTable): string {
   return contentHash(formatTermTable(table));
 }
 
@@ -61,7 +61,7 @@ function rowsFile(config: Config, month: string): string {
   return join(dataLayout(config.dataDir).sparseRows, `${month}.rows`);
 }
 
-export function encodeRows(f: RowsFile): Buffer {
+function encodeRows(f: RowsFile): Buffer {
   const n = f.ids.length;
   const nnz = f.rows.termIds.length;
   const body = Buffer.alloc(4 * (n + 1) + 8 * nnz);
