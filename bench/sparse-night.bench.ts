@@ -114,7 +114,7 @@ async function timed(config: Config, today: string): Promise<{ cpu: number; wall
 
 function similarBytes(dataDir: string): Map<string, string> {
   const dir = dataLayout(dataDir).similar;
-  return new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8').replace(/"updatedAt": "[^"]*"/, '')]));
+  return new Map((readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(jsonl|tsv)$/.test(f)).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }
 
 const phases = (r: UpdateReport) =>

@@ -28,12 +28,13 @@ function copyOf(c: Config): Config {
   return { ...c, dataDir };
 }
 
-/** Every similar-papers file but meta.json (which holds the time of the run). */
+/** Every similar-papers file but meta.json (which holds the time of the run), by path. */
 function lists(c: Config): Map<string, string> {
   const dir = dataLayout(c.dataDir).similar;
   return new Map(
-    readdirSync(dir)
-      .filter((f) => f !== 'meta.json')
+    (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.jsonl') || f === 'terms.tsv')
+      .sort()
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
   );
 }
@@ -118,7 +119,7 @@ test('a night with kept rows writes the lists of a night that reads every text; 
 
   // Every list computed again from kept rows, then from the texts: the same bytes.
   const recompute = async (c: Config) => {
-    for (const f of readdirSync(dataLayout(c.dataDir).similar)) if (f !== 'terms.tsv') rmSync(join(dataLayout(c.dataDir).similar, f));
+    for (const f of readdirSync(dataLayout(c.dataDir).similar)) if (f !== 'terms.tsv') rmSync(join(dataLayout(c.dataDir).similar, f), { recursive: true });
     assert.equal((await updateIndexAndSimilar(c, { quiet: true })).full, true);
   };
   await recompute(night);
