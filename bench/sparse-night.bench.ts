@@ -118,7 +118,7 @@ function similarBytes(dataDir: string): Map<string, string> {
 }
 
 const phases = (r: UpdateReport) =>
-  Object.entries(r.phases)
+  Object.entries(r.phasesCpu)
     .map(([p, s]) => `${p} ${s.toFixed(1)}`)
     .join(', ');
 
@@ -152,7 +152,7 @@ for (const size of ARCHIVES) {
   const same = before.lists.size === after.lists.size && [...before.lists].every(([f, text]) => after.lists.get(f) === text);
   if (!same) throw new Error(`archive of ${size}: the two nights wrote different similar lists`);
   console.log(`\narchive of ${size.toLocaleString('en')} papers (every list computed in ${built.wall.toFixed(0)} s wall, ${built.cpu.toFixed(0)} s CPU when cached):`);
-  for (const r of runs) console.log(`  ${r.name.padEnd(40)} ${r.cpu.toFixed(1).padStart(6)} s CPU  ${r.wall.toFixed(1).padStart(6)} s wall   phases (s wall): ${phases(r.report)}`);
+  for (const r of runs) console.log(`  ${r.name.padEnd(40)} ${r.cpu.toFixed(1).padStart(6)} s CPU  ${r.wall.toFixed(1).padStart(6)} s wall   CPU by phase (s): ${phases(r.report)}`);
   console.log(
     `  ×${(before.cpu / after.cpu).toFixed(1)} less CPU; the same similar lists, byte for byte; load average ${loadavg()
       .map((l) => l.toFixed(1))

@@ -232,6 +232,8 @@ export interface UpdateReport {
   faissMs: number;
   /** Seconds per phase: load vectors and stored lists, sync the index, the papers' sparse rows, new papers' lists, older papers' check, writing. */
   phases: Phases;
+  /** CPU seconds (user + system, all threads) per phase. */
+  phasesCpu: Phases;
   /** Damaged files: similar lists (each the reason every list was recomputed) and kept sparse rows (made again). */
   warnings: string[];
 }
@@ -255,6 +257,7 @@ interface Update {
   warnings: string[];
   lap: (phase: keyof Phases) => void;
   phases: Phases;
+  phasesCpu: Phases;
 }
 
 /**
@@ -281,6 +284,7 @@ export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions 
     convertMs: index.timings.convertMs,
     faissMs: index.timings.faissMs,
     phases: u.phases,
+    phasesCpu: u.phasesCpu,
     warnings: u.warnings,
   };
 }
@@ -288,11 +292,16 @@ export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions 
 /** Loads the vectors, syncs the index, reads the stored lists and term table, and makes the papers' sparse rows. */
 async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> {
   const phases: Phases = { load: 0, index: 0, sparse: 0, forward: 0, reverse: 0, write: 0 };
+  const phasesCpu: Phases = { ...phases };
   let mark = performance.now();
+  let cpuMark = process.cpuUsage();
   const lap = (phase: keyof Phases) => {
     const now = performance.now();
+    const cpu = process.cpuUsage(cpuMark);
     phases[phase] += (now - mark) / 1000;
+    phasesCpu[phase] += (cpu.user + cpu.system) / 1e6;
     mark = now;
+    cpuMark = process.cpuUsage();
   };
   const set = loadVectors(config);
   lap('load');
@@ -331,6 +340,7 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
     warnings,
     lap,
     phases,
+    phasesCpu,
   };
 }
 
