@@ -10,7 +10,7 @@
 // A paper's current lists are its record merged with the `entered` of the later records that name
 // it: its top k, and its "newer similar papers" for the archive (`readSimilar` does the merge). The
 // score of a pair depends on the pair alone and a paper's k-th best only rises, so the merge is the
-// top k a full recomputation gives — and a night appends records to the new papers' month only,
+// top k a full recomputation gives — and a night appends records to the new papers' blocks only,
 // instead of rewriting the files of every older paper a new one resembles (git kept every version:
 // docs/scaling.md). Records written before `entered` existed are records without it.
 //
