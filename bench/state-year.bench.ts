@@ -19,7 +19,7 @@
 // packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--checkpoints 60,120]
+//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--term-table-growth G] [--checkpoints 60,120]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     'public-only': { type: 'boolean', default: false },
     // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
     'sparse-weight': { type: 'string' },
+    // index.termTableGrowth (the configured one by default): how often the term table is recounted, each recount writing every similar record again.
+    'term-table-growth': { type: 'string' },
     // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
     checkpoints: { type: 'string' },
   },
@@ -66,15 +68,20 @@ const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
 const PUBLIC_ONLY = args['public-only'];
 const SPARSE_WEIGHT = args['sparse-weight'] === undefined ? undefined : Number(args['sparse-weight']);
+/** The index settings the run changes. */
+const INDEX = {
+  ...(SPARSE_WEIGHT === undefined ? {} : { sparseWeight: SPARSE_WEIGHT }),
+  ...(args['term-table-growth'] === undefined ? {} : { termTableGrowth: Number(args['term-table-growth']) }),
+};
 const BASELINE_NIGHTS = PUBLIC_ONLY ? 0 : Math.min(NIGHTS, Number(args['baseline-nights']));
 const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS, ...(args.checkpoints?.split(',').map(Number) ?? [])].filter((n) => n <= NIGHTS))];
 const DIM = 256;
 /** The index stage of one night in a process of its own; prints its CPU and wall seconds. */
 const INDEX_NIGHT = `
-const [dir, today, weight] = process.argv.slice(1);
+const [dir, today, index] = process.argv.slice(1);
 const { loadConfig } = await import(${JSON.stringify(new URL('../pipeline/config.ts', import.meta.url).href)});
 const { updateIndexAndSimilar } = await import(${JSON.stringify(new URL('../pipeline/index/similar.ts', import.meta.url).href)});
-const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' }, ...(weight ? { index: { sparseWeight: Number(weight) } } : {}) } });
+const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' }, index: JSON.parse(index) } });
 const cpu = process.cpuUsage();
 const wall = performance.now();
 await updateIndexAndSimilar(config, { quiet: true, today });
@@ -236,7 +243,7 @@ class PublicState {
   private readonly config = loadConfig({
     env: {},
     cwd: this.dir,
-    overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' }, ...(SPARSE_WEIGHT === undefined ? {} : { index: { sparseWeight: SPARSE_WEIGHT } }) },
+    overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' }, index: INDEX },
   });
   private readonly modelKey = configuredModelKey(this.config);
   private readonly storage: Storage;
@@ -259,6 +266,10 @@ class PublicState {
 
   get sparseWeight(): number {
     return this.config.index.sparseWeight;
+  }
+
+  get termTableGrowth(): number {
+    return this.config.index.termTableGrowth;
   }
 
   async night(date: string, i: number): Promise<void> {
@@ -302,7 +313,7 @@ class PublicState {
     // (index.sparseWeight), so the neighbourhoods are those of real text.
     // One process a night, as the nightly runs it: in one process the index stage's native memory
     // (faiss-node) grew ~20 MB a night, which killed a 250-night run at 17.6 GB after 235 nights.
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', INDEX_NIGHT, this.dir, date, String(SPARSE_WEIGHT ?? '')], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', INDEX_NIGHT, this.dir, date, JSON.stringify(INDEX)], { encoding: 'utf8' });
     const used = JSON.parse(out) as { cpu: number; wall: number };
     this.indexStage.cpu += used.cpu;
     this.indexStage.wall += used.wall;
@@ -350,7 +361,7 @@ const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KE
 await openPrivateState(now.dir, KEY);
 const { papers: source, source: sourceName } = corpus();
 const pub = new PublicState(source);
-console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}`);
+console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}, termTableGrowth ${pub.termTableGrowth}`);
 const papersAt = new Map<number, number>();
 const baselineAt = new Map<number, number>();
 const started = performance.now();
