@@ -257,14 +257,14 @@ for (const [name, weight] of [
   const full = await updateIndexAndSimilar(cfg, { quiet: true });
   // The night's papers arrive after the lists: without their records, the night queries them again.
   const dir = join(corpus.dataDir, 'similar');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+  for (const f of (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.jsonl'))) {
     const lines = readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean);
     writeFileSync(join(dir, f), lines.filter((l) => !nightIds.has((JSON.parse(l) as { id: string }).id)).join('\n') + '\n');
   }
   const r = await updateIndexAndSimilar(cfg, { quiet: true, today: lastDay });
   const p = r.phases;
   cost[name] = { full: full.seconds, night: r.seconds };
-  console.log(`| ${name} | ${full.seconds.toFixed(1)} | ${r.seconds.toFixed(1)} | ${p.load.toFixed(1)} / ${p.forward.toFixed(1)} / ${p.reverse.toFixed(1)} |`);
+  console.log(`| ${name} | ${full.seconds.toFixed(1)} | ${r.seconds.toFixed(1)} | ${(p.load + p.sparse).toFixed(1)} / ${p.forward.toFixed(1)} / ${p.reverse.toFixed(1)} |`);
 }
 const [before, after] = Object.values(cost) as [{ full: number; night: number }, { full: number; night: number }];
 console.log(`hybrid / dense: full ×${(after.full / before.full).toFixed(2)}, night ×${(after.night / before.night).toFixed(2)}; RSS at the end ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);

@@ -19,10 +19,10 @@
 // packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--checkpoints 60,120]
+//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--term-table-growth G] [--checkpoints 60,120]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -32,7 +32,6 @@ import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
 import { paperFromKaggle } from '../pipeline/arxiv/kaggle.ts';
 import { contentHash } from '../pipeline/embed/text.ts';
 import { configuredModelKey, normalizeRows, type Storage, VectorStore } from '../pipeline/embed/vectors.ts';
-import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import { DEFAULT_SIZE_LIMIT } from '../pipeline/site/size.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
@@ -58,6 +57,8 @@ const { values: args } = parseArgs({
     'public-only': { type: 'boolean', default: false },
     // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
     'sparse-weight': { type: 'string' },
+    // index.termTableGrowth (the configured one by default): how often the term table is recounted, each recount writing every similar record again.
+    'term-table-growth': { type: 'string' },
     // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
     checkpoints: { type: 'string' },
   },
@@ -67,9 +68,26 @@ const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
 const PUBLIC_ONLY = args['public-only'];
 const SPARSE_WEIGHT = args['sparse-weight'] === undefined ? undefined : Number(args['sparse-weight']);
+/** The index settings the run changes. */
+const INDEX = {
+  ...(SPARSE_WEIGHT === undefined ? {} : { sparseWeight: SPARSE_WEIGHT }),
+  ...(args['term-table-growth'] === undefined ? {} : { termTableGrowth: Number(args['term-table-growth']) }),
+};
 const BASELINE_NIGHTS = PUBLIC_ONLY ? 0 : Math.min(NIGHTS, Number(args['baseline-nights']));
 const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS, ...(args.checkpoints?.split(',').map(Number) ?? [])].filter((n) => n <= NIGHTS))];
 const DIM = 256;
+/** The index stage of one night in a process of its own; prints its CPU and wall seconds. */
+const INDEX_NIGHT = `
+const [dir, today, index] = process.argv.slice(1);
+const { loadConfig } = await import(${JSON.stringify(new URL('../pipeline/config.ts', import.meta.url).href)});
+const { updateIndexAndSimilar } = await import(${JSON.stringify(new URL('../pipeline/index/similar.ts', import.meta.url).href)});
+const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' }, index: JSON.parse(index) } });
+const cpu = process.cpuUsage();
+const wall = performance.now();
+await updateIndexAndSimilar(config, { quiet: true, today });
+const used = process.cpuUsage(cpu);
+console.log(JSON.stringify({ cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 }));
+`;
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();
 const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
@@ -225,7 +243,7 @@ class PublicState {
   private readonly config = loadConfig({
     env: {},
     cwd: this.dir,
-    overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' }, ...(SPARSE_WEIGHT === undefined ? {} : { index: { sparseWeight: SPARSE_WEIGHT } }) },
+    overrides: { dataDir: this.dir, embed: { model: 'bench/random-unit-vectors' }, index: INDEX },
   });
   private readonly modelKey = configuredModelKey(this.config);
   private readonly storage: Storage;
@@ -248,6 +266,10 @@ class PublicState {
 
   get sparseWeight(): number {
     return this.config.index.sparseWeight;
+  }
+
+  get termTableGrowth(): number {
+    return this.config.index.termTableGrowth;
   }
 
   async night(date: string, i: number): Promise<void> {
@@ -289,12 +311,12 @@ class PublicState {
 
     // The similar lists by the real index stage: the score is mostly the papers' TF-IDF cosine
     // (index.sparseWeight), so the neighbourhoods are those of real text.
-    const cpu = process.cpuUsage();
-    const wall = performance.now();
-    await updateIndexAndSimilar(this.config, { quiet: true, today: date });
-    const used = process.cpuUsage(cpu);
-    this.indexStage.cpu += (used.user + used.system) / 1e6;
-    this.indexStage.wall += (performance.now() - wall) / 1000;
+    // One process a night, as the nightly runs it: in one process the index stage's native memory
+    // (faiss-node) grew ~20 MB a night, which killed a 250-night run at 17.6 GB after 235 nights.
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', INDEX_NIGHT, this.dir, date, JSON.stringify(INDEX)], { encoding: 'utf8' });
+    const used = JSON.parse(out) as { cpu: number; wall: number };
+    this.indexStage.cpu += used.cpu;
+    this.indexStage.wall += used.wall;
     git(this.dir, 'add', '-A');
     git(this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date);
     // Loose objects packed as the nights go (a real branch is packed on push), so the disk holds the run.
@@ -339,7 +361,7 @@ const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KE
 await openPrivateState(now.dir, KEY);
 const { papers: source, source: sourceName } = corpus();
 const pub = new PublicState(source);
-console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}`);
+console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}, termTableGrowth ${pub.termTableGrowth}`);
 const papersAt = new Map<number, number>();
 const baselineAt = new Map<number, number>();
 const started = performance.now();
@@ -368,6 +390,11 @@ try {
     // Where the public half's packed bytes are, by folder (the history of every version of its files).
     const byFolder = [...packedByFolder(pub.dir)].map(([folder, bytes]) => `${folder} ${MB(bytes)}`).join(', ');
     console.log(`      public by folder: ${byFolder}; its largest file ${MB(largestPublic.bytes)} (${largestPublic.path})`);
+    console.log(
+      `      index stage so far ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   }
   console.log(
     `  the index stage (real similar lists) took ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU over ${NIGHTS} nights (${(pub.indexStage.wall / NIGHTS).toFixed(2)} s a night)`,

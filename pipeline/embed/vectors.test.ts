@@ -138,7 +138,7 @@ test('a damaged active.json or vector shard is an error naming the file', async 
   await embedMissing(config, { quiet: true, embedder });
   const store = new VectorStore(config.dataDir);
   const { modelKey } = store.active()!;
-  const shard = join(store.dirOf(modelKey), '2510.vec');
+  const shard = store.blockFiles(modelKey, '2510')[0]!;
   writeFileSync(shard, 'PBV1');
   assert.throws(() => loadVectors(config), new RegExp(`damaged file ${shard}: not a Paperboy vector shard`));
   const active = join(store.root, 'active.json');
@@ -153,7 +153,8 @@ test('a truncated or garbled vector shard fails naming the file; embed embeds it
   const { modelKey } = store.active()!;
   const months = store.shards(modelKey);
   assert.ok(months.length >= 2, 'the sample spans several months');
-  const path = join(store.dirOf(modelKey), `${months[0]}.vec`);
+  const path = store.blockFiles(modelKey, months[0]!)[0]!;
+  assert.equal(store.blockFiles(modelKey, months[0]!).length, 1, 'a month of one block');
   const good = readFileSync(path);
   const intact = loadVectors(config);
 

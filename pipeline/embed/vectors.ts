@@ -1,7 +1,8 @@
-// The vector store: `<dataDir>/vectors/<model>/<yymm>.vec`, one binary shard per paper-store shard
-// (an id month, as PaperStore.shards() lists them, however many block files the paper store keeps
-// that month in), rows sorted by paper id, each row keyed by the content hash of the text it was
-// computed from. Rows are stored compactly (int8 with a per-row scale, or float16) and decoded
+// The vector store: `<dataDir>/vectors/<model>/<yymm>/<block>.vec`, binary shards by id month and
+// block of 5,000 ids as the paper store's (~1.3 MB a full block at 256 dimensions, int8), rows
+// sorted by paper id, each row keyed by the content hash of the text it was computed from. The
+// store is read and written a month at a time; a month file `<yymm>.vec` of earlier versions is
+// read as it is and moved into blocks by the next write of its month. Rows are stored compactly (int8 with a per-row scale, or float16) and decoded
 // straight into Float32Array views — never JSON number arrays. `active.json` names the model whose
 // vectors are complete; a new model is filled beside it and becomes active only when every paper
 // has a vector.
@@ -13,13 +14,13 @@
 //   float16: float16 value[count × dim]
 // "PBV1" shards (before checksums) have no crc section and are read unchecked.
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
-import { groupByMonth } from '../store/paper.ts';
+import { removeFileDurably, writeFileAtomic } from '../store/atomic.ts';
+import { compareIds, groupByMonth, idBlock } from '../store/paper.ts';
 import { dataLayout } from '../store/layout.ts';
 import { DamagedFileError, listIfExists, parseRecord, readBytesIfExists, readRecord, readTextIfExists } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
@@ -158,6 +159,21 @@ export function normalizeRows(v: Float32Array, dim: number): void {
   }
 }
 
+/** The file at `path` is an intact block of the same papers, texts and storage as `block`. */
+function sameRows(path: string, block: VectorShard, storage: Storage): boolean {
+  const buf = readBytesIfExists(path);
+  if (!buf) return false;
+  try {
+    const stored = decodeShard(buf, path);
+    const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(4, true);
+    const header = JSON.parse(buf.subarray(8, 8 + len).toString()) as { storage?: string };
+    return header.storage === storage && stored.dim === block.dim && stored.ids.join('\n') === block.ids.join('\n') && stored.hashes.join('\n') === block.hashes.join('\n');
+  } catch (err) {
+    if (err instanceof DamagedFileError) return false;
+    throw err;
+  }
+}
+
 function align8(n: number): number {
   return (n + 7) & ~7;
 }
@@ -175,24 +191,71 @@ export class VectorStore {
     return join(this.root, `${slug}-${createHash('sha256').update(modelKey).digest('hex').slice(0, 8)}`);
   }
 
+  /** The months that hold vectors of `modelKey`, in order. */
   shards(modelKey: string): string[] {
-    return listIfExists(this.dirOf(modelKey))
-      .filter((f) => /^\d{4}\.vec$/.test(f))
-      .map((f) => f.slice(0, 4))
-      .sort();
+    const months = new Set<string>();
+    for (const f of listIfExists(this.dirOf(modelKey))) {
+      if (/^\d{4}\.vec$/.test(f)) months.add(f.slice(0, 4));
+      else if (/^\d{4}$/.test(f) && this.blockFiles(modelKey, f).length > 0) months.add(f);
+    }
+    return [...months].sort();
   }
 
+  /** The block files of a month (`<yymm>/<block>.vec`, 5,000 ids each, as the paper store's), in id order. */
+  blockFiles(modelKey: string, month: string): string[] {
+    const dir = join(this.dirOf(modelKey), month);
+    return listIfExists(dir)
+      .filter((f) => /^\d{5}\.vec$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+
+  /** A month's file of the layout before blocks: read as it is, and moved into blocks by the next write of its month. */
+  private monthFile(modelKey: string, month: string): string {
+    return join(this.dirOf(modelKey), `${month}.vec`);
+  }
+
+  /** The month's vectors, in id order (undefined when it has none). */
   readShard(modelKey: string, month: string): VectorShard | undefined {
-    const file = join(this.dirOf(modelKey), `${month}.vec`);
-    const buf = readBytesIfExists(file);
-    if (!buf) return undefined;
-    const shard = decodeShard(buf, file);
-    if (shard.modelKey !== modelKey) throw new Error(`${file} holds vectors of ${shard.modelKey}, expected ${modelKey}`);
-    return shard;
+    const parts: VectorShard[] = [];
+    for (const file of [this.monthFile(modelKey, month), ...this.blockFiles(modelKey, month)]) {
+      const buf = readBytesIfExists(file);
+      if (!buf) continue;
+      const shard = decodeShard(buf, file);
+      if (shard.modelKey !== modelKey) throw new Error(`${file} holds vectors of ${shard.modelKey}, expected ${modelKey}`);
+      parts.push(shard);
+    }
+    if (parts.length <= 1) return parts[0];
+    // A month file beside blocks is a move cut short: a block's row replaces the file's.
+    const { dim } = parts[0]!;
+    const rowOf = new Map<string, { part: VectorShard; row: number }>();
+    for (const part of parts) part.ids.forEach((id, row) => rowOf.set(id, { part, row }));
+    const ids = [...rowOf.keys()].sort(compareIds);
+    const vectors = new Float32Array(ids.length * dim);
+    const hashes = ids.map((id, i) => {
+      const { part, row } = rowOf.get(id)!;
+      vectors.set(part.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
+      return part.hashes[row]!;
+    });
+    return { modelKey, dim, ids, hashes, vectors };
   }
 
+  /**
+   * Stores a month's vectors (rows in id order) as its block files. A block whose rows are those
+   * already stored (same papers, texts and storage) keeps its bytes: decoding and encoding int8
+   * again may move a value by one step, which git would see as a change. A month still in one
+   * file is moved: its blocks are written before the file goes, so a crash leaves every vector readable.
+   */
   writeShard(month: string, shard: VectorShard, storage: Storage): void {
-    writeFileAtomic(join(this.dirOf(shard.modelKey), `${month}.vec`), encodeShard(shard, storage));
+    const { modelKey, dim } = shard;
+    const byBlock = Map.groupBy(shard.ids.keys(), (r) => join(this.dirOf(modelKey), month, `${idBlock(shard.ids[r]!)}.vec`));
+    for (const [path, rows] of byBlock) {
+      const block: VectorShard = { modelKey, dim, ids: rows.map((r) => shard.ids[r]!), hashes: rows.map((r) => shard.hashes[r]!), vectors: new Float32Array(rows.length * dim) };
+      rows.forEach((r, i) => block.vectors.set(shard.vectors.subarray(r * dim, (r + 1) * dim), i * dim));
+      if (!sameRows(path, block, storage)) writeFileAtomic(path, encodeShard(block, storage));
+    }
+    for (const path of this.blockFiles(modelKey, month)) if (!byBlock.has(path)) removeFileDurably(path);
+    if (existsSync(this.monthFile(modelKey, month))) removeFileDurably(this.monthFile(modelKey, month));
   }
 
   active(): ActiveModel | undefined {

@@ -127,17 +127,25 @@ export function freshAbove(space: HybridSpace, freshRows: number[], oldRows: num
     const { labels, distances } = small.search(flat(part), c);
     part.forEach((o, i) => {
       const dense: Neighbour[] = [];
-      const candidates = new Set<number>();
+      const denseOf = new Map<number, number>();
       for (let j = 0; j < c; j++) {
         const l = labels[i * c + j]!;
         if (l < 0) continue;
         dense.push({ id: set.ids[freshRows[l]!]!, score: distances[i * c + j]! });
-        candidates.add(freshRows[l]!);
+        denseOf.set(freshRows[l]!, distances[i * c + j]!);
       }
       const sparse = sparseFresh?.top(o, c) ?? { rows: [], scores: [], cth: 0 };
-      for (const r of sparse.rows) candidates.add(r);
       const limit = threshold(start + i);
-      const rows = bound(space, { dense, denseFull: full, sparse, sparseFull: full }) > limit - EPS ? freshRows : [...candidates];
+      if (bound(space, { dense, denseFull: full, sparse, sparseFull: full }) > limit - EPS) {
+        out.push(rank(freshRows.map((f) => ({ id: set.ids[f]!, score: hybridScore(space, o, f) })).filter((n) => n.score > limit)));
+        return;
+      }
+      // A candidate's score is at most its known half plus the c-th of the other: most old papers'
+      // k-th is far above what a fresh paper scores, and those candidates need no exact score.
+      const sparseOf = new Map(sparse.rows.map((r, j) => [r, sparse.scores[j]!]));
+      const denseCth = dense.at(-1)?.score ?? -Infinity;
+      const w = space.sparse ? space.weight : 0;
+      const rows = [...new Set([...denseOf.keys(), ...sparseOf.keys()])].filter((f) => (1 - w) * (denseOf.get(f) ?? denseCth) + w * (sparseOf.get(f) ?? sparse.cth) > limit - EPS);
       out.push(rank(rows.map((f) => ({ id: set.ids[f]!, score: hybridScore(space, o, f) })).filter((n) => n.score > limit)));
     });
   }

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, type Config } from '../config.ts';
 import { embedMissing } from '../embed/embed-missing.ts';
 import { createEmbedder } from '../embed/embedder.ts';
 import { REPO_ROOT, sampleStore, TEST_DIM } from '../testing/embed-fixtures.ts';
 import { loadVectors } from '../embed/vectors.ts';
+import { dataLayout } from '../store/layout.ts';
+import { idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { buildIndex, indexFile, loadIndex, saveIndex, syncIndex } from './paper-index.ts';
 import { readSimilar, similarDir, updateIndexAndSimilar, type SimilarEntry } from './similar.ts';
@@ -33,11 +35,13 @@ function bruteForce(cfg: Config, id: string, k: number): { id: string; score: nu
     .slice(0, k);
 }
 
+/** Every block file of the similar lists (`<yymm>/<block>.jsonl`) with its bytes. */
 function snapshot(cfg: Config): Map<string, string> {
   const dir = similarDir(cfg);
   return new Map(
-    readdirSync(dir)
+    (readdirSync(dir, { recursive: true }) as string[])
       .filter((f) => f.endsWith('.jsonl'))
+      .sort()
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
   );
 }
@@ -67,10 +71,10 @@ test('with sparse weight 0 every paper gets its exact top-k by the embedding, ne
       assert.match(n.since, /^\d{4}-\d{2}-\d{2}$/);
     }
   }
-  const lines = readFileSync(join(similarDir(config), '2510.jsonl'), 'utf8')
-    .trim()
-    .split('\n');
-  assert.ok(lines.every((l) => JSON.parse(l).id.startsWith('2510.')));
+  // One file per id month and block of 5,000 ids, as the paper store's.
+  const files = snapshot(config);
+  assert.ok(files.size > new Set(papers.map((p) => idMonth(p.id))).size, 'more files than months');
+  for (const [file, text] of files) for (const l of text.trim().split('\n')) assert.equal(file, relative(similarDir(config), dataLayout(config.dataDir).similarBlock(JSON.parse(l).id)));
   assert.deepEqual(readSimilar(config, ['2510.26852', '2510.99998']).size, 1);
   assert.ok(!existsSync(join(similarDir(config), 'terms.tsv')), 'the embedding alone needs no term table');
 });
@@ -194,9 +198,9 @@ test('the nightly update is incremental and gives the same lists as a full recom
   assert.equal(r.full, false);
   // Append-only: a shard without new papers keeps its bytes, and every line of an older paper stays as it was.
   const today = snapshot(night);
-  const newMonths = new Set([...newIds].map((id) => `${id.slice(0, 4)}.jsonl`));
+  const newBlocks = new Set([...newIds].map((id) => relative(similarDir(night), dataLayout(night.dataDir).similarBlock(id))));
   for (const [file, text] of yesterday) {
-    if (!newMonths.has(file)) assert.equal(today.get(file), text, `${file} was rewritten`);
+    if (!newBlocks.has(file)) assert.equal(today.get(file), text, `${file} was rewritten`);
     else for (const line of text.trim().split('\n')) assert.ok(today.get(file)!.includes(line + '\n'), `${file}: an older paper's record changed`);
   }
   assert.equal(r.indexRebuilt, null, 'new papers are appended to the index');
@@ -232,7 +236,7 @@ test('the nightly update is incremental and gives the same lists as a full recom
   );
   // The same store computed from scratch (under the same term table) gives the same lists. Scores may
   // differ in the 4th decimal: rewriting a vector shard re-quantizes its vectors (~1e-8 apart).
-  for (const f of readdirSync(similarDir(night))) if (f !== 'terms.tsv') rmSync(join(similarDir(night), f));
+  for (const f of readdirSync(similarDir(night))) if (f !== 'terms.tsv') rmSync(join(similarDir(night), f), { recursive: true });
   rmSync(indexFile(night));
   assert.equal((await updateIndexAndSimilar(night, { quiet: true })).full, true);
   const full = readSimilar(night);
@@ -292,7 +296,7 @@ test('a run with nothing to do writes nothing; a damaged similar file names its 
   assert.deepEqual(files(), before, 'no file rewritten (a read-only store works)');
 
   const lists = snapshot(c);
-  const file = join(similarDir(c), '2510.jsonl');
+  const file = join(similarDir(c), [...lists].sort((a, b) => b[1].length - a[1].length)[0]![0]);
   const lines = readFileSync(file, 'utf8').split('\n');
   lines[2] = lines[2]!.slice(0, 40);
   writeFileSync(file, lines.join('\n'));

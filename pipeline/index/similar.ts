@@ -1,5 +1,7 @@
-// Similar papers for the site: `<dataDir>/similar/<yymm>.jsonl` (shard = the paper id's month, as in
-// the paper store), one record per paper, written when the paper arrives and not changed after:
+// Similar papers for the site: `<dataDir>/similar/<yymm>/<block>.jsonl` (the paper id's month and
+// block of 5,000 ids, as in the paper store, so no file nears GitHub's 50 MB at any rate; a month
+// file `similar/<yymm>.jsonl` of earlier versions is read as it is and moved into blocks by the
+// next write of its month), one record per paper, written when the paper arrives and not changed after:
 //   {"id":"2510.01234","similar":[{"id":"...","score":0.83}],"newer":[{"id":"...","score":0.81,"since":"2025-10-14"}],
 //    "since":"2025-10-02","entered":[{"id":"2509.04321","score":0.79}]}
 // `similar` is the paper's top k when the record was written; `newer` the later papers (by arXiv id)
@@ -8,8 +10,8 @@
 // A paper's current lists are its record merged with the `entered` of the later records that name
 // it: its top k, and its "newer similar papers" for the archive (`readSimilar` does the merge). The
 // score of a pair depends on the pair alone and a paper's k-th best only rises, so the merge is the
-// top k a full recomputation gives — and a night appends records to the new papers' month only,
-// instead of rewriting the shards of every older paper a new one resembles (git kept every version:
+// top k a full recomputation gives — and a night appends records to the new papers' blocks only,
+// instead of rewriting the files of every older paper a new one resembles (git kept every version:
 // docs/scaling.md). Records written before `entered` existed are records without it.
 //
 // The score is hybrid.ts's: the embedding's cosine blended with a TF-IDF cosine of the same text
@@ -19,19 +21,21 @@
 // paper is checked against the new ones only, and a new paper that beats an old one's k-th names it in
 // `entered`. A re-embedded paper's old scores are void: its record is written afresh, records naming
 // it in `entered` drop it, and papers whose lists held it query the archive again.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { z } from 'zod';
 import { loadVectors, type VectorShard } from '../embed/vectors.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
-import { compareIds, groupByMonth, idMonth } from '../store/paper.ts';
+import { removeFileDurably, writeFileAtomic } from '../store/atomic.ts';
+import { compareIds, idMonth } from '../store/paper.ts';
 import { PaperStore } from '../store/papers.ts';
 import { dataLayout } from '../store/layout.ts';
 import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
 import { forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
-import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, sparseRows, type TermTable } from './sparse.ts';
+import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, type TermTable } from './sparse.ts';
+import { sparseRowsOf } from './sparse-store.ts';
 
 interface NewerNeighbour extends Neighbour {
   /** When the newer paper was announced (or first seen). */
@@ -78,26 +82,62 @@ export function similarDir(config: Config): string {
   return dataLayout(config.dataDir).similar;
 }
 
+/** A month's file of the layout before blocks: read as it is, and moved into blocks by the next write of its month. */
+function monthFile(config: Config, month: string): string {
+  return join(similarDir(config), `${month}.jsonl`);
+}
+
 function shardMonths(config: Config): string[] {
-  return listIfExists(similarDir(config))
-    .filter((f) => /^\d{4}\.jsonl$/.test(f))
-    .map((f) => f.slice(0, 4))
-    .sort();
+  const months = new Set<string>();
+  for (const f of listIfExists(similarDir(config))) {
+    if (/^\d{4}\.jsonl$/.test(f)) months.add(f.slice(0, 4));
+    else if (/^\d{4}$/.test(f)) months.add(f);
+  }
+  return [...months].sort();
 }
 
 function readShard(config: Config, month: string): Map<string, SimilarRecord> {
   const out = new Map<string, SimilarRecord>();
-  const file = join(similarDir(config), `${month}.jsonl`);
-  for (const e of parseRecordLines(readTextIfExists(file) ?? '', file, similarEntry)) out.set(e.id, e);
+  const dir = join(similarDir(config), month);
+  const blocks = listIfExists(dir)
+    .filter((f) => /^\d{5}\.jsonl$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+  // A month file and blocks side by side: a move cut short, whose blocks replace the file's records.
+  for (const file of [monthFile(config, month), ...blocks]) for (const e of parseRecordLines(readTextIfExists(file) ?? '', file, similarEntry)) out.set(e.id, e);
   return out;
 }
 
-function writeShard(config: Config, month: string, records: Iterable<SimilarRecord>): void {
-  const sorted = [...records].sort((a, b) => compareIds(a.id, b.id));
+/**
+ * Writes the blocks (`similar/<yymm>/<block>.jsonl`, 5,000 ids each, as the paper store's) that
+ * hold `ids`, each whole and atomically, from `records`; a month still in one file is moved whole:
+ * all its blocks are written before the file goes, so a crash at any point leaves every record
+ * readable. Returns the files written.
+ */
+function writeBlocks(config: Config, records: Map<string, SimilarRecord>, ids: Iterable<string>): number {
+  const { similarBlock } = dataLayout(config.dataDir);
+  const blocks = new Set<string>();
+  const months = new Set<string>();
+  for (const id of ids) {
+    blocks.add(similarBlock(id));
+    months.add(idMonth(id));
+  }
+  const moving = new Set([...months].filter((m) => existsSync(monthFile(config, m))));
+  const written = Map.groupBy(
+    [...records.values()].filter((r) => blocks.has(similarBlock(r.id)) || moving.has(idMonth(r.id))),
+    (r) => similarBlock(r.id),
+  );
+  for (const [path, inBlock] of written) writeFileAtomic(path, formatRecords(inBlock));
+  for (const month of moving) removeFileDurably(monthFile(config, month));
+  return written.size;
+}
+
+function formatRecords(records: SimilarRecord[]): string {
+  const sorted = records.toSorted((a, b) => compareIds(a.id, b.id));
   // Scores are stored to 4 decimals; equal ones are ordered by id, so every path writes the same bytes.
   const round = <T extends Neighbour>(list: T[]): T[] => rank(list.map((n) => ({ ...n, score: Math.round(n.score * 1e4) / 1e4 })));
   const lines = sorted.map((e) => JSON.stringify({ id: e.id, similar: round(e.similar), newer: round(e.newer), ...(e.entered?.length ? { since: e.since, entered: round(e.entered) } : {}) }));
-  writeFileAtomic(join(similarDir(config), `${month}.jsonl`), lines.join('\n') + '\n');
+  return lines.join('\n') + '\n';
 }
 
 /** Every stored record. */
@@ -190,13 +230,15 @@ export interface UpdateReport {
   /** ms spent converting Float32Array → number[] for faiss-node, and inside faiss. */
   convertMs: number;
   faissMs: number;
-  /** Seconds per phase: load vectors (and the texts' sparse rows), sync the index, new papers' lists, older papers' check, writing. */
+  /** Seconds per phase: load vectors and stored lists, sync the index, the papers' sparse rows, new papers' lists, older papers' check, writing. */
   phases: Phases;
-  /** Damaged similar-list files, each the reason the lists were recomputed in full. */
+  /** CPU seconds (user + system, all threads) per phase. */
+  phasesCpu: Phases;
+  /** Damaged files: similar lists (each the reason every list was recomputed) and kept sparse rows (made again). */
   warnings: string[];
 }
 
-type Phases = { load: number; index: number; forward: number; reverse: number; write: number };
+type Phases = { load: number; index: number; sparse: number; forward: number; reverse: number; write: number };
 
 /** Everything one update works on, gathered by `openUpdate`. */
 interface Update {
@@ -215,6 +257,7 @@ interface Update {
   warnings: string[];
   lap: (phase: keyof Phases) => void;
   phases: Phases;
+  phasesCpu: Phases;
 }
 
 /**
@@ -241,18 +284,24 @@ export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions 
     convertMs: index.timings.convertMs,
     faissMs: index.timings.faissMs,
     phases: u.phases,
+    phasesCpu: u.phasesCpu,
     warnings: u.warnings,
   };
 }
 
 /** Loads the vectors, syncs the index, reads the stored lists and term table, and makes the papers' sparse rows. */
 async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> {
-  const phases: Phases = { load: 0, index: 0, forward: 0, reverse: 0, write: 0 };
+  const phases: Phases = { load: 0, index: 0, sparse: 0, forward: 0, reverse: 0, write: 0 };
+  const phasesCpu: Phases = { ...phases };
   let mark = performance.now();
+  let cpuMark = process.cpuUsage();
   const lap = (phase: keyof Phases) => {
     const now = performance.now();
+    const cpu = process.cpuUsage(cpuMark);
     phases[phase] += (now - mark) / 1000;
+    phasesCpu[phase] += (cpu.user + cpu.system) / 1e6;
     mark = now;
+    cpuMark = process.cpuUsage();
   };
   const set = loadVectors(config);
   lap('load');
@@ -270,7 +319,9 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
       return undefined;
     }
   };
-  const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged);
+  lap('load');
+  const { space, terms, termsCounted } = await openSpace(config, set, unlessDamaged, { keep: true, warnings });
+  lap('sparse');
   const meta = unlessDamaged(() => readMeta(config));
   const sameScore = meta && meta.modelKey === set.modelKey && meta.k === k && (meta.sparseWeight ?? 0) === weight && (weight === 0 || (meta.sparseMaxDf === maxDf && !termsCounted));
   const existing = sameScore ? unlessDamaged(() => readRecords(config)) : undefined;
@@ -289,20 +340,28 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
     warnings,
     lap,
     phases,
+    phasesCpu,
   };
 }
 
 /**
  * The score's space over `set`: the papers' sparse rows under the stored term table, or under a
- * table counted now when there is none (or a damaged one) or the archive has outgrown it.
+ * table counted now when there is none (or a damaged one) or the archive has outgrown it. The rows
+ * of stored papers are kept between runs (sparse-store.ts): only a recount reads every text.
  */
-async function openSpace(config: Config, set: VectorShard, unlessDamaged: <T>(read: () => T) => T | undefined): Promise<{ space: HybridSpace; terms?: TermTable; termsCounted: boolean }> {
-  const { sparseWeight: weight, sparseMaxDf: maxDf, termTableGrowth } = config.index;
+async function openSpace(
+  config: Config,
+  set: VectorShard,
+  unlessDamaged: <T>(read: () => T) => T | undefined,
+  rows: { keep: boolean; warnings: string[] },
+): Promise<{ space: HybridSpace; terms?: TermTable; termsCounted: boolean }> {
+  const { sparseWeight: weight, termTableGrowth } = config.index;
   if (weight === 0) return { space: { set, weight }, termsCounted: false };
-  const texts = await paperTermLists(config, set.ids);
   const stored = unlessDamaged(() => readTermTable(config));
-  const terms = stored && set.ids.length <= termTableGrowth * stored.papers ? stored : countTerms(texts);
-  return { space: { set, weight, sparse: sparseRows(texts, terms, maxDf) }, terms, termsCounted: terms !== stored };
+  if (stored && set.ids.length <= termTableGrowth * stored.papers) return { space: { set, weight, sparse: sparseRowsOf(config, set, stored, rows) }, terms: stored, termsCounted: false };
+  const texts = await paperTermLists(config, set.ids);
+  const terms = countTerms(texts.map((t) => t ?? []));
+  return { space: { set, weight, sparse: sparseRowsOf(config, set, terms, { ...rows, texts }) }, terms, termsCounted: true };
 }
 
 /**
@@ -310,7 +369,7 @@ async function openSpace(config: Config, set: VectorShard, unlessDamaged: <T>(re
  * the lists `updateIndexAndSimilar` keeps, for any k. Reads only.
  */
 export async function similarPapers(config: Config, index: PaperIndex, set: VectorShard, ids: string[], k: number): Promise<Neighbour[][]> {
-  const { space } = await openSpace(config, set, (read) => read());
+  const { space } = await openSpace(config, set, (read) => read(), { keep: false, warnings: [] });
   const rowOf = new Map(set.ids.map((id, r) => [id, r]));
   const sparseAll = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()]);
   return forwardTopK(
@@ -322,10 +381,10 @@ export async function similarPapers(config: Config, index: PaperIndex, set: Vect
   );
 }
 
-/** The sparse score's words of each paper, in the order of `ids` (a paper missing from the store has none). */
-async function paperTermLists(config: Config, ids: string[]): Promise<string[][]> {
+/** The sparse score's words of each paper, in the order of `ids` (undefined: missing from the store). */
+async function paperTermLists(config: Config, ids: string[]): Promise<(string[] | undefined)[]> {
   const wanted = new Map(ids.map((id, r) => [id, r]));
-  const out: string[][] = ids.map(() => []);
+  const out: (string[] | undefined)[] = ids.map(() => undefined);
   for await (const p of new PaperStore(config.dataDir).all()) {
     const r = wanted.get(p.id);
     if (r !== undefined) out[r] = paperTerms(p);
@@ -346,9 +405,8 @@ async function computeAllLists(u: Update): Promise<ListsResult> {
     const newer = similar.filter((n) => compareIds(n.id, id) > 0).map((n) => ({ ...n, since: dates.get(n.id) ?? u.today }));
     return { id, similar, newer };
   });
-  const byMonth = groupByMonth(entries, (e) => e.id);
-  for (const [month, entries] of byMonth) writeShard(u.config, month, entries);
-  return { queried: set.ids.length, updatedOld: 0, shardsWritten: byMonth.size };
+  const shardsWritten = writeBlocks(u.config, new Map(entries.map((e) => [e.id, e])), set.ids);
+  return { queried: set.ids.length, updatedOld: 0, shardsWritten };
 }
 
 /**
@@ -403,14 +461,7 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
     });
     updatedOld = admitFreshPapers(u, records, lists, fresh);
   }
-  const months = new Set([...dirty].map(idMonth));
-  for (const month of months)
-    writeShard(
-      u.config,
-      month,
-      [...records.values()].filter((e) => idMonth(e.id) === month),
-    );
-  return { queried: queried.length, updatedOld, shardsWritten: months.size };
+  return { queried: queried.length, updatedOld, shardsWritten: writeBlocks(u.config, records, dirty) };
 }
 
 /**

@@ -120,10 +120,31 @@ export function scaleToUnitLength(v: TermVector): TermVector {
 }
 
 export function sparseRows(docs: string[][], table: TermTable, maxDfShare: number): SparseRows {
+  return joinRows(
+    [termRows(docs, table, maxDfShare)],
+    [...docs.keys()].map((row) => ({ block: 0, row })),
+  );
+}
+
+/**
+ * Sparse rows of a few papers with their own vocabulary: row r holds `vocab[termIds[i]]` for i in
+ * `offsets[r]..offsets[r+1]`, ascending, with their weights. A row depends on its text, the term
+ * table and the df cut alone, so rows made on different nights join into the same `SparseRows`
+ * (`joinRows`) as making them all at once would — the nightly update keeps them (sparse-store.ts).
+ */
+export interface TermRows {
+  /** Sorted, distinct. */
+  vocab: string[];
+  offsets: Int32Array;
+  termIds: Int32Array;
+  weights: Float32Array;
+}
+
+export function termRows(docs: string[][], table: TermTable, maxDfShare: number): TermRows {
   // Term ids in order of the sorted term strings, so a row's entries (and so the sums of every dot product) run in one order.
-  const sortedTerms = [...new Set(docs.flat())].sort();
-  const idOf = new Map(sortedTerms.map((t, i) => [t, i]));
-  const idfs = sortedTerms.map((t) => idf(table, t));
+  const vocab = [...new Set(docs.flat())].sort();
+  const idOf = new Map(vocab.map((t, i) => [t, i]));
+  const idfs = vocab.map((t) => idf(table, t));
   const maxDf = maxDfShare * table.papers;
   const offsets = new Int32Array(docs.length + 1);
   const ids: number[] = [];
@@ -146,7 +167,51 @@ export function sparseRows(docs: string[][], table: TermTable, maxDfShare: numbe
     });
     offsets[r + 1] = ids.length;
   });
-  return { offsets, termIds: Int32Array.from(ids), weights: Float32Array.from(ws), terms: sortedTerms.length };
+  return { vocab, offsets, termIds: Int32Array.from(ids), weights: Float32Array.from(ws) };
+}
+
+/** Row `row` of `blocks[block]`. */
+export interface RowAt {
+  block: number;
+  row: number;
+}
+
+/** The given rows of the blocks as one `TermRows`, whose vocabulary is the terms they use. */
+export function pickRows(blocks: readonly TermRows[], rows: readonly RowAt[]): TermRows {
+  const used = [...new Set(rows.map((r) => r.block))];
+  const vocab = [...new Set(used.flatMap((b) => blocks[b]!.vocab))].sort();
+  const idOf = new Map(vocab.map((t, i) => [t, i]));
+  // Each block's ids, renumbered: the order of the terms (and so of every sum) is kept.
+  const remap = new Map(used.map((b) => [b, Int32Array.from(blocks[b]!.vocab, (t) => idOf.get(t)!)]));
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach(({ block, row }, r) => {
+    const b = blocks[block]!;
+    offsets[r + 1] = offsets[r]! + b.offsets[row + 1]! - b.offsets[row]!;
+  });
+  const termIds = new Int32Array(offsets[rows.length]!);
+  const weights = new Float32Array(termIds.length);
+  rows.forEach(({ block, row }, r) => {
+    const b = blocks[block]!;
+    const map = remap.get(block)!;
+    let at = offsets[r]!;
+    for (let i = b.offsets[row]!; i < b.offsets[row + 1]!; i++, at++) {
+      termIds[at] = map[b.termIds[i]!]!;
+      weights[at] = b.weights[i]!;
+    }
+  });
+  // Terms no picked row holds are dropped; the rest keep their order.
+  const kept = new Int32Array(vocab.length).fill(-1);
+  for (const id of termIds) kept[id] = 0;
+  let n = 0;
+  for (let t = 0; t < vocab.length; t++) if (kept[t] === 0) kept[t] = n++;
+  for (let i = 0; i < termIds.length; i++) termIds[i] = kept[termIds[i]!]!;
+  return { vocab: vocab.filter((_, t) => kept[t]! >= 0), offsets, termIds, weights };
+}
+
+/** One `SparseRows` whose row r is `rows[r]` of the blocks: the same rows, and so the same sums, as `sparseRows` of their texts. */
+export function joinRows(blocks: readonly TermRows[], rows: readonly RowAt[]): SparseRows {
+  const { vocab, offsets, termIds, weights } = pickRows(blocks, rows);
+  return { terms: vocab.length, offsets, termIds, weights };
 }
 
 /** Cosine of rows a and b (both unit vectors): a merge of their ascending term ids, summed in float64. */

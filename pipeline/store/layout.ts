@@ -35,8 +35,9 @@ export function dataLayout(dataDir: string) {
     vectors: at('vectors'),
     /** The committed offline model (its parts, tokenizer and info). */
     offlineModel: at('offline-model'),
-    /** Similar papers, one JSON-lines shard per month, and their meta file. */
+    /** Similar papers: per id month a folder of JSON-lines block files as the papers' (`<yymm>/<block>.jsonl`), the term table and the meta file. */
     similar: at('similar'),
+    similarBlock: (id: string) => at('similar', idMonth(id), `${idBlock(id)}.jsonl`),
     /** The archive map's 2-D layout. */
     mapLayout: at('map', 'layout.json'),
     /** What each night did, for "why no email today?". */
@@ -49,6 +50,8 @@ export function dataLayout(dataDir: string) {
     models: at('models'),
     indexDir: at('index'),
     indexFile: at('index', 'papers.faiss'),
+    /** The stored papers' sparse rows for the similar-papers score, one file per id month (pipeline/index/sparse-store.ts). */
+    sparseRows: at('index', 'sparse'),
     /** The built archive (`paperboy site`'s default output). */
     site: at('site'),
     /** Prefix of a site build's scratch folders (kept inside the data dir: nothing is written outside it). */

@@ -123,7 +123,9 @@ export class PaperStore {
     const out = new Map<string, Paper>();
     for (const [month, wanted] of Map.groupBy(ids, idMonth)) {
       const set = new Set(wanted);
-      for (const p of this.readShard(month)) if (set.has(p.id)) out.set(p.id, p);
+      // Only the blocks that hold them, unless their month is still one file.
+      const papers = existsSync(this.monthFile(month)) ? this.readShard(month) : [...new Set(wanted.map((id) => this.layout.paperBlock(id)))].flatMap((path) => readPapers(path));
+      for (const p of papers) if (set.has(p.id)) out.set(p.id, p);
     }
     return out;
   }
