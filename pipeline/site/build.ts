@@ -127,21 +127,8 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
     await searched?.catch(() => {});
     await removeTree(scratch);
   }
-  // What each unit's files weigh: measured for what this build rendered, kept from the manifest for the rest.
-  const sizes: Record<UnitKey, PartSize> = {};
-  let pages = 0;
-  let papers = 0;
-  for (const key of Object.keys(manifest.units)) {
-    const kept = plan.full || plan.render.has(key) ? undefined : plan.previous.sizes[key];
-    const path = unitPath(key);
-    sizes[key] = kept ?? measurePart(outDir, path);
-    if (path.endsWith('.html')) pages++;
-    if (kindOf(path) === 'paper') papers++;
-  }
-  recordBuild(settings.dataDir, outDir, { ...manifest, sizes });
+  const size = recordSizes(settings.dataDir, outDir, manifest, plan);
   const searchDone = performance.now();
-  // The rest of the output (whole-archive pages, scripts) is walked.
-  const size = measureSite(outDir, { holdsOnlyParts: holdsOnlyUnits, parts: Object.values(sizes), pages, papers });
   return {
     outDir,
     pages: size.pages,
@@ -160,6 +147,26 @@ export async function buildSite(opts: BuildOptions): Promise<BuildReport> {
       total: (searchDone - started) / 1000,
     },
   };
+}
+
+/**
+ * Records the build in the manifest with what each unit's files weigh (measured for what this
+ * build rendered, kept from the previous manifest for the rest) and measures the output from those
+ * figures; only the rest of it (whole-archive pages, scripts) is walked.
+ */
+function recordSizes(dataDir: string, outDir: string, manifest: Manifest, plan: Plan): ReturnType<typeof measureSite> {
+  const sizes: Record<UnitKey, PartSize> = {};
+  let pages = 0;
+  let papers = 0;
+  for (const key of Object.keys(manifest.units)) {
+    const kept = plan.full || plan.render.has(key) ? undefined : plan.previous.sizes[key];
+    const path = unitPath(key);
+    sizes[key] = kept ?? measurePart(outDir, path);
+    if (path.endsWith('.html')) pages++;
+    if (kindOf(path) === 'paper') papers++;
+  }
+  recordBuild(dataDir, outDir, { ...manifest, sizes });
+  return measureSite(outDir, { holdsOnlyParts: holdsOnlyUnits, parts: Object.values(sizes), pages, papers });
 }
 
 /** How much a build rendered, for its report line: `incremental: 40 rendered, 9,000 kept, 0 removed` or `full build: <why>`. */
