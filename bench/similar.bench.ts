@@ -193,6 +193,12 @@ const pct = (x: number) => x.toFixed(3);
 const header = '| ranking | category agreement@10 | same author@10 | author or earlier co-author@10 | author triples |';
 const row = (name: string, r: Measures) => `| ${name} | ${pct(r.category)} | ${pct(r.author)} | ${pct(r.circle)} | ${pct(r.triples)} |`;
 const total = (r: Measures) => r.category + r.author + r.circle + r.triples;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+/** a − b query by query (same queries, same order): "mean [95 % bootstrap interval over the queries]". */
+function difference(a: number[], b: number[]): string {
+  const e = pairedDifference(a, b, seededRandom(5));
+  return `${signed(e.mean)} [${signed(e.low)}, ${signed(e.high)}]`;
+}
 
 // ---- tune the sparse weight (and the common-word cut) on May ----
 // Each query's 200 best by the embedding and 200 best by each sparse variant are scored once;
@@ -248,12 +254,13 @@ console.log(
 const dense = paperboyRanking(report, 0, 1);
 const plain = tfidfRanking(report);
 const hybrid = paperboyRanking(report, best.w, best.maxDf);
-const [md, mt, mh] = [measure(report, dense.lists, dense.score), measure(report, plain.lists, plain.score), measure(report, hybrid.lists, hybrid.score)];
+const [vt, vh] = [perQuery(report, plain.lists, plain.score), perQuery(report, hybrid.lists, hybrid.score)];
+const [md, mt, mh] = [measure(report, dense.lists, dense.score), meansOf(vt), meansOf(vh)];
 console.log(row('dense (offline model)', md));
 console.log(row('TF-IDF (plain)', mt));
 console.log(row(`hybrid (w=${best.w})`, mh));
 const keys = ['category', 'author', 'circle', 'triples'] as const;
-console.log(`hybrid − TF-IDF: ${keys.map((k) => `${k} ${mh[k] - mt[k] >= 0 ? '+' : ''}${(mh[k] - mt[k]).toFixed(3)}`).join(', ')}`);
+console.log(`hybrid − TF-IDF, paired by query [95 % bootstrap interval]: ${keys.map((k) => `${k} ${difference(vh[k], vt[k])}`).join(', ')}`);
 console.log(`hybrid ≥ TF-IDF on every measure: ${keys.every((k) => mh[k] >= mt[k]) ? 'yes' : 'NO'} (${secs(t0).toFixed(1)} s)\n`);
 
 // ---- a stale term table (index.termTableGrowth) ----
@@ -281,14 +288,7 @@ for (const m of [tune, report]) {
   const dense = paperboyRanking(m, 0, 1);
   console.log(row('dense (offline model, no table)', measure(m, dense.lists, dense.score)));
   arms.forEach(([name], i) => console.log(row(`hybrid, table of the ${name}`, meansOf(values[i]!))));
-  const diff = (a: number, b: number) => {
-    const cells = keys.map((k) => {
-      const e = pairedDifference(values[a]![k], values[b]![k], seededRandom(5));
-      const f = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
-      return `${f(e.mean)} [${f(e.low)}, ${f(e.high)}]`;
-    });
-    return `| ${arms[a]![0].split(' (')[0]} − ${arms[b]![0].split(' (')[0]} | ${cells.join(' | ')} |`;
-  };
+  const diff = (a: number, b: number) => `| ${arms[a]![0].split(' (')[0]} − ${arms[b]![0].split(' (')[0]} | ${keys.map((k) => difference(values[a]![k], values[b]![k])).join(' | ')} |`;
   console.log(`paired differences, mean [95 % bootstrap interval over queries]:\n${header.replace('ranking', 'difference')}\n|---|---|---|---|---|`);
   console.log(diff(1, 0));
   console.log(diff(2, 0));
