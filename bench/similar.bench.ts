@@ -14,6 +14,8 @@
 // without their references), so the issue's citation triples cannot be rebuilt here; the author
 // triples are the same test with authorship, not citation, as the link.
 // The hybrid's sparse weight is chosen on May by the sum of the three measures, then reported on June.
+// Then staleness: both months again at the shipped weight, with the term table counted on the oldest
+// half and the oldest quarter of the archive (the worst index.termTableGrowth 2 and 4 allow).
 // Last, the cost: the index stage (full, and one night's update) with the dense score and the hybrid.
 //
 // The corpus import, model build and embedding are cached under tmp/bench-similar/ (first run: minutes).
@@ -31,6 +33,7 @@ import { countTerms, InvertedIndex, paperTerms, sparseRows } from '../pipeline/i
 import { updateIndexAndSimilar } from '../pipeline/index/similar.ts';
 import type { Paper } from '../pipeline/store/paper.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
+import { pairedDifference } from './eval/metrics.ts';
 import { sharedCorpusStore } from './shared-corpus.ts';
 
 const cache = join(REPO_ROOT, 'tmp', 'bench-similar');
@@ -130,30 +133,39 @@ interface Measures {
   triples: number;
 }
 
-/** The three measures of one ranking: `lists[i]` is query i's top K (pool rows), `score` any pair's score. */
-function measure(m: Month, lists: number[][], score: (a: number, b: number) => number): Measures {
-  let cat = 0;
-  let auth = 0;
-  let circ = 0;
-  let shown = 0;
-  let wins = 0;
+/**
+ * The measures of one ranking, each as one value per query whose mean is the measure (the
+ * triples value is the query's wins scaled so the mean is the share over all triples): paired
+ * rankings on the same queries then differ query by query. `lists[i]` is query i's top K (pool
+ * rows), `score` any pair's score.
+ */
+function perQuery(m: Month, lists: number[][], score: (a: number, b: number) => number): Record<keyof Measures, number[]> {
+  const out: Record<keyof Measures, number[]> = { category: [], author: [], circle: [], triples: [] };
+  const wins = new Map<number, number>(m.queries.map((q) => [q, 0]));
+  for (const [q, pos, neg] of m.triples) {
+    const d = score(q, pos) - score(q, neg);
+    wins.set(q, wins.get(q)! + (d > 0 ? 1 : d === 0 ? 0.5 : 0));
+  }
   m.queries.forEach((q, i) => {
     const qp = m.poolPapers[q]!;
     const own = namesOf(qp);
-    for (const r of lists[i]!) {
-      const p = m.poolPapers[r]!;
-      shown++;
-      if (p.primaryCategory === qp.primaryCategory) cat++;
-      if (p.authors.some((a) => own.has(a))) auth++;
-      if (p.authors.some((a) => m.circle.get(q)!.has(a))) circ++;
-    }
+    const list = lists[i]!.map((r) => m.poolPapers[r]!);
+    const share = (hit: (p: Paper) => boolean) => list.filter(hit).length / (list.length || 1);
+    out.category.push(share((p) => p.primaryCategory === qp.primaryCategory));
+    out.author.push(share((p) => p.authors.some((a) => own.has(a))));
+    out.circle.push(share((p) => p.authors.some((a) => m.circle.get(q)!.has(a))));
+    out.triples.push((wins.get(q)! * m.queries.length) / m.triples.length);
   });
-  for (const [q, pos, neg] of m.triples) {
-    const d = score(q, pos) - score(q, neg);
-    wins += d > 0 ? 1 : d === 0 ? 0.5 : 0;
-  }
-  const triples = m.triples.length;
-  return { category: cat / shown, author: auth / shown, circle: circ / shown, triples: wins / triples };
+  return out;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const meansOf = (v: Record<keyof Measures, number[]>): Measures => ({ category: mean(v.category), author: mean(v.author), circle: mean(v.circle), triples: mean(v.triples) });
+
+/** The measures of one ranking over all its queries (see perQuery). */
+function measure(m: Month, lists: number[][], score: (a: number, b: number) => number): Measures {
+  return meansOf(perQuery(m, lists, score));
 }
 
 /** Plain TF-IDF, as a reader would build it: every word, document frequencies of the whole pool. */
@@ -164,9 +176,12 @@ function tfidfRanking(m: Month): { lists: number[][]; score: (a: number, b: numb
   return { lists: m.queries.map((q) => inv.top(q, K).rows), score: (a, b) => hybridScore(space, a, b) };
 }
 
-/** Paperboy's ranking (forwardTopK, as in the index stage) with sparse weight w; w = 0 is the dense model alone. */
-function paperboyRanking(m: Month, w: number, maxDf: number): { lists: number[][]; score: (a: number, b: number) => number } {
-  const sparse = w > 0 ? sparseRows(m.texts, countTerms(m.texts), maxDf) : undefined;
+/**
+ * Paperboy's ranking (forwardTopK, as in the index stage) with sparse weight w (w = 0 is the dense
+ * model alone) and the term table counted on `counted` of the pool's papers (all of them unless given).
+ */
+function paperboyRanking(m: Month, w: number, maxDf: number, counted = m.texts): { lists: number[][]; score: (a: number, b: number) => number } {
+  const sparse = w > 0 ? sparseRows(m.texts, countTerms(counted), maxDf) : undefined;
   const space: HybridSpace = { set: m.pool, sparse, weight: w };
   const inv = sparse && new InvertedIndex(sparse, [...m.pool.ids.keys()]);
   const rowOf = new Map(m.pool.ids.map((id, r) => [id, r]));
@@ -178,6 +193,12 @@ const pct = (x: number) => x.toFixed(3);
 const header = '| ranking | category agreement@10 | same author@10 | author or earlier co-author@10 | author triples |';
 const row = (name: string, r: Measures) => `| ${name} | ${pct(r.category)} | ${pct(r.author)} | ${pct(r.circle)} | ${pct(r.triples)} |`;
 const total = (r: Measures) => r.category + r.author + r.circle + r.triples;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+/** a − b query by query (same queries, same order): "mean [95 % bootstrap interval over the queries]". */
+function difference(a: number[], b: number[]): string {
+  const e = pairedDifference(a, b, seededRandom(5));
+  return `${signed(e.mean)} [${signed(e.low)}, ${signed(e.high)}]`;
+}
 
 // ---- tune the sparse weight (and the common-word cut) on May ----
 // Each query's 200 best by the embedding and 200 best by each sparse variant are scored once;
@@ -233,13 +254,47 @@ console.log(
 const dense = paperboyRanking(report, 0, 1);
 const plain = tfidfRanking(report);
 const hybrid = paperboyRanking(report, best.w, best.maxDf);
-const [md, mt, mh] = [measure(report, dense.lists, dense.score), measure(report, plain.lists, plain.score), measure(report, hybrid.lists, hybrid.score)];
+const [vt, vh] = [perQuery(report, plain.lists, plain.score), perQuery(report, hybrid.lists, hybrid.score)];
+const [md, mt, mh] = [measure(report, dense.lists, dense.score), meansOf(vt), meansOf(vh)];
 console.log(row('dense (offline model)', md));
 console.log(row('TF-IDF (plain)', mt));
 console.log(row(`hybrid (w=${best.w})`, mh));
 const keys = ['category', 'author', 'circle', 'triples'] as const;
-console.log(`hybrid − TF-IDF: ${keys.map((k) => `${k} ${mh[k] - mt[k] >= 0 ? '+' : ''}${(mh[k] - mt[k]).toFixed(3)}`).join(', ')}`);
+console.log(`hybrid − TF-IDF, paired by query [95 % bootstrap interval]: ${keys.map((k) => `${k} ${difference(vh[k], vt[k])}`).join(', ')}`);
 console.log(`hybrid ≥ TF-IDF on every measure: ${keys.every((k) => mh[k] >= mt[k]) ? 'yes' : 'NO'} (${secs(t0).toFixed(1)} s)\n`);
+
+// ---- a stale term table (index.termTableGrowth) ----
+// The index stage recounts the term table once the archive has grown termTableGrowth times the
+// papers it was counted on, so at worst the table is counted on the oldest 1/growth of the archive.
+// Each month's queries run with the shipped weight under the table counted on the whole pool, on
+// its oldest half (growth 2, the worst case) and on its oldest quarter (growth 4); differences are
+// paired by query, with 95 % bootstrap intervals over the queries.
+const { sparseWeight: shippedW, sparseMaxDf: shippedCut } = corpus.index;
+for (const m of [tune, report]) {
+  t0 = performance.now();
+  const oldestFirst = [...m.texts.keys()].sort((a, b) => announced(m.poolPapers[a]!).localeCompare(announced(m.poolPapers[b]!)) || a - b);
+  const oldest = (share: number) => oldestFirst.slice(0, Math.round(m.texts.length * share)).map((r) => m.texts[r]!);
+  const arms = [
+    ['whole archive (fresh)', m.texts],
+    ['oldest 1/2 (growth 2, worst)', oldest(1 / 2)],
+    ['oldest 1/4 (growth 4, worst)', oldest(1 / 4)],
+  ] as const;
+  const values = arms.map(([, counted]) => {
+    const r = paperboyRanking(m, shippedW, shippedCut, counted);
+    return perQuery(m, r.lists, r.score);
+  });
+  console.log(`${m.name}: hybrid w=${shippedW} under term tables counted on part of its ${m.texts.length} papers (${m.queries.length} queries)`);
+  console.log(header + '\n|---|---|---|---|---|');
+  const dense = paperboyRanking(m, 0, 1);
+  console.log(row('dense (offline model, no table)', measure(m, dense.lists, dense.score)));
+  arms.forEach(([name], i) => console.log(row(`hybrid, table of the ${name}`, meansOf(values[i]!))));
+  const diff = (a: number, b: number) => `| ${arms[a]![0].split(' (')[0]} − ${arms[b]![0].split(' (')[0]} | ${keys.map((k) => difference(values[a]![k], values[b]![k])).join(' | ')} |`;
+  console.log(`paired differences, mean [95 % bootstrap interval over queries]:\n${header.replace('ranking', 'difference')}\n|---|---|---|---|---|`);
+  console.log(diff(1, 0));
+  console.log(diff(2, 0));
+  console.log(diff(2, 1));
+  console.log(`(${secs(t0).toFixed(1)} s)\n`);
+}
 
 // ---- cost: the index stage on the whole corpus, dense score vs hybrid ----
 const lastDay = papers.map(announced).reduce((a, b) => (a > b ? a : b));
