@@ -136,16 +136,15 @@ export function freshAbove(space: HybridSpace, freshRows: number[], oldRows: num
       }
       const sparse = sparseFresh?.top(o, c) ?? { rows: [], scores: [], cth: 0 };
       const limit = threshold(start + i);
-      if (bound(space, { dense, denseFull: full, sparse, sparseFull: full }) > limit - EPS) {
-        out.push(rank(freshRows.map((f) => ({ id: set.ids[f]!, score: hybridScore(space, o, f) })).filter((n) => n.score > limit)));
-        return;
+      let rows = freshRows;
+      if (!(bound(space, { dense, denseFull: full, sparse, sparseFull: full }) > limit - EPS)) {
+        // A candidate's score is at most its known half plus the c-th of the other: most old papers'
+        // k-th is far above what a fresh paper scores, and those candidates need no exact score.
+        const sparseOf = new Map(sparse.rows.map((r, j) => [r, sparse.scores[j]!]));
+        const denseCth = dense.at(-1)?.score ?? -Infinity;
+        const w = space.sparse ? space.weight : 0;
+        rows = [...new Set([...denseOf.keys(), ...sparseOf.keys()])].filter((f) => (1 - w) * (denseOf.get(f) ?? denseCth) + w * (sparseOf.get(f) ?? sparse.cth) > limit - EPS);
       }
-      // A candidate's score is at most its known half plus the c-th of the other: most old papers'
-      // k-th is far above what a fresh paper scores, and those candidates need no exact score.
-      const sparseOf = new Map(sparse.rows.map((r, j) => [r, sparse.scores[j]!]));
-      const denseCth = dense.at(-1)?.score ?? -Infinity;
-      const w = space.sparse ? space.weight : 0;
-      const rows = [...new Set([...denseOf.keys(), ...sparseOf.keys()])].filter((f) => (1 - w) * (denseOf.get(f) ?? denseCth) + w * (sparseOf.get(f) ?? sparse.cth) > limit - EPS);
       out.push(rank(rows.map((f) => ({ id: set.ids[f]!, score: hybridScore(space, o, f) })).filter((n) => n.score > limit)));
     });
   }
