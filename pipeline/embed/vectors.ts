@@ -115,12 +115,17 @@ export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
  * effect on norms). A truncated file, a header that does not describe its body, or a row whose
  * checksum fails is a DamagedFileError naming the file (and the first rows that fail).
  */
-export function decodeShard(input: Uint8Array, path: string): VectorShard {
+/** A shard's magic, header and header length; anything unreadable is a DamagedFileError. */
+function readShardHeader(input: Uint8Array, path: string) {
   const magic = input.length >= 8 ? Buffer.from(input.subarray(0, 4)).toString() : '';
   if (magic !== MAGIC && magic !== MAGIC_UNCHECKED) throw new DamagedFileError(path, null, 'not a Paperboy vector shard');
   const len = new DataView(input.buffer, input.byteOffset, input.byteLength).getUint32(4, true);
   if (8 + len > input.length) throw new DamagedFileError(path, null, `truncated: ${input.length} bytes, the header alone needs ${8 + len}`);
-  const header = parseRecord(Buffer.from(input.subarray(8, 8 + len)).toString(), path, shardHeader);
+  return { magic, len, header: parseRecord(Buffer.from(input.subarray(8, 8 + len)).toString(), path, shardHeader) };
+}
+
+export function decodeShard(input: Uint8Array, path: string): VectorShard {
+  const { magic, len, header } = readShardHeader(input, path);
   const { dim, count, storage } = header;
   // Typed-array views need aligned offsets; copy when the buffer is not (a fresh copy starts at 0).
   const buf = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
@@ -165,9 +170,7 @@ function sameRows(path: string, block: VectorShard, storage: Storage): boolean {
   if (!buf) return false;
   try {
     const stored = decodeShard(buf, path);
-    const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(4, true);
-    const header = JSON.parse(buf.subarray(8, 8 + len).toString()) as { storage?: string };
-    return header.storage === storage && stored.dim === block.dim && stored.ids.join('\n') === block.ids.join('\n') && stored.hashes.join('\n') === block.hashes.join('\n');
+    return readShardHeader(buf, path).header.storage === storage && stored.dim === block.dim && stored.ids.join('\n') === block.ids.join('\n') && stored.hashes.join('\n') === block.hashes.join('\n');
   } catch (err) {
     if (err instanceof DamagedFileError) return false;
     throw err;
