@@ -47,6 +47,20 @@ export interface SiteSize {
 /** Files and bytes by kind of part of an output (a unit's files), flat: kind index, files, bytes, … */
 export type PartSize = number[];
 
+/**
+ * Calls `file` with each file's path relative to the output (`/` separators), name and size, under
+ * folder `dir` (at `rel`), entering the folders `enter` accepts.
+ */
+function walkFiles(dir: string, rel: string, file: (rel: string, name: string, size: number) => void, enter: (rel: string) => boolean = () => true): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (enter(r)) walkFiles(path, r, file, enter);
+    } else file(r, e.name, statSync(path).size);
+  }
+}
+
 /** What the file or folder `rel` of `outDir` weighs, by kind (a missing one nothing). */
 export function measurePart(outDir: string, rel: string): PartSize {
   const tally = new Map<number, [number, number]>();
@@ -55,16 +69,10 @@ export function measurePart(outDir: string, rel: string): PartSize {
     const t = tally.get(k) ?? [0, 0];
     tally.set(k, [t[0] + 1, t[1] + size]);
   };
-  const walk = (path: string, r: string) => {
-    for (const e of readdirSync(path, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(path, e.name), `${r}/${e.name}`);
-      else add(`${r}/${e.name}`, statSync(join(path, e.name)).size);
-    }
-  };
   const path = join(outDir, rel);
   const st = statSync(path, { throwIfNoEntry: false });
   const clean = rel.replace(/\/$/, '');
-  if (st?.isDirectory()) walk(path, clean);
+  if (st?.isDirectory()) walkFiles(path, clean, (r, _name, size) => add(r, size));
   else if (st) add(clean, st.size);
   return [...tally].flatMap(([k, [files, bytes]]) => [k, files, bytes]);
 }
@@ -93,21 +101,17 @@ export function measureSite(outDir: string, known: KnownParts | null = null): Si
     files += n;
   };
   for (const part of known?.parts ?? []) for (let i = 0; i < part.length; i += 3) count(SIZE_KINDS[part[i]!]!, part[i + 1]!, part[i + 2]!);
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name);
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!known?.holdsOnlyParts(r)) walk(path, r);
-      } else {
-        const k = kindOf(r);
-        count(k, 1, statSync(path).size);
-        if (k === 'paper' && e.name === 'index.html') papers++;
-        if (e.name.endsWith('.html')) pages++;
-      }
-    }
-  };
-  walk(outDir, '');
+  walkFiles(
+    outDir,
+    '',
+    (r, name, size) => {
+      const k = kindOf(r);
+      count(k, 1, size);
+      if (k === 'paper' && name === 'index.html') papers++;
+      if (name.endsWith('.html')) pages++;
+    },
+    (r) => !known?.holdsOnlyParts(r),
+  );
   const days = existsSync(join(outDir, 'day'))
     ? readdirSync(join(outDir, 'day'))
         .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
