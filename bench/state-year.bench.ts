@@ -19,7 +19,7 @@
 // packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
-//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only] [--sparse-weight W] [--term-table-growth G] [--checkpoints 60,120]
+//   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only | --private-only] [--sparse-weight W] [--term-table-growth G] [--checkpoints 60,120]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ import { loadConfig, type Config } from '../pipeline/config.ts';
 import { prunePrivateState } from '../pipeline/nightly/private-files.ts';
 import { dataLayout, PRIVATE_DIRS, STATE_IGNORE } from '../pipeline/store/layout.ts';
 import { newRunReport, writeRunReport } from '../pipeline/nightly/run-report.ts';
-import { openPrivateState, PART_BYTES, sealPrivateState } from '../pipeline/nightly/state.ts';
+import { openPrivateState, PART_BYTES, sealedNamePrefix, sealPrivateState } from '../pipeline/nightly/state.ts';
 import { recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
 import { SendLedger } from '../pipeline/send/ledger.ts';
 import { writeFileAtomic } from '../pipeline/store/atomic.ts';
@@ -55,6 +55,8 @@ const { values: args } = parseArgs({
     'baseline-nights': { type: 'string', default: '60' },
     // The public half alone (papers, vectors, similar lists): no private state, no archive.
     'public-only': { type: 'boolean', default: false },
+    // The private half alone (the sealed vault, with its packed bytes by kind of private file): no public half, no archive.
+    'private-only': { type: 'boolean', default: false },
     // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
     'sparse-weight': { type: 'string' },
     // index.termTableGrowth (the configured one by default): how often the term table is recounted, each recount writing every similar record again.
@@ -67,6 +69,7 @@ const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
 const PUBLIC_ONLY = args['public-only'];
+const PRIVATE_ONLY = args['private-only'];
 const SPARSE_WEIGHT = args['sparse-weight'] === undefined ? undefined : Number(args['sparse-weight']);
 /** The index settings the run changes. */
 const INDEX = {
@@ -201,9 +204,44 @@ async function night(s: Store, date: string, i: number): Promise<void> {
   writeFileAtomic(join(s.dir, 'state', 'events-cursor.json'), JSON.stringify({ next: i * SUBSCRIBERS }) + '\n');
   writeRunReport(s.dir, newRunReport(date));
   if (s.prune) prunePrivateState(s.config, date);
+  for (const d of PRIVATE_DIRS) for (const f of walk(s.dir, d)) privateKinds.set(await sealedNamePrefix(KEY, f), privateKind(f));
   await s.seal();
   git(s.dir, 'add', '-A');
   git(s.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '--allow-empty');
+}
+
+/** Which private file (by the name its sealed files start with) is of which kind: every one any night held. */
+const privateKinds = new Map<string, string>();
+
+/** The kind of a private file: its folder (`send/`, `profiles-state/sent/`), or its second level under `private/` (`private/outbox/`). */
+function privateKind(rel: string): string {
+  const parts = rel.split('/');
+  return `${parts.slice(0, parts[0] === 'private' ? 2 : -1).join('/')}/`;
+}
+
+/** The files under `dir` of a store, by store path with `/` (a SQLite database's WAL is folded in before sealing). */
+function walk(root: string, dir: string): string[] {
+  try {
+    return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+      .map((f) => `${dir}/${f.split(sep).join('/')}`)
+      .filter((f) => statSync(join(root, f)).isFile() && !/-(wal|shm)$/.test(f));
+  } catch {
+    return [];
+  }
+}
+
+/** Packed bytes (after `packed`) of the private half's history by kind of private file: every sealed version any commit reaches. */
+function privateByKind(dir: string): Map<string, number> {
+  const objects = git(dir, 'rev-list', '--objects', '--all');
+  const sizes = execFileSync('git', ['-C', dir, 'cat-file', '--batch-check=%(objectsize:disk) %(rest)'], { input: objects, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const out = new Map<string, number>();
+  for (const line of sizes.split('\n').filter(Boolean)) {
+    const [bytes, path = ''] = line.split(/ (.*)/s) as [string, string?];
+    const sealed = /^vault\/([0-9a-f]{32})[.]/.exec(path)?.[1];
+    const kind = sealed ? (privateKinds.get(sealed) ?? 'vault (unknown)') : path ? path : '(commits and trees)';
+    out.set(kind, (out.get(kind) ?? 0) + Number(bytes));
+  }
+  return new Map([...out].sort((a, b) => b[1] - a[1]));
 }
 
 /** Where the public half's papers come from: the real corpus, or the bundled demo papers. */
@@ -359,6 +397,15 @@ if (!PUBLIC_ONLY) console.log(`private state, ${SUBSCRIBERS} subscribers × ${NI
 const baseline = makeStore('baseline', sealSingleFile, false);
 const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KEY)), true);
 await openPrivateState(now.dir, KEY);
+if (PRIVATE_ONLY) {
+  try {
+    await privateYear();
+  } finally {
+    rmSync(baseline.dir, { recursive: true, force: true });
+    rmSync(now.dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 const { papers: source, source: sourceName } = corpus();
 const pub = new PublicState(source);
 console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}, termTableGrowth ${pub.termTableGrowth}`);
@@ -417,23 +464,7 @@ async function privateAndArchive(baselineLargest: { path: string; bytes: number 
   );
   if (NIGHTS > last) console.log(`  baseline projected to ${NIGHTS} nights (growth ∝ nights, size ∝ nights²): ~${MB(baselineAt.get(last)! * (NIGHTS / last) ** 2)}`);
 
-  // Sealing the unchanged state again, and a fresh checkout opening and sealing it: nothing to commit.
-  const before = packed(now.dir);
-  await sealPrivateState(now.dir, KEY);
-  const clone = mkdtempSync(join(tmpdir(), 'pb-year-clone-'));
-  execFileSync('git', ['clone', '-q', now.dir, clone]);
-  await openPrivateState(clone, KEY);
-  await sealPrivateState(clone, KEY);
-  const changed = git(now.dir, 'status', '--porcelain').split('\n').filter(Boolean).length + git(clone, 'status', '--porcelain').split('\n').filter(Boolean).length;
-  // As the workflow's save step: a commit only when something is staged.
-  git(now.dir, 'add', '-A');
-  if (git(now.dir, 'diff', '--cached', '--name-only').trim()) git(now.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'reseal');
-  console.log(`  sealing the unchanged state again (here and in a fresh clone after \`state open\`): ${changed} files changed, +${packed(now.dir) - before} bytes packed`);
-  const ledger = statSync(join(now.dir, 'send', 'ledger.sqlite')).size;
-  console.log(
-    `  send ledger after ${NIGHTS} nights: ${MB(ledger)} (${NIGHTS * SUBSCRIBERS} rows, ${Math.round(ledger / (NIGHTS * SUBSCRIBERS))} bytes/row), sealed in ${Math.ceil(ledger / PART_BYTES)} parts of ≤ ${PART_BYTES / 1024} KiB`,
-  );
-  rmSync(clone, { recursive: true, force: true });
+  await resealUnchanged();
 
   // The archive these papers make: the demo corpus's archive built for real and measured by kind
   // (site-size.bench.ts prints the same figures), its growing kinds scaled to each checkpoint's papers.
@@ -454,4 +485,42 @@ async function privateAndArchive(baselineLargest: { path: string; bytes: number 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** `--private-only`: the private half's nights alone, its packed bytes by kind of private file at each checkpoint. */
+async function privateYear(): Promise<void> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < NIGHTS; i++) {
+    await night(now, dates[i]!, i);
+    if (!CHECKPOINTS.includes(i + 1)) continue;
+    const bytes = packed(now.dir);
+    const byKind = [...privateByKind(now.dir)].map(([kind, b]) => `${kind} ${MB(b)}`).join(', ');
+    const used = process.cpuUsage(cpu);
+    console.log(
+      `  after ${String(i + 1).padStart(3)} nights: private ${MB(bytes)} packed (${readdirSync(join(now.dir, 'vault')).length} sealed files); ${((performance.now() - started) / 1000).toFixed(0)} s wall, ${((used.user + used.system) / 1e6).toFixed(0)} s CPU so far; load average ${loadavg()[0]!.toFixed(1)}`,
+    );
+    console.log(`      by kind: ${byKind}`);
+  }
+  await resealUnchanged();
+}
+
+/** Sealing the unchanged state again, and a fresh checkout opening and sealing it: nothing to commit. */
+async function resealUnchanged(): Promise<void> {
+  const before = packed(now.dir);
+  await sealPrivateState(now.dir, KEY);
+  const clone = mkdtempSync(join(tmpdir(), 'pb-year-clone-'));
+  execFileSync('git', ['clone', '-q', now.dir, clone]);
+  await openPrivateState(clone, KEY);
+  await sealPrivateState(clone, KEY);
+  const changed = git(now.dir, 'status', '--porcelain').split('\n').filter(Boolean).length + git(clone, 'status', '--porcelain').split('\n').filter(Boolean).length;
+  // As the workflow's save step: a commit only when something is staged.
+  git(now.dir, 'add', '-A');
+  if (git(now.dir, 'diff', '--cached', '--name-only').trim()) git(now.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'reseal');
+  console.log(`  sealing the unchanged state again (here and in a fresh clone after \`state open\`): ${changed} files changed, +${packed(now.dir) - before} bytes packed`);
+  const ledger = statSync(join(now.dir, 'send', 'ledger.sqlite')).size;
+  console.log(
+    `  send ledger after ${NIGHTS} nights: ${MB(ledger)} (${NIGHTS * SUBSCRIBERS} rows, ${Math.round(ledger / (NIGHTS * SUBSCRIBERS))} bytes/row), sealed in ${Math.ceil(ledger / PART_BYTES)} parts of ≤ ${PART_BYTES / 1024} KiB`,
+  );
+  rmSync(clone, { recursive: true, force: true });
 }

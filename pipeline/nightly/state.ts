@@ -108,6 +108,11 @@ function unseal(keys: VaultKeys, sealed: Uint8Array, file: string): { header: Re
   return { header, content: plain.subarray(eol + 1) };
 }
 
+/** What every sealed file of one private file is named with first (`rel`: its path in the store, with `/`): how a measure tells which private file a vault's bytes belong to. */
+export async function sealedNamePrefix(privateKey: string, rel: string): Promise<string> {
+  return keyedHex((await vaultKeys(privateKey)).name, 16, rel);
+}
+
 /** The sealed files of one private file (`rel`: its path in the store, with `/`). */
 function sealFile(keys: VaultKeys, rel: string, content: Buffer): Map<string, Buffer> {
   const id = keyedHex(keys.name, 16, rel);
