@@ -238,7 +238,7 @@ function privateByKind(dir: string): Map<string, number> {
   for (const line of sizes.split('\n').filter(Boolean)) {
     const [bytes, path = ''] = line.split(/ (.*)/s) as [string, string?];
     const sealed = /^vault\/([0-9a-f]{32})[.]/.exec(path)?.[1];
-    const kind = sealed ? (privateKinds.get(sealed) ?? 'vault (unknown)') : path ? path : '(commits and trees)';
+    const kind = sealed ? (privateKinds.get(sealed) ?? 'vault (unknown)') : '(commits, trees, .gitignore)';
     out.set(kind, (out.get(kind) ?? 0) + Number(bytes));
   }
   return new Map([...out].sort((a, b) => b[1] - a[1]));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -67,4 +68,95 @@ test('an empty or damaged ledger is refused at open, naming the file, and left a
   // SQLite would take an empty file for a new, empty ledger, forgetting every send.
   writeFileSync(path, '');
   assert.throws(() => new SendLedger(dir), /the send ledger .* is damaged \(the file is empty \(0 bytes\)\)/);
+});
+
+/** A ledger as Paperboy wrote it before the rows were kept in edition order. */
+function olderLedger(dir: string, editions: number, subscribers: number): void {
+  mkdirSync(join(dir, 'send'), { recursive: true });
+  const db = new DatabaseSync(join(dir, 'send', 'ledger.sqlite'));
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    CREATE TABLE sends (
+      subscriber TEXT NOT NULL,
+      edition    TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      state      TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'bounced')),
+      attempts   INTEGER NOT NULL DEFAULT 0,
+      response   TEXT,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (subscriber, edition)
+    ) STRICT;
+    CREATE INDEX sends_by_edition ON sends (edition, state);
+    BEGIN;
+  `);
+  const insert = db.prepare('INSERT INTO sends VALUES (?, ?, ?, ?, 1, ?, ?)');
+  for (let e = 0; e < editions; e++) {
+    const edition = new Date(Date.UTC(2025, 0, 1 + e)).toISOString().slice(0, 10);
+    for (let s = 0; s < subscribers; s++) insert.run(`s${s}`, edition, `<s${s}.${edition}@x>`, s === 0 && e === editions - 1 ? 'sending' : 'sent', `250 ok ${e}.${s}`, `${edition}T08:00:00.000Z`);
+  }
+  db.exec('COMMIT');
+  db.close();
+}
+
+test('a ledger of the older layout is read, and rewritten in edition order so that a night changes only its end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
+  olderLedger(dir, 60, 20);
+  const ledger = new SendLedger(dir);
+  assert.equal(ledger.list().length, 1200, 'every row kept');
+  assert.deepEqual(ledger.get('s3', '2025-01-10'), {
+    subscriber: 's3',
+    edition: '2025-01-10',
+    messageId: '<s3.2025-01-10@x>',
+    state: 'sent',
+    attempts: 1,
+    response: '250 ok 9.3',
+    updatedAt: '2025-01-10T08:00:00.000Z',
+  });
+  assert.deepEqual(ledger.counts('2025-03-01'), { sending: 1, sent: 19, deferred: 0, bounced: 0 });
+  assert.equal(ledger.bouncedLast('s3', '2025-02-01', 2), false);
+  ledger.close();
+  const path = join(dir, 'send', 'ledger.sqlite');
+  const before = readFileSync(path);
+
+  // The next night: 20 rows for a new edition, in the ledger's own group commits.
+  const again = new SendLedger(dir);
+  await Promise.all(Array.from({ length: 20 }, (_, s) => again.markSending(`s${s}`, '2025-03-02', `<${s}@x>`).then(() => again.mark(`s${s}`, '2025-03-02', 'sent', '250 ok'))));
+  again.close();
+  const after = readFileSync(path);
+  const pages = (b: Buffer) => Array.from({ length: b.length / 4096 }, (_, i) => b.subarray(i * 4096, (i + 1) * 4096));
+  const changed = pages(after).filter((p, i) => i > 0 && !p.equals(pages(before)[i] ?? Buffer.alloc(0))).length;
+  // Keyed by subscriber first, the night's rows went into 20 leaf pages spread over the file, and its edition index's into more.
+  assert.ok(changed <= 4, `a night changes the pages at the end of the file and the root, not one page per subscriber (${changed} of ${pages(after).length} pages changed)`);
+});
+
+test('killed while rewriting an older ledger, the next open finds every row', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
+  olderLedger(dir, 250, 100);
+  const path = join(dir, 'send', 'ledger.sqlite');
+  const older = readFileSync(path);
+  const open = `const { SendLedger } = await import(${JSON.stringify(new URL('./ledger.ts', import.meta.url).href)}); console.log('opening'); new SendLedger(${JSON.stringify(dir)}).close(); console.log('done');`;
+  let killed = 0;
+  for (const delayMs of [0, 10, 30, 60, 100]) {
+    writeFileSync(path, older);
+    rmSync(`${path}-wal`, { force: true });
+    rmSync(`${path}-shm`, { force: true });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', open], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('opening')) resolve();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, delayMs));
+    child.kill('SIGKILL');
+    await closed;
+    if (!out.includes('done')) killed++;
+    const ledger = new SendLedger(dir);
+    assert.equal(ledger.list().length, 25_000, `every row after a kill ${delayMs} ms into the open`);
+    assert.equal(ledger.get('s0', '2025-09-07')?.state, 'sending');
+    ledger.close();
+  }
+  assert.ok(killed >= 2, `most kills landed before the rewrite finished (${killed} of 5)`);
 });

@@ -16,6 +16,13 @@
 // committed in one transaction (one fsync) before any of their promises resolve. Callers await
 // `markSending` before handing the message to SMTP, so the rule above holds, while concurrent
 // connections share fsyncs instead of queueing behind one each.
+//
+// The rows are kept in edition order (a WITHOUT ROWID table keyed by edition, then subscriber),
+// so a night's rows go at the end of the file: the sealed state re-seals the file's last parts,
+// not every part holding some subscriber's rows (a table keyed by subscriber first, with an
+// index by edition, changed pages all over the file each night: ~13.5 MB of sealed history in a
+// year at 20 subscribers, against ~1.7 MB). A ledger of that older layout is rewritten in this
+// order, in one transaction, the first time it is opened.
 import type { DatabaseSync } from 'node:sqlite';
 import { makeDir } from '../store/atomic.ts';
 import { openCheckedDatabase } from '../store/sqlite.ts';
@@ -36,6 +43,21 @@ export interface LedgerRow {
   /** Server reply of the last attempt (accept line or error). */
   response: string | null;
   updatedAt: string;
+}
+
+const COLUMNS = 'edition, subscriber, message_id, state, attempts, response, updated_at';
+
+function createSends(table: string): string {
+  return `CREATE TABLE ${table} (
+    edition    TEXT NOT NULL,
+    subscriber TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'bounced')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    response   TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (edition, subscriber)
+  ) STRICT, WITHOUT ROWID;`;
 }
 
 export class SendLedger {
@@ -61,18 +83,24 @@ export class SendLedger {
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = FULL;
       PRAGMA busy_timeout = 5000;
-      CREATE TABLE IF NOT EXISTS sends (
-        subscriber TEXT NOT NULL,
-        edition    TEXT NOT NULL,
-        message_id TEXT NOT NULL,
-        state      TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'bounced')),
-        attempts   INTEGER NOT NULL DEFAULT 0,
-        response   TEXT,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (subscriber, edition)
-      ) STRICT;
-      CREATE INDEX IF NOT EXISTS sends_by_edition ON sends (edition, state);
     `);
+    const existing = this.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'sends'`).get() as { sql: string } | undefined;
+    if (!existing) this.db.exec(createSends('sends'));
+    else if (!/WITHOUT ROWID/i.test(existing.sql)) this.inEditionOrder();
+  }
+
+  /** Rewrites a ledger of the older layout (keyed by subscriber first) in edition order: all or nothing. */
+  private inEditionOrder(): void {
+    this.db.exec(`
+      BEGIN IMMEDIATE;
+      ${createSends('sends_in_edition_order')}
+      INSERT INTO sends_in_edition_order (${COLUMNS}) SELECT ${COLUMNS} FROM sends ORDER BY edition, subscriber;
+      DROP TABLE sends;
+      ALTER TABLE sends_in_edition_order RENAME TO sends;
+      COMMIT;
+    `);
+    // The older table's pages are free now: without them the file is the rows in order, so the next nights append at its end.
+    this.db.exec('VACUUM');
   }
 
   get(subscriber: string, edition: string): LedgerRow | undefined {
