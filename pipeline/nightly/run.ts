@@ -18,7 +18,8 @@ import { requireSigningKey } from '../links/config.ts';
 import { loadProfiles, profilesDir, formatProblem, isDue, isUnmailedExample, windowDays, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
-import { applyFeedback, readState } from '../profiles/state.ts';
+import { readLog, resolveVotes } from '../profiles/events.ts';
+import { applyFeedback } from '../profiles/state.ts';
 import { recommend } from '../recommend/recommend.ts';
 import { sendMessages } from '../send/send.ts';
 import type { Transporter } from 'nodemailer';
@@ -261,7 +262,7 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
       if (isUnmailedExample(p, s.config.profiles)) skipped.push({ subscriber: p.id, reason: SKIP.example });
       else if (p.paused) skipped.push({ subscriber: p.id, reason: SKIP.paused });
       else if (!isDue(p, s.date)) skipped.push({ subscriber: p.id, reason: SKIP.notDue });
-      else if (readState(s.config.dataDir, p.id)?.unsubscribed) skipped.push({ subscriber: p.id, reason: SKIP.unsubscribed });
+      else if (unsubscribed(s, p.id)) skipped.push({ subscriber: p.id, reason: SKIP.unsubscribed });
       else active.push(p);
     }
     const papers = recentPapers(s.config, s.date, 7);
@@ -447,6 +448,19 @@ function idsByType(papers: Paper[]): Record<AnnounceType, string[]> {
  * edition records list, whatever their id month; days without a record fall back to a scan of
  * the newest shards by announcement date.
  */
+/**
+ * Whether the subscriber's feedback log says unsubscribe, as of the night: read from the log, as
+ * the learned profile is a cache that a fresh checkout does not have. A log that cannot be read
+ * is left to the recommend stage, which skips that subscriber with the reason.
+ */
+function unsubscribed(s: NightState, subscriber: string): boolean {
+  try {
+    return resolveVotes(readLog(s.config.dataDir, subscriber), s.date, s.config.profiles.halfLifeDays).unsubscribed;
+  } catch {
+    return false;
+  }
+}
+
 function recentPapers(config: Config, date: string, days: number): Paper[] {
   const store = new PaperStore(config.dataDir);
   const ids = new Set<string>();

@@ -122,6 +122,36 @@ test('a large private file is sealed in parts; growing it at its end re-seals it
   assert.equal(readFileSync(join(dir, 'send', 'log.jsonl'), 'utf8'), log + line(999_999));
 });
 
+test('a learned profile is a cache and stays out of the vault; an older vault holding one is read, and the next seal drops it', async () => {
+  const dir = await store();
+  const learned = '{"subscriber":"alice","asOf":"2025-11-19"}\n';
+  writeFileSync(join(dir, 'profiles-state', 'alice.json'), learned);
+  writeFileSync(join(dir, 'profiles-state', 'alice.imported.json'), '{"format":"paperboy-profile-vectors/1"}\n');
+  assert.deepEqual((await sealPrivateState(dir, KEY)).files, 3, 'the feedback log, the papers sent and the imported vectors');
+  commit(dir);
+  // The next night derives it again (decay moves it every night): nothing to commit.
+  writeFileSync(join(dir, 'profiles-state', 'alice.json'), learned.replace('19', '20'));
+  await sealPrivateState(dir, KEY);
+  assert.deepEqual(changed(dir), []);
+  rmSync(join(dir, 'profiles-state'), { recursive: true });
+  await openPrivateState(dir, KEY);
+  assert.deepEqual(readdirSync(join(dir, 'profiles-state')).sort(), ['alice.imported.json', 'sent']);
+
+  // A vault sealed before: the learned profile was sealed with the rest. It opens as it was, and the next seal removes it.
+  const older = mkdtempSync(join(tmpdir(), 'pb-vault-older-'));
+  await legacyVault(older, { 'profiles-state/alice.json': learned, 'feedback/alice.jsonl': '{"seq":1}\n' });
+  commit(older);
+  await openPrivateState(older, KEY);
+  assert.equal(readFileSync(join(older, 'profiles-state', 'alice.json'), 'utf8'), learned);
+  const r = await sealPrivateState(older, KEY);
+  assert.deepEqual([r.files, r.written, r.removed], [1, 1, 1]);
+  commit(older);
+  rmSync(join(older, 'profiles-state'), { recursive: true });
+  rmSync(join(older, 'feedback'), { recursive: true });
+  assert.deepEqual(await openPrivateState(older, KEY), { vault: true, files: 1 });
+  assert.equal(existsSync(join(older, 'profiles-state', 'alice.json')), false);
+});
+
 /** A vault as Paperboy sealed it before per-file sealing: one file, random nonce, gzipped JSON. */
 async function legacyVault(dir: string, files: Record<string, string>, key = KEY): Promise<void> {
   await sodium.ready;
@@ -154,7 +184,7 @@ test('a single-file vault of an older Paperboy is opened once and replaced by pe
 test('a wrong key, a damaged or moved sealed file, a missing part or a path outside the private folders is refused, and nothing is touched', async () => {
   const dir = await store();
   writeFileSync(
-    join(dir, 'profiles-state', 'big.json'),
+    join(dir, 'profiles-state', 'sent', 'big.json'),
     Array.from({ length: PART_BYTES }, (_, i) => i)
       .join(',')
       .slice(0, PART_BYTES * 2 + 1),

@@ -2,10 +2,11 @@
 // of the (public) repository, so two kinds of files never go there as they are:
 // - derived files (FAISS index, built site, caches): rebuilt from the store when a cache is
 //   lost, so losing them costs time, never data;
-// - private files (feedback log, learned profiles, send ledger, events cursor, picks, outbox):
-//   they say what each subscriber reads and likes. Each travels sealed in `vault/` (XSalsa20-
+// - private files (feedback log, papers sent, send ledger, events cursor, picks, outbox): they
+//   say what each subscriber reads and likes. Each travels sealed in `vault/` (XSalsa20-
 //   Poly1305 under a key derived from the deployment's profile private key), which only the
-//   nightly job can open.
+//   nightly job can open. Private caches (the learned profiles, `isPrivateCache`) are derived
+//   again from them each night, and travel nowhere.
 //
 // The vault is laid out for git. Every private file is sealed on its own, under a name that is a
 // keyed hash of its path (the path travels inside the ciphertext), and sealing is deterministic:
@@ -23,7 +24,7 @@ import sodium from 'libsodium-wrappers';
 import { z } from 'zod';
 import { decodeKey } from '../profiles/seal.ts';
 import { makeDir, writeFileAtomic } from '../store/atomic.ts';
-import { dataLayout, PRIVATE_DIRS, STATE_IGNORE } from '../store/layout.ts';
+import { dataLayout, isPrivateCache, PRIVATE_DIRS, STATE_IGNORE } from '../store/layout.ts';
 import { parseRecord, readRecord } from '../store/read.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -228,7 +229,9 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   const keys = await vaultKeys(privateKey);
   requireOpened(dataDir);
   for (const d of PRIVATE_DIRS) for (const f of filesUnder(dataDir, d)) if (isSqlite(join(dataDir, f))) checkpointSqlite(join(dataDir, f));
-  const files = PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d)).sort();
+  const files = PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d))
+    .filter((f) => !isPrivateCache(f.split(sep).join('/')))
+    .sort();
   const sealed = new Map<string, Buffer>();
   for (const f of files) for (const [name, bytes] of sealFile(keys, f.split(sep).join('/'), readFileSync(join(dataDir, f)))) sealed.set(name, bytes);
   const dir = dataLayout(dataDir).vault;

@@ -7,6 +7,17 @@ import { idBlock, idMonth } from './paper.ts';
 /** Folders that hold private subscriber data: sealed into the vault, never committed as they are. */
 export const PRIVATE_DIRS = ['feedback', 'profiles-state', 'send', 'state', 'endpoint', 'private'] as const;
 
+/**
+ * Whether a private file (its path in the store, with `/`) is a cache: a learned profile
+ * (`profiles-state/<id>.json`; ids have no dot, so `<id>.imported.json` is not one), which the
+ * nightly derives again from the profile and the feedback log before every use. Caches stay out
+ * of the vault: a learned profile changes every night (decay), so sealed it was committed anew
+ * each night for every subscriber, the largest part of the sealed history.
+ */
+export function isPrivateCache(rel: string): boolean {
+  return /^profiles-state\/[^/.]+\.json$/.test(rel);
+}
+
 /** Folders rebuilt from the store (or written for a person to look at): never committed. */
 export const DERIVED_DIRS = ['models', 'index', 'site', 'site-manifests', 'previews', 'mail', 'digest'] as const;
 
