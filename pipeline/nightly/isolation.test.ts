@@ -6,7 +6,7 @@
 // get every digest. Public records count; the private run summary names.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -262,4 +262,18 @@ test('a vote for a subscriber whose feedback log is damaged: the others are mail
   const report = readRunReport(config.dataDir, monday)!;
   assert.match(report.feedback!.error!, /^not learned: /);
   assert.equal(report.skipped.find((x) => x.subscriber === 'ivy')?.reason, SKIP.recommendFailed);
+});
+
+test('an unsubscribe in the feedback log skips the subscriber on a fresh checkout, which has no learned profiles (a cache, never committed)', async () => {
+  const monday = addDays(night3, 3);
+  assert.ok(readPicks(config.dataDir, monday).erin, 'erin was due on Monday');
+  appendFileSync(
+    join(config.dataDir, 'feedback', 'erin.jsonl'),
+    JSON.stringify({ seq: 1_000_000, subscriber: 'erin', paper: '', action: 'unsubscribe', edition: night3, at: `${night3}T09:00:00.000Z` }) + '\n',
+  );
+  for (const f of readdirSync(join(config.dataDir, 'profiles-state'))) if (f.endsWith('.json')) rmSync(join(config.dataDir, 'profiles-state', f));
+  world.setDay(monday);
+  await runNightly(config, { date: monday, quiet: true, transport: world.transport, skip: ['site'], redo: ['recommend'] });
+  assert.equal(readPicks(config.dataDir, monday).erin, undefined);
+  assert.equal(readRunReport(config.dataDir, monday)!.skipped.find((x) => x.subscriber === 'erin')?.reason, SKIP.unsubscribed);
 });
