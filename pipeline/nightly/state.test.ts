@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -150,6 +150,56 @@ test('a learned profile is a cache and stays out of the vault; an older vault ho
   rmSync(join(older, 'feedback'), { recursive: true });
   assert.deepEqual(await openPrivateState(older, KEY), { vault: true, files: 1 });
   assert.equal(existsSync(join(older, 'profiles-state', 'alice.json')), false);
+});
+
+test('a vault sealed in the 16 KiB parts of an older Paperboy opens, and the next seal cuts it into parts of today, once', async () => {
+  // fixtures/vault-16k-parts: this feedback log (36,910 bytes) sealed under KEY by the Paperboy before parts were 4 KiB.
+  const line = (i: number) => JSON.stringify({ seq: i, subscriber: 'alice', paper: `2511.${String(10000 + i)}`, action: i % 5 ? 'up' : 'down', edition: '2025-11-19', at: '2025-11-19T08:00:00.000Z' }) + '\n';
+  const log = Array.from({ length: 300 }, (_, i) => line(i)).join('');
+  const dir = mkdtempSync(join(tmpdir(), 'pb-vault-16k-'));
+  cpSync(join(import.meta.dirname, 'fixtures', 'vault-16k-parts'), join(dir, VAULT_DIR), { recursive: true });
+  commit(dir);
+  assert.deepEqual(await openPrivateState(dir, KEY), { vault: true, files: 1 });
+  assert.equal(readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8'), log);
+  const r = await sealPrivateState(dir, KEY);
+  assert.deepEqual([r.written, r.removed], [Math.ceil(log.length / PART_BYTES) + 1, 3], 'the new parts and head written, the three old parts gone');
+  commit(dir);
+  rmSync(join(dir, 'feedback'), { recursive: true });
+  await openPrivateState(dir, KEY);
+  assert.equal(readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8'), log);
+  assert.deepEqual((await sealPrivateState(dir, KEY)).written, 0);
+  assert.deepEqual(changed(dir), []);
+});
+
+test('a seal killed midway leaves a vault that opens, to the state before or after it', async () => {
+  const dir = await store();
+  const log = (version: number) => Array.from({ length: 20_000 }, (_, i) => `{"seq":${i},"v":${i % 7 === 0 ? version : 0}}\n`).join('');
+  writeFileSync(join(dir, 'feedback', 'alice.jsonl'), log(1));
+  await sealPrivateState(dir, KEY);
+  commit(dir);
+  const seal = `const { sealPrivateState } = await import(${JSON.stringify(new URL('./state.ts', import.meta.url).href)}); console.log('sealing'); await sealPrivateState(${JSON.stringify(dir)}, ${JSON.stringify(KEY)}); console.log('sealed');`;
+  const outcomes = new Set<string>();
+  for (const delayMs of [0, 100, 300, 600, 1000, 3000]) {
+    git(dir, 'checkout', '-q', '--', VAULT_DIR);
+    git(dir, 'clean', '-qfd', '--', VAULT_DIR);
+    await openPrivateState(dir, KEY);
+    // Every seventh line changed: most parts of the file change, so the seal rewrites most of the vault.
+    writeFileSync(join(dir, 'feedback', 'alice.jsonl'), log(2));
+    const child = spawn(process.execPath, ['--input-type=module', '-e', seal], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => child.stdout.on('data', (c) => ((out += c), out.includes('sealing') && resolve())));
+    await new Promise((r) => setTimeout(r, delayMs));
+    child.kill('SIGKILL');
+    await closed;
+    const reader = mkdtempSync(join(tmpdir(), 'pb-vault-killed-'));
+    cpSync(join(dir, VAULT_DIR), join(reader, VAULT_DIR), { recursive: true });
+    await openPrivateState(reader, KEY);
+    const opened = readFileSync(join(reader, 'feedback', 'alice.jsonl'), 'utf8');
+    assert.ok(opened === log(1) || opened === log(2), `killed ${delayMs} ms into the seal: the vault opens to one state or the other`);
+    outcomes.add(`${opened === log(2) ? 'after' : 'before'}${out.includes('sealed') ? '' : ', killed'}`);
+  }
+  assert.ok(outcomes.has('before, killed'), `some kills landed inside the seal (${[...outcomes].join('; ')})`);
 });
 
 /** A vault as Paperboy sealed it before per-file sealing: one file, random nonce, gzipped JSON. */
