@@ -154,7 +154,8 @@ test('a learned profile is a cache and stays out of the vault; an older vault ho
 
 test('a vault sealed in the 16 KiB parts of an older Paperboy opens, and the next seal cuts it into parts of today, once', async () => {
   // fixtures/vault-16k-parts: this feedback log (36,910 bytes) sealed under KEY by the Paperboy before parts were 4 KiB.
-  const line = (i: number) => JSON.stringify({ seq: i, subscriber: 'alice', paper: `2511.${String(10000 + i)}`, action: i % 5 ? 'up' : 'down', edition: '2025-11-19', at: '2025-11-19T08:00:00.000Z' }) + '\n';
+  const line = (i: number) =>
+    JSON.stringify({ seq: i, subscriber: 'alice', paper: `2511.${String(10000 + i)}`, action: i % 5 ? 'up' : 'down', edition: '2025-11-19', at: '2025-11-19T08:00:00.000Z' }) + '\n';
   const log = Array.from({ length: 300 }, (_, i) => line(i)).join('');
   const dir = mkdtempSync(join(tmpdir(), 'pb-vault-16k-'));
   cpSync(join(import.meta.dirname, 'fixtures', 'vault-16k-parts'), join(dir, VAULT_DIR), { recursive: true });
