@@ -204,7 +204,7 @@ async function night(s: Store, date: string, i: number): Promise<void> {
   writeFileAtomic(join(s.dir, 'state', 'events-cursor.json'), JSON.stringify({ next: i * SUBSCRIBERS }) + '\n');
   writeRunReport(s.dir, newRunReport(date));
   if (s.prune) prunePrivateState(s.config, date);
-  for (const d of PRIVATE_DIRS) for (const f of walk(s.dir, d)) privateKinds.set(await sealedNamePrefix(KEY, f), privateKind(f));
+  if (PRIVATE_ONLY) for (const d of PRIVATE_DIRS) for (const f of walk(s.dir, d)) privateKinds.set(await sealedNamePrefix(KEY, f), privateKind(f));
   await s.seal();
   git(s.dir, 'add', '-A');
   git(s.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '--allow-empty');
