@@ -16,7 +16,7 @@
 // whose score is mostly the texts' TF-IDF cosine, so the neighbourhoods are real). Reused corpus text is
 // letter-rotated per reuse, so it compresses like text but git cannot delta it against its first use.
 // It prints the packed size of each half (git gc) after nights 1, 30, 90 and N, the public half's
-// packed bytes by folder, the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
+// packed bytes by folder (`--private-only`: the private half alone, its packed bytes by kind of private file), the largest committed file, and what re-sealing an unchanged state changes; then the archive those papers
 // make, at the bytes per paper of the demo corpus's archive built for real (site-size.bench.ts).
 //
 //   node bench/state-year.bench.ts [--nights 250] [--subscribers 20] [--papers 1500] [--baseline-nights 60] [--public-only | --private-only] [--sparse-weight W] [--term-table-growth G] [--checkpoints 60,120]
