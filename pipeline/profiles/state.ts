@@ -1,7 +1,9 @@
 // Learned profile state: `<dataDir>/profiles-state/<id>.json`, always re-derivable from the
 // profile file and the feedback log (`<dataDir>/feedback/`). Deriving is cheap, so the nightly
 // job re-derives every subscriber it serves; the file is what `profile show` reads and a cache
-// of the interest-text vectors (re-embedded only when the text or the model changes).
+// of the interest-text vectors (re-embedded only when the text or the model changes). Being a
+// cache, it is never sealed into the state branch (store/layout.ts `isPrivateCache`): a night on
+// a fresh checkout embeds its due subscribers' interest texts again, a few short texts each.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
