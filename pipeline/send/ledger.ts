@@ -48,7 +48,7 @@ export interface LedgerRow {
 const COLUMNS = 'edition, subscriber, message_id, state, attempts, response, updated_at';
 
 function createSends(table: string): string {
-  return `CREATE TABLE ${table} (
+  return `CREATE TABLE IF NOT EXISTS ${table} (
     edition    TEXT NOT NULL,
     subscriber TEXT NOT NULL,
     message_id TEXT NOT NULL,
@@ -91,14 +91,19 @@ export class SendLedger {
 
   /** Rewrites a ledger of the older layout (keyed by subscriber first) in edition order: all or nothing. */
   private inEditionOrder(): void {
-    this.db.exec(`
-      BEGIN IMMEDIATE;
-      ${createSends('sends_in_edition_order')}
-      INSERT INTO sends_in_edition_order (${COLUMNS}) SELECT ${COLUMNS} FROM sends ORDER BY edition, subscriber;
-      DROP TABLE sends;
-      ALTER TABLE sends_in_edition_order RENAME TO sends;
-      COMMIT;
-    `);
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec(`
+        ${createSends('sends_in_edition_order')}
+        INSERT INTO sends_in_edition_order (${COLUMNS}) SELECT ${COLUMNS} FROM sends ORDER BY edition, subscriber;
+        DROP TABLE sends;
+        ALTER TABLE sends_in_edition_order RENAME TO sends;
+      `);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
     // The older table's pages are free now: without them the file is the rows in order, so the next nights append at its end.
     this.db.exec('VACUUM');
   }
