@@ -26,6 +26,11 @@ export const recommendConfig = z.object({
   /** Standard deviations of closeness to a disliked paper below which it takes nothing away. */
   dislikedAbove: z.number().default(4),
   /**
+   * The disliked papers' words leave the profile's: its word vector minus this share of their
+   * (weighted, unit-length) words, times the evidence w / (w + 1) (0 = off).
+   */
+  dislikedWords: z.number().min(0).default(0),
+  /**
    * Slots per interest follow its record: its share of 👍 among its votes, shrunk toward the
    * subscriber's overall share by this many pseudo-votes (0 = off: slots follow likes alone).
    */

@@ -284,3 +284,32 @@ test('an interest’s record: its share of 👍 shrunk toward the subscriber’s
   const [x, y] = voteRecord([it([], 10), it([], 10)], [], 4);
   assert.equal(x, y);
 });
+
+test("with dislikedWords, a disliked paper's words leave the profile's: a paper written in them ranks lower", () => {
+  const paper = day.find((d) => d.title.startsWith('Dental3R:'))!;
+  // The seed brings its words (dental, intraoral, sparse views); the subscriber dislikes DentalSplat,
+  // and the same people's next paper (its words under a new id) arrives.
+  const disliked = day.find((d) => d.title.startsWith('DentalSplat:'))!;
+  const twin = { ...disliked, id: '2510.99999' };
+  const source = day.findIndex((d) => d.id === disliked.id);
+  const papers = [...day, twin];
+  const matrixWithTwin = new Float32Array([...matrix, ...matrix.subarray(source * dim, (source + 1) * dim)]);
+  const votes: Votes = { votes: [{ paper: disliked.id, liked: false, at: '2025-11-21T00:00:00Z', weight: 1 }], unsubscribed: false, lastSeq: 1, seen: [disliked.id] };
+  const over = { interests: ['dental photographs'], seedPapers: [paper.id], digestSize: 10 };
+  // Words alone, so that the interest vector's Rocchio push does not enter.
+  const picks = (s: Subscriber, dislikedWords: number) =>
+    rankAll({
+      papers,
+      vectors: matrixWithTwin,
+      dim,
+      subscribers: [{ ...s, sent: new Set([paper.id]) }],
+      params: recommendConfig.parse({ minScore: -1, sparseWeight: 1, minZ: 0, dislikedWords }),
+      terms,
+    }).get('x')!;
+  const place = (dislikedWords: number) => picks(subscriber(over, votes), dislikedWords).findIndex((p) => p.paperId === twin.id);
+  assert.ok(place(0) >= 0 && place(0) <= 2, `${place(0)}`);
+  assert.ok(place(3) > place(0) || place(3) === -1, `${place(3)} vs ${place(0)}`);
+  // Off, the dislike leaves the words alone: the digest is the one without any vote (the disliked paper set aside).
+  const unvoted = { ...subscriber(over), learned: { ...subscriber(over).learned, seen: [disliked.id] } };
+  assert.deepEqual(picks(subscriber(over, votes), 0), picks(unvoted, 0));
+});

@@ -45,7 +45,7 @@ export interface Subscriber {
   learned: LearnedProfile;
   /** Papers already sent in earlier editions: never again. */
   sent: Set<string>;
-  /** Titles and abstracts of papers the subscriber liked or seeded: reasons name them ("similar to …"), their words join the profile's; and of disliked ones, whose near copies sink. */
+  /** Titles and abstracts of papers the subscriber liked or seeded: reasons name them ("similar to …"), their words join the profile's; and of disliked ones, when their words count (`dislikedSink`, `dislikedWords`). */
   library: Map<string, LibraryPaper>;
 }
 
@@ -267,14 +267,18 @@ function wordsOf(texts: { words: string[]; weight: number }[], table: TermTable)
   return scaleToUnitLength(sum);
 }
 
-/** What the profile says in words: its interest texts, seed papers and liked papers (each by its weight). */
+/**
+ * What the profile says in words: its interest texts, seed papers and liked papers (each by its
+ * weight); with `dislikedWords`, minus that share of the disliked papers' words (Rocchio's
+ * negative term, growing with the evidence as in the learning stage; words left below zero dropped).
+ */
 function profileWords(day: Day, s: Subscriber): TermVector {
   const { profile, learned, library } = s;
   const paper = (id: string, weight: number) => {
     const p = library.get(id);
     return p ? [{ words: paperTerms(p), weight }] : [];
   };
-  return wordsOf(
+  const liked = wordsOf(
     [
       ...profile.interests.map((t) => ({ words: terms(t), weight: 1 })),
       ...profile.seedPapers.flatMap((id) => paper(id, seedWeight(profile, id))),
@@ -282,6 +286,17 @@ function profileWords(day: Day, s: Subscriber): TermVector {
     ],
     day.terms,
   );
+  const g = day.params.dislikedWords;
+  const disliked = g > 0 ? learned.disliked.flatMap((d) => paper(d.paper, d.weight)) : [];
+  if (disliked.length === 0) return liked;
+  const evidence = disliked.reduce((a, d) => a + d.weight, 0);
+  const push = g * (evidence / (evidence + 1));
+  for (const [t, w] of wordsOf(disliked, day.terms)) {
+    const left = (liked.get(t) ?? 0) - push * w;
+    if (left > 0) liked.set(t, left);
+    else liked.delete(t);
+  }
+  return scaleToUnitLength(liked);
 }
 
 /**
