@@ -18,23 +18,6 @@ export const recommendConfig = z.object({
   likedBoost: z.number().min(0).default(3),
   /** Standard deviations of closeness to a liked paper below which it adds nothing: only near copies count. */
   likedAbove: z.number().default(4),
-  /**
-   * Relevance taken away per standard deviation that a paper's closeness to a disliked paper lies
-   * above `dislikedAbove` (as for likes; summed over the dislikes, each by its weight; 0 = off).
-   */
-  dislikedSink: z.number().min(0).default(0),
-  /** Standard deviations of closeness to a disliked paper below which it takes nothing away. */
-  dislikedAbove: z.number().default(4),
-  /**
-   * The disliked papers' words leave the profile's: its word vector minus this share of their
-   * (weighted, unit-length) words, times the evidence w / (w + 1) (0 = off).
-   */
-  dislikedWords: z.number().min(0).default(0),
-  /**
-   * Slots per interest follow its record: its share of 👍 among its votes, shrunk toward the
-   * subscriber's overall share by this many pseudo-votes (0 = off: slots follow likes alone).
-   */
-  slotPriorVotes: z.number().min(0).default(0),
   /** MMR trade-off: 1 = pure relevance, 0 = pure diversity. */
   mmrLambda: z.number().min(0).max(1).default(0.75),
   /**

@@ -9,7 +9,7 @@ import { dot } from '../profiles/vec.ts';
 import { countTerms, paperTerms } from '../index/sparse.ts';
 import { recommendConfig } from './config.ts';
 import { hashingVectorizer, paperText, smallCorpus } from '../testing/recommend-fixtures.ts';
-import { paperIndex, rankAll, searchIndex, voteRecord, type Subscriber } from './rank.ts';
+import { paperIndex, rankAll, searchIndex, type Subscriber } from './rank.ts';
 
 const corpus = smallCorpus();
 const vec = hashingVectorizer(corpus.map(paperText));
@@ -213,103 +213,4 @@ test('a near copy of a liked paper rises, by the weight of the like; closeness b
   assert.ok(Math.abs(lift(old) - (twinScore(on) - twinScore(off)) / 2) < 0.01, `${lift(old)}`);
   // Closeness below the threshold adds nothing: with an unreachable one the digest is the one without the boost.
   assert.deepEqual(run(1, { likedAbove: 1000 }), off);
-});
-
-test('a near copy of a disliked paper sinks, further when its region was disliked again; off or below the threshold nothing changes', () => {
-  const s = subscriber({});
-  const first = rank([s]).get('x')!;
-  // The subscriber dislikes the best pick; the same people's next paper, as the words and the model see it, arrives.
-  const disliked = day.find((d) => d.id === first[0]!.paperId)!;
-  const twin = { ...disliked, id: '2510.99999' };
-  const source = day.findIndex((d) => d.id === disliked.id);
-  const papers = [...day, twin];
-  const matrixWithTwin = new Float32Array([...matrix, ...matrix.subarray(source * dim, (source + 1) * dim)]);
-  const votes = (ids: string[]): Votes => ({ votes: ids.map((paper) => ({ paper, liked: false, at: '2025-11-21T00:00:00Z', weight: 1 })), unsubscribed: false, lastSeq: ids.length, seen: ids });
-  // A second disliked paper in the same region: another copy, voted on earlier.
-  const again = { ...disliked, id: '2510.99998' };
-  const votedVectors = new Map([...vectors, [again.id, vectors.get(disliked.id)!]]);
-  // No Rocchio push, so that the sink alone moves the twin.
-  const withDislikes = (ids: string[]): Subscriber => {
-    const plain = subscriber({}, votes(ids));
-    const interests = plain.profile.interests.map((text) => ({ text, vector: vec(text) }));
-    const rocchio = { ...params.rocchio, disliked: 0 };
-    const learned = learnProfile({ subscriber: 'x', dim, interests, seeds: [], votes: votes(ids), vectors: votedVectors, params: { ...params, rocchio } });
-    return { ...plain, learned, library: new Map([...library, [again.id, again]]) };
-  };
-  const run = (ids: string[], over: Partial<ReturnType<typeof recommendConfig.parse>>) =>
-    rankAll({ papers, vectors: matrixWithTwin, dim, subscribers: [withDislikes(ids)], params: recommendConfig.parse({ minScore: 0.05, ...over }), terms }).get('x')!;
-  const off = run([disliked.id], {});
-  assert.ok(
-    off.some((p) => p.paperId === twin.id),
-    'without the sink the twin is picked, as the disliked paper was',
-  );
-  const on = run([disliked.id], { dislikedSink: 0.2 });
-  assert.ok(!on.some((p) => p.paperId === twin.id), on.map((p) => p.paperId).join(' '));
-  // A mild sink lowers the twin's relevance; a second dislike in the same region lowers it twice as much.
-  const score = (picks: { paperId: string; score: number }[]) => picks.find((p) => p.paperId === twin.id)?.score ?? -Infinity;
-  const drop = (ids: string[]) => score(run(ids, { minZ: 0 })) - score(run(ids, { dislikedSink: 0.02, minZ: 0 }));
-  assert.ok(drop([disliked.id]) > 0.05, `${drop([disliked.id])}`);
-  assert.ok(Math.abs(drop([disliked.id, again.id]) - 2 * drop([disliked.id])) < 0.01, `${drop([disliked.id, again.id])} vs ${drop([disliked.id])}`);
-  assert.deepEqual(run([disliked.id], { dislikedSink: 1, dislikedAbove: 1000 }), off);
-});
-
-test('slots follow each interest’s record: one whose picks draw only 👎 gives slots to the other; no votes, no change', () => {
-  const interests = ['3D Gaussian splatting for novel view synthesis', 'retrieval-augmented generation with large language models'];
-  const over = { interests, categories: ['cs.CV', 'cs.CL'], digestSize: 10 };
-  const count = (picks: { interest?: string }[], k: number) => picks.filter((p) => p.interest === interests[k]).length;
-  const cold = rank([subscriber(over)]).get('x')!;
-  assert.deepEqual(rank([subscriber(over)], { slotPriorVotes: 5 }).get('x'), cold, 'the first digest is the one without the record');
-  // Twelve 👎 on the first interest's earlier picks, none on the second's.
-  const down = day.filter((d) => /gaussian splatting/i.test(d.title)).slice(0, 12);
-  const votes: Votes = { votes: down.map((d) => ({ paper: d.id, liked: false, at: '2025-11-21T00:00:00Z', weight: 1 })), unsubscribed: false, lastSeq: 12, seen: down.map((d) => d.id) };
-  const plain = rank([subscriber(over, votes)]).get('x')!;
-  const followed = rank([subscriber(over, votes)], { slotPriorVotes: 5 }).get('x')!;
-  assert.ok(count(followed, 0) < count(plain, 0), `${count(followed, 0)} vs ${count(plain, 0)}`);
-  assert.ok(count(followed, 1) > count(plain, 1), `${count(followed, 1)} vs ${count(plain, 1)}`);
-});
-
-test('an interest’s record: its share of 👍 shrunk toward the subscriber’s own, relative to it; seeds are not votes', () => {
-  const it = (papers: string[], dislikes: number) => ({ likes: papers.length + 3, dislikes, papers: [...papers, 'seed1', 'seed2', 'seed3'] });
-  const liked = [{ paper: 'a', weight: 1 }];
-  // No votes at all: every interest stands at 1, whatever its seeds.
-  assert.deepEqual(voteRecord([it([], 0), it([], 0)], [], 4), [1, 1]);
-  // Off: always 1.
-  assert.deepEqual(voteRecord([it(['a'], 0), it([], 20)], liked, 0), [1, 1]);
-  const [good, bad] = voteRecord([it(['a'], 2), it([], 20)], liked, 4);
-  assert.ok(good! > 1 && bad! < 1, `${good} ${bad}`);
-  // The same record with a stronger prior moves less.
-  const [good2, bad2] = voteRecord([it(['a'], 2), it([], 20)], liked, 40);
-  assert.ok(good2! < good! && bad2! > bad!, `${good2} ${bad2}`);
-  // Equal records: equal slots.
-  const [x, y] = voteRecord([it([], 10), it([], 10)], [], 4);
-  assert.equal(x, y);
-});
-
-test("with dislikedWords, a disliked paper's words leave the profile's: a paper written in them ranks lower", () => {
-  const paper = day.find((d) => d.title.startsWith('Dental3R:'))!;
-  // The seed brings its words (dental, intraoral, sparse views); the subscriber dislikes DentalSplat,
-  // and the same people's next paper (its words under a new id) arrives.
-  const disliked = day.find((d) => d.title.startsWith('DentalSplat:'))!;
-  const twin = { ...disliked, id: '2510.99999' };
-  const source = day.findIndex((d) => d.id === disliked.id);
-  const papers = [...day, twin];
-  const matrixWithTwin = new Float32Array([...matrix, ...matrix.subarray(source * dim, (source + 1) * dim)]);
-  const votes: Votes = { votes: [{ paper: disliked.id, liked: false, at: '2025-11-21T00:00:00Z', weight: 1 }], unsubscribed: false, lastSeq: 1, seen: [disliked.id] };
-  const over = { interests: ['dental photographs'], seedPapers: [paper.id], digestSize: 10 };
-  // Words alone, so that the interest vector's Rocchio push does not enter.
-  const picks = (s: Subscriber, dislikedWords: number) =>
-    rankAll({
-      papers,
-      vectors: matrixWithTwin,
-      dim,
-      subscribers: [{ ...s, sent: new Set([paper.id]) }],
-      params: recommendConfig.parse({ minScore: -1, sparseWeight: 1, minZ: 0, dislikedWords }),
-      terms,
-    }).get('x')!;
-  const place = (dislikedWords: number) => picks(subscriber(over, votes), dislikedWords).findIndex((p) => p.paperId === twin.id);
-  assert.ok(place(0) >= 0 && place(0) <= 2, `${place(0)}`);
-  assert.ok(place(3) > place(0) || place(3) === -1, `${place(3)} vs ${place(0)}`);
-  // Off, the dislike leaves the words alone: the digest is the one without any vote (the disliked paper set aside).
-  const unvoted = { ...subscriber(over), learned: { ...subscriber(over).learned, seen: [disliked.id] } };
-  assert.deepEqual(picks(subscriber(over, votes), 0), picks(unvoted, 0));
 });

@@ -45,7 +45,7 @@ export interface Subscriber {
   learned: LearnedProfile;
   /** Papers already sent in earlier editions: never again. */
   sent: Set<string>;
-  /** Titles and abstracts of papers the subscriber liked or seeded: reasons name them ("similar to …"), their words join the profile's; and of disliked ones, when their words count (`dislikedSink`, `dislikedWords`). */
+  /** Titles and abstracts of papers the subscriber liked or seeded: reasons name them ("similar to …"), their words join the profile's. */
   library: Map<string, LibraryPaper>;
 }
 
@@ -267,18 +267,14 @@ function wordsOf(texts: { words: string[]; weight: number }[], table: TermTable)
   return scaleToUnitLength(sum);
 }
 
-/**
- * What the profile says in words: its interest texts, seed papers and liked papers (each by its
- * weight); with `dislikedWords`, minus that share of the disliked papers' words (Rocchio's
- * negative term, growing with the evidence as in the learning stage; words left below zero dropped).
- */
+/** What the profile says in words: its interest texts, seed papers and liked papers (each by its weight). */
 function profileWords(day: Day, s: Subscriber): TermVector {
   const { profile, learned, library } = s;
   const paper = (id: string, weight: number) => {
     const p = library.get(id);
     return p ? [{ words: paperTerms(p), weight }] : [];
   };
-  const liked = wordsOf(
+  return wordsOf(
     [
       ...profile.interests.map((t) => ({ words: terms(t), weight: 1 })),
       ...profile.seedPapers.flatMap((id) => paper(id, seedWeight(profile, id))),
@@ -286,25 +282,13 @@ function profileWords(day: Day, s: Subscriber): TermVector {
     ],
     day.terms,
   );
-  const g = day.params.dislikedWords;
-  const disliked = g > 0 ? learned.disliked.flatMap((d) => paper(d.paper, d.weight)) : [];
-  if (disliked.length === 0) return liked;
-  const evidence = disliked.reduce((a, d) => a + d.weight, 0);
-  const push = g * (evidence / (evidence + 1));
-  for (const [t, w] of wordsOf(disliked, day.terms)) {
-    const left = (liked.get(t) ?? 0) - push * w;
-    if (left > 0) liked.set(t, left);
-    else liked.delete(t);
-  }
-  return scaleToUnitLength(liked);
 }
 
 /**
  * A subscriber's relevance of paper i to interest k: the interest's cosine and the TF-IDF cosine of
  * the profile's words, each standardised against the day's papers and blended by `sparseWeight`.
  * Clicks reach it through the profile — liked papers pull the interest vectors (Rocchio) and add
- * their words; disliked papers push a little — and through the voted papers' near copies
- * (`nearLiked`, `nearDisliked`).
+ * their words; disliked papers push a little — and through the liked papers' near copies (`nearLiked`).
  */
 interface Relevance {
   of: (k: number, i: number) => number;
@@ -320,8 +304,7 @@ function relevanceFor(day: Day, s: Subscriber, eligible: (i: number) => boolean)
   const wordScores = w > 0 ? day.wordScores(profileWords(day, s)) : undefined;
   const sparse = wordScores ? standardised(day, (i) => wordScores[i]!) : () => 0;
   const near = nearLiked(day, s, eligible);
-  const sink = nearDisliked(day, s, eligible);
-  const shared = (i: number) => w * sparse(i) + near(i) - sink(i);
+  const shared = (i: number) => w * sparse(i) + near(i);
   const cosineStd = dense.length ? dense.reduce((a, d) => a + d.std, 0) / dense.length : 1;
   return { of: (k, i) => (1 - w) * dense[k]!(i) + shared(i), shared, cosineStd };
 }
@@ -335,49 +318,24 @@ function relevanceFor(day: Day, s: Subscriber, eligible: (i: number) => boolean)
  * liked paper's neighbourhood was no likelier to be relevant than the profile's own picks.
  */
 function nearLiked(day: Day, s: Subscriber, eligible: (i: number) => boolean): (i: number) => number {
-  const { likedBoost, likedAbove } = day.params;
-  return nearVoted(day, s, s.learned.liked, eligible, likedBoost, likedAbove, Math.max);
-}
-
-/**
- * The mirror for dislikes: a paper that is a near copy of disliked papers sinks by `dislikedSink`
- * per standard deviation of closeness above `dislikedAbove`, times each dislike's weight, summed —
- * so a region disliked again and again sinks further. A 👎 here mostly means "on topic, but not
- * what I follow", and its near copies are likely the same people's next papers.
- */
-function nearDisliked(day: Day, s: Subscriber, eligible: (i: number) => boolean): (i: number) => number {
-  const { dislikedSink, dislikedAbove } = day.params;
-  return nearVoted(day, s, s.learned.disliked, eligible, dislikedSink, dislikedAbove, (a, b) => a + b);
-}
-
-/** `perDeviation` × weight × (standardised closeness to a voted paper − `above`), where positive, combined over the voted papers. */
-function nearVoted(
-  day: Day,
-  s: Subscriber,
-  votes: LearnedProfile['liked'],
-  eligible: (i: number) => boolean,
-  perDeviation: number,
-  above: number,
-  combine: (a: number, b: number) => number,
-): (i: number) => number {
-  const w = day.params.sparseWeight;
-  const voted = votes.filter((v) => s.library.has(v.paper));
-  if (perDeviation === 0 || voted.length === 0) return () => 0;
+  const { likedBoost, likedAbove, sparseWeight: w } = day.params;
+  const liked = s.learned.liked.filter((l) => s.library.has(l.paper));
+  if (likedBoost === 0 || liked.length === 0) return () => 0;
   const pool: number[] = [];
   for (let i = 0; i < day.papers.length; i++) if (eligible(i)) pool.push(i);
   if (pool.length < 2) return () => 0;
-  const out = new Map<number, number>();
-  for (const v of voted) {
-    const words = w > 0 ? day.wordScores(termVector(paperTerms(s.library.get(v.paper)!), day.terms)) : undefined;
-    const dense = zScores(pool.map((i) => dot(v.vector, day.row(i))));
+  const boost = new Map<number, number>();
+  for (const l of liked) {
+    const words = w > 0 ? day.wordScores(termVector(paperTerms(s.library.get(l.paper)!), day.terms)) : undefined;
+    const dense = zScores(pool.map((i) => dot(l.vector, day.row(i))));
     const sparse = words ? zScores(pool.map((i) => words[i]!)) : undefined;
     pool.forEach((i, r) => {
       const closeness = (1 - w) * dense[r]! + (sparse ? w * sparse[r]! : 0);
-      const x = perDeviation * v.weight * (closeness - above);
-      if (x > 0) out.set(i, combine(out.get(i) ?? 0, x));
+      const b = likedBoost * l.weight * (closeness - likedAbove);
+      if (b > (boost.get(i) ?? 0)) boost.set(i, b);
     });
   }
-  return (i) => out.get(i) ?? 0;
+  return (i) => boost.get(i) ?? 0;
 }
 
 /** Each value in standard deviations from the values' mean. */
@@ -475,35 +433,14 @@ function poolOf(list: Hit[], size: number, min: number, minScore: number, rel: (
 }
 
 /**
- * How well each interest's picks have fared, relative to the subscriber's picks overall: its share
- * of likes among its votes, shrunk toward the subscriber's own like rate by `slotPriorVotes`
- * pseudo-votes (a bandit's posterior mean), divided by that rate. 1 for every interest until votes
- * tell them apart (and always, with `slotPriorVotes` 0), so the first digest is unchanged.
- */
-export function voteRecord(interests: { likes: number; dislikes: number; papers: string[] }[], liked: { paper: string; weight: number }[], priorVotes: number): number[] {
-  if (priorVotes === 0) return interests.map(() => 1);
-  const likeWeight = new Map(liked.map((l) => [l.paper, l.weight]));
-  // `likes` also counts seed papers: only clicked likes are votes.
-  const ups = interests.map((it) => it.papers.reduce((a, p) => a + (likeWeight.get(p) ?? 0), 0));
-  const downs = interests.map((it) => it.dislikes);
-  const up = ups.reduce((a, b) => a + b, 0);
-  const down = downs.reduce((a, b) => a + b, 0);
-  // Laplace's rule keeps the overall rate above zero before the first like.
-  const rate = (up + 1) / (up + down + 2);
-  return interests.map((_, k) => (ups[k]! + priorVotes * rate) / (ups[k]! + downs[k]! + priorVotes) / rate);
-}
-
-/**
  * Fills `slots` picks: a round robin over interests (strongest first), each up to its quota — slots
- * follow likes, so an interest whose picks get liked earns more of the digest, and with
- * `slotPriorVotes` an interest whose picks draw 👎 and no 👍 gives slots to the others — then the
- * best remaining papers of any interest.
+ * follow likes, so an interest whose picks get liked earns more of the digest (dislikes say the
+ * picks missed, not that the interest matters less) — then the best remaining papers of any interest.
  */
 function fillQuotas(day: Day, s: Subscriber, pools: (quota: number[]) => Scored[][], slots: number, digest: DigestBuilder): void {
   const { learned } = s;
   const lambda = day.params.mmrLambda;
-  const record = voteRecord(learned.interests, learned.liked, day.params.slotPriorVotes);
-  const strength = learned.interests.map((it, k) => ((it.source === 'stated' ? 1 : 0) + it.likes) * record[k]!);
+  const strength = learned.interests.map((it) => (it.source === 'stated' ? 1 : 0) + it.likes);
   const total = strength.reduce((a, b) => a + b, 0);
   const quota = strength.map((w) => Math.max(1, Math.round((slots * w) / total)));
   const order = [...quota.keys()].sort((a, b) => strength[b]! - strength[a]! || a - b);

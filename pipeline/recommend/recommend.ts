@@ -87,14 +87,9 @@ export async function recommend(config: Config, input: RecommendInput, opts: Rec
   const source = opts.source ?? (await vectorSource(config, { quiet: true }));
   const learned = await deriveProfiles(config, due, source, input.date);
   const store = new PaperStore(config.dataDir);
-  // Seed and liked papers: reasons name them, and their words are part of the profile's; disliked
-  // ones' words, when used, find their near copies or leave the profile's words.
+  // Seed and liked papers: reasons name them, and their words are part of the profile's.
   const libraryIds = new Set<string>();
-  for (const p of due) {
-    const l = learned.get(p.id)!;
-    const disliked = config.recommend.dislikedSink > 0 || config.recommend.dislikedWords > 0 ? l.disliked : [];
-    for (const id of [...p.seedPapers, ...l.liked.map((x) => x.paper), ...disliked.map((x) => x.paper)]) libraryIds.add(id);
-  }
+  for (const p of due) for (const id of [...p.seedPapers, ...learned.get(p.id)!.liked.map((x) => x.paper)]) libraryIds.add(id);
   const library = new Map<string, Paper>(input.papers.map((p) => [p.id, p]));
   const missing = [...libraryIds].filter((id) => !library.has(id));
   for (const [id, p] of missing.length ? store.getMany(missing) : []) library.set(id, p);
