@@ -19,11 +19,8 @@ export const profilesConfig = z.object({
   includeExamples: z.boolean().default(false),
   /** GitHub logins allowed to edit any profile in a pull request. */
   maintainers: stringList.default([]),
-  /**
-   * Feedback older than this many days counts half as much (14: on the tuning month, recent clicks
-   * weighing more paid, docs/evaluation.md).
-   */
-  halfLifeDays: z.number().positive().default(14),
+  /** Feedback older than this many days counts half as much. */
+  halfLifeDays: z.number().positive().default(30),
   /** Rocchio weights: interest anchor, liked papers, disliked papers. */
   rocchio: z.object({ anchor: z.number().min(0).default(1), liked: z.number().min(0).default(0.8), disliked: z.number().min(0).default(0.05) }).prefault({}),
   /**

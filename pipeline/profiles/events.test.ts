@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FeedbackEvent } from '../endpoint/event.ts';
-import { profilesConfig } from './config.ts';
 import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
 
 const ev = (seq: number, paper: string, action: FeedbackEvent['action'], at: string, subscriber = 'alice'): FeedbackEvent => ({ seq, subscriber, paper, action, edition: at.slice(0, 10), at });
@@ -114,10 +113,4 @@ test('a damaged feedback log names the file and the line, and appending to it wr
     assert.throws(() => appendEvents(dir, [ev(3, '2510.00003', 'up', '2025-10-02T09:00:00Z')]), /damaged file/);
     assert.equal(readFileSync(path, 'utf8'), damage, 'nothing written over it');
   }
-});
-
-test('by default a click two weeks old weighs half (the half-life chosen on the tuning month)', () => {
-  const { halfLifeDays } = profilesConfig.parse({});
-  const [vote] = resolveVotes([ev(1, 'a', 'up', '2025-10-01T00:00:00Z')], '2025-10-15', halfLifeDays).votes;
-  assert.ok(Math.abs(vote!.weight - 0.5) < 0.03, `weight ${vote!.weight}`);
 });
