@@ -31,8 +31,6 @@ export interface LearnedProfile {
   subscriber: string;
   dim: number;
   interests: InterestVector[];
-  /** The seed papers found, with their vectors (the subscriber's own library). */
-  seeds: WeightedPaper[];
   liked: WeightedPaper[];
   disliked: WeightedPaper[];
   votes: number;
@@ -155,7 +153,6 @@ export function learnProfile(input: LearnInput): LearnedProfile {
     subscriber: input.subscriber,
     dim,
     interests,
-    seeds: positives.filter((p) => input.seeds.some((x) => x.paper === p.paper)),
     liked: positives.filter((p) => input.votes.votes.some((v) => v.paper === p.paper)),
     disliked: negatives,
     votes: input.votes.votes.length,

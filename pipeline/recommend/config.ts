@@ -18,8 +18,6 @@ export const recommendConfig = z.object({
   likedBoost: z.number().min(0).default(3),
   /** Standard deviations of closeness to a liked paper below which it adds nothing: only near copies count. */
   likedAbove: z.number().default(4),
-  /** A like also lifts the near copies of the seed paper nearest to it, as a like of this share of its weight (0 = off). */
-  likedSeedShare: z.number().min(0).default(0),
   /** MMR trade-off: 1 = pure relevance, 0 = pure diversity. */
   mmrLambda: z.number().min(0).max(1).default(0.75),
   /**

@@ -214,30 +214,3 @@ test('a near copy of a liked paper rises, by the weight of the like; closeness b
   // Closeness below the threshold adds nothing: with an unreachable one the digest is the one without the boost.
   assert.deepEqual(run(1, { likedAbove: 1000 }), off);
 });
-
-test('with likedSeedShare, a like lifts the near copies of the seed paper nearest to it, and of no other seed', () => {
-  const splat = day.find((d) => /gaussian splatting/i.test(d.title))!;
-  const dental = day.find((d) => d.title.startsWith('Dental3R:'))!;
-  // The like: the paper closest to the splatting seed (the same circle's next paper, as far as the subscriber can tell).
-  const row = (id: string) => vectors.get(id)!;
-  const like = day.filter((d) => d.id !== splat.id).reduce((a, b) => (dot(row(b.id), row(splat.id)) > dot(row(a.id), row(splat.id)) ? b : a));
-  const twins = [splat, dental].map((p, k) => ({ ...p, id: `2510.9999${k}` }));
-  const papers = [...day, ...twins];
-  const rows = [splat, dental].map((p) => matrix.subarray(day.indexOf(p) * dim, (day.indexOf(p) + 1) * dim));
-  const m = new Float32Array([...matrix, ...rows[0]!, ...rows[1]!]);
-  const votes: Votes = { votes: [{ paper: like.id, liked: true, at: '2025-11-21T00:00:00Z', weight: 1 }], unsubscribed: false, lastSeq: 1, seen: [like.id] };
-  const plain = subscriber({ seedPapers: [splat.id, dental.id], categories: ['cs.CV'], digestSize: 10 }, votes);
-  const interests = plain.profile.interests.map((text) => ({ text, vector: vec(text) }));
-  const seeds = [splat, dental].map((p) => ({ paper: p.id, vector: row(p.id) }));
-  const learned = learnProfile({ subscriber: 'x', dim, interests, seeds, votes, vectors, params });
-  const s: Subscriber = { ...plain, learned, sent: new Set([splat.id, dental.id]) };
-  const run = (likedSeedShare: number) => rankAll({ papers, vectors: m, dim, subscribers: [s], params: recommendConfig.parse({ minScore: -1, minZ: 0, likedSeedShare }), terms }).get('x')!;
-  const score = (picks: { paperId: string; score: number }[], k: number) => picks.find((p) => p.paperId === twins[k]!.id)?.score ?? -Infinity;
-  assert.deepEqual(
-    learned.seeds.map((x) => x.paper),
-    [splat.id, dental.id],
-  );
-  assert.ok(score(run(1), 0) > score(run(0), 0) + 1, `${score(run(1), 0)} vs ${score(run(0), 0)}`);
-  assert.ok(score(run(0), 1) > -Infinity, "the other seed's copy is picked too (its words are the profile's)");
-  assert.equal(score(run(1), 1), score(run(0), 1));
-});

@@ -319,7 +319,7 @@ function relevanceFor(day: Day, s: Subscriber, eligible: (i: number) => boolean)
  */
 function nearLiked(day: Day, s: Subscriber, eligible: (i: number) => boolean): (i: number) => number {
   const { likedBoost, likedAbove, sparseWeight: w } = day.params;
-  const liked = [...s.learned.liked, ...vouchedSeeds(s.learned, day.params.likedSeedShare)].filter((l) => s.library.has(l.paper));
+  const liked = s.learned.liked.filter((l) => s.library.has(l.paper));
   if (likedBoost === 0 || liked.length === 0) return () => 0;
   const pool: number[] = [];
   for (let i = 0; i < day.papers.length; i++) if (eligible(i)) pool.push(i);
@@ -336,22 +336,6 @@ function nearLiked(day: Day, s: Subscriber, eligible: (i: number) => boolean): (
     });
   }
   return (i) => boost.get(i) ?? 0;
-}
-
-/**
- * A like also vouches for the subscriber's seed paper nearest to it: the liked paper's circle wrote
- * that one too, most likely. Each such seed counts as a like of `share` × the like's weight (the
- * strongest if several likes vouch for it); none with `share` 0.
- */
-function vouchedSeeds(learned: LearnedProfile, share: number): LearnedProfile['liked'] {
-  if (share === 0 || learned.seeds.length === 0) return [];
-  const out = new Map<string, LearnedProfile['liked'][number]>();
-  for (const l of learned.liked) {
-    const seed = learned.seeds.reduce((a, b) => (dot(l.vector, b.vector) > dot(l.vector, a.vector) ? b : a));
-    const weight = share * l.weight;
-    if (weight > (out.get(seed.paper)?.weight ?? 0)) out.set(seed.paper, { ...seed, weight });
-  }
-  return [...out.values()];
 }
 
 /** Each value in standard deviations from the values' mean. */
