@@ -444,11 +444,6 @@ function idsByType(papers: Paper[]): Record<AnnounceType, string[]> {
 }
 
 /**
- * Papers announced in the `days` days up to `date` (weekly digests look back a week): the ids the
- * edition records list, whatever their id month; days without a record fall back to a scan of
- * the newest shards by announcement date.
- */
-/**
  * Whether the subscriber's feedback log says unsubscribe, as of the night: read from the log, as
  * the learned profile is a cache that a fresh checkout does not have. A log that cannot be read
  * is left to the recommend stage, which skips that subscriber with the reason.
@@ -461,6 +456,11 @@ function unsubscribed(s: NightState, subscriber: string): boolean {
   }
 }
 
+/**
+ * Papers announced in the `days` days up to `date` (weekly digests look back a week): the ids the
+ * edition records list, whatever their id month; days without a record fall back to a scan of
+ * the newest shards by announcement date.
+ */
 function recentPapers(config: Config, date: string, days: number): Paper[] {
   const store = new PaperStore(config.dataDir);
   const ids = new Set<string>();
