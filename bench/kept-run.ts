@@ -18,7 +18,7 @@ type Options = Record<string, string | boolean | undefined>;
 /** Options a resumed run may change; every other one is the run's own, from settings.json. */
 const MAY_CHANGE = ['nights', 'checkpoints', 'state-dir', 'resume'];
 const SETTINGS = 'settings.json';
-/** Set to `<night>:papers` or `<night>:index`, the run kills itself (SIGKILL) at that point of that night: the test of resuming. */
+/** Set to `<night>:papers`, `<night>:index` or `<night>:committed`, the run kills itself (SIGKILL) at that point of that night: the test of resuming. */
 export const KILL_AT_ENV = 'PAPERBOY_YEAR_KILL_AT';
 
 interface Settings {
@@ -117,6 +117,7 @@ export class KeptRun {
 
   /** After a night's commit: keeps its `index/` and records its cost. */
   nightCommitted(cost: NightCost): void {
+    this.dieIfAsked(cost.night - 1, 'committed');
     this.keepDerived(cost.night);
     this.append(cost);
   }
@@ -125,7 +126,7 @@ export class KeptRun {
     this.append({ kind: 'checkpoint', ...figures });
   }
 
-  dieIfAsked(i: number, point: 'papers' | 'index'): void {
+  dieIfAsked(i: number, point: 'papers' | 'index' | 'committed'): void {
     if (process.env[KILL_AT_ENV] === `${i + 1}:${point}`) process.kill(process.pid, 'SIGKILL');
   }
 
@@ -143,7 +144,7 @@ export class KeptRun {
       rmSync(this.derived, { recursive: true, force: true });
       return 0;
     }
-    for (const f of readdirSync(this.derived)) if (f.endsWith('.tmp')) rmSync(join(this.derived, f), { recursive: true, force: true });
+    for (const f of existsSync(this.derived) ? readdirSync(this.derived) : []) if (f.endsWith('.tmp')) rmSync(join(this.derived, f), { recursive: true, force: true });
     // Killed between the commit and keeping its index/: nothing has run since, so the work tree's is that night's.
     if (!existsSync(join(this.derived, String(done)))) this.keepDerived(done);
     git(this.repo, 'reset', '-q', '--hard', 'HEAD');

@@ -48,28 +48,30 @@ import { buildDemoArchive } from './demo-archive.ts';
 import { KeptRun, withStoredSettings } from './kept-run.ts';
 import { findSharedData } from './shared-data.ts';
 
-const options = {
-  nights: { type: 'string', default: '250' },
-  subscribers: { type: 'string', default: '20' },
-  papers: { type: 'string', default: '1500' },
-  'baseline-nights': { type: 'string', default: '60' },
-  // The public half alone (papers, vectors, similar lists): no private state, no archive.
-  'public-only': { type: 'boolean', default: false },
-  // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
-  'sparse-weight': { type: 'string' },
-  // index.termTableGrowth (the configured one by default): how often the term table is recounted, each recount writing every similar record again.
-  'term-table-growth': { type: 'string' },
-  // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
-  checkpoints: { type: 'string' },
-  // Keep the public half's run in DIR (its git repo, settings and results.jsonl) so that
-  // `--resume` continues it in a later process: a full-scale year takes longer than a session.
-  'state-dir': { type: 'string' },
-  resume: { type: 'boolean', default: false },
-  // The bundled demo corpus even when ../shared is there (the bench's own test may not read it).
-  'demo-corpus': { type: 'boolean', default: false },
-} as const;
-const parsed = parseArgs({ options, tokens: true });
-const args = withStoredSettings(parsed.values, new Set(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : []))));
+const { values: given, tokens } = parseArgs({
+  tokens: true,
+  options: {
+    nights: { type: 'string', default: '250' },
+    subscribers: { type: 'string', default: '20' },
+    papers: { type: 'string', default: '1500' },
+    'baseline-nights': { type: 'string', default: '60' },
+    // The public half alone (papers, vectors, similar lists): no private state, no archive.
+    'public-only': { type: 'boolean', default: false },
+    // index.sparseWeight of the similar lists (the configured one by default); 0, the random vectors' cosine alone, skips re-reading every paper's text each night.
+    'sparse-weight': { type: 'string' },
+    // index.termTableGrowth (the configured one by default): how often the term table is recounted, each recount writing every similar record again.
+    'term-table-growth': { type: 'string' },
+    // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
+    checkpoints: { type: 'string' },
+    // Keep the public half's run in DIR (its git repo, settings and results.jsonl) so that
+    // `--resume` continues it in a later process: a full-scale year takes longer than a session.
+    'state-dir': { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    // The bundled demo corpus even when ../shared is there (the bench's own test may not read it).
+    'demo-corpus': { type: 'boolean', default: false },
+  },
+});
+const args = withStoredSettings(given, new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : []))));
 const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
