@@ -37,6 +37,8 @@ export interface NightCost {
   papers: number;
   indexCpu: number;
   indexWall: number;
+  /** What the index stage did: its index's kind, why it was rebuilt, whether every list was computed afresh (a term table recount), CPU seconds by phase. */
+  indexStage: object;
   /** The whole night's wall seconds (absent when the line was completed from the commit). */
   wall?: number;
 }

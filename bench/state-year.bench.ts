@@ -94,9 +94,10 @@ const { updateIndexAndSimilar } = await import(${JSON.stringify(new URL('../pipe
 const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' }, index: JSON.parse(index) } });
 const cpu = process.cpuUsage();
 const wall = performance.now();
-await updateIndexAndSimilar(config, { quiet: true, today });
+const r = await updateIndexAndSimilar(config, { quiet: true, today });
 const used = process.cpuUsage(cpu);
-console.log(JSON.stringify({ cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 }));
+const phasesCpu = Object.fromEntries(Object.entries(r.phasesCpu).map(([phase, s]) => [phase, Math.round(s * 100) / 100]));
+console.log(JSON.stringify({ cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000, stage: { kind: r.indexKind, rebuilt: r.indexRebuilt, full: r.full, phasesCpu } }));
 `;
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();
@@ -336,13 +337,13 @@ class PublicState {
       encoding: 'utf8',
       env: KEPT ? { ...process.env, ...KeptRun.INDEX_ENV } : process.env,
     });
-    const used = JSON.parse(out) as { cpu: number; wall: number };
+    const used = JSON.parse(out) as { cpu: number; wall: number; stage: object };
     this.indexStage.cpu += used.cpu;
     this.indexStage.wall += used.wall;
     KEPT?.dieIfAsked(i, 'index');
     git(this.dir, 'add', '-A');
     // The night's cost goes in the commit too: results.jsonl can be completed from it after a kill.
-    const cost = { kind: 'night' as const, night: i + 1, date, papers: this.count, indexCpu: used.cpu, indexWall: used.wall };
+    const cost = { kind: 'night' as const, night: i + 1, date, papers: this.count, indexCpu: used.cpu, indexWall: used.wall, indexStage: used.stage };
     git(this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '-m', JSON.stringify(cost));
     KEPT?.nightCommitted({ ...cost, wall: (performance.now() - nightStarted) / 1000 });
     // Loose objects packed as the nights go (a real branch is packed on push), so the disk holds the run.
