@@ -45,9 +45,11 @@ import { SendLedger } from '../pipeline/send/ledger.ts';
 import { writeFileAtomic } from '../pipeline/store/atomic.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
 import { buildDemoArchive } from './demo-archive.ts';
+import { KeptRun, withStoredSettings } from './kept-run.ts';
 import { findSharedData } from './shared-data.ts';
 
-const { values: args } = parseArgs({
+const { values: given, tokens } = parseArgs({
+  tokens: true,
   options: {
     nights: { type: 'string', default: '250' },
     subscribers: { type: 'string', default: '20' },
@@ -63,8 +65,15 @@ const { values: args } = parseArgs({
     'term-table-growth': { type: 'string' },
     // More nights to measure at, beside 1, 30, 90 and the last (e.g. 60,120,150).
     checkpoints: { type: 'string' },
+    // Keep the public half's run in DIR (its git repo, settings and results.jsonl) so that
+    // `--resume` continues it in a later process: a full-scale year takes longer than a session.
+    'state-dir': { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    // The bundled demo corpus even when ../shared is there (the bench's own test may not read it).
+    'demo-corpus': { type: 'boolean', default: false },
   },
 });
+const args = withStoredSettings(given, new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : []))));
 const NIGHTS = Number(args.nights);
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS_PER_NIGHT = Number(args.papers);
@@ -77,6 +86,7 @@ const INDEX = {
   ...(args['term-table-growth'] === undefined ? {} : { termTableGrowth: Number(args['term-table-growth']) }),
 };
 const BASELINE_NIGHTS = PUBLIC_ONLY ? 0 : Math.min(NIGHTS, Number(args['baseline-nights']));
+const KEPT = args['state-dir'] === undefined ? undefined : new KeptRun(args);
 const CHECKPOINTS = [...new Set([1, 30, 90, NIGHTS, ...(args.checkpoints?.split(',').map(Number) ?? [])].filter((n) => n <= NIGHTS))];
 const DIM = 256;
 /** The index stage of one night in a process of its own; prints its CPU and wall seconds. */
@@ -87,9 +97,10 @@ const { updateIndexAndSimilar } = await import(${JSON.stringify(new URL('../pipe
 const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' }, index: JSON.parse(index) } });
 const cpu = process.cpuUsage();
 const wall = performance.now();
-await updateIndexAndSimilar(config, { quiet: true, today });
+const r = await updateIndexAndSimilar(config, { quiet: true, today });
 const used = process.cpuUsage(cpu);
-console.log(JSON.stringify({ cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 }));
+const phasesCpu = Object.fromEntries(Object.entries(r.phasesCpu).map(([phase, s]) => [phase, Math.round(s * 100) / 100]));
+console.log(JSON.stringify({ cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000, stage: { kind: r.indexKind, rebuilt: r.indexRebuilt, full: r.full, phasesCpu } }));
 `;
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();
@@ -246,8 +257,8 @@ function privateByKind(dir: string): Map<string, number> {
 
 /** Where the public half's papers come from: the real corpus, or the bundled demo papers. */
 function corpus(): { papers: Paper[]; source: string } {
-  const path = findSharedData('papers.jsonl.gz');
-  if (!path) return { papers: readDemoPapers(), source: `the bundled demo corpus (${DEMO_CORPUS}; ../shared/data/papers.jsonl.gz not found)` };
+  const path = args['demo-corpus'] ? null : findSharedData('papers.jsonl.gz');
+  if (!path) return { papers: readDemoPapers(), source: `the bundled demo corpus (${DEMO_CORPUS}; ${args['demo-corpus'] ? '--demo-corpus' : '../shared/data/papers.jsonl.gz not found'})` };
   const papers: Paper[] = [];
   for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
     if (!line) continue;
@@ -271,11 +282,10 @@ function rotate(text: string, by: number): string {
 
 /** The public half of the state branch: papers, vectors and similar lists, month-sharded as the nightly writes them. */
 class PublicState {
-  readonly dir = mkdtempSync(join(tmpdir(), 'pb-year-public-'));
+  /** A kept run's repo (`--state-dir`), else a scratch folder removed at the end. */
+  readonly dir = KEPT?.repo ?? mkdtempSync(join(tmpdir(), 'pb-year-public-'));
   private readonly store = new PaperStore(this.dir);
   private readonly vectors = new VectorStore(this.dir);
-  private readonly seq = new Map<string, number>();
-  private drawn = 0;
   private count = 0;
   // Vectors of a model that is never loaded: the index stage needs only its key.
   private readonly config = loadConfig({
@@ -286,15 +296,19 @@ class PublicState {
   private readonly modelKey = configuredModelKey(this.config);
   private readonly storage: Storage;
   private readonly source: Paper[];
-  /** CPU and wall seconds the real index stage took over all nights. */
-  readonly indexStage = { cpu: 0, wall: 0 };
+  /** CPU and wall seconds the real index stage took over all nights (a resumed run's earlier nights included). */
+  readonly indexStage = KEPT?.indexTotals() ?? { cpu: 0, wall: 0 };
+  /** Nights already committed (a resumed run's). */
+  readonly nightsDone = KEPT?.nightsDone ?? 0;
 
   constructor(source: Paper[]) {
     this.source = source;
+    this.count = this.nightsDone * PAPERS_PER_NIGHT;
+    this.storage = this.config.embed.storage;
+    if (this.nightsDone > 0) return;
     git(this.dir, 'init', '-q');
     git(this.dir, 'config', 'gc.auto', '0');
     writeFileAtomic(join(this.dir, '.gitignore'), STATE_IGNORE.join('\n') + '\n');
-    this.storage = this.config.embed.storage;
     this.vectors.activate({ modelKey: this.modelKey, dim: DIM, papers: 0, since: '2025-01-06' });
   }
 
@@ -310,15 +324,20 @@ class PublicState {
     return this.config.index.termTableGrowth;
   }
 
+  /** Night `i` (from 0), unless a resumed run has committed it. Everything it draws follows from `i` alone, so a resumed run draws what an uninterrupted one does. */
   async night(date: string, i: number): Promise<void> {
+    if (i < this.nightsDone) return;
+    const nightStarted = performance.now();
     const rnd = seededRandom(1e6 + i);
     const month = date.slice(2, 4) + date.slice(5, 7);
+    // Ids go on from the month's earlier nights; papers are drawn from the corpus in order.
+    let seq = dates.slice(0, i).filter((d) => d.slice(0, 7) === date.slice(0, 7)).length * PAPERS_PER_NIGHT;
+    let drawn = i * PAPERS_PER_NIGHT;
     const fresh: Paper[] = [];
     for (let n = 0; n < PAPERS_PER_NIGHT; n++) {
-      const seq = (this.seq.get(month) ?? 0) + 1;
-      this.seq.set(month, seq);
-      const reuse = Math.floor(this.drawn / this.source.length);
-      const p = this.source[this.drawn++ % this.source.length]!;
+      seq++;
+      const reuse = Math.floor(drawn / this.source.length);
+      const p = this.source[drawn++ % this.source.length]!;
       fresh.push({
         ...p,
         id: `${month}.${String(seq).padStart(5, '0')}`,
@@ -333,11 +352,12 @@ class PublicState {
       });
     }
     this.store.upsert(fresh);
-    this.count += fresh.length;
+    this.count = (i + 1) * PAPERS_PER_NIGHT;
 
     const shard = this.vectors.readShard(this.modelKey, month) ?? { modelKey: this.modelKey, dim: DIM, ids: [], hashes: [], vectors: new Float32Array(0) };
     const added = new Float32Array(fresh.length * DIM).map(() => rnd() - 0.5);
     normalizeRows(added, DIM);
+    KEPT?.dieIfAsked(i, 'papers');
     const vectors = new Float32Array(shard.vectors.length + added.length);
     vectors.set(shard.vectors);
     vectors.set(added, shard.vectors.length);
@@ -351,12 +371,19 @@ class PublicState {
     // (index.sparseWeight), so the neighbourhoods are those of real text.
     // One process a night, as the nightly runs it: in one process the index stage's native memory
     // (faiss-node) grew ~20 MB a night, which killed a 250-night run at 17.6 GB after 235 nights.
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', INDEX_NIGHT, this.dir, date, JSON.stringify(INDEX)], { encoding: 'utf8' });
-    const used = JSON.parse(out) as { cpu: number; wall: number };
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', INDEX_NIGHT, this.dir, date, JSON.stringify(INDEX)], {
+      encoding: 'utf8',
+      env: KEPT ? { ...process.env, ...KeptRun.INDEX_ENV } : process.env,
+    });
+    const used = JSON.parse(out) as { cpu: number; wall: number; stage: object };
     this.indexStage.cpu += used.cpu;
     this.indexStage.wall += used.wall;
+    KEPT?.dieIfAsked(i, 'index');
     git(this.dir, 'add', '-A');
-    git(this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date);
+    // The night's cost goes in the commit too: results.jsonl can be completed from it after a kill.
+    const cost = { kind: 'night' as const, night: i + 1, date, papers: this.count, indexCpu: used.cpu, indexWall: used.wall, indexStage: used.stage };
+    git(this.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '-m', JSON.stringify(cost));
+    KEPT?.nightCommitted({ ...cost, wall: (performance.now() - nightStarted) / 1000 });
     // Loose objects packed as the nights go (a real branch is packed on push), so the disk holds the run.
     if ((i + 1) % 10 === 0) git(this.dir, 'repack', '-d', '-q');
   }
@@ -407,6 +434,7 @@ if (PRIVATE_ONLY) {
   process.exit(0);
 }
 const { papers: source, source: sourceName } = corpus();
+KEPT?.begin(sourceName, contentHash(source.map((p) => p.id + p.title).join('\n')));
 const pub = new PublicState(source);
 console.log(`public half: ${PAPERS_PER_NIGHT.toLocaleString('en')} papers a night from ${sourceName}; similar lists at index.sparseWeight ${pub.sparseWeight}, termTableGrowth ${pub.termTableGrowth}`);
 const papersAt = new Map<number, number>();
@@ -418,7 +446,7 @@ try {
     if (CHECKPOINTS.includes(i + 1) || i + 1 === BASELINE_NIGHTS) baselineAt.set(i + 1, packed(baseline.dir));
   }
   const baselineLargest = PUBLIC_ONLY ? undefined : largestCommitted(baseline.dir);
-  for (let i = 0; i < NIGHTS; i++) {
+  for (let i = KEPT?.resumeAt(CHECKPOINTS) ?? 0; i < NIGHTS; i++) {
     if (!PUBLIC_ONLY) await night(now, dates[i]!, i);
     await pub.night(dates[i]!, i);
     if (!CHECKPOINTS.includes(i + 1)) continue;
@@ -435,13 +463,24 @@ try {
       `  after ${String(i + 1).padStart(3)} nights (${pub.papers.toLocaleString('en')} papers): branch ${MB(priv + publ).padStart(9)} packed${privateHalf}; largest committed file ${MB(largest.bytes)} (${largest.path}); ${((performance.now() - started) / 60_000).toFixed(1)} min so far`,
     );
     // Where the public half's packed bytes are, by folder (the history of every version of its files).
-    const byFolder = [...packedByFolder(pub.dir)].map(([folder, bytes]) => `${folder} ${MB(bytes)}`).join(', ');
+    const folders = packedByFolder(pub.dir);
+    const byFolder = [...folders].map(([folder, bytes]) => `${folder} ${MB(bytes)}`).join(', ');
     console.log(`      public by folder: ${byFolder}; its largest file ${MB(largestPublic.bytes)} (${largestPublic.path})`);
     console.log(
       `      index stage so far ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU; load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
+    KEPT?.checkpoint({
+      night: i + 1,
+      date: dates[i],
+      papers: pub.papers,
+      publicPacked: publ,
+      byFolder: Object.fromEntries(folders),
+      largest: largestPublic,
+      indexCpu: pub.indexStage.cpu,
+      indexWall: pub.indexStage.wall,
+    });
   }
   console.log(
     `  the index stage (real similar lists) took ${pub.indexStage.wall.toFixed(0)} s wall, ${pub.indexStage.cpu.toFixed(0)} s CPU over ${NIGHTS} nights (${(pub.indexStage.wall / NIGHTS).toFixed(2)} s a night)`,
@@ -451,7 +490,7 @@ try {
 } finally {
   rmSync(baseline.dir, { recursive: true, force: true });
   rmSync(now.dir, { recursive: true, force: true });
-  rmSync(pub.dir, { recursive: true, force: true });
+  if (!KEPT) rmSync(pub.dir, { recursive: true, force: true });
 }
 
 /** The private half's summary beside its baseline, re-sealing an unchanged state, and the archive the papers make. */
