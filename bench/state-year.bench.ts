@@ -243,16 +243,10 @@ function walk(root: string, dir: string): string[] {
 
 /** Packed bytes (after `packed`) of the private half's history by kind of private file: every sealed version any commit reaches. */
 function privateByKind(dir: string): Map<string, number> {
-  const objects = git(dir, 'rev-list', '--objects', '--all');
-  const sizes = execFileSync('git', ['-C', dir, 'cat-file', '--batch-check=%(objectsize:disk) %(rest)'], { input: objects, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const out = new Map<string, number>();
-  for (const line of sizes.split('\n').filter(Boolean)) {
-    const [bytes, path = ''] = line.split(/ (.*)/s) as [string, string?];
+  return packedBy(dir, (path) => {
     const sealed = /^vault\/([0-9a-f]{32})[.]/.exec(path)?.[1];
-    const kind = sealed ? (privateKinds.get(sealed) ?? 'vault (unknown)') : '(commits, trees, .gitignore)';
-    out.set(kind, (out.get(kind) ?? 0) + Number(bytes));
-  }
-  return new Map([...out].sort((a, b) => b[1] - a[1]));
+    return sealed ? (privateKinds.get(sealed) ?? 'vault (unknown)') : '(commits, trees, .gitignore)';
+  });
 }
 
 /** Where the public half's papers come from: the real corpus, or the bundled demo papers. */
@@ -396,13 +390,18 @@ function packed(dir: string): number {
 
 /** Packed bytes (after `packed`) by top folder of the path each object was reached at; commits and the root tree under "(commits)". */
 function packedByFolder(dir: string): Map<string, number> {
+  return packedBy(dir, (path) => (path ? path.split('/')[0]! : '(commits)'));
+}
+
+/** Packed bytes of every object any commit reaches, summed by `kind` of the path it was reached at (empty for commits and root trees), largest first. */
+function packedBy(dir: string, kind: (path: string) => string): Map<string, number> {
   const objects = git(dir, 'rev-list', '--objects', '--all');
   const sizes = execFileSync('git', ['-C', dir, 'cat-file', '--batch-check=%(objectsize:disk) %(rest)'], { input: objects, encoding: 'utf8', maxBuffer: 1 << 28 });
   const out = new Map<string, number>();
   for (const line of sizes.split('\n').filter(Boolean)) {
     const [bytes, path = ''] = line.split(/ (.*)/s) as [string, string?];
-    const folder = path ? path.split('/')[0]! : '(commits)';
-    out.set(folder, (out.get(folder) ?? 0) + Number(bytes));
+    const k = kind(path);
+    out.set(k, (out.get(k) ?? 0) + Number(bytes));
   }
   return new Map([...out].sort((a, b) => b[1] - a[1]));
 }
