@@ -4,7 +4,7 @@
 // the bundled demo corpus (tests may not read ../shared).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -97,4 +97,17 @@ test('a resumed run keeps its settings: changing what it simulates is refused, a
   assert.match(again.stderr, /holds a run already: add --resume/);
   assert.match(bench(['--state-dir', dir]).stderr, /--state-dir keeps the public half only: add --public-only/);
   assert.match(bench(['--resume']).stderr, /--resume needs --state-dir DIR/);
+});
+
+test('a run in use by a living process is refused; a lock left by a killed one is taken over', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pb-kept-run-')), 'run');
+  ok([...RUN, '--nights', '1', '--state-dir', dir]);
+  writeFileSync(join(dir, 'lock'), `${process.pid}\n`);
+  const busy = bench(['--resume', '--nights', '2', '--state-dir', dir]);
+  assert.equal(busy.status, 2);
+  assert.match(busy.stderr, new RegExp(`in use by process ${process.pid}`));
+  const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  writeFileSync(join(dir, 'lock'), gone.stdout);
+  ok(['--resume', '--nights', '2', '--state-dir', dir]);
+  assert.equal(nights(dir).length, 2);
 });

@@ -68,6 +68,33 @@ export function withStoredSettings<T extends Options>(given: T, explicit: Set<st
   return out as T;
 }
 
+/** Whether a process of that id is running (signal 0 only asks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Holds `dir/lock` for this process while it runs: a second process on the same run would reset
+ * the repo under the first. A lock left by a killed run (its process gone) is taken over.
+ */
+function holdLock(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'lock');
+  try {
+    writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+  } catch {
+    const holder = Number(readFileSync(file, 'utf8'));
+    if (holder !== process.pid && alive(holder)) fail(`${dir} is in use by process ${holder} (${file}); wait for it or stop it first`);
+    writeFileSync(file, `${process.pid}\n`);
+  }
+  process.on('exit', () => rmSync(file, { force: true }));
+}
+
 export class KeptRun {
   /** The index stage's environment: one OpenMP thread, so faiss links a night's papers into the HNSW graph in the same order whether the night was interrupted or not. */
   static readonly INDEX_ENV = { OMP_NUM_THREADS: '1' };
@@ -85,6 +112,7 @@ export class KeptRun {
     this.results = join(dir, 'results.jsonl');
     this.derived = join(dir, 'derived');
     if (!options.resume && existsSync(join(dir, SETTINGS))) fail(`${dir} holds a run already: add --resume to continue it, or name another --state-dir`);
+    holdLock(dir);
     this.nightsDone = options.resume ? this.restore() : 0;
     mkdirSync(this.repo, { recursive: true });
   }
