@@ -39,7 +39,7 @@ import { loadConfig, type Config } from '../pipeline/config.ts';
 import { prunePrivateState } from '../pipeline/nightly/private-files.ts';
 import { dataLayout, PRIVATE_DIRS, STATE_IGNORE } from '../pipeline/store/layout.ts';
 import { newRunReport, writeRunReport } from '../pipeline/nightly/run-report.ts';
-import { openPrivateState, PART_BYTES, sealedNamePrefix, sealPrivateState } from '../pipeline/nightly/state.ts';
+import { openPrivateState, PART_BYTES, privateFiles, sealedNamePrefix, sealPrivateState } from '../pipeline/nightly/state.ts';
 import { recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
 import { SendLedger } from '../pipeline/send/ledger.ts';
 import { writeFileAtomic } from '../pipeline/store/atomic.ts';
@@ -215,7 +215,7 @@ async function night(s: Store, date: string, i: number): Promise<void> {
   writeFileAtomic(join(s.dir, 'state', 'events-cursor.json'), JSON.stringify({ next: i * SUBSCRIBERS }) + '\n');
   writeRunReport(s.dir, newRunReport(date));
   if (s.prune) prunePrivateState(s.config, date);
-  if (PRIVATE_ONLY) for (const d of PRIVATE_DIRS) for (const f of walk(s.dir, d)) privateKinds.set(await sealedNamePrefix(KEY, f), privateKind(f));
+  if (PRIVATE_ONLY) for (const f of privateFiles(s.dir)) privateKinds.set(await sealedNamePrefix(KEY, f), privateKind(f));
   await s.seal();
   git(s.dir, 'add', '-A');
   git(s.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '--allow-empty');
@@ -228,17 +228,6 @@ const privateKinds = new Map<string, string>();
 function privateKind(rel: string): string {
   const parts = rel.split('/');
   return `${parts.slice(0, parts[0] === 'private' ? 2 : -1).join('/')}/`;
-}
-
-/** The files under `dir` of a store, by store path with `/` (a SQLite database's WAL is folded in before sealing). */
-function walk(root: string, dir: string): string[] {
-  try {
-    return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
-      .map((f) => `${dir}/${f.split(sep).join('/')}`)
-      .filter((f) => statSync(join(root, f)).isFile() && !/-(wal|shm)$/.test(f));
-  } catch {
-    return [];
-  }
 }
 
 /** Packed bytes (after `packed`) of the private half's history by kind of private file: every sealed version any commit reaches. */

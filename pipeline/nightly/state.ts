@@ -146,6 +146,14 @@ function filesUnder(root: string, dir: string): string[] {
     .filter((f) => statSync(join(root, f)).isFile() && !/\.(lock|tmp)$|-(wal|shm)$/.test(f));
 }
 
+/** The private files a seal takes, by store path with `/`, sorted: every file under the private folders but caches (`isPrivateCache`), locks, scratch and SQLite's WAL. */
+export function privateFiles(dataDir: string): string[] {
+  return PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d))
+    .map((f) => f.split(sep).join('/'))
+    .filter((rel) => !isPrivateCache(rel))
+    .sort();
+}
+
 function vaultFiles(dataDir: string): string[] {
   const dir = dataLayout(dataDir).vault;
   return existsSync(dir)
@@ -234,11 +242,9 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   const keys = await vaultKeys(privateKey);
   requireOpened(dataDir);
   for (const d of PRIVATE_DIRS) for (const f of filesUnder(dataDir, d)) if (isSqlite(join(dataDir, f))) checkpointSqlite(join(dataDir, f));
-  const files = PRIVATE_DIRS.flatMap((d) => filesUnder(dataDir, d))
-    .filter((f) => !isPrivateCache(f.split(sep).join('/')))
-    .sort();
+  const files = privateFiles(dataDir);
   const sealed = new Map<string, Buffer>();
-  for (const f of files) for (const [name, bytes] of sealFile(keys, f.split(sep).join('/'), readFileSync(join(dataDir, f)))) sealed.set(name, bytes);
+  for (const rel of files) for (const [name, bytes] of sealFile(keys, rel, readFileSync(join(dataDir, rel)))) sealed.set(name, bytes);
   const dir = dataLayout(dataDir).vault;
   let written = 0;
   let bytes = 0;
