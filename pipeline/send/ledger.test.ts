@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { SendLedger } from './ledger.ts';
 import { damagePage } from '../testing/endpoint-fixtures.ts';
+import { seededRandom } from '../util/random.ts';
 import { UserError } from '../util/errors.ts';
 
 test('the ledger is durable SQLite, counts attempts, and never turns sent back', async () => {
@@ -36,6 +37,62 @@ test("bouncedLast looks at the subscriber's latest earlier editions only", async
   await ledger.mark('b', '2025-10-03', 'sent', '250');
   assert.equal(ledger.bouncedLast('b', '2025-10-04', 2), false, 'a delivery resets it');
   assert.deepEqual(ledger.counts('2025-10-01'), { sending: 0, sent: 0, deferred: 0, bounced: 1 });
+});
+
+test('bouncedLast answers as the subscriber\'s last n rows do, on any mix of states, gaps and schedules', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
+  new SendLedger(dir).close();
+  const db = new DatabaseSync(join(dir, 'send', 'ledger.sqlite'));
+  const rnd = seededRandom(14);
+  const editions = Array.from({ length: 40 }, (_, i) => `2025-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`);
+  const states = ['sent', 'bounced', 'deferred', 'sending'] as const;
+  const insert = db.prepare(`INSERT INTO sends VALUES (?, ?, '<m@x>', ?, 1, NULL, '2025-01-01T08:00:00Z')`);
+  db.exec('BEGIN');
+  for (const edition of editions) {
+    for (let s = 0; s < 12; s++) {
+      // s0 never mailed; others skip editions (weekly, paused) and bounce often enough to reach n.
+      if (s === 0 || rnd() < s / 24) continue;
+      insert.run(edition, `s${s}`, states[Math.floor(rnd() * (rnd() < 0.5 ? 2 : 4))]!);
+    }
+  }
+  db.exec('COMMIT');
+  // What bouncedLast meant before it had an index to use: the subscriber's latest rows, by a scan.
+  const expected = (subscriber: string, edition: string, n: number) => {
+    const rows = db.prepare('SELECT state FROM sends NOT INDEXED WHERE subscriber = ? AND edition < ? ORDER BY edition DESC LIMIT ?').all(subscriber, edition, n) as { state: string }[];
+    return rows.length === n && rows.every((r) => r.state === 'bounced');
+  };
+  const again = new SendLedger(dir);
+  let suppressed = 0;
+  for (let s = 0; s < 12; s++)
+    for (const edition of [...editions, '2025-03-01'])
+      for (const n of [1, 2, 3]) {
+        const answer = again.bouncedLast(`s${s}`, edition, n);
+        assert.equal(answer, expected(`s${s}`, edition, n), `s${s} before ${edition}, n = ${n}`);
+        if (answer) suppressed++;
+      }
+  assert.ok(suppressed > 20, `the mix reaches suppression often (${suppressed} times)`);
+  again.close();
+  db.close();
+});
+
+test('a ledger without the index of bounces (an older Paperboy\'s) gets it on open, so the lookup by subscriber is not a scan', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
+  mkdirSync(join(dir, 'send'));
+  const db = new DatabaseSync(join(dir, 'send', 'ledger.sqlite'));
+  db.exec(`CREATE TABLE sends (edition TEXT NOT NULL, subscriber TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    response TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (edition, subscriber)) STRICT, WITHOUT ROWID`);
+  db.prepare(`INSERT INTO sends VALUES ('2025-10-01', 'a', '<1@x>', 'bounced', 1, '550', '2025-10-01T08:00:00Z')`).run();
+  const indexes = () => db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sends' AND sql IS NOT NULL`).all().map((r) => r.name);
+  assert.deepEqual(indexes(), []);
+  for (let i = 0; i < 2; i++) {
+    const ledger = new SendLedger(dir);
+    assert.equal(ledger.bouncedLast('a', '2025-10-02', 1), true);
+    ledger.close();
+  }
+  assert.deepEqual(indexes(), ['sends_bounced'], 'created once, kept on the next open');
+  const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT edition FROM sends WHERE subscriber = ? AND edition < ? AND state = 'bounced' ORDER BY edition DESC LIMIT 2`).all();
+  assert.match(String(plan.map((r) => r.detail)), /USING COVERING INDEX sends_bounced \(subscriber=\? AND edition<\?\)/);
+  db.close();
 });
 
 test('writes queued in one turn are committed together, each resolving only after the commit', async () => {
