@@ -39,7 +39,7 @@ test("bouncedLast looks at the subscriber's latest earlier editions only", async
   assert.deepEqual(ledger.counts('2025-10-01'), { sending: 0, sent: 0, deferred: 0, bounced: 1 });
 });
 
-test('bouncedLast answers as the subscriber\'s last n rows do, on any mix of states, gaps and schedules', async () => {
+test("bouncedLast answers as the subscriber's last n rows do, on any mix of states, gaps and schedules", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
   new SendLedger(dir).close();
   const db = new DatabaseSync(join(dir, 'send', 'ledger.sqlite'));
@@ -75,14 +75,18 @@ test('bouncedLast answers as the subscriber\'s last n rows do, on any mix of sta
   db.close();
 });
 
-test('a ledger without the index of bounces (an older Paperboy\'s) gets it on open, so the lookup by subscriber is not a scan', () => {
+test("a ledger without the index of bounces (an older Paperboy's) gets it on open, so the lookup by subscriber is not a scan", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-ledger-'));
   mkdirSync(join(dir, 'send'));
   const db = new DatabaseSync(join(dir, 'send', 'ledger.sqlite'));
   db.exec(`CREATE TABLE sends (edition TEXT NOT NULL, subscriber TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     response TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (edition, subscriber)) STRICT, WITHOUT ROWID`);
   db.prepare(`INSERT INTO sends VALUES ('2025-10-01', 'a', '<1@x>', 'bounced', 1, '550', '2025-10-01T08:00:00Z')`).run();
-  const indexes = () => db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sends' AND sql IS NOT NULL`).all().map((r) => r.name);
+  const indexes = () =>
+    db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sends' AND sql IS NOT NULL`)
+      .all()
+      .map((r) => r.name);
   assert.deepEqual(indexes(), []);
   for (let i = 0; i < 2; i++) {
     const ledger = new SendLedger(dir);
