@@ -4,7 +4,6 @@
 // similar lists are synced, feedback is logged by sequence number, picks are recorded per edition,
 // and mail goes through the send ledger keyed by (subscriber, edition). Nothing is sent twice and
 // nobody is skipped.
-import { basename } from 'node:path';
 import type { Config } from '../config.ts';
 import { fetchAnnouncements, type Announcements } from '../arxiv/fetch.ts';
 import { loadTemplate, renderDigest, type Message } from '../digest/render.ts';
@@ -15,10 +14,9 @@ import type { Embedder } from '../embed/embedder.ts';
 import { EventsTokenRefusedError, pullEvents } from '../endpoint/client.ts';
 import { updateIndexAndSimilar } from '../index/similar.ts';
 import { requireSigningKey } from '../links/config.ts';
-import { loadProfiles, profilesDir, formatProblem, isDue, isUnmailedExample, windowDays, type Profile } from '../profiles/profile.ts';
+import { loadProfiles, profilesDir, isUnmailedExample, windowDays, type Profile } from '../profiles/profile.ts';
 import { isPlainEmail, openEmail } from '../profiles/seal.ts';
 import { vectorSource } from '../profiles/source.ts';
-import { readLog, resolveVotes } from '../profiles/events.ts';
 import { applyFeedback } from '../profiles/state.ts';
 import { recommend } from '../recommend/recommend.ts';
 import { sendMessages } from '../send/send.ts';
@@ -36,6 +34,7 @@ import { backfillSummary, runBackfill } from './backfill.ts';
 import { addDays, newEdition, quietDayStatus, readEdition, writeEdition, type EditionRecord } from './edition.ts';
 import { STAGES, type StageName } from './stages.ts';
 import { acquireLock } from './lock.ts';
+import { dueSubscribers } from './due.ts';
 import { prunePrivateState, pruneSummary, readCursor, readOutbox, readPicks, writeCursor, writeOutbox, writePicks } from './private-files.ts';
 import { countByReason, failures, newRunReport, readRunReport, SKIP, writeRunReport, type RunReport, type SkippedSubscriber } from './run-report.ts';
 
@@ -252,24 +251,12 @@ const STAGE_FUNCTIONS: Record<StageName, Stage> = {
 
   async recommend(s) {
     const { profiles, problems } = await loadProfiles(profilesDir(s.config), { privacy: s.config.profiles.privacy });
-    const skipped: Omit<SkippedSubscriber, 'stage'>[] = [];
-    // A broken file is named only in the private summary: its path carries the subscriber's id.
-    for (const [file, list] of Map.groupBy(problems, (p) => p.file)) {
-      skipped.push({ subscriber: basename(file).replace(/\.json$/, ''), reason: SKIP.invalid, error: list.map(formatProblem).join('; ') });
-    }
-    const active: Profile[] = [];
-    for (const p of profiles) {
-      if (isUnmailedExample(p, s.config.profiles)) skipped.push({ subscriber: p.id, reason: SKIP.example });
-      else if (p.paused) skipped.push({ subscriber: p.id, reason: SKIP.paused });
-      else if (!isDue(p, s.date)) skipped.push({ subscriber: p.id, reason: SKIP.notDue });
-      else if (unsubscribed(s, p.id)) skipped.push({ subscriber: p.id, reason: SKIP.unsubscribed });
-      else active.push(p);
-    }
+    const { active, votes, skipped } = dueSubscribers(s.config, profiles, problems, s.date);
     const papers = recentPapers(s.config, s.date, 7);
     const source = await vectorSource(s.config, { quiet: s.opts.quiet, embedder: await embedderOf(s) });
     const picks = await eachSubscriber(
       active,
-      (batch) => recommend(s.config, { date: s.date, profiles: batch, papers }, { source }),
+      (batch) => recommend(s.config, { date: s.date, profiles: batch, papers, votes }, { source }),
       (p, err) => skipped.push({ subscriber: p.id, reason: SKIP.recommendFailed, error: oneLine(err) }),
     );
     for (const [id, list] of picks) if (list.length === 0) skipped.push({ subscriber: id, reason: SKIP.empty });
@@ -441,19 +428,6 @@ function idsByType(papers: Paper[]): Record<AnnounceType, string[]> {
   const out: Record<AnnounceType, string[]> = { new: [], cross: [], replace: [] };
   for (const p of papers) out[p.announceType ?? 'new'].push(p.id);
   return out;
-}
-
-/**
- * Whether the subscriber's feedback log says unsubscribe, as of the night: read from the log, as
- * the learned profile is a cache that a fresh checkout does not have. A log that cannot be read
- * is left to the recommend stage, which skips that subscriber with the reason.
- */
-function unsubscribed(s: NightState, subscriber: string): boolean {
-  try {
-    return resolveVotes(readLog(s.config.dataDir, subscriber), s.date, s.config.profiles.halfLifeDays).unsubscribed;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -11,7 +11,7 @@ import type { FeedbackEvent } from '../endpoint/event.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { dataLayout } from '../store/layout.ts';
 import { firstIssue, readRecord } from '../store/read.ts';
-import { appendEvents, appendReset, readLog, resolveVotes } from './events.ts';
+import { appendEvents, appendReset, readLog, resolveVotes, type Votes } from './events.ts';
 import { learnProfile, type LearnedProfile } from './learn.ts';
 import { loadProfiles, profilesDir, seedWeight, type Profile } from './profile.ts';
 import { vectorSource, type VectorSource } from './source.ts';
@@ -159,10 +159,11 @@ function round(x: number): number {
 
 /**
  * Derives (and saves) the learned state of each profile as of `asOf`: the interest texts'
- * vectors (cached), seed papers, and the votes standing in the feedback log, decayed.
+ * vectors (cached), seed papers, and the votes standing in the feedback log, decayed (`votes`:
+ * those already resolved as of `asOf`, by profile id; the other profiles' logs are read here).
  */
-export async function deriveProfiles(config: Config, profiles: Profile[], source: VectorSource, asOf: string): Promise<Map<string, LearnedProfile>> {
-  const logs = new Map(profiles.map((p) => [p.id, resolveVotes(readLog(config.dataDir, p.id), asOf, config.profiles.halfLifeDays)]));
+export async function deriveProfiles(config: Config, profiles: Profile[], source: VectorSource, asOf: string, votes?: Map<string, Votes>): Promise<Map<string, LearnedProfile>> {
+  const logs = new Map(profiles.map((p) => [p.id, votes?.get(p.id) ?? resolveVotes(readLog(config.dataDir, p.id), asOf, config.profiles.halfLifeDays)]));
   const paperIds = new Set<string>();
   for (const p of profiles) {
     for (const s of p.seedPapers) paperIds.add(s);

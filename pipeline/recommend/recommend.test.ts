@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -89,4 +89,17 @@ test('feedback moves the profile, is idempotent, re-derivable, and reset forgets
   const back = await recommend(config, { date: '2025-11-13', profiles, papers: corpus }, { source, record: false });
   assert.ok(back.get('alice')!.length > 0);
   assert.equal(readState(dataDir, 'alice')!.votes, 0);
+});
+
+test('votes the caller already resolved are used as they are: the feedback log is not read a second time', async () => {
+  const { config, dataDir, profiles, source } = await setup();
+  const paper = corpus.find((p) => p.announced === '2025-11-12')!.id;
+  const votes = new Map(profiles.map((p) => [p.id, { votes: [], unsubscribed: false, lastSeq: 1, seen: [paper] }]));
+  // A log that no longer parses: read again, it would fail the batch.
+  mkdirSync(join(dataDir, 'feedback'));
+  for (const p of profiles) writeFileSync(join(dataDir, 'feedback', `${p.id}.jsonl`), '{"seq": 1, "ty\n');
+  const picks = await recommend(config, { date: '2025-11-12', profiles, papers: corpus, votes }, { source });
+  assert.deepEqual([...picks.keys()].sort(), ['alice', 'bob']);
+  for (const list of picks.values()) assert.ok(!list.some((p) => p.paperId === paper), 'a paper the given votes saw is not picked');
+  await assert.rejects(recommend(config, { date: '2025-11-12', profiles, papers: corpus }, { source }), /damaged file \S+feedback\/alice\.jsonl, line 1/);
 });

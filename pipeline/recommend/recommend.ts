@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { isDue, windowDays, type Profile } from '../profiles/profile.ts';
 import { vectorSource, type VectorSource } from '../profiles/source.ts';
 import { deriveProfiles } from '../profiles/state.ts';
+import type { Votes } from '../profiles/events.ts';
 import { rankAll, type Pick, type Subscriber } from './rank.ts';
 import { z } from 'zod';
 import { dataLayout } from '../store/layout.ts';
@@ -56,6 +57,8 @@ export interface RecommendInput {
   profiles: Profile[];
   /** Candidate papers: at least those announced on `date` (and the six days before, for weekly subscribers). */
   papers: Paper[];
+  /** The votes standing on `date` of profiles whose feedback log the caller already read (the others' logs are read here). */
+  votes?: Map<string, Votes>;
 }
 
 export interface RecommendOptions {
@@ -85,7 +88,7 @@ function isNewOn(p: Paper, days: Set<string>): boolean {
 export async function recommend(config: Config, input: RecommendInput, opts: RecommendOptions = {}): Promise<Map<string, Pick[]>> {
   const due = input.profiles.filter((p) => isDue(p, input.date));
   const source = opts.source ?? (await vectorSource(config, { quiet: true }));
-  const learned = await deriveProfiles(config, due, source, input.date);
+  const learned = await deriveProfiles(config, due, source, input.date, input.votes);
   const store = new PaperStore(config.dataDir);
   // Seed and liked papers: reasons name them, and their words are part of the profile's.
   const libraryIds = new Set<string>();
