@@ -75,7 +75,7 @@ test('sealing an unchanged state changes no committed byte; a changed file re-se
   writeFileSync(join(dir, 'feedback', 'bob.jsonl'), '{"seq":1,"subscriber":"bob","paper":"2511.1","action":"down"}\n');
   await sealPrivateState(dir, KEY);
   commit(dir);
-  assert.deepEqual(await sealPrivateState(dir, KEY), { files: 3, bytes: (await sealPrivateState(dir, KEY)).bytes, written: 0, removed: 0 });
+  assert.deepEqual(await sealPrivateState(dir, KEY), { files: 3, bytes: (await sealPrivateState(dir, KEY)).bytes, written: 0, removed: 0, encrypted: 3 });
   assert.deepEqual(changed(dir), [], 'sealing twice: git status is clean');
   // A fresh checkout (a new night) that opens and seals the same state changes nothing either.
   const next = mkdtempSync(join(tmpdir(), 'pb-vault-next-'));
@@ -100,7 +100,7 @@ test('sealing an unchanged state changes no committed byte; a changed file re-se
   assert.deepEqual(readdirSync(join(dir, 'feedback')), ['alice.jsonl']);
 });
 
-test('a large private file is sealed in parts; growing it at its end re-seals its last part and its head only', async () => {
+test('a large private file is sealed in parts; growing it at its end encrypts and re-seals its last part and its head only', async () => {
   const dir = await store();
   const line = (i: number) =>
     JSON.stringify({ subscriber: `s${i % 200}`, edition: `2025-${String(1 + (i % 12)).padStart(2, '0')}-01`, state: 'sent', messageId: `<${i}.${i * 7919}@example.org>` }) + '\n';
@@ -113,7 +113,9 @@ test('a large private file is sealed in parts; growing it at its end re-seals it
   const largest = Math.max(...vaultNames(dir).map((f) => statSync(join(dir, VAULT_DIR, f)).size));
   assert.ok(largest <= PART_BYTES + 512, `no sealed file is larger than a part (${largest} bytes)`);
   appendFileSync(join(dir, 'send', 'log.jsonl'), line(999_999));
-  await sealPrivateState(dir, KEY);
+  const r = await sealPrivateState(dir, KEY);
+  // A night encrypts what it changed: the parts already in the vault are not sealed again.
+  assert.equal(r.encrypted, r.files + 1, 'every head, and the one new part');
   const status = changed(dir);
   assert.equal(status.length, 3, status.join('\n')); // the head, the old last part gone, the new last part
   assert.deepEqual(status.map((s) => s.slice(0, 3)).sort(), [' D ', ' M ', '?? ']);

@@ -119,17 +119,22 @@ export async function sealedNamePrefix(privateKey: string, rel: string): Promise
   return keyedHex((await vaultKeys(privateKey)).name, 16, rel);
 }
 
-/** The sealed files of one private file (`rel`: its path in the store, with `/`). */
-function sealFile(keys: VaultKeys, rel: string, content: Buffer): Map<string, Buffer> {
+/**
+ * The sealed files of one private file (`rel`: its path in the store, with `/`). A part already in
+ * the vault (`inVault`: its name is a keyed hash of its path and content, and sealing is
+ * deterministic) is named but not sealed again (`null`): a night encrypts what changed, not the
+ * whole history of a file that grows at its end.
+ */
+function sealFile(keys: VaultKeys, rel: string, content: Buffer, inVault: (name: string) => boolean): Map<string, Buffer | null> {
   const id = keyedHex(keys.name, 16, rel);
-  const out = new Map<string, Buffer>();
+  const out = new Map<string, Buffer | null>();
   const parts: string[] = [];
   if (content.length > PART_BYTES) {
     for (let off = 0; off < content.length; off += PART_BYTES) {
       const part = content.subarray(off, off + PART_BYTES);
       // Named by content: a part that did not change keeps its name and its bytes.
       const name = `${id}.${keyedHex(keys.name, 8, rel, part)}.sealed`;
-      out.set(name, seal(keys, { magic: MAGIC, path: rel, part: name }, part));
+      out.set(name, inVault(name) ? null : seal(keys, { magic: MAGIC, path: rel, part: name }, part));
       parts.push(name);
     }
   }
@@ -229,6 +234,8 @@ export interface SealReport {
   bytes: number;
   /** Sealed files written (new or changed) and removed this time; 0 and 0 when nothing changed. */
   written: number;
+  /** Sealed files encrypted this time: every head, and the parts not already in the vault. */
+  encrypted: number;
   removed: number;
 }
 
@@ -243,17 +250,25 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   requireOpened(dataDir);
   for (const d of PRIVATE_DIRS) for (const f of filesUnder(dataDir, d)) if (isSqlite(join(dataDir, f))) checkpointSqlite(join(dataDir, f));
   const files = privateFiles(dataDir);
-  const sealed = new Map<string, Buffer>();
-  for (const rel of files) for (const [name, bytes] of sealFile(keys, rel, readFileSync(join(dataDir, rel)))) sealed.set(name, bytes);
   const dir = dataLayout(dataDir).vault;
+  // The vault is the one `state open` read and checked (requireOpened): every part in it is whole.
+  const inVault = new Set(vaultFiles(dataDir));
+  const sealed = new Map<string, Buffer | null>();
+  for (const rel of files) for (const [name, bytes] of sealFile(keys, rel, readFileSync(join(dataDir, rel)), (name) => inVault.has(name))) sealed.set(name, bytes);
   let written = 0;
+  let encrypted = 0;
   let bytes = 0;
   // Parts before heads, removals last: a seal interrupted anywhere leaves every head whole.
   const order = [...sealed.keys()].sort((a, b) => Number(HEAD_NAME.test(a)) - Number(HEAD_NAME.test(b)) || a.localeCompare(b));
   for (const name of order) {
     const data = sealed.get(name)!;
-    bytes += data.length;
     const path = join(dir, name);
+    if (data === null) {
+      bytes += statSync(path).size;
+      continue;
+    }
+    encrypted++;
+    bytes += data.length;
     if (existsSync(path) && readFileSync(path).equals(data)) continue;
     writeFileAtomic(path, data);
     written++;
@@ -268,7 +283,7 @@ export async function sealPrivateState(dataDir: string, privateKey: string | und
   // Keeps the plain private and derived files out of a git-backed store.
   writeFileAtomic(dataLayout(dataDir).gitignore, STATE_IGNORE.join('\n') + '\n');
   recordOpened(dataDir);
-  return { files: files.length, bytes, written, removed };
+  return { files: files.length, bytes, written, removed, encrypted };
 }
 
 /** Every private file the vault holds, by store path, with the time of the sealed file it came from. */
