@@ -1,0 +1,201 @@
+// What one night costs outside the index and site stages, on a short history against a long one
+// (issue 14: a night's cost must grow with the night, not with the archive). Two stores are
+// grown the same way for `--short` (5) and `--long` (250) weekday nights with `--subscribers`
+// (200): each night's picks in the papers-sent ledger (the real `recordPicks`), a row per
+// subscriber in the send ledger (the real SQLite schema of `SendLedger`), three clicks a night
+// for a third of the subscribers in their feedback logs, `--papers` (1,500) vectors a night in
+// the real VectorStore (int8, random unit vectors), and the private state sealed after the last
+// night. Then one more night's work of each touched stage is timed on both, in this process:
+//   ledger lookup   `bouncedLast` for 200 subscribers new to the ledger (the old query, a scan
+//                   for anyone with fewer rows than the limit, beside it);
+//   feedback logs   each due subscriber's log read and resolved (once now; twice before);
+//   papers sent     every subscriber's papers-sent ledger read and tonight's picks recorded;
+//   voted vectors   the vectors of every paper a subscriber voted for (the profile derivation);
+//   seal / open     `sealPrivateState` after the night's changes; `openPrivateState` on a fresh checkout.
+//
+//   node bench/history-night.bench.ts [--short 5] [--long 250] [--subscribers 200] [--papers 1500]
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DatabaseSync } from 'node:sqlite';
+import { loadConfig, type Config } from '../pipeline/config.ts';
+import { configuredModelKey, normalizeRows, VectorStore, vectorsFor } from '../pipeline/embed/vectors.ts';
+import { openPrivateState, sealPrivateState } from '../pipeline/nightly/state.ts';
+import { readLog, resolveVotes } from '../pipeline/profiles/events.ts';
+import { readSent, recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
+import { SendLedger } from '../pipeline/send/ledger.ts';
+import { dataLayout } from '../pipeline/store/layout.ts';
+import { seededRandom } from '../pipeline/util/random.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    short: { type: 'string', default: '5' },
+    long: { type: 'string', default: '250' },
+    subscribers: { type: 'string', default: '200' },
+    papers: { type: 'string', default: '1500' },
+  },
+});
+const SUBSCRIBERS = Number(args.subscribers);
+const PAPERS = Number(args.papers);
+const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
+const DIM = 256;
+const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
+
+/** Weekday editions from the first Monday of 2025. */
+function editions(n: number): string[] {
+  const out: string[] = [];
+  for (let d = new Date('2025-01-06T12:00:00Z'); out.length < n; d.setUTCDate(d.getUTCDate() + 1)) if (d.getUTCDay() % 6 !== 0) out.push(d.toISOString().slice(0, 10));
+  return out;
+}
+
+const paperId = (date: string, n: number) => `${date.slice(2, 4)}${date.slice(5, 7)}.${String(n).padStart(5, '0')}`;
+
+/** A store after `nights` nights; returns its config and tonight's date. */
+async function grow(nights: number): Promise<{ config: Config; tonight: string }> {
+  const dir = mkdtempSync(join(tmpdir(), `pb-history-${nights}-`));
+  const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' } } });
+  const dates = editions(nights + 1);
+  const rnd = seededRandom(nights);
+  const ledger = new SendLedger(dir);
+  ledger.close();
+  const db = new DatabaseSync(dataLayout(dir).sendLedger);
+  const insert = db.prepare(`INSERT INTO sends VALUES (?, ?, ?, 'sent', 1, '250 2.0.0 Ok: queued', ?)`);
+  mkdirSync(join(dir, 'feedback'), { recursive: true });
+  const vectors = new VectorStore(dir);
+  const modelKey = configuredModelKey(config);
+  vectors.activate({ modelKey, dim: DIM, papers: 0, since: dates[0]! });
+  let month = '';
+  let monthIds: string[] = [];
+  const flush = () => {
+    if (!monthIds.length) return;
+    const v = new Float32Array(monthIds.length * DIM).map(() => rnd() - 0.5);
+    normalizeRows(v, DIM);
+    vectors.writeShard(month, { modelKey, dim: DIM, ids: monthIds, hashes: monthIds.map(() => 'h'), vectors: v }, config.embed.storage);
+  };
+  let seq = 0;
+  for (const [night, date] of dates.slice(0, nights).entries()) {
+    const m = `${date.slice(2, 4)}${date.slice(5, 7)}`;
+    if (m !== month) {
+      flush();
+      month = m;
+      monthIds = [];
+    }
+    const first = monthIds.length;
+    for (let k = 0; k < PAPERS; k++) monthIds.push(paperId(date, first + k));
+    const picks = new Map<string, Pick[]>(
+      subscribers.map((s) => [s, Array.from({ length: 10 }, () => ({ paperId: paperId(date, first + Math.floor(rnd() * PAPERS)), score: 0.5, reason: 'close to your interest' }))]),
+    );
+    recordPicks(dir, date, picks);
+    db.exec('BEGIN');
+    for (const s of subscribers) insert.run(date, s, `<${s}.${date}@paperboy>`, `${date}T08:00:00.000Z`);
+    db.exec('COMMIT');
+    for (const s of subscribers.filter((_, i) => (i + night) % 3 === 0)) {
+      const clicks = picks.get(s)!.slice(0, 3);
+      appendFileSync(
+        join(dir, 'feedback', `${s}.jsonl`),
+        clicks.map((p) => JSON.stringify({ seq: ++seq, subscriber: s, paper: p.paperId, action: rnd() < 0.8 ? 'up' : 'down', edition: date, at: `${date}T09:00:00.000Z`, log: 'l1' }) + '\n').join(''),
+      );
+    }
+  }
+  flush();
+  db.close();
+  await openPrivateState(dir, KEY);
+  await sealPrivateState(dir, KEY);
+  return { config, tonight: dates[nights]! };
+}
+
+interface Cost {
+  cpu: number;
+  wall: number;
+}
+
+function timed(work: () => void): Cost {
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  work();
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 };
+}
+
+async function timedAsync(work: () => Promise<unknown>): Promise<Cost> {
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  await work();
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 };
+}
+
+/** The stages of one more night on a grown store. */
+async function night(config: Config, tonight: string): Promise<Map<string, Cost>> {
+  const dir = config.dataDir;
+  const out = new Map<string, Cost>();
+  const newcomers = subscribers.map((s) => `new-${s}`);
+  const ledger = new SendLedger(dir);
+  const db = new DatabaseSync(dataLayout(dir).sendLedger);
+  const oldQuery = db.prepare('SELECT state FROM sends WHERE subscriber = ? AND edition < ? ORDER BY edition DESC LIMIT ?');
+  out.set(
+    'ledger lookup, old query (baseline)',
+    timed(() => newcomers.forEach((s) => oldQuery.all(s, tonight, 2))),
+  );
+  out.set(
+    'ledger lookup (bouncedLast)',
+    timed(() => newcomers.forEach((s) => ledger.bouncedLast(s, tonight, 2))),
+  );
+  db.close();
+  ledger.close();
+  const resolve = (s: string) => resolveVotes(readLog(dir, s), tonight, config.profiles.halfLifeDays);
+  out.set(
+    'feedback logs read twice (baseline)',
+    timed(() => subscribers.forEach((s) => [resolve(s), resolve(s)])),
+  );
+  const votes = new Map<string, ReturnType<typeof resolve>>();
+  out.set(
+    'feedback logs read once',
+    timed(() => subscribers.forEach((s) => votes.set(s, resolve(s)))),
+  );
+  const picks = new Map<string, Pick[]>(subscribers.map((s, i) => [s, [{ paperId: paperId(tonight, i), score: 0.5, reason: 'close to your interest' }]]));
+  out.set(
+    'papers sent read + recorded',
+    timed(() => (subscribers.forEach((s) => readSent(dir, s)), recordPicks(dir, tonight, picks))),
+  );
+  const voted = [...new Set([...votes.values()].flatMap((v) => v.votes.map((x) => x.paper)))].sort();
+  out.set(
+    `voted vectors (${voted.length.toLocaleString('en')} papers)`,
+    timed(() => vectorsFor(config, voted)),
+  );
+  for (const s of subscribers.slice(0, SUBSCRIBERS / 3))
+    appendFileSync(
+      join(dir, 'feedback', `${s}.jsonl`),
+      `${JSON.stringify({ seq: 1e9, subscriber: s, paper: paperId(tonight, 1), action: 'up', edition: tonight, at: `${tonight}T09:00:00.000Z`, log: 'l1' })}\n`,
+    );
+  out.set('seal (after the night)', await timedAsync(() => sealPrivateState(dir, KEY)));
+  const fresh = mkdtempSync(join(tmpdir(), 'pb-history-fresh-'));
+  cpSync(dataLayout(dir).vault, dataLayout(fresh).vault, { recursive: true });
+  out.set('open (fresh checkout)', await timedAsync(() => openPrivateState(fresh, KEY)));
+  rmSync(fresh, { recursive: true, force: true });
+  return out;
+}
+
+const short = Number(args.short);
+const long = Number(args.long);
+console.log(
+  `one night of the touched stages after ${short} vs ${long} weekday nights: ${SUBSCRIBERS} subscribers, ${PAPERS.toLocaleString('en')} papers a night; load average ${loadavg()[0]!.toFixed(1)}`,
+);
+const results: Map<string, Cost>[] = [];
+for (const nights of [short, long]) {
+  const started = performance.now();
+  const { config, tonight } = await grow(nights);
+  console.log(`  grew ${nights} nights in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  results.push(await night(config, tonight));
+  rmSync(config.dataDir, { recursive: true, force: true });
+}
+const ms = (c: Cost) => `${(c.cpu * 1000).toFixed(0).padStart(6)} ms CPU ${(c.wall * 1000).toFixed(0).padStart(6)} ms wall`;
+for (const [stage, atShort] of results[0]!) {
+  const key = [...results[1]!.keys()].find((k) => k.split(' (')[0] === stage.split(' (')[0])!;
+  const atLong = results[1]!.get(key)!;
+  console.log(
+    `  ${stage.split(' (')[0]!.padEnd(32)} ${short} nights: ${ms(atShort)} | ${long} nights: ${ms(atLong)} | ×${(atLong.cpu / Math.max(atShort.cpu, 1e-4)).toFixed(1)} CPU${stage.includes('(') ? `  (${stage.split(' (')[1]}` : ''}${key.includes('(') && key !== stage ? ` / (${key.split(' (')[1]}` : ''}`,
+  );
+}
+console.log(`  load average ${loadavg()[0]!.toFixed(1)}`);
