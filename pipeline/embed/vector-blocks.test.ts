@@ -11,7 +11,7 @@ import { PaperStore } from '../store/papers.ts';
 import { sampleStore } from '../testing/embed-fixtures.ts';
 import { embedMissing } from './embed-missing.ts';
 import { createEmbedder } from './embedder.ts';
-import { decodeShard, encodeShard, loadVectors, VectorStore } from './vectors.ts';
+import { decodeShard, encodeShard, loadVectors, VectorStore, vectorsFor } from './vectors.ts';
 
 const { config: base, papers } = await sampleStore();
 const embedder = await createEmbedder(base, { quiet: true });
@@ -90,4 +90,27 @@ test('month files of earlier versions read as they are; the next write of a mont
   const other = store.shards(key).find((m) => m !== month)!;
   assert.ok(existsSync(join(store.dirOf(key), `${other}.vec`)), 'a month without new papers stays one file');
   assert.deepEqual(loadVectors(config).ids.toSorted(), papers.map((p) => p.id).sort());
+});
+
+test('vectorsFor decodes only the rows asked for, from their blocks: the vectors whole months give, a damaged block holding none of them unread', async () => {
+  const { config, store, key } = await yesterday();
+  new PaperStore(config.dataDir).upsert(papers.filter((p) => late.has(p.id)));
+  await embedMissing(config, { quiet: true, embedder });
+  const all = loadVectors(config);
+  const rowOf = (id: string) => all.vectors.slice(all.ids.indexOf(id) * all.dim, (all.ids.indexOf(id) + 1) * all.dim);
+  const other = papers.find((p) => idMonth(p.id) !== month)!.id;
+  const early = ofMonth.map((p) => p.id).find((id) => !late.has(id))!;
+  const asked = [early, other, [...late][0]!, `${month}.99999`];
+  const got = vectorsFor(config, asked);
+  assert.deepEqual([...got.keys()].sort(), asked.slice(0, 3).sort());
+  for (const id of got.keys()) assert.deepEqual(got.get(id), rowOf(id), id);
+
+  // A changed byte in the last block's last row: papers elsewhere are still read, that row is refused.
+  const lastFile = join(store.dirOf(key), month, `${lastBlock}.vec`);
+  const garbled = Buffer.from(readFileSync(lastFile));
+  garbled[garbled.length - 3]! ^= 0x10;
+  writeFileSync(lastFile, garbled);
+  assert.deepEqual(vectorsFor(config, [early, other]).get(early), rowOf(early));
+  const lastId = all.ids.filter((id) => late.has(id)).at(-1)!;
+  assert.throws(() => vectorsFor(config, [early, lastId]), { name: 'DamagedFileError', message: `damaged file ${lastFile}: 1 of the rows read fail their checksum (${lastId})` });
 });

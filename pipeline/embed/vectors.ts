@@ -153,6 +153,41 @@ export function decodeShard(input: Uint8Array, path: string): VectorShard {
   return { modelKey: header.modelKey, dim, ids: header.ids, hashes: header.hashes, vectors };
 }
 
+/** The rows of `wanted` ids a shard holds, each checked and decoded as `decodeShard` decodes it; the other rows are not read. */
+function decodeRows(input: Uint8Array, path: string, wanted: Set<string>, modelKey: string): Map<string, Float32Array> {
+  const { magic, len, header } = readShardHeader(input, path);
+  const { dim, count, storage } = header;
+  if (header.modelKey !== modelKey) throw new Error(`${path} holds vectors of ${header.modelKey}, expected ${modelKey}`);
+  const buf = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
+  const layout = bodyLayout(storage, count, dim, align8(8 + len), magic === MAGIC);
+  if (buf.length !== layout.end) {
+    throw new DamagedFileError(path, null, `${buf.length < layout.end ? 'truncated' : 'too long'}: ${buf.length} bytes, ${count} rows of ${dim} need ${layout.end}`);
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out = new Map<string, Float32Array>();
+  const failed: string[] = [];
+  header.ids.forEach((id, r) => {
+    if (!wanted.has(id)) return;
+    if (magic === MAGIC && view.getUint32(layout.crcs + r * 4, true) !== rowChecksum(buf, layout, storage, r, id, header.hashes[r]!)) {
+      failed.push(id);
+      return;
+    }
+    const at = buf.byteOffset + layout.values + r * layout.valueBytes;
+    const row = new Float32Array(dim);
+    if (storage === 'int8') {
+      const scale = new Float32Array(buf.buffer, buf.byteOffset + layout.scales + r * 4, 1)[0]!;
+      const values = new Int8Array(buf.buffer, at, dim);
+      for (let c = 0; c < dim; c++) row[c] = values[c]! * scale;
+    } else {
+      row.set(new Float16Array(buf.buffer, at, dim));
+    }
+    normalizeRows(row, dim);
+    out.set(id, row);
+  });
+  if (failed.length) throw new DamagedFileError(path, null, `${failed.length} of the rows read fail their checksum (${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''})`);
+  return out;
+}
+
 export function normalizeRows(v: Float32Array, dim: number): void {
   for (let o = 0; o < v.length; o += dim) {
     let n = 0;
@@ -214,7 +249,7 @@ export class VectorStore {
   }
 
   /** A month's file of the layout before blocks: read as it is, and moved into blocks by the next write of its month. */
-  private monthFile(modelKey: string, month: string): string {
+  monthFile(modelKey: string, month: string): string {
     return join(this.dirOf(modelKey), `${month}.vec`);
   }
 
@@ -315,18 +350,25 @@ export function loadVectors(config: Config): VectorShard {
   return { modelKey, dim, ids, hashes, vectors };
 }
 
-/** Vectors of the given papers (those that have one), reading only their shards. */
+/**
+ * Vectors of the given papers (those that have one), reading only the files that can hold them
+ * and decoding only their rows: the profile derivation asks for every paper a subscriber ever
+ * voted for, spread over every month of the archive, and decoding whole months made that night's
+ * cost grow with the archive. A row is checked (its checksum) before it is used.
+ */
 export function vectorsFor(config: Config, ids: string[]): Map<string, Float32Array> {
   const store = new VectorStore(config.dataDir);
-  const { modelKey, dim } = activeModelKey(config, store);
+  const { modelKey } = activeModelKey(config, store);
   const out = new Map<string, Float32Array>();
-  for (const [month, inShard] of groupByMonth(ids, (id) => id)) {
-    const shard = store.readShard(modelKey, month);
-    if (!shard) continue;
-    const wanted = new Set(inShard);
-    shard.ids.forEach((id, r) => {
-      if (wanted.has(id)) out.set(id, shard.vectors.slice(r * dim, (r + 1) * dim));
-    });
+  for (const [month, inMonth] of groupByMonth(ids, (id) => id)) {
+    const wanted = new Set(inMonth);
+    // A month file beside blocks is a move cut short: a block's row replaces the file's (as readShard).
+    const files = [store.monthFile(modelKey, month), ...[...new Set(inMonth.map(idBlock))].map((block) => join(store.dirOf(modelKey), month, `${block}.vec`))];
+    for (const file of files) {
+      const buf = readBytesIfExists(file);
+      if (!buf) continue;
+      for (const [id, row] of decodeRows(buf, file, wanted, modelKey)) out.set(id, row);
+    }
   }
   return out;
 }
