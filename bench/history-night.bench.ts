@@ -14,7 +14,7 @@
 //   seal / open     `sealPrivateState` after the night's changes; `openPrivateState` on a fresh checkout.
 //
 //   node bench/history-night.bench.ts [--short 5] [--long 250] [--subscribers 200] [--papers 1500]
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,8 @@ import { openPrivateState, sealPrivateState } from '../pipeline/nightly/state.ts
 import { readLog, resolveVotes } from '../pipeline/profiles/events.ts';
 import { readSent, recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
 import { SendLedger } from '../pipeline/send/ledger.ts';
-import { dataLayout } from '../pipeline/store/layout.ts';
+import { dataLayout, PRIVATE_DIRS } from '../pipeline/store/layout.ts';
+import { groupByMonth } from '../pipeline/store/paper.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
 
 const { values: args } = parseArgs({
@@ -126,6 +127,19 @@ async function timedAsync(work: () => Promise<unknown>): Promise<Cost> {
   return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 };
 }
 
+/** What `vectorsFor` did before: every month holding an asked id decoded whole. */
+function wholeMonths(config: Config, ids: string[]): Map<string, Float32Array> {
+  const store = new VectorStore(config.dataDir);
+  const modelKey = configuredModelKey(config);
+  const out = new Map<string, Float32Array>();
+  for (const [month, inMonth] of groupByMonth(ids, (id) => id)) {
+    const shard = store.readShard(modelKey, month);
+    const wanted = new Set(inMonth);
+    shard?.ids.forEach((id, r) => wanted.has(id) && out.set(id, shard.vectors.slice(r * DIM, (r + 1) * DIM)));
+  }
+  return out;
+}
+
 /** The stages of one more night on a grown store. */
 async function night(config: Config, tonight: string): Promise<Map<string, Cost>> {
   const dir = config.dataDir;
@@ -161,6 +175,10 @@ async function night(config: Config, tonight: string): Promise<Map<string, Cost>
   );
   const voted = [...new Set([...votes.values()].flatMap((v) => v.votes.map((x) => x.paper)))].sort();
   out.set(
+    `voted vectors, whole months (baseline: before, ${voted.length.toLocaleString('en')} papers)`,
+    timed(() => wholeMonths(config, voted)),
+  );
+  out.set(
     `voted vectors (${voted.length.toLocaleString('en')} papers)`,
     timed(() => vectorsFor(config, voted)),
   );
@@ -169,6 +187,12 @@ async function night(config: Config, tonight: string): Promise<Map<string, Cost>
       join(dir, 'feedback', `${s}.jsonl`),
       `${JSON.stringify({ seq: 1e9, subscriber: s, paper: paperId(tonight, 1), action: 'up', edition: tonight, at: `${tonight}T09:00:00.000Z`, log: 'l1' })}\n`,
     );
+  // Before, every night encrypted every part of every private file: a seal into an empty vault does that.
+  const resealed = mkdtempSync(join(tmpdir(), 'pb-history-reseal-'));
+  for (const d of PRIVATE_DIRS) if (existsSync(join(dir, d))) cpSync(join(dir, d), join(resealed, d), { recursive: true });
+  await openPrivateState(resealed, KEY);
+  out.set('seal, every part (baseline: before)', await timedAsync(() => sealPrivateState(resealed, KEY)));
+  rmSync(resealed, { recursive: true, force: true });
   out.set('seal (after the night)', await timedAsync(() => sealPrivateState(dir, KEY)));
   const fresh = mkdtempSync(join(tmpdir(), 'pb-history-fresh-'));
   cpSync(dataLayout(dir).vault, dataLayout(fresh).vault, { recursive: true });
@@ -191,11 +215,10 @@ for (const nights of [short, long]) {
   rmSync(config.dataDir, { recursive: true, force: true });
 }
 const ms = (c: Cost) => `${(c.cpu * 1000).toFixed(0).padStart(6)} ms CPU ${(c.wall * 1000).toFixed(0).padStart(6)} ms wall`;
+const label = (k: string) => k.split(' (')[0]!;
 for (const [stage, atShort] of results[0]!) {
-  const key = [...results[1]!.keys()].find((k) => k.split(' (')[0] === stage.split(' (')[0])!;
-  const atLong = results[1]!.get(key)!;
-  console.log(
-    `  ${stage.split(' (')[0]!.padEnd(32)} ${short} nights: ${ms(atShort)} | ${long} nights: ${ms(atLong)} | ×${(atLong.cpu / Math.max(atShort.cpu, 1e-4)).toFixed(1)} CPU${stage.includes('(') ? `  (${stage.split(' (')[1]}` : ''}${key.includes('(') && key !== stage ? ` / (${key.split(' (')[1]}` : ''}`,
-  );
+  const atLong = [...results[1]!].find(([k]) => label(k) === label(stage))![1];
+  const note = [...results[1]!.keys()].find((k) => label(k) === label(stage))!.split(' (')[1];
+  console.log(`  ${label(stage).padEnd(28)} ${short} nights: ${ms(atShort)} | ${long} nights: ${ms(atLong)} | ×${(atLong.cpu / Math.max(atShort.cpu, 1e-4)).toFixed(1)} CPU${note ? ` (${note}` : ''}`);
 }
 console.log(`  load average ${loadavg()[0]!.toFixed(1)}`);
