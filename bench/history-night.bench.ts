@@ -10,7 +10,8 @@
 //                   for anyone with fewer rows than the limit, beside it);
 //   feedback logs   each due subscriber's log read and resolved (once now; twice before);
 //   papers sent     every subscriber's papers-sent ledger read and tonight's picks recorded;
-//   voted vectors   the vectors of every paper a subscriber voted for (the profile derivation);
+//   voted vectors   the vectors of every paper a subscriber voted for (read by the profile derivation);
+//   profile derivation  learning each profile from its votes and writing its learned state;
 //   seal / open     `sealPrivateState` after the night's changes; `openPrivateState` on a fresh checkout.
 //
 //   node bench/history-night.bench.ts [--short 5] [--long 250] [--subscribers 200] [--papers 1500]
@@ -23,6 +24,9 @@ import { loadConfig, type Config } from '../pipeline/config.ts';
 import { configuredModelKey, normalizeRows, VectorStore, vectorsFor } from '../pipeline/embed/vectors.ts';
 import { openPrivateState, sealPrivateState } from '../pipeline/nightly/state.ts';
 import { readLog, resolveVotes } from '../pipeline/profiles/events.ts';
+import { loadProfiles } from '../pipeline/profiles/profile.ts';
+import type { VectorSource } from '../pipeline/profiles/source.ts';
+import { deriveProfiles } from '../pipeline/profiles/state.ts';
 import { readSent, recordPicks, type Pick } from '../pipeline/recommend/recommend.ts';
 import { SendLedger } from '../pipeline/send/ledger.ts';
 import { dataLayout, PRIVATE_DIRS } from '../pipeline/store/layout.ts';
@@ -127,6 +131,14 @@ async function timedAsync(work: () => Promise<unknown>): Promise<Cost> {
   return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 };
 }
 
+const example = (await loadProfiles(join(import.meta.dirname, '..', 'profiles'))).profiles.find((p) => p.id === 'alice')!;
+
+function unit(dim: number): Float32Array {
+  const v = Float32Array.from({ length: dim }, () => Math.random() - 0.5);
+  normalizeRows(v, dim);
+  return v;
+}
+
 /** What `vectorsFor` did before: every month holding an asked id decoded whole. */
 function wholeMonths(config: Config, ids: string[]): Map<string, Float32Array> {
   const store = new VectorStore(config.dataDir);
@@ -182,6 +194,10 @@ async function night(config: Config, tonight: string): Promise<Map<string, Cost>
     `voted vectors (${voted.length.toLocaleString('en')} papers)`,
     timed(() => vectorsFor(config, voted)),
   );
+  // The whole derivation (learning, the learned profile written), from the votes read once.
+  const profiles = subscribers.map((id) => ({ ...example, id, schedule: { every: 'day' as const } }));
+  const source: VectorSource = { modelKey: 'bench/random-unit-vectors', dim: DIM, embedQueries: async (texts) => texts.map(() => unit(DIM)), paperVectors: async (ids) => vectorsFor(config, ids) };
+  out.set('profile derivation', await timedAsync(() => deriveProfiles(config, profiles, source, tonight, votes)));
   for (const s of subscribers.slice(0, SUBSCRIBERS / 3))
     appendFileSync(
       join(dir, 'feedback', `${s}.jsonl`),
