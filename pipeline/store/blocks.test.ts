@@ -177,3 +177,22 @@ test('a damaged month file stops the write with the file and line named, and is 
   assert.equal(existsSync(join(dataDir, 'papers', '2510')), false, 'no block was written from it');
   assert.throws(() => new PaperStore(dataDir).readShard('2510'), /damaged file .*2510\.jsonl, line 6/);
 });
+
+test('getMany parses only the asked papers of a block: a damaged line of another paper is not read, a damaged asked one is named', () => {
+  const store = new PaperStore(scratch());
+  const papers = demo.slice(0, 40);
+  store.upsert(papers);
+  const [asked, other] = [papers[3]!, papers[20]!];
+  assert.equal(idBlock(asked.id), idBlock(other.id), 'one block');
+  const path = join(store.dir, idMonth(asked.id), `${idBlock(asked.id)}.jsonl`);
+  const text = readFileSync(path, 'utf8');
+  const damage = (p: Paper) => text.replace(`{"id":"${p.id}",`, `{"id":"${p.id}","title":`);
+  writeFileSync(path, damage(other));
+  assert.deepEqual(store.getMany([asked.id]).get(asked.id), store.getMany([asked.id, papers[4]!.id]).get(asked.id));
+  assert.equal(store.getMany([asked.id]).get(asked.id)?.title, asked.title);
+  const line = text.split('\n').findIndex((l) => l.startsWith(`{"id":"${other.id}"`)) + 1;
+  assert.throws(() => store.getMany([other.id]), { message: new RegExp(`^damaged file ${path.replace(/[.]/g, '[.]')}, line ${line}: `) });
+  // A line that is not the store's own form (edited by hand) is parsed whatever its id.
+  writeFileSync(path, text.replace(`{"id":"${asked.id}",`, `{ "id":"${asked.id}",`));
+  assert.equal(store.getMany([asked.id]).get(asked.id)?.title, asked.title);
+});

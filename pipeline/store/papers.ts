@@ -124,7 +124,7 @@ export class PaperStore {
     for (const [month, wanted] of Map.groupBy(ids, idMonth)) {
       const set = new Set(wanted);
       // Only the blocks that hold them, unless their month is still one file.
-      const papers = existsSync(this.monthFile(month)) ? this.readShard(month) : [...new Set(wanted.map((id) => this.layout.paperBlock(id)))].flatMap((path) => readPapers(path));
+      const papers = existsSync(this.monthFile(month)) ? this.readShard(month) : [...new Set(wanted.map((id) => this.layout.paperBlock(id)))].flatMap((path) => readPapers(path, set));
       for (const p of papers) if (set.has(p.id)) out.set(p.id, p);
     }
     return out;
@@ -269,8 +269,27 @@ export class PaperStore {
 }
 
 /** The papers of one store file, as stored (none when it does not exist). */
-function readPapers(path: string): Paper[] {
-  return [...parseRecordLines(readTextIfExists(path) ?? '', path, storedPaper)];
+/**
+ * A block's papers; with `only`, just those papers, parsed and checked, the other lines skipped by
+ * their id (the recommend stage asks for every paper its subscribers ever liked, spread over the
+ * whole archive: parsing every block they sit in made that grow with the archive).
+ */
+function readPapers(path: string, only?: Set<string>): Paper[] {
+  const text = readTextIfExists(path) ?? '';
+  if (!only) return [...parseRecordLines(text, path, storedPaper)];
+  const out: Paper[] = [];
+  let line = 0;
+  for (let start = 0; start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // A line that is not canonical (edited by hand) is parsed, and named when it is damaged.
+    if (end > start && (!text.startsWith('{"id":"', start) || only.has(storedLineId(text.slice(start, Math.min(end, start + 64)))))) {
+      const paper = parseRecord(text.slice(start, end), path, storedPaper, line + 1);
+      if (only.has(paper.id)) out.push(paper);
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 /** A store file's text: one line per paper, sorted by id. */
