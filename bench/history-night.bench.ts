@@ -4,12 +4,14 @@
 // (200): each night's picks in the papers-sent ledger (the real `recordPicks`), a row per
 // subscriber in the send ledger (the real SQLite schema of `SendLedger`), three clicks a night
 // for a third of the subscribers in their feedback logs, `--papers` (1,500) vectors a night in
-// the real VectorStore (int8, random unit vectors), and the private state sealed after the last
+// the real VectorStore (int8, random unit vectors) and the bundled demo corpus's texts under the
+// same ids in the real PaperStore, and the private state sealed after the last
 // night. Then one more night's work of each touched stage is timed on both, in this process:
 //   ledger lookup   `bouncedLast` for 200 subscribers new to the ledger (the old query, a scan
 //                   for anyone with fewer rows than the limit, beside it);
 //   feedback logs   each due subscriber's log read and resolved (once now; twice before);
 //   papers sent     every subscriber's papers-sent ledger read and tonight's picks recorded;
+//   liked papers    every paper a subscriber liked, read from the paper store (the recommend stage);
 //   voted vectors   the vectors of every paper a subscriber voted for (read by the profile derivation);
 //   profile derivation  learning each profile from its votes and writing its learned state;
 //   seal / open     `sealPrivateState` after the night's changes; `openPrivateState` on a fresh checkout.
@@ -31,6 +33,8 @@ import { readSent, recordPicks, type Pick } from '../pipeline/recommend/recommen
 import { SendLedger } from '../pipeline/send/ledger.ts';
 import { dataLayout, PRIVATE_DIRS } from '../pipeline/store/layout.ts';
 import { groupByMonth } from '../pipeline/store/paper.ts';
+import { PaperStore } from '../pipeline/store/papers.ts';
+import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
 
 const { values: args } = parseArgs({
@@ -45,6 +49,7 @@ const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS = Number(args.papers);
 const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const DIM = 256;
+const demo = readDemoPapers();
 const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
 
 /** Weekday editions from the first Monday of 2025. */
@@ -72,8 +77,11 @@ async function grow(nights: number): Promise<{ config: Config; tonight: string }
   vectors.activate({ modelKey, dim: DIM, papers: 0, since: dates[0]! });
   let month = '';
   let monthIds: string[] = [];
+  const papers = new PaperStore(dir);
   const flush = () => {
     if (!monthIds.length) return;
+    // The month's papers: the bundled demo corpus's texts under the month's ids.
+    papers.upsert(monthIds.map((id, k) => ({ ...demo[k % demo.length]!, id, announced: null, announceType: 'new' as const })));
     const v = new Float32Array(monthIds.length * DIM).map(() => rnd() - 0.5);
     normalizeRows(v, DIM);
     vectors.writeShard(month, { modelKey, dim: DIM, ids: monthIds, hashes: monthIds.map(() => 'h'), vectors: v }, config.embed.storage);
@@ -193,6 +201,16 @@ async function night(config: Config, tonight: string): Promise<Map<string, Cost>
   out.set(
     `voted vectors (${voted.length.toLocaleString('en')} papers)`,
     timed(() => vectorsFor(config, voted)),
+  );
+  // The recommend stage reads the papers its subscribers liked (reasons name them, their words join the profile's).
+  const liked = [...new Set([...votes.values()].flatMap((v) => v.votes.filter((x) => x.liked).map((x) => x.paper)))];
+  out.set(
+    `liked papers, whole blocks (baseline: before, ${liked.length.toLocaleString('en')} papers)`,
+    timed(() => [...groupByMonth(liked, (id) => id).keys()].forEach((m) => new PaperStore(dir).readShard(m))),
+  );
+  out.set(
+    `liked papers (${liked.length.toLocaleString('en')} papers)`,
+    timed(() => new PaperStore(dir).getMany(liked)),
   );
   // The whole derivation (learning, the learned profile written), from the votes read once.
   const profiles = subscribers.map((id) => ({ ...example, id, schedule: { every: 'day' as const } }));
