@@ -17,8 +17,10 @@ import { loadProfiles, profilesDir, seedWeight, type Profile } from './profile.t
 import { vectorSource, type VectorSource } from './source.ts';
 import { fromBase64, toBase64 } from './vec.ts';
 
-const storedVector = z.object({ paper: z.string(), weight: z.number(), vector: z.string() });
-type StoredVector = z.output<typeof storedVector>;
+// A voted paper's vector is not stored: nothing reads it back, and the nightly rewrote every
+// subscriber's every voted vector (~1.4 KB each in base64) each night, a write that grew with the log.
+const storedVote = z.object({ paper: z.string(), weight: z.number() });
+type StoredVote = z.output<typeof storedVote>;
 const source = z.enum(['stated', 'learned']);
 
 export interface StoredState {
@@ -31,8 +33,8 @@ export interface StoredState {
   votes: number;
   unsubscribed: boolean;
   interests: { label: string; source: 'stated' | 'learned'; likes: number; dislikes: number; papers: string[]; vector: string }[];
-  liked: StoredVector[];
-  disliked: StoredVector[];
+  liked: StoredVote[];
+  disliked: StoredVote[];
   seen: string[];
   /** Interest text → its vector under `modelKey`. */
   anchors: Record<string, string>;
@@ -119,8 +121,8 @@ const storedState = {
     votes: z.number(),
     unsubscribed: z.boolean(),
     interests: z.array(z.object({ label: z.string(), source, likes: z.number(), dislikes: z.number(), papers: z.array(z.string()), vector: z.string() })),
-    liked: z.array(storedVector),
-    disliked: z.array(storedVector),
+    liked: z.array(storedVote),
+    disliked: z.array(storedVote),
     seen: z.array(z.string()),
     anchors: z.record(z.string(), z.string()),
   }) satisfies z.ZodType<StoredState>,
@@ -136,7 +138,7 @@ export function readState(dataDir: string, subscriber: string): StoredState | un
 }
 
 function learnedToState(l: LearnedProfile, modelKey: string, asOf: string, anchors: Record<string, string>): StoredState {
-  const vec = (v: { paper: string; weight: number; vector: Float32Array }) => ({ paper: v.paper, weight: round(v.weight), vector: toBase64(v.vector) });
+  const vote = (v: { paper: string; weight: number }) => ({ paper: v.paper, weight: round(v.weight) });
   return {
     subscriber: l.subscriber,
     modelKey,
@@ -146,8 +148,8 @@ function learnedToState(l: LearnedProfile, modelKey: string, asOf: string, ancho
     votes: l.votes,
     unsubscribed: l.unsubscribed,
     interests: l.interests.map((i) => ({ label: i.label, source: i.source, likes: round(i.likes), dislikes: round(i.dislikes), papers: i.papers, vector: toBase64(i.vector) })),
-    liked: l.liked.map(vec),
-    disliked: l.disliked.map(vec),
+    liked: l.liked.map(vote),
+    disliked: l.disliked.map(vote),
     seen: l.seen,
     anchors,
   };

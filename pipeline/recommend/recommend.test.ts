@@ -72,6 +72,14 @@ test('feedback moves the profile, is idempotent, re-derivable, and reset forgets
     state.disliked.map((l) => l.paper),
     [picks[2]!.paperId],
   );
+  // The voted papers with their weights, not their vectors: nothing reads those back, and writing them grew with the log.
+  assert.deepEqual(
+    [...state.liked, ...state.disliked].map((v) => Object.keys(v)),
+    [
+      ['paper', 'weight'],
+      ['paper', 'weight'],
+    ],
+  );
   const r2 = await applyFeedback(config, events, { source, profiles, asOf: '2025-11-12' });
   assert.deepEqual(r2, { added: 0, dropped: 0, updated: [], unknown: [] });
   // The state file is only a cache: deleting it and re-deriving gives the same state.
