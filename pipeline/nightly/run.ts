@@ -363,8 +363,9 @@ export async function categoriesToFetch(config: Config): Promise<string[]> {
 
 /**
  * `work` for all subscribers at once; when that fails, for each alone, so that one subscriber's
- * damaged state (feedback log, sent ledger, vectors) skips only them. When every one of several
- * fails alone too, the fault is not theirs: the batch's error is thrown.
+ * damaged state (papers-sent list, vectors; feedback logs are read before, by dueSubscribers)
+ * skips only them. When every one of several fails alone too, the fault is not theirs: the
+ * batch's error is thrown.
  */
 async function eachSubscriber<T>(profiles: Profile[], work: (batch: Profile[]) => Promise<Map<string, T>>, onFailure: (p: Profile, err: unknown) => void): Promise<Map<string, T>> {
   try {
