@@ -275,16 +275,18 @@ export class PaperStore {
  * whole archive: parsing every block they sit in made that grow with the archive).
  */
 function readPapers(path: string, only?: Set<string>): Paper[] {
-  const text = readTextIfExists(path) ?? '';
-  if (!only) return [...parseRecordLines(text, path, storedPaper)];
+  if (!only) return [...parseRecordLines(readTextIfExists(path) ?? '', path, storedPaper)];
+  const file = readBytesIfExists(path);
   const out: Paper[] = [];
+  if (!file) return out;
   let line = 0;
-  for (let start = 0; start < text.length; line++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    // A line that is not canonical (edited by hand) is parsed, and named when it is damaged.
-    if (end > start && (!text.startsWith('{"id":"', start) || only.has(storedLineId(text.slice(start, Math.min(end, start + 64)))))) {
-      const paper = parseRecord(text.slice(start, end), path, storedPaper, line + 1);
+  for (let start = 0; start < file.length; line++) {
+    let end = file.indexOf(0x0a, start);
+    if (end < 0) end = file.length;
+    // Only a line's start is decoded to find its id; a line that is not canonical (edited by hand) is parsed, and named when it is damaged.
+    const head = file.toString('latin1', start, Math.min(end, start + 64));
+    if (end > start && (!head.startsWith('{"id":"') || only.has(storedLineId(head)))) {
+      const paper = parseRecord(file.toString('utf8', start, end), path, storedPaper, line + 1);
       if (only.has(paper.id)) out.push(paper);
     }
     start = end + 1;
