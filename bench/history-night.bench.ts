@@ -7,6 +7,7 @@
 // the real VectorStore (int8, random unit vectors) and the bundled demo corpus's texts under the
 // same ids in the real PaperStore, and the private state sealed after the last
 // night. Then one more night's work of each touched stage is timed on both, in this process:
+//   ledger open     `new SendLedger` (its PRAGMA quick_check), as the send and prune stages do;
 //   ledger lookup   `bouncedLast` for 200 subscribers new to the ledger (the old query, a scan
 //                   for anyone with fewer rows than the limit, beside it);
 //   feedback logs   each due subscriber's log read and resolved (once now; twice before);
@@ -165,7 +166,13 @@ async function night(config: Config, tonight: string): Promise<Map<string, Cost>
   const dir = config.dataDir;
   const out = new Map<string, Cost>();
   const newcomers = subscribers.map((s) => `new-${s}`);
-  const ledger = new SendLedger(dir);
+  // Opening the ledger checks it (PRAGMA quick_check): the send and prune stages each open it once.
+  let ledger = new SendLedger(dir);
+  ledger.close();
+  out.set(
+    'send ledger opened (checked)',
+    timed(() => (ledger = new SendLedger(dir))),
+  );
   const db = new DatabaseSync(dataLayout(dir).sendLedger);
   const oldQuery = db.prepare('SELECT state FROM sends WHERE subscriber = ? AND edition < ? ORDER BY edition DESC LIMIT ?');
   out.set(
