@@ -124,7 +124,8 @@ function readShardHeader(input: Uint8Array, path: string) {
   return { magic, len, header: parseRecord(Buffer.from(input.subarray(8, 8 + len)).toString(), path, shardHeader) };
 }
 
-export function decodeShard(input: Uint8Array, path: string): VectorShard {
+/** A shard's header, its bytes (aligned) and where each part of its body starts, its length checked against the header. */
+function readShardLayout(input: Uint8Array, path: string) {
   const { magic, len, header } = readShardHeader(input, path);
   const { dim, count, storage } = header;
   // Typed-array views need aligned offsets; copy when the buffer is not (a fresh copy starts at 0).
@@ -133,6 +134,12 @@ export function decodeShard(input: Uint8Array, path: string): VectorShard {
   if (buf.length !== layout.end) {
     throw new DamagedFileError(path, null, `${buf.length < layout.end ? 'truncated' : 'too long'}: ${buf.length} bytes, ${count} rows of ${dim} need ${layout.end}`);
   }
+  return { magic, header, buf, layout };
+}
+
+export function decodeShard(input: Uint8Array, path: string): VectorShard {
+  const { magic, header, buf, layout } = readShardLayout(input, path);
+  const { dim, count, storage } = header;
   if (magic === MAGIC) {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const failed = header.ids.filter((id, r) => view.getUint32(layout.crcs + r * 4, true) !== rowChecksum(buf, layout, storage, r, id, header.hashes[r]!));
@@ -155,14 +162,9 @@ export function decodeShard(input: Uint8Array, path: string): VectorShard {
 
 /** The rows of `wanted` ids a shard holds, each checked and decoded as `decodeShard` decodes it; the other rows are not read. */
 function decodeRows(input: Uint8Array, path: string, wanted: Set<string>, modelKey: string): Map<string, Float32Array> {
-  const { magic, len, header } = readShardHeader(input, path);
-  const { dim, count, storage } = header;
+  const { magic, header, buf, layout } = readShardLayout(input, path);
+  const { dim, storage } = header;
   if (header.modelKey !== modelKey) throw new Error(`${path} holds vectors of ${header.modelKey}, expected ${modelKey}`);
-  const buf = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
-  const layout = bodyLayout(storage, count, dim, align8(8 + len), magic === MAGIC);
-  if (buf.length !== layout.end) {
-    throw new DamagedFileError(path, null, `${buf.length < layout.end ? 'truncated' : 'too long'}: ${buf.length} bytes, ${count} rows of ${dim} need ${layout.end}`);
-  }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out = new Map<string, Float32Array>();
   const failed: string[] = [];
