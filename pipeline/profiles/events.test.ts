@@ -11,9 +11,22 @@ const ev = (seq: number, paper: string, action: FeedbackEvent['action'], at: str
 test('the log is append-only and idempotent: a seq already logged is never logged twice', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-fb-'));
   const first = [ev(1, '2510.00001', 'up', '2025-10-02T08:00:00Z'), ev(2, '2510.00002', 'down', '2025-10-02T08:01:00Z', 'bob')];
-  assert.deepEqual(appendEvents(dir, first), { changed: ['alice', 'bob'], added: 2, dropped: 0 });
+  const r = appendEvents(dir, first);
+  assert.deepEqual(
+    r,
+    {
+      changed: ['alice', 'bob'],
+      added: 2,
+      dropped: 0,
+      logs: new Map([
+        ['alice', readLog(dir, 'alice')],
+        ['bob', readLog(dir, 'bob')],
+      ]),
+    },
+    'with the logs as written',
+  );
   const bytes = readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8');
-  assert.deepEqual(appendEvents(dir, [...first, first[0]!]), { changed: [], added: 0, dropped: 0 });
+  assert.deepEqual(appendEvents(dir, [...first, first[0]!]), { changed: [], added: 0, dropped: 0, logs: new Map() });
   assert.equal(readFileSync(join(dir, 'feedback', 'alice.jsonl'), 'utf8'), bytes);
   assert.equal(appendEvents(dir, [ev(3, 'x', 'up', '2025-10-02T08:00:00Z', '../etc')]).dropped, 1);
   assert.equal(readLog(dir, 'alice').length, 1);

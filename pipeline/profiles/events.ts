@@ -87,10 +87,10 @@ function inLogOrder(events: FeedbackEvent[]): FeedbackEvent[] {
 /**
  * Appends events to their subscribers' logs, skipping any already logged (re-running a night,
  * a page fetched twice, or a log re-read from the start, changes nothing). Returns the
- * subscribers whose log grew.
+ * subscribers whose log grew, with the logs as written (their reader need not read them again).
  * Events for malformed subscriber ids are dropped (they could not name a file safely).
  */
-export function appendEvents(dataDir: string, events: FeedbackEvent[]): { changed: string[]; added: number; dropped: number } {
+export function appendEvents(dataDir: string, events: FeedbackEvent[]): { changed: string[]; added: number; dropped: number; logs: Map<string, LogEntry[]> } {
   const bySubscriber = new Map<string, FeedbackEvent[]>();
   let dropped = 0;
   for (const e of events) {
@@ -102,6 +102,7 @@ export function appendEvents(dataDir: string, events: FeedbackEvent[]): { change
     bySubscriber.get(e.subscriber)!.push(e);
   }
   const changed: string[] = [];
+  const logs = new Map<string, LogEntry[]>();
   let added = 0;
   for (const [subscriber, incoming] of bySubscriber) {
     const log = readLog(dataDir, subscriber);
@@ -110,11 +111,12 @@ export function appendEvents(dataDir: string, events: FeedbackEvent[]): { change
     const unique = [...new Map(fresh.map((e) => [eventKey(e), e])).values()];
     inLogOrder(unique);
     if (unique.length === 0) continue;
-    writeLog(dataDir, subscriber, [...log, ...unique]);
+    logs.set(subscriber, [...log, ...unique]);
+    writeLog(dataDir, subscriber, logs.get(subscriber)!);
     changed.push(subscriber);
     added += unique.length;
   }
-  return { changed: changed.sort(), added, dropped };
+  return { changed: changed.sort(), added, dropped, logs };
 }
 
 export function appendReset(dataDir: string, subscriber: string, at: string): void {

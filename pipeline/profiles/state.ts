@@ -231,7 +231,7 @@ export interface ApplyOptions {
  * state of every subscriber they touch.
  */
 export async function applyFeedback(config: Config, events: FeedbackEvent[], opts: ApplyOptions = {}): Promise<FeedbackReport> {
-  const { changed, added, dropped } = appendEvents(config.dataDir, events);
+  const { changed, added, dropped, logs } = appendEvents(config.dataDir, events);
   const profiles = opts.profiles ?? (await loadProfiles(profilesDir(config), { privacy: config.profiles.privacy })).profiles;
   const byId = new Map(profiles.map((p) => [p.id, p]));
   const known = changed.filter((id) => byId.has(id));
@@ -243,6 +243,7 @@ export async function applyFeedback(config: Config, events: FeedbackEvent[], opt
       known.map((id) => byId.get(id)!),
       source,
       asOf,
+      new Map(known.map((id) => [id, resolveVotes(logs.get(id)!, asOf, config.profiles.halfLifeDays)])),
     );
   }
   return { added, dropped, updated: known, unknown: changed.filter((id) => !byId.has(id)) };
