@@ -32,7 +32,7 @@ import { PaperStore } from '../store/papers.ts';
 import { dataLayout } from '../store/layout.ts';
 import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
-import { forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
+import { boundedTopK, forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, type TermTable } from './sparse.ts';
 import { sparseRowsOf } from './sparse-store.ts';
@@ -217,6 +217,8 @@ export interface UpdateReport {
   modelKey: string;
   papers: number;
   indexKind: 'exact' | 'approximate';
+  /** How the lists were searched: among bounded candidates (past approximateAbove, `index.boundedSearch`) or through the whole archive. */
+  search: 'bounded' | 'exhaustive';
   /** Why the index was rebuilt, or null when updated in place. */
   indexRebuilt: string | null;
   /** Every list was computed afresh (first run, model, k or score change, term table refreshed). */
@@ -277,6 +279,7 @@ export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions 
     modelKey: space.set.modelKey,
     papers: space.set.ids.length,
     indexKind: index.header.kind,
+    search: bounded(u) ? 'bounded' : 'exhaustive',
     indexRebuilt: u.sync.rebuilt,
     full: !u.existing,
     ...result,
@@ -398,7 +401,7 @@ type ListsResult = Pick<UpdateReport, 'queried' | 'updatedOld' | 'shardsWritten'
 async function computeAllLists(u: Update): Promise<ListsResult> {
   const { set } = u.space;
   const dates = await announcedDates(u.config);
-  const lists = searchRows(u, [...set.ids.keys()]);
+  const { lists } = searchRows(u, [...set.ids.keys()]);
   u.lap('forward');
   const entries: SimilarEntry[] = set.ids.map((id, r) => {
     const similar = lists[r]!;
@@ -438,7 +441,7 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
   const queried = [...fresh, ...stale].sort(compareIds);
   let updatedOld = 0;
   if (queried.length) {
-    const top = searchRows(
+    const { lists: top, candidates } = searchRows(
       u,
       queried.map((id) => u.rowOf.get(id)!),
     );
@@ -459,7 +462,9 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
       lists.set(id, { id, similar, newer });
       dirty.add(id);
     });
-    updatedOld = admitFreshPapers(u, records, lists, fresh);
+    // Bounded: the older papers a fresh one may enter are among its candidates (the score is symmetric).
+    const reach = candidates && new Map(queried.flatMap((id, i) => (fresh.has(id) ? [[id, candidates[i]!] as const] : [])));
+    updatedOld = admitFreshPapers(u, records, lists, fresh, reach);
   }
   return { queried: queried.length, updatedOld, shardsWritten: writeBlocks(u.config, records, dirty) };
 }
@@ -468,17 +473,34 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
  * Older papers take in the fresh papers that beat their k-th neighbour: each such fresh paper names
  * the older one in its record's `entered`. Returns how many older papers' lists changed.
  */
-function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists: Map<string, SimilarEntry>, fresh: Set<string>): number {
+function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists: Map<string, SimilarEntry>, fresh: Set<string>, reach?: Map<string, Neighbour[]>): number {
   const { set } = u.space;
   const k = u.config.index.similarK;
-  const freshRows = [...fresh].map((id) => u.rowOf.get(id)!).sort((a, b) => a - b);
-  const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!) && lists.has(set.ids[r]!));
+  const isOld = (id: string) => !fresh.has(id) && lists.has(id);
   // Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores below.
   const kthOf = (r: number) => {
     const similar = lists.get(set.ids[r]!)!.similar;
     return similar.length >= k ? similar[k - 1]!.score - 1e-4 : -Infinity;
   };
-  const candidates = freshAbove(u.space, freshRows, oldRows, k, (i) => kthOf(oldRows[i]!));
+  let oldRows: number[];
+  let candidates: Neighbour[][];
+  if (reach) {
+    // Each fresh paper's scored candidates, turned round: the older ones whose k-th it beats.
+    const above = new Map<number, Neighbour[]>();
+    for (const [id, cands] of reach)
+      for (const n of cands) {
+        const r = u.rowOf.get(n.id)!;
+        if (!isOld(n.id) || !(n.score > kthOf(r))) continue;
+        if (!above.has(r)) above.set(r, []);
+        above.get(r)!.push({ id, score: n.score });
+      }
+    oldRows = [...above.keys()].sort((a, b) => a - b);
+    candidates = oldRows.map((r) => rank(above.get(r)!));
+  } else {
+    const freshRows = [...fresh].map((id) => u.rowOf.get(id)!).sort((a, b) => a - b);
+    oldRows = set.ids.map((_, r) => r).filter((r) => isOld(set.ids[r]!));
+    candidates = freshAbove(u.space, freshRows, oldRows, k, (i) => kthOf(oldRows[i]!));
+  }
   u.lap('reverse');
   let changed = 0;
   oldRows.forEach((r, i) => {
@@ -504,13 +526,28 @@ function writeMeta(u: Update): void {
   writeFileAtomic(join(similarDir(u.config), 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 }
 
-/** Top-k neighbours (self excluded) of the given rows, in that order. */
-function searchRows(u: Update, rows: number[]): Neighbour[][] {
+function bounded(u: Update): boolean {
+  return u.config.index.boundedSearch && u.index.header.kind === 'approximate';
+}
+
+/**
+ * Top-k neighbours (self excluded) of the given rows, in that order. Past `approximateAbove` (the
+ * HNSW index: exactness is given up already) with `boundedSearch`, each list is chosen among a
+ * bounded set of candidates, returned too (boundedTopK); otherwise the search is exact.
+ */
+function searchRows(u: Update, rows: number[]): { lists: Neighbour[][]; candidates?: Neighbour[][] } {
   const bar = progress('similar papers', rows.length, { quiet: u.opts.quiet });
-  const sparseAll = u.space.sparse && new InvertedIndex(u.space.sparse, [...u.space.set.ids.keys()]);
-  const out = forwardTopK(u.space, u.index, sparseAll, rows, u.config.index.similarK, (n) => bar.tick(n));
-  bar.done();
-  return out;
+  const { similarK: k, candidates: c, termPostings } = u.config.index;
+  try {
+    if (bounded(u)) {
+      const found = boundedTopK(u.space, u.index, rows, k, c, termPostings, (n) => bar.tick(n));
+      return { lists: found.map((f) => f.top), candidates: found.map((f) => f.candidates) };
+    }
+    const sparseAll = u.space.sparse && new InvertedIndex(u.space.sparse, [...u.space.set.ids.keys()]);
+    return { lists: forwardTopK(u.space, u.index, sparseAll, rows, k, (n) => bar.tick(n)) };
+  } finally {
+    bar.done();
+  }
 }
 
 function mergeNewer(kept: NewerNeighbour[], incoming: NewerNeighbour[], k: number): NewerNeighbour[] {
