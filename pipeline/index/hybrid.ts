@@ -164,9 +164,11 @@ export interface BoundedResult {
  * HNSW neighbours however large the archive, so the cost follows the number of queries. Not
  * exact: a paper outside both candidate lists is missed (measured in bench/sparse-night.bench.ts).
  * The candidates are returned too: the score is symmetric, so an older paper whose list a query
- * enters is almost always among the query's candidates (the nightly check of older papers).
+ * enters is almost always among the query's candidates (the nightly check of older papers). With
+ * `bar` (each row's k-th score in TF-IDF units, Infinity for rows not to check) the sparse half adds
+ * the c rows nearest their bar: a paper with a weak list is entered by papers that rank it low.
  */
-export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[], k: number, c: number, perTerm: number, onBatch?: (n: number) => void): BoundedResult[] {
+export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[], k: number, c: number, perTerm: number, bar?: Float64Array, onBatch?: (n: number) => void): BoundedResult[] {
   const { set } = space;
   const rowOf = new Map(set.ids.map((id, r) => [id, r]));
   const pruned = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()], { terms: termsOf(space.sparse, rows), perTerm });
@@ -179,7 +181,10 @@ export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[
     const dense = index.search(queries, part.length, c, (q) => set.ids[part[q]!]);
     part.forEach((row, i) => {
       const ids = new Set(dense[i]!.map((n) => n.id));
-      if (pruned) for (const r of pruned.top(row, c).rows) ids.add(set.ids[r]!);
+      if (pruned && bar) {
+        const { rows: best, near } = pruned.topAndNearBar(row, c, bar);
+        for (const r of [...best, ...near]) ids.add(set.ids[r]!);
+      } else if (pruned) for (const r of pruned.top(row, c).rows) ids.add(set.ids[r]!);
       const candidates = rank([...ids].filter((id) => rowOf.has(id)).map((id) => ({ id, score: hybridScore(space, row, rowOf.get(id)!) })));
       out.push({ top: candidates.slice(0, k), candidates });
     });

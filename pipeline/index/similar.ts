@@ -444,6 +444,7 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
     const { lists: top, candidates } = searchRows(
       u,
       queried.map((id) => u.rowOf.get(id)!),
+      bounded(u) ? barOf(u, lists, fresh) : undefined,
     );
     u.lap('forward');
     const later = (id: string, list: Neighbour[]) => list.filter((n) => compareIds(n.id, id) > 0);
@@ -477,11 +478,7 @@ function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists:
   const { set } = u.space;
   const k = u.config.index.similarK;
   const isOld = (id: string) => !fresh.has(id) && lists.has(id);
-  // Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores below.
-  const kthOf = (r: number) => {
-    const similar = lists.get(set.ids[r]!)!.similar;
-    return similar.length >= k ? similar[k - 1]!.score - 1e-4 : -Infinity;
-  };
+  const kthOf = (r: number) => kthScore(lists.get(set.ids[r]!)!, k);
   let oldRows: number[];
   let candidates: Neighbour[][];
   if (reach) {
@@ -519,6 +516,24 @@ function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists:
   return changed;
 }
 
+/** The score a paper entering this list must pass. Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores. */
+function kthScore(entry: SimilarEntry, k: number): number {
+  return entry.similar.length >= k ? entry.similar[k - 1]!.score - 1e-4 : -Infinity;
+}
+
+/** Each older paper's k-th score in TF-IDF units (the dense half taken as 0), Infinity for the others: the bar `boundedTopK` ranks candidates against. */
+function barOf(u: Update, lists: Map<string, SimilarEntry>, fresh: Set<string>): Float64Array | undefined {
+  const { set, weight } = u.space;
+  const k = u.config.index.similarK;
+  if (!u.space.sparse) return undefined;
+  const bar = new Float64Array(set.ids.length).fill(Infinity);
+  set.ids.forEach((id, r) => {
+    const entry = lists.get(id);
+    if (entry && !fresh.has(id)) bar[r] = kthScore(entry, k) / weight;
+  });
+  return bar;
+}
+
 function writeMeta(u: Update): void {
   const { similarK: k, sparseWeight, sparseMaxDf } = u.config.index;
   const meta: SimilarMeta = { modelKey: u.space.set.modelKey, k, sparseWeight, sparseMaxDf, updatedAt: new Date().toISOString() };
@@ -535,18 +550,18 @@ function bounded(u: Update): boolean {
  * HNSW index: exactness is given up already) with `boundedSearch`, each list is chosen among a
  * bounded set of candidates, returned too (boundedTopK); otherwise the search is exact.
  */
-function searchRows(u: Update, rows: number[]): { lists: Neighbour[][]; candidates?: Neighbour[][] } {
-  const bar = progress('similar papers', rows.length, { quiet: u.opts.quiet });
+function searchRows(u: Update, rows: number[], bar?: Float64Array): { lists: Neighbour[][]; candidates?: Neighbour[][] } {
+  const meter = progress('similar papers', rows.length, { quiet: u.opts.quiet });
   const { similarK: k, candidates: c, termPostings } = u.config.index;
   try {
     if (bounded(u)) {
-      const found = boundedTopK(u.space, u.index, rows, k, c, termPostings, (n) => bar.tick(n));
+      const found = boundedTopK(u.space, u.index, rows, k, c, termPostings, bar, (n) => meter.tick(n));
       return { lists: found.map((f) => f.top), candidates: found.map((f) => f.candidates) };
     }
     const sparseAll = u.space.sparse && new InvertedIndex(u.space.sparse, [...u.space.set.ids.keys()]);
-    return { lists: forwardTopK(u.space, u.index, sparseAll, rows, k, (n) => bar.tick(n)) };
+    return { lists: forwardTopK(u.space, u.index, sparseAll, rows, k, (n) => meter.tick(n)) };
   } finally {
-    bar.done();
+    meter.done();
   }
 }
 

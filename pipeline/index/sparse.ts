@@ -256,6 +256,7 @@ export class InvertedIndex {
   private readonly weights: Float32Array;
   private readonly acc: Float64Array;
   private readonly seen: Uint8Array;
+  private margin?: Float64Array;
   private readonly m: SparseRows;
 
   constructor(m: SparseRows, members: readonly number[], pruning?: Pruning) {
@@ -298,6 +299,30 @@ export class InvertedIndex {
    * A pruned index sums only the postings it kept: each score is then at most the true cosine.
    */
   top(q: number, c: number): { rows: number[]; scores: number[]; cth: number } {
+    const touched = this.accumulate(q);
+    const ranked = this.best(touched, q, c, this.acc);
+    const scores = ranked.map((r) => this.acc[r]!);
+    this.reset(touched);
+    return { rows: ranked, scores, cth: ranked.length < c ? 0 : scores[c - 1]! };
+  }
+
+  /**
+   * `top`'s rows, and the `c` members that come nearest their own bar or pass it: the highest
+   * `cosine − bar[r]` (members whose bar is Infinity left out). An older paper's bar is its k-th
+   * score: the rows a query most likely enters the lists of, however low the cosine.
+   */
+  topAndNearBar(q: number, c: number, bar: Float64Array): { rows: number[]; near: number[] } {
+    const touched = this.accumulate(q);
+    const rows = this.best(touched, q, c, this.acc);
+    const margin = (this.margin ??= new Float64Array(this.acc.length));
+    for (const r of touched) margin[r] = this.acc[r]! - bar[r]!;
+    const near = this.best(touched, q, c, margin);
+    this.reset(touched);
+    return { rows, near };
+  }
+
+  /** Adds row q's products into `acc`; returns the members touched. */
+  private accumulate(q: number): number[] {
     const { m, acc, seen } = this;
     const touched: number[] = [];
     for (let i = m.offsets[q]!; i < m.offsets[q + 1]!; i++) {
@@ -312,11 +337,16 @@ export class InvertedIndex {
         acc[r]! += w * this.weights[p]!;
       }
     }
+    return touched;
+  }
+
+  /** The c touched rows (q and keys of −Infinity left out) of highest key, ties by row. */
+  private best(touched: number[], q: number, c: number, key: Float64Array): number[] {
     // Bounded insertion: most touched rows fall below the current c-th and cost one comparison.
     const ranked: number[] = [];
-    const better = (a: number, b: number) => acc[a]! > acc[b]! || (acc[a] === acc[b] && a < b);
+    const better = (a: number, b: number) => key[a]! > key[b]! || (key[a] === key[b] && a < b);
     for (const r of touched) {
-      if (r === q || (ranked.length === c && !better(r, ranked[c - 1]!))) continue;
+      if (r === q || key[r] === -Infinity || (ranked.length === c && !better(r, ranked[c - 1]!))) continue;
       let i = ranked.length === c ? c - 1 : ranked.length;
       while (i > 0 && better(r, ranked[i - 1]!)) {
         ranked[i] = ranked[i - 1]!;
@@ -324,12 +354,14 @@ export class InvertedIndex {
       }
       ranked[i] = r;
     }
-    const scores = ranked.map((r) => acc[r]!);
+    return ranked;
+  }
+
+  private reset(touched: number[]): void {
     for (const r of touched) {
-      acc[r] = 0;
-      seen[r] = 0;
+      this.acc[r] = 0;
+      this.seen[r] = 0;
     }
-    return { rows: ranked, scores, cth: ranked.length < c ? 0 : scores[c - 1]! };
   }
 }
 
