@@ -134,6 +134,17 @@ function nightRecords(dataDir: string, night: Set<string>): Map<string, { simila
   return out;
 }
 
+/** Category agreement@k of the night's lists: the share of each top k whose primary category is the paper's (arXiv metadata no score sees). */
+function categoryAgreement(records: Map<string, { similar: string[] }>, category: (id: string) => string): number {
+  let same = 0;
+  let total = 0;
+  for (const [id, r] of records) {
+    same += r.similar.filter((n) => category(n) === category(id)).length;
+    total += r.similar.length;
+  }
+  return same / total;
+}
+
 /** Share of the exact top k found, over the night's papers; share of the exact (new, older) entries found, and entries the exact lists lack. */
 function recall(run: Map<string, { similar: string[]; entered: string[] }>, exact: Map<string, { similar: string[]; entered: string[] }>) {
   let hit = 0;
@@ -177,6 +188,8 @@ for (const size of ARCHIVES) {
   const built = JSON.parse(readFileSync(join(base, 'built.json'), 'utf8')) as { cpu: number; wall: number };
   const night = papersOf(size, NIGHT);
   const nightIds = new Set(night.map((p) => p.id));
+  const categoryOf = new Map([...papersOf(0, size), ...night].map((p) => [p.id, p.primaryCategory]));
+  const category = (id: string) => categoryOf.get(id) ?? '';
   const runs: { name: string; cpu: number; wall: number; report: UpdateReport; records: ReturnType<typeof nightRecords> }[] = [];
   const ways: [string, Record<string, unknown>][] = [
     ['exhaustive night (baseline)', { boundedSearch: false }],
@@ -203,7 +216,7 @@ for (const size of ARCHIVES) {
   console.log(`\narchive of ${size.toLocaleString('en')} papers (every list computed in ${built.wall.toFixed(0)} s wall, ${built.cpu.toFixed(0)} s CPU when cached; load average ${load}):`);
   for (const r of runs) {
     const m = recall(r.records, exact.records);
-    const q = r === exact ? '' : `   recall: top k ${m.top.toFixed(3)}, entered ${m.entered.toFixed(3)} (+${m.extra} not in the exact lists)`;
+    const q = `   category agreement@k ${categoryAgreement(r.records, category).toFixed(3)}${r === exact ? '' : `; recall: top k ${m.top.toFixed(3)}, entered ${m.entered.toFixed(3)} (+${m.extra} not in the exact lists)`}`;
     console.log(`  ${r.name.padEnd(30)} ${r.cpu.toFixed(1).padStart(6)} s CPU  ${r.wall.toFixed(1).padStart(6)} s wall   CPU by phase (s): ${phases(r.report)}${q}`);
   }
   const rb = recall(before.records, exact.records);

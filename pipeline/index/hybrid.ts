@@ -172,6 +172,8 @@ export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[
   const { set } = space;
   const rowOf = new Map(set.ids.map((id, r) => [id, r]));
   const pruned = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()], { terms: termsOf(space.sparse, rows), perTerm });
+  // The query that last took each row: candidates named by both halves are scored once.
+  const takenBy = new Int32Array(set.ids.length).fill(-1);
   const out: BoundedResult[] = [];
   const BATCH = 1024;
   for (let start = 0; start < rows.length; start += BATCH) {
@@ -180,15 +182,23 @@ export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[
     part.forEach((row, i) => queries.set(set.vectors.subarray(row * set.dim, (row + 1) * set.dim), i * set.dim));
     const dense = index.search(queries, part.length, c, (q) => set.ids[part[q]!]);
     part.forEach((row, i) => {
-      const ids = new Set(dense[i]!.map((n) => n.id));
-      if (pruned && bar) {
-        const { rows: best, near } = pruned.topAndNearBar(row, c, bar);
-        for (const r of [...best, ...near]) ids.add(set.ids[r]!);
-      } else if (pruned) for (const r of pruned.top(row, c).rows) ids.add(set.ids[r]!);
-      const candidates = rank([...ids].filter((id) => rowOf.has(id)).map((id) => ({ id, score: hybridScore(space, row, rowOf.get(id)!) })));
+      const sparse = pruned ? sparseCandidates(pruned, row, c, bar) : [];
+      const scored: Neighbour[] = [];
+      for (const r of [...dense[i]!.map((n) => rowOf.get(n.id)!), ...sparse]) {
+        if (takenBy[r] === row) continue;
+        takenBy[r] = row;
+        scored.push({ id: set.ids[r]!, score: hybridScore(space, row, r) });
+      }
+      const candidates = rank(scored);
       out.push({ top: candidates.slice(0, k), candidates });
     });
     onBatch?.(part.length);
   }
   return out;
+}
+
+function sparseCandidates(pruned: InvertedIndex, row: number, c: number, bar: Float64Array | undefined): number[] {
+  if (!bar) return pruned.top(row, c).rows;
+  const { rows, near } = pruned.topAndNearBar(row, c, bar);
+  return [...rows, ...near];
 }
