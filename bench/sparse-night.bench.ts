@@ -2,8 +2,9 @@
 // `index.approximateAbove` (the HNSW index), on archives of real papers: what a night costs as the
 // archive grows, phase by phase, in CPU seconds, and how much of the exact lists the bounded night finds.
 //   Archive: N papers of the shared corpus (../shared/data/papers.jsonl.gz; text reused past its
-//   46k papers is letter-rotated: a rotated copy shares no words with the others, so past 46k the
-//   TF-IDF postings a night reads grow less than real papers' would), stored by the real PaperStore
+//   46k papers is letter-rotated: a rotated copy shares no words with the others, so past 46k a
+//   night's papers meet only their own copy's few thousand papers, whose common words the term
+//   table of the whole archive counts as rare — real papers' would weigh less), stored by the real PaperStore
 //   under ids of consecutive months, with random unit vectors (the sparse side carries the score:
 //   w = 0.95), approximateAbove set to 5,000 so every size is in the approximate regime, and every
 //   list computed once by the real index stage (bounded; cached under tmp/bench-sparse-night/).
@@ -13,7 +14,7 @@
 //   default), and the exact lists (a flat index below approximateAbove: the reference both are
 //   measured against — recall of the new papers' top k and of the older papers they entered).
 //
-//   node bench/sparse-night.bench.ts [--archives 10000,40000,100000] [--night 1500] [--candidates C] [--postings M]
+//   node bench/sparse-night.bench.ts [--archives 10000,20000,40000,100000] [--night 1500] [--candidates C] [--postings M]
 //   (--candidates, --postings: the bounded night's index.candidates and index.termPostings, to tune them)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -33,7 +34,7 @@ import { seededRandom } from '../pipeline/util/random.ts';
 import { sharedDataPath } from './shared-data.ts';
 
 const { values: args } = parseArgs({
-  options: { archives: { type: 'string', default: '10000,40000,100000' }, night: { type: 'string', default: '1500' }, candidates: { type: 'string' }, postings: { type: 'string' } },
+  options: { archives: { type: 'string', default: '10000,20000,40000,100000' }, night: { type: 'string', default: '1500' }, candidates: { type: 'string' }, postings: { type: 'string' } },
 });
 const ARCHIVES = args.archives.split(',').map(Number);
 const NIGHT = Number(args.night);
