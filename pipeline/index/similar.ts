@@ -20,7 +20,10 @@
 // The nightly update is incremental: new (or re-embedded) papers query the whole archive; every old
 // paper is checked against the new ones only, and a new paper that beats an old one's k-th names it in
 // `entered`. A re-embedded paper's old scores are void: its record is written afresh, records naming
-// it in `entered` drop it, and papers whose lists held it query the archive again.
+// it in `entered` drop it, and papers whose lists held it query the archive again. Past
+// `index.approximateAbove` (`index.boundedSearch`) both searches are bounded: a list is chosen among
+// candidates, and only the old papers among the new ones' candidates are checked (hybrid.ts
+// boundedTopK), so a night's cost follows the night, not the archive.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
