@@ -544,6 +544,7 @@ function writeMeta(u: Update): void {
   writeFileAtomic(join(similarDir(u.config), 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 }
 
+/** Past approximateAbove exactness is given up already (HNSW): there the search is bounded unless `index.boundedSearch` is off. */
 function bounded(u: Update): boolean {
   return u.config.index.boundedSearch && u.index.header.kind === 'approximate';
 }
