@@ -1,16 +1,21 @@
-// One night of the index stage at the default hybrid score (index.sparseWeight), on archives of
-// real papers: what a night costs as the archive grows, phase by phase, in CPU seconds.
+// One night of the index stage at the default hybrid score (index.sparseWeight) past
+// `index.approximateAbove` (the HNSW index), on archives of real papers: what a night costs as the
+// archive grows, phase by phase, in CPU seconds, and how much of the exact lists the bounded night finds.
 //   Archive: N papers of the shared corpus (../shared/data/papers.jsonl.gz; text reused past its
-//   46k papers is letter-rotated), stored by the real PaperStore under ids of consecutive months,
-//   with random unit vectors (the sparse side is the subject; the dense side costs the same in
-//   both runs) and every similar list computed once by the real index stage (cached under
-//   tmp/bench-sparse-night/: minutes the first time).
-//   Night: 1,500 new papers, then `updateIndexAndSimilar` twice on copies of the same state:
-//   without the stored papers' sparse rows (the baseline: every night before they were kept,
-//   re-reading and tokenising every stored text) and with them (a night tokenises its new papers).
-//   Both must write the same similar lists, byte for byte.
+//   46k papers is letter-rotated: a rotated copy shares no words with the others, so past 46k a
+//   night's papers meet only their own copy's few thousand papers, whose common words the term
+//   table of the whole archive counts as rare — real papers' would weigh less), stored by the real PaperStore
+//   under ids of consecutive months, with random unit vectors (the sparse side carries the score:
+//   w = 0.95), approximateAbove set to 5,000 so every size is in the approximate regime, and every
+//   list computed once by the real index stage (bounded; cached under tmp/bench-sparse-night/).
+//   Night: 1,500 new papers, then `updateIndexAndSimilar` three times on copies of the same state:
+//   the exhaustive night (`index.boundedSearch: false`, the baseline: each new paper's TF-IDF top c
+//   over every stored paper, every older paper checked against the night), the bounded night (the
+//   default), and the exact lists (a flat index below approximateAbove: the reference both are
+//   measured against — recall of the new papers' top k and of the older papers they entered).
 //
-//   node bench/sparse-night.bench.ts [--archives 10000,30000] [--night 1500]
+//   node bench/sparse-night.bench.ts [--archives 10000,20000,40000,100000] [--night 1500] [--candidates C] [--postings M]
+//   (--candidates, --postings: the bounded night's index.candidates and index.termPostings, to tune them)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +33,9 @@ import { PaperStore } from '../pipeline/store/papers.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
 import { sharedDataPath } from './shared-data.ts';
 
-const { values: args } = parseArgs({ options: { archives: { type: 'string', default: '10000,30000' }, night: { type: 'string', default: '1500' } } });
+const { values: args } = parseArgs({
+  options: { archives: { type: 'string', default: '10000,20000,40000,100000' }, night: { type: 'string', default: '1500' }, candidates: { type: 'string' }, postings: { type: 'string' } },
+});
 const ARCHIVES = args.archives.split(',').map(Number);
 const NIGHT = Number(args.night);
 const DIM = 256;
@@ -77,8 +84,9 @@ function papersOf(from: number, count: number): Paper[] {
   });
 }
 
-function configAt(dataDir: string): Config {
-  return loadConfig({ env: {}, cwd: dataDir, overrides: { dataDir, embed: { model: 'bench/random-unit-vectors' } } });
+/** Past approximateAbove at every size; `index` overrides the rest. */
+function configAt(dataDir: string, index: Record<string, unknown> = {}): Config {
+  return loadConfig({ env: {}, cwd: dataDir, overrides: { dataDir, embed: { model: 'bench/random-unit-vectors' }, index: { approximateAbove: 5000, ...index } } });
 }
 
 /** Stores `papers` with random unit vectors (seeded by `seed`), appended to their months' vector shards. */
@@ -112,9 +120,51 @@ async function timed(config: Config, today: string): Promise<{ cpu: number; wall
   return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000, report };
 }
 
-function similarBytes(dataDir: string): Map<string, string> {
+/** The night's papers' records: their top k and the older papers they entered. */
+function nightRecords(dataDir: string, night: Set<string>): Map<string, { similar: string[]; entered: string[] }> {
   const dir = dataLayout(dataDir).similar;
-  return new Map((readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(jsonl|tsv)$/.test(f)).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  const out = new Map<string, { similar: string[]; entered: string[] }>();
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!f.endsWith('.jsonl')) continue;
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line) as { id: string; similar: { id: string }[]; entered?: { id: string }[] };
+      if (night.has(r.id)) out.set(r.id, { similar: r.similar.map((n) => n.id), entered: (r.entered ?? []).map((n) => n.id) });
+    }
+  }
+  return out;
+}
+
+/** Category agreement@k of the night's lists: the share of each top k whose primary category is the paper's (arXiv metadata no score sees). */
+function categoryAgreement(records: Map<string, { similar: string[] }>, category: (id: string) => string): number {
+  let same = 0;
+  let total = 0;
+  for (const [id, r] of records) {
+    same += r.similar.filter((n) => category(n) === category(id)).length;
+    total += r.similar.length;
+  }
+  return same / total;
+}
+
+/** Share of the exact top k found, over the night's papers; share of the exact (new, older) entries found, and entries the exact lists lack. */
+function recall(run: Map<string, { similar: string[]; entered: string[] }>, exact: Map<string, { similar: string[]; entered: string[] }>) {
+  let hit = 0;
+  let total = 0;
+  let enteredHit = 0;
+  let enteredTotal = 0;
+  let extra = 0;
+  for (const [id, e] of exact) {
+    const got = run.get(id)!;
+    const top = new Set(got.similar);
+    hit += e.similar.filter((x) => top.has(x)).length;
+    total += e.similar.length;
+    const entered = new Set(got.entered);
+    const truth = new Set(e.entered);
+    enteredHit += e.entered.filter((x) => entered.has(x)).length;
+    enteredTotal += e.entered.length;
+    extra += got.entered.filter((x) => !truth.has(x)).length;
+  }
+  return { top: hit / total, entered: enteredHit / enteredTotal, enteredTotal, extra };
 }
 
 const phases = (r: UpdateReport) =>
@@ -123,10 +173,11 @@ const phases = (r: UpdateReport) =>
     .join(', ');
 
 console.log(
-  `one night of ${NIGHT.toLocaleString('en')} new papers (index stage, index.sparseWeight ${configAt(cache).index.sparseWeight}), ${source.length.toLocaleString('en')} real papers of the shared corpus`,
+  `one night of ${NIGHT.toLocaleString('en')} new papers (index stage, index.sparseWeight ${configAt(cache).index.sparseWeight}, approximate regime), ${source.length.toLocaleString('en')} real papers of the shared corpus`,
 );
+const summary: string[] = [];
 for (const size of ARCHIVES) {
-  const base = join(cache, `base-${size}`);
+  const base = join(cache, `approximate-base-${size}`);
   if (!existsSync(join(base, 'built.json'))) {
     rmSync(base, { recursive: true, force: true });
     mkdirSync(base, { recursive: true });
@@ -136,26 +187,46 @@ for (const size of ARCHIVES) {
     writeFileSync(join(base, 'built.json'), JSON.stringify({ cpu: t.cpu, wall: t.wall, at: new Date().toISOString() }));
   }
   const built = JSON.parse(readFileSync(join(base, 'built.json'), 'utf8')) as { cpu: number; wall: number };
-  const runs: { name: string; cpu: number; wall: number; report: UpdateReport; lists: Map<string, string> }[] = [];
-  for (const name of ['without stored sparse rows (baseline)', 'with stored sparse rows']) {
+  const night = papersOf(size, NIGHT);
+  const nightIds = new Set(night.map((p) => p.id));
+  const categoryOf = new Map([...papersOf(0, size), ...night].map((p) => [p.id, p.primaryCategory]));
+  const category = (id: string) => categoryOf.get(id) ?? '';
+  const runs: { name: string; cpu: number; wall: number; report: UpdateReport; records: ReturnType<typeof nightRecords> }[] = [];
+  const ways: [string, Record<string, unknown>][] = [
+    ['exhaustive night (baseline)', { boundedSearch: false }],
+    ['bounded night', { ...(args.candidates && { candidates: Number(args.candidates) }), ...(args.postings && { termPostings: Number(args.postings) }) }],
+    ['exact lists (reference)', { approximateAbove: 1e9 }],
+  ];
+  for (const [name, index] of ways) {
     const dir = join(cache, `night-${size}`);
     rmSync(dir, { recursive: true, force: true });
     cpSync(base, dir, { recursive: true });
-    if (runs.length === 0) rmSync(dataLayout(dir).sparseRows, { recursive: true, force: true });
-    const config = configAt(dir);
-    add(config, papersOf(size, NIGHT), 2);
+    const config = configAt(dir, index);
+    // The reference needs a flat index: without one, the archive (below its approximateAbove) gets it.
+    if (config.index.approximateAbove > size) rmSync(dataLayout(dir).indexFile);
+    add(config, night, 2);
     const t = await timed(config, '2025-12-01');
-    runs.push({ name, ...t, lists: similarBytes(dir) });
+    if (t.report.full) throw new Error(`archive of ${size}: ${name} recomputed every list`);
+    runs.push({ name, ...t, records: nightRecords(dir, nightIds) });
     rmSync(dir, { recursive: true, force: true });
   }
-  const [before, after] = runs as [(typeof runs)[0], (typeof runs)[0]];
-  const same = before.lists.size === after.lists.size && [...before.lists].every(([f, text]) => after.lists.get(f) === text);
-  if (!same) throw new Error(`archive of ${size}: the two nights wrote different similar lists`);
-  console.log(`\narchive of ${size.toLocaleString('en')} papers (every list computed in ${built.wall.toFixed(0)} s wall, ${built.cpu.toFixed(0)} s CPU when cached):`);
-  for (const r of runs) console.log(`  ${r.name.padEnd(40)} ${r.cpu.toFixed(1).padStart(6)} s CPU  ${r.wall.toFixed(1).padStart(6)} s wall   CPU by phase (s): ${phases(r.report)}`);
-  console.log(
-    `  ×${(before.cpu / after.cpu).toFixed(1)} less CPU; the same similar lists, byte for byte; load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
+  const [before, after, exact] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(`\narchive of ${size.toLocaleString('en')} papers (every list computed in ${built.wall.toFixed(0)} s wall, ${built.cpu.toFixed(0)} s CPU when cached; load average ${load}):`);
+  for (const r of runs) {
+    const m = recall(r.records, exact.records);
+    const q = `   category agreement@k ${categoryAgreement(r.records, category).toFixed(3)}${r === exact ? '' : `; recall: top k ${m.top.toFixed(3)}, entered ${m.entered.toFixed(3)} (+${m.extra} not in the exact lists)`}`;
+    console.log(`  ${r.name.padEnd(30)} ${r.cpu.toFixed(1).padStart(6)} s CPU  ${r.wall.toFixed(1).padStart(6)} s wall   CPU by phase (s): ${phases(r.report)}${q}`);
+  }
+  const rb = recall(before.records, exact.records);
+  const ra = recall(after.records, exact.records);
+  console.log(`  ×${(before.cpu / after.cpu).toFixed(1)} less CPU for the bounded night; the exact lists hold ${rb.enteredTotal} (new, older) entries`);
+  summary.push(
+    `| ${size.toLocaleString('en')} | ${before.cpu.toFixed(1)} s (${before.wall.toFixed(1)}) | ${after.cpu.toFixed(1)} s (${after.wall.toFixed(1)}) | ×${(before.cpu / after.cpu).toFixed(1)} | ${before.report.phasesCpu.forward.toFixed(1)} / ${before.report.phasesCpu.reverse.toFixed(1)} → ${after.report.phasesCpu.forward.toFixed(1)} / ${after.report.phasesCpu.reverse.toFixed(1)} s | ${rb.top.toFixed(3)} → ${ra.top.toFixed(3)} | ${rb.entered.toFixed(3)} → ${ra.entered.toFixed(3)} | ${load} |`,
   );
 }
+console.log('\n| archive | exhaustive night CPU (wall) | bounded night CPU (wall) | ratio | new papers / older papers CPU | recall of the exact top k | recall of the exact entries | load average |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const line of summary) console.log(line);

@@ -41,7 +41,7 @@ export const registerIndexCommands: Registrar = (program, context) => {
       for (const w of r.warnings) process.stderr.write(`paperboy: warning: ${w}\n`);
       emit(this, r, (r) =>
         [
-          `${r.papers} papers in the ${r.indexKind} index${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}`,
+          `${r.papers} papers in the ${r.indexKind} index${r.indexRebuilt ? ` (rebuilt: ${r.indexRebuilt})` : ''}${r.search === 'bounded' ? '; lists chosen among bounded candidates' : ''}`,
           r.full ? `similar papers computed for all ${r.queried} papers` : `${r.queried} papers got their similar papers, ${r.updatedOld} older papers gained newer similar papers`,
           `${r.shardsWritten} shards written in ${r.seconds.toFixed(1)}s`,
         ].join('\n'),

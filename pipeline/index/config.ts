@@ -22,6 +22,17 @@ export const indexConfig = z.object({
   sparseMaxDf: z.number().gt(0).max(1).default(1),
   /** The sparse score's document frequencies are recounted (and every list recomputed) when the archive has grown this many times since they were counted. */
   termTableGrowth: z.number().gt(1).default(2),
+  /**
+   * Past `approximateAbove`: each paper's list is chosen among `candidates` papers of each half
+   * (HNSW neighbours, TF-IDF over `termPostings` postings a word), and an older paper is checked
+   * only against the new papers that have it among theirs, so a night's cost follows the night,
+   * not the archive. false: searched as exhaustively as below it.
+   */
+  boundedSearch: z.boolean().default(true),
+  /** Candidates per paper from each half of the score, with `boundedSearch`. */
+  candidates: z.number().int().min(1).max(4096).default(100),
+  /** Postings read per word (the highest weighted) by the TF-IDF candidate search, with `boundedSearch`. */
+  termPostings: z.number().int().min(1).default(2000),
   /** Rebuild the index once this share of its entries are superseded (re-embedded papers). */
   maxStaleShare: z.number().min(0).max(1).default(0.1),
 });

@@ -12,7 +12,7 @@ import type * as FaissNode from 'faiss-node';
 import type { VectorShard } from '../embed/vectors.ts';
 import { compareIds } from '../store/paper.ts';
 import type { Neighbour, PaperIndex } from './paper-index.ts';
-import { InvertedIndex, sparseDot, type SparseRows } from './sparse.ts';
+import { InvertedIndex, sparseDot, termsOf, type SparseRows } from './sparse.ts';
 
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
 
@@ -149,4 +149,56 @@ export function freshAbove(space: HybridSpace, freshRows: number[], oldRows: num
     });
   }
   return out;
+}
+
+/** A paper's list and every candidate it was chosen from, scored exactly, best first. */
+export interface BoundedResult {
+  top: Neighbour[];
+  candidates: Neighbour[];
+}
+
+/**
+ * Top-k by the hybrid score of `rows` among the `c` best of each half: the dense half's from the
+ * approximate (HNSW) index, the sparse half's from postings pruned to the `perTerm` highest
+ * weighted per word (`Pruning`). Each query reads at most (its words × perTerm) postings and c
+ * HNSW neighbours however large the archive, so the cost follows the number of queries. Not
+ * exact: a paper outside both candidate lists is missed (measured in bench/sparse-night.bench.ts).
+ * The candidates are returned too: the score is symmetric, so an older paper whose list a query
+ * enters is almost always among the query's candidates (the nightly check of older papers). With
+ * `bar` (each row's k-th score in TF-IDF units, Infinity for rows not to check) the sparse half adds
+ * the c rows nearest their bar: a paper with a weak list is entered by papers that rank it low.
+ */
+export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[], k: number, c: number, perTerm: number, bar?: Float64Array, onBatch?: (n: number) => void): BoundedResult[] {
+  const { set } = space;
+  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const pruned = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()], { terms: termsOf(space.sparse, rows), perTerm });
+  // The query that last took each row: candidates named by both halves are scored once.
+  const takenBy = new Int32Array(set.ids.length).fill(-1);
+  const out: BoundedResult[] = [];
+  const BATCH = 1024;
+  for (let start = 0; start < rows.length; start += BATCH) {
+    const part = rows.slice(start, start + BATCH);
+    const queries = new Float32Array(part.length * set.dim);
+    part.forEach((row, i) => queries.set(set.vectors.subarray(row * set.dim, (row + 1) * set.dim), i * set.dim));
+    const dense = index.search(queries, part.length, c, (q) => set.ids[part[q]!]);
+    part.forEach((row, i) => {
+      const sparse = pruned ? sparseCandidates(pruned, row, c, bar) : [];
+      const scored: Neighbour[] = [];
+      for (const r of [...dense[i]!.map((n) => rowOf.get(n.id)!), ...sparse]) {
+        if (takenBy[r] === row) continue;
+        takenBy[r] = row;
+        scored.push({ id: set.ids[r]!, score: hybridScore(space, row, r) });
+      }
+      const candidates = rank(scored);
+      out.push({ top: candidates.slice(0, k), candidates });
+    });
+    onBatch?.(part.length);
+  }
+  return out;
+}
+
+function sparseCandidates(pruned: InvertedIndex, row: number, c: number, bar: Float64Array | undefined): number[] {
+  if (!bar) return pruned.top(row, c).rows;
+  const { rows, near } = pruned.topAndNearBar(row, c, bar);
+  return [...rows, ...near];
 }

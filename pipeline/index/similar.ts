@@ -20,7 +20,10 @@
 // The nightly update is incremental: new (or re-embedded) papers query the whole archive; every old
 // paper is checked against the new ones only, and a new paper that beats an old one's k-th names it in
 // `entered`. A re-embedded paper's old scores are void: its record is written afresh, records naming
-// it in `entered` drop it, and papers whose lists held it query the archive again.
+// it in `entered` drop it, and papers whose lists held it query the archive again. Past
+// `index.approximateAbove` (`index.boundedSearch`) both searches are bounded: a list is chosen among
+// candidates, and only the old papers among the new ones' candidates are checked (hybrid.ts
+// boundedTopK), so a night's cost follows the night, not the archive.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
@@ -32,7 +35,7 @@ import { PaperStore } from '../store/papers.ts';
 import { dataLayout } from '../store/layout.ts';
 import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
-import { forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
+import { boundedTopK, forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, type TermTable } from './sparse.ts';
 import { sparseRowsOf } from './sparse-store.ts';
@@ -217,6 +220,8 @@ export interface UpdateReport {
   modelKey: string;
   papers: number;
   indexKind: 'exact' | 'approximate';
+  /** How the lists were searched: among bounded candidates (past approximateAbove, `index.boundedSearch`) or through the whole archive. */
+  search: 'bounded' | 'exhaustive';
   /** Why the index was rebuilt, or null when updated in place. */
   indexRebuilt: string | null;
   /** Every list was computed afresh (first run, model, k or score change, term table refreshed). */
@@ -277,6 +282,7 @@ export async function updateIndexAndSimilar(config: Config, opts: UpdateOptions 
     modelKey: space.set.modelKey,
     papers: space.set.ids.length,
     indexKind: index.header.kind,
+    search: bounded(u) ? 'bounded' : 'exhaustive',
     indexRebuilt: u.sync.rebuilt,
     full: !u.existing,
     ...result,
@@ -398,7 +404,7 @@ type ListsResult = Pick<UpdateReport, 'queried' | 'updatedOld' | 'shardsWritten'
 async function computeAllLists(u: Update): Promise<ListsResult> {
   const { set } = u.space;
   const dates = await announcedDates(u.config);
-  const lists = searchRows(u, [...set.ids.keys()]);
+  const { lists } = searchRows(u, [...set.ids.keys()]);
   u.lap('forward');
   const entries: SimilarEntry[] = set.ids.map((id, r) => {
     const similar = lists[r]!;
@@ -438,9 +444,10 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
   const queried = [...fresh, ...stale].sort(compareIds);
   let updatedOld = 0;
   if (queried.length) {
-    const top = searchRows(
+    const { lists: top, candidates } = searchRows(
       u,
       queried.map((id) => u.rowOf.get(id)!),
+      bounded(u) ? barOf(u, lists, fresh) : undefined,
     );
     u.lap('forward');
     const later = (id: string, list: Neighbour[]) => list.filter((n) => compareIds(n.id, id) > 0);
@@ -459,7 +466,9 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
       lists.set(id, { id, similar, newer });
       dirty.add(id);
     });
-    updatedOld = admitFreshPapers(u, records, lists, fresh);
+    // Bounded: the older papers a fresh one may enter are among its candidates (the score is symmetric).
+    const reach = candidates && new Map(queried.flatMap((id, i) => (fresh.has(id) ? [[id, candidates[i]!] as const] : [])));
+    updatedOld = admitFreshPapers(u, records, lists, fresh, reach);
   }
   return { queried: queried.length, updatedOld, shardsWritten: writeBlocks(u.config, records, dirty) };
 }
@@ -468,17 +477,30 @@ async function updateLists(u: Update, records: Map<string, SimilarRecord>): Prom
  * Older papers take in the fresh papers that beat their k-th neighbour: each such fresh paper names
  * the older one in its record's `entered`. Returns how many older papers' lists changed.
  */
-function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists: Map<string, SimilarEntry>, fresh: Set<string>): number {
+function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists: Map<string, SimilarEntry>, fresh: Set<string>, reach?: Map<string, Neighbour[]>): number {
   const { set } = u.space;
   const k = u.config.index.similarK;
-  const freshRows = [...fresh].map((id) => u.rowOf.get(id)!).sort((a, b) => a - b);
-  const oldRows = set.ids.map((_, r) => r).filter((r) => !fresh.has(set.ids[r]!) && lists.has(set.ids[r]!));
-  // Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores below.
-  const kthOf = (r: number) => {
-    const similar = lists.get(set.ids[r]!)!.similar;
-    return similar.length >= k ? similar[k - 1]!.score - 1e-4 : -Infinity;
-  };
-  const candidates = freshAbove(u.space, freshRows, oldRows, k, (i) => kthOf(oldRows[i]!));
+  const isOld = (id: string) => !fresh.has(id) && lists.has(id);
+  const kthOf = (r: number) => kthScore(lists.get(set.ids[r]!)!, k);
+  let oldRows: number[];
+  let candidates: Neighbour[][];
+  if (reach) {
+    // Each fresh paper's scored candidates, turned round: the older ones whose k-th it beats.
+    const above = new Map<number, Neighbour[]>();
+    for (const [id, cands] of reach)
+      for (const n of cands) {
+        const r = u.rowOf.get(n.id)!;
+        if (!isOld(n.id) || !(n.score > kthOf(r))) continue;
+        if (!above.has(r)) above.set(r, []);
+        above.get(r)!.push({ id, score: n.score });
+      }
+    oldRows = [...above.keys()].sort((a, b) => a - b);
+    candidates = oldRows.map((r) => rank(above.get(r)!));
+  } else {
+    const freshRows = [...fresh].map((id) => u.rowOf.get(id)!).sort((a, b) => a - b);
+    oldRows = set.ids.map((_, r) => r).filter((r) => isOld(set.ids[r]!));
+    candidates = freshAbove(u.space, freshRows, oldRows, k, (i) => kthOf(oldRows[i]!));
+  }
   u.lap('reverse');
   let changed = 0;
   oldRows.forEach((r, i) => {
@@ -497,6 +519,24 @@ function admitFreshPapers(u: Update, records: Map<string, SimilarRecord>, lists:
   return changed;
 }
 
+/** The score a paper entering this list must pass. Stored scores are rounded to 4 decimals: near-ties at the k-th place are settled on exact scores. */
+function kthScore(entry: SimilarEntry, k: number): number {
+  return entry.similar.length >= k ? entry.similar[k - 1]!.score - 1e-4 : -Infinity;
+}
+
+/** Each older paper's k-th score in TF-IDF units (the dense half taken as 0), Infinity for the others: the bar `boundedTopK` ranks candidates against. */
+function barOf(u: Update, lists: Map<string, SimilarEntry>, fresh: Set<string>): Float64Array | undefined {
+  const { set, weight } = u.space;
+  const k = u.config.index.similarK;
+  if (!u.space.sparse) return undefined;
+  const bar = new Float64Array(set.ids.length).fill(Infinity);
+  set.ids.forEach((id, r) => {
+    const entry = lists.get(id);
+    if (entry && !fresh.has(id)) bar[r] = kthScore(entry, k) / weight;
+  });
+  return bar;
+}
+
 function writeMeta(u: Update): void {
   const { similarK: k, sparseWeight, sparseMaxDf } = u.config.index;
   const meta: SimilarMeta = { modelKey: u.space.set.modelKey, k, sparseWeight, sparseMaxDf, updatedAt: new Date().toISOString() };
@@ -504,13 +544,29 @@ function writeMeta(u: Update): void {
   writeFileAtomic(join(similarDir(u.config), 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 }
 
-/** Top-k neighbours (self excluded) of the given rows, in that order. */
-function searchRows(u: Update, rows: number[]): Neighbour[][] {
-  const bar = progress('similar papers', rows.length, { quiet: u.opts.quiet });
-  const sparseAll = u.space.sparse && new InvertedIndex(u.space.sparse, [...u.space.set.ids.keys()]);
-  const out = forwardTopK(u.space, u.index, sparseAll, rows, u.config.index.similarK, (n) => bar.tick(n));
-  bar.done();
-  return out;
+/** Past approximateAbove exactness is given up already (HNSW): there the search is bounded unless `index.boundedSearch` is off. */
+function bounded(u: Update): boolean {
+  return u.config.index.boundedSearch && u.index.header.kind === 'approximate';
+}
+
+/**
+ * Top-k neighbours (self excluded) of the given rows, in that order. Past `approximateAbove` (the
+ * HNSW index: exactness is given up already) with `boundedSearch`, each list is chosen among a
+ * bounded set of candidates, returned too (boundedTopK); otherwise the search is exact.
+ */
+function searchRows(u: Update, rows: number[], bar?: Float64Array): { lists: Neighbour[][]; candidates?: Neighbour[][] } {
+  const meter = progress('similar papers', rows.length, { quiet: u.opts.quiet });
+  const { similarK: k, candidates: c, termPostings } = u.config.index;
+  try {
+    if (bounded(u)) {
+      const found = boundedTopK(u.space, u.index, rows, k, c, termPostings, bar, (n) => meter.tick(n));
+      return { lists: found.map((f) => f.top), candidates: found.map((f) => f.candidates) };
+    }
+    const sparseAll = u.space.sparse && new InvertedIndex(u.space.sparse, [...u.space.set.ids.keys()]);
+    return { lists: forwardTopK(u.space, u.index, sparseAll, rows, k, (n) => meter.tick(n)) };
+  } finally {
+    meter.done();
+  }
 }
 
 function mergeNewer(kept: NewerNeighbour[], incoming: NewerNeighbour[], k: number): NewerNeighbour[] {

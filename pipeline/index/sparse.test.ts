@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readDemoPapers } from '../testing/demo-papers.ts';
-import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, sparseDot, sparseRows, terms } from './sparse.ts';
+import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, sparseDot, sparseRows, terms, termsOf } from './sparse.ts';
 
 const papers = readDemoPapers();
 const docs = papers.map(paperTerms);
@@ -100,4 +100,48 @@ test('the inverted index gives the exact top c by sparse cosine among its member
   const lonely = new InvertedIndex(rows, [1, 2]).top(0, 5);
   assert.ok(lonely.rows.length <= 2);
   assert.equal(lonely.cth, 0, 'fewer members than c: every other member scores 0 or is listed');
+});
+
+test("a pruned index reads only each query word's highest weighted postings, and sums exactly those", () => {
+  const rows = sparseRows(docs, table, 1);
+  const all = papers.map((_, r) => r);
+  const queries = [3, 700, 1500];
+  const perTerm = 25;
+  const pruned = new InvertedIndex(rows, all, { terms: termsOf(rows, queries), perTerm });
+  // By hand: per word of the query, the perTerm rows of highest weight (ties by lower row), and the sum of weight products over those.
+  const postings = new Map<number, { r: number; w: number }[]>();
+  for (const r of all)
+    for (let i = rows.offsets[r]!; i < rows.offsets[r + 1]!; i++) {
+      const t = rows.termIds[i]!;
+      if (!postings.has(t)) postings.set(t, []);
+      postings.get(t)!.push({ r, w: rows.weights[i]! });
+    }
+  let cut = 0;
+  for (const q of queries) {
+    const acc = new Map<number, number>();
+    for (let i = rows.offsets[q]!; i < rows.offsets[q + 1]!; i++) {
+      const list = postings.get(rows.termIds[i]!)!;
+      if (list.length > perTerm) cut++;
+      for (const p of [...list].sort((a, b) => b.w - a.w || a.r - b.r).slice(0, perTerm)) acc.set(p.r, (acc.get(p.r) ?? 0) + rows.weights[i]! * p.w);
+    }
+    const expected = [...acc]
+      .filter(([r]) => r !== q)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, 30);
+    const top = pruned.top(q, 30);
+    assert.deepEqual(
+      top.rows,
+      expected.map(([r]) => r),
+      `query row ${q}`,
+    );
+    top.rows.forEach((r, i) => assert.ok(top.scores[i]! <= sparseDot(rows, q, r) + 1e-9, 'a pruned score is at most the cosine'));
+    assert.ok(
+      top.scores.some((sc, i) => sc < sparseDot(rows, q, top.rows[i]!) - 1e-6),
+      `query row ${q}: some candidate lost a pruned posting`,
+    );
+  }
+  assert.ok(cut > 0, 'some query words have more postings than are kept');
+  // With room for every posting it is the exact index.
+  const roomy = new InvertedIndex(rows, all, { terms: termsOf(rows, queries), perTerm: papers.length });
+  assert.deepEqual(roomy.top(700, 20), new InvertedIndex(rows, all).top(700, 20));
 });

@@ -231,33 +231,63 @@ export function sparseDot(m: SparseRows, a: number, b: number): number {
   return s;
 }
 
-/** Posting lists of a subset of the rows: which of them hold each term, for exact top-c searches. */
+/**
+ * Keeps, of each term's postings, only the `perTerm` highest weighted (ties by row), and only for
+ * the terms marked in `terms`: static index pruning. A search then reads at most `perTerm` postings
+ * a query term however large the archive, and scores each member by the terms it was kept under —
+ * a lower bound of its cosine, used to pick candidates that are then scored exactly.
+ */
+export interface Pruning {
+  terms: Uint8Array;
+  perTerm: number;
+}
+
+/** Marks the terms rows `rows` of `m` hold: the terms a search for those rows reads. */
+export function termsOf(m: SparseRows, rows: readonly number[]): Uint8Array {
+  const out = new Uint8Array(m.terms);
+  for (const r of rows) for (let i = m.offsets[r]!; i < m.offsets[r + 1]!; i++) out[m.termIds[i]!] = 1;
+  return out;
+}
+
+/** Posting lists of a subset of the rows: which of them hold each term, for exact top-c searches (or, pruned, for candidates). */
 export class InvertedIndex {
   private readonly starts: Int32Array;
   private readonly rows: Int32Array;
   private readonly weights: Float32Array;
   private readonly acc: Float64Array;
   private readonly seen: Uint8Array;
+  private margin?: Float64Array;
   private readonly m: SparseRows;
 
-  constructor(m: SparseRows, members: readonly number[]) {
+  constructor(m: SparseRows, members: readonly number[], pruning?: Pruning) {
     this.m = m;
+    const wanted = pruning?.terms;
     const counts = new Int32Array(m.terms + 1);
-    for (const r of members) for (let i = m.offsets[r]!; i < m.offsets[r + 1]!; i++) counts[m.termIds[i]! + 1]!++;
+    for (const r of members)
+      for (let i = m.offsets[r]!; i < m.offsets[r + 1]!; i++) {
+        const t = m.termIds[i]!;
+        if (!wanted || wanted[t]) counts[t + 1]!++;
+      }
     for (let t = 0; t < m.terms; t++) counts[t + 1]! += counts[t]!;
-    this.starts = counts.slice();
+    let starts: Int32Array = counts.slice();
     const fill = counts;
-    const total = this.starts[m.terms]!;
-    this.rows = new Int32Array(total);
-    this.weights = new Float32Array(total);
+    const total = starts[m.terms]!;
+    let rows: Int32Array = new Int32Array(total);
+    let weights: Float32Array = new Float32Array(total);
     // Members in ascending row order, so each posting list is sorted and accumulation order is fixed.
     for (const r of [...members].sort((a, b) => a - b)) {
       for (let i = m.offsets[r]!; i < m.offsets[r + 1]!; i++) {
-        const at = fill[m.termIds[i]!]!++;
-        this.rows[at] = r;
-        this.weights[at] = m.weights[i]!;
+        const t = m.termIds[i]!;
+        if (wanted && !wanted[t]) continue;
+        const at = fill[t]!++;
+        rows[at] = r;
+        weights[at] = m.weights[i]!;
       }
     }
+    if (pruning) ({ starts, rows, weights } = prune(starts, rows, weights, pruning.perTerm));
+    this.starts = starts;
+    this.rows = rows;
+    this.weights = weights;
     const rowsTotal = m.offsets.length - 1;
     this.acc = new Float64Array(rowsTotal);
     this.seen = new Uint8Array(rowsTotal);
@@ -266,8 +296,33 @@ export class InvertedIndex {
   /**
    * The `c` members with the highest cosine to row `q` (skipping `q`), best first, ties by row,
    * and the c-th score (0 when fewer than c members share a term: every other member scores 0).
+   * A pruned index sums only the postings it kept: each score is then at most the true cosine.
    */
   top(q: number, c: number): { rows: number[]; scores: number[]; cth: number } {
+    const touched = this.accumulate(q);
+    const ranked = this.best(touched, q, c, this.acc);
+    const scores = ranked.map((r) => this.acc[r]!);
+    this.reset(touched);
+    return { rows: ranked, scores, cth: ranked.length < c ? 0 : scores[c - 1]! };
+  }
+
+  /**
+   * `top`'s rows, and the `c` members that come nearest their own bar or pass it: the highest
+   * `cosine − bar[r]` (members whose bar is Infinity left out). An older paper's bar is its k-th
+   * score: the rows a query most likely enters the lists of, however low the cosine.
+   */
+  topAndNearBar(q: number, c: number, bar: Float64Array): { rows: number[]; near: number[] } {
+    const touched = this.accumulate(q);
+    const rows = this.best(touched, q, c, this.acc);
+    const margin = (this.margin ??= new Float64Array(this.acc.length));
+    for (const r of touched) margin[r] = this.acc[r]! - bar[r]!;
+    const near = this.best(touched, q, c, margin);
+    this.reset(touched);
+    return { rows, near };
+  }
+
+  /** Adds row q's products into `acc`; returns the members touched. */
+  private accumulate(q: number): number[] {
     const { m, acc, seen } = this;
     const touched: number[] = [];
     for (let i = m.offsets[q]!; i < m.offsets[q + 1]!; i++) {
@@ -282,11 +337,16 @@ export class InvertedIndex {
         acc[r]! += w * this.weights[p]!;
       }
     }
+    return touched;
+  }
+
+  /** The c touched rows (q and keys of −Infinity left out) of highest key, ties by row. */
+  private best(touched: number[], q: number, c: number, key: Float64Array): number[] {
     // Bounded insertion: most touched rows fall below the current c-th and cost one comparison.
     const ranked: number[] = [];
-    const better = (a: number, b: number) => acc[a]! > acc[b]! || (acc[a] === acc[b] && a < b);
+    const better = (a: number, b: number) => key[a]! > key[b]! || (key[a] === key[b] && a < b);
     for (const r of touched) {
-      if (r === q || (ranked.length === c && !better(r, ranked[c - 1]!))) continue;
+      if (r === q || key[r] === -Infinity || (ranked.length === c && !better(r, ranked[c - 1]!))) continue;
       let i = ranked.length === c ? c - 1 : ranked.length;
       while (i > 0 && better(r, ranked[i - 1]!)) {
         ranked[i] = ranked[i - 1]!;
@@ -294,11 +354,45 @@ export class InvertedIndex {
       }
       ranked[i] = r;
     }
-    const scores = ranked.map((r) => acc[r]!);
-    for (const r of touched) {
-      acc[r] = 0;
-      seen[r] = 0;
-    }
-    return { rows: ranked, scores, cth: ranked.length < c ? 0 : scores[c - 1]! };
+    return ranked;
   }
+
+  private reset(touched: number[]): void {
+    for (const r of touched) {
+      this.acc[r] = 0;
+      this.seen[r] = 0;
+    }
+  }
+}
+
+/** Each term's `perTerm` highest weighted postings (at the cut, the lowest rows), still in row order. */
+function prune(starts: Int32Array, rows: Int32Array, weights: Float32Array, perTerm: number): { starts: Int32Array; rows: Int32Array; weights: Float32Array } {
+  const terms = starts.length - 1;
+  const kept = new Int32Array(terms + 1);
+  for (let t = 0; t < terms; t++) kept[t + 1] = kept[t]! + Math.min(perTerm, starts[t + 1]! - starts[t]!);
+  const outRows = new Int32Array(kept[terms]!);
+  const outWeights = new Float32Array(outRows.length);
+  for (let t = 0; t < terms; t++) {
+    const s = starts[t]!;
+    const e = starts[t + 1]!;
+    let at = kept[t]!;
+    if (e - s <= perTerm) {
+      outRows.set(rows.subarray(s, e), at);
+      outWeights.set(weights.subarray(s, e), at);
+      continue;
+    }
+    // The perTerm-th largest weight: above it every posting is kept, at it the lowest rows fill up.
+    const cut = weights.slice(s, e).sort()[e - s - perTerm]!;
+    let above = 0;
+    for (let p = s; p < e; p++) if (weights[p]! > cut) above++;
+    let ties = perTerm - above;
+    for (let p = s; p < e; p++) {
+      const w = weights[p]!;
+      if (w > cut || (w === cut && ties-- > 0)) {
+        outRows[at] = rows[p]!;
+        outWeights[at++] = w;
+      }
+    }
+  }
+  return { starts: kept, rows: outRows, weights: outWeights };
 }
