@@ -32,7 +32,7 @@ export const indexConfig = z.object({
   /** Candidates per paper from each half of the score, with `boundedSearch`. */
   candidates: z.number().int().min(1).max(4096).default(100),
   /** Postings read per word (the highest weighted) by the TF-IDF candidate search, with `boundedSearch`. */
-  termPostings: z.number().int().min(1).default(2000),
+  termPostings: z.number().int().min(1).default(6000),
   /** Rebuild the index once this share of its entries are superseded (re-embedded papers). */
   maxStaleShare: z.number().min(0).max(1).default(0.1),
 });
