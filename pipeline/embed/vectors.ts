@@ -110,11 +110,6 @@ export function encodeShard(shard: VectorShard, storage: Storage): Uint8Array {
   return out;
 }
 
-/**
- * Decodes a shard into float32 rows, re-normalised (which also halves the quantisation error's
- * effect on norms). A truncated file, a header that does not describe its body, or a row whose
- * checksum fails is a DamagedFileError naming the file (and the first rows that fail).
- */
 /** A shard's magic, header and header length; anything unreadable is a DamagedFileError. */
 function readShardHeader(input: Uint8Array, path: string) {
   const magic = input.length >= 8 ? Buffer.from(input.subarray(0, 4)).toString() : '';
@@ -137,57 +132,63 @@ function readShardLayout(input: Uint8Array, path: string) {
   return { magic, header, buf, layout };
 }
 
-export function decodeShard(input: Uint8Array, path: string): VectorShard {
-  const { magic, header, buf, layout } = readShardLayout(input, path);
-  const { dim, count, storage } = header;
-  if (magic === MAGIC) {
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const failed = header.ids.filter((id, r) => view.getUint32(layout.crcs + r * 4, true) !== rowChecksum(buf, layout, storage, r, id, header.hashes[r]!));
-    if (failed.length) {
-      throw new DamagedFileError(path, null, `${failed.length} of ${count} rows fail their checksum (${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''})`);
-    }
-  }
-  const vectors = new Float32Array(count * dim);
+/**
+ * Rows `rows` of a shard in float32, re-normalised (which also halves the quantisation error's
+ * effect on norms); in a checked shard each row's checksum first: the ids of the rows that fail,
+ * and nothing decoded, when any does.
+ */
+function decodeRowsAt(shard: ReturnType<typeof readShardLayout>, rows: readonly number[]): { vectors: Float32Array; failed: string[] } {
+  const { magic, header, buf, layout } = shard;
+  const { dim, count, storage, ids } = header;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const failed = magic === MAGIC ? rows.filter((r) => view.getUint32(layout.crcs + r * 4, true) !== rowChecksum(buf, layout, storage, r, ids[r]!, header.hashes[r]!)).map((r) => ids[r]!) : [];
+  const vectors = new Float32Array(failed.length ? 0 : rows.length * dim);
+  if (failed.length) return { vectors, failed };
   const at = buf.byteOffset;
   if (storage === 'int8') {
     const scales = new Float32Array(buf.buffer, at + layout.scales, count);
     const values = new Int8Array(buf.buffer, at + layout.values, count * dim);
-    for (let i = 0; i < count * dim; i++) vectors[i] = values[i]! * scales[(i / dim) | 0]!;
+    rows.forEach((r, i) => {
+      const scale = scales[r]!;
+      for (let c = 0; c < dim; c++) vectors[i * dim + c] = values[r * dim + c]! * scale;
+    });
   } else {
-    vectors.set(new Float16Array(buf.buffer, at + layout.values, count * dim));
+    const values = new Float16Array(buf.buffer, at + layout.values, count * dim);
+    rows.forEach((r, i) => vectors.set(values.subarray(r * dim, (r + 1) * dim), i * dim));
   }
   normalizeRows(vectors, dim);
-  return { modelKey: header.modelKey, dim, ids: header.ids, hashes: header.hashes, vectors };
+  return { vectors, failed };
+}
+
+function firstFailed(failed: string[]): string {
+  return `${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''}`;
+}
+
+/**
+ * Decodes a shard into float32 rows, re-normalised. A truncated file, a header that does not
+ * describe its body, or a row whose checksum fails is a DamagedFileError naming the file (and the
+ * first rows that fail).
+ */
+export function decodeShard(input: Uint8Array, path: string): VectorShard {
+  const shard = readShardLayout(input, path);
+  const { header } = shard;
+  const { vectors, failed } = decodeRowsAt(
+    shard,
+    header.ids.map((_, r) => r),
+  );
+  if (failed.length) throw new DamagedFileError(path, null, `${failed.length} of ${header.count} rows fail their checksum (${firstFailed(failed)})`);
+  return { modelKey: header.modelKey, dim: header.dim, ids: header.ids, hashes: header.hashes, vectors };
 }
 
 /** The rows of `wanted` ids a shard holds, each checked and decoded as `decodeShard` decodes it; the other rows are not read. */
 function decodeRows(input: Uint8Array, path: string, wanted: Set<string>, modelKey: string): Map<string, Float32Array> {
-  const { magic, header, buf, layout } = readShardLayout(input, path);
-  const { dim, storage } = header;
-  if (header.modelKey !== modelKey) throw new Error(`${path} holds vectors of ${header.modelKey}, expected ${modelKey}`);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out = new Map<string, Float32Array>();
-  const failed: string[] = [];
-  header.ids.forEach((id, r) => {
-    if (!wanted.has(id)) return;
-    if (magic === MAGIC && view.getUint32(layout.crcs + r * 4, true) !== rowChecksum(buf, layout, storage, r, id, header.hashes[r]!)) {
-      failed.push(id);
-      return;
-    }
-    const at = buf.byteOffset + layout.values + r * layout.valueBytes;
-    const row = new Float32Array(dim);
-    if (storage === 'int8') {
-      const scale = new Float32Array(buf.buffer, buf.byteOffset + layout.scales + r * 4, 1)[0]!;
-      const values = new Int8Array(buf.buffer, at, dim);
-      for (let c = 0; c < dim; c++) row[c] = values[c]! * scale;
-    } else {
-      row.set(new Float16Array(buf.buffer, at, dim));
-    }
-    normalizeRows(row, dim);
-    out.set(id, row);
-  });
-  if (failed.length) throw new DamagedFileError(path, null, `${failed.length} of the rows read fail their checksum (${failed.slice(0, 3).join(', ')}${failed.length > 3 ? ', …' : ''})`);
-  return out;
+  const shard = readShardLayout(input, path);
+  const { ids, dim } = shard.header;
+  if (shard.header.modelKey !== modelKey) throw new Error(`${path} holds vectors of ${shard.header.modelKey}, expected ${modelKey}`);
+  const rows = ids.flatMap((id, r) => (wanted.has(id) ? [r] : []));
+  const { vectors, failed } = decodeRowsAt(shard, rows);
+  if (failed.length) throw new DamagedFileError(path, null, `${failed.length} of the rows read fail their checksum (${firstFailed(failed)})`);
+  return new Map(rows.map((r, i) => [ids[r]!, vectors.slice(i * dim, (i + 1) * dim)]));
 }
 
 export function normalizeRows(v: Float32Array, dim: number): void {
