@@ -27,6 +27,15 @@ export interface HybridSpace {
   weight: number;
 }
 
+const rowMaps = new WeakMap<VectorShard, Map<string, number>>();
+
+/** Each paper's row in `set`, built once per set: the update and both searches look papers up by id. */
+export function rowsById(set: VectorShard): Map<string, number> {
+  let rowOf = rowMaps.get(set);
+  if (!rowOf) rowMaps.set(set, (rowOf = new Map(set.ids.map((id, r) => [id, r]))));
+  return rowOf;
+}
+
 function denseDot(set: VectorShard, a: number, b: number): number {
   const { dim, vectors } = set;
   let s = 0;
@@ -65,7 +74,7 @@ function bound(space: HybridSpace, c: Candidates): number {
  */
 export function forwardTopK(space: HybridSpace, index: PaperIndex, sparseAll: InvertedIndex | undefined, rows: number[], k: number, onBatch?: (n: number) => void): Neighbour[][] {
   const { set } = space;
-  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const rowOf = rowsById(set);
   const out = new Array<Neighbour[]>(rows.length);
   const BATCH = 1024;
   for (let start = 0; start < rows.length; start += BATCH) {
@@ -170,7 +179,7 @@ export interface BoundedResult {
  */
 export function boundedTopK(space: HybridSpace, index: PaperIndex, rows: number[], k: number, c: number, perTerm: number, bar?: Float64Array, onBatch?: (n: number) => void): BoundedResult[] {
   const { set } = space;
-  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const rowOf = rowsById(set);
   const pruned = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()], { terms: termsOf(space.sparse, rows), perTerm });
   // The query that last took each row: candidates named by both halves are scored once.
   const takenBy = new Int32Array(set.ids.length).fill(-1);

@@ -35,7 +35,7 @@ import { PaperStore } from '../store/papers.ts';
 import { dataLayout } from '../store/layout.ts';
 import { DamagedFileError, listIfExists, parseRecordLines, readRecord, readTextIfExists } from '../store/read.ts';
 import { progress } from '../util/progress.ts';
-import { boundedTopK, forwardTopK, freshAbove, hybridScore, rank, type HybridSpace } from './hybrid.ts';
+import { boundedTopK, forwardTopK, freshAbove, hybridScore, rank, rowsById, type HybridSpace } from './hybrid.ts';
 import { syncIndex, type Neighbour, type PaperIndex } from './paper-index.ts';
 import { countTerms, formatTermTable, InvertedIndex, paperTerms, parseTermTable, type TermTable } from './sparse.ts';
 import { sparseRowsOf } from './sparse-store.ts';
@@ -341,7 +341,7 @@ async function openUpdate(config: Config, opts: UpdateOptions): Promise<Update> 
     existing,
     terms,
     termsCounted,
-    rowOf: new Map(set.ids.map((id, r) => [id, r])),
+    rowOf: rowsById(set),
     today: opts.today ?? new Date().toISOString().slice(0, 10),
     warnings,
     lap,
@@ -376,7 +376,7 @@ async function openSpace(
  */
 export async function similarPapers(config: Config, index: PaperIndex, set: VectorShard, ids: string[], k: number): Promise<Neighbour[][]> {
   const { space } = await openSpace(config, set, (read) => read(), { keep: false, warnings: [] });
-  const rowOf = new Map(set.ids.map((id, r) => [id, r]));
+  const rowOf = rowsById(set);
   const sparseAll = space.sparse && new InvertedIndex(space.sparse, [...set.ids.keys()]);
   return forwardTopK(
     space,
