@@ -37,6 +37,7 @@ import { groupByMonth } from '../pipeline/store/paper.ts';
 import { PaperStore } from '../pipeline/store/papers.ts';
 import { readDemoPapers } from '../pipeline/testing/demo-papers.ts';
 import { seededRandom } from '../pipeline/util/random.ts';
+import { BENCH_STATE_KEY, readerIds, weekdayEditions } from './simulated-year.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,17 +49,9 @@ const { values: args } = parseArgs({
 });
 const SUBSCRIBERS = Number(args.subscribers);
 const PAPERS = Number(args.papers);
-const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const DIM = 256;
 const demo = readDemoPapers();
-const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
-
-/** Weekday editions from the first Monday of 2025. */
-function editions(n: number): string[] {
-  const out: string[] = [];
-  for (let d = new Date('2025-01-06T12:00:00Z'); out.length < n; d.setUTCDate(d.getUTCDate() + 1)) if (d.getUTCDay() % 6 !== 0) out.push(d.toISOString().slice(0, 10));
-  return out;
-}
+const subscribers = readerIds(SUBSCRIBERS);
 
 const paperId = (date: string, n: number) => `${date.slice(2, 4)}${date.slice(5, 7)}.${String(n).padStart(5, '0')}`;
 
@@ -66,7 +59,7 @@ const paperId = (date: string, n: number) => `${date.slice(2, 4)}${date.slice(5,
 async function grow(nights: number): Promise<{ config: Config; tonight: string }> {
   const dir = mkdtempSync(join(tmpdir(), `pb-history-${nights}-`));
   const config = loadConfig({ env: {}, cwd: dir, overrides: { dataDir: dir, embed: { model: 'bench/random-unit-vectors' } } });
-  const dates = editions(nights + 1);
+  const dates = weekdayEditions(nights + 1);
   const rnd = seededRandom(nights);
   const ledger = new SendLedger(dir);
   ledger.close();
@@ -114,8 +107,8 @@ async function grow(nights: number): Promise<{ config: Config; tonight: string }
   }
   flush();
   db.close();
-  await openPrivateState(dir, KEY);
-  await sealPrivateState(dir, KEY);
+  await openPrivateState(dir, BENCH_STATE_KEY);
+  await sealPrivateState(dir, BENCH_STATE_KEY);
   return { config, tonight: dates[nights]! };
 }
 
@@ -231,13 +224,13 @@ async function night(config: Config, tonight: string): Promise<Map<string, Cost>
   // Before, every night encrypted every part of every private file: a seal into an empty vault does that.
   const resealed = mkdtempSync(join(tmpdir(), 'pb-history-reseal-'));
   for (const d of PRIVATE_DIRS) if (existsSync(join(dir, d))) cpSync(join(dir, d), join(resealed, d), { recursive: true });
-  await openPrivateState(resealed, KEY);
-  out.set('seal, every part (baseline: before)', await timedAsync(() => sealPrivateState(resealed, KEY)));
+  await openPrivateState(resealed, BENCH_STATE_KEY);
+  out.set('seal, every part (baseline: before)', await timedAsync(() => sealPrivateState(resealed, BENCH_STATE_KEY)));
   rmSync(resealed, { recursive: true, force: true });
-  out.set('seal (after the night)', await timedAsync(() => sealPrivateState(dir, KEY)));
+  out.set('seal (after the night)', await timedAsync(() => sealPrivateState(dir, BENCH_STATE_KEY)));
   const fresh = mkdtempSync(join(tmpdir(), 'pb-history-fresh-'));
   cpSync(dataLayout(dir).vault, dataLayout(fresh).vault, { recursive: true });
-  out.set('open (fresh checkout)', await timedAsync(() => openPrivateState(fresh, KEY)));
+  out.set('open (fresh checkout)', await timedAsync(() => openPrivateState(fresh, BENCH_STATE_KEY)));
   rmSync(fresh, { recursive: true, force: true });
   return out;
 }

@@ -47,6 +47,7 @@ import { seededRandom } from '../pipeline/util/random.ts';
 import { buildDemoArchive } from './demo-archive.ts';
 import { KeptRun, withStoredSettings } from './kept-run.ts';
 import { findSharedData } from './shared-data.ts';
+import { BENCH_STATE_KEY, readerIds, weekdayEditions } from './simulated-year.ts';
 
 const { values: given, tokens } = parseArgs({
   tokens: true,
@@ -102,16 +103,8 @@ const used = process.cpuUsage(cpu);
 const phasesCpu = Object.fromEntries(Object.entries(r.phasesCpu).map(([phase, s]) => [phase, Math.round(s * 100) / 100]));
 console.log(JSON.stringify({ cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000, stage: { kind: r.indexKind, rebuilt: r.indexRebuilt, full: r.full, phasesCpu } }));
 `;
-const KEY = 'HtaXkqSGmufX6vRDdMGMOobvDuHSHkhlzl4/eE2nsus=';
 const papers = readDemoPapers();
-const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${String(i).padStart(3, '0')}`);
-
-/** Weekday editions from the first Monday of 2025. */
-function editions(n: number): string[] {
-  const out: string[] = [];
-  for (let d = new Date('2025-01-06T12:00:00Z'); out.length < n; d.setUTCDate(d.getUTCDate() + 1)) if (d.getUTCDay() % 6 !== 0) out.push(d.toISOString().slice(0, 10));
-  return out;
-}
+const subscribers = readerIds(SUBSCRIBERS);
 
 interface Store {
   name: string;
@@ -137,7 +130,7 @@ function makeStore(name: string, seal: (s: Store) => Promise<void>, prune: boole
 /** Paperboy's vault before issue 14: every private file in one gzipped JSON, sealed under a random nonce. */
 async function sealSingleFile(s: Store): Promise<void> {
   await sodium.ready;
-  const key = sodium.crypto_generichash(sodium.crypto_secretbox_KEYBYTES, sodium.from_string(`paperboy-vault-v1:${KEY}`), null);
+  const key = sodium.crypto_generichash(sodium.crypto_secretbox_KEYBYTES, sodium.from_string(`paperboy-vault-v1:${BENCH_STATE_KEY}`), null);
   const bundle: Record<string, string> = {};
   for (const d of PRIVATE_DIRS) {
     const abs = join(s.dir, d);
@@ -215,7 +208,7 @@ async function night(s: Store, date: string, i: number): Promise<void> {
   writeFileAtomic(join(s.dir, 'state', 'events-cursor.json'), JSON.stringify({ next: i * SUBSCRIBERS }) + '\n');
   writeRunReport(s.dir, newRunReport(date));
   if (s.prune) prunePrivateState(s.config, date);
-  if (PRIVATE_ONLY) for (const f of privateFiles(s.dir)) privateKinds.set(await sealedNamePrefix(KEY, f), privateKind(f));
+  if (PRIVATE_ONLY) for (const f of privateFiles(s.dir)) privateKinds.set(await sealedNamePrefix(BENCH_STATE_KEY, f), privateKind(f));
   await s.seal();
   git(s.dir, 'add', '-A');
   git(s.dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', date, '--allow-empty');
@@ -406,12 +399,12 @@ function largestCommitted(dir: string): { path: string; bytes: number } {
 }
 
 const MB = (b: number) => (b < 1e5 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(b < 1e6 ? 2 : 1)} MB`);
-const dates = editions(NIGHTS);
+const dates = weekdayEditions(NIGHTS);
 if (!PUBLIC_ONLY) console.log(`private state, ${SUBSCRIBERS} subscribers × ${NIGHTS} weekday nights (10 picks each, every digest sent), one commit per night`);
 
 const baseline = makeStore('baseline', sealSingleFile, false);
-const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, KEY)), true);
-await openPrivateState(now.dir, KEY);
+const now = makeStore('now', async (s) => void (await sealPrivateState(s.dir, BENCH_STATE_KEY)), true);
+await openPrivateState(now.dir, BENCH_STATE_KEY);
 if (PRIVATE_ONLY) {
   try {
     await privateYear();
@@ -535,11 +528,11 @@ async function privateYear(): Promise<void> {
 /** Sealing the unchanged state again, and a fresh checkout opening and sealing it: nothing to commit. */
 async function resealUnchanged(): Promise<void> {
   const before = packed(now.dir);
-  await sealPrivateState(now.dir, KEY);
+  await sealPrivateState(now.dir, BENCH_STATE_KEY);
   const clone = mkdtempSync(join(tmpdir(), 'pb-year-clone-'));
   execFileSync('git', ['clone', '-q', now.dir, clone]);
-  await openPrivateState(clone, KEY);
-  await sealPrivateState(clone, KEY);
+  await openPrivateState(clone, BENCH_STATE_KEY);
+  await sealPrivateState(clone, BENCH_STATE_KEY);
   const changed = git(now.dir, 'status', '--porcelain').split('\n').filter(Boolean).length + git(clone, 'status', '--porcelain').split('\n').filter(Boolean).length;
   // As the workflow's save step: a commit only when something is staged.
   git(now.dir, 'add', '-A');
